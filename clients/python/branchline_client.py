@@ -1,0 +1,51 @@
+"""A small helper over the generated stubs: one channel, signed-in calls, error details."""
+
+import uuid
+
+import grpc
+from google.rpc import error_details_pb2, status_pb2
+
+from branchline.v1 import auth_pb2, auth_pb2_grpc
+from branchline.v1 import organizations_pb2_grpc, people_pb2_grpc
+
+
+def request_id():
+    """A fresh client-generated request id (every mutating call carries one)."""
+    return str(uuid.uuid4())
+
+
+class Client:
+    def __init__(self, address):
+        self.channel = grpc.insecure_channel(address)
+        self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)
+        self.orgs = organizations_pb2_grpc.OrganizationServiceStub(self.channel)
+        self.people = people_pb2_grpc.PersonServiceStub(self.channel)
+        self.token = None
+        self.person = None
+
+    def sign_in(self, login, password, tenant_id=0):
+        response = self.auth.SignIn(
+            auth_pb2.SignInRequest(login=login, password=password, tenant_id=tenant_id),
+            timeout=10)
+        self.token = response.access_token
+        self.person = response.person
+        return response
+
+    def md(self):
+        return [("authorization", "Bearer " + self.token)]
+
+    def call(self, method, request, timeout=10):
+        """Calls a stub method with this client's token and a deadline."""
+        return method(request, metadata=self.md(), timeout=timeout)
+
+
+def violation_field(error):
+    """The field named by the google.rpc.BadRequest detail of a grpc.RpcError, or None."""
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status.FromString(value)
+            for detail in status.details:
+                bad = error_details_pb2.BadRequest()
+                if detail.Unpack(bad) and bad.field_violations:
+                    return bad.field_violations[0].field
+    return None

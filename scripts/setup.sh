@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything a fresh Debian 12 machine lacks to build, run and test Branchline, then
+# the npm developer tools (buf). Safe to run again: apt runs only when something is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config git clang-format
+  # gRPC, protobuf and the standard health proto
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  # storage, crypto, flags, logging, JSON, QR codes
+  librocksdb-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libqrencode-dev
+  # tests
+  libgtest-dev libgmock-dev
+  # the Python client (Debian's interpreter and grpcio)
+  python3 python3-grpcio python3-protobuf
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js (for buf) may come from Debian or elsewhere; only install it when absent.
+command -v npm > /dev/null || missing+=(nodejs npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -x tools/node_modules/.bin/buf ]; then
+  echo "setup: installing buf from npm (tools/package-lock.json)"
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: ok"

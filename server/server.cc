@@ -1,0 +1,189 @@
+#include "server/server.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/bootstrap.h"
+#include "services/auth/auth_grpc.h"
+#include "services/auth/authenticator.h"
+#include "services/auth/password_hasher.h"
+#include "services/auth/sessions.h"
+#include "services/auth/token_signer.h"
+#include "services/common/clock.h"
+#include "services/org/org_grpc.h"
+#include "services/people/people_grpc.h"
+#include "spdlog/spdlog.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// Everything one server owns, in construction order (destroyed in reverse: the gRPC server
+// first, the store last).
+struct BranchlineServer::State {
+  ServerOptions options;
+  SystemClock clock;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<TokenSigner> signer;
+  std::unique_ptr<PasswordHasher> hasher;
+  std::unique_ptr<Access> access;
+  std::unique_ptr<Authenticator> authenticator;
+  std::unique_ptr<OrgTree> orgs;
+  std::unique_ptr<PeopleDirectory> people;
+  std::unique_ptr<Sessions> sessions;
+  std::vector<std::unique_ptr<grpc::Service>> services;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::mutex shutdown_mu;
+  bool shut_down = false;
+};
+
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Channel arguments that suit phones on bad networks and keep abusive clients in check.
+void ApplyTransportSettings(grpc::ServerBuilder& builder) {
+  // Ping idle connections every 2 minutes so dead phones are noticed and NATs stay open.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  // Phones may ping (without calls in flight) as often as every 30 s, not more.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  // Close connections idle for 30 minutes; clients reconnect transparently.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 30 * 60'000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetMaxSendMessageSize(16 << 20);
+  builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_NONE);
+}
+
+}  // namespace
+
+BranchlineServer::BranchlineServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+BranchlineServer::~BranchlineServer() { Shutdown(); }
+
+int BranchlineServer::port() const { return state_->port; }
+
+absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
+    const ServerOptions& options) {
+  auto state = std::make_unique<State>();
+  state->options = options;
+  storage::StoreOptions store_options;
+  store_options.path = options.data_dir + "/db";
+  store_options.sync_writes = options.sync_writes;
+  if (!options.sync_writes) {
+    spdlog::warn(
+        "!!! --unsafe-no-sync: acknowledged writes are NOT synced and a power cut can "
+        "lose them. Use only for benchmarks. !!!");
+  }
+  auto store = storage::Store::Open(store_options);
+  if (!store.ok()) return store.status();
+  state->store = std::move(*store);
+
+  auto key = TokenSigner::LoadOrCreateKey(options.data_dir + "/token.key");
+  if (!key.ok()) return key.status();
+  state->signer = std::make_unique<TokenSigner>(std::move(*key));
+  state->hasher = std::make_unique<PasswordHasher>(options.fast_password_hashing
+                                                       ? PasswordHasher::Strength::kFastForTests
+                                                       : PasswordHasher::Strength::kInteractive);
+  state->access = std::make_unique<Access>(*state->store);
+  state->authenticator =
+      std::make_unique<Authenticator>(*state->store, *state->signer, state->clock);
+  state->orgs = std::make_unique<OrgTree>(*state->store, *state->access, state->clock);
+  state->people = std::make_unique<PeopleDirectory>(*state->store, *state->access, *state->hasher,
+                                                    state->clock);
+  state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
+                                               *state->hasher, *state->signer, state->clock);
+
+  auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
+                               options.admin_password, std::cout);
+  if (!boot.ok()) return boot;
+
+  auto& auth = *state->authenticator;
+  state->services.push_back(std::make_unique<AuthGrpc>(*state->sessions, auth));
+  state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
+  state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto cert = ReadFile(options.tls_cert_file);
+    auto pem_key = ReadFile(options.tls_key_file);
+    if (!cert.ok()) return cert.status();
+    if (!pem_key.ok()) return pem_key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*pem_key, *cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureServerCredentials();
+  }
+  builder.AddListeningPort(options.listen, credentials, &state->port);
+  ApplyTransportSettings(builder);
+  // Handlers block on the synced commit; many in flight at once is what lets RocksDB share
+  // one WAL sync between them. The quota bounds the threads that may exist.
+  grpc::ResourceQuota quota("branchline");
+  quota.SetMaxThreads(512);
+  builder.SetResourceQuota(quota);
+  for (auto& service : state->services) builder.RegisterService(service.get());
+  state->server = builder.BuildAndStart();
+  if (!state->server || state->port == 0) {
+    return absl::UnavailableError("cannot listen on " + options.listen);
+  }
+  spdlog::info("branchline-server listening on {} (port {}), data in {}", options.listen,
+               state->port, options.data_dir);
+  return std::unique_ptr<BranchlineServer>(new BranchlineServer(std::move(state)));
+}
+
+void BranchlineServer::Shutdown(int grace_ms) {
+  std::lock_guard lock(state_->shutdown_mu);
+  if (state_->shut_down) return;
+  state_->shut_down = true;
+  state_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms));
+  state_->server->Wait();
+  state_->server.reset();
+  state_->store.reset();  // closes the database cleanly
+  spdlog::info("branchline-server stopped");
+}
+
+void BranchlineServer::Wait() {
+  if (state_->server) state_->server->Wait();
+}
+
+int Run(const ServerOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  // Block the stop signals in every thread gRPC and RocksDB start; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = BranchlineServer::Start(options);
+  if (!server.ok()) {
+    spdlog::error("cannot start: {}", server.status().ToString());
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("received {}, shutting down gracefully", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace branchline

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace branchline {
+
+struct ServerOptions {
+  // host:port to listen on; port 0 picks a free port (see BranchlineServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  // Data directory: RocksDB in db/, the token signing key in token.key.
+  std::string data_dir = "./branchline-data";
+  // PEM certificate chain and private key; both empty means plaintext (loopback only!).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // trace, debug, info, warn, error.
+  std::string log_level = "info";
+  // Initial password of the `admin` account on first start; empty: generated and printed.
+  std::string admin_password;
+  // Sync the WAL before acknowledging a write. Off only for benchmarks: loudly logged.
+  bool sync_writes = true;
+  // Minimum-cost password hashing, for test suites only.
+  bool fast_password_hashing = false;
+};
+
+// One running Branchline server: storage, services, gRPC. Thread-safe.
+class BranchlineServer {
+ public:
+  // Opens the data directory (bootstrapping it when empty) and starts serving. Errors:
+  // the store's open errors, UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<BranchlineServer>> Start(const ServerOptions& options);
+  ~BranchlineServer();
+
+  // The port actually bound.
+  int port() const;
+  // Stops accepting calls, lets in-flight calls finish (up to `grace_ms`) and closes the
+  // database. Idempotent.
+  void Shutdown(int grace_ms = 10'000);
+  // Blocks until Shutdown() has finished.
+  void Wait();
+
+  struct State;
+
+ private:
+  explicit BranchlineServer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// Runs a server until SIGINT or SIGTERM, then shuts down gracefully. Returns the exit code.
+int Run(const ServerOptions& options);
+
+}  // namespace branchline

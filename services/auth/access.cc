@@ -1,0 +1,62 @@
+#include "services/auth/access.h"
+
+#include <algorithm>
+
+#include "services/common/errors.h"
+#include "services/common/status_macros.h"
+#include "storage/key_codec.h"
+
+namespace branchline {
+
+absl::StatusOr<v1::Organization> Access::LoadOrg(const Caller& caller, uint64_t id,
+                                                 std::string_view field) const {
+  if (id == 0) return InvalidField(field, "is required");
+  v1::Organization org;
+  if (SameTenant(caller, id)) {
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kOrganizations, storage::RecordKey(id), &org));
+    if (found) return org;
+  }
+  return FieldError(absl::StatusCode::kNotFound, field,
+                    "organization " + std::to_string(id) + " does not exist");
+}
+
+bool Access::SameTenant(const Caller& caller, uint64_t id) {
+  return caller.system_admin || storage::TenantOfId(id) == caller.tenant;
+}
+
+bool Access::InSubtree(const v1::Organization& org, uint64_t root) {
+  if (org.id() == root) return true;
+  const auto& a = org.ancestor_ids();
+  return std::find(a.begin(), a.end(), root) != a.end();
+}
+
+bool Access::Administers(const Caller& caller, const v1::Organization& org) {
+  if (caller.system_admin) return true;
+  if (caller.service_account || !SameTenant(caller, org.id())) return false;
+  for (uint64_t root : caller.admin_organization_ids) {
+    if (InSubtree(org, root)) return true;
+  }
+  return false;
+}
+
+bool Access::Manages(const Caller& caller, const v1::Organization& org) {
+  if (Administers(caller, org)) return true;
+  if (caller.service_account || !SameTenant(caller, org.id())) return false;
+  bool leader = caller.role == v1::ROLE_SECRETARY || caller.role == v1::ROLE_COMMITTEE_MEMBER;
+  return leader && InSubtree(org, caller.organization_id);
+}
+
+bool Access::ServiceMay(const Caller& caller, const v1::Organization& org, v1::Scope scope) {
+  return caller.service_account && caller.HasScope(scope) && SameTenant(caller, org.id()) &&
+         InSubtree(org, caller.organization_id);
+}
+
+absl::Status Access::RequireManage(const Caller& caller, const v1::Organization& org,
+                                   std::string_view what) {
+  if (Manages(caller, org)) return absl::OkStatus();
+  return Denied(std::string(what) + " needs a secretary, committee member or administrator of " +
+                "organization " + std::to_string(org.id()));
+}
+
+}  // namespace branchline

@@ -1,0 +1,62 @@
+#include "services/auth/authenticator.h"
+
+#include "branchline/internal/v1/records.pb.h"
+#include "services/common/status_macros.h"
+#include "storage/keys.h"
+
+namespace branchline {
+
+absl::Status StageEndSessions(const storage::Store& store, storage::WriteSet& writes,
+                              uint64_t person_id, uint64_t keep_session) {
+  return store.Scan(storage::Cf::kSessions, storage::SessionPrefix(person_id), "",
+                    [&](std::string_view key, std::string_view) {
+                      if (storage::TrailingId(key) != keep_session) {
+                        writes.Delete(storage::Cf::kSessions, std::string(key));
+                      }
+                      return true;
+                    });
+}
+
+Caller CallerFromPerson(const v1::Person& person, uint64_t session_id) {
+  Caller caller;
+  caller.person_id = person.id();
+  caller.tenant = storage::TenantOfId(person.id());
+  caller.session_id = session_id;
+  caller.organization_id = person.organization_id();
+  caller.role = person.role();
+  caller.admin_organization_ids.assign(person.admin_organization_ids().begin(),
+                                       person.admin_organization_ids().end());
+  caller.system_admin = person.system_admin();
+  caller.service_account = person.kind() == v1::PERSON_KIND_SERVICE;
+  for (int s : person.scopes()) caller.scopes.push_back(static_cast<v1::Scope>(s));
+  return caller;
+}
+
+absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorization) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError(
+        "missing authorization metadata: send 'authorization: Bearer <access token>'");
+  }
+  if (authorization.substr(0, kBearer.size()) != kBearer) {
+    return absl::UnauthenticatedError("authorization metadata must be 'Bearer <access token>'");
+  }
+  ASSIGN_OR_RETURN(auto claims,
+                   signer_.Verify(authorization.substr(kBearer.size()), clock_.NowSeconds()));
+  internal::v1::Session session;
+  ASSIGN_OR_RETURN(
+      bool has_session,
+      store_.GetMessage(storage::Cf::kSessions,
+                        storage::SessionKey(claims.person_id(), claims.session_id()), &session));
+  if (!has_session) return absl::UnauthenticatedError("session has ended; sign in again");
+  v1::Person person;
+  ASSIGN_OR_RETURN(
+      bool has_person,
+      store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(claims.person_id()), &person));
+  if (!has_person || !person.active()) {
+    return absl::UnauthenticatedError("account is deactivated");
+  }
+  return CallerFromPerson(person, claims.session_id());
+}
+
+}  // namespace branchline

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "services/auth/caller.h"
+#include "services/auth/token_signer.h"
+#include "services/common/clock.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// Turns the `authorization` metadata of a call into a Caller. Every service calls it first;
+// health and reflection do not.
+//
+// UNAUTHENTICATED when the metadata is missing, the token is malformed, tampered, expired
+// or issued in the future, its session was ended (sign-out, password change), or the
+// person is deactivated. Thread-safe.
+class Authenticator {
+ public:
+  Authenticator(const storage::Store& store, const TokenSigner& signer, const Clock& clock)
+      : store_(store), signer_(signer), clock_(clock) {}
+
+  // `authorization` is the raw metadata value, "Bearer <token>".
+  absl::StatusOr<Caller> Authenticate(std::string_view authorization) const;
+
+ private:
+  const storage::Store& store_;
+  const TokenSigner& signer_;
+  const Clock& clock_;
+};
+
+// Stages the deletion of every session of `person_id` except `keep_session`: their refresh
+// and access tokens stop working once the write commits.
+absl::Status StageEndSessions(const storage::Store& store, storage::WriteSet& writes,
+                              uint64_t person_id, uint64_t keep_session = 0);
+
+// The Caller of an active person (used after sign-in too).
+Caller CallerFromPerson(const v1::Person& person, uint64_t session_id);
+
+}  // namespace branchline

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <string_view>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+#include "services/auth/authenticator.h"
+#include "services/common/grpc_status.h"
+
+namespace branchline {
+
+// The value of one metadata entry of the call ("" when absent).
+inline std::string_view MetadataValue(const grpc::ServerContext* context, std::string_view key) {
+  const auto& md = context->client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return {};
+  return std::string_view(it->second.data(), it->second.size());
+}
+
+// The body of every authenticated unary handler: authenticate the caller from the call's
+// metadata, run the domain function, copy its answer out and map the status.
+template <typename Response, typename Fn>
+grpc::Status HandleAuthenticated(const Authenticator& auth, const grpc::ServerContext* context,
+                                 Response* out, Fn&& fn) {
+  auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Response> result = fn(*caller);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *out = std::move(*result);
+  return grpc::Status::OK;
+}
+
+// The same for calls that need no caller (sign-in, refresh).
+template <typename Response, typename Fn>
+grpc::Status HandleAnonymous(Response* out, Fn&& fn) {
+  absl::StatusOr<Response> result = fn();
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *out = std::move(*result);
+  return grpc::Status::OK;
+}
+
+}  // namespace branchline

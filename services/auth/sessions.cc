@@ -1,0 +1,266 @@
+#include "services/auth/sessions.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "services/auth/authenticator.h"
+#include "services/common/absl_compat.h"
+#include "services/common/errors.h"
+#include "services/common/status_macros.h"
+#include "services/common/text.h"
+#include "storage/keys.h"
+
+namespace branchline {
+
+namespace {
+
+std::string Sha256(std::string_view data) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+bool SameBytes(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string RandomBytes(size_t n) {
+  std::string s(n, '\0');
+  randombytes_buf(s.data(), n);
+  return s;
+}
+
+uint64_t RandomNonZero() {
+  uint64_t v = 0;
+  while (v == 0) randombytes_buf(&v, sizeof v);
+  return v;
+}
+
+// Splits "<prefix>.<a>.<b>...<secret>" into numeric ids and the decoded secret.
+bool ParseKey(std::string_view token, std::string_view prefix, size_t id_count,
+              std::vector<uint64_t>* ids, std::string* secret) {
+  std::vector<std::string_view> parts;
+  for (size_t start = 0;;) {
+    size_t dot = token.find('.', start);
+    parts.push_back(token.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (parts.size() != id_count + 2 || parts[0] != prefix) return false;
+  for (size_t i = 1; i <= id_count; ++i) {
+    uint64_t v;
+    if (!absl::SimpleAtoi(AbslView(parts[i]), &v) || v == 0) return false;
+    ids->push_back(v);
+  }
+  return absl::WebSafeBase64Unescape(AbslView(parts.back()), secret) && secret->size() == 32;
+}
+
+absl::Status WrongCredentials() { return absl::UnauthenticatedError("wrong login or password"); }
+
+}  // namespace
+
+std::string Sessions::AccessToken(const v1::Person& person, uint64_t session_id,
+                                  int64_t now_seconds,
+                                  google::protobuf::Timestamp* expire_time) const {
+  internal::v1::TokenClaims claims;
+  claims.set_version(1);
+  claims.set_person_id(person.id());
+  claims.set_tenant_id(storage::TenantOfId(person.id()));
+  claims.set_session_id(session_id);
+  claims.set_issued_at(now_seconds);
+  claims.set_expires_at(now_seconds + kAccessTokenSeconds);
+  expire_time->set_seconds(claims.expires_at());
+  return signer_.Sign(claims);
+}
+
+absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(const v1::Person& person) {
+  int64_t now = clock_.NowMicros();
+  int64_t now_seconds = now / 1'000'000;
+  std::string secret = RandomBytes(32);
+  internal::v1::Session session;
+  session.set_session_id(RandomNonZero());
+  session.set_person_id(person.id());
+  session.set_tenant_id(storage::TenantOfId(person.id()));
+  session.set_refresh_token_hash(Sha256(secret));
+  *session.mutable_create_time() = ToTimestamp(now);
+  session.mutable_expire_time()->set_seconds(now_seconds + kRefreshTokenSeconds);
+  storage::WriteSet writes;
+  writes.PutMessage(storage::Cf::kSessions, storage::SessionKey(person.id(), session.session_id()),
+                    session);
+  RETURN_IF_ERROR(store_.Commit(std::move(writes)));
+
+  v1::SignInResponse response;
+  response.set_access_token(AccessToken(person, session.session_id(), now_seconds,
+                                        response.mutable_access_token_expire_time()));
+  response.set_refresh_token("blr1." + std::to_string(person.id()) + "." +
+                             std::to_string(session.session_id()) + "." +
+                             absl::WebSafeBase64Escape(secret));
+  *response.mutable_refresh_token_expire_time() = session.expire_time();
+  *response.mutable_person() = person;
+  return response;
+}
+
+absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& request) {
+  uint64_t tenant = request.tenant_id() == 0 ? 1 : request.tenant_id();
+  if (tenant > storage::kMaxTenant) return InvalidField("tenant_id", "is out of range");
+  v1::Person person;
+  internal::v1::Credential credential;
+
+  if (!request.service_key().empty()) {
+    std::vector<uint64_t> ids;
+    std::string secret;
+    if (!ParseKey(request.service_key(), "bls1", 1, &ids, &secret) ||
+        storage::TenantOfId(ids[0]) != tenant) {
+      return absl::UnauthenticatedError("invalid service key");
+    }
+    ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kCredentials,
+                                                   storage::RecordKey(ids[0]), &credential));
+    if (!found || !SameBytes(credential.service_key_hash(), Sha256(secret))) {
+      return absl::UnauthenticatedError("invalid service key");
+    }
+    ASSIGN_OR_RETURN(found,
+                     store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(ids[0]), &person));
+    if (!found || !person.active() || person.kind() != v1::PERSON_KIND_SERVICE) {
+      return absl::UnauthenticatedError("invalid service key");
+    }
+    return OpenSession(person);
+  }
+
+  if (request.login().empty()) return InvalidField("login", "is required");
+  if (request.password().empty()) return InvalidField("password", "is required");
+  if (request.login().size() > 64 || request.password().size() > 512) return WrongCredentials();
+  std::optional<std::string> id_bytes;
+  for (const auto& key :
+       {PeopleDirectory::EmployeeLoginKey(static_cast<uint32_t>(tenant), request.login()),
+        PeopleDirectory::PhoneLoginKey(static_cast<uint32_t>(tenant), request.login())}) {
+    ASSIGN_OR_RETURN(id_bytes, store_.Get(storage::Cf::kIndex, key));
+    if (id_bytes) break;
+  }
+  uint64_t id = id_bytes ? storage::KeyReader(*id_bytes).U64().value_or(0) : 0;
+  bool found = false;
+  if (id) {
+    ASSIGN_OR_RETURN(
+        found, store_.GetMessage(storage::Cf::kCredentials, storage::RecordKey(id), &credential));
+  }
+  if (!found || credential.password_hash().empty()) {
+    hasher_.VerifyDummy(request.password());
+    return WrongCredentials();
+  }
+  if (!hasher_.Verify(credential.password_hash(), request.password())) return WrongCredentials();
+  ASSIGN_OR_RETURN(found, store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &person));
+  if (!found || !person.active()) return absl::UnauthenticatedError("account is deactivated");
+  return OpenSession(person);
+}
+
+absl::StatusOr<v1::RefreshTokenResponse> Sessions::Refresh(const v1::RefreshTokenRequest& request) {
+  if (request.refresh_token().empty()) return InvalidField("refresh_token", "is required");
+  std::vector<uint64_t> ids;
+  std::string secret;
+  auto invalid = absl::UnauthenticatedError("refresh token is invalid or ended; sign in again");
+  if (!ParseKey(request.refresh_token(), "blr1", 2, &ids, &secret)) return invalid;
+  internal::v1::Session session;
+  ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kSessions,
+                                                 storage::SessionKey(ids[0], ids[1]), &session));
+  int64_t now_seconds = clock_.NowSeconds();
+  if (!found || !SameBytes(session.refresh_token_hash(), Sha256(secret)) ||
+      session.expire_time().seconds() <= now_seconds) {
+    return invalid;
+  }
+  v1::Person person;
+  ASSIGN_OR_RETURN(found,
+                   store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(ids[0]), &person));
+  if (!found || !person.active()) return absl::UnauthenticatedError("account is deactivated");
+  v1::RefreshTokenResponse response;
+  response.set_access_token(AccessToken(person, session.session_id(), now_seconds,
+                                        response.mutable_access_token_expire_time()));
+  return response;
+}
+
+absl::StatusOr<v1::SignOutResponse> Sessions::SignOut(const Caller& caller,
+                                                      const v1::SignOutRequest& request) {
+  return RunIdempotent<v1::SignOutResponse>(
+      store_, {caller.tenant, caller.person_id, request.request_id(), "SignOut"}, request,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::SignOutResponse> {
+        m.writes().Delete(storage::Cf::kSessions,
+                          storage::SessionKey(caller.person_id, caller.session_id));
+        return v1::SignOutResponse();
+      });
+}
+
+absl::StatusOr<v1::ChangePasswordResponse> Sessions::ChangePassword(
+    const Caller& caller, const v1::ChangePasswordRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  if (caller.service_account) {
+    return absl::FailedPreconditionError("service accounts have keys, not passwords");
+  }
+  if (request.old_password().empty()) return InvalidField("old_password", "is required");
+  RETURN_IF_ERROR(ValidatePassword(request.new_password(), "new_password"));
+  ASSIGN_OR_RETURN(std::string new_hash, hasher_.Hash(request.new_password()));
+  return RunIdempotent<v1::ChangePasswordResponse>(
+      store_, {caller.tenant, caller.person_id, request.request_id(), "ChangePassword"}, request,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::ChangePasswordResponse> {
+        std::string key = storage::RecordKey(caller.person_id);
+        m.Lock({key});
+        internal::v1::Credential credential;
+        ASSIGN_OR_RETURN(bool found,
+                         store_.GetMessage(storage::Cf::kCredentials, key, &credential));
+        if (!found || !hasher_.Verify(credential.password_hash(), request.old_password())) {
+          return InvalidField("old_password", "does not match the current password");
+        }
+        credential.set_password_hash(new_hash);
+        credential.set_credential_version(credential.credential_version() + 1);
+        m.writes().PutMessage(storage::Cf::kCredentials, key, credential);
+        RETURN_IF_ERROR(StageEndSessions(store_, m.writes(), caller.person_id, caller.session_id));
+        return v1::ChangePasswordResponse();
+      });
+}
+
+absl::StatusOr<v1::CreateServiceAccountResponse> Sessions::CreateServiceAccount(
+    const Caller& caller, const v1::CreateServiceAccountRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckText("display_name", TrimAscii(request.display_name()), 1, 50));
+  if (request.scopes().empty()) return InvalidField("scopes", "at least one scope is required");
+  for (int s : request.scopes()) {
+    if (!v1::Scope_IsValid(s) || s == v1::SCOPE_UNSPECIFIED) {
+      return InvalidField("scopes", "contains an unknown scope");
+    }
+  }
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, request.organization_id(), "organization_id"));
+  if (!Access::Administers(caller, org)) {
+    return Denied("creating a service account needs admin scope on organization " +
+                  std::to_string(org.id()));
+  }
+  std::string secret = RandomBytes(32);
+  bool created_now = false;
+  ASSIGN_OR_RETURN(
+      auto response,
+      RunIdempotent<v1::CreateServiceAccountResponse>(
+          store_, {caller.tenant, caller.person_id, request.request_id(), "CreateServiceAccount"},
+          request, clock_.NowMicros(),
+          [&](Mutation& m) -> absl::StatusOr<v1::CreateServiceAccountResponse> {
+            v1::Person account;
+            account.set_organization_id(org.id());
+            account.set_display_name(request.display_name());
+            account.set_kind(v1::PERSON_KIND_SERVICE);
+            *account.mutable_scopes() = request.scopes();
+            internal::v1::Credential credential;
+            credential.set_service_key_hash(Sha256(secret));
+            v1::CreateServiceAccountResponse stored;
+            ASSIGN_OR_RETURN(*stored.mutable_account(), people_.StageNew(m, account, credential));
+            created_now = true;
+            // The stored answer has no key: keys exist only as hashes. A retry after a lost
+            // answer gets the account without its key.
+            return stored;
+          }));
+  if (created_now) {
+    response.set_service_key("bls1." + std::to_string(response.account().id()) + "." +
+                             absl::WebSafeBase64Escape(secret));
+  }
+  return response;
+}
+
+}  // namespace branchline

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "branchline/v1/auth.pb.h"
+#include "services/auth/access.h"
+#include "services/auth/caller.h"
+#include "services/auth/password_hasher.h"
+#include "services/auth/token_signer.h"
+#include "services/common/clock.h"
+#include "services/people/people_directory.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// Sign-in and sessions: the domain rules behind AuthService.
+//
+// A session is a record under the person ([tenant][person][session]); its refresh token
+// "blr1.<person>.<session>.<secret>" is stored only as the SHA-256 of the secret. Access
+// tokens name the session, so ending a session (sign-out, password change, deactivation)
+// ends its access tokens at once. Service keys "bls1.<account>.<secret>" are stored as the
+// SHA-256 of the secret. Thread-safe.
+class Sessions {
+ public:
+  static constexpr int64_t kAccessTokenSeconds = 15 * 60;
+  static constexpr int64_t kRefreshTokenSeconds = 30 * 24 * 3600;
+
+  Sessions(storage::Store& store, PeopleDirectory& people, const Access& access,
+           PasswordHasher& hasher, const TokenSigner& signer, const Clock& clock)
+      : store_(store),
+        people_(people),
+        access_(access),
+        hasher_(hasher),
+        signer_(signer),
+        clock_(clock) {}
+
+  absl::StatusOr<v1::SignInResponse> SignIn(const v1::SignInRequest& request);
+  absl::StatusOr<v1::RefreshTokenResponse> Refresh(const v1::RefreshTokenRequest& request);
+  absl::StatusOr<v1::SignOutResponse> SignOut(const Caller& caller,
+                                              const v1::SignOutRequest& request);
+  absl::StatusOr<v1::ChangePasswordResponse> ChangePassword(
+      const Caller& caller, const v1::ChangePasswordRequest& request);
+  absl::StatusOr<v1::CreateServiceAccountResponse> CreateServiceAccount(
+      const Caller& caller, const v1::CreateServiceAccountRequest& request);
+
+ private:
+  absl::StatusOr<v1::SignInResponse> OpenSession(const v1::Person& person);
+  std::string AccessToken(const v1::Person& person, uint64_t session_id, int64_t now_seconds,
+                          google::protobuf::Timestamp* expire_time) const;
+
+  storage::Store& store_;
+  PeopleDirectory& people_;
+  const Access& access_;
+  PasswordHasher& hasher_;
+  const TokenSigner& signer_;
+  const Clock& clock_;
+};
+
+}  // namespace branchline

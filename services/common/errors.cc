@@ -1,0 +1,41 @@
+#include "services/common/errors.h"
+
+#include <string>
+
+#include "google/rpc/error_details.pb.h"
+#include "services/common/absl_compat.h"
+
+namespace branchline {
+
+absl::Status FieldError(absl::StatusCode code, std::string_view field,
+                        std::string_view description) {
+  absl::Status status(code, std::string(field) + ": " + std::string(description));
+  google::rpc::BadRequest bad;
+  auto* violation = bad.add_field_violations();
+  violation->set_field(std::string(field));
+  violation->set_description(std::string(description));
+  status.SetPayload(AbslView(kBadRequestTypeUrl), absl::Cord(bad.SerializeAsString()));
+  return status;
+}
+
+absl::Status InvalidField(std::string_view field, std::string_view description) {
+  return FieldError(absl::StatusCode::kInvalidArgument, field, description);
+}
+
+google::rpc::Status ToRpcStatus(const absl::Status& status) {
+  google::rpc::Status rpc;
+  rpc.set_code(static_cast<int>(status.code()));
+  rpc.set_message(std::string(status.message()));
+  if (auto payload = status.GetPayload(AbslView(kBadRequestTypeUrl))) {
+    auto* any = rpc.add_details();
+    any->set_type_url(std::string(kBadRequestTypeUrl));
+    any->set_value(std::string(*payload));
+  }
+  return rpc;
+}
+
+absl::Status Denied(std::string_view what) {
+  return absl::PermissionDeniedError("permission denied: " + std::string(what));
+}
+
+}  // namespace branchline

@@ -1,0 +1,14 @@
+#include "services/common/grpc_status.h"
+
+#include "services/common/errors.h"
+
+namespace branchline {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl and gRPC share the canonical code numbers.
+  auto code = static_cast<grpc::StatusCode>(status.code());
+  return grpc::Status(code, std::string(status.message()), ToRpcStatus(status).SerializeAsString());
+}
+
+}  // namespace branchline

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// What one mutating call writes: the staged records plus the record locks that must stay
+// held until the commit, so a read-modify-write cannot interleave with another. Not
+// thread-safe; lives for one call.
+class Mutation {
+ public:
+  explicit Mutation(storage::Store& store) : store_(store) {}
+
+  storage::WriteSet& writes() { return writes_; }
+  // Locks `keys` (record locks) until the mutation is committed or dropped. Call once per
+  // mutation with every key to be read-modified-written, before reading them.
+  void Lock(const std::vector<std::string_view>& keys) {
+    guards_.push_back(store_.record_locks().Lock(keys));
+  }
+  storage::Store& store() { return store_; }
+
+ private:
+  friend absl::Status CommitMutation(Mutation& m);
+  storage::Store& store_;
+  storage::WriteSet writes_;
+  std::vector<storage::KeyLocks::Guard> guards_;
+};
+
+// Commits the staged writes atomically; the locks are released afterwards.
+absl::Status CommitMutation(Mutation& m);
+
+// OK for 1..64 printable ASCII characters; else INVALID_ARGUMENT naming "request_id".
+absl::Status CheckRequestId(std::string_view request_id);
+
+// Who asks and under which request id: the identity of an idempotent call.
+struct IdempotencyScope {
+  uint32_t tenant = 0;
+  uint64_t caller_id = 0;
+  std::string_view request_id;
+  std::string_view method;
+};
+
+// Runs a mutating call at most once per (tenant, caller, request_id).
+//
+// The first call runs `work`, which validates, stages its writes in the Mutation and
+// returns the response; the response is stored with the writes in one atomic commit. A
+// retry with the same request id returns the stored response and writes nothing. A retry
+// whose request differs is ALREADY_EXISTS; failed calls store nothing, so they may be
+// retried. Concurrent calls with the same id serialise on a request lock.
+absl::StatusOr<std::string> RunIdempotentRaw(
+    storage::Store& store, const IdempotencyScope& scope, const google::protobuf::Message& request,
+    int64_t now_micros, const std::function<absl::StatusOr<std::string>(Mutation&)>& work);
+
+template <typename Response>
+absl::StatusOr<Response> RunIdempotent(
+    storage::Store& store, const IdempotencyScope& scope, const google::protobuf::Message& request,
+    int64_t now_micros, const std::function<absl::StatusOr<Response>(Mutation&)>& work) {
+  auto bytes = RunIdempotentRaw(store, scope, request, now_micros,
+                                [&](Mutation& m) -> absl::StatusOr<std::string> {
+                                  auto response = work(m);
+                                  if (!response.ok()) return response.status();
+                                  return response->SerializeAsString();
+                                });
+  if (!bytes.ok()) return bytes.status();
+  Response response;
+  if (!response.ParseFromString(*bytes)) {
+    return absl::DataLossError("stored response does not parse");
+  }
+  return response;
+}
+
+}  // namespace branchline

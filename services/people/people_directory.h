@@ -1,0 +1,73 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "branchline/internal/v1/records.pb.h"
+#include "branchline/v1/people.pb.h"
+#include "services/auth/access.h"
+#include "services/auth/caller.h"
+#include "services/auth/password_hasher.h"
+#include "services/common/clock.h"
+#include "services/common/mutation.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// People: the domain rules behind PersonService.
+//
+// Logins (phone and employee number) are unique within a tenant through the login index;
+// a person's organisation is indexed for listing. Who may do what is in access.h: managers
+// of the person's organisation manage the person; a person reads and edits (name, phone)
+// only themselves; granting admin scope needs admin scope. Thread-safe.
+class PeopleDirectory {
+ public:
+  PeopleDirectory(storage::Store& store, const Access& access, PasswordHasher& hasher,
+                  const Clock& clock)
+      : store_(store), access_(access), hasher_(hasher), clock_(clock) {}
+
+  absl::StatusOr<v1::Person> Create(const Caller& caller, const v1::CreatePersonRequest& request);
+  absl::StatusOr<v1::Person> Get(const Caller& caller, const v1::GetPersonRequest& request) const;
+  absl::StatusOr<v1::ListPeopleResponse> List(const Caller& caller,
+                                              const v1::ListPeopleRequest& request) const;
+  absl::StatusOr<v1::Person> Update(const Caller& caller, const v1::UpdatePersonRequest& request);
+  absl::StatusOr<v1::Person> Deactivate(const Caller& caller,
+                                        const v1::DeactivatePersonRequest& request);
+  absl::StatusOr<v1::ImportPeopleResponse> Import(const Caller& caller,
+                                                  const v1::ImportPeopleRequest& request);
+
+  // Stages a new person (record, indexes, credential, change) after checking that their
+  // logins are free. The caller has validated `person` and locked LoginKeys(person).
+  // `person.organization_id` must exist. Returns the stored person.
+  absl::StatusOr<v1::Person> StageNew(Mutation& m, v1::Person person,
+                                      internal::v1::Credential credential);
+
+  // Loads a person of the caller's tenant; NOT_FOUND naming `field` otherwise.
+  absl::StatusOr<v1::Person> Load(const Caller& caller, uint64_t id, std::string_view field) const;
+
+  // The login index keys of a person (employee number and phone, when set).
+  static std::vector<std::string> LoginKeys(uint32_t tenant, const v1::Person& person);
+  // The login index key for what someone types at sign-in: tried as employee number first.
+  static std::string EmployeeLoginKey(uint32_t tenant, std::string_view login);
+  static std::string PhoneLoginKey(uint32_t tenant, std::string_view login);
+
+ private:
+  // Validates and authorizes a person to be created; stages nothing.
+  absl::Status CheckNew(const Caller& caller, const v1::Person& person,
+                        std::string_view initial_password, std::string_view prefix) const;
+  absl::Status CheckAdminGrants(const Caller& caller,
+                                const google::protobuf::RepeatedField<uint64_t>& orgs,
+                                std::string_view field) const;
+
+  storage::Store& store_;
+  const Access& access_;
+  PasswordHasher& hasher_;
+  const Clock& clock_;
+};
+
+// Field checks shared by create, update and import.
+absl::Status ValidatePersonFields(const v1::Person& person, std::string_view prefix);
+absl::Status ValidatePassword(std::string_view password, std::string_view field);
+
+}  // namespace branchline

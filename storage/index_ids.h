@@ -1,0 +1,16 @@
+#pragma once
+
+#include <cstdint>
+
+namespace branchline::storage {
+
+// Secondary indexes, all in column family kIndex under [tenant][index id u16].
+// NEVER renumber: the numbers are on disk. Add new ones with a new number.
+enum class Index : uint16_t {
+  kOrgChildren = 1,     // [parent id][child id]
+  kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
+  kPersonByOrg = 3,     // [org id][person id]
+  kPersonByLogin = 4,   // [login string]           value: person id (u64 BE); unique
+};
+
+}  // namespace branchline::storage

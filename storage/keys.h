@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/index_ids.h"
+#include "storage/key_codec.h"
+
+namespace branchline::storage {
+
+// Named key layouts of the indexes and side tables (see the diagram in key_codec.h).
+// Every function returns the full key; *Prefix functions return the scan prefix.
+
+inline KeyBuilder IndexKey(uint32_t tenant, Index index) {
+  return std::move(KeyBuilder(tenant).U16(static_cast<uint16_t>(index)));
+}
+
+inline std::string OrgChildKey(uint64_t parent, uint64_t child) {
+  return IndexKey(TenantOfId(parent), Index::kOrgChildren).U64(parent).U64(child).key();
+}
+inline std::string OrgChildPrefix(uint64_t parent) {
+  return IndexKey(TenantOfId(parent), Index::kOrgChildren).U64(parent).key();
+}
+inline std::string OrgDescendantKey(uint64_t ancestor, uint64_t org) {
+  return IndexKey(TenantOfId(ancestor), Index::kOrgDescendants).U64(ancestor).U64(org).key();
+}
+inline std::string OrgDescendantPrefix(uint64_t ancestor) {
+  return IndexKey(TenantOfId(ancestor), Index::kOrgDescendants).U64(ancestor).key();
+}
+inline std::string PersonByOrgKey(uint64_t org, uint64_t person) {
+  return IndexKey(TenantOfId(org), Index::kPersonByOrg).U64(org).U64(person).key();
+}
+inline std::string PersonByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kPersonByOrg).U64(org).key();
+}
+inline std::string LoginKey(uint32_t tenant, std::string_view login) {
+  return IndexKey(tenant, Index::kPersonByLogin).Str(login).key();
+}
+inline std::string SessionKey(uint64_t person, uint64_t session) {
+  return KeyBuilder(TenantOfId(person)).U64(person).U64(session).key();
+}
+inline std::string SessionPrefix(uint64_t person) {
+  return KeyBuilder(TenantOfId(person)).U64(person).key();
+}
+inline std::string IdempotencyKey(uint32_t tenant, uint64_t caller, std::string_view request_id) {
+  return KeyBuilder(tenant).U64(caller).Str(request_id).key();
+}
+inline std::string ChangeKey(uint32_t tenant, uint64_t sequence) {
+  return KeyBuilder(tenant).U64(sequence).key();
+}
+
+// The record id at the end of an index key (every index key ends with one).
+inline uint64_t TrailingId(std::string_view key) {
+  KeyReader r(key.substr(key.size() - 8));
+  return r.U64().value_or(0);
+}
+
+}  // namespace branchline::storage

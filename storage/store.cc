@@ -1,0 +1,339 @@
+#include "storage/store.h"
+
+#include <filesystem>
+#include <set>
+
+#include "google/protobuf/message_lite.h"
+#include "google/protobuf/util/time_util.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/options_util.h"
+#include "storage/key_codec.h"
+
+namespace branchline::storage {
+
+struct Store::Impl {
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::WriteOptions write_options;
+  std::shared_ptr<rocksdb::Cache> cache;
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles[CfIndex(c)]; }
+
+  ~Impl() {
+    if (!db) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db->Close().PermitUncheckedError();
+    delete db;
+  }
+};
+
+namespace {
+
+constexpr uint64_t kIdBlock = 1024;
+
+// The one place a rocksdb::Status becomes an absl::Status.
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return absl::UnavailableError(message + " (is another server using this data directory?)");
+  }
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return absl::UnavailableError(message);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  return absl::InternalError(message);
+}
+
+std::string EncodeU64(uint64_t v) { return KeyBuilder().U64(v).key(); }
+std::optional<uint64_t> DecodeU64(std::string_view s) {
+  KeyReader r(s);
+  auto v = r.U64();
+  return r.done() ? v : std::nullopt;
+}
+
+std::string SchemaKey() { return KeyBuilder().Str("schema_version").key(); }
+std::string TenantHwmKey() { return KeyBuilder().Str("tenant_hwm").key(); }
+std::string IdHwmKey(uint32_t tenant) { return KeyBuilder().Str("id_hwm").U32(tenant).key(); }
+
+rocksdb::ColumnFamilyOptions MakeCfOptions(const StoreOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_size;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  auto supported = rocksdb::GetSupportedCompressions();
+  auto has = [&](rocksdb::CompressionType t) {
+    return std::find(supported.begin(), supported.end(), t) != supported.end();
+  };
+  cf.compression = has(rocksdb::kLZ4Compression)      ? rocksdb::kLZ4Compression
+                   : has(rocksdb::kSnappyCompression) ? rocksdb::kSnappyCompression
+                                                      : rocksdb::kNoCompression;
+  if (has(rocksdb::kZSTD)) cf.bottommost_compression = rocksdb::kZSTD;
+  cf.level_compaction_dynamic_level_bytes = true;
+  return cf;
+}
+
+// The highest sequence in the change log: the last key of each tenant's range.
+absl::StatusOr<uint64_t> RecoverLastChange(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  uint64_t last = 0;
+  it->SeekToFirst();
+  while (it->Valid()) {
+    KeyReader first(it->key().ToStringView());
+    auto tenant = first.U32();
+    if (!tenant) return absl::DataLossError("changes: malformed key");
+    it->SeekForPrev(KeyBuilder(*tenant).U64(UINT64_MAX).key());
+    KeyReader lastkey(it->key().ToStringView());
+    lastkey.U32();
+    auto seq = lastkey.U64();
+    if (!seq) return absl::DataLossError("changes: malformed key");
+    last = std::max(last, *seq);
+    it->Seek(KeyBuilder(*tenant + 1).key());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "recovering the change log");
+  return last;
+}
+
+absl::Status CheckSchema(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, bool existed,
+                         const rocksdb::WriteOptions& wo) {
+  std::string value;
+  auto s = db->Get(rocksdb::ReadOptions(), meta, SchemaKey(), &value);
+  if (s.IsNotFound()) {
+    if (existed) {
+      return absl::DataLossError("database has no schema version: not a Branchline database?");
+    }
+    KeyBuilder v;
+    v.U32(kSchemaVersion);
+    return FromRocks(db->Put(wo, meta, SchemaKey(), v.key()), "writing schema version");
+  }
+  if (!s.ok()) return FromRocks(s, "reading schema version");
+  KeyReader r(value);
+  auto version = r.U32();
+  if (!version || !r.done()) return absl::DataLossError("schema version is unreadable");
+  if (*version > kSchemaVersion) {
+    return absl::FailedPreconditionError("database schema version " + std::to_string(*version) +
+                                         " is newer than this server supports (" +
+                                         std::to_string(kSchemaVersion) + "): upgrade the server");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void WriteSet::Put(Cf cf, std::string key, std::string value) {
+  ops_.push_back({cf, false, std::move(key), std::move(value)});
+}
+void WriteSet::PutMessage(Cf cf, std::string key, const google::protobuf::MessageLite& message) {
+  Put(cf, std::move(key), message.SerializeAsString());
+}
+void WriteSet::Delete(Cf cf, std::string key) { ops_.push_back({cf, true, std::move(key), {}}); }
+void WriteSet::AddChange(uint32_t tenant, internal::v1::ChangeRecord change) {
+  changes_.emplace_back(tenant, std::move(change));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return absl::UnavailableError("cannot create " + options.path + ": " + ec.message());
+
+  auto impl = std::make_unique<Impl>();
+  impl->cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  impl->write_options.sync = options.sync_writes;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  // Concurrent writers: the leader of a write group syncs the WAL once for all of them.
+  db_options.enable_pipelined_write = true;
+  db_options.keep_log_file_num = 5;
+  db_options.max_total_wal_size = 256 << 20;
+
+  std::vector<std::string> existing;
+  bool existed = rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok();
+  std::set<std::string> known(kCfNames.begin(), kCfNames.end());
+  for (const auto& name : existing) {
+    if (!known.count(name)) {
+      return absl::FailedPreconditionError("database has column family '" + name +
+                                           "' unknown to this server: written by a newer version?");
+    }
+  }
+
+  auto cf_options = MakeCfOptions(options, impl->cache);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (auto name : kCfNames) descriptors.emplace_back(std::string(name), cf_options);
+  auto s = rocksdb::DB::Open(db_options, options.path, descriptors, &impl->handles, &impl->db);
+  if (!s.ok()) return FromRocks(s, "opening " + options.path);
+
+  // impl closes the database if anything below fails.
+  auto schema = CheckSchema(impl->db, impl->cf(Cf::kMeta), existed, impl->write_options);
+  if (!schema.ok()) return schema;
+  auto last_change = RecoverLastChange(impl->db, impl->cf(Cf::kChanges));
+  if (!last_change.ok()) return last_change.status();
+  return std::unique_ptr<Store>(new Store(options, std::move(impl), *last_change));
+}
+
+Store::Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change)
+    : options_(std::move(options)), impl_(std::move(impl)), sequencer_(last_change) {}
+
+Store::~Store() = default;
+
+absl::StatusOr<std::optional<std::string>> Store::Get(Cf cf, std::string_view key) const {
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(cf), key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading " + std::string(kCfNames[CfIndex(cf)]));
+  return value;
+}
+
+absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
+                                       google::protobuf::MessageLite* message) const {
+  rocksdb::PinnableSlice value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(cf), key, &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "reading " + std::string(kCfNames[CfIndex(cf)]));
+  if (!message->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+  }
+  return true;
+}
+
+absl::Status Store::Commit(WriteSet batch) {
+  rocksdb::WriteBatch wb;
+  for (auto& op : batch.ops_) {
+    auto s = op.is_delete ? wb.Delete(impl_->cf(op.cf), op.key)
+                          : wb.Put(impl_->cf(op.cf), op.key, op.value);
+    if (!s.ok()) return FromRocks(s, "building batch");
+  }
+  uint64_t first = 0;
+  if (!batch.changes_.empty()) {
+    first = sequencer_.Begin(batch.changes_.size());
+    auto now = google::protobuf::util::TimeUtil::GetCurrentTime();
+    uint64_t seq = first;
+    for (auto& [tenant, change] : batch.changes_) {
+      change.set_sequence(seq);
+      *change.mutable_commit_time() = now;
+      auto s = wb.Put(impl_->cf(Cf::kChanges), KeyBuilder(tenant).U64(seq).key(),
+                      change.SerializeAsString());
+      if (!s.ok()) {
+        sequencer_.End(first);
+        return FromRocks(s, "building batch");
+      }
+      ++seq;
+    }
+  }
+  auto s = impl_->db->Write(impl_->write_options, &wb);
+  if (first) sequencer_.End(first);
+  return FromRocks(s, "commit");
+}
+
+absl::Status Store::Scan(Cf cf, std::string_view prefix, std::string_view start_after,
+                         const ScanVisitor& visit) const {
+  std::string upper = PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(cf)));
+  if (start_after.empty()) {
+    it->Seek(prefix);
+  } else {
+    it->Seek(start_after);
+    if (it->Valid() && it->key().ToStringView() == start_after) it->Next();
+  }
+  for (; it->Valid(); it->Next()) {
+    auto key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!visit(key, it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "scanning " + std::string(kCfNames[CfIndex(cf)]));
+}
+
+absl::Status Store::ScanReverse(Cf cf, std::string_view prefix, std::string_view start_before,
+                                const ScanVisitor& visit) const {
+  std::string lower(prefix);
+  rocksdb::Slice lower_slice(lower);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(cf)));
+  std::string upper = PrefixSuccessor(prefix);
+  if (!start_before.empty()) {
+    it->SeekForPrev(start_before);
+    if (it->Valid() && it->key().ToStringView() == start_before) it->Prev();
+  } else if (upper.empty()) {
+    it->SeekToLast();
+  } else {
+    it->SeekForPrev(upper);
+    if (it->Valid() && it->key().ToStringView() == upper) it->Prev();
+  }
+  for (; it->Valid(); it->Prev()) {
+    auto key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!visit(key, it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "scanning " + std::string(kCfNames[CfIndex(cf)]));
+}
+
+absl::StatusOr<uint64_t> Store::ReserveBlock(std::string_view meta_key, uint64_t current,
+                                             uint64_t block) {
+  uint64_t limit = current + block;
+  auto s = impl_->db->Put(impl_->write_options, impl_->cf(Cf::kMeta), meta_key, EncodeU64(limit));
+  if (!s.ok()) return FromRocks(s, "reserving ids");
+  return limit;
+}
+
+absl::StatusOr<uint64_t> Store::NewId(uint32_t tenant) {
+  if (tenant == 0 || tenant > kMaxTenant) return absl::InvalidArgumentError("bad tenant");
+  std::lock_guard lock(id_mu_);
+  auto [it, inserted] = id_ranges_.try_emplace(tenant);
+  IdRange& range = it->second;
+  if (inserted) {
+    auto stored = Get(Cf::kMeta, IdHwmKey(tenant));
+    if (!stored.ok()) {
+      id_ranges_.erase(it);
+      return stored.status();
+    }
+    uint64_t hwm = 1;  // sequence 0 is never used
+    if (stored->has_value()) {
+      auto v = DecodeU64(**stored);
+      if (!v) return absl::DataLossError("id high-water mark is unreadable");
+      hwm = *v;
+    }
+    range.next = range.limit = hwm;
+  }
+  if (range.next == range.limit) {
+    auto limit = ReserveBlock(IdHwmKey(tenant), range.limit, kIdBlock);
+    if (!limit.ok()) return limit.status();
+    range.limit = *limit;
+  }
+  return MakeId(tenant, range.next++);
+}
+
+absl::StatusOr<uint32_t> Store::NewTenant() {
+  std::lock_guard lock(id_mu_);
+  auto stored = Get(Cf::kMeta, TenantHwmKey());
+  if (!stored.ok()) return stored.status();
+  uint64_t last = 0;
+  if (stored->has_value()) {
+    auto v = DecodeU64(**stored);
+    if (!v) return absl::DataLossError("tenant high-water mark is unreadable");
+    last = *v;
+  }
+  if (last >= kMaxTenant) return absl::ResourceExhaustedError("no tenant numbers left");
+  auto limit = ReserveBlock(TenantHwmKey(), last, 1);
+  if (!limit.ok()) return limit.status();
+  return static_cast<uint32_t>(*limit);
+}
+
+}  // namespace branchline::storage

@@ -1,0 +1,143 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "branchline/internal/v1/records.pb.h"
+#include "storage/change_sequencer.h"
+#include "storage/column_families.h"
+#include "storage/key_locks.h"
+
+namespace google::protobuf {
+class MessageLite;
+}
+
+namespace branchline::storage {
+
+// The schema version this build writes. Opening a database with a newer version fails.
+inline constexpr uint32_t kSchemaVersion = 1;
+
+struct StoreOptions {
+  // Directory of the RocksDB database; created when missing.
+  std::string path;
+  // Sync the WAL before a commit returns (the default). Turning it off loses the last
+  // acknowledged writes on a power cut; only benchmarks and bulk loads should do it.
+  bool sync_writes = true;
+  // Memtable size per column family; tests set it tiny so flushes really happen.
+  size_t write_buffer_size = 16 << 20;
+  // Shared block cache for all column families.
+  size_t block_cache_bytes = 64 << 20;
+};
+
+// One logical write: records, their index entries, their change-log entries and the
+// idempotency entry, committed atomically by Store::Commit. Not thread-safe.
+class WriteSet {
+ public:
+  void Put(Cf cf, std::string key, std::string value);
+  void PutMessage(Cf cf, std::string key, const google::protobuf::MessageLite& message);
+  void Delete(Cf cf, std::string key);
+  // Appends a change-log entry for `tenant`; the store assigns its sequence and commit time.
+  void AddChange(uint32_t tenant, internal::v1::ChangeRecord change);
+
+  bool empty() const { return ops_.empty() && changes_.empty(); }
+
+ private:
+  friend class Store;
+  struct Op {
+    Cf cf;
+    bool is_delete;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops_;
+  std::vector<std::pair<uint32_t, internal::v1::ChangeRecord>> changes_;
+};
+
+// Visitor for Scan: return false to stop early.
+using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+
+// Branchline's only door to RocksDB: one database per data directory, a column family per
+// record kind (column_families.h), atomic and durable commits, ordered prefix scans, id
+// allocation and the change-log sequence.
+//
+// Thread-safe: every method may be called concurrently. Concurrent Commit calls share WAL
+// syncs (RocksDB group commit), so callers should commit from many threads rather than
+// queue behind one. Read-modify-write callers serialise on record_locks()/request_locks().
+class Store {
+ public:
+  // Opens (creating if missing) the database at options.path. Errors: FAILED_PRECONDITION for a
+  // database written by a newer schema version or with unknown column families, DATA_LOSS
+  // for a missing or unreadable schema version, UNAVAILABLE when another process holds it.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  // Flushes nothing extra: every acknowledged commit is already in the synced WAL.
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Reads one value; nullopt when the key does not exist.
+  absl::StatusOr<std::optional<std::string>> Get(Cf cf, std::string_view key) const;
+  // Reads and parses one record: false when absent, DATA_LOSS when it does not parse.
+  absl::StatusOr<bool> GetMessage(Cf cf, std::string_view key,
+                                  google::protobuf::MessageLite* message) const;
+
+  // Commits the set atomically; with sync_writes, durably before returning. Change-log
+  // entries get consecutive sequences. On error nothing of the set is visible.
+  absl::Status Commit(WriteSet batch);
+
+  // Visits, in key order, the keys that start with `prefix` and sort strictly after
+  // `start_after` (ignored when empty) until the visitor returns false.
+  absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,
+                    const ScanVisitor& visit) const;
+  // Visits the same range in descending key order, strictly before `start_before` when set.
+  absl::Status ScanReverse(Cf cf, std::string_view prefix, std::string_view start_before,
+                           const ScanVisitor& visit) const;
+
+  // A new record id of `tenant`, never handed out before, even across crashes (ids are
+  // reserved in durable blocks, so a crash leaves gaps, never repeats).
+  absl::StatusOr<uint64_t> NewId(uint32_t tenant);
+  // A new tenant number, durable before it is returned.
+  absl::StatusOr<uint32_t> NewTenant();
+
+  // Change log: every sequence at or below StableChangeSequence() is committed.
+  uint64_t StableChangeSequence() const { return sequencer_.Stable(); }
+  const ChangeSequencer& sequencer() const { return sequencer_; }
+
+  // Locks for read-modify-write. Take request locks (idempotency keys) before record locks.
+  KeyLocks& request_locks() { return request_locks_; }
+  KeyLocks& record_locks() { return record_locks_; }
+
+  const StoreOptions& options() const { return options_; }
+
+  struct Impl;
+
+ private:
+  Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change);
+  absl::StatusOr<uint64_t> ReserveBlock(std::string_view meta_key, uint64_t current,
+                                        uint64_t block);
+
+  StoreOptions options_;
+  std::unique_ptr<Impl> impl_;
+  ChangeSequencer sequencer_;
+  KeyLocks request_locks_;
+  KeyLocks record_locks_;
+
+  std::mutex id_mu_;
+  struct IdRange {
+    uint64_t next = 0;
+    uint64_t limit = 0;
+  };
+  std::map<uint32_t, IdRange> id_ranges_;
+};
+
+}  // namespace branchline::storage

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The layering rules of STYLE.md, enforced: only storage/ includes RocksDB, storage/ never
+# includes gRPC or services, services never include the server, clients use only the API.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+check() {  # check DESCRIPTION PATTERN PATHS...
+  local what=$1 pattern=$2
+  shift 2
+  local hits
+  hits=$(grep -rEn "$pattern" "$@" --include='*.h' --include='*.cc' 2>/dev/null)
+  if [ -n "$hits" ]; then
+    echo "layering violation: $what"
+    echo "$hits"
+    fail=1
+  fi
+}
+check "RocksDB included outside storage/" '#include\s*[<"]rocksdb/' services server clients bench
+check "storage/ includes gRPC" '#include\s*[<"]grpcpp?/' storage
+check "storage/ includes services or server" '#include\s*"(services|server)/' storage
+check "services include the server" '#include\s*"server/' services
+check "clients include server internals" '#include\s*"(services|storage|server)/' clients
+[ $fail -eq 0 ] && echo "layering: ok"
+exit $fail

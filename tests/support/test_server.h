@@ -1,0 +1,70 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "branchline/v1/auth.grpc.pb.h"
+#include "branchline/v1/organizations.grpc.pb.h"
+#include "branchline/v1/people.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "server/server.h"
+#include "tests/support/temp_dir.h"
+
+namespace branchline::testing {
+
+inline constexpr char kAdminPassword[] = "admin-password-1";
+inline constexpr char kPassword[] = "password-123";
+
+// A real Branchline server in this process on a loopback port picked by the OS, with its own
+// temporary data directory, plus stubs and helpers to call it as different people.
+class TestServer {
+ public:
+  TestServer();
+  ~TestServer();
+
+  // Stops the server (gracefully) and starts a new one on the same data directory.
+  void Restart();
+  void Stop();
+
+  int port() const { return server_->port(); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port()); }
+  const TempDir& dir() const { return dir_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
+  v1::AuthService::Stub& auth() { return *auth_; }
+  v1::OrganizationService::Stub& orgs() { return *orgs_; }
+  v1::PersonService::Stub& people() { return *people_; }
+
+  // A client context carrying `token` (empty: no authorization metadata).
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token);
+
+  // Signs in and returns the access token; fails the test on error.
+  std::string SignIn(const std::string& login, const std::string& password = kPassword,
+                     v1::SignInResponse* response = nullptr);
+  std::string AdminToken() { return SignIn("admin", kAdminPassword); }
+  // The bootstrap tenant root.
+  uint64_t RootOrgId();
+
+  // Creates an organisation / person as `token`; fails the test on error.
+  v1::Organization CreateOrg(const std::string& token, uint64_t parent, const std::string& name,
+                             v1::OrganizationKind kind = v1::ORGANIZATION_KIND_BRANCH);
+  v1::Person CreatePerson(const std::string& token, uint64_t org, const std::string& name,
+                          const std::string& employee_number, v1::Role role = v1::ROLE_FULL_MEMBER);
+
+  // A new unique request id.
+  static std::string RequestId();
+
+ private:
+  void StartServer();
+  TempDir dir_;
+  std::unique_ptr<BranchlineServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::AuthService::Stub> auth_;
+  std::unique_ptr<v1::OrganizationService::Stub> orgs_;
+  std::unique_ptr<v1::PersonService::Stub> people_;
+};
+
+// The field named by the google.rpc.BadRequest detail of a status ("" when none).
+std::string ViolationField(const grpc::Status& status);
+
+}  // namespace branchline::testing
