@@ -36,6 +36,7 @@ fi
 
 if [ ! -x tools/node_modules/.bin/buf ]; then
   echo "setup: installing buf from npm (tools/package-lock.json)"
-  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install` honours the lock file; `npm ci` wants every platform's optional binary listed.
+  (cd tools && npm install --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: ok"
