@@ -6,6 +6,9 @@ namespace branchline::storage {
 
 // Secondary indexes, all in column family kIndex under [tenant][index id u16].
 // NEVER renumber: the numbers are on disk. Add new ones with a new number.
+// Ranges by area, so areas can add indexes independently:
+//   1-99 organisations, people, auth   100-199 attendance   200-299 study
+//   300-399 feedback                   400-499 sync and notices
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor

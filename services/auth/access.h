@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "branchline/v1/common.pb.h"
 #include "branchline/v1/organizations.pb.h"
 #include "services/auth/caller.h"
 #include "storage/store.h"
@@ -36,6 +37,16 @@ class Access {
   static bool Administers(const Caller& caller, const v1::Organization& org);
   // A service account with `scope` whose subtree contains `org`.
   static bool ServiceMay(const Caller& caller, const v1::Organization& org, v1::Scope scope);
+
+  // Whether a person, whose organisation is `person_org`, is in `audience`.
+  static bool InAudience(const v1::Audience& audience, uint64_t person_id,
+                         const v1::Organization& person_org);
+  // Checks and normalises the audience of something owned by `owner`: the organisation must
+  // be `owner` or below it (0 means `owner`); listed people (at most 10000, no repeats) must
+  // exist in `owner`'s subtree. INVALID_ARGUMENT / NOT_FOUND naming `field`.
+  absl::StatusOr<v1::Audience> CheckAudience(const Caller& caller, const v1::Audience& audience,
+                                             const v1::Organization& owner,
+                                             std::string_view field) const;
 
   // PERMISSION_DENIED unless Manages(), naming what was attempted.
   static absl::Status RequireManage(const Caller& caller, const v1::Organization& org,

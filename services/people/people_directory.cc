@@ -89,6 +89,36 @@ absl::StatusOr<v1::Person> PeopleDirectory::Load(const Caller& caller, uint64_t 
                     "person " + std::to_string(id) + " does not exist");
 }
 
+absl::Status PeopleDirectory::ForEachInSubtree(
+    uint64_t org_id, const std::function<bool(const v1::Person&)>& visit) const {
+  bool go_on = true;
+  absl::Status inner;
+  auto visit_org = [&](uint64_t org) {
+    return store_.Scan(storage::Cf::kIndex, storage::PersonByOrgPrefix(org), "",
+                       [&](std::string_view key, std::string_view) {
+                         v1::Person person;
+                         auto found = store_.GetMessage(
+                             storage::Cf::kPeople, storage::RecordKey(storage::TrailingId(key)),
+                             &person);
+                         if (!found.ok()) inner = found.status();
+                         if (found.ok() && *found) go_on = visit(person);
+                         return found.ok() && go_on;
+                       });
+  };
+  RETURN_IF_ERROR(visit_org(org_id));
+  RETURN_IF_ERROR(inner);
+  if (!go_on) return absl::OkStatus();
+  absl::Status scan_inner;
+  RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::OrgDescendantPrefix(org_id), "",
+                              [&](std::string_view key, std::string_view) {
+                                auto s = visit_org(storage::TrailingId(key));
+                                if (!s.ok()) scan_inner = s;
+                                return s.ok() && inner.ok() && go_on;
+                              }));
+  RETURN_IF_ERROR(scan_inner);
+  return inner;
+}
+
 absl::Status PeopleDirectory::CheckAdminGrants(
     const Caller& caller, const google::protobuf::RepeatedField<uint64_t>& orgs,
     std::string_view field) const {

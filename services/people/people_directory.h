@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,12 @@ class PeopleDirectory {
 
   // Loads a person of the caller's tenant; NOT_FOUND naming `field` otherwise.
   absl::StatusOr<v1::Person> Load(const Caller& caller, uint64_t id, std::string_view field) const;
+
+  // Visits every person of organisation `org_id` and of every organisation below it (the
+  // organisation first, then its descendants in id order), until `visit` returns false.
+  // Inactive people are visited too; check person.active().
+  absl::Status ForEachInSubtree(uint64_t org_id,
+                                const std::function<bool(const v1::Person&)>& visit) const;
 
   // The login index keys of a person (employee number and phone, when set).
   static std::vector<std::string> LoginKeys(uint32_t tenant, const v1::Person& person);
