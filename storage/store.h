@@ -70,6 +70,9 @@ using ScanVisitor = std::function<bool(std::string_view key, std::string_view va
 // record kind (column_families.h), atomic and durable commits, ordered prefix scans, id
 // allocation and the change-log sequence.
 //
+// No merge operators: Debian's RocksDB 7.8.3 aborts in WAL recovery of a column family that
+// has one (see Store.ReopensAfterSigkillUnderLoad); counters are plain records.
+//
 // Thread-safe: every method may be called concurrently. Concurrent Commit calls share WAL
 // syncs (RocksDB group commit), so callers should commit from many threads rather than
 // queue behind one. Read-modify-write callers serialise on record_locks()/request_locks().
