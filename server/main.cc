@@ -21,9 +21,12 @@ int main(int argc, char** argv) {
   app.add_flag("--unsafe-no-sync", unsafe_no_sync,
                "Acknowledge writes before the WAL is synced (benchmarks only: loses data on "
                "power failure)");
+  bool no_access_log = false;
+  app.add_flag("--no-access-log", no_access_log, "Do not log one line per call");
   app.add_flag("--fast-password-hashing", options.fast_password_hashing,
                "Minimum-cost Argon2id, for test suites only");
   CLI11_PARSE(app, argc, argv);
   options.sync_writes = !unsafe_no_sync;
+  options.access_log = !no_access_log;
   return branchline::Run(options);
 }

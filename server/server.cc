@@ -10,6 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/bootstrap.h"
+#include "server/call_interceptor.h"
 #include "services/auth/auth_grpc.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/password_hasher.h"
@@ -141,6 +142,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   quota.SetMaxThreads(512);
   builder.SetResourceQuota(quota);
   for (auto& service : state->services) builder.RegisterService(service.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<CallInterceptorFactory>(options.access_log));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->server = builder.BuildAndStart();
   if (!state->server || state->port == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);

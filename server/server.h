@@ -21,6 +21,8 @@ struct ServerOptions {
   std::string admin_password;
   // Sync the WAL before acknowledging a write. Off only for benchmarks: loudly logged.
   bool sync_writes = true;
+  // One log line per call (method, status, duration, caller id) at info level.
+  bool access_log = true;
   // Minimum-cost password hashing, for test suites only.
   bool fast_password_hashing = false;
 };

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "services/auth/authenticator.h"
+#include "services/common/call_log.h"
 #include "services/common/grpc_status.h"
 
 namespace branchline {
@@ -25,6 +26,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, const grpc::ServerCo
                                  Response* out, Fn&& fn) {
   auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  SetLoggedCaller(caller->person_id);
   absl::StatusOr<Response> result = fn(*caller);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *out = std::move(*result);

@@ -92,6 +92,15 @@ TEST(RestartTest, GracefulStopAndKillKeepEveryAcknowledgedWrite) {
     Client c(server.address());
     first = WriteSomething(c, "a");
     EXPECT_EQ(server.Stop(SIGTERM), 0) << server.ReadLog();
+    // One access-log line per call, naming the caller but never a secret.
+    auto log = server.ReadLog();
+    EXPECT_NE(log.find("call method=/branchline.v1.OrganizationService/CreateOrganization "
+                       "status=0"),
+              std::string::npos)
+        << log;
+    EXPECT_EQ(log.find("admin-password-1"), std::string::npos);
+    EXPECT_EQ(log.find("password-123"), std::string::npos);
+    EXPECT_EQ(log.find("bl1."), std::string::npos);  // no access token
     EXPECT_NE(server.ReadLog().find("shutting down gracefully"), std::string::npos);
   }
   {

@@ -41,6 +41,8 @@ TEST_F(OrgServiceTest, ValidationNamesTheField) {
   } cases[] = {
       {[](auto* o) { o->set_name(""); }, "organization.name"},
       {[](auto* o) { o->set_name(std::string(101, 'x')); }, "organization.name"},
+      // Invalid UTF-8 never reaches our code (gRPC cannot parse it) but is still a client error.
+      {[](auto* o) { o->set_name("\xff\xfe"); }, ""},
       {[](auto* o) { o->set_kind(v1::ORGANIZATION_KIND_UNSPECIFIED); }, "organization.kind"},
       {[](auto* o) { o->set_kind(static_cast<v1::OrganizationKind>(99)); }, "organization.kind"},
       {[](auto* o) { o->set_utc_offset_minutes(900); }, "organization.utc_offset_minutes"},

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "grpcpp/support/server_interceptor.h"
+
+namespace branchline {
+
+// One interceptor on every call, for two jobs:
+// - the access log: one line per call with method, status, duration and the caller's id
+//   (never tokens, passwords, peer addresses, or the author of an anonymous letter);
+// - a request gRPC itself could not parse (in practice: a string field that is not valid
+//   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers.
+class CallInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CallInterceptorFactory(bool access_log) : access_log_(access_log) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  bool access_log_;
+};
+
+}  // namespace branchline

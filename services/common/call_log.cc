@@ -1,0 +1,17 @@
+#include "services/common/call_log.h"
+
+namespace branchline {
+
+namespace {
+thread_local uint64_t logged_caller = 0;
+}  // namespace
+
+void SetLoggedCaller(uint64_t person_id) { logged_caller = person_id; }
+void ForgetLoggedCaller() { logged_caller = 0; }
+uint64_t TakeLoggedCaller() {
+  uint64_t id = logged_caller;
+  logged_caller = 0;
+  return id;
+}
+
+}  // namespace branchline
