@@ -19,6 +19,10 @@
 #include "services/common/clock.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
+#include "services/sync/change_feed.h"
+#include "services/sync/notices.h"
+#include "services/sync/sync_grpc.h"
+#include "services/sync/watch_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/store.h"
 
@@ -37,6 +41,9 @@ struct BranchlineServer::State {
   std::unique_ptr<OrgTree> orgs;
   std::unique_ptr<PeopleDirectory> people;
   std::unique_ptr<Sessions> sessions;
+  std::unique_ptr<ChangeFeed> change_feed;
+  std::unique_ptr<Notices> notices;
+  std::unique_ptr<WatchHub> watch_hub;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -110,6 +117,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
                                                *state->hasher, *state->signer, state->clock);
 
+  state->change_feed = std::make_unique<ChangeFeed>(*state->store, *state->access);
+  state->notices =
+      std::make_unique<Notices>(*state->store, *state->access, *state->people, state->clock);
+  state->watch_hub = std::make_unique<WatchHub>(*state->store);
+
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
   if (!boot.ok()) return boot;
@@ -118,6 +130,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<AuthGrpc>(*state->sessions, auth));
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
+  state->services.push_back(
+      std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -158,9 +172,11 @@ void BranchlineServer::Shutdown(int grace_ms) {
   std::lock_guard lock(state_->shutdown_mu);
   if (state_->shut_down) return;
   state_->shut_down = true;
+  state_->watch_hub->FinishAll();  // live streams would otherwise hold the shutdown open
   state_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms));
   state_->server->Wait();
   state_->server.reset();
+  state_->watch_hub.reset();
   state_->store.reset();  // closes the database cleanly
   spdlog::info("branchline-server stopped");
 }

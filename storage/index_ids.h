@@ -14,6 +14,13 @@ enum class Index : uint16_t {
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
   kPersonByOrg = 3,     // [org id][person id]
   kPersonByLogin = 4,   // [login string]           value: person id (u64 BE); unique
+
+  // Sync (400-499). The change indexes are written by Store::Commit itself.
+  kChangeByOrg = 400,     // [org id][sequence]        value: ""
+  kChangeByPerson = 401,  // [person id][sequence]     value: ""
+  kNoticeByOrg = 402,     // [audience org][notice id]
+  kNoticeByPerson = 403,  // [person id][notice id]     (listed audiences)
+  kNoticeRead = 404,      // [notice id][person id]     value: read time (i64 micros)
 };
 
 }  // namespace branchline::storage

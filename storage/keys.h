@@ -50,6 +50,38 @@ inline std::string ChangeKey(uint32_t tenant, uint64_t sequence) {
   return KeyBuilder(tenant).U64(sequence).key();
 }
 
+// --- Sync: change-log indexes (written by Store::Commit) and notices ---
+inline std::string ChangeByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kChangeByOrg).U64(org).key();
+}
+inline std::string ChangeByOrgKey(uint64_t org, uint64_t sequence) {
+  return IndexKey(TenantOfId(org), Index::kChangeByOrg).U64(org).U64(sequence).key();
+}
+inline std::string ChangeByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kChangeByPerson).U64(person).key();
+}
+inline std::string ChangeByPersonKey(uint64_t person, uint64_t sequence) {
+  return IndexKey(TenantOfId(person), Index::kChangeByPerson).U64(person).U64(sequence).key();
+}
+inline std::string NoticeByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kNoticeByOrg).U64(org).key();
+}
+inline std::string NoticeByOrgKey(uint64_t org, uint64_t notice) {
+  return IndexKey(TenantOfId(org), Index::kNoticeByOrg).U64(org).U64(notice).key();
+}
+inline std::string NoticeByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kNoticeByPerson).U64(person).key();
+}
+inline std::string NoticeByPersonKey(uint64_t person, uint64_t notice) {
+  return IndexKey(TenantOfId(person), Index::kNoticeByPerson).U64(person).U64(notice).key();
+}
+inline std::string NoticeReadPrefix(uint64_t notice) {
+  return IndexKey(TenantOfId(notice), Index::kNoticeRead).U64(notice).key();
+}
+inline std::string NoticeReadKey(uint64_t notice, uint64_t person) {
+  return IndexKey(TenantOfId(notice), Index::kNoticeRead).U64(notice).U64(person).key();
+}
+
 // The record id at the end of an index key (every index key ends with one).
 inline uint64_t TrailingId(std::string_view key) {
   KeyReader r(key.substr(key.size() - 8));

@@ -13,6 +13,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "storage/key_codec.h"
+#include "storage/keys.h"
 
 namespace branchline::storage {
 
@@ -225,8 +226,14 @@ absl::Status Store::Commit(WriteSet batch) {
     for (auto& [tenant, change] : batch.changes_) {
       change.set_sequence(seq);
       *change.mutable_commit_time() = now;
-      auto s = wb.Put(impl_->cf(Cf::kChanges), KeyBuilder(tenant).U64(seq).key(),
-                      change.SerializeAsString());
+      auto s = wb.Put(impl_->cf(Cf::kChanges), ChangeKey(tenant, seq), change.SerializeAsString());
+      // Indexes for readers who follow one organisation or one person (sync pulls).
+      if (s.ok() && change.organization_id()) {
+        s = wb.Put(impl_->cf(Cf::kIndex), ChangeByOrgKey(change.organization_id(), seq), "");
+      }
+      for (uint64_t person : change.person_ids()) {
+        if (s.ok()) s = wb.Put(impl_->cf(Cf::kIndex), ChangeByPersonKey(person, seq), "");
+      }
       if (!s.ok()) {
         sequencer_.End(first);
         return FromRocks(s, "building batch");

@@ -95,7 +95,9 @@ class Store {
                                   google::protobuf::MessageLite* message) const;
 
   // Commits the set atomically; with sync_writes, durably before returning. Change-log
-  // entries get consecutive sequences. On error nothing of the set is visible.
+  // entries get consecutive sequences, and index entries by organisation and by each person
+  // they are addressed to (keys.h: ChangeByOrgKey, ChangeByPersonKey). On error nothing of
+  // the set is visible.
   absl::Status Commit(WriteSet batch);
 
   // Visits, in key order, the keys that start with `prefix` and sort strictly after

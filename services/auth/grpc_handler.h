@@ -12,7 +12,8 @@
 namespace branchline {
 
 // The value of one metadata entry of the call ("" when absent).
-inline std::string_view MetadataValue(const grpc::ServerContext* context, std::string_view key) {
+inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
+                                      std::string_view key) {
   const auto& md = context->client_metadata();
   auto it = md.find(grpc::string_ref(key.data(), key.size()));
   if (it == md.end()) return {};

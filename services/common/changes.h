@@ -12,9 +12,10 @@ namespace branchline {
 
 // Stages a change-log entry for a record in the same atomic write as the record itself.
 // `person_ids` addresses a personal change (a leave answer, a reply) to those people.
+template <typename PersonIds = std::initializer_list<uint64_t>>
 inline void RecordChange(storage::WriteSet& writes, std::string_view kind, uint64_t record_id,
                          uint64_t organization_id, std::string_view action,
-                         std::initializer_list<uint64_t> person_ids = {}) {
+                         const PersonIds& person_ids = {}) {
   internal::v1::ChangeRecord change;
   change.set_kind(std::string(kind));
   change.set_record_id(record_id);

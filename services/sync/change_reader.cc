@@ -1,0 +1,111 @@
+#include "services/sync/change_reader.h"
+
+#include <map>
+#include <set>
+
+#include "services/auth/access.h"
+#include "services/common/status_macros.h"
+#include "storage/keys.h"
+
+namespace branchline {
+
+bool ChangeReader::MemberVisibleKind(std::string_view kind) {
+  static const std::set<std::string_view> kKinds = {"meeting", "study_plan", "material", "quiz",
+                                                    "notice"};
+  return kKinds.count(kind) > 0;
+}
+
+absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
+                                                   const std::vector<uint64_t>& org_chain,
+                                                   uint64_t after, int limit) const {
+  const uint64_t stable = store_.StableChangeSequence();
+  const uint32_t tenant = storage::TenantOfId(person_id);
+  // Each source (the person's index and each organisation's) is sorted by sequence, so the
+  // first `limit` of their union are among the first `limit` of each.
+  std::map<uint64_t, internal::v1::ChangeRecord> picked;
+  bool truncated = false;
+  absl::Status inner;
+  auto read_source = [&](const std::string& prefix, bool personal) -> absl::Status {
+    int taken = 0;
+    std::string start = storage::KeyBuilder().Raw(prefix).U64(after).key();
+    return store_.Scan(storage::Cf::kIndex, prefix, start, [&](std::string_view key, auto) {
+      uint64_t seq = storage::TrailingId(key);
+      if (seq > stable) return false;
+      if (taken == limit) {
+        truncated = true;
+        return false;
+      }
+      if (picked.count(seq)) {
+        ++taken;
+        return true;
+      }
+      internal::v1::ChangeRecord change;
+      auto found =
+          store_.GetMessage(storage::Cf::kChanges, storage::ChangeKey(tenant, seq), &change);
+      if (!found.ok()) {
+        inner = found.status();
+        return false;
+      }
+      if (*found && (personal || MemberVisibleKind(change.kind()))) {
+        picked.emplace(seq, std::move(change));
+        ++taken;
+      }
+      return true;
+    });
+  };
+  RETURN_IF_ERROR(read_source(storage::ChangeByPersonPrefix(person_id), true));
+  RETURN_IF_ERROR(inner);
+  for (uint64_t org : org_chain) {
+    RETURN_IF_ERROR(read_source(storage::ChangeByOrgPrefix(org), false));
+    RETURN_IF_ERROR(inner);
+  }
+  ChangePage page;
+  for (auto& [seq, change] : picked) {
+    if (static_cast<int>(page.changes.size()) == limit) {
+      page.has_more = true;
+      break;
+    }
+    page.changes.push_back(std::move(change));
+  }
+  page.has_more = page.has_more || truncated;
+  page.next_sequence = page.has_more ? page.changes.back().sequence() : stable;
+  return page;
+}
+
+absl::StatusOr<ChangePage> ChangeReader::ForSubtree(const v1::Organization& root, uint64_t after,
+                                                    int limit) const {
+  const uint64_t stable = store_.StableChangeSequence();
+  const uint32_t tenant = storage::TenantOfId(root.id());
+  std::map<uint64_t, bool> in_subtree;  // organisation id -> lies under root
+  ChangePage page;
+  absl::Status inner;
+  std::string prefix = storage::KeyBuilder(tenant).key();
+  RETURN_IF_ERROR(store_.Scan(
+      storage::Cf::kChanges, prefix, storage::ChangeKey(tenant, after),
+      [&](std::string_view, std::string_view value) {
+        internal::v1::ChangeRecord change;
+        if (!change.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          inner = absl::DataLossError("unparseable change record");
+          return false;
+        }
+        if (change.sequence() > stable) return false;
+        if (static_cast<int>(page.changes.size()) == limit) {
+          page.has_more = true;
+          return false;
+        }
+        auto [it, fresh] = in_subtree.try_emplace(change.organization_id(), false);
+        if (fresh) {
+          v1::Organization org;
+          auto found = store_.GetMessage(storage::Cf::kOrganizations,
+                                         storage::RecordKey(change.organization_id()), &org);
+          it->second = found.ok() && *found && Access::InSubtree(org, root.id());
+        }
+        if (it->second) page.changes.push_back(std::move(change));
+        return true;
+      }));
+  RETURN_IF_ERROR(inner);
+  page.next_sequence = page.has_more ? page.changes.back().sequence() : stable;
+  return page;
+}
+
+}  // namespace branchline

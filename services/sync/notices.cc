@@ -1,0 +1,223 @@
+#include "services/sync/notices.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "services/common/absl_compat.h"
+#include "services/common/changes.h"
+#include "services/common/errors.h"
+#include "services/common/mutation.h"
+#include "services/common/paging.h"
+#include "services/common/status_macros.h"
+#include "services/common/text.h"
+#include "storage/keys.h"
+
+namespace branchline {
+
+namespace {
+constexpr std::string_view kKind = "notice";
+
+// Page tokens of lists that are not a single key range: an opaque position number.
+std::string PositionToken(uint64_t position) {
+  return absl::WebSafeBase64Escape(storage::KeyBuilder().Str("pos").U64(position).key());
+}
+absl::StatusOr<uint64_t> DecodePosition(std::string_view token) {
+  if (token.empty()) return 0;
+  std::string bytes;
+  if (!absl::WebSafeBase64Unescape(AbslView(token), &bytes)) {
+    return InvalidField("page_token", "is not a token of this query");
+  }
+  storage::KeyReader r(bytes);
+  auto tag = r.Str();
+  auto position = r.U64();
+  if (!tag || *tag != "pos" || !position || !r.done()) {
+    return InvalidField("page_token", "is not a token of this query");
+  }
+  return *position;
+}
+}  // namespace
+
+absl::StatusOr<v1::Notice> Notices::Load(const Caller& caller, uint64_t id,
+                                         std::string_view field) const {
+  if (id == 0) return InvalidField(field, "is required");
+  v1::Notice notice;
+  if (Access::SameTenant(caller, id)) {
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kNotices, storage::RecordKey(id), &notice));
+    if (found) return notice;
+  }
+  return FieldError(absl::StatusCode::kNotFound, field,
+                    "notice " + std::to_string(id) + " does not exist");
+}
+
+absl::StatusOr<bool> Notices::Addressed(const Caller& caller, const v1::Notice& notice) const {
+  if (caller.service_account) return false;
+  ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
+  return Access::InAudience(notice.audience(), caller.person_id, own);
+}
+
+absl::StatusOr<v1::Notice> Notices::Post(const Caller& caller,
+                                         const v1::PostNoticeRequest& request) {
+  const auto& in = request.notice();
+  RETURN_IF_ERROR(CheckText("notice.title", TrimAscii(in.title()), 1, 100));
+  RETURN_IF_ERROR(CheckText("notice.body", in.body(), 1, 5000, /*multiline=*/true));
+  return RunIdempotent<v1::Notice>(
+      store_, {caller.tenant, caller.person_id, request.request_id(), "PostNotice"}, request,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Notice> {
+        ASSIGN_OR_RETURN(auto org,
+                         access_.LoadOrg(caller, in.organization_id(), "notice.organization_id"));
+        RETURN_IF_ERROR(Access::RequireManage(caller, org, "posting a notice"));
+        ASSIGN_OR_RETURN(auto audience,
+                         access_.CheckAudience(caller, in.audience(), org, "notice.audience"));
+        ASSIGN_OR_RETURN(uint64_t id, store_.NewId(storage::TenantOfId(org.id())));
+        v1::Notice notice;
+        notice.set_id(id);
+        notice.set_organization_id(org.id());
+        *notice.mutable_audience() = audience;
+        notice.set_title(std::string(TrimAscii(in.title())));
+        notice.set_body(in.body());
+        notice.set_author_id(caller.person_id);
+        *notice.mutable_create_time() = ToTimestamp(clock_.NowMicros());
+        auto& w = m.writes();
+        w.PutMessage(storage::Cf::kNotices, storage::RecordKey(id), notice);
+        if (audience.person_ids_size() > 0) {
+          for (uint64_t p : audience.person_ids()) {
+            w.Put(storage::Cf::kIndex, storage::NoticeByPersonKey(p, id), "");
+          }
+          std::vector<uint64_t> people(audience.person_ids().begin(), audience.person_ids().end());
+          RecordChange(w, kKind, id, org.id(), "posted", people);
+        } else {
+          w.Put(storage::Cf::kIndex, storage::NoticeByOrgKey(audience.organization_id(), id), "");
+          RecordChange(w, kKind, id, audience.organization_id(), "posted");
+        }
+        return notice;
+      });
+}
+
+absl::StatusOr<v1::Notice> Notices::Get(const Caller& caller,
+                                        const v1::GetNoticeRequest& request) const {
+  ASSIGN_OR_RETURN(auto notice, Load(caller, request.id(), "id"));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, notice.organization_id(), "id"));
+  if (Access::Manages(caller, org)) return notice;
+  ASSIGN_OR_RETURN(bool addressed, Addressed(caller, notice));
+  if (addressed) return notice;
+  return Denied("reading notice " + std::to_string(notice.id()));
+}
+
+absl::StatusOr<v1::ListMyNoticesResponse> Notices::ListMine(
+    const Caller& caller, const v1::ListMyNoticesRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  // The token is the id to continue below (notices are listed newest first; ids increase).
+  ASSIGN_OR_RETURN(uint64_t below, DecodePosition(request.page_token()));
+  v1::ListMyNoticesResponse response;
+  if (caller.service_account) return response;
+  ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
+  std::vector<std::string> prefixes = {storage::NoticeByPersonPrefix(caller.person_id),
+                                       storage::NoticeByOrgPrefix(own.id())};
+  for (uint64_t a : own.ancestor_ids()) prefixes.push_back(storage::NoticeByOrgPrefix(a));
+
+  std::set<uint64_t, std::greater<>> ids;
+  for (const auto& prefix : prefixes) {
+    int taken = 0;
+    std::string start = below ? storage::KeyBuilder().Raw(prefix).U64(below).key() : "";
+    RETURN_IF_ERROR(store_.ScanReverse(storage::Cf::kIndex, prefix, start, [&](auto key, auto) {
+      ids.insert(storage::TrailingId(key));
+      return ++taken <= page_size;
+    }));
+  }
+  for (uint64_t id : ids) {
+    if (response.notices_size() == page_size) {
+      response.set_next_page_token(PositionToken(response.notices().rbegin()->notice().id()));
+      break;
+    }
+    auto* item = response.add_notices();
+    ASSIGN_OR_RETURN(*item->mutable_notice(), Load(caller, id, "id"));
+    ASSIGN_OR_RETURN(auto read,
+                     store_.Get(storage::Cf::kIndex, storage::NoticeReadKey(id, caller.person_id)));
+    item->set_read(read.has_value());
+  }
+  return response;
+}
+
+absl::StatusOr<v1::MarkNoticeReadResponse> Notices::MarkRead(
+    const Caller& caller, const v1::MarkNoticeReadRequest& request) {
+  return RunIdempotent<v1::MarkNoticeReadResponse>(
+      store_, {caller.tenant, caller.person_id, request.request_id(), "MarkNoticeRead"}, request,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::MarkNoticeReadResponse> {
+        ASSIGN_OR_RETURN(auto notice, Load(caller, request.id(), "id"));
+        ASSIGN_OR_RETURN(bool addressed, Addressed(caller, notice));
+        if (!addressed) return Denied("notice " + std::to_string(notice.id()) + " is not for you");
+        std::string key = storage::NoticeReadKey(notice.id(), caller.person_id);
+        m.Lock({key});
+        ASSIGN_OR_RETURN(auto existing, store_.Get(storage::Cf::kIndex, key));
+        v1::MarkNoticeReadResponse response;
+        if (existing) {
+          *response.mutable_read_time() =
+              ToTimestamp(storage::KeyReader(*existing).I64().value_or(0));
+          return response;
+        }
+        int64_t now = clock_.NowMicros();
+        m.writes().Put(storage::Cf::kIndex, key, storage::KeyBuilder().I64(now).key());
+        *response.mutable_read_time() = ToTimestamp(now);
+        return response;
+      });
+}
+
+absl::StatusOr<v1::ListNoticeReadersResponse> Notices::ListReaders(
+    const Caller& caller, const v1::ListNoticeReadersRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  ASSIGN_OR_RETURN(uint64_t offset, DecodePosition(request.page_token()));
+  ASSIGN_OR_RETURN(auto notice, Load(caller, request.id(), "id"));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, notice.organization_id(), "id"));
+  RETURN_IF_ERROR(Access::RequireManage(caller, org, "reading a notice's receipts"));
+
+  // Every active person of the audience, in a stable order, with their read time.
+  std::vector<v1::NoticeReader> audience;
+  auto add = [&](const v1::Person& p) -> absl::Status {
+    v1::NoticeReader reader;
+    reader.set_person_id(p.id());
+    reader.set_display_name(p.display_name());
+    ASSIGN_OR_RETURN(auto read,
+                     store_.Get(storage::Cf::kIndex, storage::NoticeReadKey(notice.id(), p.id())));
+    if (read)
+      *reader.mutable_read_time() = ToTimestamp(storage::KeyReader(*read).I64().value_or(0));
+    audience.push_back(std::move(reader));
+    return absl::OkStatus();
+  };
+  absl::Status inner;
+  if (notice.audience().person_ids_size() > 0) {
+    for (uint64_t id : notice.audience().person_ids()) {
+      v1::Person p;
+      ASSIGN_OR_RETURN(bool found,
+                       store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &p));
+      if (found && p.active()) RETURN_IF_ERROR(add(p));
+    }
+  } else {
+    RETURN_IF_ERROR(
+        people_.ForEachInSubtree(notice.audience().organization_id(), [&](const v1::Person& p) {
+          if (p.active() && p.kind() == v1::PERSON_KIND_HUMAN) {
+            inner = add(p);
+          }
+          return inner.ok();
+        }));
+    RETURN_IF_ERROR(inner);
+  }
+  v1::ListNoticeReadersResponse response;
+  response.set_audience_count(static_cast<int>(audience.size()));
+  std::vector<const v1::NoticeReader*> selected;
+  for (const auto& r : audience) {
+    if (r.has_read_time()) response.set_read_count(response.read_count() + 1);
+    if (!request.unread_only() || !r.has_read_time()) selected.push_back(&r);
+  }
+  for (uint64_t i = offset; i < selected.size(); ++i) {
+    if (response.readers_size() == page_size) {
+      response.set_next_page_token(PositionToken(i));
+      break;
+    }
+    *response.add_readers() = *selected[i];
+  }
+  return response;
+}
+
+}  // namespace branchline
