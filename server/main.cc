@@ -1,5 +1,8 @@
+#include <cstdio>
+
 #include "CLI/CLI.hpp"
 #include "server/server.h"
+#include "services/admin/backups.h"
 
 // branchline-server: parse flags, run. Everything else is in server.cc.
 int main(int argc, char** argv) {
@@ -9,6 +12,8 @@ int main(int argc, char** argv) {
   app.add_option("--listen", options.listen, "Address to serve gRPC on (host:port)")
       ->capture_default_str();
   app.add_option("--data-dir", options.data_dir, "Data directory (RocksDB and token key)")
+      ->capture_default_str();
+  app.add_option("--backup-dir", options.backup_dir, "Directory for online backups (AdminService)")
       ->capture_default_str();
   app.add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain for TLS");
   app.add_option("--tls-key", options.tls_key_file, "PEM private key for TLS");
@@ -25,7 +30,25 @@ int main(int argc, char** argv) {
   app.add_flag("--no-access-log", no_access_log, "Do not log one line per call");
   app.add_flag("--fast-password-hashing", options.fast_password_hashing,
                "Minimum-cost Argon2id, for test suites only");
+  // `branchline-server restore`: an offline command, never an RPC, so it cannot replace the
+  // database of a running server.
+  std::string restore_from;
+  uint32_t restore_id = 0;
+  auto* restore = app.add_subcommand(
+      "restore", "Restore a backup into a new data directory (--data-dir), then exit");
+  restore->fallthrough();  // --data-dir (the target) belongs to the main command
+  restore->add_option("--from", restore_from, "Backup directory")->required();
+  restore->add_option("--backup-id", restore_id, "Backup to restore (default: the latest)");
   CLI11_PARSE(app, argc, argv);
+  if (*restore) {
+    auto status = branchline::RestoreDataDir(restore_from, restore_id, options.data_dir);
+    if (!status.ok()) {
+      std::fprintf(stderr, "restore failed: %s\n", std::string(status.message()).c_str());
+      return 1;
+    }
+    std::printf("restored into %s\n", options.data_dir.c_str());
+    return 0;
+  }
   options.sync_writes = !unsafe_no_sync;
   options.access_log = !no_access_log;
   return branchline::Run(options);

@@ -11,6 +11,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
+#include "services/admin/admin_grpc.h"
+#include "services/admin/backups.h"
 #include "services/auth/auth_grpc.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/password_hasher.h"
@@ -41,6 +43,7 @@ struct BranchlineServer::State {
   std::unique_ptr<OrgTree> orgs;
   std::unique_ptr<PeopleDirectory> people;
   std::unique_ptr<Sessions> sessions;
+  std::unique_ptr<Backups> backups;
   std::unique_ptr<ChangeFeed> change_feed;
   std::unique_ptr<Notices> notices;
   std::unique_ptr<WatchHub> watch_hub;
@@ -117,6 +120,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
                                                *state->hasher, *state->signer, state->clock);
 
+  state->backups = std::make_unique<Backups>(*state->store, options.backup_dir,
+                                             options.data_dir + "/token.key", state->clock);
   state->change_feed = std::make_unique<ChangeFeed>(*state->store, *state->access);
   state->notices =
       std::make_unique<Notices>(*state->store, *state->access, *state->people, state->clock);
@@ -130,6 +135,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<AuthGrpc>(*state->sessions, auth));
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
+  state->services.push_back(std::make_unique<AdminGrpc>(*state->backups, auth));
   state->services.push_back(
       std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub, auth));
 

@@ -12,6 +12,8 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:50051";
   // Data directory: RocksDB in db/, the token signing key in token.key.
   std::string data_dir = "./branchline-data";
+  // Where AdminService.CreateBackup writes backups.
+  std::string backup_dir = "./branchline-backups";
   // PEM certificate chain and private key; both empty means plaintext (loopback only!).
   std::string tls_cert_file;
   std::string tls_key_file;

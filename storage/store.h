@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "branchline/internal/v1/records.pb.h"
+#include "storage/backup.h"
 #include "storage/change_sequencer.h"
 #include "storage/column_families.h"
 #include "storage/key_locks.h"
@@ -108,6 +109,11 @@ class Store {
   absl::Status ScanReverse(Cf cf, std::string_view prefix, std::string_view start_before,
                            const ScanVisitor& visit) const;
 
+  // Backs up the database online into `backup_dir` (created when missing) while writes go
+  // on: the backup is a consistent point in time including everything acknowledged before
+  // the call. Concurrent calls run one after the other.
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir);
+
   // A new record id of `tenant`, never handed out before, even across crashes (ids are
   // reserved in durable blocks, so a crash leaves gaps, never repeats).
   absl::StatusOr<uint64_t> NewId(uint32_t tenant);
@@ -137,6 +143,7 @@ class Store {
   KeyLocks request_locks_;
   KeyLocks record_locks_;
 
+  std::mutex backup_mu_;
   std::mutex id_mu_;
   struct IdRange {
     uint64_t next = 0;

@@ -56,7 +56,10 @@ bool ParseKey(std::string_view token, std::string_view prefix, size_t id_count,
     if (!absl::SimpleAtoi(AbslView(parts[i]), &v) || v == 0) return false;
     ids->push_back(v);
   }
-  return absl::WebSafeBase64Unescape(AbslView(parts.back()), secret) && secret->size() == 32;
+  // Only the canonical encoding: the unused low bits of the last character must be zero, so
+  // no two key strings carry the same secret.
+  return absl::WebSafeBase64Unescape(AbslView(parts.back()), secret) && secret->size() == 32 &&
+         absl::WebSafeBase64Escape(*secret) == parts.back();
 }
 
 absl::Status WrongCredentials() { return absl::UnauthenticatedError("wrong login or password"); }

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "branchline/v1/admin.pb.h"
+#include "services/auth/caller.h"
+#include "services/common/clock.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// Online backups for system administrators (the domain rules behind AdminService).
+// Each backup directory also gets a copy of the token signing key (mode 0600), so a server
+// restored from it accepts the sessions it had; keep backup directories as private as the
+// data directory. Thread-safe.
+class Backups {
+ public:
+  Backups(storage::Store& store, std::string backup_dir, std::string key_file, const Clock& clock)
+      : store_(store),
+        backup_dir_(std::move(backup_dir)),
+        key_file_(std::move(key_file)),
+        clock_(clock) {}
+
+  absl::StatusOr<v1::Backup> Create(const Caller& caller, const v1::CreateBackupRequest& request);
+  absl::StatusOr<v1::ListBackupsResponse> List(const Caller& caller,
+                                               const v1::ListBackupsRequest& request) const;
+  absl::StatusOr<v1::VerifyBackupResponse> Verify(const Caller& caller,
+                                                  const v1::VerifyBackupRequest& request) const;
+
+  // The name of the key copy inside a backup directory.
+  static constexpr char kKeyFileName[] = "token.key";
+
+ private:
+  storage::Store& store_;
+  const std::string backup_dir_;
+  const std::string key_file_;
+  const Clock& clock_;
+};
+
+// Restores backup `id` (0: latest) of `backup_dir` into a new data directory `data_dir`
+// (database and token key). FAILED_PRECONDITION when `data_dir` already holds data.
+absl::Status RestoreDataDir(const std::string& backup_dir, uint32_t id,
+                            const std::string& data_dir);
+
+}  // namespace branchline
