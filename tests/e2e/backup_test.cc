@@ -50,7 +50,6 @@ TEST(BackupTest, BackupUnderLoadRestoresEveryAcknowledgedWrite) {
     for (int t = 0; t < 4; ++t) {
       writers.emplace_back([&, t] {
         for (int i = 0; !stop; ++i) {
-          bool before = !backup_started;  // read before the call: acknowledged before the backup
           v1::CreateOrganizationRequest r;
           r.set_request_id("w" + std::to_string(t) + "-" + std::to_string(i));
           r.mutable_organization()->set_parent_id(root);
@@ -58,6 +57,8 @@ TEST(BackupTest, BackupUnderLoadRestoresEveryAcknowledgedWrite) {
           r.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_TEAM);
           v1::Organization org;
           if (orgs->CreateOrganization(TestServer::Ctx(token).get(), r, &org).ok()) {
+            // Read after the answer: acknowledged before the backup began.
+            bool before = !backup_started;
             std::lock_guard lock(mu);
             all_acknowledged.insert(org.id());
             if (before) acknowledged_before_backup.insert(org.id());
