@@ -10,6 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/bootstrap.h"
+#include "services/attendance/attendance_grpc.h"
 #include "services/auth/auth_grpc.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/password_hasher.h"
@@ -36,6 +37,9 @@ struct BranchlineServer::State {
   std::unique_ptr<OrgTree> orgs;
   std::unique_ptr<PeopleDirectory> people;
   std::unique_ptr<Sessions> sessions;
+  std::unique_ptr<Meetings> meetings;
+  std::unique_ptr<CheckIns> check_ins;
+  std::unique_ptr<AttendanceReports> attendance_reports;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -109,6 +113,13 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
                                                *state->hasher, *state->signer, state->clock);
 
+  state->meetings =
+      std::make_unique<Meetings>(*state->store, *state->access, *state->people, state->clock);
+  state->check_ins = std::make_unique<CheckIns>(*state->store, *state->access, *state->people,
+                                                *state->meetings, state->clock);
+  state->attendance_reports = std::make_unique<AttendanceReports>(
+      *state->store, *state->access, *state->people, *state->meetings, state->clock);
+
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
   if (!boot.ok()) return boot;
@@ -117,6 +128,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<AuthGrpc>(*state->sessions, auth));
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
+  state->services.push_back(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
+                                                             *state->attendance_reports, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -14,6 +14,12 @@ enum class Index : uint16_t {
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
   kPersonByOrg = 3,     // [org id][person id]
   kPersonByLogin = 4,   // [login string]           value: person id (u64 BE); unique
+
+  // Attendance (100-199).
+  kMeetingByOrg = 100,          // [org id][start i64][meeting id]   the holding organisation
+  kMeetingByAudienceOrg = 101,  // [audience org id][start i64][meeting id]   subtree audiences
+  kMeetingByPerson = 102,       // [person id][start i64][meeting id]   listed audiences
+  kLeaveByPerson = 103,         // [person id][meeting id]   leave requests of a person
 };
 
 }  // namespace branchline::storage
