@@ -32,6 +32,11 @@ absl::Status ValidateCheckIn(const v1::CheckInRequest& r, int64_t now,
       RETURN_IF_ERROR(CheckDeviceTime("code.captured_time",
                                       c.has_captured_time() ? ToMicros(c.captured_time()) : 0, now,
                                       rules));
+      // A code is captured before the check-in is made, not after: a phone cannot claim a
+      // later step than the one it submitted in (which would let it guess ahead).
+      if (ToMicros(c.captured_time()) > ToMicros(r.device_time()) + rules.max_future_skew_micros) {
+        return InvalidField("code.captured_time", "is after device_time");
+      }
       return absl::OkStatus();
     }
     case v1::CheckInRequest::kLocation: {

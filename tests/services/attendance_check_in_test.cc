@@ -54,6 +54,9 @@ TEST_F(CheckInTest, WrongOrForeignCodesAreRefusedAndNothingIsWritten) {
   EXPECT_EQ(ViolationField(status), "code.code");
   status = CheckIn(d1_, ByCode(m.id(), "12ab56"), &out);
   EXPECT_EQ(ViolationField(status), "code.code");
+  auto ahead = ByCode(m.id(), code.code());
+  *ahead.mutable_device_time() = Ts(Now() - 20 * kMin);
+  EXPECT_EQ(ViolationField(CheckIn(d1_, ahead, &out)), "code.captured_time");
   EXPECT_EQ(Roster(m.id()).counts().absent(), 4);
 }
 
@@ -265,6 +268,9 @@ TEST_F(CheckInTest, LeaveIsAskedDecidedAndExcuses) {
   ASSERT_TRUE(stub_->DecideLeave(Ctx(secretary_).get(), decide, &leave).ok());
   EXPECT_EQ(leave.state(), v1::LEAVE_STATE_APPROVED);
   EXPECT_EQ(leave.decided_by(), secretary_id_);
+  v1::LeaveRequest again;  // a retry of the same decision returns the first answer
+  ASSERT_TRUE(stub_->DecideLeave(Ctx(secretary_).get(), decide, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), leave.SerializeAsString());
   decide.set_request_id(TestServer::RequestId());
   EXPECT_EQ(stub_->DecideLeave(Ctx(secretary_).get(), decide, &leave).error_code(),
             grpc::FAILED_PRECONDITION);

@@ -153,6 +153,37 @@ TEST_F(ReportsWithMeetings, ExportsAreCsvWithBom) {
   EXPECT_EQ(denied->Finish().error_code(), grpc::PERMISSION_DENIED);
 }
 
+TEST_F(ReportsTest, RosterOfAListedAudienceKeepsPeopleWhoCheckedInAndLeft) {
+  auto d = Draft(Now() + 10 * kMin);
+  d.mutable_audience()->add_person_ids(d1_id_);
+  d.mutable_audience()->add_person_ids(d2_id_);
+  auto m = MustCreate(d);
+  v1::CheckInResponse out;
+  ASSERT_TRUE(CheckIn(d1_, Remote(m.id(), v1::REMOTE_REASON_ON_DUTY), &out).ok());
+  EXPECT_EQ(CheckIn(d3_, Remote(m.id(), v1::REMOTE_REASON_ON_DUTY), &out).error_code(),
+            grpc::PERMISSION_DENIED);  // not listed
+  auto roster = Roster(m.id());
+  EXPECT_EQ(roster.counts().expected(), 2);
+  EXPECT_EQ(roster.counts().remote(), 1);
+  EXPECT_EQ(roster.counts().absent(), 1);
+
+  // d1 leaves the audience after checking in: their check-in still shows.
+  v1::UpdateMeetingRequest update;
+  update.set_request_id(TestServer::RequestId());
+  update.mutable_meeting()->set_id(m.id());
+  update.mutable_meeting()->mutable_audience()->add_person_ids(d2_id_);
+  update.mutable_update_mask()->add_paths("audience");
+  v1::Meeting updated;
+  ASSERT_TRUE(stub_->UpdateMeeting(Ctx(secretary_).get(), update, &updated).ok());
+  roster = Roster(m.id());
+  EXPECT_EQ(roster.counts().expected(), 2);
+  EXPECT_EQ(StatusOf(roster, d1_id_), v1::ATTENDANCE_STATUS_REMOTE);
+  v1::ListMyMeetingsRequest mine;
+  v1::ListMeetingsResponse listed;
+  ASSERT_TRUE(stub_->ListMyMeetings(Ctx(d1_).get(), mine, &listed).ok());
+  EXPECT_EQ(listed.meetings_size(), 0);  // the index followed the audience change
+}
+
 TEST_F(ReportsTest, ScheduleDefaultsInheritanceAndValidation) {
   v1::GetMeetingScheduleRequest get;
   get.set_organization_id(group_);
