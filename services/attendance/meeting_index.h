@@ -18,12 +18,17 @@ struct MeetingCursor {
   uint64_t id = 0;
 };
 
+// The value of every meeting index entry: [end i64][type u32][cancelled u8], so lists can
+// filter on the index alone and read only the meetings they return. Rewrite the entries when
+// one of these changes.
+std::string MeetingIndexValue(const v1::Meeting& meeting);
+
 // Reads the meetings indexed under each of `prefixes` (index keys [prefix][start i64][id]) whose
 // start lies in [from, to) and that come after `after`, merged in (start, id) order. `accept`
-// filters loaded meetings (cancelled, type, ...). With `limit` > 0 at most `limit` meetings are
-// returned (each prefix is read no further than `limit` accepted entries, so the cost is
-// O(prefixes x limit) point reads); 0 means no limit. Meetings listed under several prefixes
-// are returned once.
+// filters on a summary decoded from the index value (id, type, start, end, cancelled). With
+// `limit` > 0 at most `limit` meetings are returned (each prefix is read no further than
+// `limit` accepted entries); 0 means no limit. Only the returned meetings are read in full.
+// Meetings listed under several prefixes are returned once.
 absl::StatusOr<std::vector<v1::Meeting>> MergeMeetingIndexes(
     const storage::Store& store, const std::vector<std::string>& prefixes, int64_t from, int64_t to,
     std::optional<MeetingCursor> after, size_t limit,

@@ -24,11 +24,12 @@ constexpr int64_t kMinTime = std::numeric_limits<int64_t>::min();
 
 void StageIndexes(storage::WriteSet& w, const v1::Meeting& m, bool remove) {
   int64_t start = ToMicros(m.start_time());
+  const std::string value = attendance::MeetingIndexValue(m);
   auto put = [&](std::string key) {
     if (remove) {
       w.Delete(storage::Cf::kIndex, std::move(key));
     } else {
-      w.Put(storage::Cf::kIndex, std::move(key), "");
+      w.Put(storage::Cf::kIndex, std::move(key), value);
     }
   };
   put(storage::MeetingByOrgKey(m.organization_id(), start, m.id()));
@@ -363,6 +364,7 @@ absl::StatusOr<v1::Meeting> Meetings::Cancel(const Caller& caller,
         meeting.set_cancel_reason(std::string(TrimAscii(request.reason())));
         *meeting.mutable_update_time() = ToTimestamp(clock_.NowMicros());
         m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(meeting.id()), record);
+        StageIndexes(m.writes(), meeting, /*remove=*/false);  // the entries carry `cancelled`
         RecordChange(m.writes(), kKind, meeting.id(), meeting.organization_id(), "cancelled");
         return meeting;
       });
