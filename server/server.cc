@@ -13,6 +13,7 @@
 #include "server/call_interceptor.h"
 #include "services/admin/admin_grpc.h"
 #include "services/admin/backups.h"
+#include "services/attendance/attendance_grpc.h"
 #include "services/auth/auth_grpc.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/password_hasher.h"
@@ -47,6 +48,9 @@ struct BranchlineServer::State {
   std::unique_ptr<ChangeFeed> change_feed;
   std::unique_ptr<Notices> notices;
   std::unique_ptr<WatchHub> watch_hub;
+  std::unique_ptr<Meetings> meetings;
+  std::unique_ptr<CheckIns> check_ins;
+  std::unique_ptr<AttendanceReports> attendance_reports;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -126,6 +130,12 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->notices =
       std::make_unique<Notices>(*state->store, *state->access, *state->people, state->clock);
   state->watch_hub = std::make_unique<WatchHub>(*state->store);
+  state->meetings =
+      std::make_unique<Meetings>(*state->store, *state->access, *state->people, state->clock);
+  state->check_ins = std::make_unique<CheckIns>(*state->store, *state->access, *state->people,
+                                                *state->meetings, state->clock);
+  state->attendance_reports = std::make_unique<AttendanceReports>(
+      *state->store, *state->access, *state->people, *state->meetings, state->clock);
 
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
@@ -138,6 +148,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<AdminGrpc>(*state->backups, auth));
   state->services.push_back(
       std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub, auth));
+  state->services.push_back(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
+                                                             *state->attendance_reports, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

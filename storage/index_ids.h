@@ -15,6 +15,12 @@ enum class Index : uint16_t {
   kPersonByOrg = 3,     // [org id][person id]
   kPersonByLogin = 4,   // [login string]           value: person id (u64 BE); unique
 
+  // Attendance (100-199). Meeting entries hold [end i64][type u32][cancelled u8] as value.
+  kMeetingByOrg = 100,          // [org id][start i64][meeting id]   the holding organisation
+  kMeetingByAudienceOrg = 101,  // [audience org id][start i64][meeting id]   subtree audiences
+  kMeetingByPerson = 102,       // [person id][start i64][meeting id]   listed audiences
+  kLeaveByPerson = 103,         // [person id][meeting id]   leave requests of a person
+
   // Sync (400-499). The change indexes are written by Store::Commit itself.
   kChangeByOrg = 400,     // [org id][sequence]        value: ""
   kChangeByPerson = 401,  // [person id][sequence]     value: ""

@@ -82,6 +82,63 @@ inline std::string NoticeReadKey(uint64_t notice, uint64_t person) {
   return IndexKey(TenantOfId(notice), Index::kNoticeRead).U64(notice).U64(person).key();
 }
 
+// ---- Attendance -------------------------------------------------------------------------
+// Meetings live at RecordKey(id) in kMeetings (internal MeetingRecord); an organisation's own
+// meeting schedule at [tenant][org id][str "schedule"] in kMeetings (never scanned).
+// Attendance: [tenant][meeting id][person id] in kAttendance, one record per person.
+// Leave requests: [tenant][meeting id][person id] in kLeaveRequests, one per person.
+inline std::string MeetingByOrgKey(uint64_t org, int64_t start_micros, uint64_t meeting) {
+  return IndexKey(TenantOfId(org), Index::kMeetingByOrg)
+      .U64(org)
+      .I64(start_micros)
+      .U64(meeting)
+      .key();
+}
+inline std::string MeetingByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kMeetingByOrg).U64(org).key();
+}
+inline std::string MeetingByAudienceOrgKey(uint64_t org, int64_t start_micros, uint64_t meeting) {
+  return IndexKey(TenantOfId(org), Index::kMeetingByAudienceOrg)
+      .U64(org)
+      .I64(start_micros)
+      .U64(meeting)
+      .key();
+}
+inline std::string MeetingByAudienceOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kMeetingByAudienceOrg).U64(org).key();
+}
+inline std::string MeetingByPersonKey(uint64_t person, int64_t start_micros, uint64_t meeting) {
+  return IndexKey(TenantOfId(person), Index::kMeetingByPerson)
+      .U64(person)
+      .I64(start_micros)
+      .U64(meeting)
+      .key();
+}
+inline std::string MeetingByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kMeetingByPerson).U64(person).key();
+}
+inline std::string MeetingScheduleKey(uint64_t org) {
+  return KeyBuilder(TenantOfId(org)).U64(org).Str("schedule").key();
+}
+inline std::string AttendanceKey(uint64_t meeting, uint64_t person) {
+  return KeyBuilder(TenantOfId(meeting)).U64(meeting).U64(person).key();
+}
+inline std::string AttendancePrefix(uint64_t meeting) {
+  return KeyBuilder(TenantOfId(meeting)).U64(meeting).key();
+}
+inline std::string LeaveRequestKey(uint64_t meeting, uint64_t person) {
+  return KeyBuilder(TenantOfId(meeting)).U64(meeting).U64(person).key();
+}
+inline std::string LeaveRequestPrefix(uint64_t meeting) {
+  return KeyBuilder(TenantOfId(meeting)).U64(meeting).key();
+}
+inline std::string LeaveByPersonKey(uint64_t person, uint64_t meeting) {
+  return IndexKey(TenantOfId(person), Index::kLeaveByPerson).U64(person).U64(meeting).key();
+}
+inline std::string LeaveByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kLeaveByPerson).U64(person).key();
+}
+
 // The record id at the end of an index key (every index key ends with one).
 inline uint64_t TrailingId(std::string_view key) {
   KeyReader r(key.substr(key.size() - 8));

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "branchline/v1/attendance.grpc.pb.h"
+#include "services/attendance/attendance_reports.h"
+#include "services/attendance/check_ins.h"
+#include "services/attendance/meetings.h"
+#include "services/auth/authenticator.h"
+
+namespace branchline {
+
+// gRPC adapter of AttendanceService over Meetings, CheckIns and AttendanceReports.
+class AttendanceGrpc final : public v1::AttendanceService::Service {
+ public:
+  AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, AttendanceReports& reports,
+                 const Authenticator& auth)
+      : meetings_(meetings), check_ins_(check_ins), reports_(reports), auth_(auth) {}
+
+  grpc::Status CreateMeeting(grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
+                             v1::Meeting* response) override;
+  grpc::Status GetMeeting(grpc::ServerContext* context, const v1::GetMeetingRequest* request,
+                          v1::Meeting* response) override;
+  grpc::Status ListMeetings(grpc::ServerContext* context, const v1::ListMeetingsRequest* request,
+                            v1::ListMeetingsResponse* response) override;
+  grpc::Status ListMyMeetings(grpc::ServerContext* context,
+                              const v1::ListMyMeetingsRequest* request,
+                              v1::ListMeetingsResponse* response) override;
+  grpc::Status UpdateMeeting(grpc::ServerContext* context, const v1::UpdateMeetingRequest* request,
+                             v1::Meeting* response) override;
+  grpc::Status CancelMeeting(grpc::ServerContext* context, const v1::CancelMeetingRequest* request,
+                             v1::Meeting* response) override;
+  grpc::Status GetCheckInCode(grpc::ServerContext* context,
+                              const v1::GetCheckInCodeRequest* request,
+                              v1::CheckInCode* response) override;
+  grpc::Status CheckIn(grpc::ServerContext* context, const v1::CheckInRequest* request,
+                       v1::CheckInResponse* response) override;
+  grpc::Status MarkAttendance(grpc::ServerContext* context,
+                              const v1::MarkAttendanceRequest* request,
+                              v1::AttendanceRecord* response) override;
+  grpc::Status RequestLeave(grpc::ServerContext* context, const v1::RequestLeaveRequest* request,
+                            v1::LeaveRequest* response) override;
+  grpc::Status DecideLeave(grpc::ServerContext* context, const v1::DecideLeaveRequest* request,
+                           v1::LeaveRequest* response) override;
+  grpc::Status ListLeaveRequests(grpc::ServerContext* context,
+                                 const v1::ListLeaveRequestsRequest* request,
+                                 v1::ListLeaveRequestsResponse* response) override;
+  grpc::Status RecordMakeUp(grpc::ServerContext* context, const v1::RecordMakeUpRequest* request,
+                            v1::AttendanceRecord* response) override;
+  grpc::Status GetRoster(grpc::ServerContext* context, const v1::GetRosterRequest* request,
+                         v1::Roster* response) override;
+  grpc::Status GetAttendanceHistory(grpc::ServerContext* context,
+                                    const v1::GetAttendanceHistoryRequest* request,
+                                    v1::AttendanceHistory* response) override;
+  grpc::Status GetAttendanceReport(grpc::ServerContext* context,
+                                   const v1::GetAttendanceReportRequest* request,
+                                   v1::AttendanceReport* response) override;
+  grpc::Status GetMeetingSchedule(grpc::ServerContext* context,
+                                  const v1::GetMeetingScheduleRequest* request,
+                                  v1::MeetingSchedule* response) override;
+  grpc::Status SetMeetingSchedule(grpc::ServerContext* context,
+                                  const v1::SetMeetingScheduleRequest* request,
+                                  v1::MeetingSchedule* response) override;
+  grpc::Status GetComplianceReport(grpc::ServerContext* context,
+                                   const v1::GetComplianceReportRequest* request,
+                                   v1::ComplianceReport* response) override;
+  grpc::Status ExportRoster(grpc::ServerContext* context, const v1::ExportRosterRequest* request,
+                            grpc::ServerWriter<v1::CsvChunk>* writer) override;
+  grpc::Status ExportAttendanceReport(grpc::ServerContext* context,
+                                      const v1::ExportAttendanceReportRequest* request,
+                                      grpc::ServerWriter<v1::CsvChunk>* writer) override;
+
+ private:
+  Meetings& meetings_;
+  CheckIns& check_ins_;
+  AttendanceReports& reports_;
+  const Authenticator& auth_;
+};
+
+}  // namespace branchline

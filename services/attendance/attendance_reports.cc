@@ -1,0 +1,586 @@
+#include "services/attendance/attendance_reports.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+#include "services/attendance/attendance_csv.h"
+#include "services/attendance/meeting_index.h"
+#include "services/common/changes.h"
+#include "services/common/errors.h"
+#include "services/common/local_day.h"
+#include "services/common/paging.h"
+#include "services/common/status_macros.h"
+#include "storage/keys.h"
+
+namespace branchline {
+
+namespace {
+constexpr int64_t kMaxPeriodMicros = 400LL * 24 * 3600 * 1'000'000;
+
+struct Period {
+  int64_t from = 0;
+  int64_t to = 0;
+};
+
+absl::StatusOr<Period> CheckPeriod(const google::protobuf::Timestamp* from,
+                                   const google::protobuf::Timestamp* to) {
+  if (!from) return InvalidField("start_time_from", "is required");
+  if (!to) return InvalidField("start_time_to", "is required");
+  Period p{ToMicros(*from), ToMicros(*to)};
+  if (p.to <= p.from) return InvalidField("start_time_to", "must be after start_time_from");
+  if (p.to - p.from > kMaxPeriodMicros) {
+    return InvalidField("start_time_to", "the period may be at most 400 days");
+  }
+  return p;
+}
+
+void AddCounts(const v1::StatusCounts& c, v1::StatusCounts* into) {
+  into->set_expected(into->expected() + c.expected());
+  into->set_present(into->present() + c.present());
+  into->set_late(into->late() + c.late());
+  into->set_remote(into->remote() + c.remote());
+  into->set_excused(into->excused() + c.excused());
+  into->set_made_up(into->made_up() + c.made_up());
+  into->set_absent(into->absent() + c.absent());
+}
+
+int Months(v1::ScheduleFrequency f) {
+  switch (f) {
+    case v1::SCHEDULE_FREQUENCY_MONTHLY:
+      return 1;
+    case v1::SCHEDULE_FREQUENCY_QUARTERLY:
+      return 3;
+    case v1::SCHEDULE_FREQUENCY_HALF_YEARLY:
+      return 6;
+    default:
+      return 12;
+  }
+}
+
+std::string PeriodLabel(int year, int index, v1::ScheduleFrequency f) {
+  std::string y = std::to_string(year);
+  char month[4];
+  switch (f) {
+    case v1::SCHEDULE_FREQUENCY_MONTHLY:
+      std::snprintf(month, sizeof month, "%02d", index + 1);
+      return y + "-" + month;
+    case v1::SCHEDULE_FREQUENCY_QUARTERLY:
+      return y + "-Q" + std::to_string(index + 1);
+    case v1::SCHEDULE_FREQUENCY_HALF_YEARLY:
+      return y + "-H" + std::to_string(index + 1);
+    default:
+      return y;
+  }
+}
+
+v1::ScheduleRule Rule(v1::MeetingType type, v1::ScheduleFrequency f) {
+  v1::ScheduleRule r;
+  r.set_type(type);
+  r.set_frequency(f);
+  r.set_min_count(1);
+  return r;
+}
+
+bool Held(const v1::Meeting& m, int64_t now) {
+  return !m.cancelled() && ToMicros(m.start_time()) <= now;
+}
+}  // namespace
+
+std::vector<v1::ScheduleRule> DefaultScheduleRules() {
+  return {Rule(v1::MEETING_TYPE_GENERAL_MEETING, v1::SCHEDULE_FREQUENCY_QUARTERLY),
+          Rule(v1::MEETING_TYPE_COMMITTEE_MEETING, v1::SCHEDULE_FREQUENCY_MONTHLY),
+          Rule(v1::MEETING_TYPE_GROUP_MEETING, v1::SCHEDULE_FREQUENCY_MONTHLY),
+          Rule(v1::MEETING_TYPE_PARTY_LECTURE, v1::SCHEDULE_FREQUENCY_QUARTERLY),
+          Rule(v1::MEETING_TYPE_THEME_PARTY_DAY, v1::SCHEDULE_FREQUENCY_MONTHLY),
+          Rule(v1::MEETING_TYPE_ORGANIZATIONAL_LIFE, v1::SCHEDULE_FREQUENCY_YEARLY)};
+}
+
+void CountStatus(v1::AttendanceStatus status, v1::StatusCounts* c) {
+  switch (status) {
+    case v1::ATTENDANCE_STATUS_PRESENT:
+      c->set_present(c->present() + 1);
+      break;
+    case v1::ATTENDANCE_STATUS_LATE:
+      c->set_late(c->late() + 1);
+      break;
+    case v1::ATTENDANCE_STATUS_REMOTE:
+      c->set_remote(c->remote() + 1);
+      break;
+    case v1::ATTENDANCE_STATUS_EXCUSED:
+      c->set_excused(c->excused() + 1);
+      break;
+    case v1::ATTENDANCE_STATUS_MADE_UP:
+      c->set_made_up(c->made_up() + 1);
+      break;
+    default:
+      c->set_absent(c->absent() + 1);
+  }
+}
+
+void FillRates(v1::AttendanceRates* rates) {
+  const auto& c = rates->counts();
+  if (c.expected() == 0) {
+    rates->set_attendance_rate(0);
+    rates->set_completion_rate(0);
+    return;
+  }
+  double attended = c.present() + c.late() + c.remote();
+  rates->set_attendance_rate(attended / c.expected());
+  rates->set_completion_rate((attended + c.excused() + c.made_up()) / c.expected());
+}
+
+absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meeting& meeting,
+                                            std::vector<v1::RosterEntry>* entries,
+                                            v1::StatusCounts* counts) const {
+  std::map<uint64_t, v1::AttendanceRecord> records;
+  absl::Status inner;
+  RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(meeting.id()), "",
+                              [&](std::string_view, std::string_view value) {
+                                v1::AttendanceRecord r;
+                                if (!r.ParseFromArray(value.data(), value.size())) {
+                                  inner = absl::DataLossError("attendance record does not parse");
+                                  return false;
+                                }
+                                records[r.person_id()] = std::move(r);
+                                return true;
+                              }));
+  RETURN_IF_ERROR(inner);
+  std::set<uint64_t> listed;
+  auto add = [&](const v1::Person& p) {
+    if (!listed.insert(p.id()).second) return;
+    v1::RosterEntry e;
+    e.set_person_id(p.id());
+    e.set_display_name(p.display_name());
+    e.set_organization_id(p.organization_id());
+    auto it = records.find(p.id());
+    e.set_status(it == records.end() ? v1::ATTENDANCE_STATUS_ABSENT : it->second.status());
+    if (it != records.end()) *e.mutable_record() = it->second;
+    CountStatus(e.status(), counts);
+    counts->set_expected(counts->expected() + 1);
+    entries->push_back(std::move(e));
+  };
+  auto load_and_add = [&](uint64_t id) -> absl::Status {
+    v1::Person p;
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &p));
+    if (found) add(p);
+    return absl::OkStatus();
+  };
+  if (meeting.audience().person_ids_size() > 0) {
+    for (uint64_t id : meeting.audience().person_ids()) RETURN_IF_ERROR(load_and_add(id));
+  } else {
+    RETURN_IF_ERROR(
+        people_.ForEachInSubtree(meeting.audience().organization_id(), [&](const v1::Person& p) {
+          if (p.active() && p.kind() != v1::PERSON_KIND_SERVICE) add(p);
+          return true;
+        }));
+  }
+  // People with a record who are no longer in the audience still appear (their check-in
+  // happened).
+  for (const auto& [id, record] : records) {
+    if (!listed.count(id)) RETURN_IF_ERROR(load_and_add(id));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Roster> AttendanceReports::Roster(const Caller& caller,
+                                                     const v1::GetRosterRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  ASSIGN_OR_RETURN(auto stored, meetings_.Load(caller, request.meeting_id(), "meeting_id"));
+  RETURN_IF_ERROR(meetings_.RequireRunOrRead(caller, stored.meeting(), "reading the roster"));
+  std::string query = storage::KeyBuilder(storage::TenantOfId(request.meeting_id()))
+                          .Str("roster")
+                          .U64(request.meeting_id())
+                          .key();
+  uint64_t offset = 0;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::string key, DecodePageToken(request.page_token(), query));
+    storage::KeyReader r(std::string_view(key).substr(query.size()));
+    auto o = r.U64();
+    if (!o || !r.done()) return InvalidField("page_token", "is not a token of this query");
+    offset = *o;
+  }
+  v1::Roster roster;
+  *roster.mutable_meeting() = stored.meeting();
+  std::vector<v1::RosterEntry> entries;
+  RETURN_IF_ERROR(BuildRoster(caller, stored.meeting(), &entries, roster.mutable_counts()));
+  uint64_t end = std::min<uint64_t>(entries.size(), offset + page_size);
+  for (uint64_t i = offset; i < end; ++i) *roster.add_entries() = std::move(entries[i]);
+  if (end < entries.size()) {
+    roster.set_next_page_token(EncodePageToken(query + storage::KeyBuilder().U64(end).key()));
+  }
+  return roster;
+}
+
+absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
+    const Caller& caller, const v1::GetAttendanceHistoryRequest& request) const {
+  uint64_t person_id = request.person_id() ? request.person_id() : caller.person_id;
+  if (caller.service_account && request.person_id() == 0) {
+    return InvalidField("person_id", "is required");
+  }
+  ASSIGN_OR_RETURN(auto person, people_.Load(caller, person_id, "person_id"));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, person.organization_id(), "person_id"));
+  bool self = !caller.service_account && caller.person_id == person.id();
+  if (!self && !Access::Manages(caller, org) &&
+      !Access::ServiceMay(caller, org, v1::SCOPE_ATTENDANCE_READ)) {
+    return Denied("reading the attendance of person " + std::to_string(person.id()));
+  }
+  ASSIGN_OR_RETURN(auto period,
+                   CheckPeriod(request.has_start_time_from() ? &request.start_time_from() : nullptr,
+                               request.has_start_time_to() ? &request.start_time_to() : nullptr));
+  int64_t now = clock_.NowMicros();
+  std::vector<std::string> prefixes = {storage::MeetingByPersonPrefix(person.id()),
+                                       storage::MeetingByAudienceOrgPrefix(org.id())};
+  for (uint64_t a : org.ancestor_ids()) prefixes.push_back(storage::MeetingByAudienceOrgPrefix(a));
+  ASSIGN_OR_RETURN(auto meetings, attendance::MergeMeetingIndexes(
+                                      store_, prefixes, period.from, period.to, std::nullopt, 0,
+                                      [&](const v1::Meeting& m) { return Held(m, now); }));
+  v1::AttendanceHistory history;
+  history.set_person_id(person.id());
+  auto* counts = history.mutable_rates()->mutable_counts();
+  for (auto& m : meetings) {
+    v1::AttendanceRecord record;
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kAttendance,
+                                       storage::AttendanceKey(m.id(), person.id()), &record));
+    auto* e = history.add_entries();
+    e->set_status(found ? record.status() : v1::ATTENDANCE_STATUS_ABSENT);
+    CountStatus(e->status(), counts);
+    counts->set_expected(counts->expected() + 1);
+    *e->mutable_meeting() = std::move(m);
+  }
+  FillRates(history.mutable_rates());
+  return history;
+}
+
+absl::StatusOr<int> AttendanceReports::SubtreeSize(uint64_t org,
+                                                   std::map<uint64_t, int>& cache) const {
+  auto it = cache.find(org);
+  if (it != cache.end()) return it->second;
+  int n = 0;
+  RETURN_IF_ERROR(people_.ForEachInSubtree(org, [&](const v1::Person& p) {
+    if (p.active() && p.kind() != v1::PERSON_KIND_SERVICE) ++n;
+    return true;
+  }));
+  cache[org] = n;
+  return n;
+}
+
+absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
+    const Caller& caller, const v1::GetAttendanceReportRequest& request) const {
+  ASSIGN_OR_RETURN(auto root,
+                   access_.LoadOrg(caller, request.organization_id(), "organization_id"));
+  if (!Access::Manages(caller, root) &&
+      !Access::ServiceMay(caller, root, v1::SCOPE_ATTENDANCE_READ)) {
+    return Denied("reading the attendance report of organization " + std::to_string(root.id()));
+  }
+  ASSIGN_OR_RETURN(auto period,
+                   CheckPeriod(request.has_start_time_from() ? &request.start_time_from() : nullptr,
+                               request.has_start_time_to() ? &request.start_time_to() : nullptr));
+  int64_t now = clock_.NowMicros();
+  std::vector<v1::Organization> orgs = {root};
+  absl::Status inner;
+  RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::OrgDescendantPrefix(root.id()), "",
+                              [&](std::string_view key, std::string_view) {
+                                v1::Organization o;
+                                auto found = store_.GetMessage(
+                                    storage::Cf::kOrganizations,
+                                    storage::RecordKey(storage::TrailingId(key)), &o);
+                                if (!found.ok()) inner = found.status();
+                                if (found.ok() && *found) orgs.push_back(std::move(o));
+                                return found.ok();
+                              }));
+  RETURN_IF_ERROR(inner);
+  std::map<uint64_t, std::string> names;
+  for (const auto& o : orgs) names[o.id()] = o.name();
+  const int root_depth = root.ancestor_ids_size();
+
+  v1::AttendanceReport report;
+  report.set_organization_id(root.id());
+  std::map<int, v1::TypeRates> by_type;
+  std::map<uint64_t, v1::OrganizationRates> by_org;
+  std::map<uint64_t, int> sizes;
+  for (const auto& o : orgs) {
+    // The sub-organisation a meeting is reported under: the root's child on the path to it.
+    uint64_t sub = o.id() == root.id()                      ? root.id()
+                   : o.ancestor_ids_size() > root_depth + 1 ? o.ancestor_ids(root_depth + 1)
+                                                            : o.id();
+    ASSIGN_OR_RETURN(auto meetings,
+                     attendance::MergeMeetingIndexes(
+                         store_, {storage::MeetingByOrgPrefix(o.id())}, period.from, period.to,
+                         std::nullopt, 0, [&](const v1::Meeting& m) { return Held(m, now); }));
+    for (const auto& m : meetings) {
+      v1::StatusCounts c;
+      RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(m.id()), "",
+                                  [&](std::string_view, std::string_view value) {
+                                    v1::AttendanceRecord r;
+                                    if (!r.ParseFromArray(value.data(), value.size())) {
+                                      inner = absl::DataLossError("attendance does not parse");
+                                      return false;
+                                    }
+                                    CountStatus(r.status(), &c);
+                                    return true;
+                                  }));
+      RETURN_IF_ERROR(inner);
+      int expected = m.audience().person_ids_size();
+      if (expected == 0) {
+        ASSIGN_OR_RETURN(expected, SubtreeSize(m.audience().organization_id(), sizes));
+      }
+      int recorded = c.present() + c.late() + c.remote() + c.excused() + c.made_up() + c.absent();
+      c.set_absent(c.absent() + std::max(0, expected - recorded));
+      c.set_expected(std::max(expected, recorded));
+      report.set_meetings(report.meetings() + 1);
+      AddCounts(c, report.mutable_total()->mutable_counts());
+      auto& t = by_type[m.type()];
+      t.set_type(m.type());
+      t.set_meetings(t.meetings() + 1);
+      AddCounts(c, t.mutable_rates()->mutable_counts());
+      auto& s = by_org[sub];
+      s.set_organization_id(sub);
+      s.set_name(names[sub]);
+      s.set_meetings(s.meetings() + 1);
+      AddCounts(c, s.mutable_rates()->mutable_counts());
+    }
+  }
+  FillRates(report.mutable_total());
+  for (auto& [type, t] : by_type) {
+    FillRates(t.mutable_rates());
+    *report.add_by_type() = std::move(t);
+  }
+  for (auto& [id, s] : by_org) {
+    FillRates(s.mutable_rates());
+    *report.add_by_organization() = std::move(s);
+  }
+  return report;
+}
+
+absl::StatusOr<v1::MeetingSchedule> AttendanceReports::EffectiveSchedule(
+    const v1::Organization& org) const {
+  v1::MeetingSchedule schedule;
+  schedule.set_organization_id(org.id());
+  std::vector<uint64_t> chain = {org.id()};
+  for (int i = org.ancestor_ids_size() - 1; i >= 0; --i) chain.push_back(org.ancestor_ids(i));
+  for (uint64_t id : chain) {
+    internal::v1::ScheduleRecord record;
+    ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kMeetings,
+                                                   storage::MeetingScheduleKey(id), &record));
+    if (found) {
+      *schedule.mutable_rules() = record.rules();
+      schedule.set_source_organization_id(id);
+      return schedule;
+    }
+  }
+  for (auto& r : DefaultScheduleRules()) *schedule.add_rules() = std::move(r);
+  return schedule;
+}
+
+absl::StatusOr<v1::MeetingSchedule> AttendanceReports::GetSchedule(
+    const Caller& caller, const v1::GetMeetingScheduleRequest& request) const {
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, request.organization_id(), "organization_id"));
+  if (!Access::Manages(caller, org) &&
+      !Access::ServiceMay(caller, org, v1::SCOPE_ATTENDANCE_READ)) {
+    return Denied("reading the meeting schedule of organization " + std::to_string(org.id()));
+  }
+  return EffectiveSchedule(org);
+}
+
+absl::StatusOr<v1::MeetingSchedule> AttendanceReports::SetSchedule(
+    const Caller& caller, const v1::SetMeetingScheduleRequest& request) {
+  return RunIdempotent<v1::MeetingSchedule>(
+      store_, {caller.tenant, caller.person_id, request.request_id(), "SetMeetingSchedule"},
+      request, clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::MeetingSchedule> {
+        const auto& in = request.schedule();
+        std::set<int> types;
+        for (const auto& r : in.rules()) {
+          if (!v1::MeetingType_IsValid(r.type()) || r.type() == v1::MEETING_TYPE_UNSPECIFIED) {
+            return InvalidField("schedule.rules.type", "must be a known meeting type");
+          }
+          if (!v1::ScheduleFrequency_IsValid(r.frequency()) ||
+              r.frequency() == v1::SCHEDULE_FREQUENCY_UNSPECIFIED) {
+            return InvalidField("schedule.rules.frequency", "must be a known frequency");
+          }
+          if (r.min_count() < 0 || r.min_count() > 31) {
+            return InvalidField("schedule.rules.min_count", "must be 0..31");
+          }
+          if (!types.insert(r.type()).second) {
+            return InvalidField("schedule.rules", "names a meeting type twice");
+          }
+        }
+        ASSIGN_OR_RETURN(auto org,
+                         access_.LoadOrg(caller, in.organization_id(), "schedule.organization_id"));
+        RETURN_IF_ERROR(Access::RequireManage(caller, org, "setting the meeting schedule"));
+        std::string key = storage::MeetingScheduleKey(org.id());
+        m.Lock({key});
+        v1::MeetingSchedule out;
+        if (in.rules_size() == 0) {
+          m.writes().Delete(storage::Cf::kMeetings, key);
+          // Inherit again: what the ancestors say.
+          v1::Organization parent_view = org;
+          if (org.ancestor_ids_size() > 0) {
+            ASSIGN_OR_RETURN(parent_view, access_.LoadOrg(caller, org.parent_id(), "schedule"));
+            ASSIGN_OR_RETURN(out, EffectiveSchedule(parent_view));
+          } else {
+            for (auto& r : DefaultScheduleRules()) *out.add_rules() = std::move(r);
+          }
+        } else {
+          internal::v1::ScheduleRecord record;
+          record.set_organization_id(org.id());
+          *record.mutable_rules() = in.rules();
+          m.writes().PutMessage(storage::Cf::kMeetings, key, record);
+          *out.mutable_rules() = in.rules();
+          out.set_source_organization_id(org.id());
+        }
+        out.set_organization_id(org.id());
+        RecordChange(m.writes(), "meeting_schedule", org.id(), org.id(), "updated");
+        return out;
+      });
+}
+
+absl::StatusOr<v1::ComplianceReport> AttendanceReports::Compliance(
+    const Caller& caller, const v1::GetComplianceReportRequest& request) const {
+  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  if (request.year() < 2000 || request.year() > 2100)
+    return InvalidField("year", "must be 2000..2100");
+  ASSIGN_OR_RETURN(auto root,
+                   access_.LoadOrg(caller, request.organization_id(), "organization_id"));
+  if (!Access::Manages(caller, root) &&
+      !Access::ServiceMay(caller, root, v1::SCOPE_ATTENDANCE_READ)) {
+    return Denied("reading the compliance of organization " + std::to_string(root.id()));
+  }
+  v1::ComplianceReport report;
+  report.set_year(request.year());
+  std::vector<v1::Organization> branches;
+  if (root.kind() == v1::ORGANIZATION_KIND_BRANCH) {
+    if (!request.page_token().empty())
+      return InvalidField("page_token", "is not a token of this query");
+    branches.push_back(root);
+  } else {
+    ASSIGN_OR_RETURN(
+        *report.mutable_next_page_token(),
+        ScanPage(store_, storage::Cf::kIndex, storage::OrgDescendantPrefix(root.id()),
+                 request.page_token(), page_size,
+                 [&](std::string_view key, std::string_view) -> absl::StatusOr<bool> {
+                   v1::Organization o;
+                   ASSIGN_OR_RETURN(
+                       bool found,
+                       store_.GetMessage(storage::Cf::kOrganizations,
+                                         storage::RecordKey(storage::TrailingId(key)), &o));
+                   if (!found || o.archived() || o.kind() != v1::ORGANIZATION_KIND_BRANCH) {
+                     return false;
+                   }
+                   branches.push_back(std::move(o));
+                   return true;
+                 }));
+  }
+  int64_t now = clock_.NowMicros();
+  for (const auto& branch : branches) {
+    ASSIGN_OR_RETURN(auto schedule, EffectiveSchedule(branch));
+    const int32_t offset = branch.utc_offset_minutes();
+    auto month_start = [&](int month) {  // month 1..13
+      return LocalDayStartMicros(
+          month > 12 ? CivilToDay(request.year() + 1, 1, 1) : CivilToDay(request.year(), month, 1),
+          offset);
+    };
+    std::vector<std::string> prefixes = {storage::MeetingByOrgPrefix(branch.id())};
+    RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::OrgDescendantPrefix(branch.id()), "",
+                                [&](std::string_view key, std::string_view) {
+                                  prefixes.push_back(
+                                      storage::MeetingByOrgPrefix(storage::TrailingId(key)));
+                                  return true;
+                                }));
+    ASSIGN_OR_RETURN(auto held, attendance::MergeMeetingIndexes(
+                                    store_, prefixes, month_start(1), month_start(13), std::nullopt,
+                                    0, [&](const v1::Meeting& m) { return Held(m, now); }));
+    auto* b = report.add_branches();
+    b->set_organization_id(branch.id());
+    b->set_name(branch.name());
+    for (const auto& rule : schedule.rules()) {
+      int months = Months(rule.frequency());
+      for (int k = 0; k < 12 / months; ++k) {
+        int64_t from = month_start(1 + k * months), to = month_start(1 + (k + 1) * months);
+        int count = 0;
+        for (const auto& m : held) {
+          int64_t s = ToMicros(m.start_time());
+          if (m.type() == rule.type() && s >= from && s < to) ++count;
+        }
+        v1::PeriodCompliance p;
+        p.set_type(rule.type());
+        p.set_period(PeriodLabel(request.year(), k, rule.frequency()));
+        *p.mutable_period_start() = ToTimestamp(from);
+        *p.mutable_period_end() = ToTimestamp(to);
+        p.set_required(std::max(1, rule.min_count()));
+        p.set_held(count);
+        p.set_state(count >= p.required() ? v1::PERIOD_STATE_MET
+                    : to <= now           ? v1::PERIOD_STATE_MISSED
+                                          : v1::PERIOD_STATE_DUE);
+        if (p.state() == v1::PERIOD_STATE_MISSED) *b->add_missing() = p;
+        *b->add_periods() = std::move(p);
+      }
+    }
+    b->set_compliant(b->missing_size() == 0);
+  }
+  return report;
+}
+
+absl::StatusOr<std::string> AttendanceReports::RosterCsv(
+    const Caller& caller, const v1::ExportRosterRequest& request) const {
+  ASSIGN_OR_RETURN(auto stored, meetings_.Load(caller, request.meeting_id(), "meeting_id"));
+  const auto& meeting = stored.meeting();
+  RETURN_IF_ERROR(meetings_.RequireRunOrRead(caller, meeting, "exporting the roster"));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, meeting.organization_id(), "meeting_id"));
+  std::vector<v1::RosterEntry> entries;
+  v1::StatusCounts counts;
+  RETURN_IF_ERROR(BuildRoster(caller, meeting, &entries, &counts));
+  const int32_t offset = org.utc_offset_minutes();
+  std::string csv(attendance::kUtf8Bom);
+  csv += attendance::CsvLine({"会议", meeting.title(), attendance::TypeLabel(meeting.type()),
+                              attendance::LocalTimeText(ToMicros(meeting.start_time()), offset)});
+  csv += attendance::CsvLine(
+      {"姓名", "人员编号", "组织编号", "状态", "签到方式", "签到时间", "设备时间", "备注"});
+  for (const auto& e : entries) {
+    const auto& r = e.record();
+    std::string note = !r.remote_text().empty() ? r.remote_text()
+                       : !r.mark_note().empty() ? r.mark_note()
+                                                : r.make_up_note();
+    csv += attendance::CsvLine(
+        {e.display_name(), std::to_string(e.person_id()), std::to_string(e.organization_id()),
+         attendance::StatusLabel(e.status()), attendance::MethodLabel(r.method()),
+         attendance::LocalTimeText(r.has_server_time() ? ToMicros(r.server_time()) : 0, offset),
+         attendance::LocalTimeText(r.has_device_time() ? ToMicros(r.device_time()) : 0, offset),
+         note});
+  }
+  return csv;
+}
+
+absl::StatusOr<std::string> AttendanceReports::ReportCsv(
+    const Caller& caller, const v1::ExportAttendanceReportRequest& request) const {
+  v1::GetAttendanceReportRequest query;
+  query.set_organization_id(request.organization_id());
+  if (request.has_start_time_from()) *query.mutable_start_time_from() = request.start_time_from();
+  if (request.has_start_time_to()) *query.mutable_start_time_to() = request.start_time_to();
+  ASSIGN_OR_RETURN(auto report, Report(caller, query));
+  std::string csv(attendance::kUtf8Bom);
+  csv += attendance::CsvLine({"分类", "名称", "会议数", "应到", "出席", "迟到", "远程", "请假",
+                              "补课", "缺席", "出勤率", "完成率"});
+  auto row = [&](const std::string& kind, const std::string& name, int meetings,
+                 const v1::AttendanceRates& r) {
+    const auto& c = r.counts();
+    csv += attendance::CsvLine({kind, name, std::to_string(meetings), std::to_string(c.expected()),
+                                std::to_string(c.present()), std::to_string(c.late()),
+                                std::to_string(c.remote()), std::to_string(c.excused()),
+                                std::to_string(c.made_up()), std::to_string(c.absent()),
+                                attendance::PercentText(r.attendance_rate()),
+                                attendance::PercentText(r.completion_rate())});
+  };
+  row("合计", "", report.meetings(), report.total());
+  for (const auto& t : report.by_type()) {
+    row("会议类型", attendance::TypeLabel(t.type()), t.meetings(), t.rates());
+  }
+  for (const auto& o : report.by_organization()) {
+    row("组织", o.name(), o.meetings(), o.rates());
+  }
+  return csv;
+}
+
+}  // namespace branchline

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "branchline/v1/attendance.pb.h"
+#include "services/attendance/meetings.h"
+#include "services/auth/access.h"
+#include "services/auth/caller.h"
+#include "services/common/clock.h"
+#include "services/people/people_directory.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// Reports of the attendance area: rosters, histories, period reports, the regular-meeting
+// schedule and its compliance, and CSV exports. Read-only except SetSchedule.
+//
+// Cost: a roster is O(audience + check-ins of the meeting); a period report visits the
+// subtree's organisations through the descendants index, seeks each one's meetings by start
+// time and counts each held meeting's attendance prefix (no per-check-in work beyond that).
+// Thread-safe.
+class AttendanceReports {
+ public:
+  AttendanceReports(storage::Store& store, const Access& access, const PeopleDirectory& people,
+                    const Meetings& meetings, const Clock& clock)
+      : store_(store), access_(access), people_(people), meetings_(meetings), clock_(clock) {}
+
+  absl::StatusOr<v1::Roster> Roster(const Caller& caller,
+                                    const v1::GetRosterRequest& request) const;
+  absl::StatusOr<v1::AttendanceHistory> History(
+      const Caller& caller, const v1::GetAttendanceHistoryRequest& request) const;
+  absl::StatusOr<v1::AttendanceReport> Report(const Caller& caller,
+                                              const v1::GetAttendanceReportRequest& request) const;
+  absl::StatusOr<v1::MeetingSchedule> GetSchedule(
+      const Caller& caller, const v1::GetMeetingScheduleRequest& request) const;
+  absl::StatusOr<v1::MeetingSchedule> SetSchedule(const Caller& caller,
+                                                  const v1::SetMeetingScheduleRequest& request);
+  absl::StatusOr<v1::ComplianceReport> Compliance(
+      const Caller& caller, const v1::GetComplianceReportRequest& request) const;
+
+  // The whole roster / report as a CSV file (UTF-8 with BOM), same authorization as above.
+  absl::StatusOr<std::string> RosterCsv(const Caller& caller,
+                                        const v1::ExportRosterRequest& request) const;
+  absl::StatusOr<std::string> ReportCsv(const Caller& caller,
+                                        const v1::ExportAttendanceReportRequest& request) const;
+
+ private:
+  // Every expected person of a meeting (plus anyone with a record who left the audience),
+  // with counts. Entries in audience order.
+  absl::Status BuildRoster(const Caller& caller, const v1::Meeting& meeting,
+                           std::vector<v1::RosterEntry>* entries, v1::StatusCounts* counts) const;
+  // The schedule in force for `org` (own, nearest ancestor's, or the regulation defaults).
+  absl::StatusOr<v1::MeetingSchedule> EffectiveSchedule(const v1::Organization& org) const;
+  // Number of active people in the subtree of `org` (cached in `cache`).
+  absl::StatusOr<int> SubtreeSize(uint64_t org, std::map<uint64_t, int>& cache) const;
+
+  storage::Store& store_;
+  const Access& access_;
+  const PeopleDirectory& people_;
+  const Meetings& meetings_;
+  const Clock& clock_;
+};
+
+// The schedule of the branch work regulations: general meeting quarterly, committee and
+// group meetings monthly, party lecture quarterly, theme party day monthly, organisational
+// life meeting yearly.
+std::vector<v1::ScheduleRule> DefaultScheduleRules();
+
+// Adds one status to counts (not `expected`) and fills the rates of `rates` from its counts.
+void CountStatus(v1::AttendanceStatus status, v1::StatusCounts* counts);
+void FillRates(v1::AttendanceRates* rates);
+
+}  // namespace branchline

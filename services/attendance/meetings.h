@@ -1,0 +1,79 @@
+#pragma once
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "branchline/internal/v1/attendance_records.pb.h"
+#include "branchline/v1/attendance.pb.h"
+#include "services/auth/access.h"
+#include "services/auth/caller.h"
+#include "services/common/clock.h"
+#include "services/common/device_time.h"
+#include "services/common/mutation.h"
+#include "services/people/people_directory.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// Tunables of the attendance area.
+struct AttendanceOptions {
+  // How far a phone's clock is trusted, for check-ins uploaded later.
+  DeviceTimeRules device_time;
+};
+
+// Meetings: the scheduling half of AttendanceService, and the rules the other attendance
+// classes share (loading a meeting, who runs it, who is expected at it).
+//
+// A meeting is stored with its code secret (internal MeetingRecord) at RecordKey(id) and
+// indexed by holding organisation, by audience organisation (subtree audiences) or by each
+// listed person, all by start time, so "my upcoming meetings" is a few seeks. Thread-safe.
+class Meetings {
+ public:
+  Meetings(storage::Store& store, const Access& access, const PeopleDirectory& people,
+           const Clock& clock)
+      : store_(store), access_(access), people_(people), clock_(clock) {}
+
+  absl::StatusOr<v1::Meeting> Create(const Caller& caller, const v1::CreateMeetingRequest& request);
+  absl::StatusOr<v1::Meeting> Get(const Caller& caller, const v1::GetMeetingRequest& request) const;
+  absl::StatusOr<v1::ListMeetingsResponse> List(const Caller& caller,
+                                                const v1::ListMeetingsRequest& request) const;
+  absl::StatusOr<v1::ListMeetingsResponse> ListMine(const Caller& caller,
+                                                    const v1::ListMyMeetingsRequest& request) const;
+  absl::StatusOr<v1::Meeting> Update(const Caller& caller, const v1::UpdateMeetingRequest& request);
+  absl::StatusOr<v1::Meeting> Cancel(const Caller& caller, const v1::CancelMeetingRequest& request);
+  absl::StatusOr<v1::CheckInCode> GetCode(const Caller& caller,
+                                          const v1::GetCheckInCodeRequest& request) const;
+
+  // Loads a meeting (with its secret) of the caller's tenant; NOT_FOUND naming `field` when it
+  // does not exist or belongs to another tenant.
+  absl::StatusOr<internal::v1::MeetingRecord> Load(const Caller& caller, uint64_t id,
+                                                   std::string_view field) const;
+  // OK when the caller runs the meeting: its host, or a manager of its organisation;
+  // PERMISSION_DENIED naming `what` otherwise.
+  absl::Status RequireRun(const Caller& caller, const v1::Meeting& meeting,
+                          std::string_view what) const;
+  // Like RequireRun, but read-scoped service accounts of the subtree pass too.
+  absl::Status RequireRunOrRead(const Caller& caller, const v1::Meeting& meeting,
+                                std::string_view what) const;
+  // Whether `person_id`, a member of organisation `person_org_id`, is in the audience.
+  absl::StatusOr<bool> Expects(const Caller& caller, const v1::Meeting& meeting, uint64_t person_id,
+                               uint64_t person_org_id) const;
+
+ private:
+  absl::StatusOr<v1::Meeting> CheckReferences(const Caller& caller, v1::Meeting meeting,
+                                              const v1::Organization& org) const;
+
+  storage::Store& store_;
+  const Access& access_;
+  const PeopleDirectory& people_;
+  const Clock& clock_;
+};
+
+// Checks the client-settable fields of a meeting (type, title, times, window, place, texts);
+// INVALID_ARGUMENT naming the field under `prefix`.
+absl::Status ValidateMeeting(const v1::Meeting& meeting, std::string_view prefix);
+
+// Whether a status counts as having attended (present, late, remote).
+bool Attended(v1::AttendanceStatus status);
+
+}  // namespace branchline

@@ -1,0 +1,242 @@
+// Every attendance RPC × every kind of caller, each cell the documented outcome (in the style
+// of authorization_matrix_test.cc).
+#include <map>
+
+#include "tests/services/attendance_fixture.h"
+
+namespace branchline::testing {
+namespace {
+
+constexpr auto OK = grpc::OK;
+constexpr auto UNAUTH = grpc::UNAUTHENTICATED;
+constexpr auto DENIED = grpc::PERMISSION_DENIED;
+constexpr auto NOTFOUND = grpc::NOT_FOUND;
+
+class AttendanceAuthorizationTest : public AttendanceTest {
+ protected:
+  void SetUp() override {
+    AttendanceTest::SetUp();
+    v1::CreatePersonRequest above;
+    above.set_request_id(TestServer::RequestId());
+    above.mutable_person()->set_organization_id(root_);
+    above.mutable_person()->set_display_name("组织部");
+    above.mutable_person()->set_employee_number("admin-above");
+    above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
+    above.mutable_person()->add_admin_organization_ids(root_);
+    above.set_initial_password(kPassword);
+    v1::Person person;
+    ASSERT_TRUE(server_.people().CreatePerson(Ctx(admin_).get(), above, &person).ok());
+    server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
+
+    v1::CreateOrganizationRequest tenant;
+    tenant.set_request_id(TestServer::RequestId());
+    tenant.mutable_organization()->set_name("另一家公司");
+    tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
+    v1::Organization other_root;
+    ASSERT_TRUE(server_.orgs().CreateOrganization(Ctx(admin_).get(), tenant, &other_root).ok());
+    auto foreign = above;
+    foreign.set_request_id(TestServer::RequestId());
+    foreign.mutable_person()->set_organization_id(other_root.id());
+    foreign.mutable_person()->set_employee_number("foreign-admin");
+    foreign.mutable_person()->clear_admin_organization_ids();
+    foreign.mutable_person()->add_admin_organization_ids(other_root.id());
+    ASSERT_TRUE(server_.people().CreatePerson(Ctx(admin_).get(), foreign, &person).ok());
+    v1::SignInRequest sign_in;
+    sign_in.set_tenant_id(other_root.tenant_id());
+    sign_in.set_login("foreign-admin");
+    sign_in.set_password(kPassword);
+    v1::SignInResponse foreign_session;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &foreign_session).ok());
+
+    tokens_["no token"] = "";
+    tokens_["other tenant admin"] = foreign_session.access_token();
+    tokens_["self (audience)"] = d1_;
+    tokens_["another member"] = d2_;
+    tokens_["host (member)"] = d3_;
+    tokens_["secretary of branch"] = secretary_;
+    tokens_["secretary of sibling"] = server_.SignIn("sibling-secretary");
+    tokens_["admin above"] = server_.SignIn("admin-above");
+    tokens_["service with scope"] = ServiceToken(v1::SCOPE_ATTENDANCE_READ);
+    tokens_["service without scope"] = ServiceToken(v1::SCOPE_PEOPLE_READ);
+
+    meeting_ = NewMeeting();
+  }
+
+  std::string ServiceToken(v1::Scope scope) {
+    v1::CreateServiceAccountRequest create;
+    create.set_request_id(TestServer::RequestId());
+    create.set_organization_id(branch_);
+    create.set_display_name("HR");
+    create.add_scopes(scope);
+    v1::CreateServiceAccountResponse created;
+    EXPECT_TRUE(server_.auth().CreateServiceAccount(Ctx(admin_).get(), create, &created).ok());
+    v1::SignInRequest sign_in;
+    sign_in.set_service_key(created.service_key());
+    v1::SignInResponse session;
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok());
+    return session.access_token();
+  }
+
+  // A branch meeting starting in ten minutes, hosted by d3.
+  uint64_t NewMeeting() {
+    auto d = Draft(Now() + 10 * kMin);
+    d.set_host_id(d3_id_);
+    return MustCreate(d).id();
+  }
+
+  grpc::StatusCode Call(const std::string& op, const std::string& token) {
+    auto ctx = Ctx(token);
+    v1::Meeting meeting;
+    if (op == "CreateMeeting") {
+      v1::CreateMeetingRequest r;
+      r.set_request_id(TestServer::RequestId());
+      *r.mutable_meeting() = Draft(Now() + kHour);
+      return stub_->CreateMeeting(ctx.get(), r, &meeting).error_code();
+    }
+    if (op == "GetMeeting") {
+      v1::GetMeetingRequest r;
+      r.set_id(meeting_);
+      return stub_->GetMeeting(ctx.get(), r, &meeting).error_code();
+    }
+    if (op == "ListMeetings") {
+      v1::ListMeetingsRequest r;
+      r.set_organization_id(branch_);
+      v1::ListMeetingsResponse out;
+      return stub_->ListMeetings(ctx.get(), r, &out).error_code();
+    }
+    if (op == "UpdateMeeting") {
+      v1::UpdateMeetingRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_meeting()->set_id(meeting_);
+      r.mutable_meeting()->set_title("新标题");
+      r.mutable_update_mask()->add_paths("title");
+      return stub_->UpdateMeeting(ctx.get(), r, &meeting).error_code();
+    }
+    if (op == "GetCheckInCode") {
+      v1::GetCheckInCodeRequest r;
+      r.set_meeting_id(meeting_);
+      v1::CheckInCode out;
+      return stub_->GetCheckInCode(ctx.get(), r, &out).error_code();
+    }
+    if (op == "CheckIn") {
+      v1::CheckInResponse out;
+      return stub_->CheckIn(ctx.get(), Remote(meeting_, v1::REMOTE_REASON_DRIVING), &out)
+          .error_code();
+    }
+    if (op == "MarkAttendance") {
+      v1::MarkAttendanceRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_meeting_id(meeting_);
+      r.set_person_id(d1_id_);
+      r.set_status(v1::ATTENDANCE_STATUS_PRESENT);
+      v1::AttendanceRecord out;
+      return stub_->MarkAttendance(ctx.get(), r, &out).error_code();
+    }
+    if (op == "RequestLeave") {
+      v1::RequestLeaveRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_meeting_id(NewMeeting());
+      r.set_reason("出车");
+      v1::LeaveRequest out;
+      return stub_->RequestLeave(ctx.get(), r, &out).error_code();
+    }
+    if (op == "DecideLeave") {
+      v1::RequestLeaveRequest ask;
+      ask.set_request_id(TestServer::RequestId());
+      ask.set_meeting_id(NewMeeting());
+      ask.set_reason("出车");
+      v1::LeaveRequest out;
+      EXPECT_TRUE(stub_->RequestLeave(Ctx(d1_).get(), ask, &out).ok());
+      v1::DecideLeaveRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_meeting_id(ask.meeting_id());
+      r.set_person_id(d1_id_);
+      r.set_approve(true);
+      return stub_->DecideLeave(ctx.get(), r, &out).error_code();
+    }
+    if (op == "GetRoster") {
+      v1::GetRosterRequest r;
+      r.set_meeting_id(meeting_);
+      v1::Roster out;
+      return stub_->GetRoster(ctx.get(), r, &out).error_code();
+    }
+    if (op == "GetAttendanceHistory(self)") {
+      v1::GetAttendanceHistoryRequest r;
+      r.set_person_id(d1_id_);
+      *r.mutable_start_time_from() = Ts(Now() - 24 * kHour);
+      *r.mutable_start_time_to() = Ts(Now());
+      v1::AttendanceHistory out;
+      return stub_->GetAttendanceHistory(ctx.get(), r, &out).error_code();
+    }
+    if (op == "GetAttendanceReport") {
+      v1::GetAttendanceReportRequest r;
+      r.set_organization_id(branch_);
+      *r.mutable_start_time_from() = Ts(Now() - 24 * kHour);
+      *r.mutable_start_time_to() = Ts(Now());
+      v1::AttendanceReport out;
+      return stub_->GetAttendanceReport(ctx.get(), r, &out).error_code();
+    }
+    if (op == "GetComplianceReport") {
+      v1::GetComplianceReportRequest r;
+      r.set_organization_id(branch_);
+      r.set_year(2025);
+      v1::ComplianceReport out;
+      return stub_->GetComplianceReport(ctx.get(), r, &out).error_code();
+    }
+    if (op == "SetMeetingSchedule") {
+      v1::SetMeetingScheduleRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_schedule()->set_organization_id(branch_);
+      v1::MeetingSchedule out;
+      return stub_->SetMeetingSchedule(ctx.get(), r, &out).error_code();
+    }
+    ADD_FAILURE() << "unknown op " << op;
+    return grpc::UNKNOWN;
+  }
+
+  uint64_t meeting_ = 0;
+  std::map<std::string, std::string> tokens_;
+};
+
+TEST_F(AttendanceAuthorizationTest, EveryCallerEveryMethod) {
+  const std::vector<std::string> ops = {"CreateMeeting",
+                                        "GetMeeting",
+                                        "ListMeetings",
+                                        "UpdateMeeting",
+                                        "GetCheckInCode",
+                                        "CheckIn",
+                                        "MarkAttendance",
+                                        "RequestLeave",
+                                        "DecideLeave",
+                                        "GetRoster",
+                                        "GetAttendanceHistory(self)",
+                                        "GetAttendanceReport",
+                                        "GetComplianceReport",
+                                        "SetMeetingSchedule"};
+  // clang-format off
+  const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
+    //                         Create  Get     List    Update  Code    CheckIn Mark    AskLv   Decide  Roster  Hist    Report  Compl   Sched
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"self (audience)",       {DENIED, OK,     DENIED, DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, OK,     DENIED, DENIED, DENIED}},
+    {"another member",        {DENIED, OK,     DENIED, DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"host (member)",         {DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED}},
+    {"secretary of branch",   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"admin above",           {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK}},
+    {"service with scope",    {DENIED, OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK,     OK,     OK,     DENIED}},
+    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+  };
+  // clang-format on
+  for (const auto& [caller, expected] : table) {
+    ASSERT_EQ(expected.size(), ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace branchline::testing

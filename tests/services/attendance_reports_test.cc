@@ -1,0 +1,305 @@
+// AttendanceService rosters, histories, reports, schedules, compliance and CSV exports.
+#include "services/common/local_day.h"
+#include "tests/services/attendance_fixture.h"
+
+namespace branchline::testing {
+namespace {
+
+using ReportsTest = AttendanceTest;
+constexpr double kLat = 39.9042, kLon = 116.4074;
+
+class ReportsWithMeetings : public AttendanceTest {
+ protected:
+  void SetUp() override {
+    AttendanceTest::SetUp();
+    start_ = Now() - 90 * kMin;  // over (one hour long), check-in closed
+    safety_ = MustCreate(Draft(start_));
+    auto lecture = Draft(start_, v1::MEETING_TYPE_PARTY_LECTURE);
+    lecture.set_organization_id(group_);
+    lecture.mutable_audience()->set_organization_id(group_);
+    lecture_ = MustCreate(lecture);
+    v1::CheckInResponse out;
+    // Safety meeting: d1 present, d2 late, d3 remote, secretary absent.
+    ASSERT_TRUE(CheckIn(d1_, ByPlace(safety_.id(), kLat, kLon, start_), &out).ok());
+    ASSERT_TRUE(CheckIn(d2_, ByPlace(safety_.id(), kLat, kLon, start_ + 20 * kMin), &out).ok());
+    auto remote = Remote(safety_.id(), v1::REMOTE_REASON_DRIVING);
+    *remote.mutable_device_time() = Ts(start_ + kMin);
+    ASSERT_TRUE(CheckIn(d3_, remote, &out).ok());
+    // Lecture (the group: three drivers): d1 present only.
+    ASSERT_TRUE(CheckIn(d1_, ByPlace(lecture_.id(), kLat, kLon, start_), &out).ok());
+  }
+  int64_t start_ = 0;
+  v1::Meeting safety_, lecture_;
+};
+
+TEST_F(ReportsWithMeetings, RosterListsEveryoneWithCountsAndPages) {
+  auto roster = Roster(safety_.id());
+  EXPECT_EQ(roster.counts().expected(), 4);
+  EXPECT_EQ(roster.counts().present(), 1);
+  EXPECT_EQ(roster.counts().late(), 1);
+  EXPECT_EQ(roster.counts().remote(), 1);
+  EXPECT_EQ(roster.counts().absent(), 1);
+  EXPECT_EQ(StatusOf(roster, secretary_id_), v1::ATTENDANCE_STATUS_ABSENT);
+  EXPECT_EQ(StatusOf(roster, d2_id_), v1::ATTENDANCE_STATUS_LATE);
+  for (const auto& e : roster.entries()) EXPECT_FALSE(e.display_name().empty());
+
+  v1::GetRosterRequest r;
+  r.set_meeting_id(safety_.id());
+  r.set_page_size(3);
+  std::set<uint64_t> people;
+  int pages = 0;
+  do {
+    v1::Roster page;
+    ASSERT_TRUE(stub_->GetRoster(Ctx(secretary_).get(), r, &page).ok());
+    EXPECT_EQ(page.counts().expected(), 4);  // counts cover the whole roster on every page
+    for (auto& e : page.entries()) EXPECT_TRUE(people.insert(e.person_id()).second);
+    r.set_page_token(page.next_page_token());
+    ++pages;
+  } while (!r.page_token().empty());
+  EXPECT_EQ(people.size(), 4u);
+  EXPECT_EQ(pages, 2);
+  r.set_page_token("nonsense");
+  v1::Roster bad;
+  EXPECT_EQ(ViolationField(stub_->GetRoster(Ctx(secretary_).get(), r, &bad)), "page_token");
+  r.set_page_token("");
+  EXPECT_EQ(stub_->GetRoster(Ctx(d1_).get(), r, &bad).error_code(), grpc::PERMISSION_DENIED);
+}
+
+TEST_F(ReportsWithMeetings, HistoryOfAPersonWithRates) {
+  v1::GetAttendanceHistoryRequest r;
+  *r.mutable_start_time_from() = Ts(start_ - kHour);
+  *r.mutable_start_time_to() = Ts(Now());
+  v1::AttendanceHistory history;
+  ASSERT_TRUE(stub_->GetAttendanceHistory(Ctx(d2_).get(), r, &history).ok());  // own
+  ASSERT_EQ(history.entries_size(), 2);
+  EXPECT_EQ(history.rates().counts().expected(), 2);
+  EXPECT_EQ(history.rates().counts().late(), 1);
+  EXPECT_EQ(history.rates().counts().absent(), 1);
+  EXPECT_DOUBLE_EQ(history.rates().attendance_rate(), 0.5);
+
+  r.set_person_id(d2_id_);
+  EXPECT_TRUE(stub_->GetAttendanceHistory(Ctx(secretary_).get(), r, &history).ok());
+  EXPECT_EQ(stub_->GetAttendanceHistory(Ctx(d1_).get(), r, &history).error_code(),
+            grpc::PERMISSION_DENIED);
+  r.clear_start_time_to();
+  EXPECT_EQ(ViolationField(stub_->GetAttendanceHistory(Ctx(d2_).get(), r, &history)),
+            "start_time_to");
+  *r.mutable_start_time_to() = Ts(Now() + 500LL * 24 * kHour);
+  EXPECT_EQ(ViolationField(stub_->GetAttendanceHistory(Ctx(d2_).get(), r, &history)),
+            "start_time_to");
+}
+
+TEST_F(ReportsWithMeetings, SubtreeReportByTypeAndSubOrganization) {
+  v1::GetAttendanceReportRequest r;
+  r.set_organization_id(branch_);
+  *r.mutable_start_time_from() = Ts(start_ - kHour);
+  *r.mutable_start_time_to() = Ts(Now());
+  v1::AttendanceReport report;
+  ASSERT_TRUE(stub_->GetAttendanceReport(Ctx(secretary_).get(), r, &report).ok());
+  EXPECT_EQ(report.meetings(), 2);
+  EXPECT_EQ(report.total().counts().expected(), 7);  // 4 + 3
+  EXPECT_EQ(report.total().counts().present(), 2);
+  EXPECT_EQ(report.total().counts().absent(), 3);
+  ASSERT_EQ(report.by_type_size(), 2);
+  for (const auto& t : report.by_type()) {
+    if (t.type() == v1::MEETING_TYPE_PARTY_LECTURE) {
+      EXPECT_EQ(t.rates().counts().expected(), 3);
+      EXPECT_NEAR(t.rates().attendance_rate(), 1.0 / 3, 1e-9);
+    } else {
+      EXPECT_EQ(t.type(), v1::MEETING_TYPE_SAFETY_MEETING);
+      EXPECT_DOUBLE_EQ(t.rates().attendance_rate(), 0.75);
+    }
+  }
+  ASSERT_EQ(report.by_organization_size(), 2);  // the branch itself and its group
+  for (const auto& o : report.by_organization()) {
+    EXPECT_EQ(o.meetings(), 1);
+    EXPECT_EQ(o.name(), o.organization_id() == group_ ? "驾驶员一组" : "运输四队党支部");
+  }
+  EXPECT_EQ(stub_->GetAttendanceReport(Ctx(d1_).get(), r, &report).error_code(),
+            grpc::PERMISSION_DENIED);
+}
+
+TEST_F(ReportsWithMeetings, ExportsAreCsvWithBom) {
+  v1::ExportRosterRequest r;
+  r.set_meeting_id(safety_.id());
+  auto ctx = Ctx(secretary_);
+  auto reader = stub_->ExportRoster(ctx.get(), r);
+  std::string csv;
+  v1::CsvChunk chunk;
+  while (reader->Read(&chunk)) csv += chunk.data();
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(csv.find("张师傅"), std::string::npos);
+  EXPECT_NE(csv.find("迟到"), std::string::npos);
+  EXPECT_NE(csv.find("缺席"), std::string::npos);
+
+  v1::ExportAttendanceReportRequest report;
+  report.set_organization_id(branch_);
+  *report.mutable_start_time_from() = Ts(start_ - kHour);
+  *report.mutable_start_time_to() = Ts(Now());
+  auto ctx2 = Ctx(secretary_);
+  auto report_reader = stub_->ExportAttendanceReport(ctx2.get(), report);
+  csv.clear();
+  while (report_reader->Read(&chunk)) csv += chunk.data();
+  ASSERT_TRUE(report_reader->Finish().ok());
+  EXPECT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(csv.find("党课"), std::string::npos);
+  EXPECT_NE(csv.find("驾驶员一组"), std::string::npos);
+
+  auto ctx3 = Ctx(d1_);
+  auto denied = stub_->ExportRoster(ctx3.get(), r);
+  while (denied->Read(&chunk)) {
+  }
+  EXPECT_EQ(denied->Finish().error_code(), grpc::PERMISSION_DENIED);
+}
+
+TEST_F(ReportsTest, RosterOfAListedAudienceKeepsPeopleWhoCheckedInAndLeft) {
+  auto d = Draft(Now() + 10 * kMin);
+  d.mutable_audience()->add_person_ids(d1_id_);
+  d.mutable_audience()->add_person_ids(d2_id_);
+  auto m = MustCreate(d);
+  v1::CheckInResponse out;
+  ASSERT_TRUE(CheckIn(d1_, Remote(m.id(), v1::REMOTE_REASON_ON_DUTY), &out).ok());
+  EXPECT_EQ(CheckIn(d3_, Remote(m.id(), v1::REMOTE_REASON_ON_DUTY), &out).error_code(),
+            grpc::PERMISSION_DENIED);  // not listed
+  auto roster = Roster(m.id());
+  EXPECT_EQ(roster.counts().expected(), 2);
+  EXPECT_EQ(roster.counts().remote(), 1);
+  EXPECT_EQ(roster.counts().absent(), 1);
+
+  // d1 leaves the audience after checking in: their check-in still shows.
+  v1::UpdateMeetingRequest update;
+  update.set_request_id(TestServer::RequestId());
+  update.mutable_meeting()->set_id(m.id());
+  update.mutable_meeting()->mutable_audience()->add_person_ids(d2_id_);
+  update.mutable_update_mask()->add_paths("audience");
+  v1::Meeting updated;
+  ASSERT_TRUE(stub_->UpdateMeeting(Ctx(secretary_).get(), update, &updated).ok());
+  roster = Roster(m.id());
+  EXPECT_EQ(roster.counts().expected(), 2);
+  EXPECT_EQ(StatusOf(roster, d1_id_), v1::ATTENDANCE_STATUS_REMOTE);
+  v1::ListMyMeetingsRequest mine;
+  v1::ListMeetingsResponse listed;
+  ASSERT_TRUE(stub_->ListMyMeetings(Ctx(d1_).get(), mine, &listed).ok());
+  EXPECT_EQ(listed.meetings_size(), 0);  // the index followed the audience change
+}
+
+TEST_F(ReportsTest, ScheduleDefaultsInheritanceAndValidation) {
+  v1::GetMeetingScheduleRequest get;
+  get.set_organization_id(group_);
+  v1::MeetingSchedule schedule;
+  ASSERT_TRUE(stub_->GetMeetingSchedule(Ctx(secretary_).get(), get, &schedule).ok());
+  EXPECT_EQ(schedule.source_organization_id(), 0u);  // the regulation defaults
+  EXPECT_EQ(schedule.rules_size(), 6);
+
+  v1::SetMeetingScheduleRequest set;
+  set.set_request_id(TestServer::RequestId());
+  set.mutable_schedule()->set_organization_id(branch_);
+  auto* rule = set.mutable_schedule()->add_rules();
+  rule->set_type(v1::MEETING_TYPE_SAFETY_MEETING);
+  rule->set_frequency(v1::SCHEDULE_FREQUENCY_MONTHLY);
+  rule->set_min_count(4);
+  *set.mutable_schedule()->add_rules() = *rule;
+  EXPECT_EQ(ViolationField(stub_->SetMeetingSchedule(Ctx(secretary_).get(), set, &schedule)),
+            "schedule.rules");
+  set.mutable_schedule()->mutable_rules()->RemoveLast();
+  EXPECT_EQ(stub_->SetMeetingSchedule(Ctx(d1_).get(), set, &schedule).error_code(),
+            grpc::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->SetMeetingSchedule(Ctx(secretary_).get(), set, &schedule).ok());
+  EXPECT_EQ(schedule.source_organization_id(), branch_);
+  ASSERT_TRUE(stub_->GetMeetingSchedule(Ctx(secretary_).get(), get, &schedule).ok());
+  EXPECT_EQ(schedule.source_organization_id(), branch_);  // inherited by the group
+  ASSERT_EQ(schedule.rules_size(), 1);
+  EXPECT_EQ(schedule.rules(0).min_count(), 4);
+
+  set.set_request_id(TestServer::RequestId());
+  set.mutable_schedule()->clear_rules();  // back to the defaults
+  ASSERT_TRUE(stub_->SetMeetingSchedule(Ctx(secretary_).get(), set, &schedule).ok());
+  EXPECT_EQ(schedule.source_organization_id(), 0u);
+  EXPECT_EQ(schedule.rules_size(), 6);
+}
+
+TEST_F(ReportsTest, ComplianceOverAPreparedYear) {
+  // Last year, in China Standard Time: the branch held everything the regulations ask
+  // except the Q4 general meeting, March's committee meeting and two theme party days; a
+  // cancelled general meeting in Q4 does not count.
+  int year = DayToCivil(LocalDay(Now(), 480)).year - 1;
+  auto at = [&](int month, int day) {
+    return LocalDayStartMicros(CivilToDay(year, month, day), 480) + 9 * kHour;
+  };
+  auto hold = [&](v1::MeetingType type, int month, int day, uint64_t org) {
+    auto d = Draft(at(month, day), type);
+    d.set_organization_id(org);
+    d.mutable_audience()->set_organization_id(org);
+    return MustCreate(d);
+  };
+  for (int q = 0; q < 3; ++q) hold(v1::MEETING_TYPE_GENERAL_MEETING, q * 3 + 2, 10, branch_);
+  auto cancelled = hold(v1::MEETING_TYPE_GENERAL_MEETING, 11, 10, branch_);
+  v1::CancelMeetingRequest cancel;
+  cancel.set_request_id(TestServer::RequestId());
+  cancel.set_id(cancelled.id());
+  cancel.set_reason("改期");
+  v1::Meeting out;
+  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &out).ok());
+  for (int month = 1; month <= 12; ++month) {
+    if (month != 3) hold(v1::MEETING_TYPE_COMMITTEE_MEETING, month, 5, branch_);
+    hold(v1::MEETING_TYPE_GROUP_MEETING, month, 20, group_);  // held by the group
+    if (month != 7 && month != 8) hold(v1::MEETING_TYPE_THEME_PARTY_DAY, month, 1, branch_);
+  }
+  for (int q = 0; q < 4; ++q) hold(v1::MEETING_TYPE_PARTY_LECTURE, q * 3 + 1, 15, branch_);
+  hold(v1::MEETING_TYPE_ORGANIZATIONAL_LIFE, 12, 28, branch_);
+  hold(v1::MEETING_TYPE_SAFETY_MEETING, 6, 1, branch_);  // not in the schedule: ignored
+  // An empty branch next to it misses everything.
+  auto empty = server_.CreateOrg(admin_, root_, "空支部");
+
+  v1::GetComplianceReportRequest r;
+  r.set_organization_id(root_);
+  r.set_year(year);
+  v1::ComplianceReport report;
+  ASSERT_TRUE(stub_->GetComplianceReport(Ctx(admin_).get(), r, &report).ok());
+  ASSERT_EQ(report.branches_size(), 3);  // branch, sibling, empty (groups are not branches)
+  const v1::BranchCompliance* ours = nullptr;
+  for (const auto& b : report.branches()) {
+    if (b.organization_id() == branch_) ours = &b;
+    if (b.organization_id() == empty.id()) {
+      EXPECT_FALSE(b.compliant());
+      EXPECT_EQ(b.missing_size(), 4 + 12 + 12 + 4 + 12 + 1);
+    }
+  }
+  ASSERT_NE(ours, nullptr);
+  EXPECT_EQ(ours->periods_size(), 4 + 12 + 12 + 4 + 12 + 1);
+  EXPECT_FALSE(ours->compliant());
+  std::set<std::string> missing;
+  for (const auto& p : ours->missing()) {
+    EXPECT_EQ(p.state(), v1::PERIOD_STATE_MISSED);
+    EXPECT_EQ(p.held(), 0);
+    missing.insert(std::to_string(p.type()) + " " + p.period());
+  }
+  std::string y = std::to_string(year);
+  EXPECT_EQ(missing, (std::set<std::string>{
+                         std::to_string(v1::MEETING_TYPE_GENERAL_MEETING) + " " + y + "-Q4",
+                         std::to_string(v1::MEETING_TYPE_COMMITTEE_MEETING) + " " + y + "-03",
+                         std::to_string(v1::MEETING_TYPE_THEME_PARTY_DAY) + " " + y + "-07",
+                         std::to_string(v1::MEETING_TYPE_THEME_PARTY_DAY) + " " + y + "-08",
+                     }));
+
+  // Only the branch, through the branch itself; members may not read it; bad years.
+  r.set_organization_id(branch_);
+  ASSERT_TRUE(stub_->GetComplianceReport(Ctx(secretary_).get(), r, &report).ok());
+  ASSERT_EQ(report.branches_size(), 1);
+  EXPECT_EQ(report.branches(0).missing_size(), 4);
+  EXPECT_EQ(stub_->GetComplianceReport(Ctx(d1_).get(), r, &report).error_code(),
+            grpc::PERMISSION_DENIED);
+  r.set_year(1999);
+  EXPECT_EQ(ViolationField(stub_->GetComplianceReport(Ctx(secretary_).get(), r, &report)), "year");
+
+  // This year's months that are not over yet are DUE, not missed.
+  r.set_year(year + 1);
+  ASSERT_TRUE(stub_->GetComplianceReport(Ctx(secretary_).get(), r, &report).ok());
+  bool due = false;
+  for (const auto& p : report.branches(0).periods()) due |= p.state() == v1::PERIOD_STATE_DUE;
+  EXPECT_TRUE(due);
+}
+
+}  // namespace
+}  // namespace branchline::testing
