@@ -16,6 +16,7 @@
 #include "services/auth/sessions.h"
 #include "services/auth/token_signer.h"
 #include "services/common/clock.h"
+#include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
 #include "spdlog/spdlog.h"
@@ -36,6 +37,8 @@ struct BranchlineServer::State {
   std::unique_ptr<OrgTree> orgs;
   std::unique_ptr<PeopleDirectory> people;
   std::unique_ptr<Sessions> sessions;
+  std::unique_ptr<feedback::Receipts> receipts;
+  std::unique_ptr<Mailbox> mailbox;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -109,6 +112,13 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
                                                *state->hasher, *state->signer, state->clock);
 
+  // A key of its own for receipt codes of anonymous letters (never the token key).
+  auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
+  if (!receipt_key.ok()) return receipt_key.status();
+  state->receipts = std::make_unique<feedback::Receipts>(std::move(*receipt_key));
+  state->mailbox = std::make_unique<Mailbox>(*state->store, *state->access, *state->people,
+                                             *state->receipts, state->clock);
+
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
   if (!boot.ok()) return boot;
@@ -117,6 +127,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<AuthGrpc>(*state->sessions, auth));
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
+  state->services.push_back(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -14,6 +14,12 @@ enum class Index : uint16_t {
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
   kPersonByOrg = 3,     // [org id][person id]
   kPersonByLogin = 4,   // [login string]           value: person id (u64 BE); unique
+
+  // Feedback (staff mailbox).
+  kLetterInbox = 300,     // [org id][state u8][letter id]   current organisation of a letter
+  kLetterByAuthor = 301,  // [person id][letter id]          named letters only
+  kLetterDue = 302,       // [org id][due i64 micros][letter id]   open, not waiting for the author
+  kLetterBySubmit = 303,  // [first org id][submit i64 micros][letter id]   for figures
 };
 
 }  // namespace branchline::storage
