@@ -1,4 +1,6 @@
 // The read paths of the mailbox: letters, lists and threads.
+#include <functional>
+
 #include "services/common/errors.h"
 #include "services/common/paging.h"
 #include "services/common/status_macros.h"
@@ -135,7 +137,7 @@ absl::StatusOr<v1::ListLettersResponse> Mailbox::ListInbox(
       return false;
     }
     auto letter = View(record, relation, now);
-    // Auto-closed letters still sit under "resolved" in the index until their next write.
+    // The state as seen now (auto-close), see below.
     if (request.state() != v1::LETTER_STATE_UNSPECIFIED && !request.overdue_only() &&
         letter.state() != request.state()) {
       return false;
@@ -144,43 +146,63 @@ absl::StatusOr<v1::ListLettersResponse> Mailbox::ListInbox(
     return true;
   };
 
-  if (!request.overdue_only()) {
-    std::string prefix = request.state() == v1::LETTER_STATE_UNSPECIFIED
-                             ? storage::LetterInboxPrefix(org.id())
-                             : storage::LetterInboxStatePrefix(org.id(), request.state());
-    ASSIGN_OR_RETURN(*response.mutable_next_page_token(),
-                     ScanPage(store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
-                              [&](std::string_view key, std::string_view) { return take(key); }));
+  // One page of index keys under `prefix` after the token (or after `first_after`), while
+  // `within(key)` holds: for index ranges that end before their prefix does.
+  auto scan_range = [&](const std::string& prefix, const std::string& first_after,
+                        const std::function<bool(std::string_view)>& within) -> absl::Status {
+    ASSIGN_OR_RETURN(std::string start, DecodePageToken(request.page_token(), prefix));
+    if (start.empty()) start = first_after;
+    int taken = 0;
+    bool more = false;
+    std::string last;
+    absl::Status inner;
+    RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, prefix, start,
+                                [&](std::string_view key, std::string_view) {
+                                  if (!within(key.substr(prefix.size()))) return false;
+                                  if (taken == page_size) {
+                                    more = true;
+                                    return false;
+                                  }
+                                  auto took = take(key);
+                                  if (!took.ok()) {
+                                    inner = took.status();
+                                    return false;
+                                  }
+                                  if (*took) ++taken;
+                                  last.assign(key);
+                                  return true;
+                                }));
+    RETURN_IF_ERROR(inner);
+    if (more) response.set_next_page_token(EncodePageToken(last));
+    return absl::OkStatus();
+  };
+
+  if (request.overdue_only()) {
+    // The due index is ordered by deadline: the scan stops at the first letter not yet late.
+    RETURN_IF_ERROR(scan_range(storage::LetterDuePrefix(org.id()), "", [&](std::string_view rest) {
+      auto due = storage::KeyReader(rest).I64();
+      return due && *due < now;
+    }));
     return response;
   }
-  // Overdue: the due index is ordered by deadline, so the scan stops at the first letter
-  // that is not overdue yet.
-  const std::string prefix = storage::LetterDuePrefix(org.id());
-  ASSIGN_OR_RETURN(std::string start, DecodePageToken(request.page_token(), prefix));
-  int taken = 0;
-  bool more = false;
-  std::string last;
-  absl::Status inner;
-  RETURN_IF_ERROR(
-      store_.Scan(storage::Cf::kIndex, prefix, start, [&](std::string_view key, std::string_view) {
-        storage::KeyReader reader(key.substr(prefix.size()));
-        auto due = reader.I64();
-        if (!due || *due >= now) return false;
-        if (taken == page_size) {
-          more = true;
-          return false;
-        }
-        auto took = take(key);
-        if (!took.ok()) {
-          inner = took.status();
-          return false;
-        }
-        if (*took) ++taken;
-        last.assign(key);
-        return true;
-      }));
-  RETURN_IF_ERROR(inner);
-  if (more) response.set_next_page_token(EncodePageToken(last));
+  if (request.state() == v1::LETTER_STATE_RESOLVED || request.state() == v1::LETTER_STATE_CLOSED) {
+    // A resolved letter past its auto-close time is closed but still indexed as resolved
+    // until its next write, so both ask for the resolved and closed ranges, filtered by the
+    // state as seen now (`take`).
+    RETURN_IF_ERROR(scan_range(storage::LetterInboxPrefix(org.id()),
+                               storage::LetterInboxStatePrefix(org.id(), v1::LETTER_STATE_RESOLVED),
+                               [&](std::string_view rest) {
+                                 auto state = storage::KeyReader(rest).U8();
+                                 return state && *state <= v1::LETTER_STATE_CLOSED;
+                               }));
+    return response;
+  }
+  std::string prefix = request.state() == v1::LETTER_STATE_UNSPECIFIED
+                           ? storage::LetterInboxPrefix(org.id())
+                           : storage::LetterInboxStatePrefix(org.id(), request.state());
+  ASSIGN_OR_RETURN(*response.mutable_next_page_token(),
+                   ScanPage(store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
+                            [&](std::string_view key, std::string_view) { return take(key); }));
   return response;
 }
 

@@ -2,6 +2,7 @@
 #include <map>
 #include <vector>
 
+#include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
 #include "services/common/status_macros.h"
@@ -104,6 +105,7 @@ absl::StatusOr<v1::FeedbackSettings> Mailbox::UpdateSettings(
                               "must not exceed resolve_within_days");
         }
         m.writes().PutMessage(storage::Cf::kLetters, key, settings);
+        RecordChange(m.writes(), "feedback_settings", org.id(), org.id(), "updated");
         return ToSettings(org.id(), settings, /*inherited=*/false);
       });
 }

@@ -184,11 +184,18 @@ TEST_F(FeedbackAnonymityTest, NoStoredByteOrLogLineLinksTheLetterToItsAuthor) {
                   .ok());
   EXPECT_GE(idempotency, 3);  // submit, reply and rating by receipt (handlers' calls too)
   // Change log: nothing about the letter is addressed to the author.
+  int addressed_to_author = 0;
   ASSERT_TRUE((*store)
                   ->Scan(storage::Cf::kChanges, "", "",
                          [&](std::string_view, std::string_view value) {
                            internal::v1::ChangeRecord change;
                            EXPECT_TRUE(change.ParseFromArray(value.data(), value.size()));
+                           // The named letter's changes are addressed to its author, so
+                           // sync can tell them.
+                           if (change.record_id() == named && change.person_ids_size() == 1 &&
+                               change.person_ids(0) == driver_) {
+                             ++addressed_to_author;
+                           }
                            if (change.record_id() != letter) return true;
                            ++changes;
                            EXPECT_EQ(change.person_ids_size(), 0);
@@ -197,6 +204,7 @@ TEST_F(FeedbackAnonymityTest, NoStoredByteOrLogLineLinksTheLetterToItsAuthor) {
                          })
                   .ok());
   EXPECT_GE(changes, 5);
+  EXPECT_EQ(addressed_to_author, 1);
 }
 
 }  // namespace

@@ -150,6 +150,32 @@ TEST_F(FeedbackDeadlinesTest, OverdueWhenNotAcknowledgedInTime) {
   EXPECT_TRUE(Overdue().empty());
 }
 
+TEST_F(FeedbackDeadlinesTest, OverdueListPagesMostOverdueFirst) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(Submit(v1::LETTER_CATEGORY_DIFFICULTY).id());
+    clock_.Advance(kHour);
+  }
+  Submit(v1::LETTER_CATEGORY_DIFFICULTY);  // not late at the end
+  clock_.Set(kStart + 2 * kDay + 2 * kHour + 1);
+  v1::ListInboxRequest r;
+  r.set_organization_id(branch_);
+  r.set_overdue_only(true);
+  r.set_page_size(2);
+  auto page = mailbox_->ListInbox(secretary_, r);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->letters_size(), 2);
+  EXPECT_EQ(page->letters(0).id(), ids[0]);
+  EXPECT_EQ(page->letters(1).id(), ids[1]);
+  ASSERT_FALSE(page->next_page_token().empty());
+  r.set_page_token(page->next_page_token());
+  page = mailbox_->ListInbox(secretary_, r);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->letters_size(), 1);
+  EXPECT_EQ(page->letters(0).id(), ids[2]);
+  EXPECT_TRUE(page->next_page_token().empty());
+}
+
 TEST_F(FeedbackDeadlinesTest, WaitingForTheAuthorPausesTheClock) {
   auto letter = Submit(v1::LETTER_CATEGORY_DIFFICULTY);
   ASSERT_TRUE(Move(letter.id(), v1::LETTER_STATE_ACKNOWLEDGED).ok());
@@ -188,6 +214,16 @@ TEST_F(FeedbackDeadlinesTest, ResolvedLettersCloseByThemselves) {
   rate.set_id(letter.id());
   rate.set_rating(3);
   EXPECT_EQ(mailbox_->Rate(&driver_, rate).status().code(), absl::StatusCode::kFailedPrecondition);
+  // Inbox lists by state see it as closed.
+  for (auto [state, count] :
+       {std::pair{v1::LETTER_STATE_RESOLVED, 0}, std::pair{v1::LETTER_STATE_CLOSED, 1}}) {
+    v1::ListInboxRequest list;
+    list.set_organization_id(branch_);
+    list.set_state(state);
+    auto listed = mailbox_->ListInbox(secretary_, list);
+    ASSERT_TRUE(listed.ok()) << listed.status();
+    EXPECT_EQ(listed->letters_size(), count) << v1::LetterState_Name(state);
+  }
   // A handler's close is refused too: it is closed already.
   EXPECT_EQ(Move(letter.id(), v1::LETTER_STATE_CLOSED).status().code(),
             absl::StatusCode::kFailedPrecondition);
@@ -272,6 +308,27 @@ TEST(FeedbackRulesTest, PercentileIsNearestRank) {
   EXPECT_EQ(feedback::Percentile(ten, 50), 5);
   EXPECT_EQ(feedback::Percentile(ten, 90), 9);
   EXPECT_EQ(feedback::Percentile(ten, 100), 10);
+}
+
+TEST(FeedbackRulesTest, KeysSortByOrganizationThenDeadline) {
+  const uint64_t org = storage::MakeId(1, 5), other = storage::MakeId(1, 6);
+  const uint64_t a = storage::MakeId(1, 9), b = storage::MakeId(1, 7);
+  // Earlier deadlines first (also before the epoch), whatever the letter id.
+  EXPECT_LT(storage::LetterDueKey(org, -5, a), storage::LetterDueKey(org, 3, b));
+  EXPECT_LT(storage::LetterDueKey(org, 3, b), storage::LetterDueKey(org, 4, b));
+  EXPECT_LT(storage::LetterDueKey(org, kStart * 100, a), storage::LetterDueKey(other, -1, a));
+  EXPECT_EQ(storage::LetterDueKey(org, 3, b).rfind(storage::LetterDuePrefix(org), 0), 0u);
+  EXPECT_EQ(storage::TrailingId(storage::LetterDueKey(org, 3, b)), b);
+  // Inbox keys group by state under the organisation.
+  const std::string state_prefix = storage::LetterInboxStatePrefix(org, 2);
+  EXPECT_EQ(storage::LetterInboxKey(org, 2, a).rfind(state_prefix, 0), 0u);
+  EXPECT_NE(storage::LetterInboxKey(org, 3, a).rfind(state_prefix, 0), 0u);
+  EXPECT_LT(storage::LetterInboxKey(org, 2, a), storage::LetterInboxKey(org, 3, b));
+  // Thread events in sequence order, under their letter.
+  EXPECT_LT(storage::LetterEventKey(a, 2), storage::LetterEventKey(a, 10));
+  EXPECT_EQ(storage::LetterEventKey(a, 2).rfind(storage::LetterEventPrefix(a), 0), 0u);
+  // Settings never collide with a letter record.
+  EXPECT_NE(storage::FeedbackSettingsKey(org).size(), storage::RecordKey(a).size());
 }
 
 TEST(FeedbackRulesTest, TransitionGraph) {

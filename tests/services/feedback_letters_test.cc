@@ -2,8 +2,11 @@
 // refusal, escalation, replies and notes, receipts, ratings, reports about handlers.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
+#include <iostream>
 #include <set>
+#include <thread>
 
 #include "services/common/clock.h"
 #include "tests/services/feedback_fixture.h"
@@ -619,6 +622,71 @@ TEST_F(FeedbackLettersTest, SettingsAreInheritedAndValidated) {
     EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT) << c.path;
     EXPECT_EQ(ViolationField(status), c.field) << c.path;
   }
+}
+
+TEST_F(FeedbackLettersTest, ConcurrentCallsStayConsistent) {
+  // Eight phones retry one anonymous submission at once: one letter, one code.
+  v1::SubmitLetterRequest r;
+  r.set_request_id(LongRequestId());
+  r.set_category(v1::LETTER_CATEGORY_DIFFICULTY);
+  r.set_subject("并发");
+  r.set_body("同一请求");
+  r.set_anonymous(true);
+  std::vector<std::thread> threads;
+  std::vector<v1::SubmitLetterResponse> answers(8);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      EXPECT_TRUE(
+          feedback_->SubmitLetter(TestServer::Ctx(driver_token_).get(), r, &answers[i]).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  threads.clear();
+  for (const auto& a : answers) {
+    EXPECT_EQ(a.letter().id(), answers[0].letter().id());
+    EXPECT_EQ(a.receipt_code(), answers[0].receipt_code());
+  }
+  EXPECT_EQ(Inbox(secretary_token_, branch_).letters_size(), 1);
+
+  // Many replies to one letter at once: every event gets its own sequence.
+  const uint64_t id = answers[0].letter().id();
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < 5; ++j) {
+        EXPECT_TRUE(
+            Reply(secretary_token_, id, "回复 " + std::to_string(i) + "-" + std::to_string(j))
+                .ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  threads.clear();
+  auto events = Events(secretary_token_, id);
+  ASSERT_EQ(events.events_size(), 41);
+  for (int i = 0; i < events.events_size(); ++i) EXPECT_EQ(events.events(i).sequence(), i + 1u);
+
+  // A rough throughput figure: 16 phones submitting 25 letters each.
+  constexpr int kPhones = 16, kEach = 25;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kPhones; ++i) {
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < kEach; ++j) {
+        grpc::Status status;
+        Submit(driver_token_, v1::LETTER_CATEGORY_SUGGESTION, (i + j) % 2 == 0, 0, 0, &status);
+        EXPECT_TRUE(status.ok()) << status.error_message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "[ figures  ] " << kPhones * kEach << " submissions in " << seconds << " s ("
+            << kPhones * kEach / seconds << "/s, synced commits)\n";
+  v1::ListInboxRequest all;
+  all.set_organization_id(branch_);
+  all.set_page_size(1000);
+  v1::ListLettersResponse listed;
+  ASSERT_TRUE(feedback_->ListInbox(TestServer::Ctx(secretary_token_).get(), all, &listed).ok());
+  EXPECT_EQ(listed.letters_size(), 1 + kPhones * kEach);
 }
 
 }  // namespace
