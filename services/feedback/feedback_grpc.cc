@@ -7,6 +7,16 @@ namespace branchline {
 grpc::Status FeedbackGrpc::SubmitLetter(grpc::ServerContext* context,
                                         const v1::SubmitLetterRequest* request,
                                         v1::SubmitLetterResponse* response) {
+  if (request->anonymous()) {
+    // Authenticated (only members may write) but never attributed: nothing that outlives
+    // the call, such as a per-call access log fed by the handler helper, may name the
+    // author of an anonymous letter.
+    return HandleAnonymous(response, [&]() -> absl::StatusOr<v1::SubmitLetterResponse> {
+      auto caller = auth_.Authenticate(MetadataValue(context, "authorization"));
+      if (!caller.ok()) return caller.status();
+      return mailbox_.Submit(*caller, *request);
+    });
+  }
   return HandleAuthenticated(auth_, context, response,
                              [&](const Caller& c) { return mailbox_.Submit(c, *request); });
 }

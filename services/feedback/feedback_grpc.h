@@ -8,7 +8,9 @@ namespace branchline {
 
 // gRPC adapter of FeedbackService over Mailbox. The receipt holder's calls (GetLetterByReceipt,
 // ReplyByReceipt, RateLetter with a receipt code) do not authenticate: the code is the only
-// credential, and no token or peer address of theirs is looked at or logged.
+// credential, and no token or peer address of theirs is looked at or logged. An anonymous
+// SubmitLetter authenticates without HandleAuthenticated, so the caller is never recorded
+// for logging.
 class FeedbackGrpc final : public v1::FeedbackService::Service {
  public:
   FeedbackGrpc(Mailbox& mailbox, const Authenticator& auth) : mailbox_(mailbox), auth_(auth) {}
