@@ -28,7 +28,8 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
         methods->ModifySendStatus(status);
       }
       uint64_t caller = TakeLoggedCaller();
-      if (access_log_) {
+      bool suppressed = TakeAccessLogSuppressed();
+      if (access_log_ && !suppressed) {
         double ms = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
         spdlog::info("call method={} status={} duration_ms={:.3f} caller={}", method_,
                      static_cast<int>(status.error_code()), ms, caller);

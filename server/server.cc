@@ -20,6 +20,7 @@
 #include "services/auth/sessions.h"
 #include "services/auth/token_signer.h"
 #include "services/common/clock.h"
+#include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
 #include "services/sync/change_feed.h"
@@ -51,6 +52,8 @@ struct BranchlineServer::State {
   std::unique_ptr<Meetings> meetings;
   std::unique_ptr<CheckIns> check_ins;
   std::unique_ptr<AttendanceReports> attendance_reports;
+  std::unique_ptr<feedback::Receipts> receipts;
+  std::unique_ptr<Mailbox> mailbox;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -136,6 +139,12 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                                 *state->meetings, state->clock);
   state->attendance_reports = std::make_unique<AttendanceReports>(
       *state->store, *state->access, *state->people, *state->meetings, state->clock);
+  // A key of its own for receipt codes of anonymous letters (never the token key).
+  auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
+  if (!receipt_key.ok()) return receipt_key.status();
+  state->receipts = std::make_unique<feedback::Receipts>(std::move(*receipt_key));
+  state->mailbox = std::make_unique<Mailbox>(*state->store, *state->access, *state->people,
+                                             *state->receipts, state->clock);
 
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
@@ -150,6 +159,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub, auth));
   state->services.push_back(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
                                                              *state->attendance_reports, auth));
+  state->services.push_back(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -27,6 +27,12 @@ enum class Index : uint16_t {
   kNoticeByOrg = 402,     // [audience org][notice id]
   kNoticeByPerson = 403,  // [person id][notice id]     (listed audiences)
   kNoticeRead = 404,      // [notice id][person id]     value: read time (i64 micros)
+
+  // Feedback (staff mailbox).
+  kLetterInbox = 300,     // [org id][state u8][letter id]   current organisation of a letter
+  kLetterByAuthor = 301,  // [person id][letter id]          named letters only
+  kLetterDue = 302,       // [org id][due i64 micros][letter id]   open, not waiting for the author
+  kLetterBySubmit = 303,  // [first org id][submit i64 micros][letter id]   for figures
 };
 
 }  // namespace branchline::storage

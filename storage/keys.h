@@ -139,6 +139,52 @@ inline std::string LeaveByPersonPrefix(uint64_t person) {
   return IndexKey(TenantOfId(person), Index::kLeaveByPerson).U64(person).key();
 }
 
+// --- Feedback (staff mailbox) ---
+// Letters are records in Cf::kLetters at RecordKey(letter id). Thread events live in
+// Cf::kLetterEvents at [tenant][letter id u64][sequence u32]. Per-organisation mailbox
+// settings live in Cf::kLetters at [tenant][u64 0][org id] (longer than a record key, and 0
+// is never a record id, so they cannot collide with letters).
+inline std::string LetterEventKey(uint64_t letter, uint32_t sequence) {
+  return KeyBuilder(TenantOfId(letter)).U64(letter).U32(sequence).key();
+}
+inline std::string LetterEventPrefix(uint64_t letter) {
+  return KeyBuilder(TenantOfId(letter)).U64(letter).key();
+}
+inline std::string FeedbackSettingsKey(uint64_t org) {
+  return KeyBuilder(TenantOfId(org)).U64(0).U64(org).key();
+}
+inline std::string LetterInboxKey(uint64_t org, uint8_t state, uint64_t letter) {
+  return IndexKey(TenantOfId(org), Index::kLetterInbox).U64(org).U8(state).U64(letter).key();
+}
+inline std::string LetterInboxPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kLetterInbox).U64(org).key();
+}
+inline std::string LetterInboxStatePrefix(uint64_t org, uint8_t state) {
+  return IndexKey(TenantOfId(org), Index::kLetterInbox).U64(org).U8(state).key();
+}
+inline std::string LetterByAuthorKey(uint64_t person, uint64_t letter) {
+  return IndexKey(TenantOfId(person), Index::kLetterByAuthor).U64(person).U64(letter).key();
+}
+inline std::string LetterByAuthorPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kLetterByAuthor).U64(person).key();
+}
+inline std::string LetterDueKey(uint64_t org, int64_t due_micros, uint64_t letter) {
+  return IndexKey(TenantOfId(org), Index::kLetterDue).U64(org).I64(due_micros).U64(letter).key();
+}
+inline std::string LetterDuePrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kLetterDue).U64(org).key();
+}
+inline std::string LetterBySubmitKey(uint64_t org, int64_t submit_micros, uint64_t letter) {
+  return IndexKey(TenantOfId(org), Index::kLetterBySubmit)
+      .U64(org)
+      .I64(submit_micros)
+      .U64(letter)
+      .key();
+}
+inline std::string LetterBySubmitPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kLetterBySubmit).U64(org).key();
+}
+
 // The record id at the end of an index key (every index key ends with one).
 inline uint64_t TrailingId(std::string_view key) {
   KeyReader r(key.substr(key.size() - 8));

@@ -13,4 +13,10 @@ void ForgetLoggedCaller();
 // Returns the logged caller and clears the slot.
 uint64_t TakeLoggedCaller();
 
+// This call leaves no access-log line at all: even "caller=0" with its exact time, next to
+// the author's other calls, could link an anonymous letter to its author.
+void SuppressAccessLog();
+// Whether the current call asked for no line; clears the flag.
+bool TakeAccessLogSuppressed();
+
 }  // namespace branchline

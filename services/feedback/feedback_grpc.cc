@@ -1,0 +1,130 @@
+#include "services/feedback/feedback_grpc.h"
+
+#include "services/auth/grpc_handler.h"
+#include "services/common/call_log.h"
+
+namespace branchline {
+
+grpc::Status FeedbackGrpc::SubmitLetter(grpc::ServerContext* context,
+                                        const v1::SubmitLetterRequest* request,
+                                        v1::SubmitLetterResponse* response) {
+  if (request->anonymous()) {
+    // Authenticated (only members may write) but never attributed: nothing that outlives
+    // the call, such as a per-call access log fed by the handler helper, may name the
+    // author of an anonymous letter.
+    SuppressAccessLog();
+    return HandleAnonymous(response, [&]() -> absl::StatusOr<v1::SubmitLetterResponse> {
+      auto caller = auth_.Authenticate(MetadataValue(context, "authorization"));
+      if (!caller.ok()) return caller.status();
+      return mailbox_.Submit(*caller, *request);
+    });
+  }
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Submit(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::GetLetter(grpc::ServerContext* context,
+                                     const v1::GetLetterRequest* request, v1::Letter* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Get(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::ListMyLetters(grpc::ServerContext* context,
+                                         const v1::ListMyLettersRequest* request,
+                                         v1::ListLettersResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.ListMine(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::ListInbox(grpc::ServerContext* context,
+                                     const v1::ListInboxRequest* request,
+                                     v1::ListLettersResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.ListInbox(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::TransitionLetter(grpc::ServerContext* context,
+                                            const v1::TransitionLetterRequest* request,
+                                            v1::Letter* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Transition(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::EscalateLetter(grpc::ServerContext* context,
+                                          const v1::EscalateLetterRequest* request,
+                                          v1::Letter* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Escalate(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::AssignLetter(grpc::ServerContext* context,
+                                        const v1::AssignLetterRequest* request,
+                                        v1::Letter* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Assign(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::ReplyToLetter(grpc::ServerContext* context,
+                                         const v1::ReplyToLetterRequest* request,
+                                         v1::LetterEvent* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Reply(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::AddInternalNote(grpc::ServerContext* context,
+                                           const v1::AddInternalNoteRequest* request,
+                                           v1::LetterEvent* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.AddNote(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::ListLetterEvents(grpc::ServerContext* context,
+                                            const v1::ListLetterEventsRequest* request,
+                                            v1::ListLetterEventsResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.ListEvents(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::GetLetterByReceipt(grpc::ServerContext*,
+                                              const v1::GetLetterByReceiptRequest* request,
+                                              v1::GetLetterByReceiptResponse* response) {
+  return HandleAnonymous(response, [&] { return mailbox_.GetByReceipt(*request); });
+}
+
+grpc::Status FeedbackGrpc::ReplyByReceipt(grpc::ServerContext*,
+                                          const v1::ReplyByReceiptRequest* request,
+                                          v1::LetterEvent* response) {
+  return HandleAnonymous(response, [&] { return mailbox_.ReplyByReceipt(*request); });
+}
+
+grpc::Status FeedbackGrpc::RateLetter(grpc::ServerContext* context,
+                                      const v1::RateLetterRequest* request, v1::Letter* response) {
+  if (!request->receipt_code().empty()) {
+    return HandleAnonymous(response, [&] { return mailbox_.Rate(nullptr, *request); });
+  }
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Rate(&c, *request); });
+}
+
+grpc::Status FeedbackGrpc::GetFeedbackSettings(grpc::ServerContext* context,
+                                               const v1::GetFeedbackSettingsRequest* request,
+                                               v1::FeedbackSettings* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.GetSettings(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::UpdateFeedbackSettings(grpc::ServerContext* context,
+                                                  const v1::UpdateFeedbackSettingsRequest* request,
+                                                  v1::FeedbackSettings* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.UpdateSettings(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::GetFeedbackFigures(grpc::ServerContext* context,
+                                              const v1::GetFeedbackFiguresRequest* request,
+                                              v1::FeedbackFigures* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Figures(c, *request); });
+}
+
+}  // namespace branchline

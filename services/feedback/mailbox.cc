@@ -1,0 +1,559 @@
+// The write paths of the mailbox: submission, the handlers' workflow, replies and ratings.
+#include "services/feedback/mailbox.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "services/auth/authenticator.h"
+#include "services/common/changes.h"
+#include "services/common/errors.h"
+#include "services/common/local_day.h"
+#include "services/common/status_macros.h"
+#include "services/common/text.h"
+#include "services/feedback/letter_rules.h"
+#include "storage/keys.h"
+
+namespace branchline {
+
+using feedback::IsOpen;
+using feedback::kMicrosPerDay;
+
+namespace {
+constexpr std::string_view kKind = "letter";
+constexpr size_t kMaxText = 5000;
+constexpr size_t kMaxReason = 500;
+
+// Ids of anonymous letters are random in the upper half of the tenant's 40-bit id space,
+// which the tenant's sequence never reaches, so an id says nothing about when it was made.
+uint64_t RandomAnonymousId(uint32_t tenant) {
+  uint64_t r = 0;
+  randombytes_buf(&r, sizeof r);
+  constexpr uint64_t kHalf = 1ULL << (storage::kTenantShift - 1);
+  return storage::MakeId(tenant, kHalf | (r & (kHalf - 1)));
+}
+
+// The start of the current UTC day: the only time stored with anonymous idempotency entries.
+int64_t UtcDayStart(int64_t now) {
+  return now - ((now % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
+}
+
+absl::Status CheckCategory(v1::LetterCategory category) {
+  if (!v1::LetterCategory_IsValid(category) || category == v1::LETTER_CATEGORY_UNSPECIFIED) {
+    return InvalidField("category",
+                        "must be one of DIFFICULTY, SUGGESTION, CRITICISM, MISCONDUCT, INNOVATION");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NotHandler(uint64_t id, std::string_view what) {
+  return Denied(std::string(what) + " letter " + std::to_string(id) +
+                " needs a handler of its organization");
+}
+}  // namespace
+
+int64_t Mailbox::AuthorTime(const Record& record, int64_t now) {
+  if (!record.letter().anonymous()) return now;
+  int32_t offset = record.utc_offset_minutes();
+  return LocalDayStartMicros(LocalDay(now, offset), offset);
+}
+
+void Mailbox::Stage(Mutation& m, const Record* before, Record& after, v1::LetterEvent& event,
+                    std::string_view action) const {
+  auto& w = m.writes();
+  const auto& l = after.letter();
+  if (before != nullptr) {
+    const auto& b = before->letter();
+    if (b.organization_id() != l.organization_id() || b.state() != l.state()) {
+      w.Delete(storage::Cf::kIndex,
+               storage::LetterInboxKey(b.organization_id(), b.state(), l.id()));
+    }
+  } else {
+    if (!l.anonymous()) {
+      w.Put(storage::Cf::kIndex, storage::LetterByAuthorKey(l.author_person_id(), l.id()), "");
+    }
+    w.Put(
+        storage::Cf::kIndex,
+        storage::LetterBySubmitKey(l.original_organization_id(), ToMicros(l.submit_time()), l.id()),
+        "");
+  }
+  w.Put(storage::Cf::kIndex, storage::LetterInboxKey(l.organization_id(), l.state(), l.id()), "");
+  std::string due_key;
+  if (int64_t due = feedback::CurrentDueMicros(after); due != 0) {
+    due_key = storage::LetterDueKey(l.organization_id(), due, l.id());
+  }
+  if (!after.due_index_key().empty() && after.due_index_key() != due_key) {
+    w.Delete(storage::Cf::kIndex, after.due_index_key());
+  }
+  if (!due_key.empty()) w.Put(storage::Cf::kIndex, due_key, "");
+  after.set_due_index_key(due_key);
+
+  event.set_letter_id(l.id());
+  event.set_sequence(after.last_event_sequence() + 1);
+  after.set_last_event_sequence(event.sequence());
+  w.PutMessage(storage::Cf::kLetterEvents, storage::LetterEventKey(l.id(), event.sequence()),
+               event);
+  w.PutMessage(storage::Cf::kLetters, storage::RecordKey(l.id()), after);
+  // An anonymous submission records no change at all: the change log keeps exact commit
+  // times, which would date the submission. Handlers find it in their inbox; its later
+  // changes are logged. Other changes of anonymous letters name nobody. Internal events are
+  // not addressed to the author (that would tell them a note exists).
+  if (l.anonymous() && before == nullptr) return;
+  if (!l.anonymous() && IsPublic(event)) {
+    RecordChange(w, kKind, l.id(), l.organization_id(), action, {l.author_person_id()});
+  } else {
+    RecordChange(w, kKind, l.id(), l.organization_id(), action);
+  }
+}
+
+absl::StatusOr<Mailbox::Modified> Mailbox::Modify(Mutation& m, const Caller* caller,
+                                                  std::string_view receipt, uint64_t id,
+                                                  std::string_view field, std::string_view action,
+                                                  const Change& change) {
+  if (id == 0) return InvalidField(field, "is required");
+  std::string key = storage::RecordKey(id);
+  m.Lock({key});
+  ASSIGN_OR_RETURN(Record record, Load(caller, id, field));
+  ASSIGN_OR_RETURN(auto org, LoadOrgOf(record));
+  Relation relation = Relation::kAuthor;
+  if (caller != nullptr) {
+    relation = RelationOf(*caller, record, org);
+  } else if (!feedback::Receipts::Opens(record, receipt)) {
+    return FieldError(absl::StatusCode::kNotFound, field, "no letter has this receipt code");
+  }
+  const Record before = record;
+  int64_t now = clock_.NowMicros();
+  if (auto state = feedback::EffectiveState(record, now); state != record.letter().state()) {
+    record.mutable_letter()->set_state(state);
+    *record.mutable_letter()->mutable_close_time() = ToTimestamp(record.auto_close_micros());
+  }
+  ASSIGN_OR_RETURN(auto event, change(record, relation, org, now));
+  Stage(m, &before, record, event, action);
+  return Modified{std::move(record), std::move(event)};
+}
+
+absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Submit(const Caller& caller,
+                                                         const v1::SubmitLetterRequest& r) {
+  if (caller.service_account) return Denied("service accounts cannot submit letters");
+  RETURN_IF_ERROR(CheckCategory(r.category()));
+  RETURN_IF_ERROR(CheckText("subject", TrimAscii(r.subject()), 1, 100));
+  RETURN_IF_ERROR(CheckText("body", r.body(), 1, kMaxText, /*multiline=*/true));
+  if (r.about_person_id() != 0 && r.about_person_id() == caller.person_id) {
+    return InvalidField("about_person_id", "cannot be the author");
+  }
+  const bool anonymous = r.anonymous();
+  if (anonymous) {
+    RETURN_IF_ERROR(CheckRequestId(r.request_id()));
+    if (r.request_id().size() < 16) {
+      return InvalidField("request_id",
+                          "must be at least 16 characters (a random UUID) for an anonymous letter");
+    }
+  }
+  const uint32_t tenant = caller.tenant;
+  auto work = [&](Mutation& m) -> absl::StatusOr<v1::SubmitLetterResponse> {
+    uint64_t target_id = r.organization_id() != 0 ? r.organization_id() : caller.organization_id;
+    ASSIGN_OR_RETURN(auto target, access_.LoadOrg(caller, target_id, "organization_id"));
+    if (!caller.system_admin) {
+      ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
+      if (!Access::InSubtree(own, target.id())) {
+        return Denied("writing to organization " + std::to_string(target.id()) +
+                      ": letters go to your own organization or one above it");
+      }
+    }
+    if (target.archived()) {
+      return FieldError(absl::StatusCode::kFailedPrecondition, "organization_id", "is archived");
+    }
+    if (r.about_person_id() != 0) {
+      // A report about a handler goes up to the nearest organisation they do not handle.
+      ASSIGN_OR_RETURN(auto about, people_.Load(caller, r.about_person_id(), "about_person_id"));
+      Caller about_caller = CallerFromPerson(about, 0);
+      while (Access::Manages(about_caller, target) && target.parent_id() != 0) {
+        ASSIGN_OR_RETURN(target, access_.LoadOrg(caller, target.parent_id(), "organization_id"));
+      }
+    }
+    ASSIGN_OR_RETURN(auto settings, EffectiveSettings(target));
+    const int64_t now = clock_.NowMicros();
+    const int32_t offset = target.utc_offset_minutes();
+    uint64_t id = 0;
+    if (anonymous) {
+      for (bool taken = true; taken;) {
+        id = RandomAnonymousId(storage::TenantOfId(target.id()));
+        ASSIGN_OR_RETURN(auto existing, store_.Get(storage::Cf::kLetters, storage::RecordKey(id)));
+        taken = existing.has_value();
+      }
+    } else {
+      ASSIGN_OR_RETURN(id, store_.NewId(storage::TenantOfId(target.id())));
+    }
+    std::string key = storage::RecordKey(id);
+    m.Lock({key});
+    const int64_t submit = anonymous ? LocalDayStartMicros(LocalDay(now, offset), offset) : now;
+
+    Record record;
+    record.set_utc_offset_minutes(offset);
+    auto* l = record.mutable_letter();
+    l->set_id(id);
+    l->set_organization_id(target.id());
+    l->set_original_organization_id(target.id());
+    l->set_category(r.category());
+    l->set_subject(std::string(TrimAscii(r.subject())));
+    l->set_body(r.body());
+    l->set_about_person_id(r.about_person_id());
+    l->set_anonymous(anonymous);
+    if (!anonymous) l->set_author_person_id(caller.person_id);
+    l->set_state(v1::LETTER_STATE_SUBMITTED);
+    *l->mutable_submit_time() = ToTimestamp(submit);
+    feedback::StartDeadlines(record, submit, settings);
+    if (anonymous) {
+      feedback::Receipts::Seal(record, receipts_.Code(tenant, id, r.request_id()));
+    }
+    v1::LetterEvent event;
+    event.set_kind(v1::LETTER_EVENT_KIND_SUBMITTED);
+    event.set_person_id(l->author_person_id());
+    event.set_to_state(v1::LETTER_STATE_SUBMITTED);
+    event.set_organization_id(target.id());
+    *event.mutable_create_time() = ToTimestamp(submit);
+    Stage(m, nullptr, record, event, "submitted");
+    v1::SubmitLetterResponse response;
+    *response.mutable_letter() = View(record, Relation::kAuthor, now);
+    return response;
+  };
+  if (!anonymous) {
+    return RunIdempotent<v1::SubmitLetterResponse>(
+        store_, {tenant, caller.person_id, r.request_id(), "SubmitLetter"}, r, clock_.NowMicros(),
+        work);
+  }
+  // Anonymous: the idempotency entry is keyed by a hash of the request id alone (caller 0),
+  // dated to the day, and stores the answer without the receipt code; the code is derived
+  // again from the request id, so a retry shows it again. See receipts.h.
+  std::string key = feedback::AnonymousRequestKey("submit", tenant, r.request_id());
+  ASSIGN_OR_RETURN(auto response, RunIdempotent<v1::SubmitLetterResponse>(
+                                      store_, {tenant, 0, key, "SubmitLetter"}, r,
+                                      UtcDayStart(clock_.NowMicros()), work));
+  response.set_receipt_code(receipts_.Code(tenant, response.letter().id(), r.request_id()));
+  return response;
+}
+
+absl::StatusOr<v1::Letter> Mailbox::Transition(const Caller& caller,
+                                               const v1::TransitionLetterRequest& r) {
+  const auto to = r.state();
+  if (!v1::LetterState_IsValid(to) || to == v1::LETTER_STATE_UNSPECIFIED ||
+      to == v1::LETTER_STATE_SUBMITTED) {
+    return InvalidField("state", "must be ACKNOWLEDGED, IN_PROGRESS, RESOLVED, CLOSED or REFUSED");
+  }
+  RETURN_IF_ERROR(CheckText("reason", TrimAscii(r.reason()), to == v1::LETTER_STATE_REFUSED ? 1 : 0,
+                            kMaxReason, /*multiline=*/true));
+  return RunIdempotent<v1::Letter>(
+      store_, {caller.tenant, caller.person_id, r.request_id(), "TransitionLetter"}, r,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Letter> {
+        ASSIGN_OR_RETURN(
+            auto done,
+            Modify(m, &caller, "", r.id(), "id", "state_changed",
+                   [&](Record& record, Relation relation, const v1::Organization& org,
+                       int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                     if (relation != Relation::kHandler) return NotHandler(r.id(), "moving");
+                     auto* l = record.mutable_letter();
+                     const auto from = l->state();
+                     RETURN_IF_ERROR(feedback::CheckTransition(from, to));
+                     switch (to) {
+                       case v1::LETTER_STATE_ACKNOWLEDGED:
+                         if (!l->has_acknowledge_time()) {
+                           *l->mutable_acknowledge_time() = ToTimestamp(now);
+                           l->set_acknowledge_seconds(feedback::WorkingSeconds(record, now));
+                         }
+                         break;
+                       case v1::LETTER_STATE_RESOLVED: {
+                         feedback::ResumeClock(record, now);
+                         ASSIGN_OR_RETURN(auto settings, EffectiveSettings(org));
+                         *l->mutable_resolve_time() = ToTimestamp(now);
+                         l->set_resolve_seconds(feedback::WorkingSeconds(record, now));
+                         l->set_resolved_in_time(now <= ToMicros(l->resolve_due_time()));
+                         record.set_auto_close_micros(now + settings.auto_close_after_days() *
+                                                                kMicrosPerDay);
+                         break;
+                       }
+                       case v1::LETTER_STATE_CLOSED:
+                         *l->mutable_close_time() = ToTimestamp(now);
+                         break;
+                       case v1::LETTER_STATE_REFUSED:
+                         feedback::ResumeClock(record, now);
+                         l->set_refusal_reason(std::string(TrimAscii(r.reason())));
+                         *l->mutable_close_time() = ToTimestamp(now);
+                         break;
+                       default:
+                         break;
+                     }
+                     l->set_state(to);
+                     v1::LetterEvent event;
+                     event.set_kind(v1::LETTER_EVENT_KIND_STATE_CHANGED);
+                     event.set_person_id(caller.person_id);
+                     event.set_from_state(from);
+                     event.set_to_state(to);
+                     event.set_text(std::string(TrimAscii(r.reason())));
+                     event.set_organization_id(l->organization_id());
+                     *event.mutable_create_time() = ToTimestamp(now);
+                     return event;
+                   }));
+        return View(done.record, Relation::kHandler, clock_.NowMicros());
+      });
+}
+
+absl::StatusOr<v1::Letter> Mailbox::Escalate(const Caller& caller,
+                                             const v1::EscalateLetterRequest& r) {
+  RETURN_IF_ERROR(CheckText("reason", TrimAscii(r.reason()), 1, kMaxReason, /*multiline=*/true));
+  return RunIdempotent<v1::Letter>(
+      store_, {caller.tenant, caller.person_id, r.request_id(), "EscalateLetter"}, r,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Letter> {
+        ASSIGN_OR_RETURN(
+            auto done,
+            Modify(m, &caller, "", r.id(), "id", "escalated",
+                   [&](Record& record, Relation relation, const v1::Organization& org,
+                       int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                     if (relation != Relation::kHandler) return NotHandler(r.id(), "escalating");
+                     auto* l = record.mutable_letter();
+                     if (!IsOpen(l->state())) {
+                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
+                                         "only an open letter can be escalated, this one is " +
+                                             v1::LetterState_Name(l->state()));
+                     }
+                     if (org.parent_id() == 0) {
+                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
+                                         "organization " + std::to_string(org.id()) +
+                                             " has no organization above it");
+                     }
+                     v1::Organization parent;
+                     ASSIGN_OR_RETURN(
+                         bool found,
+                         store_.GetMessage(storage::Cf::kOrganizations,
+                                           storage::RecordKey(org.parent_id()), &parent));
+                     if (!found) return absl::DataLossError("parent organization is missing");
+                     ASSIGN_OR_RETURN(auto settings, EffectiveSettings(parent));
+                     const auto from = l->state();
+                     feedback::ResumeClock(record, now);
+                     l->add_escalated_from_organization_ids(org.id());
+                     l->set_organization_id(parent.id());
+                     l->set_state(v1::LETTER_STATE_SUBMITTED);
+                     l->set_assignee_person_id(0);
+                     feedback::StartDeadlines(record, now, settings);
+                     v1::LetterEvent event;
+                     event.set_kind(v1::LETTER_EVENT_KIND_ESCALATED);
+                     event.set_person_id(caller.person_id);
+                     event.set_from_state(from);
+                     event.set_to_state(v1::LETTER_STATE_SUBMITTED);
+                     event.set_text(std::string(TrimAscii(r.reason())));
+                     event.set_from_organization_id(org.id());
+                     event.set_organization_id(parent.id());
+                     *event.mutable_create_time() = ToTimestamp(now);
+                     return event;
+                   }));
+        return View(done.record, Relation::kHandler, clock_.NowMicros());
+      });
+}
+
+absl::StatusOr<v1::Letter> Mailbox::Assign(const Caller& caller, const v1::AssignLetterRequest& r) {
+  return RunIdempotent<v1::Letter>(
+      store_, {caller.tenant, caller.person_id, r.request_id(), "AssignLetter"}, r,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Letter> {
+        ASSIGN_OR_RETURN(
+            auto done,
+            Modify(m, &caller, "", r.id(), "id", "assigned",
+                   [&](Record& record, Relation relation, const v1::Organization& org,
+                       int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                     if (relation != Relation::kHandler) return NotHandler(r.id(), "assigning");
+                     auto* l = record.mutable_letter();
+                     if (!IsOpen(l->state())) {
+                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
+                                         "only an open letter can be assigned");
+                     }
+                     ASSIGN_OR_RETURN(auto assignee, people_.Load(caller, r.assignee_person_id(),
+                                                                  "assignee_person_id"));
+                     if (!assignee.active() || assignee.id() == l->about_person_id() ||
+                         !Access::Manages(CallerFromPerson(assignee, 0), org)) {
+                       return FieldError(absl::StatusCode::kFailedPrecondition,
+                                         "assignee_person_id",
+                                         "is not an active handler of organization " +
+                                             std::to_string(org.id()) + " for this letter");
+                     }
+                     l->set_assignee_person_id(assignee.id());
+                     v1::LetterEvent event;
+                     event.set_kind(v1::LETTER_EVENT_KIND_ASSIGNED);
+                     event.set_person_id(caller.person_id);
+                     event.set_assignee_person_id(assignee.id());
+                     event.set_organization_id(l->organization_id());
+                     *event.mutable_create_time() = ToTimestamp(now);
+                     return event;
+                   }));
+        return View(done.record, Relation::kHandler, clock_.NowMicros());
+      });
+}
+
+absl::StatusOr<v1::LetterEvent> Mailbox::AuthorReply(Record& record, std::string_view text,
+                                                     int64_t now) const {
+  auto* l = record.mutable_letter();
+  if (!IsOpen(l->state()) && l->state() != v1::LETTER_STATE_RESOLVED) {
+    return FieldError(absl::StatusCode::kFailedPrecondition, "id",
+                      "the letter is " + v1::LetterState_Name(l->state()));
+  }
+  // For an anonymous author the reply is dated to the day, and so is the end of the pause
+  // (never before it began: the handlers lose the rest of that day's pause).
+  int64_t at = AuthorTime(record, now);
+  feedback::ResumeClock(record, std::max(at, record.wait_start_micros()));
+  v1::LetterEvent event;
+  event.set_kind(v1::LETTER_EVENT_KIND_AUTHOR_REPLY);
+  event.set_person_id(l->author_person_id());
+  event.set_text(std::string(text));
+  event.set_organization_id(l->organization_id());
+  *event.mutable_create_time() = ToTimestamp(at);
+  return event;
+}
+
+absl::StatusOr<v1::LetterEvent> Mailbox::Reply(const Caller& caller,
+                                               const v1::ReplyToLetterRequest& r) {
+  RETURN_IF_ERROR(CheckText("text", r.text(), 1, kMaxText, /*multiline=*/true));
+  return RunIdempotent<v1::LetterEvent>(
+      store_, {caller.tenant, caller.person_id, r.request_id(), "ReplyToLetter"}, r,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::LetterEvent> {
+        ASSIGN_OR_RETURN(
+            auto done,
+            Modify(m, &caller, "", r.id(), "id", "replied",
+                   [&](Record& record, Relation relation, const v1::Organization&,
+                       int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                     if (relation == Relation::kAuthor) {
+                       if (r.wait_for_author()) {
+                         return InvalidField("wait_for_author",
+                                             "only handlers wait for the author");
+                       }
+                       return AuthorReply(record, r.text(), now);
+                     }
+                     if (relation != Relation::kHandler) return NotHandler(r.id(), "replying to");
+                     auto* l = record.mutable_letter();
+                     if (!IsOpen(l->state()) && l->state() != v1::LETTER_STATE_RESOLVED) {
+                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
+                                         "the letter is " + v1::LetterState_Name(l->state()));
+                     }
+                     if (r.wait_for_author()) {
+                       if (!IsOpen(l->state())) {
+                         return FieldError(absl::StatusCode::kFailedPrecondition, "wait_for_author",
+                                           "only an open letter can wait for the author");
+                       }
+                       feedback::PauseClock(record, now);
+                     }
+                     v1::LetterEvent event;
+                     event.set_kind(v1::LETTER_EVENT_KIND_REPLY);
+                     event.set_person_id(caller.person_id);
+                     event.set_text(r.text());
+                     event.set_waiting_for_author(r.wait_for_author());
+                     event.set_organization_id(l->organization_id());
+                     *event.mutable_create_time() = ToTimestamp(now);
+                     return event;
+                   }));
+        return done.event;
+      });
+}
+
+absl::StatusOr<v1::LetterEvent> Mailbox::AddNote(const Caller& caller,
+                                                 const v1::AddInternalNoteRequest& r) {
+  RETURN_IF_ERROR(CheckText("text", r.text(), 1, kMaxText, /*multiline=*/true));
+  return RunIdempotent<v1::LetterEvent>(
+      store_, {caller.tenant, caller.person_id, r.request_id(), "AddInternalNote"}, r,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::LetterEvent> {
+        ASSIGN_OR_RETURN(auto done,
+                         Modify(m, &caller, "", r.id(), "id", "noted",
+                                [&](Record& record, Relation relation, const v1::Organization&,
+                                    int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                                  if (relation != Relation::kHandler)
+                                    return NotHandler(r.id(), "noting on");
+                                  v1::LetterEvent event;
+                                  event.set_kind(v1::LETTER_EVENT_KIND_INTERNAL_NOTE);
+                                  event.set_person_id(caller.person_id);
+                                  event.set_text(r.text());
+                                  event.set_organization_id(record.letter().organization_id());
+                                  *event.mutable_create_time() = ToTimestamp(now);
+                                  return event;
+                                }));
+        return done.event;
+      });
+}
+
+absl::StatusOr<v1::LetterEvent> Mailbox::ReplyByReceipt(const v1::ReplyByReceiptRequest& r) {
+  RETURN_IF_ERROR(CheckRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(uint64_t id, feedback::Receipts::LetterId(r.receipt_code(), "receipt_code"));
+  RETURN_IF_ERROR(CheckText("text", r.text(), 1, kMaxText, /*multiline=*/true));
+  // A wrong code must not reach a stored answer of the right one.
+  RETURN_IF_ERROR(LoadByReceipt(r.receipt_code(), "receipt_code").status());
+  // The stored request (for the retry check) must not hold the code, even hashed unsalted.
+  v1::ReplyByReceiptRequest without_code = r;
+  without_code.clear_receipt_code();
+  return RunIdempotent<v1::LetterEvent>(
+      store_,
+      {storage::TenantOfId(id), 0, feedback::AnonymousRequestKey("reply", id, r.request_id()),
+       "ReplyByReceipt"},
+      without_code, UtcDayStart(clock_.NowMicros()),
+      [&](Mutation& m) -> absl::StatusOr<v1::LetterEvent> {
+        ASSIGN_OR_RETURN(
+            auto done, Modify(m, nullptr, r.receipt_code(), id, "receipt_code", "author_replied",
+                              [&](Record& record, Relation, const v1::Organization&, int64_t now) {
+                                return AuthorReply(record, r.text(), now);
+                              }));
+        return done.event;
+      });
+}
+
+absl::StatusOr<v1::Letter> Mailbox::Rate(const Caller* caller, const v1::RateLetterRequest& r) {
+  const bool by_receipt = caller == nullptr;
+  const std::string_view field = by_receipt ? "receipt_code" : "id";
+  uint64_t id = r.id();
+  if (by_receipt) {
+    RETURN_IF_ERROR(CheckRequestId(r.request_id()));
+    ASSIGN_OR_RETURN(id, feedback::Receipts::LetterId(r.receipt_code(), "receipt_code"));
+  }
+  if (r.rating() < 1 || r.rating() > 5) return InvalidField("rating", "must be 1..5");
+  RETURN_IF_ERROR(CheckText("comment", r.comment(), 0, kMaxReason, /*multiline=*/true));
+  auto work = [&](Mutation& m) -> absl::StatusOr<v1::Letter> {
+    ASSIGN_OR_RETURN(auto done,
+                     Modify(m, caller, r.receipt_code(), id, field, "rated",
+                            [&](Record& record, Relation relation, const v1::Organization&,
+                                int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                              if (relation != Relation::kAuthor) {
+                                return Denied("only the author rates letter " + std::to_string(id));
+                              }
+                              auto* l = record.mutable_letter();
+                              if (l->state() != v1::LETTER_STATE_RESOLVED) {
+                                return FieldError(
+                                    absl::StatusCode::kFailedPrecondition, field,
+                                    "only a resolved letter can be rated, this one is " +
+                                        v1::LetterState_Name(l->state()));
+                              }
+                              int64_t at = AuthorTime(record, now);
+                              l->set_rating(r.rating());
+                              l->set_rating_comment(r.comment());
+                              l->set_state(v1::LETTER_STATE_CLOSED);
+                              *l->mutable_close_time() = ToTimestamp(at);
+                              v1::LetterEvent event;
+                              event.set_kind(v1::LETTER_EVENT_KIND_RATED);
+                              event.set_person_id(l->author_person_id());
+                              event.set_from_state(v1::LETTER_STATE_RESOLVED);
+                              event.set_to_state(v1::LETTER_STATE_CLOSED);
+                              event.set_rating(r.rating());
+                              event.set_text(r.comment());
+                              event.set_organization_id(l->organization_id());
+                              *event.mutable_create_time() = ToTimestamp(at);
+                              return event;
+                            }));
+    return View(done.record, Relation::kAuthor, clock_.NowMicros());
+  };
+  if (!by_receipt) {
+    return RunIdempotent<v1::Letter>(
+        store_, {caller->tenant, caller->person_id, r.request_id(), "RateLetter"}, r,
+        clock_.NowMicros(), work);
+  }
+  RETURN_IF_ERROR(LoadByReceipt(r.receipt_code(), "receipt_code").status());
+  v1::RateLetterRequest without_code = r;
+  without_code.clear_receipt_code();
+  return RunIdempotent<v1::Letter>(
+      store_,
+      {storage::TenantOfId(id), 0, feedback::AnonymousRequestKey("rate", id, r.request_id()),
+       "RateLetter"},
+      without_code, UtcDayStart(clock_.NowMicros()), work);
+}
+
+}  // namespace branchline

@@ -1,0 +1,292 @@
+// Every FeedbackService RPC × every kind of caller, each cell the documented outcome.
+//
+// The letter is a misconduct report by the driver about a committee member of the branch:
+// because that member handles the branch, it goes to the committee above, whose secretary
+// handles it. The branch secretary, a secretary of another branch and the reported member
+// all stay outside.
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <map>
+
+#include "tests/services/feedback_fixture.h"
+
+namespace branchline {
+namespace {
+
+using testing::TestServer;
+constexpr auto OK = grpc::OK;
+constexpr auto UNAUTH = grpc::UNAUTHENTICATED;
+constexpr auto DENIED = grpc::PERMISSION_DENIED;
+constexpr auto NOTFOUND = grpc::NOT_FOUND;
+
+class FeedbackAuthorizationTest : public testing::FeedbackTest {
+ protected:
+  void SetUp() override {
+    FeedbackTest::SetUp();
+    // Admin scope above: a person of the root with admin scope on it.
+    v1::CreatePersonRequest above;
+    above.set_request_id(TestServer::RequestId());
+    above.mutable_person()->set_organization_id(root_);
+    above.mutable_person()->set_display_name("组织部");
+    above.mutable_person()->set_employee_number("admin-above");
+    above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
+    above.mutable_person()->add_admin_organization_ids(root_);
+    above.set_initial_password(testing::kPassword);
+    v1::Person out;
+    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), above, &out).ok());
+
+    // Another tenant with its own administrator.
+    v1::CreateOrganizationRequest tenant;
+    tenant.set_request_id(TestServer::RequestId());
+    tenant.mutable_organization()->set_name("另一家公司");
+    tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
+    v1::Organization other_root;
+    ASSERT_TRUE(
+        server_.orgs().CreateOrganization(TestServer::Ctx(admin_).get(), tenant, &other_root).ok());
+    v1::CreatePersonRequest foreign = above;
+    foreign.set_request_id(TestServer::RequestId());
+    foreign.mutable_person()->set_organization_id(other_root.id());
+    foreign.mutable_person()->set_employee_number("foreign-admin");
+    foreign.mutable_person()->clear_admin_organization_ids();
+    foreign.mutable_person()->add_admin_organization_ids(other_root.id());
+    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), foreign, &out).ok());
+    v1::SignInRequest sign_in;
+    sign_in.set_tenant_id(other_root.tenant_id());
+    sign_in.set_login("foreign-admin");
+    sign_in.set_password(testing::kPassword);
+    v1::SignInResponse foreign_session;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &foreign_session).ok());
+
+    committee_token_ = server_.SignIn("committee-secretary");
+    tokens_["no token"] = "";
+    tokens_["other tenant admin"] = foreign_session.access_token();
+    tokens_["author"] = driver_token_;
+    tokens_["anonymous author, receipt"] = "";
+    tokens_["anonymous author, no receipt"] = driver_token_;
+    tokens_["handler of target"] = committee_token_;
+    tokens_["secretary of branch below"] = secretary_token_;
+    tokens_["handler of another branch"] = server_.SignIn("sibling-secretary");
+    tokens_["person reported"] = server_.SignIn("member");
+    tokens_["admin above"] = server_.SignIn("admin-above");
+    tokens_["service with scope"] = ServiceToken(v1::SCOPE_FEEDBACK_READ);
+    tokens_["service without scope"] = ServiceToken(v1::SCOPE_PEOPLE_READ);
+    tokens_["another member"] = server_.SignIn("colleague");
+  }
+
+  std::string ServiceToken(v1::Scope scope) {
+    v1::CreateServiceAccountRequest create;
+    create.set_request_id(TestServer::RequestId());
+    create.set_organization_id(committee_);
+    create.set_display_name("党建平台");
+    create.add_scopes(scope);
+    v1::CreateServiceAccountResponse created;
+    EXPECT_TRUE(
+        server_.auth().CreateServiceAccount(TestServer::Ctx(admin_).get(), create, &created).ok());
+    v1::SignInRequest sign_in;
+    sign_in.set_service_key(created.service_key());
+    v1::SignInResponse session;
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok());
+    return session.access_token();
+  }
+
+  struct Fresh {
+    uint64_t id = 0;
+    std::string code;
+  };
+  // A new report about the branch committee member, resolved when `resolved`.
+  Fresh NewLetter(bool anonymous, bool resolved = false) {
+    auto submitted = Submit(driver_token_, v1::LETTER_CATEGORY_MISCONDUCT, anonymous,
+                            committee_member_, branch_);
+    EXPECT_EQ(submitted.letter().organization_id(), committee_);
+    Fresh f{submitted.letter().id(), submitted.receipt_code()};
+    if (resolved) {
+      for (auto s : {v1::LETTER_STATE_ACKNOWLEDGED, v1::LETTER_STATE_IN_PROGRESS,
+                     v1::LETTER_STATE_RESOLVED}) {
+        EXPECT_TRUE(Transition(committee_token_, f.id, s).ok());
+      }
+    }
+    return f;
+  }
+
+  grpc::StatusCode Call(const std::string& op, const std::string& caller) {
+    const std::string& token = tokens_.at(caller);
+    const bool anonymous = caller.rfind("anonymous", 0) == 0;
+    const bool has_receipt = caller == "anonymous author, receipt";
+    auto ctx = TestServer::Ctx(token);
+    v1::Letter letter;
+    v1::LetterEvent event;
+    if (op == "Submit") {
+      grpc::Status status;
+      Submit(token, v1::LETTER_CATEGORY_SUGGESTION, anonymous, 0, 0, &status);
+      return status.error_code();
+    }
+    if (op == "ListMine") {
+      v1::ListMyLettersRequest r;
+      v1::ListLettersResponse out;
+      return feedback_->ListMyLetters(ctx.get(), r, &out).error_code();
+    }
+    if (op == "Inbox") {
+      v1::ListInboxRequest r;
+      r.set_organization_id(committee_);
+      v1::ListLettersResponse out;
+      return feedback_->ListInbox(ctx.get(), r, &out).error_code();
+    }
+    if (op == "GetSettings") {
+      v1::GetFeedbackSettingsRequest r;
+      r.set_organization_id(committee_);
+      v1::FeedbackSettings out;
+      return feedback_->GetFeedbackSettings(ctx.get(), r, &out).error_code();
+    }
+    if (op == "SetSettings") {
+      v1::UpdateFeedbackSettingsRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_settings()->set_organization_id(committee_);
+      r.mutable_settings()->set_resolve_within_days(20);
+      r.mutable_update_mask()->add_paths("resolve_within_days");
+      v1::FeedbackSettings out;
+      return feedback_->UpdateFeedbackSettings(ctx.get(), r, &out).error_code();
+    }
+    if (op == "Figures") {
+      v1::GetFeedbackFiguresRequest r;
+      r.set_organization_id(committee_);
+      r.mutable_start_time()->set_seconds(time(nullptr) - 86400);
+      r.mutable_end_time()->set_seconds(time(nullptr) + 86400);
+      v1::FeedbackFigures out;
+      return feedback_->GetFeedbackFigures(ctx.get(), r, &out).error_code();
+    }
+    // Calls on one letter: the anonymous rows act on an anonymous letter.
+    const bool needs_resolved = op == "Rate";
+    Fresh f = NewLetter(anonymous, needs_resolved);
+    // Receipt calls: the right code for its holder, a guessed one for everyone else.
+    std::string code = f.code;
+    if (!has_receipt) {
+      code = std::to_string(f.id) + ".AAAAAAAAAAAAAAAAAAAAAA";
+    }
+    if (op == "Get") {
+      v1::GetLetterRequest r;
+      r.set_id(f.id);
+      return feedback_->GetLetter(ctx.get(), r, &letter).error_code();
+    }
+    if (op == "Ack") {
+      v1::TransitionLetterRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(f.id);
+      r.set_state(v1::LETTER_STATE_ACKNOWLEDGED);
+      return feedback_->TransitionLetter(ctx.get(), r, &letter).error_code();
+    }
+    if (op == "Escalate") {
+      v1::EscalateLetterRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(f.id);
+      r.set_reason("上报");
+      return feedback_->EscalateLetter(ctx.get(), r, &letter).error_code();
+    }
+    if (op == "Assign") {
+      v1::AssignLetterRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(f.id);
+      r.set_assignee_person_id(committee_secretary_);
+      return feedback_->AssignLetter(ctx.get(), r, &letter).error_code();
+    }
+    if (op == "Reply") {
+      v1::ReplyToLetterRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(f.id);
+      r.set_text("回复");
+      return feedback_->ReplyToLetter(ctx.get(), r, &event).error_code();
+    }
+    if (op == "Note") {
+      v1::AddInternalNoteRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(f.id);
+      r.set_text("备注");
+      return feedback_->AddInternalNote(ctx.get(), r, &event).error_code();
+    }
+    if (op == "Events") {
+      v1::ListLetterEventsRequest r;
+      r.set_id(f.id);
+      v1::ListLetterEventsResponse out;
+      return feedback_->ListLetterEvents(ctx.get(), r, &out).error_code();
+    }
+    if (op == "ByReceipt") {
+      v1::GetLetterByReceiptRequest r;
+      r.set_receipt_code(code);
+      v1::GetLetterByReceiptResponse out;
+      return feedback_->GetLetterByReceipt(ctx.get(), r, &out).error_code();
+    }
+    if (op == "ReplyByReceipt") {
+      v1::ReplyByReceiptRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_receipt_code(code);
+      r.set_text("补充");
+      return feedback_->ReplyByReceipt(ctx.get(), r, &event).error_code();
+    }
+    if (op == "Rate") {
+      v1::RateLetterRequest r;
+      r.set_request_id(TestServer::RequestId());
+      if (has_receipt) {
+        r.set_receipt_code(code);
+      } else {
+        r.set_id(f.id);
+      }
+      r.set_rating(4);
+      return feedback_->RateLetter(ctx.get(), r, &letter).error_code();
+    }
+    ADD_FAILURE() << "unknown op " << op;
+    return grpc::UNKNOWN;
+  }
+
+  std::string committee_token_;
+  std::map<std::string, std::string> tokens_;
+};
+
+TEST_F(FeedbackAuthorizationTest, EveryCallerEveryMethod) {
+  const std::vector<std::string> ops = {"Submit", "Get",         "ListMine",    "Inbox",
+                                        "Ack",    "Escalate",    "Assign",      "Reply",
+                                        "Note",   "Events",      "ByReceipt",   "ReplyByReceipt",
+                                        "Rate",   "GetSettings", "SetSettings", "Figures"};
+  const auto NF = NOTFOUND;
+  // clang-format off
+  const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
+    //                                Submit  Get     Mine    Inbox   Ack     Esc     Assign  Reply   Note    Events  ByRcpt  RplRcpt Rate    GetSet  SetSet  Figures
+    {"no token",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",           {OK,     NF,     OK,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF}},
+    {"author",                       {OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK,     NF,     NF,     OK,     OK,     DENIED, DENIED}},
+    {"anonymous author, receipt",    {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, OK,     OK,     OK,     UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous author, no receipt", {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
+    {"handler of target",            {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK}},
+    {"secretary of branch below",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
+    {"handler of another branch",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
+    {"person reported",              {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
+    {"admin above",                  {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK}},
+    {"service with scope",           {DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, OK}},
+    {"service without scope",        {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, DENIED, DENIED, DENIED}},
+    {"another member",               {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
+  };
+  // clang-format on
+  for (const auto& [caller, expected] : table) {
+    ASSERT_EQ(expected.size(), ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      EXPECT_EQ(Call(ops[i], caller), expected[i]) << caller << " × " << ops[i];
+    }
+  }
+}
+
+TEST_F(FeedbackAuthorizationTest, ServiceAccountsNeverSeeAnAuthor) {
+  auto f = NewLetter(/*anonymous=*/false);
+  v1::GetLetterRequest r;
+  r.set_id(f.id);
+  v1::Letter letter;
+  ASSERT_TRUE(
+      feedback_->GetLetter(TestServer::Ctx(tokens_["service with scope"]).get(), r, &letter).ok());
+  EXPECT_EQ(letter.author_person_id(), 0u);
+  EXPECT_EQ(letter.about_person_id(), 0u);
+  ASSERT_TRUE(feedback_->GetLetter(TestServer::Ctx(committee_token_).get(), r, &letter).ok());
+  EXPECT_EQ(letter.author_person_id(), driver_);
+}
+
+}  // namespace
+}  // namespace branchline
