@@ -18,6 +18,7 @@
 #include "services/common/clock.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
+#include "services/study/study_grpc.h"
 #include "spdlog/spdlog.h"
 #include "storage/store.h"
 
@@ -36,6 +37,11 @@ struct BranchlineServer::State {
   std::unique_ptr<OrgTree> orgs;
   std::unique_ptr<PeopleDirectory> people;
   std::unique_ptr<Sessions> sessions;
+  std::unique_ptr<StudyData> study_data;
+  std::unique_ptr<StudyCatalog> study_catalog;
+  std::unique_ptr<StudyJournal> study_journal;
+  std::unique_ptr<StudyReports> study_reports;
+  std::unique_ptr<Quizzes> quizzes;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -108,6 +114,13 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                                     state->clock);
   state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
                                                *state->hasher, *state->signer, state->clock);
+  state->study_data = std::make_unique<StudyData>(*state->store, *state->access, *state->people);
+  state->study_catalog =
+      std::make_unique<StudyCatalog>(*state->store, *state->study_data, state->clock);
+  state->study_journal =
+      std::make_unique<StudyJournal>(*state->store, *state->study_data, state->clock);
+  state->study_reports = std::make_unique<StudyReports>(*state->study_data, state->clock);
+  state->quizzes = std::make_unique<Quizzes>(*state->store, *state->study_data, state->clock);
 
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
@@ -117,6 +130,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<AuthGrpc>(*state->sessions, auth));
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
+  state->services.push_back(std::make_unique<StudyGrpc>(
+      *state->study_catalog, *state->study_journal, *state->study_reports, *state->quizzes, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -14,6 +14,15 @@ enum class Index : uint16_t {
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
   kPersonByOrg = 3,     // [org id][person id]
   kPersonByLogin = 4,   // [login string]           value: person id (u64 BE); unique
+
+  // Study (200-299).
+  kMaterialByOrg = 200,        // [owner org id][kind u8][material id]
+  kMaterialBySubtree = 201,    // [owner or ancestor org id][kind u8][material id]
+  kStudyPlanByOrg = 202,       // [owner org id][year u32][plan id]      one plan per org and year
+  kStudyPlanBySubtree = 203,   // [owner or ancestor org id][year u32][plan id]
+  kStudyRecordByPerson = 204,  // [person id][device time i64][record id]
+  kQuizByOrg = 205,            // [owner org id][quiz id]
+  kQuizAttemptByPerson = 206,  // [person id][quiz id][attempt id]
 };
 
 }  // namespace branchline::storage
