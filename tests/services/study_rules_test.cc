@@ -78,9 +78,10 @@ TEST(Streaks, MidnightEdgesInLocalTime) {
 }
 
 TEST(NotesLength, CountsCodePointsNotBytes) {
-  EXPECT_EQ(Utf8Length("学习党章"), 4u);            // 12 bytes
-  EXPECT_EQ(Utf8Length("学习😀"), 3u);               // emoji: 4 bytes, one code point
-  EXPECT_EQ(Utf8Length("\U0001F468\u200D\U0001F469\u200D\U0001F467"), 5u);  // a family: 3 emoji joined by 2 ZWJ
+  EXPECT_EQ(Utf8Length("学习党章"), 4u);  // 12 bytes
+  EXPECT_EQ(Utf8Length("学习😀"), 3u);     // emoji: 4 bytes, one code point
+  EXPECT_EQ(Utf8Length("\U0001F468\u200D\U0001F469\u200D\U0001F467"),
+            5u);  // a family: 3 emoji joined by 2 ZWJ
   EXPECT_EQ(Utf8Length("abc 党"), 5u);
   EXPECT_FALSE(Utf8Length("\xff\xfe"));
   EXPECT_TRUE(CheckText("notes", "一二三四五六七八九十", 0, 10, true).ok());

@@ -557,5 +557,85 @@ TEST_F(StudyServiceTest, ReportAndLeaderboard) {
   EXPECT_EQ(ViolationField(status), "page_token");
 }
 
+TEST_F(StudyServiceTest, EveryOtherMutatingCallRetriesToTheFirstAnswer) {
+  auto material = CreateMaterial(sec_, branch_, "党章");
+  // Each request is sent twice with the same request id: the second answer is the first one,
+  // byte for byte, and nothing is written twice (a second plan would be ALREADY_EXISTS).
+  auto twice = [&](auto method, const auto& request, auto* first, auto* second) {
+    ASSERT_TRUE(((*study_).*method)(Ctx(sec_).get(), request, first).ok());
+    ASSERT_TRUE(((*study_).*method)(Ctx(sec_).get(), request, second).ok());
+    EXPECT_EQ(first->SerializeAsString(), second->SerializeAsString());
+  };
+  v1::UpdateMaterialRequest um;
+  um.set_request_id(TestServer::RequestId());
+  um.mutable_material()->set_id(material.id());
+  um.mutable_material()->set_estimated_minutes(90);
+  um.mutable_update_mask()->add_paths("estimated_minutes");
+  v1::Material m1, m2;
+  twice(&v1::StudyService::Stub::UpdateMaterial, um, &m1, &m2);
+
+  v1::CreateStudyPlanRequest cp;
+  cp.set_request_id(TestServer::RequestId());
+  cp.mutable_plan()->set_organization_id(branch_);
+  cp.mutable_plan()->set_year(year_);
+  cp.mutable_plan()->set_title("计划");
+  auto* item = cp.mutable_plan()->add_items();
+  item->set_material_id(material.id());
+  item->set_required_minutes(60);
+  item->set_due_date(std::to_string(year_) + "-12-31");
+  v1::StudyPlan p1, p2;
+  twice(&v1::StudyService::Stub::CreateStudyPlan, cp, &p1, &p2);
+
+  v1::UpdateStudyPlanRequest up;
+  up.set_request_id(TestServer::RequestId());
+  *up.mutable_plan() = p1;
+  up.mutable_plan()->add_items()->CopyFrom(p1.items(0));
+  up.mutable_plan()->mutable_items(1)->set_id(0);  // a new item: gets an id once
+  up.mutable_update_mask()->add_paths("items");
+  v1::StudyPlan u1, u2;
+  twice(&v1::StudyService::Stub::UpdateStudyPlan, up, &u1, &u2);
+  EXPECT_EQ(u1.items_size(), 2);
+
+  v1::SetStudySettingsRequest ss;
+  ss.set_request_id(TestServer::RequestId());
+  ss.mutable_settings()->set_organization_id(branch_);
+  ss.mutable_settings()->mutable_points_rule()->set_minutes_per_point(5);
+  ss.mutable_update_mask()->add_paths("points_rule");
+  v1::StudySettings s1, s2;
+  twice(&v1::StudyService::Stub::SetStudySettings, ss, &s1, &s2);
+  EXPECT_EQ(s1.points_rule().minutes_per_point(), 5);
+  EXPECT_EQ(s1.points_rule().quiz_pass_points(), 20);  // unset fields take the default
+
+  v1::CreateQuizRequest cq;
+  cq.set_request_id(TestServer::RequestId());
+  auto* quiz = cq.mutable_quiz();
+  quiz->set_organization_id(branch_);
+  quiz->set_title("测验");
+  auto* q = quiz->add_questions();
+  q->set_kind(v1::QUESTION_KIND_SINGLE_CHOICE);
+  q->set_text("问题");
+  q->add_options("甲");
+  q->add_options("乙");
+  q->add_correct_options(1);
+  quiz->set_draw_count(1);
+  quiz->set_pass_percent(50);
+  quiz->set_max_attempts(1);
+  quiz->set_time_limit_seconds(60);
+  v1::Quiz q1, q2;
+  twice(&v1::StudyService::Stub::CreateQuiz, cq, &q1, &q2);
+  v1::ListQuizzesRequest lq;
+  lq.set_organization_id(branch_);
+  v1::ListQuizzesResponse quizzes;
+  ASSERT_TRUE(study_->ListQuizzes(Ctx(sec_).get(), lq, &quizzes).ok());
+  EXPECT_EQ(quizzes.quizzes_size(), 1);
+
+  v1::ArchiveMaterialRequest am;
+  am.set_request_id(TestServer::RequestId());
+  am.set_id(material.id());
+  v1::Material a1, a2;
+  twice(&v1::StudyService::Stub::ArchiveMaterial, am, &a1, &a2);
+  EXPECT_TRUE(a1.archived());
+}
+
 }  // namespace
 }  // namespace branchline

@@ -12,23 +12,12 @@
 #include <set>
 #include <tuple>
 
-#include "services/auth/password_hasher.h"
-#include "services/common/clock.h"
-#include "services/common/local_day.h"
-#include "services/org/org_tree.h"
-#include "services/people/people_directory.h"
-#include "services/study/study_catalog.h"
-#include "services/study/study_journal.h"
-#include "services/study/study_reports.h"
-#include "tests/support/temp_dir.h"
+#include "tests/services/study_domain_fixture.h"
 
 namespace branchline {
 namespace {
 
-constexpr int32_t kOffset = 480;
 constexpr int kPeople = 200;
-constexpr int kYear = 2025;
-constexpr int64_t kMinute = 60'000'000LL;
 
 // Code points counted the simple way: every byte that is not a continuation byte.
 int64_t CountChars(const std::string& s) {
@@ -43,81 +32,9 @@ struct Expected {
   int64_t item_a = 0, item_a_by_due = 0, item_b = 0, total = 0, notes_total = 0;
 };
 
-class StudyYearTest : public ::testing::Test {
+class StudyYearTest : public testing::StudyDomainFixture {
  protected:
-  void SetUp() override {
-    storage::StoreOptions options;
-    options.path = dir_.Sub("db");
-    options.sync_writes = false;  // a year of commits; durability is tested elsewhere
-    auto store = storage::Store::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    access_ = std::make_unique<Access>(*store_);
-    people_ = std::make_unique<PeopleDirectory>(*store_, *access_, hasher_, clock_);
-    orgs_ = std::make_unique<OrgTree>(*store_, *access_, clock_);
-    data_ = std::make_unique<StudyData>(*store_, *access_, *people_);
-    catalog_ = std::make_unique<StudyCatalog>(*store_, *data_, clock_);
-    journal_ = std::make_unique<StudyJournal>(*store_, *data_, clock_);
-    reports_ = std::make_unique<StudyReports>(*data_, clock_);
-
-    Mutation m(*store_);
-    v1::Organization root;
-    root.set_name("集团");
-    root.set_kind(v1::ORGANIZATION_KIND_COMPANY);
-    root.set_utc_offset_minutes(kOffset);
-    auto staged = orgs_->StageTenantRoot(m, root);
-    ASSERT_TRUE(staged.ok());
-    ASSERT_TRUE(CommitMutation(m).ok());
-    admin_.system_admin = true;
-    admin_.tenant = staged->tenant_id();
-    branch_ = CreateOrg(staged->id(), "运输公司党支部");
-    teams_[0] = CreateOrg(branch_, "一队");
-    teams_[1] = CreateOrg(branch_, "二队");
-    for (int i = 0; i < kPeople; ++i) {
-      v1::CreatePersonRequest r;
-      r.set_request_id("p" + std::to_string(i));
-      r.mutable_person()->set_organization_id(teams_[i % 2]);
-      r.mutable_person()->set_display_name("司机" + std::to_string(i));
-      r.mutable_person()->set_employee_number("e" + std::to_string(i));
-      r.mutable_person()->set_role(v1::ROLE_FULL_MEMBER);
-      auto p = people_->Create(admin_, r);
-      ASSERT_TRUE(p.ok()) << p.status();
-      Caller c;
-      c.person_id = p->id();
-      c.tenant = admin_.tenant;
-      c.organization_id = p->organization_id();
-      c.role = v1::ROLE_FULL_MEMBER;
-      callers_.push_back(c);
-    }
-  }
-
-  uint64_t CreateOrg(uint64_t parent, const std::string& name) {
-    v1::CreateOrganizationRequest r;
-    r.set_request_id("org-" + std::to_string(++orgs_created_));
-    r.mutable_organization()->set_parent_id(parent);
-    r.mutable_organization()->set_name(name);
-    r.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_BRANCH);
-    auto org = orgs_->Create(admin_, r);
-    EXPECT_TRUE(org.ok()) << org.status();
-    return org.ok() ? org->id() : 0;
-  }
-
-  testing::TempDir dir_;
-  FakeClock clock_{LocalDayStartMicros(CivilToDay(kYear, 1, 1), kOffset) + 8 * 60 * kMinute};
-  PasswordHasher hasher_{PasswordHasher::Strength::kFastForTests};
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<Access> access_;
-  std::unique_ptr<PeopleDirectory> people_;
-  std::unique_ptr<OrgTree> orgs_;
-  std::unique_ptr<StudyData> data_;
-  std::unique_ptr<StudyCatalog> catalog_;
-  std::unique_ptr<StudyJournal> journal_;
-  std::unique_ptr<StudyReports> reports_;
-  Caller admin_;
-  uint64_t branch_ = 0;
-  uint64_t teams_[2] = {0, 0};
-  std::vector<Caller> callers_;
-  int orgs_created_ = 0;
+  StudyYearTest() : StudyDomainFixture(kPeople) {}
 };
 
 TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
@@ -134,7 +51,7 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
   v1::CreateStudyPlanRequest pr;
   pr.set_request_id("plan");
   pr.mutable_plan()->set_organization_id(branch_);
-  pr.mutable_plan()->set_year(kYear);
+  pr.mutable_plan()->set_year(testing::kStudyYear);
   pr.mutable_plan()->set_title("年度计划");
   auto* a = pr.mutable_plan()->add_items();
   a->set_material_id(material->id());
@@ -174,19 +91,21 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
   std::map<uint64_t, Expected> expected;
   int records = 0;
   auto started = std::chrono::steady_clock::now();
-  for (int64_t day = CivilToDay(kYear, 1, 1); day <= CivilToDay(kYear, 12, 31); ++day) {
+  for (int64_t day = CivilToDay(testing::kStudyYear, 1, 1);
+       day <= CivilToDay(testing::kStudyYear, 12, 31); ++day) {
     for (int i = 0; i < kPeople; ++i) {
       const Caller& c = callers_[i];
       // Some study often, some rarely; a few days get two records.
       if (static_cast<int>(rng() % 100) >= 5 + (i % 9) * 6) continue;
       int count = rng() % 6 == 0 ? 2 : 1;
       for (int k = 0; k < count; ++k) {
-        clock_.Set(LocalDayStartMicros(day, kOffset) + (20 * 60 + i % 60 + k) * kMinute);
+        clock_.Set(LocalDayStartMicros(day, testing::kStudyOffset) +
+                   (20 * 60 + i % 60 + k) * testing::kMinute);
         v1::RecordStudyRequest r;
         r.set_request_id("r" + std::to_string(records));
         r.set_minutes(1 + rng() % 300);
         r.set_notes(notes_pool[rng() % notes_pool.size()]);
-        *r.mutable_device_time() = ToTimestamp(clock_.NowMicros() - 30 * kMinute);
+        *r.mutable_device_time() = ToTimestamp(clock_.NowMicros() - 30 * testing::kMinute);
         int target = rng() % 3;
         if (target == 2 && !listed.count(c.person_id)) target = 0;
         auto& e = expected[c.person_id];
@@ -220,8 +139,8 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
   ASSERT_GT(records, 10'000);
 
   // Read everything on the evening of 31 December.
-  const int64_t today = CivilToDay(kYear, 12, 31);
-  clock_.Set(LocalDayStartMicros(today, kOffset) + 22 * 60 * kMinute);
+  const int64_t today = CivilToDay(testing::kStudyYear, 12, 31);
+  clock_.Set(LocalDayStartMicros(today, testing::kStudyOffset) + 22 * 60 * testing::kMinute);
   int64_t total = 0, notes_total = 0;
   int people_complete = 0, behind = 0, quota_met = 0;
   int team_people[2] = {0, 0}, team_complete[2] = {0, 0}, team_behind[2] = {0, 0};
@@ -257,7 +176,7 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
     auto p = journal_->Progress(c, r);
     ASSERT_TRUE(p.ok()) << p.status();
     SCOPED_TRACE("person " + std::to_string(i));
-    EXPECT_EQ(p->year(), kYear);
+    EXPECT_EQ(p->year(), testing::kStudyYear);
     EXPECT_EQ(p->total_minutes(), e.total);
     EXPECT_EQ(p->study_days(), static_cast<int>(e.minutes.size()));
     EXPECT_EQ(p->notes_chars(), e.notes_total);
@@ -304,7 +223,7 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
                    .count()
             << " ms\n";
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->year(), kYear);
+  EXPECT_EQ(report->year(), testing::kStudyYear);
   EXPECT_EQ(report->people(), kPeople);
   EXPECT_EQ(report->total_minutes(), total);
   EXPECT_EQ(report->notes_chars(), notes_total);
