@@ -1,6 +1,7 @@
 #include "services/study/quizzes.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
@@ -20,6 +21,32 @@ void HideAnswers(google::protobuf::RepeatedPtrField<v1::QuizQuestion>& questions
   for (auto& q : questions) q.clear_correct_options();
 }
 }  // namespace
+
+absl::Status CheckAnswers(const v1::QuizAttempt& attempt,
+                          const google::protobuf::RepeatedPtrField<v1::QuizAnswer>& answers) {
+  std::map<int32_t, const v1::QuizQuestion*> drawn;
+  for (const auto& q : attempt.questions()) drawn[q.id()] = &q;
+  std::set<int32_t> answered;
+  for (int i = 0; i < answers.size(); ++i) {
+    const auto& a = answers[i];
+    std::string f = "answers[" + std::to_string(i) + "]";
+    auto it = drawn.find(a.question_id());
+    if (it == drawn.end() || !answered.insert(a.question_id()).second) {
+      return InvalidField(f + ".question_id", "is not a drawn question, or repeated");
+    }
+    const v1::QuizQuestion& q = *it->second;
+    std::set<int32_t> chosen;
+    for (int32_t c : a.chosen_options()) {
+      if (c < 0 || c >= q.options_size() || !chosen.insert(c).second) {
+        return InvalidField(f + ".chosen_options", "must be distinct option indexes");
+      }
+    }
+    if (q.kind() == v1::QUESTION_KIND_SINGLE_CHOICE && chosen.size() > 1) {
+      return InvalidField(f + ".chosen_options", "a single-choice question takes one option");
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ValidateQuiz(const v1::Quiz& quiz) {
   RETURN_IF_ERROR(CheckText("quiz.title", TrimAscii(quiz.title()), 1, 200));
@@ -218,16 +245,7 @@ absl::StatusOr<v1::QuizAttempt> Quizzes::Submit(const Caller& caller,
                             "the attempt was already submitted");
         }
         RETURN_IF_ERROR(CheckBeforeDeadline(now, ToMicros(attempt.deadline())));
-        std::set<int32_t> drawn;
-        for (const auto& q : attempt.questions()) drawn.insert(q.id());
-        std::set<int32_t> answered;
-        for (int i = 0; i < request.answers_size(); ++i) {
-          const auto& a = request.answers(i);
-          std::string f = "answers[" + std::to_string(i) + "]";
-          if (!drawn.count(a.question_id()) || !answered.insert(a.question_id()).second) {
-            return InvalidField(f + ".question_id", "is not a drawn question, or repeated");
-          }
-        }
+        RETURN_IF_ERROR(CheckAnswers(attempt, request.answers()));
         ASSIGN_OR_RETURN(auto quiz, data_.Load<v1::Quiz>(caller, storage::Cf::kQuizzes,
                                                          attempt.quiz_id(), "attempt_id", "quiz"));
         ScoreAttempt(attempt, request.answers(), quiz.pass_percent());

@@ -43,6 +43,12 @@ class Quizzes {
   const Clock& clock_;
 };
 
+// Checks submitted answers against the drawn questions: each answer names a drawn question
+// once, with distinct valid option indexes (at most one for a single choice); unanswered
+// questions are allowed (they score 0). INVALID_ARGUMENT naming "answers[i].<field>".
+absl::Status CheckAnswers(const v1::QuizAttempt& attempt,
+                          const google::protobuf::RepeatedPtrField<v1::QuizAnswer>& answers);
+
 // Checks a quiz's client fields; INVALID_ARGUMENT naming "quiz.<field>".
 absl::Status ValidateQuiz(const v1::Quiz& quiz);
 

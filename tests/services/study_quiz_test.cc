@@ -2,6 +2,7 @@
 // limit and the time limit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "tests/services/study_fixture.h"
@@ -57,13 +58,18 @@ class StudyQuizTest : public testing::StudyFixture {
     for (const auto& q : attempt.questions()) {
       auto* a = r.add_answers();
       a->set_question_id(q.id());
+      const auto& correct = bank.questions(q.id()).correct_options();
       if (wrong-- > 0) {
-        a->add_chosen_options(3);
-        a->add_chosen_options(2);
-        a->add_chosen_options(1);
+        // One option that is not correct: a valid answer, but wrong.
+        for (int o = 0; o < 4; ++o) {
+          if (std::find(correct.begin(), correct.end(), o) == correct.end()) {
+            a->add_chosen_options(o);
+            break;
+          }
+        }
         continue;
       }
-      *a->mutable_chosen_options() = bank.questions(q.id()).correct_options();
+      *a->mutable_chosen_options() = correct;
     }
     return r;
   }
@@ -143,6 +149,11 @@ TEST_F(StudyQuizTest, AttemptLimitAndForeignAttempts) {
   status = study_->SubmitQuizAttempt(Ctx(t1_).get(), bad, &scored);
   EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_EQ(ViolationField(status), "answers[0].question_id");
+  bad = Answers(quiz, a1, 0);
+  bad.mutable_answers(1)->add_chosen_options(7);  // no such option
+  status = study_->SubmitQuizAttempt(Ctx(t1_).get(), bad, &scored);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationField(status), "answers[1].chosen_options");
   // Managers read a member's attempts; other members do not.
   v1::ListQuizAttemptsRequest list;
   list.set_person_id(d1_);

@@ -2,6 +2,11 @@
 // progress, with their refusals and idempotent retries.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
 #include "tests/services/study_fixture.h"
 
 namespace branchline {
@@ -635,6 +640,46 @@ TEST_F(StudyServiceTest, EveryOtherMutatingCallRetriesToTheFirstAnswer) {
   v1::Material a1, a2;
   twice(&v1::StudyService::Stub::ArchiveMaterial, am, &a1, &a2);
   EXPECT_TRUE(a1.archived());
+}
+
+TEST_F(StudyServiceTest, ConcurrentCheckInsCountEveryMinuteOnce) {
+  auto material = CreateMaterial(sec_, branch_, "党章");
+  // 32 people check in 5 times each from 16 client threads; a person's records land on
+  // different threads (so their progress record is contended), and each call is retried.
+  constexpr int kPeople = 32, kRecords = 5, kThreads = 16;
+  std::vector<std::string> tokens;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < kPeople; ++i) {
+    ids.push_back(
+        server_.CreatePerson(admin_, team_, "司机" + std::to_string(i), "c" + std::to_string(i))
+            .id());
+    tokens.push_back(server_.SignIn("c" + std::to_string(i)));
+  }
+  std::atomic<int> failures{0};
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kPeople * kRecords; i += kThreads) {
+        auto r = RecordRequest(material.id(), 7, "收车后学习");
+        const auto& token = tokens[i / kRecords];
+        if (!Record(token, r).ok()) ++failures;
+        if (!Record(token, r).ok()) ++failures;  // the retry of a lost answer
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << kPeople * kRecords << " synced check-ins (+ as many retries) from " << kThreads
+            << " threads in " << seconds << " s: " << static_cast<int>(kPeople * kRecords / seconds)
+            << " check-ins/s\n";
+  EXPECT_EQ(failures.load(), 0);
+  for (uint64_t id : ids) {
+    auto p = Progress(sec_, id);
+    EXPECT_EQ(p.total_minutes(), 7 * kRecords) << id;
+    EXPECT_EQ(p.notes_chars(), 5 * kRecords) << id;
+  }
 }
 
 }  // namespace
