@@ -92,8 +92,21 @@ absl::StatusOr<std::vector<v1::StudyPlan>> StudyData::PlansAroundSubtree(
     RETURN_IF_ERROR(
         AppendPlans(storage::StudyPlanPrefix(storage::Index::kStudyPlanByOrg, id, year), plans));
   }
+  // The organisation and its descendants as the organisation tree knows them now (not the
+  // subtree index written when each plan was created), so a moved organisation's plans
+  // follow it.
   RETURN_IF_ERROR(AppendPlans(
-      storage::StudyPlanPrefix(storage::Index::kStudyPlanBySubtree, org.id(), year), plans));
+      storage::StudyPlanPrefix(storage::Index::kStudyPlanByOrg, org.id(), year), plans));
+  absl::Status inner;
+  RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::OrgDescendantPrefix(org.id()), "",
+                              [&](std::string_view key, std::string_view) {
+                                inner = AppendPlans(
+                                    storage::StudyPlanPrefix(storage::Index::kStudyPlanByOrg,
+                                                             storage::TrailingId(key), year),
+                                    plans);
+                                return inner.ok();
+                              }));
+  RETURN_IF_ERROR(inner);
   return plans;
 }
 

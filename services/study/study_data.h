@@ -57,7 +57,8 @@ class StudyData {
   // to a person of `org`. One prefix scan per level.
   absl::StatusOr<std::vector<v1::StudyPlan>> PlansAbove(const v1::Organization& org,
                                                         int32_t year) const;
-  // The plans of `year` owned by `org`, its ancestors and its descendants.
+  // The plans of `year` owned by `org`, its ancestors and its descendants (one prefix scan
+  // per organisation of the subtree: for reports, not for hot paths).
   absl::StatusOr<std::vector<v1::StudyPlan>> PlansAroundSubtree(const v1::Organization& org,
                                                                 int32_t year) const;
 

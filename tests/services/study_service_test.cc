@@ -682,5 +682,36 @@ TEST_F(StudyServiceTest, ConcurrentCheckInsCountEveryMinuteOnce) {
   }
 }
 
+TEST_F(StudyServiceTest, ReportFollowsAMovedOrganization) {
+  v1::CreateStudyPlanRequest r;
+  r.set_request_id(TestServer::RequestId());
+  r.mutable_plan()->set_organization_id(team_);
+  r.mutable_plan()->set_year(year_);
+  r.mutable_plan()->set_title("车队计划");
+  auto* item = r.mutable_plan()->add_items();
+  item->set_topic("安全规程");
+  item->set_required_minutes(30);
+  item->set_due_date(std::to_string(year_) + "-12-31");
+  v1::StudyPlan plan;
+  ASSERT_TRUE(study_->CreateStudyPlan(Ctx(sec_).get(), r, &plan).ok());
+  // The team moves below the sibling branch: its plan now counts there.
+  v1::MoveOrganizationRequest move;
+  move.set_request_id(TestServer::RequestId());
+  move.set_id(team_);
+  move.set_new_parent_id(sibling_);
+  v1::Organization moved;
+  ASSERT_TRUE(server_.orgs().MoveOrganization(Ctx(admin_).get(), move, &moved).ok());
+  v1::GetStudyReportRequest get;
+  get.set_organization_id(sibling_);
+  v1::StudyReport report;
+  ASSERT_TRUE(study_->GetStudyReport(Ctx(sib_).get(), get, &report).ok());
+  ASSERT_EQ(report.plans_size(), 1);
+  EXPECT_EQ(report.plans(0).plan_id(), plan.id());
+  EXPECT_EQ(report.plans(0).people(), 2);  // the two drivers
+  get.set_organization_id(branch_);
+  ASSERT_TRUE(study_->GetStudyReport(Ctx(sec_).get(), get, &report).ok());
+  EXPECT_EQ(report.plans_size(), 0);
+}
+
 }  // namespace
 }  // namespace branchline
