@@ -44,7 +44,6 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
   int64_t now = clock_.NowMicros();
   RETURN_IF_ERROR(CheckMinutes(request.minutes()));
   int64_t device = request.has_device_time() ? ToMicros(request.device_time()) : 0;
-  RETURN_IF_ERROR(CheckDeviceTime("device_time", device, now));
   if (request.plan_item_id() == 0 && request.material_id() == 0) {
     return InvalidField("plan_item_id", "a plan item or a material is required");
   }
@@ -55,6 +54,9 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
   return RunIdempotent<v1::StudyRecord>(
       store_, {caller.tenant, caller.person_id, request.request_id(), "RecordStudy"}, request, now,
       [&](Mutation& m) -> absl::StatusOr<v1::StudyRecord> {
+        // Checked here, not before: a phone retrying an answered request days later must get
+        // the first answer, not a "too old" refusal.
+        RETURN_IF_ERROR(CheckDeviceTime("device_time", device, now));
         ASSIGN_OR_RETURN(auto person, data_.people().Load(caller, caller.person_id, "caller"));
         ASSIGN_OR_RETURN(auto org,
                          data_.access().LoadOrg(caller, person.organization_id(), "caller"));

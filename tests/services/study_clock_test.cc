@@ -82,6 +82,26 @@ TEST_F(StudyClockTest, EditsAndDeletesOnlyWithinTheGracePeriod) {
   EXPECT_EQ(Progress().total_minutes(), 40);  // the refused edit changed nothing
 }
 
+TEST_F(StudyClockTest, RetriesDaysLaterReturnTheFirstAnswer) {
+  v1::RecordStudyRequest r;
+  r.set_request_id("offline-1");
+  r.set_material_id(material_);
+  r.set_minutes(25);
+  *r.mutable_device_time() = ToTimestamp(clock_.NowMicros() - kMinute);
+  auto first = journal_->Record(callers_[0], r);
+  ASSERT_TRUE(first.ok()) << first.status();
+  // The answer was lost; the phone retries ten days later, when the device time is too old
+  // for a new record.
+  clock_.Advance(10 * 24 * kHourMicros);
+  auto retried = journal_->Record(callers_[0], r);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->SerializeAsString(), first->SerializeAsString());
+  r.set_request_id("offline-2");
+  auto fresh = journal_->Record(callers_[0], r);
+  EXPECT_EQ(fresh.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Progress(kStudyYear).total_minutes(), 25);
+}
+
 TEST_F(StudyClockTest, LocalMidnightSplitsDaysAndStreaksCrossNewYear) {
   const int64_t dec31 = CivilToDay(kStudyYear, 12, 31);
   clock_.Set(At(dec31 + 1, 10));  // 00:10 on 1 January
@@ -161,6 +181,11 @@ TEST_F(StudyClockTest, QuizAnswersAfterTheDeadlineAreRefused) {
   auto on_time = submit(first->id(), "submit-1");
   ASSERT_TRUE(on_time.ok()) << on_time.status();
   EXPECT_TRUE(on_time->passed());
+
+  clock_.Advance(1);
+  auto retried = submit(first->id(), "submit-1");  // a retry after the deadline: same answer
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->SerializeAsString(), on_time->SerializeAsString());
 
   start.set_request_id("start-2");
   auto second = quizzes_->Start(callers_[0], start);
