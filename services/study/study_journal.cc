@@ -1,5 +1,7 @@
 #include "services/study/study_journal.h"
 
+#include <map>
+
 #include "services/common/changes.h"
 #include "services/common/device_time.h"
 #include "services/common/errors.h"
@@ -268,19 +270,18 @@ absl::StatusOr<v1::StudyProgress> StudyJournal::Progress(
   in.settings = &settings;
   in.today = today;
   v1::StudyProgress progress = SummarizeProgress(in);
-  // Items on a material are titled with the material's title.
+  // Items on a material are titled with the material's title (one point read per item).
+  std::map<uint64_t, uint64_t> material_of_item;
+  for (const auto& plan : plans) {
+    for (const auto& item : plan.items()) material_of_item[item.id()] = item.material_id();
+  }
   for (auto& item : *progress.mutable_items()) {
-    if (!item.title().empty()) continue;
-    for (const auto& plan : plans) {
-      for (const auto& pi : plan.items()) {
-        if (pi.id() != item.plan_item_id() || pi.material_id() == 0) continue;
-        v1::Material material;
-        ASSIGN_OR_RETURN(bool found,
-                         store_.GetMessage(storage::Cf::kMaterials,
-                                           storage::RecordKey(pi.material_id()), &material));
-        if (found) item.set_title(material.title());
-      }
-    }
+    uint64_t material_id = material_of_item[item.plan_item_id()];
+    if (!item.title().empty() || material_id == 0) continue;
+    v1::Material material;
+    ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kMaterials,
+                                                   storage::RecordKey(material_id), &material));
+    if (found) item.set_title(material.title());
   }
   return progress;
 }

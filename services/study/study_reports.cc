@@ -107,6 +107,16 @@ absl::StatusOr<v1::StudyReport> StudyReports::Report(
                                        return true;
                                      }));
 
+  // Per (sub-organisation, plan): the same figures as per plan, within the sub-organisation.
+  std::map<std::pair<uint64_t, uint64_t>, v1::PlanReport> per_sub_plan;
+  auto add_item = [](v1::PlanReport& p, const v1::ItemProgress& item) {
+    p.set_required_minutes(p.required_minutes() + item.required_minutes());
+    p.set_done_minutes(p.done_minutes() + std::min(item.done_minutes(), item.required_minutes()));
+  };
+  auto add_person = [](v1::PlanReport& p, const v1::PlanCompletion& c) {
+    p.set_people(p.people() + 1);
+    if (c.complete()) p.set_people_complete(p.people_complete() + 1);
+  };
   RETURN_IF_ERROR(ForEachPerson(caller, root, year, plans, [&](const PersonFigures& f) {
     // The bucket: the organisation directly below `root` on the person's path (or root).
     uint64_t bucket = root.id();
@@ -120,16 +130,14 @@ absl::StatusOr<v1::StudyReport> StudyReports::Report(
     bool all_complete = true;
     int32_t behind = 0;
     for (const auto& item : progress.items()) {
-      auto& p = per_plan[item.plan_id()];
-      p.set_required_minutes(p.required_minutes() + item.required_minutes());
-      p.set_done_minutes(p.done_minutes() + std::min(item.done_minutes(), item.required_minutes()));
+      add_item(per_plan[item.plan_id()], item);
+      add_item(per_sub_plan[{bucket, item.plan_id()}], item);
       all_complete = all_complete && item.complete();
       if (item.behind_schedule()) ++behind;
     }
     for (const auto& c : progress.plans()) {
-      auto& p = per_plan[c.plan_id()];
-      p.set_people(p.people() + 1);
-      if (c.complete()) p.set_people_complete(p.people_complete() + 1);
+      add_person(per_plan[c.plan_id()], c);
+      add_person(per_sub_plan[{bucket, c.plan_id()}], c);
     }
     sub.set_people(sub.people() + 1);
     sub.set_total_minutes(sub.total_minutes() + progress.total_minutes());
@@ -156,6 +164,12 @@ absl::StatusOr<v1::StudyReport> StudyReports::Report(
     if (sub.name().empty() && id != root.id()) {
       auto org = data_.access().LoadOrg(caller, id, "organization_id");
       if (org.ok()) sub.set_name(org->name());
+    }
+    for (const auto& plan : plans) {
+      v1::PlanReport p = per_sub_plan[{id, plan.id()}];
+      p.set_plan_id(plan.id());
+      p.set_title(plan.title());
+      *sub.add_plans() = std::move(p);
     }
     *report.add_sub_organizations() = sub;
   }

@@ -529,6 +529,14 @@ TEST_F(StudyServiceTest, ReportAndLeaderboard) {
   EXPECT_EQ(report.sub_organizations(1).people(), 2);
   EXPECT_EQ(report.sub_organizations(1).people_complete(), 1);
   EXPECT_EQ(report.sub_organizations(1).total_minutes(), 230);
+  // Per plan within each sub-organisation.
+  ASSERT_EQ(report.sub_organizations(1).plans_size(), 1);
+  EXPECT_EQ(report.sub_organizations(1).plans(0).people(), 2);
+  EXPECT_EQ(report.sub_organizations(1).plans(0).people_complete(), 1);
+  EXPECT_EQ(report.sub_organizations(1).plans(0).required_minutes(), 120 * 2 + 60);
+  EXPECT_EQ(report.sub_organizations(1).plans(0).done_minutes(), 230);
+  EXPECT_EQ(report.sub_organizations(0).plans(0).people(), 1);
+  EXPECT_EQ(report.sub_organizations(0).plans(0).done_minutes(), 0);
   EXPECT_EQ(report.people_behind(), 0);  // due at the end of the year
 
   r.set_plan_id(plan.id() + 999);

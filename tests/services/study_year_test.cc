@@ -144,7 +144,7 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
   int64_t total = 0, notes_total = 0;
   int people_complete = 0, behind = 0, quota_met = 0;
   int team_people[2] = {0, 0}, team_complete[2] = {0, 0}, team_behind[2] = {0, 0};
-  int64_t team_minutes[2] = {0, 0};
+  int64_t team_minutes[2] = {0, 0}, team_required[2] = {0, 0}, team_done[2] = {0, 0};
   int64_t required = 0, done = 0;
   std::vector<std::tuple<int64_t, int64_t, uint64_t>> ranking;
   for (int i = 0; i < kPeople; ++i) {
@@ -207,8 +207,13 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
     team_complete[team] += complete;
     team_behind[team] += a_behind;
     team_minutes[team] += e.total;
-    required += 1500 + (in_b ? 600 : 0);
-    done += std::min<int64_t>(e.item_a, 1500) + (in_b ? std::min<int64_t>(e.item_b, 600) : 0);
+    int64_t person_required = 1500 + (in_b ? 600 : 0);
+    int64_t person_done =
+        std::min<int64_t>(e.item_a, 1500) + (in_b ? std::min<int64_t>(e.item_b, 600) : 0);
+    required += person_required;
+    done += person_done;
+    team_required[team] += person_required;
+    team_done[team] += person_done;
     ranking.emplace_back(-points, -e.total, c.person_id);
   }
 
@@ -244,6 +249,12 @@ TEST_F(StudyYearTest, AYearOfRecordsMatchesProgressReportAndLeaderboard) {
     EXPECT_EQ(sub.people_complete(), team_complete[t]);
     EXPECT_EQ(sub.people_behind(), team_behind[t]);
     EXPECT_EQ(sub.total_minutes(), team_minutes[t]);
+    ASSERT_EQ(sub.plans_size(), 1);
+    EXPECT_EQ(sub.plans(0).plan_id(), plan->id());
+    EXPECT_EQ(sub.plans(0).people(), team_people[t]);
+    EXPECT_EQ(sub.plans(0).people_complete(), team_complete[t]);
+    EXPECT_EQ(sub.plans(0).required_minutes(), team_required[t]);
+    EXPECT_EQ(sub.plans(0).done_minutes(), team_done[t]);
   }
 
   std::sort(ranking.begin(), ranking.end());
