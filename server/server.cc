@@ -23,6 +23,7 @@
 #include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
+#include "services/study/study_grpc.h"
 #include "services/sync/change_feed.h"
 #include "services/sync/notices.h"
 #include "services/sync/sync_grpc.h"
@@ -54,6 +55,11 @@ struct BranchlineServer::State {
   std::unique_ptr<AttendanceReports> attendance_reports;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
+  std::unique_ptr<StudyData> study_data;
+  std::unique_ptr<StudyCatalog> study_catalog;
+  std::unique_ptr<StudyJournal> study_journal;
+  std::unique_ptr<StudyReports> study_reports;
+  std::unique_ptr<Quizzes> quizzes;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -126,6 +132,13 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                                     state->clock);
   state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
                                                *state->hasher, *state->signer, state->clock);
+  state->study_data = std::make_unique<StudyData>(*state->store, *state->access, *state->people);
+  state->study_catalog =
+      std::make_unique<StudyCatalog>(*state->store, *state->study_data, state->clock);
+  state->study_journal =
+      std::make_unique<StudyJournal>(*state->store, *state->study_data, state->clock);
+  state->study_reports = std::make_unique<StudyReports>(*state->study_data, state->clock);
+  state->quizzes = std::make_unique<Quizzes>(*state->store, *state->study_data, state->clock);
 
   state->backups = std::make_unique<Backups>(*state->store, options.backup_dir,
                                              options.data_dir + "/token.key", state->clock);
@@ -160,6 +173,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
                                                              *state->attendance_reports, auth));
   state->services.push_back(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
+  state->services.push_back(std::make_unique<StudyGrpc>(
+      *state->study_catalog, *state->study_journal, *state->study_reports, *state->quizzes, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

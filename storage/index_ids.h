@@ -33,6 +33,15 @@ enum class Index : uint16_t {
   kLetterByAuthor = 301,  // [person id][letter id]          named letters only
   kLetterDue = 302,       // [org id][due i64 micros][letter id]   open, not waiting for the author
   kLetterBySubmit = 303,  // [first org id][submit i64 micros][letter id]   for figures
+
+  // Study (200-299).
+  kMaterialByOrg = 200,        // [owner org id][kind u8][material id]
+  kMaterialBySubtree = 201,    // [owner or ancestor org id][kind u8][material id]
+  kStudyPlanByOrg = 202,       // [owner org id][year u32][plan id]      one plan per org and year
+  kStudyPlanBySubtree = 203,   // [owner or ancestor org id][year u32][plan id]
+  kStudyRecordByPerson = 204,  // [person id][device time i64][record id]
+  kQuizByOrg = 205,            // [owner org id][quiz id]
+  kQuizAttemptByPerson = 206,  // [person id][quiz id][attempt id]
 };
 
 }  // namespace branchline::storage

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "branchline/v1/study.pb.h"
+#include "services/auth/caller.h"
+#include "services/common/clock.h"
+#include "services/common/mutation.h"
+#include "services/study/study_data.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// Study records (the check-in) and a person's progress.
+//
+// Every record write also updates the person's progress record for that local year in the
+// same commit (read-modify-write under a lock on the progress key: only the person writes
+// it, so there is no contention), so progress and reports read one record per person and
+// the hot path is a few point reads and one commit. Thread-safe.
+class StudyJournal {
+ public:
+  StudyJournal(storage::Store& store, const StudyData& data, const Clock& clock)
+      : store_(store), data_(data), clock_(clock) {}
+
+  // Records the caller's own study. INVALID_ARGUMENT for minutes outside 1..600, notes over
+  // the organisation's limit (characters), a bad device time; FAILED_PRECONDITION when the
+  // local day would exceed 24 hours, the plan is of another year or the material archived;
+  // PERMISSION_DENIED when the plan item is not for the caller.
+  absl::StatusOr<v1::StudyRecord> Record(const Caller& caller,
+                                         const v1::RecordStudyRequest& request);
+  // Edits minutes/notes of one's own record within kRecordGraceMicros of recording it.
+  absl::StatusOr<v1::StudyRecord> Update(const Caller& caller,
+                                         const v1::UpdateStudyRecordRequest& request);
+  // Deletes one's own record within kRecordGraceMicros of recording it.
+  absl::StatusOr<v1::DeleteStudyRecordResponse> Delete(const Caller& caller,
+                                                       const v1::DeleteStudyRecordRequest& request);
+  absl::StatusOr<v1::ListStudyRecordsResponse> List(
+      const Caller& caller, const v1::ListStudyRecordsRequest& request) const;
+  absl::StatusOr<v1::StudyProgress> Progress(const Caller& caller,
+                                             const v1::GetStudyProgressRequest& request) const;
+
+ private:
+  // Loads one's own record for an edit, under the locks the caller already holds.
+  absl::StatusOr<v1::StudyRecord> LoadOwnForEdit(const Caller& caller, uint64_t id) const;
+
+  storage::Store& store_;
+  const StudyData& data_;
+  const Clock& clock_;
+};
+
+}  // namespace branchline

@@ -1,0 +1,283 @@
+// Every StudyService RPC × every kind of caller, each cell the documented outcome (see the
+// rules on StudyService in proto/branchline/v1/study.proto).
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "branchline/v1/study.grpc.pb.h"
+#include "services/common/clock.h"
+#include "tests/support/test_server.h"
+
+namespace branchline {
+namespace {
+
+using testing::TestServer;
+constexpr auto OK = grpc::OK;
+constexpr auto UNAUTH = grpc::UNAUTHENTICATED;
+constexpr auto DENIED = grpc::PERMISSION_DENIED;
+constexpr auto NOTFOUND = grpc::NOT_FOUND;
+
+class StudyAuthorizationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    study_ = v1::StudyService::NewStub(server_.channel());
+    admin_ = server_.AdminToken();
+    root_ = server_.RootOrgId();
+    branch_ = server_.CreateOrg(admin_, root_, "本支部").id();
+    sibling_ = server_.CreateOrg(admin_, root_, "兄弟支部").id();
+    member_ = server_.CreatePerson(admin_, branch_, "本人", "self").id();
+    server_.CreatePerson(admin_, branch_, "同事", "colleague");
+    server_.CreatePerson(admin_, branch_, "书记", "secretary", v1::ROLE_SECRETARY);
+    server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
+
+    v1::CreatePersonRequest above;
+    above.set_request_id(TestServer::RequestId());
+    above.mutable_person()->set_organization_id(root_);
+    above.mutable_person()->set_display_name("组织部");
+    above.mutable_person()->set_employee_number("admin-above");
+    above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
+    above.mutable_person()->add_admin_organization_ids(root_);
+    above.set_initial_password(testing::kPassword);
+    v1::Person out;
+    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), above, &out).ok());
+
+    v1::CreateOrganizationRequest tenant;
+    tenant.set_request_id(TestServer::RequestId());
+    tenant.mutable_organization()->set_name("另一家公司");
+    tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
+    v1::Organization other_root;
+    ASSERT_TRUE(
+        server_.orgs().CreateOrganization(TestServer::Ctx(admin_).get(), tenant, &other_root).ok());
+    v1::CreatePersonRequest foreign = above;
+    foreign.set_request_id(TestServer::RequestId());
+    foreign.mutable_person()->set_organization_id(other_root.id());
+    foreign.mutable_person()->set_employee_number("foreign-admin");
+    foreign.mutable_person()->clear_admin_organization_ids();
+    foreign.mutable_person()->add_admin_organization_ids(other_root.id());
+    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), foreign, &out).ok());
+    v1::SignInRequest sign_in;
+    sign_in.set_tenant_id(other_root.tenant_id());
+    sign_in.set_login("foreign-admin");
+    sign_in.set_password(testing::kPassword);
+    v1::SignInResponse foreign_session;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &foreign_session).ok());
+
+    std::string self = server_.SignIn("self");
+    tokens_["no token"] = "";
+    tokens_["tampered"] = self.substr(0, self.size() - 2) + (self.back() == 'a' ? "bb" : "aa");
+    tokens_["other tenant admin"] = foreign_session.access_token();
+    tokens_["another member"] = server_.SignIn("colleague");
+    tokens_["self"] = self;
+    tokens_["secretary of branch"] = server_.SignIn("secretary");
+    tokens_["secretary of sibling"] = server_.SignIn("sibling-secretary");
+    tokens_["admin above"] = server_.SignIn("admin-above");
+    tokens_["service with scope"] = ServiceToken(v1::SCOPE_STUDY_READ);
+    tokens_["service without scope"] = ServiceToken(v1::SCOPE_ATTENDANCE_READ);
+
+    // A material, a plan and a quiz of the branch.
+    v1::CreateMaterialRequest m;
+    m.set_request_id(TestServer::RequestId());
+    m.mutable_material()->set_organization_id(branch_);
+    m.mutable_material()->set_kind(v1::MATERIAL_KIND_DOCUMENT);
+    m.mutable_material()->set_title("党章");
+    m.mutable_material()->set_body("正文");
+    v1::Material material;
+    ASSERT_TRUE(study_->CreateMaterial(TestServer::Ctx(admin_).get(), m, &material).ok());
+    material_ = material.id();
+    v1::CreateStudyPlanRequest p;
+    p.set_request_id(TestServer::RequestId());
+    p.mutable_plan()->set_organization_id(branch_);
+    p.mutable_plan()->set_year(2030);
+    p.mutable_plan()->set_title("计划");
+    auto* item = p.mutable_plan()->add_items();
+    item->set_topic("党史");
+    item->set_required_minutes(60);
+    item->set_due_date("2030-12-31");
+    v1::StudyPlan plan;
+    ASSERT_TRUE(study_->CreateStudyPlan(TestServer::Ctx(admin_).get(), p, &plan).ok());
+    plan_ = plan.id();
+    v1::Quiz quiz;
+    ASSERT_TRUE(study_->CreateQuiz(TestServer::Ctx(admin_).get(), QuizRequest(), &quiz).ok());
+    quiz_ = quiz.id();
+  }
+
+  v1::CreateQuizRequest QuizRequest() {
+    v1::CreateQuizRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.mutable_quiz()->set_organization_id(branch_);
+    r.mutable_quiz()->set_title("测验");
+    auto* q = r.mutable_quiz()->add_questions();
+    q->set_kind(v1::QUESTION_KIND_SINGLE_CHOICE);
+    q->set_text("问题");
+    q->add_options("甲");
+    q->add_options("乙");
+    q->add_correct_options(0);
+    r.mutable_quiz()->set_draw_count(1);
+    r.mutable_quiz()->set_pass_percent(100);
+    r.mutable_quiz()->set_max_attempts(100);
+    r.mutable_quiz()->set_time_limit_seconds(600);
+    return r;
+  }
+
+  std::string ServiceToken(v1::Scope scope) {
+    v1::CreateServiceAccountRequest create;
+    create.set_request_id(TestServer::RequestId());
+    create.set_organization_id(branch_);
+    create.set_display_name("HR");
+    create.add_scopes(scope);
+    v1::CreateServiceAccountResponse created;
+    EXPECT_TRUE(
+        server_.auth().CreateServiceAccount(TestServer::Ctx(admin_).get(), create, &created).ok());
+    v1::SignInRequest sign_in;
+    sign_in.set_service_key(created.service_key());
+    v1::SignInResponse session;
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok());
+    return session.access_token();
+  }
+
+  grpc::StatusCode Call(const std::string& op, const std::string& token) {
+    auto ctx = TestServer::Ctx(token);
+    auto* c = ctx.get();
+    if (op == "GetMaterial") {
+      v1::GetMaterialRequest r;
+      r.set_id(material_);
+      v1::Material out;
+      return study_->GetMaterial(c, r, &out).error_code();
+    }
+    if (op == "ListMaterials(subtree)") {
+      v1::ListMaterialsRequest r;
+      r.set_organization_id(branch_);
+      r.set_include_descendants(true);
+      v1::ListMaterialsResponse out;
+      return study_->ListMaterials(c, r, &out).error_code();
+    }
+    if (op == "CreateMaterial") {
+      v1::CreateMaterialRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_material()->set_organization_id(branch_);
+      r.mutable_material()->set_kind(v1::MATERIAL_KIND_VIDEO);
+      r.mutable_material()->set_title("视频");
+      r.mutable_material()->set_link("https://example.com/v");
+      v1::Material out;
+      return study_->CreateMaterial(c, r, &out).error_code();
+    }
+    if (op == "GetStudyPlan") {
+      v1::GetStudyPlanRequest r;
+      r.set_id(plan_);
+      v1::StudyPlan out;
+      return study_->GetStudyPlan(c, r, &out).error_code();
+    }
+    if (op == "UpdateStudyPlan") {
+      v1::UpdateStudyPlanRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_plan()->set_id(plan_);
+      r.mutable_plan()->set_title("新计划");
+      r.mutable_update_mask()->add_paths("title");
+      v1::StudyPlan out;
+      return study_->UpdateStudyPlan(c, r, &out).error_code();
+    }
+    if (op == "RecordStudy") {
+      v1::RecordStudyRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_material_id(material_);
+      r.set_minutes(5);
+      *r.mutable_device_time() = ToTimestamp(SystemClock().NowMicros());
+      v1::StudyRecord out;
+      return study_->RecordStudy(c, r, &out).error_code();
+    }
+    if (op == "GetStudyProgress") {
+      v1::GetStudyProgressRequest r;
+      r.set_person_id(member_);
+      v1::StudyProgress out;
+      return study_->GetStudyProgress(c, r, &out).error_code();
+    }
+    if (op == "ListStudyRecords") {
+      v1::ListStudyRecordsRequest r;
+      r.set_person_id(member_);
+      v1::ListStudyRecordsResponse out;
+      return study_->ListStudyRecords(c, r, &out).error_code();
+    }
+    if (op == "GetStudyReport") {
+      v1::GetStudyReportRequest r;
+      r.set_organization_id(branch_);
+      v1::StudyReport out;
+      return study_->GetStudyReport(c, r, &out).error_code();
+    }
+    if (op == "GetLeaderboard") {
+      v1::GetLeaderboardRequest r;
+      r.set_organization_id(branch_);
+      v1::GetLeaderboardResponse out;
+      return study_->GetLeaderboard(c, r, &out).error_code();
+    }
+    if (op == "SetStudySettings") {
+      v1::SetStudySettingsRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_settings()->set_organization_id(branch_);
+      r.mutable_settings()->set_max_notes_chars(3000);
+      r.mutable_update_mask()->add_paths("max_notes_chars");
+      v1::StudySettings out;
+      return study_->SetStudySettings(c, r, &out).error_code();
+    }
+    if (op == "CreateQuiz") {
+      v1::Quiz out;
+      return study_->CreateQuiz(c, QuizRequest(), &out).error_code();
+    }
+    if (op == "GetQuiz") {
+      v1::GetQuizRequest r;
+      r.set_id(quiz_);
+      v1::Quiz out;
+      return study_->GetQuiz(c, r, &out).error_code();
+    }
+    if (op == "StartQuizAttempt") {
+      v1::StartQuizAttemptRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_quiz_id(quiz_);
+      v1::QuizAttempt out;
+      return study_->StartQuizAttempt(c, r, &out).error_code();
+    }
+    ADD_FAILURE() << "unknown op " << op;
+    return grpc::UNKNOWN;
+  }
+
+  TestServer server_;
+  std::unique_ptr<v1::StudyService::Stub> study_;
+  std::string admin_;
+  uint64_t root_ = 0, branch_ = 0, sibling_ = 0, member_ = 0;
+  uint64_t material_ = 0, plan_ = 0, quiz_ = 0;
+  std::map<std::string, std::string> tokens_;
+};
+
+TEST_F(StudyAuthorizationTest, EveryCallerEveryMethod) {
+  const std::vector<std::string> ops = {
+      "GetMaterial",      "ListMaterials(subtree)", "CreateMaterial",
+      "GetStudyPlan",     "UpdateStudyPlan",        "RecordStudy",
+      "GetStudyProgress", "ListStudyRecords",       "GetStudyReport",
+      "GetLeaderboard",   "SetStudySettings",       "CreateQuiz",
+      "GetQuiz",          "StartQuizAttempt"};
+  // clang-format off
+  const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
+    //                         GetM    ListM   CreM    GetP    UpdP    Record  Progr   Recs    Report  Board   Sett    CreQ    GetQ    Start
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"another member",        {OK,     DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK}},
+    {"self",                  {OK,     DENIED, DENIED, OK,     DENIED, OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     OK}},
+    {"secretary of branch",   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"admin above",           {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENIED}},
+    {"service with scope",    {OK,     OK,     DENIED, OK,     DENIED, DENIED, OK,     OK,     OK,     OK,     DENIED, DENIED, OK,     DENIED}},
+    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+  };
+  // clang-format on
+  for (const auto& [caller, expected] : table) {
+    ASSERT_EQ(expected.size(), ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace branchline
