@@ -26,6 +26,15 @@ int main(int argc, char** argv) {
   app.add_flag("--unsafe-no-sync", unsafe_no_sync,
                "Acknowledge writes before the WAL is synced (benchmarks only: loses data on "
                "power failure)");
+  int64_t max_offline_hours = 7 * 24, max_clock_skew_seconds = 5 * 60;
+  app.add_option("--max-offline-hours", max_offline_hours,
+                 "Oldest device time accepted for an action a phone uploads later")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 24 * 90));
+  app.add_option("--max-clock-skew-seconds", max_clock_skew_seconds,
+                 "How far in the future a phone's clock may run")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600));
   bool no_access_log = false;
   app.add_flag("--no-access-log", no_access_log, "Do not log one line per call");
   app.add_flag("--fast-password-hashing", options.fast_password_hashing,
@@ -51,5 +60,7 @@ int main(int argc, char** argv) {
   }
   options.sync_writes = !unsafe_no_sync;
   options.access_log = !no_access_log;
+  options.device_time.max_delay_micros = max_offline_hours * 3'600'000'000LL;
+  options.device_time.max_future_skew_micros = max_clock_skew_seconds * 1'000'000LL;
   return branchline::Run(options);
 }

@@ -135,8 +135,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->study_data = std::make_unique<StudyData>(*state->store, *state->access, *state->people);
   state->study_catalog =
       std::make_unique<StudyCatalog>(*state->store, *state->study_data, state->clock);
-  state->study_journal =
-      std::make_unique<StudyJournal>(*state->store, *state->study_data, state->clock);
+  state->study_journal = std::make_unique<StudyJournal>(*state->store, *state->study_data,
+                                                        state->clock, options.device_time);
   state->study_reports = std::make_unique<StudyReports>(*state->study_data, state->clock);
   state->quizzes = std::make_unique<Quizzes>(*state->store, *state->study_data, state->clock);
 
@@ -148,8 +148,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->watch_hub = std::make_unique<WatchHub>(*state->store);
   state->meetings =
       std::make_unique<Meetings>(*state->store, *state->access, *state->people, state->clock);
-  state->check_ins = std::make_unique<CheckIns>(*state->store, *state->access, *state->people,
-                                                *state->meetings, state->clock);
+  state->check_ins =
+      std::make_unique<CheckIns>(*state->store, *state->access, *state->people, *state->meetings,
+                                 state->clock, AttendanceOptions{options.device_time});
   state->attendance_reports = std::make_unique<AttendanceReports>(
       *state->store, *state->access, *state->people, *state->meetings, state->clock);
   // A key of its own for receipt codes of anonymous letters (never the token key).

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/common/device_time.h"
 
 namespace branchline {
 
@@ -23,6 +24,8 @@ struct ServerOptions {
   std::string admin_password;
   // Sync the WAL before acknowledging a write. Off only for benchmarks: loudly logged.
   bool sync_writes = true;
+  // How far phones' clocks are trusted for actions uploaded later (check-ins, study).
+  DeviceTimeRules device_time;
   // One log line per call (method, status, duration, caller id) at info level.
   bool access_log = true;
   // Minimum-cost password hashing, for test suites only.

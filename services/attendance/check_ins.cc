@@ -172,6 +172,8 @@ absl::StatusOr<v1::CheckInResponse> CheckIns::CheckIn(const Caller& caller,
             return InvalidField("method", "one of code, location or remote is required");
         }
         m.writes().PutMessage(storage::Cf::kAttendance, key, record);
+        RecordChange(m.writes(), "attendance", meeting.id(), meeting.organization_id(),
+                     "checked_in", {caller.person_id});
         *response.mutable_record() = std::move(record);
         return response;
       });
@@ -217,6 +219,8 @@ absl::StatusOr<v1::AttendanceRecord> CheckIns::Mark(const Caller& caller,
           record.set_status(v1::ATTENDANCE_STATUS_EXCUSED);
         }
         m.writes().PutMessage(storage::Cf::kAttendance, key, record);
+        RecordChange(m.writes(), "attendance", meeting.id(), meeting.organization_id(), "marked",
+                     {person.id()});
         return record;
       });
 }
@@ -390,6 +394,8 @@ absl::StatusOr<v1::AttendanceRecord> CheckIns::MakeUp(const Caller& caller,
         record.set_make_up_note(std::string(TrimAscii(request.note())));
         *record.mutable_make_up_time() = ToTimestamp(now);
         m.writes().PutMessage(storage::Cf::kAttendance, key, record);
+        RecordChange(m.writes(), "attendance", meeting.id(), meeting.organization_id(), "made_up",
+                     {caller.person_id});
         return record;
       });
 }

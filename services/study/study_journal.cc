@@ -58,7 +58,7 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
       [&](Mutation& m) -> absl::StatusOr<v1::StudyRecord> {
         // Checked here, not before: a phone retrying an answered request days later must get
         // the first answer, not a "too old" refusal.
-        RETURN_IF_ERROR(CheckDeviceTime("device_time", device, now));
+        RETURN_IF_ERROR(CheckDeviceTime("device_time", device, now, device_time_));
         ASSIGN_OR_RETURN(auto person, data_.people().Load(caller, caller.person_id, "caller"));
         ASSIGN_OR_RETURN(auto org,
                          data_.access().LoadOrg(caller, person.organization_id(), "caller"));

@@ -4,6 +4,7 @@
 #include "branchline/v1/study.pb.h"
 #include "services/auth/caller.h"
 #include "services/common/clock.h"
+#include "services/common/device_time.h"
 #include "services/common/mutation.h"
 #include "services/study/study_data.h"
 #include "storage/store.h"
@@ -18,8 +19,9 @@ namespace branchline {
 // the hot path is a few point reads and one commit. Thread-safe.
 class StudyJournal {
  public:
-  StudyJournal(storage::Store& store, const StudyData& data, const Clock& clock)
-      : store_(store), data_(data), clock_(clock) {}
+  StudyJournal(storage::Store& store, const StudyData& data, const Clock& clock,
+               DeviceTimeRules device_time = {})
+      : store_(store), data_(data), clock_(clock), device_time_(device_time) {}
 
   // Records the caller's own study. INVALID_ARGUMENT for minutes outside 1..600, notes over
   // the organisation's limit (characters), a bad device time; FAILED_PRECONDITION when the
@@ -45,6 +47,7 @@ class StudyJournal {
   storage::Store& store_;
   const StudyData& data_;
   const Clock& clock_;
+  const DeviceTimeRules device_time_;
 };
 
 }  // namespace branchline

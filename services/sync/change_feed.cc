@@ -15,7 +15,7 @@ absl::StatusOr<int> ChangePageSize(int requested) {
 }
 }  // namespace
 
-v1::Change ChangeFeed::ToApi(const internal::v1::ChangeRecord& record) {
+v1::Change ChangeFeed::ToApi(const internal::v1::ChangeRecord& record, bool with_people) {
   v1::Change change;
   change.set_sequence(record.sequence());
   change.set_kind(record.kind());
@@ -23,6 +23,7 @@ v1::Change ChangeFeed::ToApi(const internal::v1::ChangeRecord& record) {
   change.set_organization_id(record.organization_id());
   change.set_action(record.action());
   *change.mutable_commit_time() = record.commit_time();
+  if (with_people) *change.mutable_person_ids() = record.person_ids();
   return change;
 }
 
@@ -81,7 +82,7 @@ absl::StatusOr<v1::ListFeedResponse> ChangeFeed::ListFeed(
   ASSIGN_OR_RETURN(uint64_t after, Position(interest, request.cursor()));
   ASSIGN_OR_RETURN(auto page, Read(interest, after, limit));
   v1::ListFeedResponse response;
-  for (const auto& c : page.changes) *response.add_changes() = ToApi(c);
+  for (const auto& c : page.changes) *response.add_changes() = ToApi(c, /*with_people=*/true);
   response.set_next_cursor(EncodeCursor(interest.holder_id, page.next_sequence));
   response.set_has_more(page.has_more);
   return response;

@@ -42,7 +42,8 @@ class ChangeFeed {
   // Decodes a client cursor for `interest` (empty: the current head).
   absl::StatusOr<uint64_t> Position(const ChangeInterest& interest, std::string_view cursor) const;
 
-  static v1::Change ToApi(const internal::v1::ChangeRecord& record);
+  // The API form of a change; `with_people` (the feed) includes whom it concerns.
+  static v1::Change ToApi(const internal::v1::ChangeRecord& record, bool with_people = false);
 
  private:
   const storage::Store& store_;

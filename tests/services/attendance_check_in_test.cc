@@ -3,6 +3,7 @@
 #include <set>
 #include <thread>
 
+#include "branchline/v1/sync.grpc.pb.h"
 #include "tests/services/attendance_fixture.h"
 
 namespace branchline::testing {
@@ -31,6 +32,36 @@ TEST_F(CheckInTest, ByRotatingCodeScannedOrTyped) {
   typed.mutable_code()->set_typed(true);
   ASSERT_TRUE(CheckIn(d2_, typed, &out).ok());
   EXPECT_EQ(out.record().method(), v1::CHECK_IN_METHOD_TYPED_CODE);
+}
+
+TEST_F(CheckInTest, CheckInsReachTheIntegrationFeedAndTheDriversOtherDevices) {
+  auto sync = v1::SyncService::NewStub(server_.channel());
+  auto m = MustCreate(Draft(Now() + 10 * kMin));
+  v1::ListFeedRequest feed;
+  feed.set_organization_id(branch_);
+  v1::ListFeedResponse start, changes;
+  ASSERT_TRUE(sync->ListFeed(Ctx(admin_).get(), feed, &start).ok());
+  v1::ListChangesRequest pull;
+  v1::ListChangesResponse head, mine;
+  ASSERT_TRUE(sync->ListChanges(Ctx(d1_).get(), pull, &head).ok());
+
+  v1::CheckInResponse out;
+  ASSERT_TRUE(CheckIn(d1_, ByCode(m.id(), Code(m.id()).code()), &out).ok());
+
+  feed.set_cursor(start.next_cursor());
+  ASSERT_TRUE(sync->ListFeed(Ctx(admin_).get(), feed, &changes).ok());
+  ASSERT_EQ(changes.changes_size(), 1);
+  EXPECT_EQ(changes.changes(0).kind(), "attendance");
+  EXPECT_EQ(changes.changes(0).action(), "checked_in");
+  EXPECT_EQ(changes.changes(0).record_id(), m.id());
+  ASSERT_EQ(changes.changes(0).person_ids_size(), 1);
+  EXPECT_EQ(changes.changes(0).person_ids(0), d1_id_);
+  // The driver's own pull (another phone of theirs) sees it, without the person list.
+  pull.set_cursor(head.next_cursor());
+  ASSERT_TRUE(sync->ListChanges(Ctx(d1_).get(), pull, &mine).ok());
+  ASSERT_EQ(mine.changes_size(), 1);
+  EXPECT_EQ(mine.changes(0).kind(), "attendance");
+  EXPECT_EQ(mine.changes(0).person_ids_size(), 0);
 }
 
 TEST_F(CheckInTest, WrongOrForeignCodesAreRefusedAndNothingIsWritten) {
