@@ -16,67 +16,20 @@ class AttendanceAuthorizationTest : public AttendanceTest {
  protected:
   void SetUp() override {
     AttendanceTest::SetUp();
-    v1::CreatePersonRequest above;
-    above.set_request_id(TestServer::RequestId());
-    above.mutable_person()->set_organization_id(root_);
-    above.mutable_person()->set_display_name("组织部");
-    above.mutable_person()->set_employee_number("admin-above");
-    above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
-    above.mutable_person()->add_admin_organization_ids(root_);
-    above.set_initial_password(kPassword);
-    v1::Person person;
-    ASSERT_TRUE(server_.people().CreatePerson(Ctx(admin_).get(), above, &person).ok());
     server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
 
-    v1::CreateOrganizationRequest tenant;
-    tenant.set_request_id(TestServer::RequestId());
-    tenant.mutable_organization()->set_name("另一家公司");
-    tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
-    v1::Organization other_root;
-    ASSERT_TRUE(server_.orgs().CreateOrganization(Ctx(admin_).get(), tenant, &other_root).ok());
-    auto foreign = above;
-    foreign.set_request_id(TestServer::RequestId());
-    foreign.mutable_person()->set_organization_id(other_root.id());
-    foreign.mutable_person()->set_employee_number("foreign-admin");
-    foreign.mutable_person()->clear_admin_organization_ids();
-    foreign.mutable_person()->add_admin_organization_ids(other_root.id());
-    ASSERT_TRUE(server_.people().CreatePerson(Ctx(admin_).get(), foreign, &person).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_tenant_id(other_root.tenant_id());
-    sign_in.set_login("foreign-admin");
-    sign_in.set_password(kPassword);
-    v1::SignInResponse foreign_session;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &foreign_session).ok());
-
     tokens_["no token"] = "";
-    tokens_["other tenant admin"] = foreign_session.access_token();
+    tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["self (audience)"] = d1_;
     tokens_["another member"] = d2_;
     tokens_["host (member)"] = d3_;
     tokens_["secretary of branch"] = secretary_;
     tokens_["secretary of sibling"] = server_.SignIn("sibling-secretary");
-    tokens_["admin above"] = server_.SignIn("admin-above");
-    tokens_["service with scope"] = ServiceToken(v1::SCOPE_ATTENDANCE_READ);
-    tokens_["service without scope"] = ServiceToken(v1::SCOPE_PEOPLE_READ);
+    tokens_["admin above"] = server_.AdminAboveToken(root_);
+    tokens_["service with scope"] = server_.ServiceToken(branch_, v1::SCOPE_ATTENDANCE_READ);
+    tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_READ);
 
     meeting_ = NewMeeting();
-  }
-
-  std::string ServiceToken(v1::Scope scope) {
-    v1::CreateServiceAccountRequest create;
-    create.set_request_id(TestServer::RequestId());
-    create.set_organization_id(branch_);
-    create.set_display_name("HR");
-    create.add_scopes(scope);
-    v1::CreateServiceAccountResponse created;
-    EXPECT_TRUE(server_.auth().CreateServiceAccount(Ctx(admin_).get(), create, &created).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_service_key(created.service_key());
-    v1::SignInResponse session;
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok());
-    return session.access_token();
   }
 
   // A branch meeting starting in ten minutes, hosted by d3.

@@ -30,85 +30,17 @@ class AuthorizationMatrixTest : public ::testing::Test {
     server_.CreatePerson(admin_, branch_, "书记", "secretary", v1::ROLE_SECRETARY);
     server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
 
-    v1::CreatePersonRequest above;
-    above.set_request_id(TestServer::RequestId());
-    above.mutable_person()->set_organization_id(root_);
-    above.mutable_person()->set_display_name("组织部");
-    above.mutable_person()->set_employee_number("admin-above");
-    above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
-    above.mutable_person()->add_admin_organization_ids(root_);
-    above.set_initial_password(testing::kPassword);
-    v1::Person out;
-    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), above, &out).ok());
-
-    // Another tenant with its own administrator.
-    v1::CreateOrganizationRequest tenant;
-    tenant.set_request_id(TestServer::RequestId());
-    tenant.mutable_organization()->set_name("另一家公司");
-    tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
-    v1::Organization other_root;
-    ASSERT_TRUE(
-        server_.orgs().CreateOrganization(TestServer::Ctx(admin_).get(), tenant, &other_root).ok());
-    v1::CreatePersonRequest foreign = above;
-    foreign.set_request_id(TestServer::RequestId());
-    foreign.mutable_person()->set_organization_id(other_root.id());
-    foreign.mutable_person()->set_employee_number("foreign-admin");
-    foreign.mutable_person()->clear_admin_organization_ids();
-    foreign.mutable_person()->add_admin_organization_ids(other_root.id());
-    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), foreign, &out).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_tenant_id(other_root.tenant_id());
-    sign_in.set_login("foreign-admin");
-    sign_in.set_password(testing::kPassword);
-    v1::SignInResponse foreign_session;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &foreign_session).ok());
-
     tokens_["no token"] = "";
-    tokens_["tampered"] = Tamper(server_.SignIn("self"));
-    tokens_["expired"] = Expired();
-    tokens_["other tenant admin"] = foreign_session.access_token();
+    tokens_["tampered"] = TestServer::TamperedToken(server_.SignIn("self"));
+    tokens_["expired"] = server_.ExpiredToken(member_);
+    tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["another member"] = server_.SignIn("colleague");
     tokens_["self"] = server_.SignIn("self");
     tokens_["secretary of branch"] = server_.SignIn("secretary");
     tokens_["secretary of sibling"] = server_.SignIn("sibling-secretary");
-    tokens_["admin above"] = server_.SignIn("admin-above");
-    tokens_["service with scope"] = ServiceToken(v1::SCOPE_PEOPLE_READ);
-    tokens_["service without scope"] = ServiceToken(v1::SCOPE_ATTENDANCE_READ);
-  }
-
-  static std::string Tamper(std::string token) {
-    token[token.size() / 2] = token[token.size() / 2] == 'a' ? 'b' : 'a';
-    return token;
-  }
-  std::string Expired() {
-    std::ifstream in(server_.dir().Sub("data/token.key"), std::ios::binary);
-    std::stringstream key;
-    key << in.rdbuf();
-    internal::v1::TokenClaims claims;
-    claims.set_version(1);
-    claims.set_person_id(member_);
-    claims.set_tenant_id(1);
-    claims.set_session_id(1);
-    claims.set_issued_at(time(nullptr) - 7200);
-    claims.set_expires_at(time(nullptr) - 3600);
-    return TokenSigner(key.str()).Sign(claims);
-  }
-  std::string ServiceToken(v1::Scope scope) {
-    v1::CreateServiceAccountRequest create;
-    create.set_request_id(TestServer::RequestId());
-    create.set_organization_id(branch_);
-    create.set_display_name("HR");
-    create.add_scopes(scope);
-    v1::CreateServiceAccountResponse created;
-    EXPECT_TRUE(
-        server_.auth().CreateServiceAccount(TestServer::Ctx(admin_).get(), create, &created).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_service_key(created.service_key());
-    v1::SignInResponse session;
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok());
-    return session.access_token();
+    tokens_["admin above"] = server_.AdminAboveToken(root_);
+    tokens_["service with scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_READ);
+    tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_ATTENDANCE_READ);
   }
 
   // One call per operation, against the branch and the member.

@@ -25,43 +25,10 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
   void SetUp() override {
     FeedbackTest::SetUp();
     // Admin scope above: a person of the root with admin scope on it.
-    v1::CreatePersonRequest above;
-    above.set_request_id(TestServer::RequestId());
-    above.mutable_person()->set_organization_id(root_);
-    above.mutable_person()->set_display_name("组织部");
-    above.mutable_person()->set_employee_number("admin-above");
-    above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
-    above.mutable_person()->add_admin_organization_ids(root_);
-    above.set_initial_password(testing::kPassword);
-    v1::Person out;
-    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), above, &out).ok());
-
-    // Another tenant with its own administrator.
-    v1::CreateOrganizationRequest tenant;
-    tenant.set_request_id(TestServer::RequestId());
-    tenant.mutable_organization()->set_name("另一家公司");
-    tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
-    v1::Organization other_root;
-    ASSERT_TRUE(
-        server_.orgs().CreateOrganization(TestServer::Ctx(admin_).get(), tenant, &other_root).ok());
-    v1::CreatePersonRequest foreign = above;
-    foreign.set_request_id(TestServer::RequestId());
-    foreign.mutable_person()->set_organization_id(other_root.id());
-    foreign.mutable_person()->set_employee_number("foreign-admin");
-    foreign.mutable_person()->clear_admin_organization_ids();
-    foreign.mutable_person()->add_admin_organization_ids(other_root.id());
-    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), foreign, &out).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_tenant_id(other_root.tenant_id());
-    sign_in.set_login("foreign-admin");
-    sign_in.set_password(testing::kPassword);
-    v1::SignInResponse foreign_session;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &foreign_session).ok());
 
     committee_token_ = server_.SignIn("committee-secretary");
     tokens_["no token"] = "";
-    tokens_["other tenant admin"] = foreign_session.access_token();
+    tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["author"] = driver_token_;
     tokens_["anonymous author, receipt"] = "";
     tokens_["anonymous author, no receipt"] = driver_token_;
@@ -69,27 +36,10 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
     tokens_["secretary of branch below"] = secretary_token_;
     tokens_["handler of another branch"] = server_.SignIn("sibling-secretary");
     tokens_["person reported"] = server_.SignIn("member");
-    tokens_["admin above"] = server_.SignIn("admin-above");
-    tokens_["service with scope"] = ServiceToken(v1::SCOPE_FEEDBACK_READ);
-    tokens_["service without scope"] = ServiceToken(v1::SCOPE_PEOPLE_READ);
+    tokens_["admin above"] = server_.AdminAboveToken(root_);
+    tokens_["service with scope"] = server_.ServiceToken(committee_, v1::SCOPE_FEEDBACK_READ);
+    tokens_["service without scope"] = server_.ServiceToken(committee_, v1::SCOPE_PEOPLE_READ);
     tokens_["another member"] = server_.SignIn("colleague");
-  }
-
-  std::string ServiceToken(v1::Scope scope) {
-    v1::CreateServiceAccountRequest create;
-    create.set_request_id(TestServer::RequestId());
-    create.set_organization_id(committee_);
-    create.set_display_name("党建平台");
-    create.add_scopes(scope);
-    v1::CreateServiceAccountResponse created;
-    EXPECT_TRUE(
-        server_.auth().CreateServiceAccount(TestServer::Ctx(admin_).get(), create, &created).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_service_key(created.service_key());
-    v1::SignInResponse session;
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok());
-    return session.access_token();
   }
 
   struct Fresh {

@@ -30,50 +30,17 @@ class StudyAuthorizationTest : public ::testing::Test {
     server_.CreatePerson(admin_, branch_, "书记", "secretary", v1::ROLE_SECRETARY);
     server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
 
-    v1::CreatePersonRequest above;
-    above.set_request_id(TestServer::RequestId());
-    above.mutable_person()->set_organization_id(root_);
-    above.mutable_person()->set_display_name("组织部");
-    above.mutable_person()->set_employee_number("admin-above");
-    above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
-    above.mutable_person()->add_admin_organization_ids(root_);
-    above.set_initial_password(testing::kPassword);
-    v1::Person out;
-    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), above, &out).ok());
-
-    v1::CreateOrganizationRequest tenant;
-    tenant.set_request_id(TestServer::RequestId());
-    tenant.mutable_organization()->set_name("另一家公司");
-    tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
-    v1::Organization other_root;
-    ASSERT_TRUE(
-        server_.orgs().CreateOrganization(TestServer::Ctx(admin_).get(), tenant, &other_root).ok());
-    v1::CreatePersonRequest foreign = above;
-    foreign.set_request_id(TestServer::RequestId());
-    foreign.mutable_person()->set_organization_id(other_root.id());
-    foreign.mutable_person()->set_employee_number("foreign-admin");
-    foreign.mutable_person()->clear_admin_organization_ids();
-    foreign.mutable_person()->add_admin_organization_ids(other_root.id());
-    ASSERT_TRUE(server_.people().CreatePerson(TestServer::Ctx(admin_).get(), foreign, &out).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_tenant_id(other_root.tenant_id());
-    sign_in.set_login("foreign-admin");
-    sign_in.set_password(testing::kPassword);
-    v1::SignInResponse foreign_session;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &foreign_session).ok());
-
     std::string self = server_.SignIn("self");
     tokens_["no token"] = "";
     tokens_["tampered"] = self.substr(0, self.size() - 2) + (self.back() == 'a' ? "bb" : "aa");
-    tokens_["other tenant admin"] = foreign_session.access_token();
+    tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["another member"] = server_.SignIn("colleague");
     tokens_["self"] = self;
     tokens_["secretary of branch"] = server_.SignIn("secretary");
     tokens_["secretary of sibling"] = server_.SignIn("sibling-secretary");
-    tokens_["admin above"] = server_.SignIn("admin-above");
-    tokens_["service with scope"] = ServiceToken(v1::SCOPE_STUDY_READ);
-    tokens_["service without scope"] = ServiceToken(v1::SCOPE_ATTENDANCE_READ);
+    tokens_["admin above"] = server_.AdminAboveToken(root_);
+    tokens_["service with scope"] = server_.ServiceToken(branch_, v1::SCOPE_STUDY_READ);
+    tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_ATTENDANCE_READ);
 
     // A material, a plan and a quiz of the branch.
     v1::CreateMaterialRequest m;
@@ -118,23 +85,6 @@ class StudyAuthorizationTest : public ::testing::Test {
     r.mutable_quiz()->set_max_attempts(100);
     r.mutable_quiz()->set_time_limit_seconds(600);
     return r;
-  }
-
-  std::string ServiceToken(v1::Scope scope) {
-    v1::CreateServiceAccountRequest create;
-    create.set_request_id(TestServer::RequestId());
-    create.set_organization_id(branch_);
-    create.set_display_name("HR");
-    create.add_scopes(scope);
-    v1::CreateServiceAccountResponse created;
-    EXPECT_TRUE(
-        server_.auth().CreateServiceAccount(TestServer::Ctx(admin_).get(), create, &created).ok());
-    v1::SignInRequest sign_in;
-    sign_in.set_service_key(created.service_key());
-    v1::SignInResponse session;
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok());
-    return session.access_token();
   }
 
   grpc::StatusCode Call(const std::string& op, const std::string& token) {

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/auth/token_signer.h"
 
 namespace branchline::testing {
 
@@ -95,6 +98,85 @@ v1::Person TestServer::CreatePerson(const std::string& token, uint64_t org, cons
   auto status = people_->CreatePerson(Ctx(token).get(), request, &person);
   EXPECT_TRUE(status.ok()) << name << ": " << status.error_message();
   return person;
+}
+
+std::string TestServer::AdminAboveToken(uint64_t org) {
+  v1::CreatePersonRequest above;
+  above.set_request_id(RequestId());
+  above.mutable_person()->set_organization_id(org);
+  above.mutable_person()->set_display_name("组织部");
+  above.mutable_person()->set_employee_number("admin-above");
+  above.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
+  above.mutable_person()->add_admin_organization_ids(org);
+  above.set_initial_password(kPassword);
+  v1::Person out;
+  auto status = people_->CreatePerson(Ctx(AdminToken()).get(), above, &out);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return SignIn("admin-above");
+}
+
+std::string TestServer::ForeignTenantAdminToken() {
+  std::string admin = AdminToken();
+  v1::CreateOrganizationRequest tenant;
+  tenant.set_request_id(RequestId());
+  tenant.mutable_organization()->set_name("另一家公司");
+  tenant.mutable_organization()->set_kind(v1::ORGANIZATION_KIND_COMPANY);
+  v1::Organization root;
+  EXPECT_TRUE(orgs_->CreateOrganization(Ctx(admin).get(), tenant, &root).ok());
+  v1::CreatePersonRequest foreign;
+  foreign.set_request_id(RequestId());
+  foreign.mutable_person()->set_organization_id(root.id());
+  foreign.mutable_person()->set_display_name("外单位管理员");
+  foreign.mutable_person()->set_employee_number("foreign-admin");
+  foreign.mutable_person()->set_role(v1::ROLE_EMPLOYEE);
+  foreign.mutable_person()->add_admin_organization_ids(root.id());
+  foreign.set_initial_password(kPassword);
+  v1::Person out;
+  EXPECT_TRUE(people_->CreatePerson(Ctx(admin).get(), foreign, &out).ok());
+  v1::SignInRequest sign_in;
+  sign_in.set_tenant_id(root.tenant_id());
+  sign_in.set_login("foreign-admin");
+  sign_in.set_password(kPassword);
+  v1::SignInResponse session;
+  grpc::ClientContext ctx;
+  EXPECT_TRUE(auth_->SignIn(&ctx, sign_in, &session).ok());
+  return session.access_token();
+}
+
+std::string TestServer::ServiceToken(uint64_t org, v1::Scope scope) {
+  v1::CreateServiceAccountRequest create;
+  create.set_request_id(RequestId());
+  create.set_organization_id(org);
+  create.set_display_name("HR 系统");
+  create.add_scopes(scope);
+  v1::CreateServiceAccountResponse created;
+  EXPECT_TRUE(auth_->CreateServiceAccount(Ctx(AdminToken()).get(), create, &created).ok());
+  v1::SignInRequest sign_in;
+  sign_in.set_service_key(created.service_key());
+  v1::SignInResponse session;
+  grpc::ClientContext ctx;
+  EXPECT_TRUE(auth_->SignIn(&ctx, sign_in, &session).ok());
+  return session.access_token();
+}
+
+std::string TestServer::ExpiredToken(uint64_t person_id) const {
+  std::ifstream in(dir_.Sub("data/token.key"), std::ios::binary);
+  std::stringstream key;
+  key << in.rdbuf();
+  internal::v1::TokenClaims claims;
+  claims.set_version(1);
+  claims.set_person_id(person_id);
+  claims.set_tenant_id(person_id >> 40);
+  claims.set_session_id(1);
+  claims.set_issued_at(time(nullptr) - 7200);
+  claims.set_expires_at(time(nullptr) - 3600);
+  return TokenSigner(key.str()).Sign(claims);
+}
+
+std::string TestServer::TamperedToken(std::string token) {
+  char& c = token[token.size() / 2];
+  c = c == 'a' ? 'b' : 'a';
+  return token;
 }
 
 std::string TestServer::RequestId() {

@@ -51,6 +51,17 @@ class TestServer {
   v1::Person CreatePerson(const std::string& token, uint64_t org, const std::string& name,
                           const std::string& employee_number, v1::Role role = v1::ROLE_FULL_MEMBER);
 
+  // Callers every authorization matrix needs (each signs in and returns an access token):
+  // "admin-above" with admin scope on `org`; the administrator of a new, separate tenant;
+  // a service account of `org` with one scope.
+  std::string AdminAboveToken(uint64_t org);
+  std::string ForeignTenantAdminToken();
+  std::string ServiceToken(uint64_t org, v1::Scope scope);
+  // A correctly signed token of `person_id` that expired an hour ago (signed with this
+  // server's key), and a token with one character changed.
+  std::string ExpiredToken(uint64_t person_id) const;
+  static std::string TamperedToken(std::string token);
+
   // A new unique request id.
   static std::string RequestId();
 
