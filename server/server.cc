@@ -26,6 +26,7 @@
 #include "services/study/study_grpc.h"
 #include "services/sync/change_feed.h"
 #include "services/sync/notices.h"
+#include "services/sync/offline_batch.h"
 #include "services/sync/sync_grpc.h"
 #include "services/sync/watch_hub.h"
 #include "spdlog/spdlog.h"
@@ -50,6 +51,7 @@ struct BranchlineServer::State {
   std::unique_ptr<ChangeFeed> change_feed;
   std::unique_ptr<Notices> notices;
   std::unique_ptr<WatchHub> watch_hub;
+  std::unique_ptr<OfflineBatch> offline_batch;
   std::unique_ptr<Meetings> meetings;
   std::unique_ptr<CheckIns> check_ins;
   std::unique_ptr<AttendanceReports> attendance_reports;
@@ -160,6 +162,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->mailbox = std::make_unique<Mailbox>(*state->store, *state->access, *state->people,
                                              *state->receipts, state->clock);
 
+  state->offline_batch = std::make_unique<OfflineBatch>(*state->store, *state->check_ins,
+                                                        *state->study_journal, *state->mailbox);
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
   if (!boot.ok()) return boot;
@@ -169,8 +173,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
   state->services.push_back(std::make_unique<AdminGrpc>(*state->backups, auth));
-  state->services.push_back(
-      std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub, auth));
+  state->services.push_back(std::make_unique<SyncGrpc>(
+      *state->change_feed, *state->notices, *state->watch_hub, *state->offline_batch, auth));
   state->services.push_back(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
                                                              *state->attendance_reports, auth));
   state->services.push_back(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));

@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "services/auth/grpc_handler.h"
+#include "services/common/call_log.h"
 #include "services/common/errors.h"
 #include "services/sync/cursor.h"
 
@@ -129,6 +130,14 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchChangesRespo
 };
 
 }  // namespace
+
+grpc::Status SyncGrpc::UploadActions(grpc::ServerContext* context,
+                                     const v1::UploadActionsRequest* request,
+                                     v1::UploadActionsResponse* response) {
+  if (OfflineBatch::HasUnattributedActions(*request)) SuppressAccessLog();
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return batch_.Upload(c, *request); });
+}
 
 grpc::Status SyncGrpc::ListChanges(grpc::ServerContext* context,
                                    const v1::ListChangesRequest* request,

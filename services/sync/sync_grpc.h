@@ -4,6 +4,7 @@
 #include "services/auth/authenticator.h"
 #include "services/sync/change_feed.h"
 #include "services/sync/notices.h"
+#include "services/sync/offline_batch.h"
 #include "services/sync/watch_hub.h"
 
 namespace branchline {
@@ -13,8 +14,12 @@ namespace branchline {
 class SyncGrpc final
     : public v1::SyncService::WithCallbackMethod_WatchChanges<v1::SyncService::Service> {
  public:
-  SyncGrpc(const ChangeFeed& feed, Notices& notices, WatchHub& hub, const Authenticator& auth)
-      : feed_(feed), notices_(notices), hub_(hub), auth_(auth) {}
+  SyncGrpc(const ChangeFeed& feed, Notices& notices, WatchHub& hub, OfflineBatch& batch,
+           const Authenticator& auth)
+      : feed_(feed), notices_(notices), hub_(hub), batch_(batch), auth_(auth) {}
+
+  grpc::Status UploadActions(grpc::ServerContext* context, const v1::UploadActionsRequest* request,
+                             v1::UploadActionsResponse* response) override;
 
   grpc::Status ListChanges(grpc::ServerContext* context, const v1::ListChangesRequest* request,
                            v1::ListChangesResponse* response) override;
@@ -39,6 +44,7 @@ class SyncGrpc final
   const ChangeFeed& feed_;
   Notices& notices_;
   WatchHub& hub_;
+  OfflineBatch& batch_;
   const Authenticator& auth_;
 };
 

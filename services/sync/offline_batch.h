@@ -1,0 +1,43 @@
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "branchline/v1/sync.pb.h"
+#include "services/attendance/check_ins.h"
+#include "services/auth/caller.h"
+#include "services/feedback/mailbox.h"
+#include "services/study/study_journal.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+// UploadActions: the offline queue of a phone, replayed through the same domain calls the
+// single RPCs use, each with its own request_id (so each is idempotent on its own) and its own
+// answer. Thread-safe.
+class OfflineBatch {
+ public:
+  static constexpr int kMaxActions = 100;
+
+  OfflineBatch(const storage::Store& store, CheckIns& check_ins, StudyJournal& journal,
+               Mailbox& mailbox)
+      : store_(store), check_ins_(check_ins), journal_(journal), mailbox_(mailbox) {}
+
+  absl::StatusOr<v1::UploadActionsResponse> Upload(const Caller& caller,
+                                                   const v1::UploadActionsRequest& request);
+
+  // Whether the batch holds an action that must never be attributed to the caller (an
+  // anonymous letter, or a reply or rating by receipt): the call then leaves no access-log line.
+  static bool HasUnattributedActions(const v1::UploadActionsRequest& request);
+
+ private:
+  // Runs one action into `result`.
+  void Run(const Caller& caller, const v1::OfflineAction& action, v1::ActionResult* result);
+  // Whether this caller already has an answer stored for `request_id`.
+  bool AlreadyDone(const Caller& caller, const std::string& request_id) const;
+
+  const storage::Store& store_;
+  CheckIns& check_ins_;
+  StudyJournal& journal_;
+  Mailbox& mailbox_;
+};
+
+}  // namespace branchline
