@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -293,6 +294,65 @@ TEST_F(SyncServiceTest, StreamDeliversNewChangesLiveAndSendsHeartbeats) {
   reader->Finish().IgnoreError();
   // The heartbeat's cursor is a valid resume point: nothing is repeated.
   EXPECT_EQ(Changes(driver_token_, last_cursor).changes_size(), 0);
+}
+
+// A client-side stream that counts the changes it receives (callback API: no thread each).
+class CountingWatcher final : public grpc::ClientReadReactor<v1::WatchChangesResponse> {
+ public:
+  CountingWatcher(v1::SyncService::Stub& stub, const std::string& token, std::atomic<int>& changes,
+                  std::atomic<int>& done)
+      : changes_(changes), done_(done) {
+    ctx_.AddMetadata("authorization", "Bearer " + token);
+    request_.set_heartbeat_seconds(300);
+    stub.async()->WatchChanges(&ctx_, &request_, this);
+    StartRead(&message_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    if (!message_.heartbeat()) ++changes_;
+    StartRead(&message_);
+  }
+  void OnDone(const grpc::Status&) override { ++done_; }
+  void Cancel() { ctx_.TryCancel(); }
+
+ private:
+  grpc::ClientContext ctx_;
+  v1::WatchChangesRequest request_;
+  v1::WatchChangesResponse message_;
+  std::atomic<int>& changes_;
+  std::atomic<int>& done_;
+};
+
+TEST_F(SyncServiceTest, ThousandsOfIdleStreamsEachGetTheirChange) {
+  constexpr int kConnections = 20, kStreamsEach = 100;  // 100 = the per-connection stream limit
+  std::atomic<int> changes{0}, done{0};
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<v1::SyncService::Stub>> stubs;
+  std::vector<std::unique_ptr<CountingWatcher>> watchers;
+  for (int c = 0; c < kConnections; ++c) {
+    grpc::ChannelArguments args;
+    args.SetInt("branchline.test.connection", c);  // a distinct connection per channel
+    channels.push_back(
+        grpc::CreateCustomChannel(server_.address(), grpc::InsecureChannelCredentials(), args));
+    stubs.push_back(v1::SyncService::NewStub(channels.back()));
+    for (int i = 0; i < kStreamsEach; ++i) {
+      watchers.push_back(
+          std::make_unique<CountingWatcher>(*stubs.back(), driver_token_, changes, done));
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let every stream register
+  Post(secretary_token_, branch_, "全体通知");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (changes < kConnections * kStreamsEach && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(changes.load(), kConnections * kStreamsEach);
+  for (auto& w : watchers) w->Cancel();
+  while (done < kConnections * kStreamsEach && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(done.load(), kConnections * kStreamsEach);
 }
 
 TEST_F(SyncServiceTest, StreamsNeedAValidTokenAndEndOnShutdown) {
