@@ -7,10 +7,7 @@
 namespace branchline::testing {
 namespace {
 
-constexpr auto OK = grpc::OK;
-constexpr auto UNAUTH = grpc::UNAUTHENTICATED;
-constexpr auto DENIED = grpc::PERMISSION_DENIED;
-constexpr auto NOTFOUND = grpc::NOT_FOUND;
+using namespace testing::matrix;  // NOLINT: table cell names
 
 class AttendanceAuthorizationTest : public AttendanceTest {
  protected:

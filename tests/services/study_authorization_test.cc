@@ -12,10 +12,7 @@ namespace branchline {
 namespace {
 
 using testing::TestServer;
-constexpr auto OK = grpc::OK;
-constexpr auto UNAUTH = grpc::UNAUTHENTICATED;
-constexpr auto DENIED = grpc::PERMISSION_DENIED;
-constexpr auto NOTFOUND = grpc::NOT_FOUND;
+using namespace testing::matrix;  // NOLINT: table cell names
 
 class StudyAuthorizationTest : public ::testing::Test {
  protected:

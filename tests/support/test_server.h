@@ -75,6 +75,14 @@ class TestServer {
   std::unique_ptr<v1::PersonService::Stub> people_;
 };
 
+// Short names for the cells of authorization-matrix tables.
+namespace matrix {
+inline constexpr auto OK = grpc::OK;
+inline constexpr auto UNAUTH = grpc::UNAUTHENTICATED;
+inline constexpr auto DENIED = grpc::PERMISSION_DENIED;
+inline constexpr auto NOTFOUND = grpc::NOT_FOUND;
+}  // namespace matrix
+
 // The field named by the google.rpc.BadRequest detail of a status ("" when none).
 std::string ViolationField(const grpc::Status& status);
 
