@@ -12,8 +12,8 @@ PACKAGES=(
   # storage, crypto, flags, logging, JSON, QR codes
   librocksdb-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libqrencode-dev
-  # tests
-  libgtest-dev libgmock-dev
+  # tests (openssl makes throwaway certificates for the TLS test)
+  libgtest-dev libgmock-dev openssl
   # the Python client (Debian's interpreter and grpcio)
   python3 python3-grpcio python3-protobuf
 )

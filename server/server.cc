@@ -106,6 +106,20 @@ int BranchlineServer::port() const { return state_->port; }
 
 absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     const ServerOptions& options) {
+  // TLS files first: a bad path must not leave a bootstrapped data directory behind (its
+  // generated admin password printed to a start that then fails).
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto cert = ReadFile(options.tls_cert_file);
+    auto pem_key = ReadFile(options.tls_key_file);
+    if (!cert.ok()) return cert.status();
+    if (!pem_key.ok()) return pem_key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*pem_key, *cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureServerCredentials();
+  }
   auto state = std::make_unique<State>();
   state->options = options;
   storage::StoreOptions store_options;
@@ -184,18 +198,6 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  std::shared_ptr<grpc::ServerCredentials> credentials;
-  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
-    auto cert = ReadFile(options.tls_cert_file);
-    auto pem_key = ReadFile(options.tls_key_file);
-    if (!cert.ok()) return cert.status();
-    if (!pem_key.ok()) return pem_key.status();
-    grpc::SslServerCredentialsOptions ssl;
-    ssl.pem_key_cert_pairs.push_back({*pem_key, *cert});
-    credentials = grpc::SslServerCredentials(ssl);
-  } else {
-    credentials = grpc::InsecureServerCredentials();
-  }
   builder.AddListeningPort(options.listen, credentials, &state->port);
   ApplyTransportSettings(builder);
   // Handlers block on the synced commit; many in flight at once is what lets RocksDB share
