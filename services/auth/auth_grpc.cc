@@ -4,9 +4,13 @@
 
 namespace branchline {
 
-grpc::Status AuthGrpc::SignIn(grpc::ServerContext*, const v1::SignInRequest* request,
+grpc::Status AuthGrpc::SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
                               v1::SignInResponse* response) {
-  return HandleAnonymous(response, [&] { return sessions_.SignIn(*request); });
+  // "ipv4:1.2.3.4:5678" -> "ipv4:1.2.3.4": the throttle counts per address, not per port.
+  std::string peer = context->peer();
+  auto port = peer.rfind(':');
+  std::string address = port == std::string::npos ? peer : peer.substr(0, port);
+  return HandleAnonymous(response, [&] { return sessions_.SignIn(*request, address); });
 }
 
 grpc::Status AuthGrpc::RefreshToken(grpc::ServerContext*, const v1::RefreshTokenRequest* request,

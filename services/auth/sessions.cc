@@ -107,7 +107,8 @@ absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(const v1::Person& perso
   return response;
 }
 
-absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& request) {
+absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& request,
+                                                    std::string_view client_address) {
   uint64_t tenant = request.tenant_id() == 0 ? 1 : request.tenant_id();
   if (tenant > storage::kMaxTenant) return InvalidField("tenant_id", "is out of range");
   v1::Person person;
@@ -116,13 +117,16 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   if (!request.service_key().empty()) {
     std::vector<uint64_t> ids;
     std::string secret;
+    RETURN_IF_ERROR(throttle_.Check("service-key", client_address));
     if (!ParseKey(request.service_key(), "bls1", 1, &ids, &secret) ||
         storage::TenantOfId(ids[0]) != tenant) {
+      throttle_.RecordFailure("service-key", client_address);
       return absl::UnauthenticatedError("invalid service key");
     }
     ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kCredentials,
                                                    storage::RecordKey(ids[0]), &credential));
     if (!found || !SameBytes(credential.service_key_hash(), Sha256(secret))) {
+      throttle_.RecordFailure("service-key", client_address);
       return absl::UnauthenticatedError("invalid service key");
     }
     ASSIGN_OR_RETURN(found,
@@ -135,7 +139,12 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
 
   if (request.login().empty()) return InvalidField("login", "is required");
   if (request.password().empty()) return InvalidField("password", "is required");
-  if (request.login().size() > 64 || request.password().size() > 512) return WrongCredentials();
+  const std::string account = std::to_string(tenant) + ":" + request.login();
+  RETURN_IF_ERROR(throttle_.Check(account, client_address));
+  if (request.login().size() > 64 || request.password().size() > 512) {
+    throttle_.RecordFailure(account, client_address);
+    return WrongCredentials();
+  }
   std::optional<std::string> id_bytes;
   for (const auto& key :
        {PeopleDirectory::EmployeeLoginKey(static_cast<uint32_t>(tenant), request.login()),
@@ -151,9 +160,14 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   }
   if (!found || credential.password_hash().empty()) {
     hasher_.VerifyDummy(request.password());
+    throttle_.RecordFailure(account, client_address);
     return WrongCredentials();
   }
-  if (!hasher_.Verify(credential.password_hash(), request.password())) return WrongCredentials();
+  if (!hasher_.Verify(credential.password_hash(), request.password())) {
+    throttle_.RecordFailure(account, client_address);
+    return WrongCredentials();
+  }
+  throttle_.RecordSuccess(account);
   ASSIGN_OR_RETURN(found, store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &person));
   if (!found || !person.active()) return absl::UnauthenticatedError("account is deactivated");
   return OpenSession(person);

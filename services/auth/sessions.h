@@ -5,6 +5,7 @@
 #include "services/auth/access.h"
 #include "services/auth/caller.h"
 #include "services/auth/password_hasher.h"
+#include "services/auth/sign_in_throttle.h"
 #include "services/auth/token_signer.h"
 #include "services/common/clock.h"
 #include "services/people/people_directory.h"
@@ -31,9 +32,13 @@ class Sessions {
         access_(access),
         hasher_(hasher),
         signer_(signer),
-        clock_(clock) {}
+        clock_(clock),
+        throttle_(clock) {}
 
-  absl::StatusOr<v1::SignInResponse> SignIn(const v1::SignInRequest& request);
+  // `client_address` (the peer's IP, never stored or logged) feeds the throttle: too many
+  // failures for one login or from one address are RESOURCE_EXHAUSTED with RetryInfo.
+  absl::StatusOr<v1::SignInResponse> SignIn(const v1::SignInRequest& request,
+                                            std::string_view client_address);
   absl::StatusOr<v1::RefreshTokenResponse> Refresh(const v1::RefreshTokenRequest& request);
   absl::StatusOr<v1::SignOutResponse> SignOut(const Caller& caller,
                                               const v1::SignOutRequest& request);
@@ -53,6 +58,7 @@ class Sessions {
   PasswordHasher& hasher_;
   const TokenSigner& signer_;
   const Clock& clock_;
+  SignInThrottle throttle_;
 };
 
 }  // namespace branchline

@@ -26,11 +26,12 @@ google::rpc::Status ToRpcStatus(const absl::Status& status) {
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));
   rpc.set_message(std::string(status.message()));
-  if (auto payload = status.GetPayload(AbslView(kBadRequestTypeUrl))) {
+  // Every detail travels: BadRequest from FieldError, RetryInfo from throttles.
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
     auto* any = rpc.add_details();
-    any->set_type_url(std::string(kBadRequestTypeUrl));
-    any->set_value(std::string(*payload));
-  }
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
   return rpc;
 }
 

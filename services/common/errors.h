@@ -19,8 +19,8 @@ absl::Status FieldError(absl::StatusCode code, std::string_view field,
 // The status payload key of the serialized google.rpc.BadRequest.
 inline constexpr std::string_view kBadRequestTypeUrl = "type.googleapis.com/google.rpc.BadRequest";
 
-// The status as a google.rpc.Status message, with its BadRequest detail (for per-item
-// answers in batch calls, and for the gRPC status details).
+// The status as a google.rpc.Status message, with its details (BadRequest, RetryInfo: every
+// payload), for per-item answers in batch calls and for the gRPC status details.
 google::rpc::Status ToRpcStatus(const absl::Status& status);
 
 // PERMISSION_DENIED with a uniform message.
