@@ -213,6 +213,22 @@ absl::StatusOr<v1::Meeting> Meetings::Get(const Caller& caller,
   return meeting;
 }
 
+// A page of at most `page_size` meetings from `meetings` (read with one extra to tell whether
+// another page follows), with the token to continue `query` after the last one.
+static v1::ListMeetingsResponse MeetingPage(const std::string& query,
+                                            std::vector<v1::Meeting> meetings, int page_size) {
+  v1::ListMeetingsResponse response;
+  for (int i = 0; i < static_cast<int>(meetings.size()) && i < page_size; ++i) {
+    *response.add_meetings() = std::move(meetings[i]);
+  }
+  if (static_cast<int>(meetings.size()) > page_size) {
+    const auto& last = response.meetings(page_size - 1);
+    response.set_next_page_token(
+        attendance::EncodeMeetingPageToken(query, {ToMicros(last.start_time()), last.id()}));
+  }
+  return response;
+}
+
 absl::StatusOr<v1::ListMeetingsResponse> Meetings::List(
     const Caller& caller, const v1::ListMeetingsRequest& request) const {
   ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
@@ -249,16 +265,7 @@ absl::StatusOr<v1::ListMeetingsResponse> Meetings::List(
             return (request.show_cancelled() || !m.cancelled()) &&
                    (request.type() == v1::MEETING_TYPE_UNSPECIFIED || m.type() == request.type());
           }));
-  v1::ListMeetingsResponse response;
-  for (int i = 0; i < static_cast<int>(meetings.size()) && i < page_size; ++i) {
-    *response.add_meetings() = std::move(meetings[i]);
-  }
-  if (static_cast<int>(meetings.size()) > page_size) {
-    const auto& last = response.meetings(page_size - 1);
-    response.set_next_page_token(
-        attendance::EncodeMeetingPageToken(query, {ToMicros(last.start_time()), last.id()}));
-  }
-  return response;
+  return MeetingPage(query, std::move(meetings), page_size);
 }
 
 absl::StatusOr<v1::ListMeetingsResponse> Meetings::ListMine(
@@ -279,16 +286,7 @@ absl::StatusOr<v1::ListMeetingsResponse> Meetings::ListMine(
                                       page_size + 1, [&](const v1::Meeting& m) {
                                         return !m.cancelled() && ToMicros(m.end_time()) > now;
                                       }));
-  v1::ListMeetingsResponse response;
-  for (int i = 0; i < static_cast<int>(meetings.size()) && i < page_size; ++i) {
-    *response.add_meetings() = std::move(meetings[i]);
-  }
-  if (static_cast<int>(meetings.size()) > page_size) {
-    const auto& last = response.meetings(page_size - 1);
-    response.set_next_page_token(
-        attendance::EncodeMeetingPageToken(query, {ToMicros(last.start_time()), last.id()}));
-  }
-  return response;
+  return MeetingPage(query, std::move(meetings), page_size);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::Update(const Caller& caller,
