@@ -6,7 +6,7 @@ import grpc
 from google.rpc import error_details_pb2, status_pb2
 
 from branchline.v1 import auth_pb2, auth_pb2_grpc
-from branchline.v1 import organizations_pb2_grpc, people_pb2_grpc
+from branchline.v1 import organizations_pb2_grpc, people_pb2, people_pb2_grpc
 
 
 def request_id():
@@ -49,3 +49,18 @@ def violation_field(error):
                 if detail.Unpack(bad) and bad.field_violations:
                     return bad.field_violations[0].field
     return None
+
+
+def check(condition, message):
+    """A scenario step: prints it, or stops the scenario with a failure."""
+    if not condition:
+        raise SystemExit("FAILED: " + message)
+    print("ok -", message)
+
+
+def create_person(admin, org, name, phone, role, password="password-123"):
+    """Creates a person who signs in with `phone` and `password`, as the signed-in `admin`."""
+    return admin.call(admin.people.CreatePerson, people_pb2.CreatePersonRequest(
+        request_id=request_id(),
+        person=people_pb2.Person(organization_id=org, display_name=name, phone=phone, role=role),
+        initial_password=password))

@@ -15,17 +15,11 @@ import grpc  # noqa: E402
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
 from branchline.v1 import attendance_pb2, attendance_pb2_grpc  # noqa: E402
-from branchline.v1 import common_pb2, organizations_pb2, people_pb2  # noqa: E402
-from branchline_client import Client, request_id, violation_field  # noqa: E402
+from branchline.v1 import common_pb2, organizations_pb2  # noqa: E402
+from branchline_client import Client, check, create_person, request_id, violation_field  # noqa: E402
 
 YARD = (39.9042, 116.4074)  # the fleet yard
 MINUTE = 60
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit("FAILED: " + message)
-    print("ok -", message)
 
 
 def ts(seconds):
@@ -36,13 +30,6 @@ def ts(seconds):
 
 def attendance(client):
     return attendance_pb2_grpc.AttendanceServiceStub(client.channel)
-
-
-def person(admin, org, name, phone, role):
-    return admin.call(admin.people.CreatePerson, people_pb2.CreatePersonRequest(
-        request_id=request_id(),
-        person=people_pb2.Person(organization_id=org, display_name=name, phone=phone, role=role),
-        initial_password="password-123"))
 
 
 def signed_in(address, phone):
@@ -71,8 +58,8 @@ def main():
         request_id=request_id(),
         organization=organizations_pb2.Organization(
             parent_id=root, name="运输四队党支部", kind=organizations_pb2.ORGANIZATION_KIND_BRANCH)))
-    person(admin, branch.id, "王书记", "13900000001", common_pb2.ROLE_SECRETARY)
-    drivers = [person(admin, branch.id, name, phone, common_pb2.ROLE_FULL_MEMBER)
+    create_person(admin, branch.id, "王书记", "13900000001", common_pb2.ROLE_SECRETARY)
+    drivers = [create_person(admin, branch.id, name, phone, common_pb2.ROLE_FULL_MEMBER)
                for name, phone in (("张师傅", "13900000011"), ("李师傅", "13900000012"),
                                    ("赵师傅", "13900000013"))]
     host = signed_in(address, "13900000001")

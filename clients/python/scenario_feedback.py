@@ -15,21 +15,8 @@ import grpc  # noqa: E402
 from google.protobuf import timestamp_pb2  # noqa: E402
 
 from branchline.v1 import common_pb2, feedback_pb2, feedback_pb2_grpc  # noqa: E402
-from branchline.v1 import organizations_pb2, people_pb2  # noqa: E402
-from branchline_client import Client, request_id, violation_field  # noqa: E402
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit("FAILED: " + message)
-    print("ok -", message)
-
-
-def make_person(admin, org, name, phone, role):
-    return admin.call(admin.people.CreatePerson, people_pb2.CreatePersonRequest(
-        request_id=request_id(),
-        person=people_pb2.Person(organization_id=org, display_name=name, phone=phone, role=role),
-        initial_password="password-123"))
+from branchline.v1 import organizations_pb2  # noqa: E402
+from branchline_client import Client, check, create_person, request_id, violation_field  # noqa: E402
 
 
 def main():
@@ -44,9 +31,9 @@ def main():
     branch = admin.call(admin.orgs.CreateOrganization, organizations_pb2.CreateOrganizationRequest(
         request_id=request_id(), organization=organizations_pb2.Organization(
             parent_id=committee.id, name="运输四队党支部", kind=organizations_pb2.ORGANIZATION_KIND_BRANCH)))
-    make_person(admin, branch.id, "王师傅", "13800000001", common_pb2.ROLE_EMPLOYEE)
-    make_person(admin, branch.id, "张书记", "13800000002", common_pb2.ROLE_SECRETARY)
-    make_person(admin, committee.id, "陈书记", "13800000003", common_pb2.ROLE_SECRETARY)
+    create_person(admin, branch.id, "王师傅", "13800000001", common_pb2.ROLE_EMPLOYEE)
+    create_person(admin, branch.id, "张书记", "13800000002", common_pb2.ROLE_SECRETARY)
+    create_person(admin, committee.id, "陈书记", "13800000003", common_pb2.ROLE_SECRETARY)
 
     driver = Client(address)
     driver.sign_in("13800000001", "password-123")

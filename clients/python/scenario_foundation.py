@@ -12,14 +12,8 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import grpc  # noqa: E402
 
 from branchline.v1 import common_pb2, organizations_pb2, people_pb2  # noqa: E402
-from branchline_client import Client, request_id, violation_field  # noqa: E402
+from branchline_client import Client, check, request_id, violation_field  # noqa: E402
 from grpc_health import health_pb2, health_pb2_grpc  # noqa: E402
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit("FAILED: " + message)
-    print("ok -", message)
 
 
 def main():

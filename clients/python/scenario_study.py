@@ -15,13 +15,7 @@ from google.protobuf import timestamp_pb2  # noqa: E402
 
 from branchline.v1 import common_pb2, organizations_pb2, people_pb2  # noqa: E402
 from branchline.v1 import study_pb2, study_pb2_grpc  # noqa: E402
-from branchline_client import Client, request_id, violation_field  # noqa: E402
-
-
-def check(condition, message):
-    if not condition:
-        raise SystemExit("FAILED: " + message)
-    print("ok -", message)
+from branchline_client import Client, check, request_id, violation_field  # noqa: E402
 
 
 def now_ts(seconds_ago=60):
