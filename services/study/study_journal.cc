@@ -136,6 +136,22 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
       });
 }
 
+absl::StatusOr<StudyJournal::LockedRecord> StudyJournal::LockOwnRecord(Mutation& m,
+                                                                       const Caller& caller,
+                                                                       uint64_t id) const {
+  if (id == 0) return InvalidField("id", "is required");
+  ASSIGN_OR_RETURN(auto peek, LoadOwnForEdit(caller, id));
+  LockedRecord locked;
+  locked.day = RecordDay(peek);
+  locked.record_key = storage::RecordKey(peek.id());
+  locked.progress_key = storage::StudyProgressKey(peek.person_id(), YearOfDay(locked.day));
+  m.Lock({locked.record_key, locked.progress_key});
+  ASSIGN_OR_RETURN(locked.record, LoadOwnForEdit(caller, id));
+  ASSIGN_OR_RETURN(locked.progress,
+                   data_.LoadProgress(locked.record.person_id(), YearOfDay(locked.day)));
+  return locked;
+}
+
 absl::StatusOr<v1::StudyRecord> StudyJournal::LoadOwnForEdit(const Caller& caller,
                                                              uint64_t id) const {
   ASSIGN_OR_RETURN(auto r, data_.Load<v1::StudyRecord>(caller, storage::Cf::kStudyRecords, id, "id",
@@ -158,15 +174,10 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Update(const Caller& caller,
   return RunIdempotent<v1::StudyRecord>(
       store_, {caller.tenant, caller.person_id, request.request_id(), "UpdateStudyRecord"}, request,
       clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::StudyRecord> {
-        if (request.id() == 0) return InvalidField("id", "is required");
-        // The record's year is fixed (its day never changes): read it to find the progress
-        // key, then lock both and read again.
-        ASSIGN_OR_RETURN(auto peek, LoadOwnForEdit(caller, request.id()));
-        int64_t day = RecordDay(peek);
-        std::string record_key = storage::RecordKey(peek.id());
-        std::string progress_key = storage::StudyProgressKey(peek.person_id(), YearOfDay(day));
-        m.Lock({record_key, progress_key});
-        ASSIGN_OR_RETURN(auto current, LoadOwnForEdit(caller, request.id()));
+        ASSIGN_OR_RETURN(auto locked, LockOwnRecord(m, caller, request.id()));
+        const v1::StudyRecord& current = locked.record;
+        const int64_t day = locked.day;
+        auto& progress = locked.progress;
         ASSIGN_OR_RETURN(auto org, data_.access().LoadOrg(caller, current.organization_id(), "id"));
         ASSIGN_OR_RETURN(auto settings, data_.EffectiveSettings(org));
         v1::StudyRecord updated = current;
@@ -178,13 +189,12 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Update(const Caller& caller,
           updated.set_notes(request.notes());
           updated.set_notes_chars(static_cast<int32_t>(Utf8Length(request.notes()).value_or(0)));
         }
-        ASSIGN_OR_RETURN(auto progress, data_.LoadProgress(current.person_id(), YearOfDay(day)));
         ApplyRecord(progress, current, day, -1);
         RETURN_IF_ERROR(CheckDayCap(progress, day, updated.minutes()));
         ApplyRecord(progress, updated, day, +1);
         auto& w = m.writes();
-        w.PutMessage(storage::Cf::kStudyRecords, record_key, updated);
-        w.PutMessage(storage::Cf::kStudyRecords, progress_key, progress);
+        w.PutMessage(storage::Cf::kStudyRecords, locked.record_key, updated);
+        w.PutMessage(storage::Cf::kStudyRecords, locked.progress_key, progress);
         RecordChange(w, kKind, updated.id(), org.id(), "updated", {updated.person_id()});
         return updated;
       });
@@ -195,21 +205,15 @@ absl::StatusOr<v1::DeleteStudyRecordResponse> StudyJournal::Delete(
   return RunIdempotent<v1::DeleteStudyRecordResponse>(
       store_, {caller.tenant, caller.person_id, request.request_id(), "DeleteStudyRecord"}, request,
       clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::DeleteStudyRecordResponse> {
-        if (request.id() == 0) return InvalidField("id", "is required");
-        ASSIGN_OR_RETURN(auto peek, LoadOwnForEdit(caller, request.id()));
-        int64_t day = RecordDay(peek);
-        std::string record_key = storage::RecordKey(peek.id());
-        std::string progress_key = storage::StudyProgressKey(peek.person_id(), YearOfDay(day));
-        m.Lock({record_key, progress_key});
-        ASSIGN_OR_RETURN(auto current, LoadOwnForEdit(caller, request.id()));
-        ASSIGN_OR_RETURN(auto progress, data_.LoadProgress(current.person_id(), YearOfDay(day)));
-        ApplyRecord(progress, current, day, -1);
+        ASSIGN_OR_RETURN(auto locked, LockOwnRecord(m, caller, request.id()));
+        const v1::StudyRecord& current = locked.record;
+        ApplyRecord(locked.progress, current, locked.day, -1);
         auto& w = m.writes();
-        w.Delete(storage::Cf::kStudyRecords, record_key);
+        w.Delete(storage::Cf::kStudyRecords, locked.record_key);
         w.Delete(storage::Cf::kIndex,
                  storage::StudyRecordByPersonKey(current.person_id(),
                                                  ToMicros(current.device_time()), current.id()));
-        w.PutMessage(storage::Cf::kStudyRecords, progress_key, progress);
+        w.PutMessage(storage::Cf::kStudyRecords, locked.progress_key, locked.progress);
         RecordChange(w, kKind, current.id(), current.organization_id(), "deleted",
                      {current.person_id()});
         v1::DeleteStudyRecordResponse response;

@@ -44,6 +44,17 @@ class StudyJournal {
   // Loads one's own record for an edit, under the locks the caller already holds.
   absl::StatusOr<v1::StudyRecord> LoadOwnForEdit(const Caller& caller, uint64_t id) const;
 
+  // One's own record and its year's progress, locked in `m` and read under the lock, for an
+  // edit or a delete. The record's day never changes, so a first read finds the keys to lock.
+  struct LockedRecord {
+    v1::StudyRecord record;
+    int64_t day = 0;
+    std::string record_key;
+    std::string progress_key;
+    internal::v1::StudyProgressRecord progress;
+  };
+  absl::StatusOr<LockedRecord> LockOwnRecord(Mutation& m, const Caller& caller, uint64_t id) const;
+
   storage::Store& store_;
   const StudyData& data_;
   const Clock& clock_;
