@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include "absl/strings/escaping.h"
-#include "services/common/absl_compat.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/mutation.h"
@@ -18,22 +16,16 @@ namespace branchline {
 namespace {
 constexpr std::string_view kKind = "notice";
 
-// Page tokens of lists that are not a single key range: an opaque position number.
-std::string PositionToken(uint64_t position) {
-  return absl::WebSafeBase64Escape(storage::KeyBuilder().Str("pos").U64(position).key());
+// Page tokens: a position after the query's own prefix, so a token only fits its query.
+std::string PositionToken(const std::string& query, uint64_t position) {
+  return EncodePageToken(storage::KeyBuilder().Raw(query).U64(position).key());
 }
-absl::StatusOr<uint64_t> DecodePosition(std::string_view token) {
+absl::StatusOr<uint64_t> DecodePosition(std::string_view token, const std::string& query) {
   if (token.empty()) return 0;
-  std::string bytes;
-  if (!absl::WebSafeBase64Unescape(AbslView(token), &bytes)) {
-    return InvalidField("page_token", "is not a token of this query");
-  }
-  storage::KeyReader r(bytes);
-  auto tag = r.Str();
+  ASSIGN_OR_RETURN(std::string key, DecodePageToken(token, query));
+  storage::KeyReader r(std::string_view(key).substr(query.size()));
   auto position = r.U64();
-  if (!tag || *tag != "pos" || !position || !r.done()) {
-    return InvalidField("page_token", "is not a token of this query");
-  }
+  if (!position || !r.done()) return InvalidField("page_token", "is not a token of this query");
   return *position;
 }
 }  // namespace
@@ -109,7 +101,9 @@ absl::StatusOr<v1::ListMyNoticesResponse> Notices::ListMine(
     const Caller& caller, const v1::ListMyNoticesRequest& request) const {
   ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
   // The token is the id to continue below (notices are listed newest first; ids increase).
-  ASSIGN_OR_RETURN(uint64_t below, DecodePosition(request.page_token()));
+  const std::string query =
+      storage::KeyBuilder(caller.tenant).Str("my-notices").U64(caller.person_id).key();
+  ASSIGN_OR_RETURN(uint64_t below, DecodePosition(request.page_token(), query));
   v1::ListMyNoticesResponse response;
   if (caller.service_account) return response;
   ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
@@ -128,7 +122,8 @@ absl::StatusOr<v1::ListMyNoticesResponse> Notices::ListMine(
   }
   for (uint64_t id : ids) {
     if (response.notices_size() == page_size) {
-      response.set_next_page_token(PositionToken(response.notices().rbegin()->notice().id()));
+      response.set_next_page_token(
+          PositionToken(query, response.notices().rbegin()->notice().id()));
       break;
     }
     auto* item = response.add_notices();
@@ -167,8 +162,13 @@ absl::StatusOr<v1::MarkNoticeReadResponse> Notices::MarkRead(
 absl::StatusOr<v1::ListNoticeReadersResponse> Notices::ListReaders(
     const Caller& caller, const v1::ListNoticeReadersRequest& request) const {
   ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  ASSIGN_OR_RETURN(uint64_t offset, DecodePosition(request.page_token()));
   ASSIGN_OR_RETURN(auto notice, Load(caller, request.id(), "id"));
+  const std::string query = storage::KeyBuilder(caller.tenant)
+                                .Str("notice-readers")
+                                .U64(notice.id())
+                                .U8(request.unread_only())
+                                .key();
+  ASSIGN_OR_RETURN(uint64_t offset, DecodePosition(request.page_token(), query));
   ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, notice.organization_id(), "id"));
   RETURN_IF_ERROR(Access::RequireManage(caller, org, "reading a notice's receipts"));
 
@@ -212,7 +212,7 @@ absl::StatusOr<v1::ListNoticeReadersResponse> Notices::ListReaders(
   }
   for (uint64_t i = offset; i < selected.size(); ++i) {
     if (response.readers_size() == page_size) {
-      response.set_next_page_token(PositionToken(i));
+      response.set_next_page_token(PositionToken(query, i));
       break;
     }
     *response.add_readers() = *selected[i];
