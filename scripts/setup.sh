@@ -16,6 +16,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev openssl
   # the Python client (Debian's interpreter and grpcio)
   python3 python3-grpcio python3-protobuf
+  # clients in other languages (clients/java, clients/go): Debian's grpc-java and grpc-go
+  default-jdk-headless libgrpc-java protobuf-compiler-grpc-java-plugin libprotobuf-java
+  libnetty-java libperfmark-java libguava-java libgeronimo-annotation-1.3-spec-java
+  golang-go golang-google-grpc-dev protoc-gen-go protoc-gen-go-grpc golang-github-golang-protobuf-1-5-dev
 )
 
 missing=()
@@ -38,5 +42,9 @@ if [ ! -x tools/node_modules/.bin/buf ]; then
   echo "setup: installing buf from npm (tools/package-lock.json)"
   # `npm install` honours the lock file; `npm ci` wants every platform's optional binary listed.
   (cd tools && npm install --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -d clients/node/node_modules/@grpc/grpc-js ]; then
+  echo "setup: installing the Node client's gRPC from npm (clients/node/package-lock.json)"
+  (cd clients/node && npm install --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: ok"
