@@ -8,5 +8,6 @@ build=${BUILD_DIR:-build}
 echo "== format and API lint"
 scripts/check_format.sh
 tools/node_modules/.bin/buf lint
+scripts/check_api_breaking.sh
 echo "== tests"
 ctest --test-dir "$build" -j"${JOBS:-2}" --output-on-failure
