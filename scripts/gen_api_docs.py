@@ -243,7 +243,7 @@ def render(files):
                     link(method.input_type), "a stream of " if method.server_streaming else "",
                     link(method.output_type)))
                 out.append("- Authentication: " + (authentication or "bearer access token."))
-                out.append("- Errors: " + (errors or "only the common ones (see Conventions)."))
+                out.append("- Errors: " + (errors or "not listed in the proto comment (see Conventions for the common ones)."))
                 out.append("")
                 if bool(authentication) != (method.name in anonymous):
                     problems.append("%s.%s: its comment %s 'Authentication:' but its adapter %s a token"
