@@ -90,7 +90,7 @@ class DriverApp:
         self.errors = []  # (what, code, details) of failed calls, for diagnostics
         self.stats = {"upload_attempts": 0, "upload_failures": 0, "stream_connects": 0,
                       "stream_drops": 0, "heartbeats": 0, "resyncs": 0,
-                      "channel_resets": 0}
+                      "channel_resets": 0, "silent_streams": 0}
 
     def _open_channel(self):
         self.channel = grpc.insecure_channel(self.address, options=self.channel_options)
@@ -301,6 +301,21 @@ class DriverApp:
         self._watch_thread.join()
         self._watch_thread = None
 
+    def _start_silence_watchdog(self, call, last_message):
+        """Cancels `call` when nothing (not even a heartbeat) arrived for 2.5 heartbeats: the
+        path is dead even if TCP has not noticed yet (a phone that changed networks). The
+        watch loop then reconnects from the stored cursor."""
+        limit = 2.5 * self.heartbeat_seconds
+
+        def watch():
+            while call.is_active() and not self._watch_stop.is_set():
+                if time.monotonic() - last_message[0] > limit:
+                    self.stats["silent_streams"] += 1
+                    call.cancel()
+                    return
+                time.sleep(min(1.0, limit / 5))
+        threading.Thread(target=watch, daemon=True).start()
+
     def _watch_loop(self):
         attempt = 0
         while not self._watch_stop.is_set():
@@ -318,7 +333,10 @@ class DriverApp:
                     if self._watch_stop.is_set():
                         call.cancel()
                     self.stats["stream_connects"] += 1
+                    last_message = [time.monotonic()]
+                    self._start_silence_watchdog(call, last_message)
                     for message in call:
+                        last_message[0] = time.monotonic()
                         attempt = 0
                         self._call_succeeded()
                         if message.HasField("change"):

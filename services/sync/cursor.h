@@ -30,7 +30,7 @@ absl::Status ResyncError(std::string_view reason, std::string_view description);
 // holder, lies ahead of the log (a restored server) or below `pruned_through` (the change log
 // after it was partly deleted by retention: changes may have been missed).
 absl::StatusOr<uint64_t> DecodeCursor(std::string_view cursor, uint64_t holder_id, uint64_t head,
-                                      uint64_t pruned_through);
+                                      uint64_t pruned_through = 0);
 
 // The error for a reader whose position retention has deleted past (CURSOR_EXPIRED).
 absl::Status CursorExpired();
