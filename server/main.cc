@@ -35,6 +35,18 @@ int main(int argc, char** argv) {
                  "How far in the future a phone's clock may run")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
+  int64_t change_retention_days = 30, change_retention_seconds = 0, prune_interval_seconds = 600;
+  app.add_option("--change-retention-days", change_retention_days,
+                 "Change-log entries older than this are deleted; older sync cursors must resync")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
+  app.add_option("--change-retention-seconds", change_retention_seconds,
+                 "Retention in seconds instead of days (for tests of cursor expiry)")
+      ->check(CLI::Range(1, 3650 * 86400));
+  app.add_option("--change-prune-interval-seconds", prune_interval_seconds,
+                 "How often change-log retention runs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
   bool no_access_log = false;
   app.add_flag("--no-access-log", no_access_log, "Do not log one line per call");
   app.add_flag("--fast-password-hashing", options.fast_password_hashing,
@@ -62,5 +74,9 @@ int main(int argc, char** argv) {
   options.access_log = !no_access_log;
   options.device_time.max_delay_micros = max_offline_hours * 3'600'000'000LL;
   options.device_time.max_future_skew_micros = max_clock_skew_seconds * 1'000'000LL;
+  options.change_retention_micros = change_retention_seconds > 0
+                                        ? change_retention_seconds * 1'000'000LL
+                                        : change_retention_days * 86'400'000'000LL;
+  options.change_prune_interval_micros = prune_interval_seconds * 1'000'000LL;
   return branchline::Run(options);
 }

@@ -25,6 +25,7 @@
 #include "services/people/people_grpc.h"
 #include "services/study/study_grpc.h"
 #include "services/sync/change_feed.h"
+#include "services/sync/change_retention.h"
 #include "services/sync/notices.h"
 #include "services/sync/offline_batch.h"
 #include "services/sync/sync_grpc.h"
@@ -51,6 +52,7 @@ struct BranchlineServer::State {
   std::unique_ptr<ChangeFeed> change_feed;
   std::unique_ptr<Notices> notices;
   std::unique_ptr<WatchHub> watch_hub;
+  std::unique_ptr<ChangeRetention> change_retention;
   std::unique_ptr<OfflineBatch> offline_batch;
   std::unique_ptr<Meetings> meetings;
   std::unique_ptr<CheckIns> check_ins;
@@ -162,6 +164,10 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->notices =
       std::make_unique<Notices>(*state->store, *state->access, *state->people, state->clock);
   state->watch_hub = std::make_unique<WatchHub>(*state->store);
+  state->change_retention = std::make_unique<ChangeRetention>(
+      *state->store, options.retention_clock ? *options.retention_clock : state->clock,
+      options.change_retention_micros);
+  state->change_retention->Start(options.change_prune_interval_micros);
   state->meetings =
       std::make_unique<Meetings>(*state->store, *state->access, *state->people, state->clock);
   state->check_ins =
@@ -227,12 +233,17 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->server->Wait();
   state_->server.reset();
   state_->watch_hub.reset();
-  state_->store.reset();  // closes the database cleanly
+  state_->change_retention.reset();  // stops pruning before the database closes
+  state_->store.reset();             // closes the database cleanly
   spdlog::info("branchline-server stopped");
 }
 
 void BranchlineServer::Wait() {
   if (state_->server) state_->server->Wait();
+}
+
+absl::StatusOr<uint64_t> BranchlineServer::PruneChangesNow() {
+  return state_->change_retention->PruneNow();
 }
 
 int Run(const ServerOptions& options) {

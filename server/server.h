@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/common/clock.h"
 #include "services/common/device_time.h"
 
 namespace branchline {
@@ -30,6 +31,12 @@ struct ServerOptions {
   bool access_log = true;
   // Minimum-cost password hashing, for test suites only.
   bool fast_password_hashing = false;
+  // Change-log retention: entries older than this are deleted and cursors older than that
+  // are answered CURSOR_EXPIRED (resync). Pruning runs every change_prune_interval_micros.
+  int64_t change_retention_micros = 30LL * 86'400'000'000;
+  int64_t change_prune_interval_micros = 10LL * 60'000'000;
+  // The clock retention measures age by; null: the system clock. Tests move a fake one.
+  const Clock* retention_clock = nullptr;
 };
 
 // One running Branchline server: storage, services, gRPC. Thread-safe.
@@ -47,6 +54,8 @@ class BranchlineServer {
   void Shutdown(int grace_ms = 10'000);
   // Blocks until Shutdown() has finished.
   void Wait();
+  // Runs change-log retention now (it also runs on its timer); returns the entries deleted.
+  absl::StatusOr<uint64_t> PruneChangesNow();
 
   struct State;
 

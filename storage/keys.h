@@ -49,6 +49,11 @@ inline std::string IdempotencyKey(uint32_t tenant, uint64_t caller, std::string_
 inline std::string ChangeKey(uint32_t tenant, uint64_t sequence) {
   return KeyBuilder(tenant).U64(sequence).key();
 }
+// Meta: the highest change-log sequence of a tenant deleted by retention (change_pruning.h).
+inline std::string ChangesPrunedPrefix() { return KeyBuilder().Str("changes_pruned").key(); }
+inline std::string ChangesPrunedKey(uint32_t tenant) {
+  return KeyBuilder().Str("changes_pruned").U32(tenant).key();
+}
 
 // --- Sync: change-log indexes (written by Store::Commit) and notices ---
 inline std::string ChangeByOrgPrefix(uint64_t org) {

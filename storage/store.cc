@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <chrono>
 #include <filesystem>
 #include <set>
 
@@ -107,6 +108,23 @@ absl::StatusOr<uint64_t> RecoverLastChange(rocksdb::DB* db, rocksdb::ColumnFamil
   return last;
 }
 
+// Per tenant, the highest change-log sequence retention has deleted (ChangesPrunedKey).
+absl::StatusOr<std::map<uint32_t, uint64_t>> LoadPrunedMarks(rocksdb::DB* db,
+                                                             rocksdb::ColumnFamilyHandle* meta) {
+  std::map<uint32_t, uint64_t> marks;
+  const std::string prefix = ChangesPrunedPrefix();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), meta));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    KeyReader key(it->key().ToStringView().substr(prefix.size()));
+    auto tenant = key.U32();
+    auto sequence = DecodeU64(it->value().ToStringView());
+    if (!tenant || !key.done() || !sequence) return absl::DataLossError("unreadable pruned mark");
+    marks[*tenant] = *sequence;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading pruned marks");
+  return marks;
+}
+
 absl::Status CheckSchema(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, bool existed,
                          const rocksdb::WriteOptions& wo) {
   std::string value;
@@ -184,11 +202,33 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   if (!schema.ok()) return schema;
   auto last_change = RecoverLastChange(impl->db, impl->cf(Cf::kChanges));
   if (!last_change.ok()) return last_change.status();
-  return std::unique_ptr<Store>(new Store(options, std::move(impl), *last_change));
+  auto pruned = LoadPrunedMarks(impl->db, impl->cf(Cf::kMeta));
+  if (!pruned.ok()) return pruned.status();
+  // Retention may have deleted the newest entries of a quiet log: sequences must still
+  // never be handed out twice, or old cursors would point into new changes.
+  uint64_t last = *last_change;
+  for (const auto& [tenant, sequence] : *pruned) last = std::max(last, sequence);
+  return std::unique_ptr<Store>(new Store(options, std::move(impl), last, std::move(*pruned)));
 }
 
-Store::Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change)
-    : options_(std::move(options)), impl_(std::move(impl)), sequencer_(last_change) {}
+Store::Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change,
+             std::map<uint32_t, uint64_t> pruned_through)
+    : options_(std::move(options)),
+      impl_(std::move(impl)),
+      sequencer_(last_change),
+      pruned_through_(std::move(pruned_through)) {}
+
+uint64_t Store::ChangesPrunedThrough(uint32_t tenant) const {
+  std::lock_guard lock(pruned_mu_);
+  auto it = pruned_through_.find(tenant);
+  return it == pruned_through_.end() ? 0 : it->second;
+}
+
+void Store::RaiseChangesPrunedThrough(uint32_t tenant, uint64_t sequence) {
+  std::lock_guard lock(pruned_mu_);
+  uint64_t& mark = pruned_through_[tenant];
+  mark = std::max(mark, sequence);
+}
 
 Store::~Store() = default;
 
@@ -222,7 +262,12 @@ absl::Status Store::Commit(WriteSet batch) {
   uint64_t first = 0;
   if (!batch.changes_.empty()) {
     first = sequencer_.Begin(batch.changes_.size());
-    auto now = google::protobuf::util::TimeUtil::GetCurrentTime();
+    // Microseconds: Debian's protobuf 3.21 TimeUtil::GetCurrentTime() has whole seconds only,
+    // too coarse for ordering by age (retention) or for clients comparing commit times.
+    auto now = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
     uint64_t seq = first;
     for (auto& [tenant, change] : batch.changes_) {
       change.set_sequence(seq);

@@ -124,6 +124,14 @@ class Store {
   uint64_t StableChangeSequence() const { return sequencer_.Stable(); }
   const ChangeSequencer& sequencer() const { return sequencer_; }
 
+  // Change-log retention (storage/change_pruning.h deletes old entries). The highest
+  // sequence of `tenant` that may have been deleted (0: none): a reader positioned below it
+  // may have missed changes and must resync.
+  uint64_t ChangesPrunedThrough(uint32_t tenant) const;
+  // Raises that mark. The pruner calls it BEFORE writing its deletions, so a reader that
+  // sees a deletion always sees a mark covering it.
+  void RaiseChangesPrunedThrough(uint32_t tenant, uint64_t sequence);
+
   // Locks for read-modify-write. Take request locks (idempotency keys) before record locks.
   KeyLocks& request_locks() { return request_locks_; }
   KeyLocks& record_locks() { return record_locks_; }
@@ -133,7 +141,8 @@ class Store {
   struct Impl;
 
  private:
-  Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change);
+  Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change,
+        std::map<uint32_t, uint64_t> pruned_through);
   absl::StatusOr<uint64_t> ReserveBlock(std::string_view meta_key, uint64_t current,
                                         uint64_t block);
 
@@ -150,6 +159,9 @@ class Store {
     uint64_t limit = 0;
   };
   std::map<uint32_t, IdRange> id_ranges_;
+
+  mutable std::mutex pruned_mu_;
+  std::map<uint32_t, uint64_t> pruned_through_;  // tenant -> ChangesPrunedThrough
 };
 
 }  // namespace branchline::storage

@@ -7,6 +7,7 @@
 #include "grpcpp/server_context.h"
 #include "services/auth/authenticator.h"
 #include "services/common/call_log.h"
+#include "services/common/compression.h"
 #include "services/common/grpc_status.h"
 
 namespace branchline {
@@ -21,9 +22,10 @@ inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
 }
 
 // The body of every authenticated unary handler: authenticate the caller from the call's
-// metadata, run the domain function, copy its answer out and map the status.
+// metadata, run the domain function, copy its answer out and map the status. Large answers
+// (pages of rosters, reports, changes) are gzip-compressed for clients that accept it.
 template <typename Response, typename Fn>
-grpc::Status HandleAuthenticated(const Authenticator& auth, const grpc::ServerContext* context,
+grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext* context,
                                  Response* out, Fn&& fn) {
   auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
   if (!caller.ok()) return ToGrpcStatus(caller.status());
@@ -31,6 +33,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, const grpc::ServerCo
   absl::StatusOr<Response> result = fn(*caller);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *out = std::move(*result);
+  CompressIfLarge(context, out->ByteSizeLong());
   return grpc::Status::OK;
 }
 

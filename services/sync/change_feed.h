@@ -37,7 +37,8 @@ class ChangeFeed {
   absl::StatusOr<ChangeInterest> PersonInterest(const Caller& caller) const;
   // The interest of a service account (SCOPE_FEED_READ) or manager following a subtree.
   absl::StatusOr<ChangeInterest> FeedInterest(const Caller& caller, uint64_t root_id) const;
-  // Reads up to `limit` changes after `after` for `interest`.
+  // Reads up to `limit` changes after `after` for `interest`; CURSOR_EXPIRED when retention
+  // has deleted changes after `after`.
   absl::StatusOr<ChangePage> Read(const ChangeInterest& interest, uint64_t after, int limit) const;
   // Decodes a client cursor for `interest` (empty: the current head).
   absl::StatusOr<uint64_t> Position(const ChangeInterest& interest, std::string_view cursor) const;
@@ -46,6 +47,9 @@ class ChangeFeed {
   static v1::Change ToApi(const internal::v1::ChangeRecord& record, bool with_people = false);
 
  private:
+  // The retention mark of the interest's tenant (Store::ChangesPrunedThrough).
+  uint64_t PrunedThrough(const ChangeInterest& interest) const;
+
   const storage::Store& store_;
   const Access& access_;
   ChangeReader reader_;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "branchline/internal/v1/records.pb.h"
+#include "google/rpc/error_details.pb.h"
 #include "services/common/absl_compat.h"
 #include "services/common/errors.h"
 
@@ -15,7 +16,25 @@ std::string EncodeCursor(uint64_t holder_id, uint64_t sequence) {
   return absl::WebSafeBase64Escape(cursor.SerializeAsString());
 }
 
-absl::StatusOr<uint64_t> DecodeCursor(std::string_view text, uint64_t holder_id, uint64_t head) {
+absl::Status ResyncError(std::string_view reason, std::string_view description) {
+  absl::Status status = FieldError(absl::StatusCode::kFailedPrecondition, "cursor", description);
+  google::rpc::ErrorInfo info;
+  info.set_domain(std::string(kResyncDomain));
+  info.set_reason(std::string(reason));
+  status.SetPayload("type.googleapis.com/google.rpc.ErrorInfo",
+                    absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+absl::Status CursorExpired() {
+  return ResyncError(kCursorExpired,
+                     "is older than the retained change log, so changes may have been missed; "
+                     "resync: take a new cursor (an empty cursor), then read the current state "
+                     "again");
+}
+
+absl::StatusOr<uint64_t> DecodeCursor(std::string_view text, uint64_t holder_id, uint64_t head,
+                                      uint64_t pruned_through) {
   if (text.empty()) return head;
   std::string bytes;
   internal::v1::SyncCursor cursor;
@@ -24,15 +43,16 @@ absl::StatusOr<uint64_t> DecodeCursor(std::string_view text, uint64_t holder_id,
     return InvalidField("cursor", "is not a cursor from this server");
   }
   if (cursor.holder_id() != holder_id) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "cursor",
-                      "belongs to another account; resync: read the current state and start "
-                      "again from an empty cursor");
+    return ResyncError(kCursorForeign,
+                       "belongs to another account; resync: read the current state and start "
+                       "again from an empty cursor");
   }
   if (cursor.sequence() > head) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "cursor",
-                      "is ahead of this server's change log (restored from a backup?); resync "
-                      "from an empty cursor");
+    return ResyncError(kCursorAhead,
+                       "is ahead of this server's change log (restored from a backup?); resync "
+                       "from an empty cursor");
   }
+  if (cursor.sequence() < pruned_through) return CursorExpired();
   return cursor.sequence();
 }
 

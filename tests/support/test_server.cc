@@ -14,6 +14,11 @@ namespace branchline::testing {
 
 TestServer::TestServer() { StartServer(); }
 
+TestServer::TestServer(std::function<void(ServerOptions&)> configure)
+    : configure_(std::move(configure)) {
+  StartServer();
+}
+
 TestServer::~TestServer() { Stop(); }
 
 void TestServer::StartServer() {
@@ -23,6 +28,7 @@ void TestServer::StartServer() {
   options.admin_password = kAdminPassword;
   options.fast_password_hashing = true;
   options.log_level = "warn";
+  if (configure_) configure_(options);
   auto server = BranchlineServer::Start(options);
   if (!server.ok()) {
     ADD_FAILURE() << "server did not start: " << server.status();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,8 @@ inline constexpr char kPassword[] = "password-123";
 class TestServer {
  public:
   TestServer();
+  // A server whose options `configure` adjusts before each start (e.g. a fake retention clock).
+  explicit TestServer(std::function<void(ServerOptions&)> configure);
   ~TestServer();
 
   // Stops the server (gracefully) and starts a new one on the same data directory.
@@ -30,6 +33,7 @@ class TestServer {
   std::string address() const { return "127.0.0.1:" + std::to_string(port()); }
   const TempDir& dir() const { return dir_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  BranchlineServer& server() { return *server_; }
 
   v1::AuthService::Stub& auth() { return *auth_; }
   v1::OrganizationService::Stub& orgs() { return *orgs_; }
@@ -67,6 +71,7 @@ class TestServer {
 
  private:
   void StartServer();
+  std::function<void(ServerOptions&)> configure_;
   TempDir dir_;
   std::unique_ptr<BranchlineServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
