@@ -16,6 +16,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev openssl
   # the Python client (Debian's interpreter and grpcio)
   python3 python3-grpcio python3-protobuf
+  # the Qt 6 desktop client (clients/desktop): Widgets, Charts (needs the OpenGL dev package),
+  # a CJK font for Chinese text; its end-to-end test runs under Xvfb and dates prepared data
+  # in the past with libfaketime
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev fonts-noto-cjk xvfb xauth libfaketime
 )
 
 missing=()
