@@ -21,6 +21,7 @@
 #include <functional>
 
 #include "clients/desktop/api/api_client.h"
+#include "clients/desktop/models/formatting.h"
 #include "clients/desktop/tests/seed.h"
 #include "clients/desktop/views/check_in_window.h"
 #include "clients/desktop/views/feedback_view.h"
@@ -154,6 +155,37 @@ TEST_F(DesktopEndToEnd, EveryViewShowsThePreparedData) {
   ASSERT_TRUE(WaitIdle(api));
   EXPECT_EQ(meetings->leave_view()->model()->row(0).state(), v1::LEAVE_STATE_APPROVED);
 
+  // Schedule a committee meeting for tomorrow through the view, then move it by an hour.
+  v1::Meeting fresh;
+  fresh.set_title("支委会：发展党员");
+  fresh.set_type(v1::MEETING_TYPE_COMMITTEE_MEETING);
+  const QDateTime tomorrow(QDate::currentDate().addDays(1), QTime(9, 0));
+  *fresh.mutable_start_time() = ToTimestamp(tomorrow);
+  *fresh.mutable_end_time() = ToTimestamp(tomorrow.addSecs(3600));
+  meetings->SaveMeeting(fresh);
+  ASSERT_TRUE(WaitIdle(api));
+  ASSERT_EQ(meetings->model()->rowCount(), 3);
+  const v1::Meeting* created = nullptr;
+  for (const auto& m : meetings->model()->rows()) {
+    if (m.title() == "支委会：发展党员") created = &m;
+  }
+  ASSERT_NE(created, nullptr);
+  v1::Meeting moved = *created;
+  *moved.mutable_start_time() = ToTimestamp(tomorrow.addSecs(3600));
+  *moved.mutable_end_time() = ToTimestamp(tomorrow.addSecs(7200));
+  moved.set_title("支委会：发展党员（改期）");
+  meetings->SaveMeeting(moved);
+  ASSERT_TRUE(WaitIdle(api));
+  bool found_moved = false;
+  for (const auto& m : meetings->model()->rows()) {
+    if (m.id() == moved.id()) {
+      found_moved = true;
+      EXPECT_EQ(m.title(), "支委会：发展党员（改期）");
+      EXPECT_EQ(ToDateTime(m.start_time()), tomorrow.addSecs(3600));
+    }
+  }
+  EXPECT_TRUE(found_moved);
+
   // Check-in screen: QR and code, the roster with the counts (2 of 4, 1 excused now).
   CheckInWindow* check_in = meetings->OpenCheckIn(seeded_.live_meeting_id, /*full_screen=*/true);
   ASSERT_NE(check_in, nullptr);
@@ -260,6 +292,26 @@ TEST_F(DesktopEndToEnd, EveryViewShowsThePreparedData) {
   ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
   EXPECT_TRUE(pdf.read(5) == "%PDF-");
   EXPECT_GT(pdf.size(), 20000);
+
+  // A member may not read the branch's inbox: the refusal comes back in words.
+  ApiClient member_api(QString::fromStdString(server_->address()));
+  v1::SignInRequest member_sign_in;
+  member_sign_in.set_login("13800000001");
+  member_sign_in.set_password(testing::kMemberPassword);
+  QObject receiver;
+  QString refusal;
+  member_api.Call(&receiver, &v1::AuthService::Stub::SignIn, member_sign_in,
+                  [&](const v1::SignInResponse& r) {
+                    member_api.SetAccessToken(r.access_token());
+                    v1::ListInboxRequest inbox;
+                    inbox.set_organization_id(seeded_.branch_id);
+                    member_api.Call(
+                        &receiver, &v1::FeedbackService::Stub::ListInbox, inbox,
+                        [](const v1::ListLettersResponse&) {},
+                        [&](const QString& message) { refusal = message; });
+                  });
+  ASSERT_TRUE(WaitIdle(member_api));
+  EXPECT_TRUE(refusal.contains(QStringLiteral("refused"))) << refusal.toStdString();
 
   // The server goes away: the next call says so in words, and the window stays usable.
   ASSERT_EQ(server_->Stop(SIGTERM), 0);
