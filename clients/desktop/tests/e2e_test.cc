@@ -192,6 +192,12 @@ TEST_F(DesktopEndToEnd, EveryViewShowsThePreparedData) {
   ASSERT_TRUE(
       WaitFor([&] { return check_in->code_fetches() > 0 && check_in->roster_fetches() > 0; }));
   EXPECT_EQ(check_in->code_text().size(), 6) << check_in->code_text().toStdString();
+  // The code is the current step's: it expires within one 30-second step, then is fetched again.
+  const qint64 expires_in =
+      QDateTime::currentDateTime().secsTo(ToDateTime(check_in->code().expire_time()));
+  EXPECT_GE(expires_in, 0);
+  EXPECT_LE(expires_in, 31);
+  EXPECT_FALSE(check_in->code().qr_payload().empty());
   EXPECT_EQ(check_in->counts().expected(), 4);
   EXPECT_EQ(check_in->counts().present() + check_in->counts().late(), 2);
   EXPECT_EQ(check_in->counts().excused(), 1);

@@ -82,6 +82,19 @@ void CheckInWindow::keyPressEvent(QKeyEvent* event) {
   QWidget::keyPressEvent(event);
 }
 
+void CheckInWindow::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  ShowQr();
+}
+
+void CheckInWindow::ShowQr() {
+  const QString payload = QString::fromStdString(code_.qr_payload());
+  const QImage unit = RenderQrCode(payload, 1);
+  if (unit.isNull()) return;
+  const int side = std::max(200, std::min(qr_->width(), qr_->height()));
+  qr_->setPixmap(QPixmap::fromImage(RenderQrCode(payload, std::max(1, side / unit.width()))));
+}
+
 void CheckInWindow::Tick() {
   if (!code_expires_.isValid()) return;
   const qint64 left = QDateTime::currentDateTime().secsTo(code_expires_);
@@ -102,13 +115,7 @@ void CheckInWindow::FetchCode() {
         code_ = code;
         code_expires_ = ToDateTime(code.expire_time());
         code_label_->setText(QString::fromStdString(code.code()));
-        const int side = std::max(200, std::min(qr_->width(), qr_->height()));
-        QImage image = RenderQrCode(QString::fromStdString(code.qr_payload()), 1);
-        if (!image.isNull()) {
-          const int scale = std::max(1, side / image.width());
-          qr_->setPixmap(
-              QPixmap::fromImage(RenderQrCode(QString::fromStdString(code.qr_payload()), scale)));
-        }
+        ShowQr();
         message_->clear();
         Tick();
       },

@@ -34,11 +34,14 @@ class CheckInWindow : public QWidget {
 
  protected:
   void keyPressEvent(QKeyEvent* event) override;
+  // The QR code is drawn for the label's size, so it stays sharp on any projector.
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void FetchCode();
   void FetchRoster();
   void Tick();
+  void ShowQr();
 
   ApiClient* api_;
   branchline::v1::Meeting meeting_;
