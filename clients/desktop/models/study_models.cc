@@ -95,19 +95,36 @@ SubOrgStudyModel::SubOrgStudyModel(QObject* parent)
                                                  })},
           parent) {}
 
-std::map<QDate, qint64> CumulativeMinutesByDay(const std::vector<v1::StudyRecord>& records) {
-  std::map<QDate, qint64> per_day;
+std::map<QDate, double> CompletionByDay(const std::vector<v1::StudyRecord>& records,
+                                        const std::vector<v1::StudyPlan>& plans, int people) {
+  std::map<uint64_t, int> required;  // plan item id -> required minutes
+  qint64 required_total = 0;
+  for (const auto& plan : plans) {
+    for (const auto& item : plan.items()) {
+      required[item.id()] = item.required_minutes();
+      required_total += static_cast<qint64>(item.required_minutes()) * people;
+    }
+  }
+  std::map<QDate, std::vector<const v1::StudyRecord*>> by_day;
   for (const auto& r : records) {
-    QDate day = QDate::fromString(QString::fromStdString(r.local_date()), Qt::ISODate);
-    if (!day.isValid()) continue;
-    per_day[day] += r.minutes();
+    const QDate day = QDate::fromString(QString::fromStdString(r.local_date()), Qt::ISODate);
+    if (day.isValid() && required.count(r.plan_item_id()) > 0) by_day[day].push_back(&r);
   }
-  qint64 running = 0;
-  for (auto& [day, minutes] : per_day) {
-    running += minutes;
-    minutes = running;
+  std::map<QDate, double> out;
+  if (required_total <= 0) return out;
+  std::map<std::pair<uint64_t, uint64_t>, qint64> done;  // (person, item) -> minutes
+  qint64 counted = 0;
+  for (const auto& [day, day_records] : by_day) {
+    for (const auto* r : day_records) {
+      qint64& minutes = done[{r->person_id(), r->plan_item_id()}];
+      const qint64 cap = required[r->plan_item_id()];
+      const qint64 before = std::min(minutes, cap);
+      minutes += r->minutes();
+      counted += std::min(minutes, cap) - before;
+    }
+    out[day] = std::min(1.0, static_cast<double>(counted) / static_cast<double>(required_total));
   }
-  return per_day;
+  return out;
 }
 
 }  // namespace branchline::desk

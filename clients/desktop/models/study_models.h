@@ -39,8 +39,11 @@ class SubOrgStudyModel : public ProtoTableModel<v1::SubOrganizationReport> {
 // Share of people who completed their plans, 0 when nobody is expected.
 double CompletionShare(const v1::SubOrganizationReport& report);
 
-// Minutes studied up to and including each day with records (cumulative), from the records of
-// everyone in the selection: the "over time" line. Records without a local date are skipped.
-std::map<QDate, qint64> CumulativeMinutesByDay(const std::vector<v1::StudyRecord>& records);
+// Completion over time, the "over time" line: for each day with records, the share (0..1) of
+// all required minutes done so far, where each person counts at most an item's required
+// minutes on that item and everyone in `people` is expected to do every item of `plans`.
+// Records of items not in `plans`, or without a valid local date, are skipped.
+std::map<QDate, double> CompletionByDay(const std::vector<v1::StudyRecord>& records,
+                                        const std::vector<v1::StudyPlan>& plans, int people);
 
 }  // namespace branchline::desk

@@ -230,6 +230,8 @@ TEST_F(DesktopEndToEnd, EveryViewShowsThePreparedData) {
     }
   }
   EXPECT_EQ(study->timeline_days(), 2);
+  // Four people × 90 required minutes; done (capped per item): 张伟 60+30, 王芳 30, 李娜 20.
+  EXPECT_DOUBLE_EQ(study->timeline_last_percent(), 38.9);
   EXPECT_FALSE(study->progress_model()->rows().empty());
   ASSERT_NE(study->completion_chart()->chart(), nullptr);
   EXPECT_EQ(study->completion_chart()->chart()->series().size(), 1);

@@ -181,20 +181,35 @@ TEST(OrgTree, NestsChildrenAndKeepsOrphans) {
   EXPECT_EQ(branch->child(0)->data(kOrgIdRole).toULongLong(), 3u);
 }
 
-TEST(StudyModels, CumulativeMinutesAndCompletion) {
-  std::vector<v1::StudyRecord> records(4);
-  records[0].set_local_date("2026-11-18");
-  records[0].set_minutes(30);
-  records[1].set_local_date("2026-11-21");
-  records[1].set_minutes(40);
-  records[2].set_local_date("2026-11-18");
-  records[2].set_minutes(20);
-  records[3].set_local_date("garbage");
-  records[3].set_minutes(500);
-  const auto points = CumulativeMinutesByDay(records);
+TEST(StudyModels, CompletionOverTimeCapsEachPersonsItemAndSkipsStrangers) {
+  v1::StudyPlan plan;
+  plan.add_items()->set_id(101);
+  plan.mutable_items(0)->set_required_minutes(60);
+  plan.add_items()->set_id(102);
+  plan.mutable_items(1)->set_required_minutes(30);
+  auto record = [](uint64_t person, uint64_t item, int minutes, const char* day) {
+    v1::StudyRecord r;
+    r.set_person_id(person);
+    r.set_plan_item_id(item);
+    r.set_minutes(minutes);
+    r.set_local_date(day);
+    return r;
+  };
+  const std::vector<v1::StudyRecord> records = {
+      record(1, 101, 30, "2026-11-18"), record(2, 102, 20, "2026-11-18"),
+      record(1, 101, 40, "2026-11-21"),   // 70 of 60 required: counts 30 more, not 40
+      record(1, 999, 100, "2026-11-21"),  // not an item of the plans
+      record(2, 101, 10, "garbage")};
+  // Two people × (60 + 30) minutes = 180 required.
+  const auto points = CompletionByDay(records, {plan}, 2);
   ASSERT_EQ(points.size(), 2u);
-  EXPECT_EQ(points.at(QDate(2026, 11, 18)), 50);
-  EXPECT_EQ(points.at(QDate(2026, 11, 21)), 90);
+  EXPECT_DOUBLE_EQ(points.at(QDate(2026, 11, 18)), 50.0 / 180.0);
+  EXPECT_DOUBLE_EQ(points.at(QDate(2026, 11, 21)), 80.0 / 180.0);
+  EXPECT_TRUE(CompletionByDay(records, {plan}, 0).empty());
+  EXPECT_TRUE(CompletionByDay(records, {}, 2).empty());
+}
+
+TEST(StudyModels, SubOrganisationCompletionAndProgressStates) {
   v1::SubOrganizationReport empty;
   EXPECT_EQ(CompletionShare(empty), 0.0);
   empty.set_people(4);

@@ -37,17 +37,15 @@ void ShowPercentBars(QChartView* view, const QString& title, const QStringList& 
   delete old;
 }
 
-void ShowDailyLine(QChartView* view, const QString& title, const std::map<QDate, qint64>& points,
-                   const QString& series_name) {
+void ShowDailyPercentLine(QChartView* view, const QString& title,
+                          const std::map<QDate, double>& points, const QString& series_name) {
   auto* chart = new QChart;
   chart->setTitle(title);
   auto* series = new QLineSeries;
   series->setName(series_name);
   series->setPointsVisible(true);
-  qint64 max_value = 1;
   for (const auto& [day, value] : points) {
-    series->append(QDateTime(day, QTime(12, 0)).toMSecsSinceEpoch(), static_cast<qreal>(value));
-    max_value = std::max(max_value, value);
+    series->append(QDateTime(day, QTime(12, 0)).toMSecsSinceEpoch(), value);
   }
   chart->addSeries(series);
   auto* x = new QDateTimeAxis;
@@ -59,8 +57,8 @@ void ShowDailyLine(QChartView* view, const QString& title, const std::map<QDate,
   chart->addAxis(x, Qt::AlignBottom);
   series->attachAxis(x);
   auto* y = new QValueAxis;
-  y->setRange(0, static_cast<qreal>(max_value) * 1.1);
-  y->setLabelFormat(QStringLiteral("%d"));
+  y->setRange(0, 100);
+  y->setLabelFormat(QStringLiteral("%d%%"));
   chart->addAxis(y, Qt::AlignLeft);
   series->attachAxis(y);
   chart->legend()->setVisible(false);

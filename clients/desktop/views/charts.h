@@ -13,8 +13,8 @@ namespace branchline::desk {
 void ShowPercentBars(QChartView* view, const QString& title, const QStringList& categories,
                      const QList<qreal>& percents, const QString& series_name);
 
-// A line over days (e.g. cumulative study minutes), replacing the view's chart.
-void ShowDailyLine(QChartView* view, const QString& title, const std::map<QDate, qint64>& points,
-                   const QString& series_name);
+// A line of percentages (0..100) over days, replacing the view's chart.
+void ShowDailyPercentLine(QChartView* view, const QString& title,
+                          const std::map<QDate, double>& percents, const QString& series_name);
 
 }  // namespace branchline::desk

@@ -161,12 +161,18 @@ void StudyView::LoadTimeline() {
   auto collected = std::make_shared<std::vector<v1::StudyRecord>>();
   auto remaining = std::make_shared<size_t>(std::min(people_.size(), kTimelinePeople));
   timeline_days_ = 0;
+  // Plans were asked for first and calls run in order, so plan_rows_ is loaded by then.
   auto finish = [this, collected] {
-    const auto points = CumulativeMinutesByDay(*collected);
-    timeline_days_ = static_cast<int>(points.size());
-    ShowDailyLine(timeline_chart_,
-                  QStringLiteral("累计学习分钟 Cumulative study minutes over time"), points,
-                  QStringLiteral("分钟 Minutes"));
+    std::map<QDate, double> percents;
+    for (const auto& [day, share] :
+         CompletionByDay(*collected, plan_rows_, static_cast<int>(people_.size()))) {
+      percents[day] = qRound(share * 1000.0) / 10.0;
+    }
+    timeline_days_ = static_cast<int>(percents.size());
+    timeline_last_percent_ = percents.empty() ? 0.0 : percents.rbegin()->second;
+    ShowDailyPercentLine(timeline_chart_,
+                         QStringLiteral("学习计划完成率变化 Plan completion over time"), percents,
+                         QStringLiteral("完成率 Completion"));
   };
   if (*remaining == 0) {
     finish();

@@ -16,8 +16,8 @@ class QTableView;
 namespace branchline::desk {
 
 // Study of the selected organisation for one year: plans and their items, one person's
-// progress and notes, and two charts: completion by sub-organisation and cumulative minutes
-// studied over time by everyone in the selection.
+// progress and notes, and two charts: completion by sub-organisation and completion of the
+// selection's plans over time (from everyone's study records).
 class StudyView : public QWidget {
   Q_OBJECT
 
@@ -38,6 +38,7 @@ class StudyView : public QWidget {
   QChartView* timeline_chart() const { return timeline_chart_; }
   // Days on the "over time" line (for tests).
   int timeline_days() const { return timeline_days_; }
+  double timeline_last_percent() const { return timeline_last_percent_; }
 
  private:
   void LoadTimeline();
@@ -57,6 +58,7 @@ class StudyView : public QWidget {
   QChartView* completion_chart_;
   QChartView* timeline_chart_;
   int timeline_days_ = 0;
+  double timeline_last_percent_ = 0;
   int generation_ = 0;  // bumps on every reload; stale answers are dropped
 };
 
