@@ -20,6 +20,10 @@ PACKAGES=(
   default-jdk-headless libgrpc-java protobuf-compiler-grpc-java-plugin libprotobuf-java
   libnetty-java libperfmark-java libguava-java libgeronimo-annotation-1.3-spec-java
   golang-go golang-google-grpc-dev protoc-gen-go protoc-gen-go-grpc golang-github-golang-protobuf-1-5-dev
+  # the Qt 6 desktop client (clients/desktop): Widgets, Charts (needs the OpenGL dev package),
+  # a CJK font for Chinese text; its end-to-end test runs under Xvfb and dates prepared data
+  # in the past with libfaketime
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev fonts-noto-cjk xvfb xauth libfaketime
 )
 
 missing=()

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QAbstractItemModel>
+#include <QString>
+
+namespace branchline::desk {
+
+// A table as CSV (RFC 4180: fields with commas, quotes or line breaks quoted, quotes doubled),
+// header row first, exactly what the table shows. Excel opens UTF-8 CSV with a BOM correctly,
+// so callers writing files prepend one.
+QString TableToCsv(const QAbstractItemModel& model);
+
+// A table as an HTML <table> under a heading, for the PDF of the inspection handbook.
+QString TableToHtml(const QAbstractItemModel& model, const QString& title);
+
+}  // namespace branchline::desk

@@ -1,0 +1,260 @@
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QBrush>
+#include <QDateTimeEdit>
+#include <QFont>
+#include <QLineEdit>
+
+#include "clients/desktop/api/error_text.h"
+#include "clients/desktop/models/attendance_models.h"
+#include "clients/desktop/models/feedback_models.h"
+#include "clients/desktop/models/formatting.h"
+#include "clients/desktop/models/org_tree.h"
+#include "clients/desktop/models/qr_image.h"
+#include "clients/desktop/models/study_models.h"
+#include "clients/desktop/models/table_export.h"
+#include "clients/desktop/views/meeting_dialog.h"
+
+namespace branchline::desk {
+namespace {
+
+TEST(Formatting, PercentCountdownAndCounts) {
+  EXPECT_EQ(FormatPercent(0.875), QStringLiteral("87.5%"));
+  EXPECT_EQ(FormatPercent(0), QStringLiteral("0.0%"));
+  EXPECT_EQ(FormatCountdown(42), QStringLiteral("0:42"));
+  EXPECT_EQ(FormatCountdown(75), QStringLiteral("1:15"));
+  EXPECT_EQ(FormatCountdown(-3), QStringLiteral("0:00"));
+  v1::StatusCounts counts;
+  counts.set_expected(5);
+  counts.set_present(2);
+  counts.set_late(1);
+  counts.set_excused(1);
+  const QString text = FormatCounts(counts);
+  EXPECT_TRUE(text.contains(QStringLiteral("3 / 5"))) << text.toStdString();
+  EXPECT_TRUE(text.contains(QStringLiteral("excused 1"))) << text.toStdString();
+}
+
+TEST(Formatting, TimestampsRoundTripAndUnsetIsEmpty) {
+  const QDateTime t = QDateTime::fromMSecsSinceEpoch(1'763'700'000'123);
+  EXPECT_EQ(ToDateTime(ToTimestamp(t)), t);
+  EXPECT_EQ(FormatTime(google::protobuf::Timestamp()), QString());
+  EXPECT_EQ(FormatTime(ToTimestamp(t)), t.toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+}
+
+TEST(Formatting, LabelsAreBilingual) {
+  EXPECT_TRUE(AttendanceStatusLabel(v1::ATTENDANCE_STATUS_LATE).contains(QStringLiteral("迟到")));
+  EXPECT_TRUE(LetterStateLabel(v1::LETTER_STATE_RESOLVED).contains(QStringLiteral("Resolved")));
+  EXPECT_TRUE(
+      AttendanceStatusLabel(v1::ATTENDANCE_STATUS_UNSPECIFIED).contains(QStringLiteral("Not yet")));
+}
+
+TEST(ErrorText, UnreachableAndRefusedAreToldApart) {
+  const QString down = DescribeError(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connect failed"),
+                                     "10.0.0.5:50051");
+  EXPECT_TRUE(down.contains(QStringLiteral("10.0.0.5:50051"))) << down.toStdString();
+  EXPECT_TRUE(down.contains(QStringLiteral("Cannot reach"))) << down.toStdString();
+  const QString denied =
+      DescribeError(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "not a manager of 7"), "x:1");
+  EXPECT_TRUE(denied.contains(QStringLiteral("refused"))) << denied.toStdString();
+  EXPECT_TRUE(denied.contains(QStringLiteral("not a manager of 7")));
+  const QString invalid = DescribeError(
+      grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "meeting.title: is required"), "x:1");
+  EXPECT_TRUE(invalid.contains(QStringLiteral("meeting.title")));
+}
+
+TEST(RosterModel, ShowsNamesStatusesAndColours) {
+  RosterModel model;
+  std::vector<v1::RosterEntry> entries(2);
+  entries[0].set_display_name("张伟");
+  entries[0].set_status(v1::ATTENDANCE_STATUS_PRESENT);
+  entries[0].mutable_record()->mutable_server_time()->set_seconds(1'763'700'000);
+  entries[1].set_display_name("王芳");
+  entries[1].set_status(v1::ATTENDANCE_STATUS_ABSENT);
+  model.SetRows(entries);
+  ASSERT_EQ(model.rowCount(), 2);
+  ASSERT_EQ(model.columnCount(), 3);
+  EXPECT_EQ(model.data(model.index(0, 0)).toString(), QStringLiteral("张伟"));
+  EXPECT_TRUE(model.data(model.index(1, 1)).toString().contains(QStringLiteral("缺席")));
+  EXPECT_TRUE(model.data(model.index(1, 1), Qt::BackgroundRole).canConvert<QBrush>());
+  EXPECT_FALSE(model.data(model.index(0, 2)).toString().isEmpty());  // checked in at
+  EXPECT_TRUE(model.data(model.index(1, 2)).toString().isEmpty());   // no check-in, no time
+  EXPECT_FALSE(model.data(model.index(5, 0)).isValid());             // out of range
+  EXPECT_EQ(model.headerData(0, Qt::Horizontal).toString(), QStringLiteral("姓名 Name"));
+}
+
+TEST(InboxModel, OverdueHighlightedAndAnonymousNeverNamed) {
+  NameLookup names;
+  names.Set(11, QStringLiteral("李娜"));
+  InboxModel model(&names);
+  std::vector<v1::Letter> letters(3);
+  letters[0].set_subject("夜班太多");
+  letters[0].set_anonymous(true);
+  letters[0].set_author_person_id(11);  // even if a server ever sent it, it is not shown
+  letters[0].set_overdue(true);
+  letters[1].set_subject("建议增设休息室");
+  letters[1].set_author_person_id(11);
+  letters[2].set_subject("食堂");
+  letters[2].set_author_person_id(99);
+  model.SetRows(letters);
+  EXPECT_EQ(model.OverdueCount(), 1);
+  EXPECT_TRUE(model.data(model.index(0, 0), Qt::BackgroundRole).canConvert<QBrush>());
+  EXPECT_FALSE(model.data(model.index(1, 0), Qt::BackgroundRole).isValid());
+  const QString anonymous = model.data(model.index(0, 4)).toString();
+  EXPECT_TRUE(anonymous.contains(QStringLiteral("匿名")));
+  EXPECT_FALSE(anonymous.contains(QStringLiteral("李娜")));
+  EXPECT_TRUE(model.data(model.index(0, 4), Qt::FontRole).value<QFont>().italic());
+  EXPECT_EQ(model.data(model.index(1, 4)).toString(), QStringLiteral("李娜"));
+  EXPECT_EQ(model.data(model.index(2, 4)).toString(), QStringLiteral("#99"));
+}
+
+TEST(ThreadHtml, InternalNotesMarkedAndTextEscaped) {
+  NameLookup names;
+  names.Set(5, QStringLiteral("王书记"));
+  v1::Letter letter;
+  letter.set_subject("<b>夜班</b>");
+  letter.set_anonymous(true);
+  std::vector<v1::LetterEvent> events(3);
+  events[0].set_kind(v1::LETTER_EVENT_KIND_SUBMITTED);
+  events[1].set_kind(v1::LETTER_EVENT_KIND_REPLY);
+  events[1].set_person_id(5);
+  events[1].set_text("已收到 <script>x</script>");
+  events[2].set_kind(v1::LETTER_EVENT_KIND_INTERNAL_NOTE);
+  events[2].set_person_id(5);
+  events[2].set_text("排班表需调整");
+  const QString html = RenderThreadHtml(letter, events, names);
+  EXPECT_TRUE(html.contains(QStringLiteral("&lt;script&gt;")));
+  EXPECT_FALSE(html.contains(QStringLiteral("<script>")));
+  EXPECT_TRUE(html.contains(QStringLiteral("&lt;b&gt;夜班")));
+  EXPECT_TRUE(html.contains(QStringLiteral("internal, not shown to the author")));
+  EXPECT_TRUE(html.contains(QStringLiteral("排班表需调整")));
+  EXPECT_TRUE(html.contains(QStringLiteral("匿名")));
+  EXPECT_EQ(html.count(QStringLiteral("internal, not shown")), 1);
+}
+
+TEST(TableExport, CsvQuotesWhatNeedsQuotingAndKeepsChinese) {
+  SubOrgStudyModel model;
+  std::vector<v1::SubOrganizationReport> rows(2);
+  rows[0].set_name("一班组, 早班");
+  rows[0].set_people(4);
+  rows[0].set_people_complete(1);
+  rows[1].set_name("说 \"好\"\n二班");
+  model.SetRows(rows);
+  const QString csv = TableToCsv(model);
+  const QStringList lines = csv.split(QStringLiteral("\r\n"));
+  ASSERT_GE(lines.size(), 3);
+  EXPECT_TRUE(lines[0].startsWith(QStringLiteral("组织 Organisation,")));
+  EXPECT_TRUE(lines[1].startsWith(QStringLiteral("\"一班组, 早班\",4,1,0,25.0%,0")))
+      << lines[1].toStdString();
+  EXPECT_TRUE(csv.contains(QStringLiteral("\"说 \"\"好\"\"\n二班\""))) << csv.toStdString();
+  const QString html = TableToHtml(model, QStringLiteral("A<B"));
+  EXPECT_TRUE(html.contains(QStringLiteral("A&lt;B")));
+  EXPECT_EQ(html.count(QStringLiteral("<tr>")), 3);
+}
+
+TEST(OrgTree, NestsChildrenAndKeepsOrphans) {
+  std::vector<v1::Organization> orgs(4);
+  orgs[0].set_id(1);
+  orgs[0].set_name("公司");
+  orgs[1].set_id(2);
+  orgs[1].set_parent_id(1);
+  orgs[1].set_name("收费站党支部");
+  orgs[1].set_kind(v1::ORGANIZATION_KIND_BRANCH);
+  orgs[2].set_id(3);
+  orgs[2].set_parent_id(2);
+  orgs[2].set_name("一班组");
+  orgs[3].set_id(9);
+  orgs[3].set_parent_id(42);  // parent not loaded
+  orgs[3].set_name("孤立组");
+  auto model = BuildOrgTree(orgs);
+  ASSERT_EQ(model->rowCount(), 2);  // the root and the orphan
+  QStandardItem* company = nullptr;
+  for (int r = 0; r < 2; ++r) {
+    if (model->item(r)->data(kOrgIdRole).toULongLong() == 1) company = model->item(r);
+  }
+  ASSERT_NE(company, nullptr);
+  ASSERT_EQ(company->rowCount(), 1);
+  QStandardItem* branch = company->child(0);
+  EXPECT_TRUE(branch->text().startsWith(QStringLiteral("收费站党支部")));
+  EXPECT_TRUE(branch->text().contains(QStringLiteral("支部")));
+  ASSERT_EQ(branch->rowCount(), 1);
+  EXPECT_EQ(branch->child(0)->data(kOrgIdRole).toULongLong(), 3u);
+}
+
+TEST(StudyModels, CompletionOverTimeCapsEachPersonsItemAndSkipsStrangers) {
+  v1::StudyPlan plan;
+  plan.add_items()->set_id(101);
+  plan.mutable_items(0)->set_required_minutes(60);
+  plan.add_items()->set_id(102);
+  plan.mutable_items(1)->set_required_minutes(30);
+  auto record = [](uint64_t person, uint64_t item, int minutes, const char* day) {
+    v1::StudyRecord r;
+    r.set_person_id(person);
+    r.set_plan_item_id(item);
+    r.set_minutes(minutes);
+    r.set_local_date(day);
+    return r;
+  };
+  const std::vector<v1::StudyRecord> records = {
+      record(1, 101, 30, "2026-11-18"), record(2, 102, 20, "2026-11-18"),
+      record(1, 101, 40, "2026-11-21"),   // 70 of 60 required: counts 30 more, not 40
+      record(1, 999, 100, "2026-11-21"),  // not an item of the plans
+      record(2, 101, 10, "garbage")};
+  // Two people × (60 + 30) minutes = 180 required.
+  const auto points = CompletionByDay(records, {plan}, 2);
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_DOUBLE_EQ(points.at(QDate(2026, 11, 18)), 50.0 / 180.0);
+  EXPECT_DOUBLE_EQ(points.at(QDate(2026, 11, 21)), 80.0 / 180.0);
+  EXPECT_TRUE(CompletionByDay(records, {plan}, 0).empty());
+  EXPECT_TRUE(CompletionByDay(records, {}, 2).empty());
+}
+
+TEST(StudyModels, SubOrganisationCompletionAndProgressStates) {
+  v1::SubOrganizationReport empty;
+  EXPECT_EQ(CompletionShare(empty), 0.0);
+  empty.set_people(4);
+  empty.set_people_complete(1);
+  EXPECT_DOUBLE_EQ(CompletionShare(empty), 0.25);
+  ProgressModel progress;
+  v1::ItemProgress behind;
+  behind.set_behind_schedule(true);
+  progress.SetRows(std::vector<v1::ItemProgress>{behind});
+  EXPECT_TRUE(progress.data(progress.index(0, 3)).toString().contains(QStringLiteral("Behind")));
+}
+
+TEST(QrImage, DrawsModulesWithQuietZone) {
+  EXPECT_TRUE(RenderQrCode(QString(), 4).isNull());
+  const QImage image = RenderQrCode(QStringLiteral("branchline:checkin:123:456789"), 4);
+  ASSERT_FALSE(image.isNull());
+  EXPECT_EQ(image.width(), image.height());
+  EXPECT_EQ(image.width() % 4, 0);
+  EXPECT_EQ(image.pixelColor(1, 1), QColor(Qt::white));                  // quiet zone
+  EXPECT_EQ(image.pixelColor(4 * 4 + 1, 4 * 4 + 1), QColor(Qt::black));  // finder pattern
+}
+
+TEST(MeetingDialog, ResultHasEndFromDurationAndEditedFields) {
+  v1::Meeting meeting;
+  meeting.set_id(77);
+  meeting.set_title("旧标题");
+  MeetingDialog dialog(meeting);
+  dialog.title_edit()->setText(QStringLiteral("  周一安全例会 "));
+  const QDateTime start(QDate(2026, 12, 1), QTime(9, 0));
+  dialog.start_edit()->setDateTime(start);
+  const v1::Meeting result = dialog.Result();
+  EXPECT_EQ(result.id(), 77u);
+  EXPECT_EQ(result.title(), "周一安全例会");
+  EXPECT_EQ(ToDateTime(result.start_time()), start);
+  EXPECT_EQ(ToDateTime(result.end_time()), start.addSecs(90 * 60));
+  EXPECT_EQ(MeetingDialog::EditedPaths().size(), 6u);
+}
+
+}  // namespace
+}  // namespace branchline::desk
+
+int main(int argc, char** argv) {
+  // Models use fonts and images; no display is needed for that.
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,70 @@
+#include "clients/desktop/views/charts.h"
+
+#include <QDateTime>
+#include <QtCharts/QBarCategoryAxis>
+#include <QtCharts/QBarSeries>
+#include <QtCharts/QBarSet>
+#include <QtCharts/QChart>
+#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+namespace branchline::desk {
+
+void ShowPercentBars(QChartView* view, const QString& title, const QStringList& categories,
+                     const QList<qreal>& percents, const QString& series_name) {
+  auto* chart = new QChart;
+  chart->setTitle(title);
+  auto* set = new QBarSet(series_name);
+  for (qreal p : percents) *set << p;
+  auto* series = new QBarSeries;
+  series->append(set);
+  series->setLabelsVisible(true);
+  series->setLabelsFormat(QStringLiteral("@value%"));
+  chart->addSeries(series);
+  auto* x = new QBarCategoryAxis;
+  x->append(categories);
+  chart->addAxis(x, Qt::AlignBottom);
+  series->attachAxis(x);
+  auto* y = new QValueAxis;
+  y->setRange(0, 100);
+  y->setLabelFormat(QStringLiteral("%d%%"));
+  chart->addAxis(y, Qt::AlignLeft);
+  series->attachAxis(y);
+  chart->legend()->setVisible(false);
+  QChart* old = view->chart();
+  view->setChart(chart);
+  delete old;
+}
+
+void ShowDailyPercentLine(QChartView* view, const QString& title,
+                          const std::map<QDate, double>& points, const QString& series_name) {
+  auto* chart = new QChart;
+  chart->setTitle(title);
+  auto* series = new QLineSeries;
+  series->setName(series_name);
+  series->setPointsVisible(true);
+  for (const auto& [day, value] : points) {
+    series->append(QDateTime(day, QTime(12, 0)).toMSecsSinceEpoch(), value);
+  }
+  chart->addSeries(series);
+  auto* x = new QDateTimeAxis;
+  x->setFormat(QStringLiteral("MM-dd"));
+  if (!points.empty()) {
+    x->setRange(QDateTime(points.begin()->first.addDays(-1), QTime(0, 0)),
+                QDateTime(points.rbegin()->first.addDays(1), QTime(0, 0)));
+  }
+  chart->addAxis(x, Qt::AlignBottom);
+  series->attachAxis(x);
+  auto* y = new QValueAxis;
+  y->setRange(0, 100);
+  y->setLabelFormat(QStringLiteral("%d%%"));
+  chart->addAxis(y, Qt::AlignLeft);
+  series->attachAxis(y);
+  chart->legend()->setVisible(false);
+  QChart* old = view->chart();
+  view->setChart(chart);
+  delete old;
+}
+
+}  // namespace branchline::desk

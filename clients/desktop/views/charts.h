@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QDate>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QtCharts/QChartView>
+#include <map>
+
+namespace branchline::desk {
+
+// A bar chart of percentages (0..100), one bar per category, replacing the view's chart.
+void ShowPercentBars(QChartView* view, const QString& title, const QStringList& categories,
+                     const QList<qreal>& percents, const QString& series_name);
+
+// A line of percentages (0..100) over days, replacing the view's chart.
+void ShowDailyPercentLine(QChartView* view, const QString& title,
+                          const std::map<QDate, double>& percents, const QString& series_name);
+
+}  // namespace branchline::desk

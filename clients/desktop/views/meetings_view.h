@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QWidget>
+
+#include "clients/desktop/api/api_client.h"
+#include "clients/desktop/models/attendance_models.h"
+
+class QCalendarWidget;
+class QTableView;
+
+namespace branchline::desk {
+
+class CheckInWindow;
+class LeaveView;
+
+// The selected organisation's meetings: a month calendar (days with meetings in bold), the
+// list for that month, schedule/edit/cancel, the check-in screen, and leave requests of the
+// selected meeting below.
+class MeetingsView : public QWidget {
+  Q_OBJECT
+
+ public:
+  MeetingsView(ApiClient* api, const NameLookup* names, QWidget* parent = nullptr);
+
+  void SetOrganization(uint64_t org_id);
+  void Reload();
+  // Selects the meeting's row (and its leave requests); false when it is not listed.
+  bool SelectMeeting(uint64_t meeting_id);
+  // Opens the full-screen check-in view of a listed meeting.
+  CheckInWindow* OpenCheckIn(uint64_t meeting_id, bool full_screen = true);
+  // Creates (id 0) or updates a meeting as the dialog would.
+  void SaveMeeting(const v1::Meeting& meeting);
+
+  MeetingsModel* model() const { return model_; }
+  LeaveView* leave_view() const { return leave_; }
+  QCalendarWidget* calendar() const { return calendar_; }
+
+ private:
+  const v1::Meeting* Selected() const;
+  void ScheduleNew();
+  void EditSelected();
+  void CancelSelected();
+  void MarkCalendarDays();
+
+  ApiClient* api_;
+  MeetingsModel* model_;
+  QCalendarWidget* calendar_;
+  QTableView* table_;
+  LeaveView* leave_;
+  uint64_t org_id_ = 0;
+};
+
+}  // namespace branchline::desk
