@@ -307,6 +307,82 @@ TEST_F(BranchctlTest, DemoLoadsAMonthAndASecondRunDuplicatesNothing) {
   }
 }
 
+TEST_F(BranchctlTest, AnExpiredAccessTokenIsRenewedWithTheRefreshToken) {
+  LoginAdmin();
+  json stored = json::parse(ReadFile(TokenFile()));
+  stored["access_token"] = "v1.no-longer-valid";
+  std::ofstream(TokenFile()) << stored.dump();
+  Outcome who = Ctl({"whoami"});
+  EXPECT_EQ(who.exit_code, 0) << who.err;
+  json renewed = json::parse(ReadFile(TokenFile()));
+  EXPECT_NE(renewed["access_token"], "v1.no-longer-valid");
+  EXPECT_EQ(renewed["refresh_token"], stored["refresh_token"]);
+  struct stat st {};
+  ASSERT_EQ(stat(TokenFile().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // After sign-out the refresh token is dead too: the same trick no longer works.
+  ASSERT_EQ(Ctl({"logout"}).exit_code, 0);
+  std::ofstream(TokenFile()) << stored.dump();
+  EXPECT_EQ(Ctl({"whoami"}).exit_code, 3);
+}
+
+TEST_F(BranchctlTest, SecretarySchedulesAMeetingAndHandlesLetters) {
+  LoginAdmin();
+  json demo = CtlJson({"demo", "--days", "7"});
+  const std::string branch = demo["branch_id"];
+  std::string secretary = dir_.Sub("secretary-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13800000001", "--password", "branchline-demo"}, "", secretary)
+                .exit_code,
+            0);
+  // Schedule with a local time: +08:00 is the organisation's offset.
+  json meeting = CtlJson({"meeting", "schedule", "--org", branch, "--title",
+                          "支部党员大会：年终总结", "--type", "general-meeting", "--start",
+                          "2030-01-07 19:00", "--duration", "90", "--request-id", "year-end-2030"},
+                         secretary);
+  EXPECT_EQ(meeting["start_time"], "2030-01-07T11:00:00Z");
+  EXPECT_EQ(meeting["end_time"], "2030-01-07T12:30:00Z");
+  json again = CtlJson({"meeting", "schedule", "--org", branch, "--title", "支部党员大会：年终总结",
+                        "--type", "general-meeting", "--start", "2030-01-07 19:00", "--duration",
+                        "90", "--request-id", "year-end-2030"},
+                       secretary);
+  EXPECT_EQ(again["id"], meeting["id"]) << "a retry with the same request id makes no second one";
+  Outcome show = Ctl({"meeting", "show", meeting["id"]}, "", secretary);
+  EXPECT_NE(show.out.find("2030-01-07 19:00"), std::string::npos) << show.out;
+  Outcome bad = Ctl({"meeting", "schedule", "--org", branch, "--title", "x", "--start", "tomorrow"},
+                    "", secretary);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--start"), std::string::npos) << bad.err;
+
+  // The innovation letter is still new: acknowledge, reply, then escalate it.
+  json inbox = CtlJson(
+      {"inbox", "list", "--org", branch, "--state", "submitted", "--category", "innovation"},
+      secretary);
+  ASSERT_EQ(inbox["letters"].size(), 1u) << inbox.dump();
+  const std::string letter = inbox["letters"][0]["id"];
+  json acknowledged = CtlJson({"inbox", "state", letter, "--to", "acknowledged"}, secretary);
+  EXPECT_EQ(acknowledged["state"], "LETTER_STATE_ACKNOWLEDGED");
+  Outcome closed = Ctl({"inbox", "state", letter, "--to", "closed"}, "", secretary);
+  EXPECT_EQ(closed.exit_code, 8) << closed.err;  // not a move the workflow allows
+  ASSERT_EQ(Ctl({"inbox", "reply", letter, "--text", "感谢建议，已提交公司安全部。"}, "", secretary)
+                .exit_code,
+            0);
+  Outcome thread = Ctl({"inbox", "show", letter}, "", secretary);
+  EXPECT_NE(thread.out.find("感谢建议"), std::string::npos) << thread.out;
+  json escalated =
+      CtlJson({"inbox", "escalate", letter, "--reason", "涉及公司层面流程"}, secretary);
+  EXPECT_EQ(escalated["organization_id"], RootOrg());
+  EXPECT_EQ(
+      CtlJson({"inbox", "list", "--org", branch, "--category", "innovation"}, secretary)["letters"]
+          .size(),
+      0u);
+  // A driver may not read the branch inbox.
+  std::string driver = dir_.Sub("driver-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13800000011", "--password", "branchline-demo"}, "", driver)
+                .exit_code,
+            0);
+  EXPECT_EQ(Ctl({"inbox", "list", "--org", branch}, "", driver).exit_code, 4);
+}
+
 TEST_F(BranchctlTest, BackupCreateListVerify) {
   LoginAdmin();
   json backup = CtlJson({"backup", "create"});
