@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <set>
@@ -101,6 +102,41 @@ class BranchctlTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
 };
+
+// The same server with TLS, its certificate signed by a throwaway CA made here (as in
+// tests/e2e/tls_test.cc; the certificate names 127.0.0.1, the address branchctl dials).
+class BranchctlTlsTest : public BranchctlTest {
+ protected:
+  void SetUp() override {
+    std::string cmd = "cd " + dir_.path() +
+                      " && openssl req -x509 -newkey rsa:2048 -nodes -days 2"
+                      " -subj '/CN=branchctl test CA' -keyout ca.key -out ca.pem"
+                      " && openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost'"
+                      " -keyout server.key -out server.csr"
+                      " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext"
+                      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key"
+                      " -CAcreateserial -days 2 -extfile san.ext -out server.pem";
+    ASSERT_EQ(std::system((cmd + " > /dev/null 2>&1").c_str()), 0) << cmd;
+    server_ = std::make_unique<ServerProcess>(
+        dir_.Sub("data"), std::vector<std::string>{"--admin-password", kAdminPassword, "--tls-cert",
+                                                   dir_.Sub("server.pem"), "--tls-key",
+                                                   dir_.Sub("server.key"), "--no-access-log"});
+    ASSERT_GT(server_->port(), 0);
+  }
+};
+
+TEST_F(BranchctlTlsTest, TrustsTheGivenCaOnly) {
+  const std::string ca = dir_.Sub("ca.pem");
+  Outcome health = Ctl({"--tls-ca", ca, "health"});
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  Outcome login = Ctl({"--tls-ca", ca, "login", "--user", "admin", "--password-stdin"},
+                      std::string(kAdminPassword) + "\n");
+  EXPECT_EQ(login.exit_code, 0) << login.err;
+  EXPECT_EQ(Ctl({"--tls-ca", ca, "whoami"}).exit_code, 0);
+  // Plaintext to a TLS server, and a CA file that is not there.
+  EXPECT_EQ(Ctl({"--timeout", "3", "health"}).exit_code, 7);
+  EXPECT_EQ(Ctl({"--tls-ca", dir_.Sub("missing.pem"), "health"}).exit_code, 2);
+}
 
 TEST_F(BranchctlTest, LoginWritesPrivateTokenFileAndLogoutRemovesIt) {
   Outcome wrong = Ctl({"login", "--user", "admin", "--password", "not-the-password"});
