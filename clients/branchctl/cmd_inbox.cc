@@ -180,6 +180,41 @@ void AddInboxCommands(CLI::App& app, Session& session) {
     }));
   });
 
+  auto a = std::make_shared<ActOptions>();
+  auto assignee = std::make_shared<uint64_t>(0);
+  auto* assign =
+      inbox->add_subcommand("assign", "Assign a handler (a manager of its organisation)");
+  assign->add_option("id", a->id, "Letter id")->required();
+  assign->add_option("--to", *assignee, "Person id of the handler")->required();
+  AddRequestIdOption(assign, &a->request_id);
+  assign->callback([&session, a, assignee] {
+    v1::AssignLetterRequest request;
+    request.set_request_id(OrNew(a->request_id));
+    request.set_id(a->id);
+    request.set_assignee_person_id(*assignee);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintLetter(session, session.Call<v1::Letter>([&](auto* c, auto* out) {
+      return stub->AssignLetter(c, request, out);
+    }));
+  });
+
+  auto n = std::make_shared<ActOptions>();
+  auto* note =
+      inbox->add_subcommand("note", "An internal note of the handlers (never shown to the author)");
+  note->add_option("id", n->id, "Letter id")->required();
+  note->add_option("--text", n->text, "The note")->required();
+  AddRequestIdOption(note, &n->request_id);
+  note->callback([&session, n] {
+    v1::AddInternalNoteRequest request;
+    request.set_request_id(OrNew(n->request_id));
+    request.set_id(n->id);
+    request.set_text(n->text);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintEvent(session, session.Call<v1::LetterEvent>([&](auto* c, auto* out) {
+      return stub->AddInternalNote(c, request, out);
+    }));
+  });
+
   auto s = std::make_shared<ActOptions>();
   auto* state = inbox->add_subcommand(
       "state", "Move a letter along: acknowledged, in-progress, resolved, closed, or refused");

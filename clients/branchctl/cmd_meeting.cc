@@ -178,10 +178,33 @@ void Roster(Session& session, uint64_t meeting_id) {
   table.Print(std::cout);
 }
 
+struct MarkOptions {
+  uint64_t meeting = 0, person = 0;
+  std::string status, note, request_id;
+};
+
+void Mark(Session& session, const MarkOptions& o) {
+  v1::MarkAttendanceRequest request;
+  request.set_request_id(OrNew(o.request_id));
+  request.set_meeting_id(o.meeting);
+  request.set_person_id(o.person);
+  request.set_status(static_cast<v1::AttendanceStatus>(
+      ParseEnum(v1::AttendanceStatus_descriptor(), o.status, "--status")));
+  request.set_note(o.note);
+  auto stub = v1::AttendanceService::NewStub(session.channel());
+  auto record = session.Call<v1::AttendanceRecord>(
+      [&](auto* c, auto* r) { return stub->MarkAttendance(c, request, r); });
+  if (session.options().json) return PrintJson(ToJson(record));
+  std::cout << "Person " << record.person_id() << " marked "
+            << EnumText(v1::AttendanceStatus_descriptor(), record.status()) << " at meeting "
+            << record.meeting_id() << ".\n";
+}
+
 }  // namespace
 
 void AddMeetingCommands(CLI::App& app, Session& session) {
-  auto* meeting = app.add_subcommand("meeting", "Meetings: schedule, list, check-in code, roster");
+  auto* meeting =
+      app.add_subcommand("meeting", "Meetings: schedule, list, check-in code, roster, marks");
 
   auto s = std::make_shared<ScheduleOptions>();
   auto* schedule = meeting->add_subcommand("schedule", "Schedule a meeting for an organisation");
@@ -225,6 +248,32 @@ void AddMeetingCommands(CLI::App& app, Session& session) {
   auto* roster = meeting->add_subcommand("roster", "Everyone expected, with their status");
   roster->add_option("id", *roster_id, "Meeting id")->required();
   roster->callback([&session, roster_id] { Roster(session, *roster_id); });
+
+  auto k = std::make_shared<MarkOptions>();
+  auto* mark = meeting->add_subcommand(
+      "mark", "Host or manager: record a person's attendance (e.g. from a paper sheet)");
+  mark->add_option("id", k->meeting, "Meeting id")->required();
+  mark->add_option("--person", k->person, "Person id")->required();
+  mark->add_option("--status", k->status, "present, late, remote or absent")->required();
+  mark->add_option("--note", k->note, "Why, up to 200 characters");
+  AddRequestIdOption(mark, &k->request_id);
+  mark->callback([&session, k] { Mark(session, *k); });
+
+  auto c = std::make_shared<MarkOptions>();
+  auto* cancel = meeting->add_subcommand("cancel", "Cancel a meeting (it stays readable)");
+  cancel->add_option("id", c->meeting, "Meeting id")->required();
+  cancel->add_option("--reason", c->note, "Why, 1..200 characters")->required();
+  AddRequestIdOption(cancel, &c->request_id);
+  cancel->callback([&session, c] {
+    v1::CancelMeetingRequest request;
+    request.set_request_id(OrNew(c->request_id));
+    request.set_id(c->meeting);
+    request.set_reason(c->note);
+    auto stub = v1::AttendanceService::NewStub(session.channel());
+    ShowMeeting(session, session.Call<v1::Meeting>([&](auto* ctx, auto* r) {
+      return stub->CancelMeeting(ctx, request, r);
+    }));
+  });
 }
 
 }  // namespace branchline::ctl

@@ -141,7 +141,7 @@ void Import(Session& session, const ImportOptions& o) {
 }  // namespace
 
 void AddPeopleCommands(CLI::App& app, Session& session) {
-  auto* people = app.add_subcommand("people", "People: list, add, CSV import");
+  auto* people = app.add_subcommand("people", "People: list, show, add, deactivate, CSV import");
 
   auto l = std::make_shared<ListOptions>();
   auto* list = people->add_subcommand("list", "List the people of an organisation");
@@ -185,6 +185,22 @@ void AddPeopleCommands(CLI::App& app, Session& session) {
     auto stub = v1::PersonService::NewStub(session.channel());
     PrintPerson(session, session.Call<v1::Person>(
                              [&](auto* c, auto* r) { return stub->CreatePerson(c, request, r); }));
+  });
+
+  auto d = std::make_shared<AddOptions>();
+  auto deactivate_id = std::make_shared<uint64_t>(0);
+  auto* deactivate = people->add_subcommand(
+      "deactivate", "Deactivate a person: no more sign-in, sessions end, history stays");
+  deactivate->add_option("id", *deactivate_id, "Person id")->required();
+  AddRequestIdOption(deactivate, &d->request_id);
+  deactivate->callback([&session, d, deactivate_id] {
+    v1::DeactivatePersonRequest request;
+    request.set_request_id(OrNew(d->request_id));
+    request.set_id(*deactivate_id);
+    auto stub = v1::PersonService::NewStub(session.channel());
+    PrintPerson(session, session.Call<v1::Person>([&](auto* c, auto* r) {
+      return stub->DeactivatePerson(c, request, r);
+    }));
   });
 
   auto i = std::make_shared<ImportOptions>();

@@ -239,6 +239,14 @@ TEST_F(BranchctlTest, ListingsAsAlignedTableAndAsJson) {
   ASSERT_EQ(list["organizations"].size(), 3u);
   EXPECT_EQ(list["organizations"][0]["name"], "运输四队党支部");
   EXPECT_EQ(list["organizations"][2]["kind"], "ORGANIZATION_KIND_BRANCH");
+
+  // Move "Fleet 5" under the first branch: the tree indents it one level deeper.
+  const std::string first = list["organizations"][0]["id"], fleet = list["organizations"][1]["id"];
+  ASSERT_EQ(Ctl({"org", "move", fleet, "--to", first}).exit_code, 0);
+  EXPECT_EQ(CtlJson({"org", "list", "--parent", first})["organizations"].size(), 1u);
+  Outcome tree = Ctl({"org", "list", "--tree"});
+  EXPECT_NE(tree.out.find("\n" + fleet + "      Fleet 5"), std::string::npos) << tree.out;
+  EXPECT_EQ(Ctl({"org", "move", first, "--to", fleet}).exit_code, 8);  // into its own subtree
 }
 
 TEST_F(BranchctlTest, CsvImportReportsBadLinesAndKeepsGoodOnes) {
@@ -384,6 +392,32 @@ TEST_F(BranchctlTest, SecretarySchedulesAMeetingAndHandlesLetters) {
   EXPECT_EQ(again["id"], meeting["id"]) << "a retry with the same request id makes no second one";
   Outcome show = Ctl({"meeting", "show", meeting["id"]}, "", secretary);
   EXPECT_NE(show.out.find("2030-01-07 19:00"), std::string::npos) << show.out;
+  // Marking before check-in opens is refused; cancelling keeps the meeting readable.
+  const std::string future_meeting = meeting["id"];
+  const std::string driver_id = demo["people"][3]["person_id"];
+  EXPECT_EQ(Ctl({"meeting", "mark", future_meeting, "--person", driver_id, "--status", "present"},
+                "", secretary)
+                .exit_code,
+            8);
+  json cancelled =
+      CtlJson({"meeting", "cancel", future_meeting, "--reason", "改期至一月中旬"}, secretary);
+  EXPECT_EQ(cancelled["cancelled"], true);
+  // The secretary corrects the sheet of the oldest demo meeting: the driver was there.
+  const std::string oldest = demo["meetings"][0]["id"];
+  ASSERT_EQ(
+      Ctl({"meeting", "mark", oldest, "--person", driver_id, "--status", "late", "--note", "补录"},
+          "", secretary)
+          .exit_code,
+      0);
+  json roster = CtlJson({"meeting", "roster", oldest}, secretary);
+  bool found = false;
+  for (const auto& e : roster["entries"]) {
+    if (e["person_id"] == driver_id) {
+      found = true;
+      EXPECT_EQ(e["status"], "ATTENDANCE_STATUS_LATE");
+    }
+  }
+  EXPECT_TRUE(found) << roster.dump();
   Outcome bad = Ctl({"meeting", "schedule", "--org", branch, "--title", "x", "--start", "tomorrow"},
                     "", secretary);
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
@@ -399,6 +433,12 @@ TEST_F(BranchctlTest, SecretarySchedulesAMeetingAndHandlesLetters) {
   EXPECT_EQ(acknowledged["state"], "LETTER_STATE_ACKNOWLEDGED");
   Outcome closed = Ctl({"inbox", "state", letter, "--to", "closed"}, "", secretary);
   EXPECT_EQ(closed.exit_code, 8) << closed.err;  // not a move the workflow allows
+  ASSERT_EQ(
+      Ctl({"inbox", "note", letter, "--text", "内部：请安全部周五前回复"}, "", secretary).exit_code,
+      0);
+  json assigned =
+      CtlJson({"inbox", "assign", letter, "--to", demo["people"][1]["person_id"]}, secretary);
+  EXPECT_EQ(assigned["assignee_person_id"], demo["people"][1]["person_id"]);
   ASSERT_EQ(Ctl({"inbox", "reply", letter, "--text", "感谢建议，已提交公司安全部。"}, "", secretary)
                 .exit_code,
             0);
@@ -417,6 +457,13 @@ TEST_F(BranchctlTest, SecretarySchedulesAMeetingAndHandlesLetters) {
                 .exit_code,
             0);
   EXPECT_EQ(Ctl({"inbox", "list", "--org", branch}, "", driver).exit_code, 4);
+  // Deactivated: the driver's session ends and a new sign-in is refused.
+  json gone = CtlJson({"people", "deactivate", demo["people"][2]["person_id"]});
+  EXPECT_EQ(gone.value("active", false), false);
+  EXPECT_EQ(Ctl({"whoami"}, "", driver).exit_code, 3);
+  EXPECT_EQ(Ctl({"login", "--user", "13800000011", "--password", "branchline-demo"}, "", driver)
+                .exit_code,
+            3);
 }
 
 TEST_F(BranchctlTest, BackupCreateListVerify) {
