@@ -62,13 +62,15 @@ bool Session::signed_in() {
     try {
       login_ = ReadLogin(options_.token_file);
     } catch (const std::runtime_error& e) {
-      throw CtlError(kExitUnauthenticated, e.what());
+      // Unusable is not signed in (so `login` can replace the file), but say why.
+      load_error_ = e.what();
     }
   }
   return login_.has_value();
 }
 
 const StoredLogin& Session::login() {
+  if (!signed_in() && !load_error_.empty()) throw CtlError(kExitUnauthenticated, load_error_);
   if (!signed_in()) {
     throw CtlError(kExitUnauthenticated, "not signed in (no token file " + options_.token_file +
                                              "): run `branchctl login --user LOGIN` first");

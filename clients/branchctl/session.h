@@ -101,6 +101,7 @@ class Session {
   const GlobalOptions& options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::optional<StoredLogin> login_;
+  std::string load_error_;  // why the token file could not be read, if it could not
   bool loaded_ = false;
   bool refreshed_ = false;
 };

@@ -159,6 +159,14 @@ TEST_F(BranchctlTest, LoginWritesPrivateTokenFileAndLogoutRemovesIt) {
   EXPECT_EQ(out.exit_code, 0) << out.err;
   EXPECT_NE(stat(TokenFile().c_str(), &st), 0);
   EXPECT_EQ(Ctl({"whoami"}).exit_code, 3);
+
+  // A damaged token file is "not signed in" with the reason, and a new login replaces it.
+  std::ofstream(TokenFile()) << "{not json";
+  Outcome damaged = Ctl({"whoami"});
+  EXPECT_EQ(damaged.exit_code, 3);
+  EXPECT_NE(damaged.err.find("malformed token file"), std::string::npos) << damaged.err;
+  LoginAdmin();
+  EXPECT_EQ(Ctl({"whoami"}).exit_code, 0);
 }
 
 TEST_F(BranchctlTest, ExitCodesAreTheDocumentedOnes) {

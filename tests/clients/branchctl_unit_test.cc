@@ -22,7 +22,7 @@ TEST(DisplayWidth, ChineseIsTwoColumnsAsciiOne) {
   EXPECT_EQ(DisplayWidth(""), 0u);
 }
 
-TEST(Table, AlignsColumnsByDisplayWidth) {
+TEST(BranchctlTable, AlignsColumnsByDisplayWidth) {
   Table table({"NAME", "ROLE"});
   table.AddRow({"张伟", "x"});
   table.AddRow({"Li Lei", "y"});
@@ -34,7 +34,7 @@ TEST(Table, AlignsColumnsByDisplayWidth) {
             "Li Lei  y\n");
 }
 
-TEST(Csv, ParsesQuotesBomCrlfAndLineNumbers) {
+TEST(BranchctlCsv, ParsesQuotesBomCrlfAndLineNumbers) {
   auto records = ParseCsv(
       "\xEF\xBB\xBFname,phone\r\n"
       "\"王, 建国\",123\r\n"
@@ -52,7 +52,7 @@ TEST(Csv, ParsesQuotesBomCrlfAndLineNumbers) {
   EXPECT_THROW(ParseCsv("a,\"open\n"), std::invalid_argument);
 }
 
-TEST(Csv, WritesFieldsThatReadBack) {
+TEST(BranchctlCsv, WritesFieldsThatReadBack) {
   std::string line = CsvLine({"a,b", "say \"hi\"", "张三"});
   EXPECT_EQ(line, "\"a,b\",\"say \"\"hi\"\"\",张三\r\n");
   EXPECT_EQ(ParseCsv(line)[0].fields, (std::vector<std::string>{"a,b", "say \"hi\"", "张三"}));
