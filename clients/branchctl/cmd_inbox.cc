@@ -1,0 +1,240 @@
+// inbox list | show | reply | escalate | state: the staff mailbox as its handlers see it.
+#include <iostream>
+
+#include "branchline/v1/feedback.grpc.pb.h"
+#include "clients/branchctl/commands.h"
+#include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/output.h"
+#include "clients/branchctl/table.h"
+#include "clients/branchctl/time_text.h"
+
+namespace branchline::ctl {
+namespace {
+
+struct ListOptions {
+  uint64_t org = 0;
+  std::string state, category;
+  bool overdue = false;
+};
+
+struct ActOptions {
+  uint64_t id = 0;
+  std::string text, state, request_id;
+  bool wait_for_author = false;
+};
+
+std::string StateText(v1::LetterState s) { return EnumText(v1::LetterState_descriptor(), s); }
+
+// Anonymous letters have no author to show: the server never stores one.
+std::string Author(const v1::Letter& l) {
+  return l.anonymous() ? "(anonymous)" : IdText(l.author_person_id());
+}
+
+void PrintLetter(Session& session, const v1::Letter& l) {
+  if (session.options().json) return PrintJson(ToJson(l));
+  int32_t offset = session.utc_offset_minutes();
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"id", std::to_string(l.id())},
+      {"subject", l.subject()},
+      {"category", EnumText(v1::LetterCategory_descriptor(), l.category())},
+      {"state", StateText(l.state()) + (l.overdue() ? " (OVERDUE)" : "")},
+      {"author", Author(l)},
+      {"organisation", std::to_string(l.organization_id())},
+      {"submitted", FormatLocal(l.submit_time(), offset)},
+      {"acknowledge by", FormatLocal(l.acknowledge_due_time(), offset)},
+      {"resolve by", FormatLocal(l.resolve_due_time(), offset)}};
+  if (l.assignee_person_id())
+    fields.emplace_back("assignee", std::to_string(l.assignee_person_id()));
+  if (!l.refusal_reason().empty()) fields.emplace_back("refused", l.refusal_reason());
+  PrintFields(std::cout, fields);
+  std::cout << "\n" << l.body() << "\n";
+}
+
+void List(Session& session, const ListOptions& o) {
+  v1::ListInboxRequest request;
+  request.set_organization_id(OrgOrOwn(session, o.org));
+  if (!o.state.empty()) {
+    request.set_state(
+        static_cast<v1::LetterState>(ParseEnum(v1::LetterState_descriptor(), o.state, "--state")));
+  }
+  if (!o.category.empty()) {
+    request.set_category(static_cast<v1::LetterCategory>(
+        ParseEnum(v1::LetterCategory_descriptor(), o.category, "--category")));
+  }
+  request.set_overdue_only(o.overdue);
+  request.set_page_size(1000);
+  auto stub = v1::FeedbackService::NewStub(session.channel());
+  std::vector<v1::Letter> letters;
+  do {
+    auto page = session.Call<v1::ListLettersResponse>(
+        [&](auto* c, auto* r) { return stub->ListInbox(c, request, r); });
+    letters.insert(letters.end(), page.letters().begin(), page.letters().end());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (session.options().json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& l : letters) list.push_back(ToJson(l));
+    return PrintJson({{"letters", list}});
+  }
+  int32_t offset = session.utc_offset_minutes();
+  Table table({"ID", "STATE", "CATEGORY", "SUBJECT", "AUTHOR", "RESOLVE BY"});
+  for (const auto& l : letters) {
+    table.AddRow({std::to_string(l.id()), StateText(l.state()) + (l.overdue() ? " OVERDUE" : ""),
+                  EnumText(v1::LetterCategory_descriptor(), l.category()), l.subject(), Author(l),
+                  FormatLocal(l.resolve_due_time(), offset)});
+  }
+  table.Print(std::cout);
+}
+
+void Show(Session& session, uint64_t id) {
+  auto stub = v1::FeedbackService::NewStub(session.channel());
+  v1::GetLetterRequest get;
+  get.set_id(id);
+  auto letter =
+      session.Call<v1::Letter>([&](auto* c, auto* r) { return stub->GetLetter(c, get, r); });
+  v1::ListLetterEventsRequest request;
+  request.set_id(id);
+  request.set_page_size(1000);
+  std::vector<v1::LetterEvent> events;
+  do {
+    auto page = session.Call<v1::ListLetterEventsResponse>(
+        [&](auto* c, auto* r) { return stub->ListLetterEvents(c, request, r); });
+    events.insert(events.end(), page.events().begin(), page.events().end());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (session.options().json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& e : events) list.push_back(ToJson(e));
+    return PrintJson({{"letter", ToJson(letter)}, {"events", list}});
+  }
+  PrintLetter(session, letter);
+  std::cout << "\nThread:\n";
+  Table table({"WHEN", "WHAT", "BY", "TEXT"});
+  int32_t offset = session.utc_offset_minutes();
+  for (const auto& e : events) {
+    std::string what = EnumText(v1::LetterEventKind_descriptor(), e.kind());
+    if (e.kind() == v1::LETTER_EVENT_KIND_STATE_CHANGED) what += " → " + StateText(e.to_state());
+    table.AddRow({FormatLocal(e.create_time(), offset), what, IdText(e.person_id()), e.text()});
+  }
+  table.Print(std::cout);
+}
+
+void PrintEvent(Session& session, const v1::LetterEvent& e) {
+  if (session.options().json) return PrintJson(ToJson(e));
+  std::cout << "Letter " << e.letter_id() << ": "
+            << EnumText(v1::LetterEventKind_descriptor(), e.kind()) << " recorded (event "
+            << e.sequence() << ").\n";
+}
+
+}  // namespace
+
+void AddInboxCommands(CLI::App& app, Session& session) {
+  auto* inbox = app.add_subcommand("inbox", "The staff mailbox (职工信箱) of an organisation");
+
+  auto l = std::make_shared<ListOptions>();
+  auto* list = inbox->add_subcommand("list", "Letters in an organisation's inbox");
+  list->add_option("--org", l->org, "Organisation (default: your own)");
+  list->add_option("--state", l->state, "Only: " + EnumChoices(v1::LetterState_descriptor()));
+  list->add_option("--category", l->category,
+                   "Only: " + EnumChoices(v1::LetterCategory_descriptor()));
+  list->add_flag("--overdue", l->overdue, "Only overdue letters");
+  list->callback([&session, l] { List(session, *l); });
+
+  auto show_id = std::make_shared<uint64_t>(0);
+  auto* show = inbox->add_subcommand("show", "A letter with its thread");
+  show->add_option("id", *show_id, "Letter id")->required();
+  show->callback([&session, show_id] { Show(session, *show_id); });
+
+  auto r = std::make_shared<ActOptions>();
+  auto* reply = inbox->add_subcommand("reply", "Reply publicly to the author");
+  reply->add_option("id", r->id, "Letter id")->required();
+  reply->add_option("--text", r->text, "The reply")->required();
+  reply->add_flag("--wait-for-author", r->wait_for_author,
+                  "Ask the author something; pauses the deadline clock");
+  AddRequestIdOption(reply, &r->request_id);
+  reply->callback([&session, r] {
+    v1::ReplyToLetterRequest request;
+    request.set_request_id(OrNew(r->request_id));
+    request.set_id(r->id);
+    request.set_text(r->text);
+    request.set_wait_for_author(r->wait_for_author);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintEvent(session, session.Call<v1::LetterEvent>([&](auto* c, auto* out) {
+      return stub->ReplyToLetter(c, request, out);
+    }));
+  });
+
+  auto e = std::make_shared<ActOptions>();
+  auto* escalate = inbox->add_subcommand("escalate", "Move a letter to the organisation above");
+  escalate->add_option("id", e->id, "Letter id")->required();
+  escalate->add_option("--reason", e->text, "Why")->required();
+  AddRequestIdOption(escalate, &e->request_id);
+  escalate->callback([&session, e] {
+    v1::EscalateLetterRequest request;
+    request.set_request_id(OrNew(e->request_id));
+    request.set_id(e->id);
+    request.set_reason(e->text);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintLetter(session, session.Call<v1::Letter>([&](auto* c, auto* out) {
+      return stub->EscalateLetter(c, request, out);
+    }));
+  });
+
+  auto a = std::make_shared<ActOptions>();
+  auto assignee = std::make_shared<uint64_t>(0);
+  auto* assign =
+      inbox->add_subcommand("assign", "Assign a handler (a manager of its organisation)");
+  assign->add_option("id", a->id, "Letter id")->required();
+  assign->add_option("--to", *assignee, "Person id of the handler")->required();
+  AddRequestIdOption(assign, &a->request_id);
+  assign->callback([&session, a, assignee] {
+    v1::AssignLetterRequest request;
+    request.set_request_id(OrNew(a->request_id));
+    request.set_id(a->id);
+    request.set_assignee_person_id(*assignee);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintLetter(session, session.Call<v1::Letter>([&](auto* c, auto* out) {
+      return stub->AssignLetter(c, request, out);
+    }));
+  });
+
+  auto n = std::make_shared<ActOptions>();
+  auto* note =
+      inbox->add_subcommand("note", "An internal note of the handlers (never shown to the author)");
+  note->add_option("id", n->id, "Letter id")->required();
+  note->add_option("--text", n->text, "The note")->required();
+  AddRequestIdOption(note, &n->request_id);
+  note->callback([&session, n] {
+    v1::AddInternalNoteRequest request;
+    request.set_request_id(OrNew(n->request_id));
+    request.set_id(n->id);
+    request.set_text(n->text);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintEvent(session, session.Call<v1::LetterEvent>([&](auto* c, auto* out) {
+      return stub->AddInternalNote(c, request, out);
+    }));
+  });
+
+  auto s = std::make_shared<ActOptions>();
+  auto* state = inbox->add_subcommand(
+      "state", "Move a letter along: acknowledged, in-progress, resolved, closed, or refused");
+  state->add_option("id", s->id, "Letter id")->required();
+  state->add_option("--to", s->state, "New state: " + EnumChoices(v1::LetterState_descriptor()))
+      ->required();
+  state->add_option("--reason", s->text, "Why (required to refuse)");
+  AddRequestIdOption(state, &s->request_id);
+  state->callback([&session, s] {
+    v1::TransitionLetterRequest request;
+    request.set_request_id(OrNew(s->request_id));
+    request.set_id(s->id);
+    request.set_state(
+        static_cast<v1::LetterState>(ParseEnum(v1::LetterState_descriptor(), s->state, "--to")));
+    request.set_reason(s->text);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintLetter(session, session.Call<v1::Letter>([&](auto* c, auto* out) {
+      return stub->TransitionLetter(c, request, out);
+    }));
+  });
+}
+
+}  // namespace branchline::ctl

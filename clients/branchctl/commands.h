@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "clients/branchctl/session.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace branchline::ctl {
+
+// Each area registers its subcommands; callbacks run after the whole line is parsed, so they
+// see the global flags through `session`.
+void AddAuthCommands(CLI::App& app, Session& session);
+void AddHealthCommand(CLI::App& app, Session& session);
+void AddOrgCommands(CLI::App& app, Session& session);
+void AddPeopleCommands(CLI::App& app, Session& session);
+void AddMeetingCommands(CLI::App& app, Session& session);
+void AddStudyCommands(CLI::App& app, Session& session);
+void AddInboxCommands(CLI::App& app, Session& session);
+void AddReportCommands(CLI::App& app, Session& session);
+void AddBackupCommands(CLI::App& app, Session& session);
+void AddDemoCommand(CLI::App& app, Session& session);
+
+// Helpers shared by the commands.
+inline std::string IdText(uint64_t id) { return id ? std::to_string(id) : "-"; }
+// `--request-id` for a mutating command: a retry with the same id changes nothing twice.
+void AddRequestIdOption(CLI::App* command, std::string* request_id);
+inline std::string OrNew(const std::string& request_id) {
+  return request_id.empty() ? NewRequestId() : request_id;
+}
+// ParseTime with CtlError(kExitUsage) naming the flag.
+google::protobuf::Timestamp TimeArgument(const std::string& flag, const std::string& text,
+                                         int32_t utc_offset_minutes);
+// The organisation to act on: the flag's value, else the signed-in person's organisation.
+uint64_t OrgOrOwn(Session& session, uint64_t org_id);
+// The current local year at the session's offset.
+int CurrentYear(Session& session);
+
+}  // namespace branchline::ctl

@@ -1,0 +1,72 @@
+#include "clients/branchctl/output.h"
+
+#include <iostream>
+
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace branchline::ctl {
+
+nlohmann::json ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string text;
+  if (!google::protobuf::util::MessageToJsonString(message, &text, options).ok()) return nullptr;
+  return nlohmann::json::parse(text);
+}
+
+void PrintJson(const nlohmann::json& json) { std::cout << json.dump(2) << "\n"; }
+
+std::vector<std::pair<std::string, std::string>> FieldViolations(
+    const std::string& serialized_rpc_status) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  google::rpc::Status status;
+  if (!status.ParseFromString(serialized_rpc_status)) return fields;
+  for (const auto& detail : status.details()) {
+    google::rpc::BadRequest bad_request;
+    if (!detail.UnpackTo(&bad_request)) continue;
+    for (const auto& v : bad_request.field_violations())
+      fields.emplace_back(v.field(), v.description());
+  }
+  return fields;
+}
+
+std::vector<std::pair<std::string, std::string>> FieldViolations(const grpc::Status& status) {
+  return FieldViolations(status.error_details());
+}
+
+std::string CodeName(grpc::StatusCode code) {
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  int i = static_cast<int>(code);
+  return i >= 0 && i <= 16 ? kNames[i] : std::to_string(i);
+}
+
+std::string DescribeFailure(const std::string& message,
+                            const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (fields.empty()) return message;
+  std::string out;
+  for (const auto& [field, why] : fields) {
+    if (!out.empty()) out += "; ";
+    out += field + ": " + why;
+  }
+  return out;
+}
+
+}  // namespace branchline::ctl

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "google/protobuf/message.h"
+#include "grpcpp/support/status.h"
+#include "nlohmann/json.hpp"
+
+namespace branchline::ctl {
+
+// A message as JSON with the proto field names (snake_case, as in the .proto files and the
+// API docs); 64-bit ids are strings, as in every proto JSON mapping.
+nlohmann::json ToJson(const google::protobuf::Message& message);
+// Prints JSON on stdout, indented, one document per command.
+void PrintJson(const nlohmann::json& json);
+
+// The fields a google.rpc.BadRequest detail of `status` names, with why.
+std::vector<std::pair<std::string, std::string>> FieldViolations(const grpc::Status& status);
+// Same, for the google.rpc.Status of one row of a batch answer.
+std::vector<std::pair<std::string, std::string>> FieldViolations(
+    const std::string& serialized_rpc_status);
+
+// "INVALID_ARGUMENT" for the code.
+std::string CodeName(grpc::StatusCode code);
+
+// "field: why; field: why", or the message itself when no field is named.
+std::string DescribeFailure(const std::string& message,
+                            const std::vector<std::pair<std::string, std::string>>& fields);
+
+}  // namespace branchline::ctl

@@ -1,0 +1,494 @@
+// branchctl against the real server binary: each test starts branchline-server on a free port
+// with its own data directory and runs the branchctl binary as a script would.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "clients/branchctl/table.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace branchline {
+namespace {
+
+using nlohmann::json;
+using testing::ServerProcess;
+using testing::TempDir;
+
+constexpr char kAdminPassword[] = "admin-password-1";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class BranchctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(
+        dir_.Sub("data"),
+        std::vector<std::string>{"--admin-password", kAdminPassword, "--backup-dir",
+                                 dir_.Sub("backups"), "--no-access-log", "--max-offline-hours",
+                                 "744"});
+    ASSERT_GT(server_->port(), 0);
+  }
+
+  std::string TokenFile() const { return dir_.Sub("home/.config/branchline/token"); }
+
+  // Runs branchctl with the server and token file of this test (unless the arguments name
+  // others) and `input` on stdin.
+  Outcome Ctl(std::vector<std::string> args, const std::string& input = "",
+              const std::string& token_file = "") {
+    static int counter = 0;
+    std::string base = dir_.Sub("run" + std::to_string(++counter));
+    std::ofstream(base + ".in") << input;
+    std::vector<std::string> argv = {BRANCHCTL_BINARY, "--server", server_->address(),
+                                     "--token-file", token_file.empty() ? TokenFile() : token_file};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_t pid = fork();
+    if (pid == 0) {
+      int in = open((base + ".in").c_str(), O_RDONLY);
+      int out = open((base + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int err = open((base + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(in, 0);
+      dup2(out, 1);
+      dup2(err, 2);
+      std::vector<char*> raw;
+      for (auto& a : argv) raw.push_back(a.data());
+      raw.push_back(nullptr);
+      execv(raw[0], raw.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Outcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = ReadFile(base + ".out");
+    o.err = ReadFile(base + ".err");
+    return o;
+  }
+
+  json CtlJson(std::vector<std::string> args, const std::string& token_file = "") {
+    args.push_back("--json");
+    Outcome o = Ctl(args, "", token_file);
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    return o.out.empty() ? json() : json::parse(o.out);
+  }
+
+  void LoginAdmin() {
+    Outcome o =
+        Ctl({"login", "--user", "admin", "--password-stdin"}, std::string(kAdminPassword) + "\n");
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+  }
+
+  std::string RootOrg() { return CtlJson({"whoami"})["organization_id"]; }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+// The same server with TLS, its certificate signed by a throwaway CA made here (as in
+// tests/e2e/tls_test.cc; the certificate names 127.0.0.1, the address branchctl dials).
+class BranchctlTlsTest : public BranchctlTest {
+ protected:
+  void SetUp() override {
+    std::string cmd = "cd " + dir_.path() +
+                      " && openssl req -x509 -newkey rsa:2048 -nodes -days 2"
+                      " -subj '/CN=branchctl test CA' -keyout ca.key -out ca.pem"
+                      " && openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost'"
+                      " -keyout server.key -out server.csr"
+                      " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext"
+                      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key"
+                      " -CAcreateserial -days 2 -extfile san.ext -out server.pem";
+    ASSERT_EQ(std::system((cmd + " > /dev/null 2>&1").c_str()), 0) << cmd;
+    server_ = std::make_unique<ServerProcess>(
+        dir_.Sub("data"), std::vector<std::string>{"--admin-password", kAdminPassword, "--tls-cert",
+                                                   dir_.Sub("server.pem"), "--tls-key",
+                                                   dir_.Sub("server.key"), "--no-access-log"});
+    ASSERT_GT(server_->port(), 0);
+  }
+};
+
+TEST_F(BranchctlTlsTest, TrustsTheGivenCaOnly) {
+  const std::string ca = dir_.Sub("ca.pem");
+  Outcome health = Ctl({"--tls-ca", ca, "health"});
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  Outcome login = Ctl({"--tls-ca", ca, "login", "--user", "admin", "--password-stdin"},
+                      std::string(kAdminPassword) + "\n");
+  EXPECT_EQ(login.exit_code, 0) << login.err;
+  EXPECT_EQ(Ctl({"--tls-ca", ca, "whoami"}).exit_code, 0);
+  // Plaintext to a TLS server, and a CA file that is not there.
+  EXPECT_EQ(Ctl({"--timeout", "3", "health"}).exit_code, 7);
+  EXPECT_EQ(Ctl({"--tls-ca", dir_.Sub("missing.pem"), "health"}).exit_code, 2);
+}
+
+TEST_F(BranchctlTest, LoginWritesPrivateTokenFileAndLogoutRemovesIt) {
+  Outcome wrong = Ctl({"login", "--user", "admin", "--password", "not-the-password"});
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.err;
+  struct stat st {};
+  EXPECT_NE(stat(TokenFile().c_str(), &st), 0) << "a refused login must not write a token";
+
+  LoginAdmin();
+  ASSERT_EQ(stat(TokenFile().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(stat(dir_.Sub("home/.config/branchline").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  EXPECT_EQ(ReadFile(TokenFile()).find(kAdminPassword), std::string::npos);
+
+  Outcome who = Ctl({"whoami"});
+  EXPECT_EQ(who.exit_code, 0) << who.err;
+  EXPECT_NE(who.out.find("system admin"), std::string::npos) << who.out;
+
+  Outcome out = Ctl({"logout"});
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_NE(stat(TokenFile().c_str(), &st), 0);
+  EXPECT_EQ(Ctl({"whoami"}).exit_code, 3);
+
+  // A damaged token file is "not signed in" with the reason, and a new login replaces it.
+  std::ofstream(TokenFile()) << "{not json";
+  Outcome damaged = Ctl({"whoami"});
+  EXPECT_EQ(damaged.exit_code, 3);
+  EXPECT_NE(damaged.err.find("malformed token file"), std::string::npos) << damaged.err;
+  LoginAdmin();
+  EXPECT_EQ(Ctl({"whoami"}).exit_code, 0);
+}
+
+TEST_F(BranchctlTest, ExitCodesAreTheDocumentedOnes) {
+  Outcome help = Ctl({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+  EXPECT_EQ(Ctl({"meeting", "roster", "--help"}).exit_code, 0);
+
+  // Unauthenticated: no token file at all, then a token the server refuses.
+  Outcome none = Ctl({"org", "list"});
+  EXPECT_EQ(none.exit_code, 3) << none.err;
+  EXPECT_NE(none.err.find("branchctl login"), std::string::npos) << none.err;
+  std::string forged = dir_.Sub("forged-token");
+  std::ofstream(forged) << R"({"access_token": "v1.forged", "organization_id": 1})";
+  Outcome refused = Ctl({"org", "list", "--parent", "1099511627777"}, "", forged);
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_NE(refused.err.find("UNAUTHENTICATED"), std::string::npos) << refused.err;
+
+  EXPECT_EQ(Ctl({"org", "list", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(Ctl({"no-such-command"}).exit_code, 2);
+  EXPECT_EQ(Ctl({"org"}).exit_code, 2);
+
+  Outcome health = Ctl({"health"});
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  EXPECT_NE(health.out.find("SERVING"), std::string::npos);
+  Outcome down = Ctl({"--server", "127.0.0.1:1", "--timeout", "2", "health"});
+  EXPECT_EQ(down.exit_code, 7) << down.err;
+
+  LoginAdmin();
+  std::string root = RootOrg();
+  Outcome missing = Ctl({"org", "show", "999"});
+  EXPECT_EQ(missing.exit_code, 5) << missing.err;
+  Outcome invalid = Ctl({"org", "create", "--parent", root, "--name", ""});
+  EXPECT_EQ(invalid.exit_code, 6) << invalid.err;
+  EXPECT_NE(invalid.err.find("organization.name"), std::string::npos) << invalid.err;
+  Outcome invalid_json = Ctl({"org", "create", "--parent", root, "--name", "", "--json"});
+  EXPECT_EQ(json::parse(invalid_json.err)["error"]["field_violations"][0]["field"],
+            "organization.name");
+  Outcome bad_kind = Ctl({"org", "create", "--parent", root, "--name", "x", "--kind", "navy"});
+  EXPECT_EQ(bad_kind.exit_code, 2) << bad_kind.err;
+
+  // Permission denied: a member listing backups.
+  Outcome add = Ctl({"people", "add", "--org", root, "--name", "普通职工", "--phone", "13900000099",
+                     "--password", "member-pass-1"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  std::string member_token = dir_.Sub("member-token");
+  ASSERT_EQ(
+      Ctl({"login", "--user", "13900000099", "--password-stdin"}, "member-pass-1\n", member_token)
+          .exit_code,
+      0);
+  Outcome denied = Ctl({"backup", "list"}, "", member_token);
+  EXPECT_EQ(denied.exit_code, 4) << denied.err;
+}
+
+TEST_F(BranchctlTest, ListingsAsAlignedTableAndAsJson) {
+  LoginAdmin();
+  std::string root = RootOrg();
+  for (std::string name : {"运输四队党支部", "Fleet 5", "第三车队（危险品）"}) {
+    ASSERT_EQ(
+        Ctl({"org", "create", "--parent", root, "--name", name, "--kind", "branch"}).exit_code, 0);
+  }
+  Outcome table = Ctl({"org", "list"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::istringstream lines(table.out);
+  std::string header;
+  std::getline(lines, header);
+  size_t kind_column = ctl::DisplayWidth(header.substr(0, header.find("KIND")));
+  int rows = 0;
+  for (std::string line; std::getline(lines, line); ++rows) {
+    size_t at = line.find("branch");
+    ASSERT_NE(at, std::string::npos) << line;
+    EXPECT_EQ(ctl::DisplayWidth(line.substr(0, at)), kind_column) << table.out;
+  }
+  EXPECT_EQ(rows, 3);
+  EXPECT_NE(table.out.find("运输四队党支部"), std::string::npos);
+
+  json list = CtlJson({"org", "list"});
+  ASSERT_EQ(list["organizations"].size(), 3u);
+  EXPECT_EQ(list["organizations"][0]["name"], "运输四队党支部");
+  EXPECT_EQ(list["organizations"][2]["kind"], "ORGANIZATION_KIND_BRANCH");
+
+  // Move "Fleet 5" under the first branch: the tree indents it one level deeper.
+  const std::string first = list["organizations"][0]["id"], fleet = list["organizations"][1]["id"];
+  ASSERT_EQ(Ctl({"org", "move", fleet, "--to", first}).exit_code, 0);
+  EXPECT_EQ(CtlJson({"org", "list", "--parent", first})["organizations"].size(), 1u);
+  Outcome tree = Ctl({"org", "list", "--tree"});
+  EXPECT_NE(tree.out.find("\n" + fleet + "      Fleet 5"), std::string::npos) << tree.out;
+  EXPECT_EQ(Ctl({"org", "move", first, "--to", fleet}).exit_code, 8);  // into its own subtree
+}
+
+TEST_F(BranchctlTest, CsvImportReportsBadLinesAndKeepsGoodOnes) {
+  LoginAdmin();
+  std::string root = RootOrg();
+  std::string csv = dir_.Sub("people.csv");
+  std::ofstream(csv) << "\xEF\xBB\xBF"
+                        "name,phone,employee_number,role,password\n"
+                     << "张建国,13700000001,E-1,full-member,password-001\n"
+                     << "李秀英,12ab,E-2,employee,password-002\n"      // bad phone: line 3
+                     << "赵磊,13700000003,E-3,captain,password-003\n"  // bad role: line 4
+                     << "\"欧阳,小明\",13700000005,E-5,activist,password-005\n";
+  Outcome first = Ctl({"people", "import", csv, "--org", root});
+  EXPECT_EQ(first.exit_code, 9) << first.err;
+  EXPECT_NE(first.out.find("2 created, 2 failed"), std::string::npos) << first.out;
+  Outcome again = Ctl({"people", "import", csv, "--org", root, "--json"});
+  EXPECT_EQ(again.exit_code, 9) << again.err;
+  json report = json::parse(again.out);
+  ASSERT_EQ(report["rows"].size(), 4u) << report.dump();
+  EXPECT_EQ(report["rows"][1]["line"], 3);
+  EXPECT_EQ(report["rows"][1]["outcome"], "failed");
+  EXPECT_NE(report["rows"][1]["error"].get<std::string>().find("phone"), std::string::npos);
+  EXPECT_EQ(report["rows"][2]["line"], 4);
+  EXPECT_NE(report["rows"][2]["error"].get<std::string>().find("role"), std::string::npos);
+  EXPECT_EQ(report["rows"][3]["name"], "欧阳,小明");
+  EXPECT_EQ(report["created"], 2);
+
+  json people = CtlJson({"people", "list", "--org", root});
+  std::set<std::string> names;
+  for (const auto& p : people["people"]) names.insert(p["display_name"]);
+  EXPECT_TRUE(names.count("张建国"));
+  EXPECT_TRUE(names.count("欧阳,小明"));
+  EXPECT_FALSE(names.count("李秀英"));
+  // Importing the same file again was a retry: nobody is there twice.
+  EXPECT_EQ(names.size(), people["people"].size());
+}
+
+TEST_F(BranchctlTest, DemoLoadsAMonthAndASecondRunDuplicatesNothing) {
+  LoginAdmin();
+  json first = CtlJson({"demo"});
+  ASSERT_TRUE(first.contains("branch_id")) << first.dump();
+  const std::string branch = first["branch_id"];
+  EXPECT_EQ(first["counts"]["people"]["made"], 14);
+  EXPECT_EQ(first["counts"]["organisations"]["made"], 4);
+  EXPECT_EQ(first["counts"]["letters"]["made"], 4);
+  EXPECT_GE(first["counts"]["meetings"]["made"], 6);
+  EXPECT_GT(first["counts"]["attendance marks"]["made"], 40);
+  EXPECT_GT(first["counts"]["study records"]["made"], 200);  // a month: the server allows 744 h
+  EXPECT_EQ(first["study_days_refused_from"], 0);
+  EXPECT_FALSE(first["anonymous_receipt_code"].get<std::string>().empty());
+
+  auto snapshot = [&] {
+    return std::vector<size_t>{
+        CtlJson({"org", "list", "--tree"})["organizations"].size(),
+        CtlJson({"people", "list", "--org", branch, "--all"})["people"].size(),
+        CtlJson({"meeting", "list", "--org", branch})["meetings"].size(),
+        CtlJson({"inbox", "list", "--org", branch})["letters"].size(),
+        CtlJson({"study", "plans", "--org", branch})["plans"].size()};
+  };
+  auto before = snapshot();
+  EXPECT_EQ(before[1], 14u);
+  EXPECT_EQ(before[3], 4u);
+
+  json second = CtlJson({"demo"});
+  EXPECT_EQ(second["branch_id"], branch);
+  EXPECT_EQ(second["anonymous_receipt_code"], first["anonymous_receipt_code"]);
+  for (const auto& [kind, count] : second["counts"].items()) {
+    EXPECT_EQ(count["made"], 0) << kind;
+    EXPECT_EQ(count["existing"], first["counts"][kind]["made"]) << kind;
+  }
+  EXPECT_EQ(snapshot(), before);
+
+  // The history is there: the oldest safety meeting has host-marked attendance.
+  json roster = CtlJson({"meeting", "roster", first["meetings"][0]["id"]});
+  EXPECT_EQ(roster["counts"]["expected"], 14);
+  EXPECT_GT(roster["counts"]["present"].get<int>(), 5);
+  EXPECT_EQ(roster["entries"].size(), 14u);
+  // The anonymous letter shows no author in the inbox.
+  Outcome inbox = Ctl({"inbox", "list", "--org", branch});
+  EXPECT_NE(inbox.out.find("(anonymous)"), std::string::npos) << inbox.out;
+  // Reports: a table and a CSV file with a byte order mark.
+  Outcome study = Ctl({"report", "study", "--org", branch});
+  EXPECT_EQ(study.exit_code, 0) << study.err;
+  EXPECT_NE(study.out.find("长途货运一班"), std::string::npos) << study.out;
+  std::string csv = dir_.Sub("attendance.csv");
+  Outcome export_csv = Ctl({"report", "attendance", "--org", branch, "--csv", csv});
+  EXPECT_EQ(export_csv.exit_code, 0) << export_csv.err;
+  EXPECT_EQ(ReadFile(csv).rfind("\xEF\xBB\xBF", 0), 0u);
+  // A driver signs in with the printed login and sees their own progress.
+  std::string driver_token = dir_.Sub("driver-token");
+  ASSERT_EQ(
+      Ctl({"login", "--user", "13800000011", "--password", "branchline-demo"}, "", driver_token)
+          .exit_code,
+      0);
+  json progress = CtlJson({"study", "progress"}, driver_token);
+  EXPECT_GT(std::stoll(progress["total_minutes"].get<std::string>()), 300);
+  // Today's pre-shift meeting shows its code while check-in is open (local 00:00-23:30).
+  int64_t local_seconds = (std::time(nullptr) + 8 * 3600) % 86400;
+  if (local_seconds < 23 * 3600 + 29 * 60) {
+    json code = CtlJson({"meeting", "code", first["today_meeting_id"]});
+    EXPECT_EQ(code["code"].get<std::string>().size(), 6u);
+  }
+}
+
+TEST_F(BranchctlTest, AnExpiredAccessTokenIsRenewedWithTheRefreshToken) {
+  LoginAdmin();
+  json stored = json::parse(ReadFile(TokenFile()));
+  stored["access_token"] = "v1.no-longer-valid";
+  std::ofstream(TokenFile()) << stored.dump();
+  Outcome who = Ctl({"whoami"});
+  EXPECT_EQ(who.exit_code, 0) << who.err;
+  json renewed = json::parse(ReadFile(TokenFile()));
+  EXPECT_NE(renewed["access_token"], "v1.no-longer-valid");
+  EXPECT_EQ(renewed["refresh_token"], stored["refresh_token"]);
+  struct stat st {};
+  ASSERT_EQ(stat(TokenFile().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // After sign-out the refresh token is dead too: the same trick no longer works.
+  ASSERT_EQ(Ctl({"logout"}).exit_code, 0);
+  std::ofstream(TokenFile()) << stored.dump();
+  EXPECT_EQ(Ctl({"whoami"}).exit_code, 3);
+}
+
+TEST_F(BranchctlTest, SecretarySchedulesAMeetingAndHandlesLetters) {
+  LoginAdmin();
+  json demo = CtlJson({"demo", "--days", "7"});
+  const std::string branch = demo["branch_id"];
+  std::string secretary = dir_.Sub("secretary-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13800000001", "--password", "branchline-demo"}, "", secretary)
+                .exit_code,
+            0);
+  // Schedule with a local time: +08:00 is the organisation's offset.
+  json meeting = CtlJson({"meeting", "schedule", "--org", branch, "--title",
+                          "支部党员大会：年终总结", "--type", "general-meeting", "--start",
+                          "2030-01-07 19:00", "--duration", "90", "--request-id", "year-end-2030"},
+                         secretary);
+  EXPECT_EQ(meeting["start_time"], "2030-01-07T11:00:00Z");
+  EXPECT_EQ(meeting["end_time"], "2030-01-07T12:30:00Z");
+  json again = CtlJson({"meeting", "schedule", "--org", branch, "--title", "支部党员大会：年终总结",
+                        "--type", "general-meeting", "--start", "2030-01-07 19:00", "--duration",
+                        "90", "--request-id", "year-end-2030"},
+                       secretary);
+  EXPECT_EQ(again["id"], meeting["id"]) << "a retry with the same request id makes no second one";
+  Outcome show = Ctl({"meeting", "show", meeting["id"]}, "", secretary);
+  EXPECT_NE(show.out.find("2030-01-07 19:00"), std::string::npos) << show.out;
+  // Marking before check-in opens is refused; cancelling keeps the meeting readable.
+  const std::string future_meeting = meeting["id"];
+  const std::string driver_id = demo["people"][3]["person_id"];
+  EXPECT_EQ(Ctl({"meeting", "mark", future_meeting, "--person", driver_id, "--status", "present"},
+                "", secretary)
+                .exit_code,
+            8);
+  json cancelled =
+      CtlJson({"meeting", "cancel", future_meeting, "--reason", "改期至一月中旬"}, secretary);
+  EXPECT_EQ(cancelled["cancelled"], true);
+  // The secretary corrects the sheet of the oldest demo meeting: the driver was there.
+  const std::string oldest = demo["meetings"][0]["id"];
+  ASSERT_EQ(
+      Ctl({"meeting", "mark", oldest, "--person", driver_id, "--status", "late", "--note", "补录"},
+          "", secretary)
+          .exit_code,
+      0);
+  json roster = CtlJson({"meeting", "roster", oldest}, secretary);
+  bool found = false;
+  for (const auto& e : roster["entries"]) {
+    if (e["person_id"] == driver_id) {
+      found = true;
+      EXPECT_EQ(e["status"], "ATTENDANCE_STATUS_LATE");
+    }
+  }
+  EXPECT_TRUE(found) << roster.dump();
+  Outcome bad = Ctl({"meeting", "schedule", "--org", branch, "--title", "x", "--start", "tomorrow"},
+                    "", secretary);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--start"), std::string::npos) << bad.err;
+
+  // The innovation letter is still new: acknowledge, reply, then escalate it.
+  json inbox = CtlJson(
+      {"inbox", "list", "--org", branch, "--state", "submitted", "--category", "innovation"},
+      secretary);
+  ASSERT_EQ(inbox["letters"].size(), 1u) << inbox.dump();
+  const std::string letter = inbox["letters"][0]["id"];
+  json acknowledged = CtlJson({"inbox", "state", letter, "--to", "acknowledged"}, secretary);
+  EXPECT_EQ(acknowledged["state"], "LETTER_STATE_ACKNOWLEDGED");
+  Outcome closed = Ctl({"inbox", "state", letter, "--to", "closed"}, "", secretary);
+  EXPECT_EQ(closed.exit_code, 8) << closed.err;  // not a move the workflow allows
+  ASSERT_EQ(
+      Ctl({"inbox", "note", letter, "--text", "内部：请安全部周五前回复"}, "", secretary).exit_code,
+      0);
+  json assigned =
+      CtlJson({"inbox", "assign", letter, "--to", demo["people"][1]["person_id"]}, secretary);
+  EXPECT_EQ(assigned["assignee_person_id"], demo["people"][1]["person_id"]);
+  ASSERT_EQ(Ctl({"inbox", "reply", letter, "--text", "感谢建议，已提交公司安全部。"}, "", secretary)
+                .exit_code,
+            0);
+  Outcome thread = Ctl({"inbox", "show", letter}, "", secretary);
+  EXPECT_NE(thread.out.find("感谢建议"), std::string::npos) << thread.out;
+  json escalated =
+      CtlJson({"inbox", "escalate", letter, "--reason", "涉及公司层面流程"}, secretary);
+  EXPECT_EQ(escalated["organization_id"], RootOrg());
+  EXPECT_EQ(
+      CtlJson({"inbox", "list", "--org", branch, "--category", "innovation"}, secretary)["letters"]
+          .size(),
+      0u);
+  // A driver may not read the branch inbox.
+  std::string driver = dir_.Sub("driver-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13800000011", "--password", "branchline-demo"}, "", driver)
+                .exit_code,
+            0);
+  EXPECT_EQ(Ctl({"inbox", "list", "--org", branch}, "", driver).exit_code, 4);
+  // Deactivated: the driver's session ends and a new sign-in is refused.
+  json gone = CtlJson({"people", "deactivate", demo["people"][2]["person_id"]});
+  EXPECT_EQ(gone.value("active", false), false);
+  EXPECT_EQ(Ctl({"whoami"}, "", driver).exit_code, 3);
+  EXPECT_EQ(Ctl({"login", "--user", "13800000011", "--password", "branchline-demo"}, "", driver)
+                .exit_code,
+            3);
+}
+
+TEST_F(BranchctlTest, BackupCreateListVerify) {
+  LoginAdmin();
+  json backup = CtlJson({"backup", "create"});
+  ASSERT_TRUE(backup.contains("id")) << backup.dump();
+  const int id = backup["id"];
+  json list = CtlJson({"backup", "list"});
+  ASSERT_EQ(list["backups"].size(), 1u);
+  EXPECT_EQ(list["backups"][0]["id"], id);
+  Outcome table = Ctl({"backup", "list"});
+  EXPECT_NE(table.out.find("FILES"), std::string::npos);
+  Outcome verify = Ctl({"backup", "verify", std::to_string(id)});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("verified"), std::string::npos);
+  EXPECT_EQ(Ctl({"backup", "verify", "99"}).exit_code, 5);
+}
+
+}  // namespace
+}  // namespace branchline
