@@ -37,7 +37,7 @@ enum class Kind { kCheckIn, kStudy, kLetter };
 struct Call {
   Kind kind;
   std::string request_id;
-  uint64_t meeting_id = 0;  // check-ins
+  uint64_t meeting_id = 0;    // check-ins
   int64_t device_micros = 0;  // the phone's time, fixed: a retry must be the same request
   Outcome outcome = Outcome::kUnknown;
   uint64_t record_id = 0;  // study records and letters, from the acknowledged answer

@@ -67,7 +67,14 @@ TEST(BackupTest, BackupUnderLoadRestoresEveryAcknowledgedWrite) {
         }
       });
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Enough writes before the backup, however slow the machine is (not a fixed time).
+    for (int waited = 0; waited < 30'000; waited += 10) {
+      {
+        std::lock_guard lock(mu);
+        if (all_acknowledged.size() >= 20) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     backup_started = true;
     v1::CreateBackupRequest create;
     create.set_request_id("backup-1");
