@@ -14,6 +14,8 @@ PACKAGES=(
   nlohmann-json3-dev libqrencode-dev
   # tests (openssl makes throwaway certificates for the TLS test)
   libgtest-dev libgmock-dev openssl
+  # Prometheus metrics endpoint (server/metrics.cc)
+  prometheus-cpp-dev
   # the Python client (Debian's interpreter and grpcio)
   python3 python3-grpcio python3-protobuf
   # clients in other languages (clients/java, clients/go): Debian's grpc-java and grpc-go

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "server/metrics.h"
 #include "services/common/call_log.h"
 #include "spdlog/spdlog.h"
 
@@ -13,8 +14,19 @@ using grpc::experimental::InterceptionHookPoints;
 
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log)
-      : method_(info->method()), access_log_(access_log), start_(Clock::now()) {}
+  CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics)
+      : method_(info->method()),
+        access_log_(access_log),
+        metrics_(metrics),
+        streaming_(info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY),
+        start_(Clock::now()) {
+    if (metrics_ && streaming_) metrics_->StreamStarted();
+  }
+  // The interceptor lives as long as the call: a stream that ends without a status (the
+  // client went away) still stops counting as active.
+  ~CallInterceptor() override {
+    if (metrics_ && streaming_) metrics_->StreamEnded();
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -27,6 +39,8 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
                               "the message is malformed");
         methods->ModifySendStatus(status);
       }
+      // Metrics name no caller, so an anonymous letter is counted like every other call.
+      if (metrics_) metrics_->CallFinished(method_, status.error_code(), Clock::now() - start_);
       uint64_t caller = TakeLoggedCaller();
       bool suppressed = TakeAccessLogSuppressed();
       if (access_log_ && !suppressed) {
@@ -42,6 +56,8 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   using Clock = std::chrono::steady_clock;
   const char* method_;
   bool access_log_;
+  ServerMetrics* metrics_;
+  bool streaming_;
   Clock::time_point start_;
 };
 
@@ -49,7 +65,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
 grpc::experimental::Interceptor* CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new CallInterceptor(info, access_log_);
+  return new CallInterceptor(info, access_log_, metrics_);
 }
 
 }  // namespace branchline

@@ -4,19 +4,24 @@
 
 namespace branchline {
 
-// One interceptor on every call, for two jobs:
+class ServerMetrics;
+
+// One interceptor on every call, for three jobs:
 // - the access log: one line per call with method, status, duration and the caller's id
 //   (never tokens, passwords, peer addresses, or the author of an anonymous letter);
 // - a request gRPC itself could not parse (in practice: a string field that is not valid
-//   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers.
+//   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers;
+// - metrics (when `metrics` is set): calls and latency by method and code, active streams.
 class CallInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit CallInterceptorFactory(bool access_log) : access_log_(access_log) {}
+  explicit CallInterceptorFactory(bool access_log, ServerMetrics* metrics = nullptr)
+      : access_log_(access_log), metrics_(metrics) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
  private:
   bool access_log_;
+  ServerMetrics* metrics_;
 };
 
 }  // namespace branchline

@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
                  "How often change-log retention runs")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
+  std::string metrics_listen = "127.0.0.1:9464";
+  app.add_option("--metrics-listen", metrics_listen,
+                 "host:port for Prometheus /metrics (port 0: any free port); empty or 'off' "
+                 "disables. Keep it on loopback or a private network.")
+      ->capture_default_str();
   bool no_access_log = false;
   app.add_flag("--no-access-log", no_access_log, "Do not log one line per call");
   app.add_flag("--fast-password-hashing", options.fast_password_hashing,
@@ -72,6 +77,7 @@ int main(int argc, char** argv) {
   }
   options.sync_writes = !unsafe_no_sync;
   options.access_log = !no_access_log;
+  options.metrics_listen = metrics_listen == "off" ? "" : metrics_listen;
   options.device_time.max_delay_micros = max_offline_hours * 3'600'000'000LL;
   options.device_time.max_future_skew_micros = max_clock_skew_seconds * 1'000'000LL;
   options.change_retention_micros = change_retention_seconds > 0

@@ -11,6 +11,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
+#include "server/metrics.h"
 #include "services/admin/admin_grpc.h"
 #include "services/admin/backups.h"
 #include "services/attendance/attendance_grpc.h"
@@ -41,6 +42,7 @@ struct BranchlineServer::State {
   ServerOptions options;
   SystemClock clock;
   std::unique_ptr<storage::Store> store;
+  std::unique_ptr<ServerMetrics> metrics;  // reads the store: goes before it
   std::unique_ptr<TokenSigner> signer;
   std::unique_ptr<PasswordHasher> hasher;
   std::unique_ptr<Access> access;
@@ -106,6 +108,8 @@ BranchlineServer::~BranchlineServer() { Shutdown(); }
 
 int BranchlineServer::port() const { return state_->port; }
 
+int BranchlineServer::metrics_port() const { return state_->metrics ? state_->metrics->port() : 0; }
+
 absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     const ServerOptions& options) {
   // TLS files first: a bad path must not leave a bootstrapped data directory behind (its
@@ -135,6 +139,18 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   auto store = storage::Store::Open(store_options);
   if (!store.ok()) return store.status();
   state->store = std::move(*store);
+  if (!options.metrics_listen.empty()) {
+    // A taken metrics port must not keep the service down: it serves without metrics and
+    // says so (Prometheus then shows the target as down).
+    auto metrics = ServerMetrics::Start(options.metrics_listen, *state->store);
+    if (metrics.ok()) {
+      state->metrics = std::move(*metrics);
+      spdlog::info("metrics on http://{}/metrics (metrics port {})", options.metrics_listen,
+                   state->metrics->port());
+    } else {
+      spdlog::error("serving WITHOUT metrics: {}", metrics.status().ToString());
+    }
+  }
 
   auto key = TokenSigner::LoadOrCreateKey(options.data_dir + "/token.key");
   if (!key.ok()) return key.status();
@@ -213,7 +229,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   builder.SetResourceQuota(quota);
   for (auto& service : state->services) builder.RegisterService(service.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<CallInterceptorFactory>(options.access_log));
+  interceptors.push_back(
+      std::make_unique<CallInterceptorFactory>(options.access_log, state->metrics.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->server = builder.BuildAndStart();
   if (!state->server || state->port == 0) {
@@ -234,6 +251,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->server.reset();
   state_->watch_hub.reset();
   state_->change_retention.reset();  // stops pruning before the database closes
+  state_->metrics.reset();           // stops scrapes before the store they read goes
   state_->store.reset();             // closes the database cleanly
   spdlog::info("branchline-server stopped");
 }

@@ -29,6 +29,10 @@ struct ServerOptions {
   DeviceTimeRules device_time;
   // One log line per call (method, status, duration, caller id) at info level.
   bool access_log = true;
+  // host:port of the Prometheus /metrics endpoint (port 0: a free one); empty: no metrics.
+  // When it cannot be bound the server runs without metrics and logs an error.
+  // Keep it on loopback or a private network: the figures describe the whole service.
+  std::string metrics_listen;
   // Minimum-cost password hashing, for test suites only.
   bool fast_password_hashing = false;
   // Change-log retention: entries older than this are deleted and cursors older than that
@@ -49,6 +53,8 @@ class BranchlineServer {
 
   // The port actually bound.
   int port() const;
+  // The port of /metrics; 0 when metrics are off.
+  int metrics_port() const;
   // Stops accepting calls, lets in-flight calls finish (up to `grace_ms`) and closes the
   // database. Idempotent.
   void Shutdown(int grace_ms = 10'000);

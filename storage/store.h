@@ -22,6 +22,9 @@
 namespace google::protobuf {
 class MessageLite;
 }
+namespace rocksdb {
+class Env;
+}
 
 namespace branchline::storage {
 
@@ -38,6 +41,9 @@ struct StoreOptions {
   size_t write_buffer_size = 16 << 20;
   // Shared block cache for all column families.
   size_t block_cache_bytes = 64 << 20;
+  // Test-only: the RocksDB Env to open with (nullptr: the default). Lets crash tests inject
+  // a file system that simulates lost fsyncs (storage/testing/lost_fsync_fs.h).
+  rocksdb::Env* env = nullptr;
 };
 
 // One logical write: records, their index entries, their change-log entries and the
@@ -62,6 +68,22 @@ class WriteSet {
   };
   std::vector<Op> ops_;
   std::vector<std::pair<uint32_t, internal::v1::ChangeRecord>> changes_;
+};
+
+// RocksDB figures for monitoring (the server maps them to metrics; storage knows no metrics
+// library). Counters only grow while the process lives; the rest are current values.
+struct StoreStats {
+  bool write_stopped = false;          // writes are stopped by too many memtables or L0 files
+  uint64_t delayed_write_rate = 0;     // bytes/s writes are slowed to; 0 when not slowed
+  uint64_t stall_micros_total = 0;     // time writers spent stalled
+  uint64_t wal_syncs_total = 0;        // WAL fsyncs (group commit: fewer than commits)
+  uint64_t wal_sync_micros_total = 0;  // time spent in them
+  uint64_t wal_bytes_total = 0;        // bytes written to the WAL
+  uint64_t compaction_pending = 0;     // 1 when at least one compaction is needed
+  uint64_t compactions_running = 0;
+  uint64_t flushes_running = 0;
+  uint64_t live_sst_bytes = 0;  // all column families
+  uint64_t memtable_bytes = 0;  // all column families, active and immutable
 };
 
 // Visitor for Scan: return false to stop early.
@@ -137,6 +159,13 @@ class Store {
   KeyLocks& record_locks() { return record_locks_; }
 
   const StoreOptions& options() const { return options_; }
+
+  // Current RocksDB figures (cheap: properties and statistics tickers).
+  StoreStats Stats() const;
+  // How many keys of exactly `key_size` bytes (0: any size) each tenant has in `cf`: keys
+  // start with the tenant. Reads every key of the family (keys only, no values parsed):
+  // callers cache the answer.
+  absl::StatusOr<std::map<uint32_t, uint64_t>> CountKeysByTenant(Cf cf, size_t key_size) const;
 
   struct Impl;
 

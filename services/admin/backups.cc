@@ -45,6 +45,11 @@ absl::StatusOr<v1::Backup> Backups::Create(const Caller& caller,
         std::error_code ec;
         fs::permissions(backup_dir_, fs::perms::owner_all, ec);
         RETURN_IF_ERROR(CopyPrivate(key_file_, backup_dir_ + "/" + kKeyFileName));
+        const auto receipt_key = fs::path(key_file_).parent_path() / kReceiptKeyFileName;
+        if (fs::exists(receipt_key, ec)) {
+          RETURN_IF_ERROR(
+              CopyPrivate(receipt_key.string(), backup_dir_ + "/" + kReceiptKeyFileName));
+        }
         return ToApi(info);
       });
 }
@@ -86,8 +91,13 @@ absl::Status RestoreDataDir(const std::string& backup_dir, uint32_t id,
   fs::create_directories(data_dir, ec);
   fs::permissions(data_dir, fs::perms::owner_all, ec);
   RETURN_IF_ERROR(storage::RestoreBackup(backup_dir, id, data_dir + "/db"));
-  return CopyPrivate(backup_dir + "/" + Backups::kKeyFileName,
-                     data_dir + "/" + Backups::kKeyFileName);
+  RETURN_IF_ERROR(CopyPrivate(backup_dir + "/" + Backups::kKeyFileName,
+                              data_dir + "/" + Backups::kKeyFileName));
+  // Backups made before the receipt key was backed up lack it; the server then makes a new
+  // one (older receipt codes stop working), as before.
+  if (!fs::exists(backup_dir + "/" + Backups::kReceiptKeyFileName, ec)) return absl::OkStatus();
+  return CopyPrivate(backup_dir + "/" + Backups::kReceiptKeyFileName,
+                     data_dir + "/" + Backups::kReceiptKeyFileName);
 }
 
 }  // namespace branchline

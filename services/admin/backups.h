@@ -30,6 +30,9 @@ class Backups {
 
   // The name of the key copy inside a backup directory.
   static constexpr char kKeyFileName[] = "token.key";
+  // The receipt key of anonymous letters (next to the token key in the data directory):
+  // without it a restored server could not recognise any receipt code handed out before.
+  static constexpr char kReceiptKeyFileName[] = "feedback.key";
 
  private:
   storage::Store& store_;
@@ -39,7 +42,8 @@ class Backups {
 };
 
 // Restores backup `id` (0: latest) of `backup_dir` into a new data directory `data_dir`
-// (database and token key). FAILED_PRECONDITION when `data_dir` already holds data.
+// (database, token key and, when the backup has it, the receipt key). FAILED_PRECONDITION when
+// `data_dir` already holds data.
 absl::Status RestoreDataDir(const std::string& backup_dir, uint32_t id,
                             const std::string& data_dir);
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -66,7 +67,14 @@ TEST(BackupTest, BackupUnderLoadRestoresEveryAcknowledgedWrite) {
         }
       });
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Enough writes before the backup, however slow the machine is (not a fixed time).
+    for (int waited = 0; waited < 30'000; waited += 10) {
+      {
+        std::lock_guard lock(mu);
+        if (all_acknowledged.size() >= 20) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     backup_started = true;
     v1::CreateBackupRequest create;
     create.set_request_id("backup-1");
@@ -97,6 +105,16 @@ TEST(BackupTest, BackupUnderLoadRestoresEveryAcknowledgedWrite) {
   EXPECT_NE(std::system((restore + " --data-dir " + data + " > /dev/null 2>&1").c_str()), 0);
   const std::string restored = dir.Sub("restored");
   ASSERT_EQ(std::system((restore + " --data-dir " + restored + " > /dev/null").c_str()), 0);
+
+  // The keys come back too: sessions and anonymous letters' receipt codes keep working.
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const char* key : {"/token.key", "/feedback.key"}) {
+    EXPECT_FALSE(read(data + key).empty()) << key;
+    EXPECT_EQ(read(restored + key), read(data + key)) << key;
+  }
 
   ServerProcess server(restored);
   auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());

@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 "$root/clients/python/generate.sh" "$work/gen" > /dev/null
 "$server" --listen 127.0.0.1:0 --data-dir "$work/data" --admin-password admin-password-1 \
-  --fast-password-hashing > "$work/server.log" 2>&1 &
+  --fast-password-hashing --metrics-listen off > "$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
   port=$(grep -o '(port [0-9]*)' "$work/server.log" | grep -o '[0-9]*' || true)

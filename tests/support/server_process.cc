@@ -18,8 +18,8 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
   static int counter = 0;
   log_path_ = data_dir + ".log" + std::to_string(++counter);
   std::vector<std::string> args = {
-      BRANCHLINE_SERVER_BINARY, "--listen", "127.0.0.1:0", "--data-dir", data_dir,
-      "--fast-password-hashing"};
+      BRANCHLINE_SERVER_BINARY,  "--listen",         "127.0.0.1:0", "--data-dir", data_dir,
+      "--fast-password-hashing", "--metrics-listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ == 0) {
@@ -46,6 +46,11 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
     if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (port_ == 0) ADD_FAILURE() << "server did not start:\n" << ReadLog();
+  std::smatch m;
+  std::string log = ReadLog();
+  if (std::regex_search(log, m, std::regex(R"(\(metrics port (\d+)\))"))) {
+    metrics_port_ = std::stoi(m[1]);
+  }
 }
 
 ServerProcess::~ServerProcess() {

@@ -16,6 +16,8 @@ class ServerProcess {
   ~ServerProcess();
 
   int port() const { return port_; }
+  // The Prometheus /metrics port (a free one: tests pass --metrics-listen 127.0.0.1:0).
+  int metrics_port() const { return metrics_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& log_path() const { return log_path_; }
   std::string ReadLog() const;
@@ -26,6 +28,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = 0;
   std::string log_path_;
 };
 

@@ -1,0 +1,185 @@
+#include "server/metrics.h"
+
+#include <map>
+#include <mutex>
+
+#include "prometheus/collectable.h"
+#include "prometheus/counter.h"
+#include "prometheus/exposer.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+#include "storage/store.h"
+
+namespace branchline {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+// Per-tenant counts read every key of four families, so they are refreshed at most this often
+// however often Prometheus scrapes.
+constexpr auto kCountsMaxAge = std::chrono::seconds(30);
+
+MetricFamily One(const std::string& name, const std::string& help, MetricType type, double value) {
+  MetricFamily family{name, help, type, {}};
+  ClientMetric metric;
+  if (type == MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  family.metric.push_back(metric);
+  return family;
+}
+
+// RocksDB figures and per-tenant counts, computed when scraped.
+class StoreCollector final : public prometheus::Collectable {
+ public:
+  explicit StoreCollector(const storage::Store& store) : store_(store) {}
+
+  std::vector<MetricFamily> Collect() const override {
+    const storage::StoreStats s = store_.Stats();
+    std::vector<MetricFamily> out = {
+        One("branchline_rocksdb_write_stopped", "1 while RocksDB stops writes (write stall)",
+            MetricType::Gauge, s.write_stopped),
+        One("branchline_rocksdb_delayed_write_rate_bytes",
+            "Rate writes are slowed to, bytes/s (0: not slowed)", MetricType::Gauge,
+            static_cast<double>(s.delayed_write_rate)),
+        One("branchline_rocksdb_stall_seconds_total", "Time writers spent in write stalls",
+            MetricType::Counter, s.stall_micros_total / 1e6),
+        One("branchline_rocksdb_wal_syncs_total", "WAL fsyncs (shared by group commit)",
+            MetricType::Counter, static_cast<double>(s.wal_syncs_total)),
+        One("branchline_rocksdb_wal_sync_seconds_total", "Time spent in WAL fsyncs",
+            MetricType::Counter, s.wal_sync_micros_total / 1e6),
+        One("branchline_rocksdb_wal_bytes_total", "Bytes written to the WAL", MetricType::Counter,
+            static_cast<double>(s.wal_bytes_total)),
+        One("branchline_rocksdb_compaction_pending", "1 when a compaction is needed",
+            MetricType::Gauge, static_cast<double>(s.compaction_pending)),
+        One("branchline_rocksdb_compactions_running", "Compactions running", MetricType::Gauge,
+            static_cast<double>(s.compactions_running)),
+        One("branchline_rocksdb_flushes_running", "Memtable flushes running", MetricType::Gauge,
+            static_cast<double>(s.flushes_running)),
+        One("branchline_rocksdb_live_sst_bytes", "Size of the live SST files", MetricType::Gauge,
+            static_cast<double>(s.live_sst_bytes)),
+        One("branchline_rocksdb_memtable_bytes", "Size of all memtables", MetricType::Gauge,
+            static_cast<double>(s.memtable_bytes)),
+    };
+    out.push_back(TenantCounts());
+    return out;
+  }
+
+ private:
+  MetricFamily TenantCounts() const {
+    std::lock_guard lock(mu_);
+    auto now = std::chrono::steady_clock::now();
+    if (counts_.metric.empty() || now - counted_at_ > kCountsMaxAge) {
+      MetricFamily family{"branchline_tenant_records",
+                          "Records per tenant and kind (refreshed at most every 30 s)",
+                          MetricType::Gauge,
+                          {}};
+      // Record keys are [tenant u32][id u64]; check-ins are [tenant][meeting][person].
+      const struct {
+        const char* kind;
+        storage::Cf cf;
+        size_t key_size;
+      } kinds[] = {{"people", storage::Cf::kPeople, 12},
+                   {"meetings", storage::Cf::kMeetings, 12},
+                   {"check_ins", storage::Cf::kAttendance, 20},
+                   {"letters", storage::Cf::kLetters, 12}};
+      for (const auto& k : kinds) {
+        auto counts = store_.CountKeysByTenant(k.cf, k.key_size);
+        if (!counts.ok()) continue;  // left out of this scrape; the next one tries again
+        for (const auto& [tenant, n] : *counts) {
+          ClientMetric metric;
+          metric.label = {{"kind", k.kind}, {"tenant", std::to_string(tenant)}};
+          metric.gauge.value = static_cast<double>(n);
+          family.metric.push_back(metric);
+        }
+      }
+      counts_ = std::move(family);
+      counted_at_ = now;
+    }
+    return counts_;
+  }
+
+  const storage::Store& store_;
+  mutable std::mutex mu_;
+  mutable MetricFamily counts_;
+  mutable std::chrono::steady_clock::time_point counted_at_;
+};
+
+}  // namespace
+
+const char* StatusCodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
+  int i = static_cast<int>(code);
+  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
+}
+
+absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(const std::string& listen,
+                                                                    const storage::Store& store) {
+  std::unique_ptr<ServerMetrics> m(new ServerMetrics());
+  m->registry_ = std::make_shared<prometheus::Registry>();
+  m->calls_ = &prometheus::BuildCounter()
+                   .Name("branchline_grpc_calls_total")
+                   .Help("gRPC calls finished, by method and status code")
+                   .Register(*m->registry_);
+  m->latency_ = &prometheus::BuildHistogram()
+                     .Name("branchline_grpc_call_duration_seconds")
+                     .Help("Time from the start of a call to its status, by method and code")
+                     .Register(*m->registry_);
+  m->active_streams_ = &prometheus::BuildGauge()
+                            .Name("branchline_grpc_active_streams")
+                            .Help("Streaming calls in progress (e.g. WatchChanges)")
+                            .Register(*m->registry_)
+                            .Add({});
+  auto collector = std::make_shared<StoreCollector>(store);
+  m->store_collector_ = collector;
+  try {
+    // One HTTP thread: Prometheus scrapes every few seconds at most.
+    m->exposer_ = std::make_unique<prometheus::Exposer>(listen, 1);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError("cannot serve metrics on " + listen + ": " + e.what());
+  }
+  m->exposer_->RegisterCollectable(m->registry_);
+  m->exposer_->RegisterCollectable(collector);
+  auto ports = m->exposer_->GetListeningPorts();
+  m->port_ = ports.empty() ? 0 : ports.front();
+  return m;
+}
+
+ServerMetrics::~ServerMetrics() = default;
+
+void ServerMetrics::StreamStarted() { active_streams_->Increment(); }
+void ServerMetrics::StreamEnded() { active_streams_->Decrement(); }
+
+void ServerMetrics::CallFinished(const std::string& method, grpc::StatusCode code,
+                                 std::chrono::steady_clock::duration duration) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  const std::map<std::string, std::string> labels = {{"method", method},
+                                                     {"code", StatusCodeName(code)}};
+  calls_->Add(labels).Increment();
+  latency_->Add(labels, kBuckets).Observe(std::chrono::duration<double>(duration).count());
+}
+
+}  // namespace branchline

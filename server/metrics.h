@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/support/status.h"
+
+namespace prometheus {
+class Registry;
+class Exposer;
+class Gauge;
+class Counter;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace branchline {
+namespace storage {
+class Store;
+}
+
+// Prometheus metrics on their own HTTP port (GET /metrics): calls and latency per method and
+// status code, streams in progress, RocksDB figures and per-tenant record counts. The call
+// figures are fed by the call interceptor; the storage figures are read when scraped.
+// Thread-safe.
+class ServerMetrics {
+ public:
+  // Serves /metrics on `listen` (host:port; port 0 picks a free one). UNAVAILABLE when the
+  // address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ServerMetrics>> Start(const std::string& listen,
+                                                              const storage::Store& store);
+  ~ServerMetrics();
+
+  int port() const { return port_; }
+
+  void StreamStarted();
+  void StreamEnded();
+  void CallFinished(const std::string& method, grpc::StatusCode code,
+                    std::chrono::steady_clock::duration duration);
+
+ private:
+  ServerMetrics() = default;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<void> store_collector_;  // kept alive for the exposer (weak reference)
+  prometheus::Family<prometheus::Counter>* calls_ = nullptr;
+  prometheus::Family<prometheus::Histogram>* latency_ = nullptr;
+  prometheus::Gauge* active_streams_ = nullptr;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  int port_ = 0;
+};
+
+// The name Prometheus series use for a status code, e.g. "INVALID_ARGUMENT".
+const char* StatusCodeName(grpc::StatusCode code);
+
+}  // namespace branchline

@@ -1,0 +1,117 @@
+// The access log of the real binary: exactly one line per call, each with method, status code,
+// duration and caller id, never a password or token, and no line at all for an anonymous
+// letter (its time next to the author's other calls could point to the author).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <regex>
+#include <sstream>
+
+#include "branchline/v1/feedback.grpc.pb.h"
+#include "tests/support/server_process.h"
+#include "tests/support/test_server.h"
+
+namespace branchline {
+namespace {
+
+using testing::ServerProcess;
+using testing::TempDir;
+using testing::TestServer;
+
+TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"), {"--admin-password", testing::kAdminPassword});
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto auth = v1::AuthService::NewStub(channel);
+  auto orgs = v1::OrganizationService::NewStub(channel);
+  auto people = v1::PersonService::NewStub(channel);
+  auto feedback = v1::FeedbackService::NewStub(channel);
+  int calls = 0;
+  auto sign_in = [&](const std::string& login, const std::string& password) {
+    v1::SignInRequest r;
+    r.set_login(login);
+    r.set_password(password);
+    v1::SignInResponse out;
+    grpc::ClientContext ctx;
+    ++calls;
+    EXPECT_TRUE(auth->SignIn(&ctx, r, &out).ok());
+    return out;
+  };
+  v1::SignInResponse admin = sign_in("admin", testing::kAdminPassword);
+  const uint64_t admin_id = admin.person().id();
+  v1::CreatePersonRequest create;
+  create.set_request_id(TestServer::RequestId());
+  create.mutable_person()->set_organization_id(admin.person().organization_id());
+  create.mutable_person()->set_display_name("王师傅");
+  create.mutable_person()->set_employee_number("d1");
+  create.mutable_person()->set_role(v1::ROLE_FULL_MEMBER);
+  create.set_initial_password(testing::kPassword);
+  v1::Person driver;
+  ++calls;
+  ASSERT_TRUE(
+      people->CreatePerson(TestServer::Ctx(admin.access_token()).get(), create, &driver).ok());
+  v1::CreateOrganizationRequest bad;  // no name
+  bad.set_request_id(TestServer::RequestId());
+  v1::Organization ignored;
+  ++calls;
+  EXPECT_EQ(orgs->CreateOrganization(TestServer::Ctx(admin.access_token()).get(), bad, &ignored)
+                .error_code(),
+            grpc::INVALID_ARGUMENT);
+  v1::ListOrganizationsResponse listed;
+  ++calls;
+  EXPECT_EQ(orgs->ListOrganizations(TestServer::Ctx("").get(), {}, &listed).error_code(),
+            grpc::UNAUTHENTICATED);
+  const std::string driver_token = sign_in("d1", testing::kPassword).access_token();
+  v1::SubmitLetterRequest letter;
+  letter.set_category(v1::LETTER_CATEGORY_SUGGESTION);
+  letter.set_subject("夜班交接");
+  letter.set_body("建议调整夜班交接时间。");
+  letter.set_request_id(TestServer::RequestId());
+  v1::SubmitLetterResponse submitted;
+  ++calls;
+  ASSERT_TRUE(feedback->SubmitLetter(TestServer::Ctx(driver_token).get(), letter, &submitted).ok());
+  letter.set_request_id("anonymous-" + TestServer::RequestId() + "-0123456789");
+  letter.set_anonymous(true);
+  // Not counted: an anonymous letter leaves no line.
+  ASSERT_TRUE(feedback->SubmitLetter(TestServer::Ctx(driver_token).get(), letter, &submitted).ok());
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+
+  const std::string log = server.ReadLog();
+  const std::regex line_format(
+      R"(call method=(/branchline\.v1\.\w+/\w+) status=(\d+) duration_ms=\d+\.\d{3} caller=(\d+)$)");
+  std::istringstream lines(log);
+  int call_lines = 0, letter_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("call method=") == std::string::npos) continue;
+    ++call_lines;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, line_format)) << line;
+    const std::string method = m[1], status = m[2], caller = m[3];
+    if (method == "/branchline.v1.PersonService/CreatePerson") {
+      EXPECT_EQ(status, "0");
+      EXPECT_EQ(caller, std::to_string(admin_id));
+    }
+    if (method == "/branchline.v1.OrganizationService/CreateOrganization") {
+      EXPECT_EQ(status, "3");  // INVALID_ARGUMENT
+      EXPECT_EQ(caller, std::to_string(admin_id));
+    }
+    if (method == "/branchline.v1.OrganizationService/ListOrganizations") {
+      EXPECT_EQ(status, "16");  // UNAUTHENTICATED
+      EXPECT_EQ(caller, "0");
+    }
+    if (method == "/branchline.v1.FeedbackService/SubmitLetter") {
+      ++letter_lines;
+      EXPECT_EQ(caller, std::to_string(driver.id()));  // the named letter only
+    }
+  }
+  EXPECT_EQ(call_lines, calls) << log;
+  EXPECT_EQ(letter_lines, 1) << log;
+  for (const std::string& secret :
+       {std::string(testing::kAdminPassword), std::string(testing::kPassword), admin.access_token(),
+        driver_token, submitted.receipt_code()}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+  }
+}
+
+}  // namespace
+}  // namespace branchline
