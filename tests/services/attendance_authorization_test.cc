@@ -3,6 +3,7 @@
 #include <map>
 
 #include "tests/services/attendance_fixture.h"
+#include "tests/support/authorization_doc.h"
 
 namespace branchline::testing {
 namespace {
@@ -16,6 +17,9 @@ class AttendanceAuthorizationTest : public AttendanceTest {
     server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
 
     tokens_["no token"] = "";
+    tokens_["tampered"] = TestServer::TamperedToken(d1_);
+    tokens_["expired"] = server_.ExpiredToken(d1_id_);
+    tokens_["anonymous receipt holder"] = "";  // no token: only receipt RPCs accept them
     tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["self (audience)"] = d1_;
     tokens_["another member"] = d2_;
@@ -169,6 +173,9 @@ TEST_F(AttendanceAuthorizationTest, EveryCallerEveryMethod) {
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
     //                         Create  Get     List    Update  Code    CheckIn Mark    AskLv   Decide  Roster  Hist    Report  Compl   Sched
     {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
     {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
     {"self (audience)",       {DENIED, OK,     DENIED, DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, OK,     DENIED, DENIED, DENIED}},
     {"another member",        {DENIED, OK,     DENIED, DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
@@ -186,6 +193,7 @@ TEST_F(AttendanceAuthorizationTest, EveryCallerEveryMethod) {
       EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
     }
   }
+  testing::ExpectDocumented({"attendance", ops, table});
 }
 
 }  // namespace

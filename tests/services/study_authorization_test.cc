@@ -6,6 +6,7 @@
 
 #include "branchline/v1/study.grpc.pb.h"
 #include "services/common/clock.h"
+#include "tests/support/authorization_doc.h"
 #include "tests/support/test_server.h"
 
 namespace branchline {
@@ -29,6 +30,8 @@ class StudyAuthorizationTest : public ::testing::Test {
 
     std::string self = server_.SignIn("self");
     tokens_["no token"] = "";
+    tokens_["expired"] = server_.ExpiredToken(member_);
+    tokens_["anonymous receipt holder"] = "";  // no token: only receipt RPCs accept them
     tokens_["tampered"] = self.substr(0, self.size() - 2) + (self.back() == 'a' ? "bb" : "aa");
     tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["another member"] = server_.SignIn("colleague");
@@ -208,6 +211,8 @@ TEST_F(StudyAuthorizationTest, EveryCallerEveryMethod) {
     //                         GetM    ListM   CreM    GetP    UpdP    Record  Progr   Recs    Report  Board   Sett    CreQ    GetQ    Start
     {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
     {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
     {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
     {"another member",        {OK,     DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK}},
     {"self",                  {OK,     DENIED, DENIED, OK,     DENIED, OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     OK}},
@@ -224,6 +229,7 @@ TEST_F(StudyAuthorizationTest, EveryCallerEveryMethod) {
       EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
     }
   }
+  testing::ExpectDocumented({"study", ops, table});
 }
 
 }  // namespace
