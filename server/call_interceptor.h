@@ -8,7 +8,9 @@ namespace branchline {
 // - the access log: one line per call with method, status, duration and the caller's id
 //   (never tokens, passwords, peer addresses, or the author of an anonymous letter);
 // - a request gRPC itself could not parse (in practice: a string field that is not valid
-//   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers.
+//   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers;
+// - a request bigger than its method accepts (server/request_limits.h) is RESOURCE_EXHAUSTED
+//   naming the field "request", and its handler never runs.
 class CallInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit CallInterceptorFactory(bool access_log) : access_log_(access_log) {}

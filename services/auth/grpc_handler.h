@@ -8,6 +8,7 @@
 #include "services/auth/authenticator.h"
 #include "services/common/call_log.h"
 #include "services/common/grpc_status.h"
+#include "services/common/request_refusal.h"
 
 namespace branchline {
 
@@ -25,6 +26,9 @@ inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
 template <typename Response, typename Fn>
 grpc::Status HandleAuthenticated(const Authenticator& auth, const grpc::ServerContext* context,
                                  Response* out, Fn&& fn) {
+  if (auto refused = TakeRequestRefusal(static_cast<const grpc::ServerContextBase*>(context))) {
+    return ToGrpcStatus(*refused);
+  }
   auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
