@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "services/auth/authenticator.h"
+#include "services/common/call_cancellation.h"
 #include "services/common/call_log.h"
 #include "services/common/grpc_status.h"
 #include "services/common/request_refusal.h"
@@ -32,6 +33,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, const grpc::ServerCo
   auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
+  CallCancellationScope cancellation([context] { return context->IsCancelled(); });
   absl::StatusOr<Response> result = fn(*caller);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *out = std::move(*result);
