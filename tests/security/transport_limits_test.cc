@@ -125,6 +125,29 @@ TEST_F(TransportLimitsTest, AnAbusivePingerIsDisconnected) {
   EXPECT_EQ(GetRoot(server_.channel(), std::chrono::seconds(10)), grpc::OK);
 }
 
+// The documented phone settings (server/server.cc: keepalive pings without calls, at most one
+// per 30 s) are never disconnected. Here a phone pings every 30 s, idle, for 130 s: four pings,
+// more than the two strikes the server tolerates. Too slow for the suite: run by
+// scripts/long_security_tests.sh (--gtest_also_run_disabled_tests).
+TEST_F(TransportLimitsTest, DISABLED_ThePhoneSettingsAreNeverDisconnected) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetString("branchline.test.channel", "phone");
+  auto channel =
+      grpc::CreateCustomChannel(server_.address(), grpc::InsecureChannelCredentials(), args);
+  ASSERT_EQ(GetRoot(channel, std::chrono::seconds(10)), grpc::OK);
+  auto until = std::chrono::system_clock::now() + std::chrono::seconds(130);
+  while (std::chrono::system_clock::now() < until) {
+    auto state = channel->GetState(false);
+    ASSERT_EQ(state, GRPC_CHANNEL_READY) << "the server closed a phone's connection";
+    channel->WaitForStateChange(state, until);
+  }
+  EXPECT_EQ(channel->GetState(false), GRPC_CHANNEL_READY);
+}
+
 // SetMaxReceiveMessageSize(4 MiB): a bigger request is RESOURCE_EXHAUSTED before any handler.
 TEST_F(TransportLimitsTest, ARequestOverFourMebibytesIsRefused) {
   v1::GetOrganizationRequest r;
