@@ -27,8 +27,8 @@ namespace branchline::feedback {
 class AnonymousLetterLimit {
  public:
   struct Limits {
-    int per_organization_per_day = 50;
-    int per_tenant_per_day = 500;
+    int per_organization_per_day = 300;
+    int per_tenant_per_day = 3000;
   };
   static constexpr size_t kMaxOrganizations = 100'000;
 
