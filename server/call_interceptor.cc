@@ -1,9 +1,16 @@
 #include "server/call_interceptor.h"
 
 #include <chrono>
+#include <optional>
+#include <string>
 
+#include "google/protobuf/message.h"
 #include "server/metrics.h"
+#include "server/request_limits.h"
 #include "services/common/call_log.h"
+#include "services/common/errors.h"
+#include "services/common/grpc_status.h"
+#include "services/common/request_refusal.h"
 #include "spdlog/spdlog.h"
 
 namespace branchline {
@@ -16,6 +23,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics)
       : method_(info->method()),
+        context_(info->server_context()),
         access_log_(access_log),
         metrics_(metrics),
         streaming_(info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY),
@@ -29,8 +37,18 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      CheckSize(methods);
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      if (refused_) (void)TakeRequestRefusal(context_);  // when the handler did not take it
+      if (refused_ && status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        // The handler did not answer the refusal itself (it does not use the handler
+        // helpers): it saw an emptied request, and its answer is replaced.
+        status = *refused_;
+        methods->ModifySendStatus(status);
+      }
       // gRPC's protobuf deserializer answers INTERNAL with an empty message (proto3 has no
       // required fields to name); our own code never produces an empty INTERNAL.
       if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty()) {
@@ -54,11 +72,35 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   using Clock = std::chrono::steady_clock;
+
+  // A request bigger than its method accepts is refused before the handler runs: the
+  // authenticated handler helper answers the refusal, and the request is emptied for handlers
+  // that do not check (see services/common/request_refusal.h). Only our own services: their
+  // messages are protobuf (the health service's are not).
+  void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
+    constexpr std::string_view kOurs = "/branchline.v1.";
+    if (std::string_view(method_).substr(0, kOurs.size()) != kOurs) return;
+    auto* request = static_cast<google::protobuf::Message*>(methods->GetRecvMessage());
+    if (request == nullptr) return;
+    const size_t size = request->ByteSizeLong();
+    const size_t limit = MaxRequestBytes(method_);
+    if (size <= limit) return;
+    absl::Status status =
+        FieldError(absl::StatusCode::kResourceExhausted, "request",
+                   "is " + std::to_string(size) + " bytes; this method accepts at most " +
+                       std::to_string(limit));
+    refused_ = ToGrpcStatus(status);
+    RefuseRequest(context_, std::move(status));
+    request->Clear();
+  }
+
   const char* method_;
+  const grpc::ServerContextBase* context_;  // identifies the call to the handler helpers
   bool access_log_;
   ServerMetrics* metrics_;
   bool streaming_;
   Clock::time_point start_;
+  std::optional<grpc::Status> refused_;
 };
 
 }  // namespace

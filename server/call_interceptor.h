@@ -11,7 +11,9 @@ class ServerMetrics;
 //   (never tokens, passwords, peer addresses, or the author of an anonymous letter);
 // - a request gRPC itself could not parse (in practice: a string field that is not valid
 //   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers;
-// - metrics (when `metrics` is set): calls and latency by method and code, active streams.
+// - metrics (when `metrics` is set): calls and latency by method and code, active streams;
+// - a request bigger than its method accepts (server/request_limits.h) is RESOURCE_EXHAUSTED
+//   naming the field "request", and its handler never runs.
 class CallInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit CallInterceptorFactory(bool access_log, ServerMetrics* metrics = nullptr)

@@ -6,9 +6,11 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "services/auth/authenticator.h"
+#include "services/common/call_cancellation.h"
 #include "services/common/call_log.h"
 #include "services/common/compression.h"
 #include "services/common/grpc_status.h"
+#include "services/common/request_refusal.h"
 
 namespace branchline {
 
@@ -27,9 +29,13 @@ inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
 template <typename Response, typename Fn>
 grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext* context,
                                  Response* out, Fn&& fn) {
+  if (auto refused = TakeRequestRefusal(static_cast<const grpc::ServerContextBase*>(context))) {
+    return ToGrpcStatus(*refused);
+  }
   auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
+  CallCancellationScope cancellation([context] { return context->IsCancelled(); });
   absl::StatusOr<Response> result = fn(*caller);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *out = std::move(*result);

@@ -174,6 +174,11 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Submit(const Caller& caller,
     ASSIGN_OR_RETURN(auto settings, EffectiveSettings(target));
     const int64_t now = clock_.NowMicros();
     const int32_t offset = target.utc_offset_minutes();
+    if (anonymous) {
+      // Last check before storing, so refused or invalid letters use up nothing (and a retry
+      // of a stored letter never gets here: RunIdempotent answers it).
+      RETURN_IF_ERROR(anonymous_limit_.Take(tenant, target.id(), offset, now));
+    }
     uint64_t id = 0;
     if (anonymous) {
       for (bool taken = true; taken;) {

@@ -10,6 +10,7 @@
 #include "services/auth/caller.h"
 #include "services/common/clock.h"
 #include "services/common/mutation.h"
+#include "services/feedback/anonymous_letter_limit.h"
 #include "services/feedback/receipts.h"
 #include "services/people/people_directory.h"
 #include "storage/store.h"
@@ -35,8 +36,14 @@ namespace branchline {
 class Mailbox {
  public:
   Mailbox(storage::Store& store, const Access& access, const PeopleDirectory& people,
-          const feedback::Receipts& receipts, const Clock& clock)
-      : store_(store), access_(access), people_(people), receipts_(receipts), clock_(clock) {}
+          const feedback::Receipts& receipts, const Clock& clock,
+          feedback::AnonymousLetterLimit::Limits anonymous_limits = {})
+      : store_(store),
+        access_(access),
+        people_(people),
+        receipts_(receipts),
+        clock_(clock),
+        anonymous_limit_(anonymous_limits) {}
 
   // Letters (mailbox.cc). Errors are documented on FeedbackService in feedback.proto.
   absl::StatusOr<v1::SubmitLetterResponse> Submit(const Caller& caller,
@@ -130,6 +137,7 @@ class Mailbox {
   const PeopleDirectory& people_;
   const feedback::Receipts& receipts_;
   const Clock& clock_;
+  feedback::AnonymousLetterLimit anonymous_limit_;
 };
 
 }  // namespace branchline

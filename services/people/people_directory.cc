@@ -3,6 +3,7 @@
 #include <set>
 
 #include "services/auth/authenticator.h"
+#include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
@@ -96,6 +97,10 @@ absl::Status PeopleDirectory::ForEachInSubtree(
   auto visit_org = [&](uint64_t org) {
     return store_.Scan(storage::Cf::kIndex, storage::PersonByOrgPrefix(org), "",
                        [&](std::string_view key, std::string_view) {
+                         if (CallCancelled()) {
+                           inner = absl::CancelledError("the call was cancelled");
+                           return false;
+                         }
                          v1::Person person;
                          auto found = store_.GetMessage(
                              storage::Cf::kPeople, storage::RecordKey(storage::TrailingId(key)),

@@ -49,7 +49,9 @@ class PeopleDirectory {
 
   // Visits every person of organisation `org_id` and of every organisation below it (the
   // organisation first, then its descendants in id order), until `visit` returns false.
-  // Inactive people are visited too; check person.active().
+  // Inactive people are visited too; check person.active(). CANCELLED when the call it serves
+  // is cancelled or past its deadline (CallCancelled()): rosters and reports of a large
+  // subtree stop instead of finishing for nobody.
   absl::Status ForEachInSubtree(uint64_t org_id,
                                 const std::function<bool(const v1::Person&)>& visit) const;
 

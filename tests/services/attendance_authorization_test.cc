@@ -3,6 +3,7 @@
 #include <map>
 
 #include "tests/services/attendance_fixture.h"
+#include "tests/support/authorization_doc.h"
 
 namespace branchline::testing {
 namespace {
@@ -16,6 +17,9 @@ class AttendanceAuthorizationTest : public AttendanceTest {
     server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
 
     tokens_["no token"] = "";
+    tokens_["tampered"] = TestServer::TamperedToken(d1_);
+    tokens_["expired"] = server_.ExpiredToken(d1_id_);
+    tokens_["anonymous receipt holder"] = "";  // no token: only receipt RPCs accept them
     tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["self (audience)"] = d1_;
     tokens_["another member"] = d2_;
@@ -106,6 +110,30 @@ class AttendanceAuthorizationTest : public AttendanceTest {
       r.set_approve(true);
       return stub_->DecideLeave(ctx.get(), r, &out).error_code();
     }
+    if (op == "ListMyMeetings") {
+      v1::ListMyMeetingsRequest r;
+      v1::ListMeetingsResponse out;
+      return stub_->ListMyMeetings(ctx.get(), r, &out).error_code();
+    }
+    if (op == "CancelMeeting") {
+      v1::CancelMeetingRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(NewMeeting());
+      r.set_reason("暴雨");
+      return stub_->CancelMeeting(ctx.get(), r, &meeting).error_code();
+    }
+    if (op == "ListLeaveRequests") {
+      v1::ListLeaveRequestsRequest r;
+      r.set_meeting_id(meeting_);
+      v1::ListLeaveRequestsResponse out;
+      return stub_->ListLeaveRequests(ctx.get(), r, &out).error_code();
+    }
+    if (op == "GetMeetingSchedule") {
+      v1::GetMeetingScheduleRequest r;
+      r.set_organization_id(branch_);
+      v1::MeetingSchedule out;
+      return stub_->GetMeetingSchedule(ctx.get(), r, &out).error_code();
+    }
     if (op == "GetRoster") {
       v1::GetRosterRequest r;
       r.set_meeting_id(meeting_);
@@ -164,20 +192,27 @@ TEST_F(AttendanceAuthorizationTest, EveryCallerEveryMethod) {
                                         "GetAttendanceHistory(self)",
                                         "GetAttendanceReport",
                                         "GetComplianceReport",
-                                        "SetMeetingSchedule"};
+                                        "SetMeetingSchedule",
+                                        "ListMyMeetings",
+                                        "CancelMeeting",
+                                        "ListLeaveRequests",
+                                        "GetMeetingSchedule"};
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
     //                         Create  Get     List    Update  Code    CheckIn Mark    AskLv   Decide  Roster  Hist    Report  Compl   Sched
-    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
-    {"self (audience)",       {DENIED, OK,     DENIED, DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, OK,     DENIED, DENIED, DENIED}},
-    {"another member",        {DENIED, OK,     DENIED, DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
-    {"host (member)",         {DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED}},
-    {"secretary of branch",   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
-    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
-    {"admin above",           {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK}},
-    {"service with scope",    {DENIED, OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK,     OK,     OK,     DENIED}},
-    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"self (audience)",       {DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED}},
+    {"another member",        {DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED}},
+    {"host (member)",         {DENIED, OK, DENIED, OK, OK, OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, OK, OK, OK, DENIED}},
+    {"secretary of branch",   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK, OK, OK, OK, OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED}},
+    {"admin above",           {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK, OK, OK, OK, OK}},
+    {"service with scope",    {DENIED, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK, OK, OK, DENIED, DENIED, DENIED, OK, OK}},
+    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
   };
   // clang-format on
   for (const auto& [caller, expected] : table) {
@@ -186,6 +221,7 @@ TEST_F(AttendanceAuthorizationTest, EveryCallerEveryMethod) {
       EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
     }
   }
+  testing::ExpectDocumented({"attendance", ops, table});
 }
 
 }  // namespace

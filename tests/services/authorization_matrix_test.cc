@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "services/auth/token_signer.h"
+#include "tests/support/authorization_doc.h"
 #include "tests/support/test_server.h"
 
 namespace branchline {
@@ -38,6 +39,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
     tokens_["admin above"] = server_.AdminAboveToken(root_);
     tokens_["service with scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_READ);
     tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_ATTENDANCE_READ);
+    tokens_["anonymous receipt holder"] = "";  // no token: only receipt RPCs accept them
   }
 
   // One call per operation, against the branch and the member.
@@ -136,6 +138,7 @@ TEST_F(AuthorizationMatrixTest, EveryCallerEveryMethod) {
     {"admin above",           {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
     {"service with scope",    {OK,     OK,     DENIED, DENIED, DENIED, OK,     OK,     DENIED, DENIED}},
     {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
   };
   // clang-format on
   for (const auto& [caller, expected] : table) {
@@ -144,6 +147,7 @@ TEST_F(AuthorizationMatrixTest, EveryCallerEveryMethod) {
       EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
     }
   }
+  testing::ExpectDocumented({"people-and-organizations", ops, table});
 }
 
 TEST_F(AuthorizationMatrixTest, TwoTokensOnOneConnectionEachActAsThemselves) {

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "tests/services/feedback_fixture.h"
+#include "tests/support/authorization_doc.h"
 
 namespace branchline {
 namespace {
@@ -25,6 +26,8 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
 
     committee_token_ = server_.SignIn("committee-secretary");
     tokens_["no token"] = "";
+    tokens_["tampered"] = TestServer::TamperedToken(driver_token_);
+    tokens_["expired"] = server_.ExpiredToken(driver_);
     tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["author"] = driver_token_;
     tokens_["anonymous author, receipt"] = "";
@@ -65,29 +68,29 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
     auto ctx = TestServer::Ctx(token);
     v1::Letter letter;
     v1::LetterEvent event;
-    if (op == "Submit") {
+    if (op == "SubmitLetter") {
       grpc::Status status;
       Submit(token, v1::LETTER_CATEGORY_SUGGESTION, anonymous, 0, 0, &status);
       return status.error_code();
     }
-    if (op == "ListMine") {
+    if (op == "ListMyLetters") {
       v1::ListMyLettersRequest r;
       v1::ListLettersResponse out;
       return feedback_->ListMyLetters(ctx.get(), r, &out).error_code();
     }
-    if (op == "Inbox") {
+    if (op == "ListInbox") {
       v1::ListInboxRequest r;
       r.set_organization_id(committee_);
       v1::ListLettersResponse out;
       return feedback_->ListInbox(ctx.get(), r, &out).error_code();
     }
-    if (op == "GetSettings") {
+    if (op == "GetFeedbackSettings") {
       v1::GetFeedbackSettingsRequest r;
       r.set_organization_id(committee_);
       v1::FeedbackSettings out;
       return feedback_->GetFeedbackSettings(ctx.get(), r, &out).error_code();
     }
-    if (op == "SetSettings") {
+    if (op == "UpdateFeedbackSettings") {
       v1::UpdateFeedbackSettingsRequest r;
       r.set_request_id(TestServer::RequestId());
       r.mutable_settings()->set_organization_id(committee_);
@@ -96,7 +99,7 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
       v1::FeedbackSettings out;
       return feedback_->UpdateFeedbackSettings(ctx.get(), r, &out).error_code();
     }
-    if (op == "Figures") {
+    if (op == "GetFeedbackFigures") {
       v1::GetFeedbackFiguresRequest r;
       r.set_organization_id(committee_);
       r.mutable_start_time()->set_seconds(time(nullptr) - 86400);
@@ -105,60 +108,60 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
       return feedback_->GetFeedbackFigures(ctx.get(), r, &out).error_code();
     }
     // Calls on one letter: the anonymous rows act on an anonymous letter.
-    const bool needs_resolved = op == "Rate";
+    const bool needs_resolved = op == "RateLetter";
     Fresh f = NewLetter(anonymous, needs_resolved);
     // Receipt calls: the right code for its holder, a guessed one for everyone else.
     std::string code = f.code;
     if (!has_receipt) {
       code = std::to_string(f.id) + ".AAAAAAAAAAAAAAAAAAAAAA";
     }
-    if (op == "Get") {
+    if (op == "GetLetter") {
       v1::GetLetterRequest r;
       r.set_id(f.id);
       return feedback_->GetLetter(ctx.get(), r, &letter).error_code();
     }
-    if (op == "Ack") {
+    if (op == "TransitionLetter(acknowledge)") {
       v1::TransitionLetterRequest r;
       r.set_request_id(TestServer::RequestId());
       r.set_id(f.id);
       r.set_state(v1::LETTER_STATE_ACKNOWLEDGED);
       return feedback_->TransitionLetter(ctx.get(), r, &letter).error_code();
     }
-    if (op == "Escalate") {
+    if (op == "EscalateLetter") {
       v1::EscalateLetterRequest r;
       r.set_request_id(TestServer::RequestId());
       r.set_id(f.id);
       r.set_reason("上报");
       return feedback_->EscalateLetter(ctx.get(), r, &letter).error_code();
     }
-    if (op == "Assign") {
+    if (op == "AssignLetter") {
       v1::AssignLetterRequest r;
       r.set_request_id(TestServer::RequestId());
       r.set_id(f.id);
       r.set_assignee_person_id(committee_secretary_);
       return feedback_->AssignLetter(ctx.get(), r, &letter).error_code();
     }
-    if (op == "Reply") {
+    if (op == "ReplyToLetter") {
       v1::ReplyToLetterRequest r;
       r.set_request_id(TestServer::RequestId());
       r.set_id(f.id);
       r.set_text("回复");
       return feedback_->ReplyToLetter(ctx.get(), r, &event).error_code();
     }
-    if (op == "Note") {
+    if (op == "AddInternalNote") {
       v1::AddInternalNoteRequest r;
       r.set_request_id(TestServer::RequestId());
       r.set_id(f.id);
       r.set_text("备注");
       return feedback_->AddInternalNote(ctx.get(), r, &event).error_code();
     }
-    if (op == "Events") {
+    if (op == "ListLetterEvents") {
       v1::ListLetterEventsRequest r;
       r.set_id(f.id);
       v1::ListLetterEventsResponse out;
       return feedback_->ListLetterEvents(ctx.get(), r, &out).error_code();
     }
-    if (op == "ByReceipt") {
+    if (op == "GetLetterByReceipt") {
       v1::GetLetterByReceiptRequest r;
       r.set_receipt_code(code);
       v1::GetLetterByReceiptResponse out;
@@ -171,7 +174,7 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
       r.set_text("补充");
       return feedback_->ReplyByReceipt(ctx.get(), r, &event).error_code();
     }
-    if (op == "Rate") {
+    if (op == "RateLetter") {
       v1::RateLetterRequest r;
       r.set_request_id(TestServer::RequestId());
       if (has_receipt) {
@@ -191,15 +194,31 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
 };
 
 TEST_F(FeedbackAuthorizationTest, EveryCallerEveryMethod) {
-  const std::vector<std::string> ops = {"Submit", "Get",         "ListMine",    "Inbox",
-                                        "Ack",    "Escalate",    "Assign",      "Reply",
-                                        "Note",   "Events",      "ByReceipt",   "ReplyByReceipt",
-                                        "Rate",   "GetSettings", "SetSettings", "Figures"};
+  const std::vector<std::string> ops = {
+      "SubmitLetter",
+      "GetLetter",
+      "ListMyLetters",
+      "ListInbox",
+      "TransitionLetter(acknowledge)",
+      "EscalateLetter",
+      "AssignLetter",
+      "ReplyToLetter",
+      "AddInternalNote",
+      "ListLetterEvents",
+      "GetLetterByReceipt",
+      "ReplyByReceipt",
+      "RateLetter",
+      "GetFeedbackSettings",
+      "UpdateFeedbackSettings",
+      "GetFeedbackFigures",
+  };
   const auto NF = NOTFOUND;
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
     //                                Submit  Get     Mine    Inbox   Ack     Esc     Assign  Reply   Note    Events  ByRcpt  RplRcpt Rate    GetSet  SetSet  Figures
     {"no token",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",                      {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
     {"other tenant admin",           {OK,     NF,     OK,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF}},
     {"author",                       {OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK,     NF,     NF,     OK,     OK,     DENIED, DENIED}},
     {"anonymous author, receipt",    {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, OK,     OK,     OK,     UNAUTH, UNAUTH, UNAUTH}},
@@ -220,6 +239,7 @@ TEST_F(FeedbackAuthorizationTest, EveryCallerEveryMethod) {
       EXPECT_EQ(Call(ops[i], caller), expected[i]) << caller << " × " << ops[i];
     }
   }
+  testing::ExpectDocumented({"feedback", ops, table});
 }
 
 TEST_F(FeedbackAuthorizationTest, ServiceAccountsNeverSeeAnAuthor) {

@@ -6,6 +6,7 @@
 
 #include "branchline/v1/study.grpc.pb.h"
 #include "services/common/clock.h"
+#include "tests/support/authorization_doc.h"
 #include "tests/support/test_server.h"
 
 namespace branchline {
@@ -29,6 +30,8 @@ class StudyAuthorizationTest : public ::testing::Test {
 
     std::string self = server_.SignIn("self");
     tokens_["no token"] = "";
+    tokens_["expired"] = server_.ExpiredToken(member_);
+    tokens_["anonymous receipt holder"] = "";  // no token: only receipt RPCs accept them
     tokens_["tampered"] = self.substr(0, self.size() - 2) + (self.back() == 'a' ? "bb" : "aa");
     tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["another member"] = server_.SignIn("colleague");
@@ -109,6 +112,69 @@ class StudyAuthorizationTest : public ::testing::Test {
       r.mutable_material()->set_link("https://example.com/v");
       v1::Material out;
       return study_->CreateMaterial(c, r, &out).error_code();
+    }
+    if (op == "UpdateMaterial") {
+      v1::UpdateMaterialRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_material()->set_id(material_);
+      r.mutable_material()->set_title("党章（修订）");
+      r.mutable_update_mask()->add_paths("title");
+      v1::Material out;
+      return study_->UpdateMaterial(c, r, &out).error_code();
+    }
+    if (op == "ArchiveMaterial") {
+      v1::CreateMaterialRequest m;
+      m.set_request_id(TestServer::RequestId());
+      m.mutable_material()->set_organization_id(branch_);
+      m.mutable_material()->set_kind(v1::MATERIAL_KIND_DOCUMENT);
+      m.mutable_material()->set_title("旧文件");
+      m.mutable_material()->set_body("正文");
+      v1::Material fresh;
+      EXPECT_TRUE(study_->CreateMaterial(TestServer::Ctx(admin_).get(), m, &fresh).ok());
+      v1::ArchiveMaterialRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(fresh.id());
+      v1::Material out;
+      return study_->ArchiveMaterial(c, r, &out).error_code();
+    }
+    if (op == "CreateStudyPlan") {
+      v1::CreateStudyPlanRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_plan()->set_organization_id(branch_);
+      const int year = next_year_++;  // one plan per organisation and year
+      r.mutable_plan()->set_year(year);
+      r.mutable_plan()->set_title("计划");
+      auto* item = r.mutable_plan()->add_items();
+      item->set_topic("党史");
+      item->set_required_minutes(60);
+      item->set_due_date(std::to_string(year) + "-12-31");
+      v1::StudyPlan out;
+      return study_->CreateStudyPlan(c, r, &out).error_code();
+    }
+    if (op == "ListStudyPlans") {
+      v1::ListStudyPlansRequest r;
+      r.set_organization_id(branch_);
+      r.set_year(2030);
+      v1::ListStudyPlansResponse out;
+      return study_->ListStudyPlans(c, r, &out).error_code();
+    }
+    if (op == "ListMyPlanItems") {
+      v1::ListMyPlanItemsRequest r;
+      r.set_year(2030);
+      v1::ListMyPlanItemsResponse out;
+      return study_->ListMyPlanItems(c, r, &out).error_code();
+    }
+    if (op == "GetStudySettings") {
+      v1::GetStudySettingsRequest r;
+      r.set_organization_id(branch_);
+      v1::StudySettings out;
+      return study_->GetStudySettings(c, r, &out).error_code();
+    }
+    if (op == "ListQuizzes") {
+      v1::ListQuizzesRequest r;
+      r.set_organization_id(branch_);
+      v1::ListQuizzesResponse out;
+      return study_->ListQuizzes(c, r, &out).error_code();
     }
     if (op == "GetStudyPlan") {
       v1::GetStudyPlanRequest r;
@@ -193,6 +259,7 @@ class StudyAuthorizationTest : public ::testing::Test {
   std::string admin_;
   uint64_t root_ = 0, branch_ = 0, sibling_ = 0, member_ = 0;
   uint64_t material_ = 0, plan_ = 0, quiz_ = 0;
+  int next_year_ = 2040;
   std::map<std::string, std::string> tokens_;
 };
 
@@ -202,20 +269,24 @@ TEST_F(StudyAuthorizationTest, EveryCallerEveryMethod) {
       "GetStudyPlan",     "UpdateStudyPlan",        "RecordStudy",
       "GetStudyProgress", "ListStudyRecords",       "GetStudyReport",
       "GetLeaderboard",   "SetStudySettings",       "CreateQuiz",
-      "GetQuiz",          "StartQuizAttempt"};
+      "GetQuiz",          "StartQuizAttempt",       "UpdateMaterial",
+      "ArchiveMaterial",  "CreateStudyPlan",        "ListStudyPlans",
+      "ListMyPlanItems",  "GetStudySettings",       "ListQuizzes"};
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
     //                         GetM    ListM   CreM    GetP    UpdP    Record  Progr   Recs    Report  Board   Sett    CreQ    GetQ    Start
-    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
-    {"another member",        {OK,     DENIED, DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK}},
-    {"self",                  {OK,     DENIED, DENIED, OK,     DENIED, OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     OK}},
-    {"secretary of branch",   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
-    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
-    {"admin above",           {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK,     OK,     DENIED}},
-    {"service with scope",    {OK,     OK,     DENIED, OK,     DENIED, DENIED, OK,     OK,     OK,     OK,     DENIED, DENIED, OK,     DENIED}},
-    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND}},
+    {"another member",        {OK, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, OK, OK, OK, OK}},
+    {"self",                  {OK, DENIED, DENIED, OK, DENIED, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, OK, OK, OK, OK}},
+    {"secretary of branch",   {OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED}},
+    {"admin above",           {OK, OK, OK, OK, OK, DENIED, OK, OK, OK, OK, OK, OK, OK, DENIED, OK, OK, OK, OK, OK, OK, OK}},
+    {"service with scope",    {OK, OK, DENIED, OK, DENIED, DENIED, OK, OK, OK, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK, OK}},
+    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
   };
   // clang-format on
   for (const auto& [caller, expected] : table) {
@@ -224,6 +295,7 @@ TEST_F(StudyAuthorizationTest, EveryCallerEveryMethod) {
       EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
     }
   }
+  testing::ExpectDocumented({"study", ops, table});
 }
 
 }  // namespace

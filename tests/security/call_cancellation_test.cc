@@ -1,0 +1,68 @@
+// A cancelled call stops its work: walks over a subtree's people (rosters, reports) check
+// CallCancelled() and end with CANCELLED. The people are created through the server; the walk
+// then runs over the same database with a probe that cancels partway.
+#include "services/common/call_cancellation.h"
+
+#include <gtest/gtest.h>
+
+#include "services/auth/access.h"
+#include "services/auth/password_hasher.h"
+#include "services/common/clock.h"
+#include "services/people/people_directory.h"
+#include "storage/store.h"
+#include "tests/support/test_server.h"
+
+namespace branchline {
+namespace {
+
+TEST(CallCancellation, OutsideACallNothingIsCancelled) { EXPECT_FALSE(CallCancelled()); }
+
+TEST(CallCancellation, ScopesNestAndRestore) {
+  {
+    CallCancellationScope outer([] { return true; });
+    EXPECT_TRUE(CallCancelled());
+    {
+      CallCancellationScope inner([] { return false; });
+      EXPECT_FALSE(CallCancelled());
+    }
+    EXPECT_TRUE(CallCancelled());
+  }
+  EXPECT_FALSE(CallCancelled());
+}
+
+TEST(CallCancellation, ASubtreeWalkStopsWhenItsCallIsCancelled) {
+  testing::TestServer server;
+  const std::string admin = server.AdminToken();
+  const uint64_t branch = server.CreateOrg(admin, server.RootOrgId(), "大支部").id();
+  const uint64_t group = server.CreateOrg(admin, branch, "小组", v1::ORGANIZATION_KIND_GROUP).id();
+  for (int i = 0; i < 30; ++i) {
+    server.CreatePerson(admin, i % 2 ? branch : group, "成员", "m" + std::to_string(i));
+  }
+  server.Stop();
+
+  storage::StoreOptions options;
+  options.path = server.dir().Sub("data/db");
+  auto store = storage::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Access access(**store);
+  PasswordHasher hasher(PasswordHasher::Strength::kFastForTests);
+  SystemClock clock;
+  PeopleDirectory people(**store, access, hasher, clock);
+
+  int visited = 0;
+  auto count = [&](const v1::Person&) {
+    ++visited;
+    return true;
+  };
+  ASSERT_TRUE(people.ForEachInSubtree(branch, count).ok());
+  EXPECT_EQ(visited, 30);
+
+  visited = 0;
+  CallCancellationScope cancelled_after_ten([&] { return visited >= 10; });
+  absl::Status status = people.ForEachInSubtree(branch, count);
+  EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
+  EXPECT_EQ(visited, 10) << "the walk went on after its call was cancelled";
+}
+
+}  // namespace
+}  // namespace branchline

@@ -1,0 +1,36 @@
+// The authorization matrices are the documentation: each matrix test hands its table to
+// ExpectDocumented, which fails when docs/authorization.md does not show exactly that table.
+// To regenerate the document after changing a table on purpose:
+//   BRANCHLINE_WRITE_AUTHORIZATION_DOC=1 ctest --test-dir build -j1 -R 'uthorization'
+// (one at a time: the tests rewrite their own block of the same file).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "grpcpp/support/status.h"
+
+namespace branchline::testing {
+
+struct AuthorizationTable {
+  // The block's name in docs/authorization.md ("people-and-organizations").
+  std::string name;
+  // Column heads: RPC names, optionally with a qualifier ("GetAttendanceHistory(self)").
+  std::vector<std::string> ops;
+  // One row per kind of caller: the expected status of each op.
+  std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> rows;
+};
+
+// The table as Markdown (callers down, RPCs across, cells "OK" / "UNAUTHENTICATED" / ...).
+std::string RenderMarkdown(const AuthorizationTable& table);
+
+// Fails the test unless docs/authorization.md holds RenderMarkdown(table) between
+// "<!-- matrix: NAME -->" and "<!-- end matrix -->" (rewrites it when
+// BRANCHLINE_WRITE_AUTHORIZATION_DOC is set).
+void ExpectDocumented(const AuthorizationTable& table);
+
+// The whole of docs/authorization.md.
+std::string ReadAuthorizationDoc();
+
+}  // namespace branchline::testing
