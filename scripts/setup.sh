@@ -16,6 +16,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev openssl
   # the Python client (Debian's interpreter and grpcio)
   python3 python3-grpcio python3-protobuf
+  # the production edge (deploy/nginx) and its test
+  nginx
+  # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer and fuzzer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

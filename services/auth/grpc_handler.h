@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "services/auth/authenticator.h"
+#include "services/auth/client_certificate.h"
 #include "services/common/call_log.h"
 #include "services/common/grpc_status.h"
 
@@ -20,12 +21,20 @@ inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
   return std::string_view(it->second.data(), it->second.size());
 }
 
+// The caller of a call: its `authorization` metadata, checked against the client certificate
+// of the connection when the session is bound to one.
+inline absl::StatusOr<Caller> AuthenticateCall(const Authenticator& auth,
+                                               const grpc::ServerContextBase* context) {
+  return auth.Authenticate(MetadataValue(context, "authorization"),
+                           [context] { return PeerCertificateSha256(*context); });
+}
+
 // The body of every authenticated unary handler: authenticate the caller from the call's
 // metadata, run the domain function, copy its answer out and map the status.
 template <typename Response, typename Fn>
 grpc::Status HandleAuthenticated(const Authenticator& auth, const grpc::ServerContext* context,
                                  Response* out, Fn&& fn) {
-  auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
+  auto caller = AuthenticateCall(auth, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
   absl::StatusOr<Response> result = fn(*caller);
