@@ -45,6 +45,8 @@ if [ "$(id -u)" -eq 0 ]; then
   as_edge_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 fi
 
+# /usr/sbin is not on every user's PATH.
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -53,8 +55,8 @@ for _ in 1 2 3 4 5; do
   candidate=$(free_port)
   PREFIX=$edge LISTEN=127.0.0.1:$candidate UPSTREAM=127.0.0.1:$port TLS_CERT=$edge/tls.pem \
     TLS_KEY=$edge/tls.key WORKERS=1 "$root/deploy/nginx/render.sh" > "$edge/nginx.conf"
-  "${as_edge_user[@]}" nginx -t -q -p "$edge" -e "$edge/error.log" -c "$edge/nginx.conf"
-  "${as_edge_user[@]}" nginx -p "$edge" -e "$edge/error.log" -c "$edge/nginx.conf" \
+  "${as_edge_user[@]}" "$nginx" -t -q -p "$edge" -e "$edge/error.log" -c "$edge/nginx.conf"
+  "${as_edge_user[@]}" "$nginx" -p "$edge" -e "$edge/error.log" -c "$edge/nginx.conf" \
     -g 'daemon off;' &
   nginx_pid=$!
   for _ in $(seq 1 50); do
