@@ -26,6 +26,10 @@ PACKAGES=(
   # a CJK font for Chinese text; its end-to-end test runs under Xvfb and dates prepared data
   # in the past with libfaketime
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev fonts-noto-cjk xvfb xauth libfaketime
+  # the production edge (deploy/nginx) and its test
+  nginx
+  # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer and fuzzer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

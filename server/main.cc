@@ -17,6 +17,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain for TLS");
   app.add_option("--tls-key", options.tls_key_file, "PEM private key for TLS");
+  app.add_option("--trusted-proxy", options.trusted_proxies,
+                 "IP of a reverse proxy (the nginx edge) whose X-Real-IP names the client for "
+                 "sign-in throttling; repeatable");
+  app.add_option("--tls-client-ca", options.tls_client_ca_file,
+                 "PEM CA for optional client certificates (service accounts bound to one)");
   app.add_option("--log-level", options.log_level, "trace, debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

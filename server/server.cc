@@ -115,12 +115,25 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   // TLS files first: a bad path must not leave a bootstrapped data directory behind (its
   // generated admin password printed to a start that then fails).
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError("--tls-client-ca needs TLS (--tls-cert and --tls-key)");
+  }
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     auto cert = ReadFile(options.tls_cert_file);
     auto pem_key = ReadFile(options.tls_key_file);
     if (!cert.ok()) return cert.status();
     if (!pem_key.ok()) return pem_key.status();
+    // Without a client CA the default request type (DONT_REQUEST) stays.
     grpc::SslServerCredentialsOptions ssl;
+    if (!options.tls_client_ca_file.empty()) {
+      auto client_ca = ReadFile(options.tls_client_ca_file);
+      if (!client_ca.ok()) return client_ca.status();
+      ssl = grpc::SslServerCredentialsOptions(
+          // Request, verify when sent, never require: phones have no certificates, and a
+          // certificate only matters for the service accounts bound to one.
+          GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+      ssl.pem_root_certs = *client_ca;
+    }
     ssl.pem_key_cert_pairs.push_back({*pem_key, *cert});
     credentials = grpc::SslServerCredentials(ssl);
   } else {
@@ -205,7 +218,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (!boot.ok()) return boot;
 
   auto& auth = *state->authenticator;
-  state->services.push_back(std::make_unique<AuthGrpc>(*state->sessions, auth));
+  state->services.push_back(
+      std::make_unique<AuthGrpc>(*state->sessions, auth, options.trusted_proxies));
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
   state->services.push_back(std::make_unique<AdminGrpc>(*state->backups, auth));

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
@@ -19,6 +20,13 @@ struct ServerOptions {
   // PEM certificate chain and private key; both empty means plaintext (loopback only!).
   std::string tls_cert_file;
   std::string tls_key_file;
+  // PEM CA certificates for client certificates. When set (TLS only), the server asks each
+  // client for a certificate and verifies any it is sent; clients without one (phones) are
+  // still served. Service accounts can be bound to a certificate (CreateServiceAccount).
+  std::string tls_client_ca_file;
+  // IPs of reverse proxies (the nginx edge) whose `x-real-ip` header names the client for the
+  // sign-in throttle. Empty: the header is ignored.
+  std::vector<std::string> trusted_proxies;
   // trace, debug, info, warn, error.
   std::string log_level = "info";
   // Initial password of the `admin` account on first start; empty: generated and printed.

@@ -11,7 +11,7 @@ constexpr size_t kChunkBytes = 32 * 1024;
 template <typename Fn>
 grpc::Status StreamCsv(const Authenticator& auth, const grpc::ServerContext* context,
                        grpc::ServerWriter<v1::CsvChunk>* writer, Fn&& fn) {
-  auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
+  auto caller = AuthenticateCall(auth, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::string> csv = fn(*caller);
   if (!csv.ok()) return ToGrpcStatus(csv.status());

@@ -1,21 +1,25 @@
 #include "services/auth/auth_grpc.h"
 
+#include "services/auth/client_address.h"
 #include "services/auth/grpc_handler.h"
 
 namespace branchline {
 
 grpc::Status AuthGrpc::SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
                               v1::SignInResponse* response) {
-  // "ipv4:1.2.3.4:5678" -> "ipv4:1.2.3.4": the throttle counts per address, not per port.
-  std::string peer = context->peer();
-  auto port = peer.rfind(':');
-  std::string address = port == std::string::npos ? peer : peer.substr(0, port);
-  return HandleAnonymous(response, [&] { return sessions_.SignIn(*request, address); });
+  // The throttle counts per address, not per port; behind the edge, per phone's address.
+  std::string address =
+      ClientAddress(context->peer(), MetadataValue(context, "x-real-ip"), trusted_proxies_);
+  return HandleAnonymous(response, [&] {
+    return sessions_.SignIn(*request, address, PeerCertificateSha256(*context));
+  });
 }
 
-grpc::Status AuthGrpc::RefreshToken(grpc::ServerContext*, const v1::RefreshTokenRequest* request,
+grpc::Status AuthGrpc::RefreshToken(grpc::ServerContext* context,
+                                    const v1::RefreshTokenRequest* request,
                                     v1::RefreshTokenResponse* response) {
-  return HandleAnonymous(response, [&] { return sessions_.Refresh(*request); });
+  return HandleAnonymous(
+      response, [&] { return sessions_.Refresh(*request, PeerCertificateSha256(*context)); });
 }
 
 grpc::Status AuthGrpc::SignOut(grpc::ServerContext* context, const v1::SignOutRequest* request,

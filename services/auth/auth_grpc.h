@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "branchline/v1/auth.grpc.pb.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/sessions.h"
@@ -9,7 +12,10 @@ namespace branchline {
 // gRPC adapter of AuthService over Sessions.
 class AuthGrpc final : public v1::AuthService::Service {
  public:
-  AuthGrpc(Sessions& sessions, const Authenticator& auth) : sessions_(sessions), auth_(auth) {}
+  // `trusted_proxies`: see ClientAddress (client_address.h).
+  AuthGrpc(Sessions& sessions, const Authenticator& auth,
+           std::vector<std::string> trusted_proxies = {})
+      : sessions_(sessions), auth_(auth), trusted_proxies_(std::move(trusted_proxies)) {}
 
   grpc::Status SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
                       v1::SignInResponse* response) override;
@@ -27,6 +33,7 @@ class AuthGrpc final : public v1::AuthService::Service {
  private:
   Sessions& sessions_;
   const Authenticator& auth_;
+  const std::vector<std::string> trusted_proxies_;
 };
 
 }  // namespace branchline

@@ -32,7 +32,9 @@ Caller CallerFromPerson(const v1::Person& person, uint64_t session_id) {
   return caller;
 }
 
-absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorization) const {
+absl::StatusOr<Caller> Authenticator::Authenticate(
+    std::string_view authorization,
+    absl::FunctionRef<std::string()> peer_certificate_sha256) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.empty()) {
     return absl::UnauthenticatedError(
@@ -49,6 +51,12 @@ absl::StatusOr<Caller> Authenticator::Authenticate(std::string_view authorizatio
       store_.GetMessage(storage::Cf::kSessions,
                         storage::SessionKey(claims.person_id(), claims.session_id()), &session));
   if (!has_session) return absl::UnauthenticatedError("session has ended; sign in again");
+  if (!session.client_certificate_sha256().empty() &&
+      peer_certificate_sha256() != session.client_certificate_sha256()) {
+    return absl::UnauthenticatedError(
+        "this service account's token works only over a connection with its client "
+        "certificate");
+  }
   v1::Person person;
   ASSIGN_OR_RETURN(
       bool has_person,

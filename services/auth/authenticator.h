@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "services/auth/caller.h"
 #include "services/auth/token_signer.h"
@@ -21,8 +22,17 @@ class Authenticator {
   Authenticator(const storage::Store& store, const TokenSigner& signer, const Clock& clock)
       : store_(store), signer_(signer), clock_(clock) {}
 
-  // `authorization` is the raw metadata value, "Bearer <token>".
-  absl::StatusOr<Caller> Authenticate(std::string_view authorization) const;
+  // `authorization` is the raw metadata value, "Bearer <token>". A session bound to a client
+  // certificate (a service account's) is accepted only when `peer_certificate_sha256()`
+  // returns that certificate's SHA-256; it is called only for such sessions (parsing the
+  // peer's certificate on every call would cost every caller).
+  absl::StatusOr<Caller> Authenticate(
+      std::string_view authorization,
+      absl::FunctionRef<std::string()> peer_certificate_sha256) const;
+  // The same on a connection without a client certificate.
+  absl::StatusOr<Caller> Authenticate(std::string_view authorization) const {
+    return Authenticate(authorization, [] { return std::string(); });
+  }
 
  private:
   const storage::Store& store_;

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "services/auth/authenticator.h"
+#include "services/auth/client_certificate.h"
 #include "services/common/call_cancellation.h"
 #include "services/common/call_log.h"
 #include "services/common/compression.h"
@@ -23,6 +24,14 @@ inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
   return std::string_view(it->second.data(), it->second.size());
 }
 
+// The caller of a call: its `authorization` metadata, checked against the client certificate
+// of the connection when the session is bound to one.
+inline absl::StatusOr<Caller> AuthenticateCall(const Authenticator& auth,
+                                               const grpc::ServerContextBase* context) {
+  return auth.Authenticate(MetadataValue(context, "authorization"),
+                           [context] { return PeerCertificateSha256(*context); });
+}
+
 // The body of every authenticated unary handler: authenticate the caller from the call's
 // metadata, run the domain function, copy its answer out and map the status. Large answers
 // (pages of rosters, reports, changes) are gzip-compressed for clients that accept it.
@@ -32,7 +41,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext*
   if (auto refused = TakeRequestRefusal(static_cast<const grpc::ServerContextBase*>(context))) {
     return ToGrpcStatus(*refused);
   }
-  auto caller = auth.Authenticate(MetadataValue(context, "authorization"));
+  auto caller = AuthenticateCall(auth, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
   CallCancellationScope cancellation([context] { return context->IsCancelled(); });

@@ -7,6 +7,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "services/auth/authenticator.h"
+#include "services/auth/client_certificate.h"
+#include "services/auth/key_format.h"
 #include "services/common/absl_compat.h"
 #include "services/common/errors.h"
 #include "services/common/status_macros.h"
@@ -40,28 +42,6 @@ uint64_t RandomNonZero() {
   return v;
 }
 
-// Splits "<prefix>.<a>.<b>...<secret>" into numeric ids and the decoded secret.
-bool ParseKey(std::string_view token, std::string_view prefix, size_t id_count,
-              std::vector<uint64_t>* ids, std::string* secret) {
-  std::vector<std::string_view> parts;
-  for (size_t start = 0;;) {
-    size_t dot = token.find('.', start);
-    parts.push_back(token.substr(start, dot == std::string_view::npos ? dot : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  if (parts.size() != id_count + 2 || parts[0] != prefix) return false;
-  for (size_t i = 1; i <= id_count; ++i) {
-    uint64_t v;
-    if (!absl::SimpleAtoi(AbslView(parts[i]), &v) || v == 0) return false;
-    ids->push_back(v);
-  }
-  // Only the canonical encoding: the unused low bits of the last character must be zero, so
-  // no two key strings carry the same secret.
-  return absl::WebSafeBase64Unescape(AbslView(parts.back()), secret) && secret->size() == 32 &&
-         absl::WebSafeBase64Escape(*secret) == parts.back();
-}
-
 absl::Status WrongCredentials() { return absl::UnauthenticatedError("wrong login or password"); }
 
 }  // namespace
@@ -80,7 +60,8 @@ std::string Sessions::AccessToken(const v1::Person& person, uint64_t session_id,
   return signer_.Sign(claims);
 }
 
-absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(const v1::Person& person) {
+absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(
+    const v1::Person& person, std::string_view client_certificate_sha256) {
   int64_t now = clock_.NowMicros();
   int64_t now_seconds = now / 1'000'000;
   std::string secret = RandomBytes(32);
@@ -89,6 +70,7 @@ absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(const v1::Person& perso
   session.set_person_id(person.id());
   session.set_tenant_id(storage::TenantOfId(person.id()));
   session.set_refresh_token_hash(Sha256(secret));
+  session.set_client_certificate_sha256(std::string(client_certificate_sha256));
   *session.mutable_create_time() = ToTimestamp(now);
   session.mutable_expire_time()->set_seconds(now_seconds + kRefreshTokenSeconds);
   storage::WriteSet writes;
@@ -99,16 +81,15 @@ absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(const v1::Person& perso
   v1::SignInResponse response;
   response.set_access_token(AccessToken(person, session.session_id(), now_seconds,
                                         response.mutable_access_token_expire_time()));
-  response.set_refresh_token("blr1." + std::to_string(person.id()) + "." +
-                             std::to_string(session.session_id()) + "." +
-                             absl::WebSafeBase64Escape(secret));
+  response.set_refresh_token(FormatKey("blr1", {person.id(), session.session_id()}, secret));
   *response.mutable_refresh_token_expire_time() = session.expire_time();
   *response.mutable_person() = person;
   return response;
 }
 
 absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& request,
-                                                    std::string_view client_address) {
+                                                    std::string_view client_address,
+                                                    std::string_view client_certificate_sha256) {
   uint64_t tenant = request.tenant_id() == 0 ? 1 : request.tenant_id();
   if (tenant > storage::kMaxTenant) return InvalidField("tenant_id", "is out of range");
   v1::Person person;
@@ -133,6 +114,14 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
                      store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(ids[0]), &person));
     if (!found || !person.active() || person.kind() != v1::PERSON_KIND_SERVICE) {
       return absl::UnauthenticatedError("invalid service key");
+    }
+    // A key bound to a certificate is half of the credential: a leaked key alone is useless.
+    if (!credential.client_certificate_sha256().empty()) {
+      if (!SameBytes(credential.client_certificate_sha256(), client_certificate_sha256)) {
+        return absl::UnauthenticatedError(
+            "this service key works only over a connection with its client certificate");
+      }
+      return OpenSession(person, credential.client_certificate_sha256());
     }
     return OpenSession(person);
   }
@@ -173,7 +162,8 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   return OpenSession(person);
 }
 
-absl::StatusOr<v1::RefreshTokenResponse> Sessions::Refresh(const v1::RefreshTokenRequest& request) {
+absl::StatusOr<v1::RefreshTokenResponse> Sessions::Refresh(
+    const v1::RefreshTokenRequest& request, std::string_view client_certificate_sha256) {
   if (request.refresh_token().empty()) return InvalidField("refresh_token", "is required");
   std::vector<uint64_t> ids;
   std::string secret;
@@ -186,6 +176,11 @@ absl::StatusOr<v1::RefreshTokenResponse> Sessions::Refresh(const v1::RefreshToke
   if (!found || !SameBytes(session.refresh_token_hash(), Sha256(secret)) ||
       session.expire_time().seconds() <= now_seconds) {
     return invalid;
+  }
+  if (!session.client_certificate_sha256().empty() &&
+      !SameBytes(session.client_certificate_sha256(), client_certificate_sha256)) {
+    return absl::UnauthenticatedError(
+        "this session works only over a connection with its client certificate");
   }
   v1::Person person;
   ASSIGN_OR_RETURN(found,
@@ -246,6 +241,12 @@ absl::StatusOr<v1::CreateServiceAccountResponse> Sessions::CreateServiceAccount(
       return InvalidField("scopes", "contains an unknown scope");
     }
   }
+  std::string certificate_sha256;
+  if (!request.client_certificate_sha256().empty()) {
+    ASSIGN_OR_RETURN(certificate_sha256,
+                     ParseCertificateFingerprint(request.client_certificate_sha256(),
+                                                 "client_certificate_sha256"));
+  }
   ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, request.organization_id(), "organization_id"));
   if (!Access::Administers(caller, org)) {
     return Denied("creating a service account needs admin scope on organization " +
@@ -266,6 +267,7 @@ absl::StatusOr<v1::CreateServiceAccountResponse> Sessions::CreateServiceAccount(
             *account.mutable_scopes() = request.scopes();
             internal::v1::Credential credential;
             credential.set_service_key_hash(Sha256(secret));
+            credential.set_client_certificate_sha256(certificate_sha256);
             v1::CreateServiceAccountResponse stored;
             ASSIGN_OR_RETURN(*stored.mutable_account(), people_.StageNew(m, account, credential));
             created_now = true;
@@ -274,8 +276,7 @@ absl::StatusOr<v1::CreateServiceAccountResponse> Sessions::CreateServiceAccount(
             return stored;
           }));
   if (created_now) {
-    response.set_service_key("bls1." + std::to_string(response.account().id()) + "." +
-                             absl::WebSafeBase64Escape(secret));
+    response.set_service_key(FormatKey("bls1", {response.account().id()}, secret));
   }
   return response;
 }

@@ -37,9 +37,13 @@ class Sessions {
 
   // `client_address` (the peer's IP, never stored or logged) feeds the throttle: too many
   // failures for one login or from one address are RESOURCE_EXHAUSTED with RetryInfo.
+  // `client_certificate_sha256` is the connection's verified client certificate ("" when
+  // none): a service key bound to a certificate signs in only with it.
   absl::StatusOr<v1::SignInResponse> SignIn(const v1::SignInRequest& request,
-                                            std::string_view client_address);
-  absl::StatusOr<v1::RefreshTokenResponse> Refresh(const v1::RefreshTokenRequest& request);
+                                            std::string_view client_address,
+                                            std::string_view client_certificate_sha256 = {});
+  absl::StatusOr<v1::RefreshTokenResponse> Refresh(const v1::RefreshTokenRequest& request,
+                                                   std::string_view client_certificate_sha256 = {});
   absl::StatusOr<v1::SignOutResponse> SignOut(const Caller& caller,
                                               const v1::SignOutRequest& request);
   absl::StatusOr<v1::ChangePasswordResponse> ChangePassword(
@@ -48,7 +52,8 @@ class Sessions {
       const Caller& caller, const v1::CreateServiceAccountRequest& request);
 
  private:
-  absl::StatusOr<v1::SignInResponse> OpenSession(const v1::Person& person);
+  absl::StatusOr<v1::SignInResponse> OpenSession(const v1::Person& person,
+                                                 std::string_view client_certificate_sha256 = {});
   std::string AccessToken(const v1::Person& person, uint64_t session_id, int64_t now_seconds,
                           google::protobuf::Timestamp* expire_time) const;
 

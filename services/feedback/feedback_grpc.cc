@@ -14,7 +14,7 @@ grpc::Status FeedbackGrpc::SubmitLetter(grpc::ServerContext* context,
     // author of an anonymous letter.
     SuppressAccessLog();
     return HandleAnonymous(response, [&]() -> absl::StatusOr<v1::SubmitLetterResponse> {
-      auto caller = auth_.Authenticate(MetadataValue(context, "authorization"));
+      auto caller = AuthenticateCall(auth_, context);
       if (!caller.ok()) return caller.status();
       return mailbox_.Submit(*caller, *request);
     });

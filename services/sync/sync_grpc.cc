@@ -148,7 +148,7 @@ grpc::Status SyncGrpc::ListChanges(grpc::ServerContext* context,
 
 grpc::ServerWriteReactor<v1::WatchChangesResponse>* SyncGrpc::WatchChanges(
     grpc::CallbackServerContext* context, const v1::WatchChangesRequest* request) {
-  auto caller = auth_.Authenticate(MetadataValue(context, "authorization"));
+  auto caller = AuthenticateCall(auth_, context);
   if (!caller.ok()) return new FailedReactor(caller.status());
   int heartbeat = request->heartbeat_seconds() == 0 ? 30 : request->heartbeat_seconds();
   if (heartbeat < 5 || heartbeat > 300) {
