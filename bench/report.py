@@ -28,7 +28,11 @@ def load(path):
 
 
 def fmt(v, digits=0):
-    return "n/a" if v is None else f"{v:,.{digits}f}"
+    if v is None:
+        return "n/a"
+    if digits == 0 and 0 < abs(v) < 100 and v != int(v):
+        digits = 1  # slow workloads (reports) run at a few calls per second
+    return f"{v:,.{digits}f}"
 
 
 def errors(run):
@@ -118,6 +122,10 @@ def main():
     out.append("| target | measured | limit | met |\n|---|---|---|---|")
     for t in targets:
         out.append("| " + " | ".join(t) + " |")
+    if echo:
+        out.append(f"\nFor the latency targets, the floor this run's machine allowed: the bare echo "
+                   f"server's p99 at {echo['concurrency']} calls was {echo['p99_ms']:.2f} ms "
+                   f"(p50 {echo['p50_ms']:.2f} ms).")
     out.append("\n## Workloads\n")
     c = checkin["concurrency"] if checkin else "?"
     out.append(f"Each row: warm-up, then a fixed window; calls/s counts OK answers. `echo` is "

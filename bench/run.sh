@@ -14,7 +14,8 @@
 #   bench/run.sh --smoke    seconds: tiny fleet and data scale, short windows, only the echo
 #                           baseline (the CTest smoke test; writes nothing under bench/results)
 # Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (2), BENCH_CONCURRENCY (64),
-# BENCH_PEOPLE (10000), BENCH_SCALE_BRANCHES (5000 x 20 people), BENCH_OUT (results file),
+# BENCH_PEOPLE (10000), BENCH_SCALE_BRANCHES (5000 x 20 people), BENCH_SCALE_MONTHS (3),
+# BENCH_OUT (results file),
 # BIN_DIR (built binaries; default build/), BENCH_NO_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +28,13 @@ WARMUP=${BENCH_WARMUP:-2}
 C=${BENCH_CONCURRENCY:-64}
 PEOPLE=${BENCH_PEOPLE:-10000}
 SCALE_BRANCHES=${BENCH_SCALE_BRANCHES:-5000}
-SCALE_ARGS=()
+# Months of history in the data-scale set: 3 (one quarter, what the quarterly report reads)
+# keeps the generator to a few minutes on the shared 2-core machine; 12 is the full year.
+SCALE_MONTHS=${BENCH_SCALE_MONTHS:-3}
+SCALE_ARGS=(--months "$SCALE_MONTHS")
 if [ $SMOKE = 1 ]; then
-  DURATION=0.3 WARMUP=0.1 C=8 PEOPLE=128 SCALE_BRANCHES=64
-  SCALE_ARGS=(--people-per-branch 3 --months 2)
+  DURATION=0.3 WARMUP=0.1 C=8 PEOPLE=512 SCALE_BRANCHES=64
+  SCALE_ARGS=(--people-per-branch 3 --months 2)  # replaces --months
 fi
 BIN=${BIN_DIR:-$ROOT/build}
 if [ "${BENCH_NO_BUILD:-$SMOKE}" != 1 ]; then
@@ -119,15 +123,16 @@ stop
 
 # --- Baseline 1: echo, same generator, same check-in requests.
 start echo "$BIN/bench/branchline-bench-echo" --listen 127.0.0.1:0
-load echo checkin "$C"
+cp "$WORK/fleet.json" "$WORK/echo-fleet.json"  # the echo's check-ins must not use up the fleet's
+load echo checkin "$C" "$WORK/echo-fleet.json"
 stop
 
 if [ $SMOKE = 0 ]; then
   # --- Baseline 2: RocksDB synced writes at the same concurrency, on the same disk.
   log "db_bench fillrandom sync=1 threads=$C"
   out=$(db_bench --benchmarks=fillrandom --db="$WORK/rocksdb" --sync=1 --threads="$C" \
-    --duration="${DURATION%.*}" --num=100000000 --key_size=24 --value_size=150 2>&1)
-  ops=$(echo "$out" | awk '/^fillrandom/ {for (i=1;i<=NF;i++) if ($i=="ops/sec;") print $(i-1)}')
+    --duration="${DURATION%.*}" --num=100000000 --key_size=24 --value_size=150 2> /dev/null)
+  ops=$(echo "$out" | awk '/^fillrandom/ {for (i=1;i<=NF;i++) if ($i ~ /^ops\/sec/) print $(i-1)}')
   micros=$(echo "$out" | awk '/^fillrandom/ {print $3}')
   [ -n "$ops" ] || { echo "$out" >&2; log "db_bench gave no figure"; exit 1; }
   baseline rocksdb "\"ops_per_second\": $ops, \"micros_per_op\": $micros, \"threads\": $C"
@@ -178,7 +183,7 @@ load report report 1
 stop
 
 # --- Data scale.
-log "generating $SCALE_BRANCHES branches, a year of meetings"
+log "generating $SCALE_BRANCHES branches ${SCALE_ARGS[*]}"
 "$BIN/bench/branchline-bench-datagen" --data-dir "$WORK/scale" --admin-password "$ADMIN_PASSWORD" \
   --fleet "$WORK/scale-fleet.json" --stats "$WORK/scale.json" --branches "$SCALE_BRANCHES" \
   "${SCALE_ARGS[@]}" > /dev/null
