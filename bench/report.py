@@ -156,7 +156,7 @@ def main():
     if scale:
         out.append("\n## Data scale\n")
         out.append(f"Generated through the services' own code (`branchline-bench-datagen`, "
-                   f"unsynced commits, a fake clock walking through the year): "
+                   f"unsynced commits, a fake clock walking through the months): "
                    f"{fmt(scale['organizations'])} organisations, {fmt(scale['people'])} people, "
                    f"{fmt(scale['meetings'])} meetings, {fmt(scale['check_ins'])} check-ins, "
                    f"{fmt(scale['study_records'])} study records, {fmt(scale['letters'])} letters: "
