@@ -344,6 +344,20 @@ absl::Status Store::ScanReverse(Cf cf, std::string_view prefix, std::string_view
   return FromRocks(it->status(), "scanning " + std::string(kCfNames[CfIndex(cf)]));
 }
 
+absl::Status Store::FlushAndCompact() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  auto s = impl_->db->Flush(flush, impl_->handles);
+  if (!s.ok()) return FromRocks(s, "flushing");
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* handle : impl_->handles) {
+    s = impl_->db->CompactRange(compact, handle, nullptr, nullptr);
+    if (!s.ok()) return FromRocks(s, "compacting");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<BackupInfo> Store::CreateBackup(const std::string& backup_dir) {
   std::lock_guard lock(backup_mu_);
   std::error_code ec;

@@ -136,6 +136,10 @@ class Store {
   // the call. Concurrent calls run one after the other.
   absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir);
 
+  // For bulk loads and size measurements: writes every memtable to SST files and compacts
+  // each column family fully, so the files on disk hold exactly the live data.
+  absl::Status FlushAndCompact();
+
   // A new record id of `tenant`, never handed out before, even across crashes (ids are
   // reserved in durable blocks, so a crash leaves gaps, never repeats).
   absl::StatusOr<uint64_t> NewId(uint32_t tenant);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "services/attendance/attendance_csv.h"
 #include "services/attendance/meeting_index.h"
@@ -133,7 +135,9 @@ void FillRates(v1::AttendanceRates* rates) {
 absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meeting& meeting,
                                             std::vector<v1::RosterEntry>* entries,
                                             v1::StatusCounts* counts) const {
-  std::map<uint64_t, v1::AttendanceRecord> records;
+  // Hash containers: a 10,000-person roster spent ~15% of its time in std::map/std::set
+  // (bench/ profile).
+  std::unordered_map<uint64_t, v1::AttendanceRecord> records;
   absl::Status inner;
   RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(meeting.id()), "",
                               [&](std::string_view, std::string_view value) {
@@ -146,7 +150,8 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
                                 return true;
                               }));
   RETURN_IF_ERROR(inner);
-  std::set<uint64_t> listed;
+  std::unordered_set<uint64_t> listed;
+  listed.reserve(records.size() * 2 + 64);
   auto add = [&](const v1::Person& p) {
     if (!listed.insert(p.id()).second) return;
     v1::RosterEntry e;
@@ -155,7 +160,8 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
     e.set_organization_id(p.organization_id());
     auto it = records.find(p.id());
     e.set_status(it == records.end() ? v1::ATTENDANCE_STATUS_ABSENT : it->second.status());
-    if (it != records.end()) *e.mutable_record() = it->second;
+    // Moved, not copied: only the keys of `records` are used after this.
+    if (it != records.end()) *e.mutable_record() = std::move(it->second);
     CountStatus(e.status(), counts);
     counts->set_expected(counts->expected() + 1);
     entries->push_back(std::move(e));
@@ -178,9 +184,12 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
   }
   // People with a record who are no longer in the audience still appear (their check-in
   // happened).
+  std::vector<uint64_t> departed;  // in id order, as before, so the roster order is stable
   for (const auto& [id, record] : records) {
-    if (!listed.count(id)) RETURN_IF_ERROR(load_and_add(id));
+    if (!listed.count(id)) departed.push_back(id);
   }
+  std::sort(departed.begin(), departed.end());
+  for (uint64_t id : departed) RETURN_IF_ERROR(load_and_add(id));
   return absl::OkStatus();
 }
 

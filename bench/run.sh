@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# The whole benchmark in one command (issue #7): builds, then measures on this machine, in
+# one run so the baselines share the machine's noise:
+#   1. the echo baseline: a bare gRPC server fed the same check-ins by the same generator;
+#   2. RocksDB's own synced-write rate (db_bench fillrandom, sync=1) at the same concurrency;
+#   3. PostgreSQL 15: one durable single-row insert with a unique request id per transaction
+#      (pgbench, throwaway cluster on loopback);
+#   4. Branchline's workloads against the real server (durable, --no-access-log);
+#   5. data scale: a generated organisation (bench/datagen), its bytes per check-in, the
+#      server's open time and RSS, and the report latencies at that size.
+# Writes bench/results/<UTC date>.md (and .json lines). Needs bench/setup.sh once.
+#
+#   bench/run.sh            the full run (about 8-10 minutes on the 2-core machine)
+#   bench/run.sh --smoke    seconds: tiny fleet and data scale, short windows, only the echo
+#                           baseline (the CTest smoke test; writes nothing under bench/results)
+# Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (2), BENCH_CONCURRENCY (64),
+# BENCH_PEOPLE (10000), BENCH_SCALE_BRANCHES (5000 x 20 people), BENCH_SCALE_MONTHS (3),
+# BENCH_OUT (results file),
+# BIN_DIR (built binaries; default build/), BENCH_NO_BUILD=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+SMOKE=0
+[ "${1:-}" = "--smoke" ] && SMOKE=1
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-2}
+C=${BENCH_CONCURRENCY:-64}
+PEOPLE=${BENCH_PEOPLE:-10000}
+SCALE_BRANCHES=${BENCH_SCALE_BRANCHES:-5000}
+# Months of history in the data-scale set: 3 (one quarter, what the quarterly report reads)
+# keeps the generator to a few minutes on the shared 2-core machine; 12 is the full year.
+SCALE_MONTHS=${BENCH_SCALE_MONTHS:-3}
+SCALE_ARGS=(--months "$SCALE_MONTHS")
+if [ $SMOKE = 1 ]; then
+  DURATION=0.3 WARMUP=0.1 C=8 PEOPLE=512 SCALE_BRANCHES=64
+  SCALE_ARGS=(--people-per-branch 3 --months 2)  # replaces --months
+fi
+BIN=${BIN_DIR:-$ROOT/build}
+if [ "${BENCH_NO_BUILD:-$SMOKE}" != 1 ]; then
+  JOBS=${JOBS:-2} scripts/build.sh > /dev/null
+fi
+for b in server/branchline-server bench/branchline-bench bench/branchline-bench-echo \
+         bench/branchline-bench-datagen; do
+  [ -x "$BIN/$b" ] || { echo "bench: $BIN/$b is missing (build first)"; exit 1; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/branchline-bench.XXXXXX")
+chmod 755 "$WORK"  # the PostgreSQL cluster runs as the postgres user
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2> /dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2> /dev/null || true; done
+  if [ -n "${PG_DATA:-}" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop > /dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+RESULTS=$WORK/results.jsonl
+: > "$RESULTS"
+ADMIN_PASSWORD="bench-admin-$RANDOM$RANDOM"
+
+log() { echo "bench: $*" >&2; }
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# start NAME COMMAND...: runs it in the background, waits for "(port N)" in its output;
+# sets SERVER_PID, SERVER_PORT and START_MS (milliseconds from exec to listening).
+start() {
+  local name=$1
+  shift
+  local out=$WORK/$name.log
+  local t0
+  t0=$(date +%s%N)
+  "$@" > "$out" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  SERVER_PORT=""
+  for _ in $(seq 1 1200); do
+    SERVER_PORT=$(grep -o '(port [0-9]*)' "$out" | head -1 | tr -dc '0-9' || true)
+    [ -n "$SERVER_PORT" ] && break
+    kill -0 "$SERVER_PID" 2> /dev/null || { cat "$out" >&2; log "$name exited"; exit 1; }
+    sleep 0.05
+  done
+  [ -n "$SERVER_PORT" ] || { cat "$out" >&2; log "$name did not start"; exit 1; }
+  START_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+stop() {
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
+}
+# load LABEL WORKLOAD CONCURRENCY [FLEET]: one measured run, appended to $RESULTS.
+load() {
+  local label=$1 workload=$2 concurrency=$3 fleet=${4:-$WORK/fleet.json}
+  "$BIN/bench/branchline-bench" run --target "127.0.0.1:$SERVER_PORT" --fleet "$fleet" \
+    --workloads "$workload" --label "$label" --concurrency "$concurrency" \
+    --warmup "$WARMUP" --duration "$DURATION" --server-pid "$SERVER_PID" --json "$RESULTS" |
+    tail -n +3 >&2
+}
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+baseline() {  # baseline NAME JSON-OBJECT
+  echo "{\"baseline\": \"$1\", $2}" >> "$RESULTS"
+}
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "work dir $WORK, load average $LOAD_START"
+
+# --- The fleet: people, meetings and a material, made through the API. Sign-in hashing is
+# at test cost for this step only (10,000 interactive Argon2id hashes would take minutes);
+# the server is restarted with normal settings before anything is measured.
+DATA=$WORK/branchline
+start prepare "$BIN/server/branchline-server" --listen 127.0.0.1:0 --data-dir "$DATA" \
+  --backup-dir "$WORK/backups" --admin-password "$ADMIN_PASSWORD" --no-access-log \
+  --fast-password-hashing
+t0=$(date +%s)
+"$BIN/bench/branchline-bench" prepare --target "127.0.0.1:$SERVER_PORT" --fleet "$WORK/fleet.json" \
+  --admin-password "$ADMIN_PASSWORD" --people "$PEOPLE" >&2
+log "fleet of $PEOPLE prepared in $(($(date +%s) - t0)) s"
+stop
+
+# --- Baseline 1: echo, same generator, same check-in requests.
+start echo "$BIN/bench/branchline-bench-echo" --listen 127.0.0.1:0
+cp "$WORK/fleet.json" "$WORK/echo-fleet.json"  # the echo's check-ins must not use up the fleet's
+load echo checkin "$C" "$WORK/echo-fleet.json"
+stop
+
+if [ $SMOKE = 0 ]; then
+  # --- Baseline 2: RocksDB synced writes at the same concurrency, on the same disk.
+  log "db_bench fillrandom sync=1 threads=$C"
+  out=$(db_bench --benchmarks=fillrandom --db="$WORK/rocksdb" --sync=1 --threads="$C" \
+    --duration="${DURATION%.*}" --num=100000000 --key_size=24 --value_size=150 2> /dev/null)
+  ops=$(echo "$out" | awk '/^fillrandom/ {for (i=1;i<=NF;i++) if ($i ~ /^ops\/sec/) print $(i-1)}')
+  micros=$(echo "$out" | awk '/^fillrandom/ {print $3}')
+  [ -n "$ops" ] || { echo "$out" >&2; log "db_bench gave no figure"; exit 1; }
+  baseline rocksdb "\"ops_per_second\": $ops, \"micros_per_op\": $micros, \"threads\": $C"
+  rm -rf "$WORK/rocksdb"
+
+  # --- Baseline 3: PostgreSQL 15, one durable insert with a unique request id per call.
+  PG_BIN=$(ls -d /usr/lib/postgresql/15/bin)
+  PG_DATA=$WORK/pg
+  PG_PORT=$(free_port)
+  mkdir -p "$PG_DATA" && chown postgres "$PG_DATA" 2> /dev/null || true
+  as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U bench -E UTF8 --locale=C.UTF-8 > /dev/null
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -o \
+    "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA -c max_connections=$((C + 20)) -c fsync=on -c synchronous_commit=on" \
+    start > /dev/null
+  psql -q -h 127.0.0.1 -p "$PG_PORT" -U bench -d postgres -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TABLE check_ins (
+  request_id uuid PRIMARY KEY,
+  meeting_id bigint NOT NULL,
+  person_id bigint NOT NULL,
+  status smallint NOT NULL,
+  device_time timestamptz NOT NULL,
+  server_time timestamptz NOT NULL
+);
+CREATE INDEX check_ins_by_meeting ON check_ins (meeting_id, person_id);
+SQL
+  cat > "$WORK/checkin.sql" <<'SQL'
+\set person random(1, 10000000)
+\set meeting random(1, 1000)
+INSERT INTO check_ins VALUES (gen_random_uuid(), :meeting, :person, 1, now(), now());
+SQL
+  log "pgbench $C clients, one durable insert per transaction"
+  out=$(pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U bench -c "$C" -j 2 -T "${DURATION%.*}" \
+    -f "$WORK/checkin.sql" postgres 2>&1)
+  tps=$(echo "$out" | awk '/^tps =/ {print $3; exit}')
+  lat=$(echo "$out" | awk '/^latency average =/ {print $4}')
+  [ -n "$tps" ] || { echo "$out" >&2; log "pgbench gave no figure"; exit 1; }
+  baseline postgresql "\"tps\": $tps, \"latency_average_ms\": $lat, \"clients\": $C"
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast stop > /dev/null
+  PG_DATA=""
+fi
+
+# --- Branchline, durable, as deployed.
+start branchline "$BIN/server/branchline-server" --listen 127.0.0.1:0 --data-dir "$DATA" \
+  --backup-dir "$WORK/backups" --no-access-log
+for w in checkin study letter upcoming pull morning; do load "$w" "$w" "$C"; done
+load roster roster 1
+load report report 1
+stop
+
+# --- Data scale.
+log "generating $SCALE_BRANCHES branches ${SCALE_ARGS[*]}"
+"$BIN/bench/branchline-bench-datagen" --data-dir "$WORK/scale" --admin-password "$ADMIN_PASSWORD" \
+  --fleet "$WORK/scale-fleet.json" --stats "$WORK/scale.json" --branches "$SCALE_BRANCHES" \
+  "${SCALE_ARGS[@]}" > /dev/null
+start scale "$BIN/server/branchline-server" --listen 127.0.0.1:0 --data-dir "$WORK/scale" \
+  --backup-dir "$WORK/backups" --no-access-log
+OPEN_MS=$START_MS
+sleep 1
+RSS_OPEN=$(awk '/VmRSS/ {print $2 / 1024}' "/proc/$SERVER_PID/status")
+load "scale report (whole organisation)" report 1 "$WORK/scale-fleet.json"
+load "scale upcoming" upcoming "$C" "$WORK/scale-fleet.json"
+load "scale pull" pull "$C" "$WORK/scale-fleet.json"
+RSS_AFTER=$(awk '/VmRSS/ {print $2 / 1024}' "/proc/$SERVER_PID/status")
+stop
+python3 - "$WORK/scale.json" "$OPEN_MS" "$RSS_OPEN" "$RSS_AFTER" >> "$RESULTS" <<'PY'
+import json, sys
+stats = json.load(open(sys.argv[1]))
+stats.update(baseline="scale", open_ms=int(sys.argv[2]), rss_open_mib=float(sys.argv[3]),
+           rss_after_mib=float(sys.argv[4]))
+print(json.dumps(stats))
+PY
+
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ $SMOKE = 1 ]; then
+  python3 bench/report.py "$RESULTS" --load "$LOAD_START" "$LOAD_END" --smoke > /dev/null
+  log "smoke ok"
+  exit 0
+fi
+OUT=${BENCH_OUT:-bench/results/$(date -u +%Y-%m-%d).md}
+python3 bench/report.py "$RESULTS" --load "$LOAD_START" "$LOAD_END" \
+  --commit "$(git rev-parse --short HEAD 2> /dev/null || echo unknown)" > "$OUT"
+cp "$RESULTS" "${OUT%.md}.jsonl"
+log "wrote $OUT"
+cat "$OUT"
