@@ -22,7 +22,7 @@ enum class Index : uint16_t {
   kLeaveByPerson = 103,         // [person id][meeting id]   leave requests of a person
 
   // Sync (400-499). The change indexes are written by Store::Commit itself.
-  kChangeByOrg = 400,     // [org id][sequence]        value: ""
+  kChangeByOrg = 400,     // [org id][sequence]        value: change kind ("" before 2026-11)
   kChangeByPerson = 401,  // [person id][sequence]     value: ""
   kNoticeByOrg = 402,     // [audience org][notice id]
   kNoticeByPerson = 403,  // [person id][notice id]     (listed audiences)

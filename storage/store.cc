@@ -279,9 +279,12 @@ absl::Status Store::Commit(WriteSet batch) {
       change.set_sequence(seq);
       *change.mutable_commit_time() = now;
       auto s = wb.Put(impl_->cf(Cf::kChanges), ChangeKey(tenant, seq), change.SerializeAsString());
-      // Indexes for readers who follow one organisation or one person (sync pulls).
+      // Indexes for readers who follow one organisation or one person (sync pulls). The
+      // organisation index carries the change's kind, so a member's pull skips the kinds
+      // members never see (check-ins, study records, letters) without reading each change.
       if (s.ok() && change.organization_id()) {
-        s = wb.Put(impl_->cf(Cf::kIndex), ChangeByOrgKey(change.organization_id(), seq), "");
+        s = wb.Put(impl_->cf(Cf::kIndex), ChangeByOrgKey(change.organization_id(), seq),
+                   change.kind());
       }
       for (uint64_t person : change.person_ids()) {
         if (s.ok()) s = wb.Put(impl_->cf(Cf::kIndex), ChangeByPersonKey(person, seq), "");

@@ -28,30 +28,34 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
   auto read_source = [&](const std::string& prefix, bool personal) -> absl::Status {
     int taken = 0;
     std::string start = storage::KeyBuilder().Raw(prefix).U64(after).key();
-    return store_.Scan(storage::Cf::kIndex, prefix, start, [&](std::string_view key, auto) {
-      uint64_t seq = storage::TrailingId(key);
-      if (seq > stable) return false;
-      if (taken == limit) {
-        truncated = true;
-        return false;
-      }
-      if (picked.count(seq)) {
-        ++taken;
-        return true;
-      }
-      internal::v1::ChangeRecord change;
-      auto found =
-          store_.GetMessage(storage::Cf::kChanges, storage::ChangeKey(tenant, seq), &change);
-      if (!found.ok()) {
-        inner = found.status();
-        return false;
-      }
-      if (*found && (personal || MemberVisibleKind(change.kind()))) {
-        picked.emplace(seq, std::move(change));
-        ++taken;
-      }
-      return true;
-    });
+    return store_.Scan(
+        storage::Cf::kIndex, prefix, start, [&](std::string_view key, std::string_view kind) {
+          uint64_t seq = storage::TrailingId(key);
+          if (seq > stable) return false;
+          // Organisation entries name their kind (empty in data written before the kind was
+          // indexed): skip what members never see without reading the change itself.
+          if (!personal && !kind.empty() && !MemberVisibleKind(kind)) return true;
+          if (taken == limit) {
+            truncated = true;
+            return false;
+          }
+          if (picked.count(seq)) {
+            ++taken;
+            return true;
+          }
+          internal::v1::ChangeRecord change;
+          auto found =
+              store_.GetMessage(storage::Cf::kChanges, storage::ChangeKey(tenant, seq), &change);
+          if (!found.ok()) {
+            inner = found.status();
+            return false;
+          }
+          if (*found && (personal || MemberVisibleKind(change.kind()))) {
+            picked.emplace(seq, std::move(change));
+            ++taken;
+          }
+          return true;
+        });
   };
   RETURN_IF_ERROR(read_source(storage::ChangeByPersonPrefix(person_id), true));
   RETURN_IF_ERROR(inner);
