@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -84,6 +85,14 @@ void Screenshot(QWidget* widget, const QString& name) {
 class DesktopEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The prepared data is dated three days back, and the study year follows it: in the first
+    // days of January (in UTC or in China) that is last year's plan, which the views, showing
+    // this year, rightly do not show. Skip rather than assert something else on those days.
+    const QDate utc = QDateTime::currentDateTimeUtc().date();
+    const QDate china = QDateTime::currentDateTimeUtc().addSecs(8 * 3600).date();
+    if (utc.dayOfYear() <= 4 || china.dayOfYear() <= 4) {
+      GTEST_SKIP() << "prepared data three days back would fall in last year's study plan";
+    }
     const std::string faketime = FindLibFaketime();
     ASSERT_FALSE(faketime.empty()) << "libfaketime is required (scripts/setup.sh installs it)";
     data_dir_ = dir_.Sub("data");
