@@ -54,6 +54,6 @@ class ServerMetrics {
 };
 
 // The name Prometheus series use for a status code, e.g. "INVALID_ARGUMENT".
-const char* StatusCodeName(grpc::StatusCode code);
+std::string StatusCodeName(grpc::StatusCode code);
 
 }  // namespace branchline

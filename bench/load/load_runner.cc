@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/status/status.h"
+
 namespace branchline::bench {
 
 namespace {
@@ -34,25 +36,10 @@ double Percentile(const std::vector<uint32_t>& sorted, double p) {
 }  // namespace
 
 std::string StatusName(int code) {
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED",
-                                 "WRONG_ANSWER"};
-  return code >= 0 && code <= kWrongAnswer ? kNames[code] : "?";
+  if (code == kWrongAnswer) return "WRONG_ANSWER";
+  // gRPC's codes are absl's codes, number for number.
+  std::string name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  return name.empty() ? "?" : name;
 }
 
 double ProcessCpuSeconds(int pid) {
