@@ -10,6 +10,7 @@ set -euo pipefail
 server=$1
 cache=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/e2e/start_server.sh"
 work=$(mktemp -d)
 pid=""
 trap '[ -z "$pid" ] || { kill $pid 2>/dev/null; wait $pid 2>/dev/null; }; rm -rf "$work"' EXIT
@@ -26,16 +27,7 @@ java_classpath=$("$root/clients/java/generate.sh" "$cache/java" | tail -1)
 go_binary=$("$root/clients/go/generate.sh" "$cache/go" | tail -1)
 echo "clients built in $(($(date +%s) - started)) s"
 
-"$server" --listen 127.0.0.1:0 --data-dir "$work/data" --admin-password admin-password-1 \
-  --fast-password-hashing > "$work/server.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-  port=$(grep -o '(port [0-9]*)' "$work/server.log" | grep -o '[0-9]*' || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/server.log"; exit 1; }
+start_server "$server" "$work"
 address=127.0.0.1:$port
 
 run_client() {

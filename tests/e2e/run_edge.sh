@@ -7,6 +7,7 @@
 set -euo pipefail
 server=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/e2e/start_server.sh"
 work=$(mktemp -d)
 edge=$work/edge
 pid="" nginx_pid=""
@@ -19,16 +20,7 @@ trap cleanup EXIT
 show_logs() { tail -n 30 "$work/server.log" "$edge"/*.log 2> /dev/null || true; }
 
 "$root/clients/python/generate.sh" "$work/gen" > /dev/null
-"$server" --listen 127.0.0.1:0 --data-dir "$work/data" --admin-password admin-password-1 \
-  --fast-password-hashing --trusted-proxy 127.0.0.1 > "$work/server.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-  port=$(grep -o '(port [0-9]*)' "$work/server.log" | grep -o '[0-9]*' || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/server.log"; exit 1; }
+start_server "$server" "$work" --trusted-proxy 127.0.0.1
 
 mkdir -p "$edge"
 (cd "$edge" && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=Edge Test CA' \
