@@ -142,10 +142,14 @@ TEST(LostFsyncTest, SyncedCommitsSurvivePowerCuts) {
 
 // The control: without syncing, the same cut loses acknowledged commits, and the check sees it.
 TEST(LostFsyncTest, ControlWithoutSyncIsCaughtLosingAcknowledgedCommits) {
-  CutResult r = RunAndCut(/*sync_writes=*/false, 1000);
+  // Cut well inside the first block of ids: reserving the next block (every 1,024 ids, see
+  // kIdBlock in storage/store.cc) is a synced write, and syncing the WAL makes every earlier
+  // unsynced commit durable too. Cutting near 1,024 (as this test once did) sometimes lost
+  // nothing, because the reservation had just synced everything.
+  CutResult r = RunAndCut(/*sync_writes=*/false, 300);
   std::printf("unsynced control: acknowledged=%zu lost=%zu dropped=%llu B\n", r.acknowledged,
               r.lost, static_cast<unsigned long long>(r.figures.bytes_dropped));
-  EXPECT_GE(r.acknowledged, 1000u);
+  EXPECT_GE(r.acknowledged, 300u);
   EXPECT_GT(r.lost, 0u) << "the simulation failed to lose unsynced writes: it proves nothing";
   EXPECT_GT(r.figures.bytes_dropped, 0u);
   // Whatever survived is still whole: atomic batches, never torn.
