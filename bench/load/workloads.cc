@@ -269,12 +269,16 @@ class Workloads final : public Base {
   }
 
   // Each check-in of a slot is a new (person, meeting) pair: the slot walks its people, then
-  // moves to the next meeting. A pair that had checked in already is a WRONG_ANSWER.
+  // moves to the next meeting. A pair that had checked in already is a WRONG_ANSWER. When the
+  // fleet is used up the pairs start again, as real calls: the echo baseline (which is fast
+  // enough to use a fleet up) answers them like any other, and the real server's answers
+  // show up as WRONG_ANSWER rather than as calls that were never made.
   void CheckIn(int slot, Done done) {
     uint64_t k = check_ins_[slot]++;
     size_t person = slot + concurrency_ * (k % PeoplePerSlot());
-    size_t meeting = first_meeting_ + k / PeoplePerSlot();
-    if (meeting >= fleet_->meeting_ids.size()) return done(kWrongAnswer);  // fleet used up
+    size_t meetings = fleet_->meeting_ids.size() - first_meeting_;
+    if (meetings == 0) return done(kWrongAnswer);  // no meeting left to check in to at all
+    size_t meeting = first_meeting_ + (k / PeoplePerSlot()) % meetings;
     v1::CheckInRequest r;
     r.set_request_id(RequestId("checkin", slot, k));
     r.set_meeting_id(fleet_->meeting_ids[meeting]);

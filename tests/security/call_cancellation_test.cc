@@ -35,7 +35,9 @@ TEST(CallCancellation, ASubtreeWalkStopsWhenItsCallIsCancelled) {
   const std::string admin = server.AdminToken();
   const uint64_t branch = server.CreateOrg(admin, server.RootOrgId(), "大支部").id();
   const uint64_t group = server.CreateOrg(admin, branch, "小组", v1::ORGANIZATION_KIND_GROUP).id();
-  for (int i = 0; i < 30; ++i) {
+  // Cancellation is asked every kCancellationStride people: enough people for two asks.
+  const int people_count = PeopleDirectory::kCancellationStride + 30;
+  for (int i = 0; i < people_count; ++i) {
     server.CreatePerson(admin, i % 2 ? branch : group, "成员", "m" + std::to_string(i));
   }
   server.Stop();
@@ -55,13 +57,14 @@ TEST(CallCancellation, ASubtreeWalkStopsWhenItsCallIsCancelled) {
     return true;
   };
   ASSERT_TRUE(people.ForEachInSubtree(branch, count).ok());
-  EXPECT_EQ(visited, 30);
+  EXPECT_EQ(visited, people_count);
 
   visited = 0;
   CallCancellationScope cancelled_after_ten([&] { return visited >= 10; });
   absl::Status status = people.ForEachInSubtree(branch, count);
   EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
-  EXPECT_EQ(visited, 10) << "the walk went on after its call was cancelled";
+  EXPECT_EQ(visited, static_cast<int>(PeopleDirectory::kCancellationStride))
+      << "the walk went on after its call was cancelled (it is asked every stride people)";
 }
 
 }  // namespace
