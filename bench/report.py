@@ -115,8 +115,8 @@ def main():
     out.append(f"Commit `{args.commit}` · {os.cpu_count()} cores ({cpu}) · {platform.system()} "
                f"{platform.release()} · load average (1/5/15 min) **{args.load[0]}** at the start, "
                f"**{args.load[1]}** at the end.\n")
-    out.append("The machine is shared: other builds ran during this run, so absolute figures are "
-               "noisy; the targets are ratios to baselines measured in the same run. "
+    out.append("The machine is shared and may be busy with other work (see the load averages), "
+               "so absolute figures are noisy; the targets are ratios to baselines measured in the same run. "
                "Reproduce with `bench/run.sh` (see README).\n")
     out.append("## Targets\n")
     out.append("| target | measured | limit | met |\n|---|---|---|---|")
