@@ -249,13 +249,10 @@ TEST_F(OperationsAuthorizationTest, SyncEveryCallerEveryMethod) {
     {"system administrator",     {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     OK}},
   };
   // clang-format on
-  for (const auto& [caller, expected] : table) {
-    ASSERT_EQ(expected.size(), ops.size());
-    for (size_t i = 0; i < ops.size(); ++i) {
-      EXPECT_EQ(CallSync(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
-    }
-  }
-  testing::ExpectDocumented({"sync", ops, table});
+  testing::ExpectMatrix({"sync", ops, table},
+                        [&](const std::string& op, const std::string& caller) {
+                          return CallSync(op, tokens_.at(caller));
+                        });
 }
 
 TEST_F(OperationsAuthorizationTest, OperationsEveryCallerEveryMethod) {
@@ -290,14 +287,10 @@ TEST_F(OperationsAuthorizationTest, OperationsEveryCallerEveryMethod) {
     {"system administrator",     {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
   };
   // clang-format on
-  for (const auto& [caller, expected] : table) {
-    ASSERT_EQ(expected.size(), ops.size());
-    for (size_t i = 0; i < ops.size(); ++i) {
-      EXPECT_EQ(CallOperation(ops[i], tokens_.at(caller)), expected[i])
-          << caller << " × " << ops[i];
-    }
-  }
-  testing::ExpectDocumented({"operations", ops, table});
+  testing::ExpectMatrix({"operations", ops, table},
+                        [&](const std::string& op, const std::string& caller) {
+                          return CallOperation(op, tokens_.at(caller));
+                        });
 }
 
 }  // namespace

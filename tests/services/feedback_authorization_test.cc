@@ -233,13 +233,9 @@ TEST_F(FeedbackAuthorizationTest, EveryCallerEveryMethod) {
     {"another member",               {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
   };
   // clang-format on
-  for (const auto& [caller, expected] : table) {
-    ASSERT_EQ(expected.size(), ops.size());
-    for (size_t i = 0; i < ops.size(); ++i) {
-      EXPECT_EQ(Call(ops[i], caller), expected[i]) << caller << " × " << ops[i];
-    }
-  }
-  testing::ExpectDocumented({"feedback", ops, table});
+  testing::ExpectMatrix(
+      {"feedback", ops, table},
+      [&](const std::string& op, const std::string& caller) { return Call(op, caller); });
 }
 
 TEST_F(FeedbackAuthorizationTest, ServiceAccountsNeverSeeAnAuthor) {

@@ -289,13 +289,10 @@ TEST_F(StudyAuthorizationTest, EveryCallerEveryMethod) {
     {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
   };
   // clang-format on
-  for (const auto& [caller, expected] : table) {
-    ASSERT_EQ(expected.size(), ops.size());
-    for (size_t i = 0; i < ops.size(); ++i) {
-      EXPECT_EQ(Call(ops[i], tokens_.at(caller)), expected[i]) << caller << " × " << ops[i];
-    }
-  }
-  testing::ExpectDocumented({"study", ops, table});
+  testing::ExpectMatrix({"study", ops, table},
+                        [&](const std::string& op, const std::string& caller) {
+                          return Call(op, tokens_.at(caller));
+                        });
 }
 
 }  // namespace

@@ -89,4 +89,16 @@ void ExpectDocumented(const AuthorizationTable& table) {
                    "tests/support/authorization_doc.h)";
 }
 
+void ExpectMatrix(
+    const AuthorizationTable& table,
+    const std::function<grpc::StatusCode(const std::string& op, const std::string& caller)>& call) {
+  for (const auto& [caller, expected] : table.rows) {
+    ASSERT_EQ(expected.size(), table.ops.size()) << caller;
+    for (size_t i = 0; i < table.ops.size(); ++i) {
+      EXPECT_EQ(call(table.ops[i], caller), expected[i]) << caller << " × " << table.ops[i];
+    }
+  }
+  ExpectDocumented(table);
+}
+
 }  // namespace branchline::testing

@@ -5,6 +5,7 @@
 // (one at a time: the tests rewrite their own block of the same file).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,12 @@ std::string RenderMarkdown(const AuthorizationTable& table);
 // "<!-- matrix: NAME -->" and "<!-- end matrix -->" (rewrites it when
 // BRANCHLINE_WRITE_AUTHORIZATION_DOC is set).
 void ExpectDocumented(const AuthorizationTable& table);
+
+// Calls every cell of `table` (`call(op, caller)` makes the call of one column as one row's
+// caller and answers its status), expects each cell's code, then ExpectDocumented(table).
+void ExpectMatrix(
+    const AuthorizationTable& table,
+    const std::function<grpc::StatusCode(const std::string& op, const std::string& caller)>& call);
 
 // The whole of docs/authorization.md.
 std::string ReadAuthorizationDoc();
