@@ -106,15 +106,7 @@ TEST(CrashOracleTest, AcknowledgedWritesSurviveSigkillExactlyOnce) {
   for (auto& client : clients) {
     auto violations = client->Verify(texts, /*current_only=*/false);
     if (!violations.empty()) ExpectNone(violations, cycles);
-    const ClientStats& s = client->stats();
-    total.acknowledged += s.acknowledged;
-    total.unknown += s.unknown;
-    total.resolved_present += s.resolved_present;
-    total.resolved_absent += s.resolved_absent;
-    total.lost += s.lost;
-    total.duplicates += s.duplicates;
-    total.phantoms += s.phantoms;
-    total.refused += s.refused;
+    total += client->stats();
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(

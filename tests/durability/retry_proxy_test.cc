@@ -74,13 +74,7 @@ TEST(RetryProxyTest, RetriesAfterLostAnswersWriteExactlyOnce) {
     EXPECT_TRUE(violations.empty())
         << violations.size()
         << " violations, first: " << (violations.empty() ? "" : violations.front());
-    const ClientStats& s = client->stats();
-    total.acknowledged += s.acknowledged;
-    total.unknown += s.unknown;
-    total.refused += s.refused;
-    total.lost += s.lost;
-    total.duplicates += s.duplicates;
-    total.phantoms += s.phantoms;
+    total += client->stats();
   }
   std::printf(
       "retry test: actions=%d seconds=%.1f requests=%llu cut=%llu acknowledged=%llu "

@@ -108,6 +108,18 @@ struct PersonLog {
 struct ClientStats {
   uint64_t acknowledged = 0, refused = 0, unknown = 0, resolved_present = 0, resolved_absent = 0;
   uint64_t lost = 0, duplicates = 0, phantoms = 0;
+
+  ClientStats& operator+=(const ClientStats& o) {
+    acknowledged += o.acknowledged;
+    refused += o.refused;
+    unknown += o.unknown;
+    resolved_present += o.resolved_present;
+    resolved_absent += o.resolved_absent;
+    lost += o.lost;
+    duplicates += o.duplicates;
+    phantoms += o.phantoms;
+    return *this;
+  }
 };
 
 // One client thread's actor: its own channel and people. Not thread-safe; one thread each.
