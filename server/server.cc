@@ -12,6 +12,7 @@
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
 #include "server/metrics.h"
+#include "server/server_settings.h"
 #include "services/admin/admin_grpc.h"
 #include "services/admin/backups.h"
 #include "services/attendance/attendance_grpc.h"
@@ -81,23 +82,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// Channel arguments that suit phones on bad networks and keep abusive clients in check.
-void ApplyTransportSettings(grpc::ServerBuilder& builder) {
-  // Ping idle connections every 2 minutes so dead phones are noticed and NATs stay open.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  // Phones may ping (without calls in flight) as often as every 30 s, not more.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30'000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
-  // Close connections idle for 30 minutes; clients reconnect transparently.
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 30 * 60'000);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
-  builder.SetMaxReceiveMessageSize(4 << 20);
-  builder.SetMaxSendMessageSize(16 << 20);
-  builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_NONE);
 }
 
 }  // namespace
@@ -235,12 +219,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, credentials, &state->port);
-  ApplyTransportSettings(builder);
-  // Handlers block on the synced commit; many in flight at once is what lets RocksDB share
-  // one WAL sync between them. The quota bounds the threads that may exist.
   grpc::ResourceQuota quota("branchline");
-  quota.SetMaxThreads(512);
-  builder.SetResourceQuota(quota);
+  ApplyServerSettings(builder, quota);
   for (auto& service : state->services) builder.RegisterService(service.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(

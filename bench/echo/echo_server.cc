@@ -10,6 +10,7 @@
 #include "CLI/CLI.hpp"
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "server/server_settings.h"
 
 namespace {
 
@@ -21,22 +22,6 @@ class EchoCheckIn final : public branchline::v1::AttendanceService::Service {
     return grpc::Status::OK;
   }
 };
-
-// Keep in step with ApplyTransportSettings and the quota in server/server.cc.
-void ApplyServerSettings(grpc::ServerBuilder& builder, grpc::ResourceQuota& quota) {
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30'000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 30 * 60'000);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
-  builder.SetMaxReceiveMessageSize(4 << 20);
-  builder.SetMaxSendMessageSize(16 << 20);
-  builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_NONE);
-  quota.SetMaxThreads(512);
-  builder.SetResourceQuota(quota);
-}
 
 }  // namespace
 
@@ -57,7 +42,7 @@ int main(int argc, char** argv) {
   grpc::ResourceQuota quota("echo");
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
-  ApplyServerSettings(builder, quota);
+  branchline::ApplyServerSettings(builder, quota);
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
