@@ -1,14 +1,13 @@
 #include "services/attendance/check_in_code.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <qrencode.h>
 #include <sodium.h>
 
 #include <cstdio>
 #include <memory>
 
+#include "services/common/hmac_sha256.h"
 #include "storage/key_codec.h"
 
 namespace branchline::attendance {
@@ -22,10 +21,9 @@ int64_t CodeStepStartMicros(int64_t step) { return step * kCodeStepSeconds * 1'0
 
 std::string CheckInCodeFor(std::string_view secret, uint64_t meeting_id, int64_t step) {
   std::string message = storage::KeyBuilder().U64(meeting_id).I64(step).key();
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
+  std::string digest = HmacSha256::Once(secret, message);
+  const auto* mac = reinterpret_cast<const unsigned char*>(digest.data());
+  size_t len = digest.size();
   // RFC 4226 dynamic truncation.
   int offset = mac[len - 1] & 0x0f;
   uint32_t binary = (static_cast<uint32_t>(mac[offset] & 0x7f) << 24) |

@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,18 +47,10 @@ absl::StatusOr<std::string> TokenSigner::LoadOrCreateKey(const std::string& path
   return key;
 }
 
-std::string TokenSigner::Mac(std::string_view data) const {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
-}
-
 std::string TokenSigner::Sign(const internal::v1::TokenClaims& claims) const {
   std::string payload = claims.SerializeAsString();
   return std::string(kPrefix) + absl::WebSafeBase64Escape(payload) + "." +
-         absl::WebSafeBase64Escape(Mac(payload));
+         absl::WebSafeBase64Escape(mac_.Mac(payload));
 }
 
 absl::StatusOr<internal::v1::TokenClaims> TokenSigner::Verify(std::string_view token,
@@ -80,7 +70,7 @@ absl::StatusOr<internal::v1::TokenClaims> TokenSigner::Verify(std::string_view t
       absl::WebSafeBase64Escape(mac) != token.substr(dot + 1)) {
     return Bad("malformed");
   }
-  std::string expected = Mac(payload);
+  std::string expected = mac_.Mac(payload);
   if (mac.size() != expected.size() ||
       CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0) {
     return Bad("signature does not match");

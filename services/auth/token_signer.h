@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "branchline/internal/v1/records.pb.h"
+#include "services/common/hmac_sha256.h"
 
 namespace branchline {
 
@@ -17,7 +18,7 @@ class TokenSigner {
   // Tolerated clock difference for "issued in the future".
   static constexpr int64_t kMaxSkewSeconds = 60;
 
-  explicit TokenSigner(std::string key) : key_(std::move(key)) {}
+  explicit TokenSigner(std::string_view key) : mac_(key) {}
 
   // Reads the key file at `path`, or creates it with 32 random bytes and mode 0600. Errors:
   // UNAVAILABLE when it cannot be read or written, DATA_LOSS when it has the wrong size,
@@ -31,8 +32,7 @@ class TokenSigner {
                                                    int64_t now_seconds) const;
 
  private:
-  std::string Mac(std::string_view data) const;
-  std::string key_;
+  HmacSha256 mac_;
 };
 
 }  // namespace branchline

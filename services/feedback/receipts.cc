@@ -1,8 +1,6 @@
 #include "services/feedback/receipts.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
@@ -43,11 +41,7 @@ std::string Receipts::Code(uint32_t tenant, uint64_t letter_id, std::string_view
   message += std::to_string(tenant);
   message.push_back('\0');
   message.append(request_id);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &mac_len);
-  std::string secret(reinterpret_cast<const char*>(mac), kSecretBytes);
+  std::string secret = mac_.Mac(message).substr(0, kSecretBytes);
   return std::to_string(letter_id) + "." + absl::WebSafeBase64Escape(AbslView(secret));
 }
 

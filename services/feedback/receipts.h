@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "branchline/internal/v1/feedback_records.pb.h"
+#include "services/common/hmac_sha256.h"
 
 namespace branchline::feedback {
 
@@ -19,7 +20,7 @@ namespace branchline::feedback {
 class Receipts {
  public:
   // `key`: 32 secret bytes kept in the data directory (see server.cc).
-  explicit Receipts(std::string key) : key_(std::move(key)) {}
+  explicit Receipts(std::string_view key) : mac_(key) {}
 
   // The code of letter `letter_id` submitted with `request_id` in `tenant`.
   std::string Code(uint32_t tenant, uint64_t letter_id, std::string_view request_id) const;
@@ -33,7 +34,7 @@ class Receipts {
   static bool Opens(const internal::v1::LetterRecord& record, std::string_view code);
 
  private:
-  std::string key_;
+  HmacSha256 mac_;
 };
 
 // Hex SHA-256 of `parts` joined: idempotency keys of calls that must not name their caller
