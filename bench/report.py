@@ -150,7 +150,9 @@ def main():
         out.append(f"- PostgreSQL 15 (fsync=on, synchronous_commit=on, loopback TCP), pgbench "
                    f"{b['clients']} clients, one `INSERT` with a `gen_random_uuid()` primary key "
                    f"per transaction: **{fmt(b['tps'])} inserts/s**, average latency "
-                   f"{b['latency_average_ms']} ms.")
+                   f"{b['latency_average_ms']} ms"
+                   + (f", p99 {b['p99_ms']:.2f} ms (from pgbench's per-transaction log)."
+                      if "p99_ms" in b else "."))
     if echo:
         out.append(f"- Echo: **{fmt(echo['calls_per_second'])} calls/s**, p99 {echo['p99_ms']:.2f} ms.")
     if scale:
