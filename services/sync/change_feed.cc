@@ -33,6 +33,10 @@ absl::StatusOr<ChangeInterest> ChangeFeed::PersonInterest(const Caller& caller) 
   interest.holder_id = caller.person_id;
   interest.person_id = caller.person_id;
   ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
+  // A service account is no member: what happens in its organisations reaches it only through
+  // ListFeed, within SCOPE_FEED_READ. Following its organisation chain here told a service
+  // account without that scope of every meeting, plan and notice of its branch and above.
+  if (caller.service_account) return interest;
   interest.org_chain.push_back(own.id());
   for (uint64_t a : own.ancestor_ids()) interest.org_chain.push_back(a);
   return interest;

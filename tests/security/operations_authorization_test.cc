@@ -5,10 +5,15 @@
 // docs/authorization.md.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <map>
 
 #include "branchline/v1/admin.grpc.pb.h"
+#include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
+#include "services/auth/key_format.h"
+#include "storage/keys.h"
+#include "storage/store.h"
 #include "tests/support/authorization_doc.h"
 #include "tests/support/test_server.h"
 
@@ -40,32 +45,43 @@ class OperationsAuthorizationTest : public ::testing::Test {
     tokens_["no token"] = "";
     tokens_["tampered"] = TestServer::TamperedToken(server_.SignIn("self"));
     tokens_["expired"] = server_.ExpiredToken(member_);
-    tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
+    tokens_["other tenant admin"] =
+        server_.ForeignTenantAdminToken(&credentials_["other tenant admin"]);
     tokens_["another member"] = server_.SignIn("colleague");
     tokens_["self"] = server_.SignIn("self");
     tokens_["secretary of branch"] = server_.SignIn("secretary");
     tokens_["secretary of sibling"] = server_.SignIn("sibling-secretary");
     tokens_["admin above"] = server_.AdminAboveToken(root_);
-    tokens_["service with scope"] = server_.ServiceToken(branch_, scope);
+    tokens_["service with scope"] =
+        server_.ServiceToken(branch_, scope, &credentials_["service with scope"]);
     tokens_["service without scope"] = server_.ServiceToken(
-        branch_, scope == v1::SCOPE_PEOPLE_READ ? v1::SCOPE_STUDY_READ : v1::SCOPE_PEOPLE_READ);
+        branch_, scope == v1::SCOPE_PEOPLE_READ ? v1::SCOPE_STUDY_READ : v1::SCOPE_PEOPLE_READ,
+        &credentials_["service without scope"]);
     // The receipt holder calls with no token: only the receipt RPCs (feedback) accept them.
     tokens_["anonymous receipt holder"] = "";
     tokens_["system administrator"] = server_.SignIn("admin", testing::kAdminPassword);
   }
 
-  // A notice to the whole branch, posted by its secretary's manager (the administrator).
-  uint64_t NewNotice() {
+  // A notice to the whole of `org` (the branch when 0), posted by the administrator.
+  uint64_t NewNotice(uint64_t org = 0) {
+    if (org == 0) org = branch_;
     v1::PostNoticeRequest r;
     r.set_request_id(TestServer::RequestId());
-    r.mutable_notice()->set_organization_id(branch_);
-    r.mutable_notice()->mutable_audience()->set_organization_id(branch_);
+    r.mutable_notice()->set_organization_id(org);
+    r.mutable_notice()->mutable_audience()->set_organization_id(org);
     r.mutable_notice()->set_title("通知");
     r.mutable_notice()->set_body("周五学习。");
     v1::Notice out;
     auto status = sync_->PostNotice(TestServer::Ctx(admin_).get(), r, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out.id();
+  }
+
+  // The caller's ListChanges cursor of now ("" when the caller may not list changes).
+  std::string CursorOf(const std::string& token) {
+    v1::ListChangesRequest r;
+    v1::ListChangesResponse out;
+    return sync_->ListChanges(TestServer::Ctx(token).get(), r, &out).ok() ? out.next_cursor() : "";
   }
 
   grpc::StatusCode CallSync(const std::string& op, const std::string& token) {
@@ -114,6 +130,16 @@ class OperationsAuthorizationTest : public ::testing::Test {
       r.set_id(notice_);
       v1::ListNoticeReadersResponse out;
       return sync_->ListNoticeReaders(ctx.get(), r, &out).error_code();
+    }
+    if (op == "WatchChanges") {
+      // A live stream: a caller with a change addressed to them gets it at once; one with none
+      // has an open stream at the deadline.
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(750));
+      v1::WatchChangesRequest r;
+      r.set_cursor(watch_cursors_[token]);
+      r.set_heartbeat_seconds(5);
+      auto reader = sync_->WatchChanges(ctx.get(), r);
+      return testing::StreamCellCode(*ctx, *reader, /*open_means_ok=*/true);
     }
     if (op == "UploadActions") {
       // The call itself; each action is then answered on its own (sync_batch_test.cc).
@@ -223,30 +249,186 @@ class OperationsAuthorizationTest : public ::testing::Test {
   uint64_t root_ = 0, branch_ = 0, sibling_ = 0, member_ = 0, notice_ = 0;
   uint32_t backup_ = 0;
   std::map<std::string, std::string> tokens_;
+  std::map<std::string, std::string> watch_cursors_;      // by token
+  std::map<std::string, v1::SignInRequest> credentials_;  // by caller, for the sign-in matrix
 };
+
+v1::SignInRequest Login(const std::string& login,
+                        const std::string& password = testing::kPassword) {
+  v1::SignInRequest r;
+  r.set_login(login);
+  r.set_password(password);
+  return r;
+}
+
+// The refresh token `token` would be with its secret on session `target` (another session's
+// ids): what a holder of one refresh token could try for someone else's session. A token that
+// does not parse stays as it is.
+std::string Grafted(const std::string& token, const std::string& target) {
+  std::vector<uint64_t> ids, target_ids;
+  std::string secret, target_secret;
+  if (!ParseKey(token, "blr1", 2, &ids, &secret) ||
+      !ParseKey(target, "blr1", 2, &target_ids, &target_secret)) {
+    return token;
+  }
+  return FormatKey("blr1", target_ids, secret);
+}
+
+class SignInAuthorizationTest : public OperationsAuthorizationTest {
+ protected:
+  // Moves the expiry of the session of `refresh_token` an hour into the past. The server has
+  // no session clock a test could move, so this rewrites the stored session while the server
+  // is stopped, then starts it again (same data, tokens and key; a new port).
+  void ExpireSession(const std::string& refresh_token) {
+    std::vector<uint64_t> ids;
+    std::string secret;
+    ASSERT_TRUE(ParseKey(refresh_token, "blr1", 2, &ids, &secret));
+    server_.Stop();
+    {
+      storage::StoreOptions options;
+      options.path = server_.dir().Sub("data/db");
+      auto store = storage::Store::Open(options);
+      ASSERT_TRUE(store.ok()) << store.status();
+      internal::v1::Session session;
+      const std::string key = storage::SessionKey(ids[0], ids[1]);
+      auto found = (*store)->GetMessage(storage::Cf::kSessions, key, &session);
+      ASSERT_TRUE(found.ok() && *found);
+      session.mutable_expire_time()->set_seconds(time(nullptr) - 3600);
+      storage::WriteSet writes;
+      writes.PutMessage(storage::Cf::kSessions, key, session);
+      ASSERT_TRUE((*store)->Commit(std::move(writes)).ok());
+    }
+    server_.Restart();
+  }
+
+  // The receipt code of an anonymous letter "self" writes: all its holder has.
+  std::string AnonymousReceipt() {
+    auto feedback = v1::FeedbackService::NewStub(server_.channel());
+    v1::SubmitLetterRequest r;
+    r.set_request_id("anonymous-letter-" + TestServer::RequestId());
+    r.set_category(v1::LETTER_CATEGORY_SUGGESTION);
+    r.set_subject("排班建议");
+    r.set_body("希望夜班后安排休息。");
+    r.set_anonymous(true);
+    v1::SubmitLetterResponse out;
+    auto status = feedback->SubmitLetter(TestServer::Ctx(tokens_.at("self")).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_FALSE(out.receipt_code().empty());
+    return out.receipt_code();
+  }
+};
+
+// SignIn and RefreshToken have no caller: the credential in the request is the identity, and
+// an access token in the metadata is ignored. So a row is what that kind of caller holds: its
+// own sign-in credentials and refresh token, with its access token (bad or good) in the
+// metadata. "no token", "tampered" and "expired" are self with that access token; for
+// RefreshToken, "tampered" presents self's refresh token with one character changed and
+// "expired" the refresh token of a session of self that has expired. The receipt holder
+// presents the receipt code as a service key and as a refresh token. "RefreshToken(self's
+// session)" puts the row's own refresh secret on self's session: only self's opens it.
+TEST_F(SignInAuthorizationTest, SignInEveryCallerEveryMethod) {
+  SignInCallers(v1::SCOPE_PEOPLE_READ);
+  for (const char* row : {"no token", "tampered", "expired", "self"})
+    credentials_[row] = Login("self");
+  credentials_["another member"] = Login("colleague");
+  credentials_["secretary of branch"] = Login("secretary");
+  credentials_["secretary of sibling"] = Login("sibling-secretary");
+  credentials_["admin above"] = Login("admin-above");
+  credentials_["system administrator"] = Login("admin", testing::kAdminPassword);
+  const std::string receipt = AnonymousReceipt();
+  v1::SignInRequest receipt_as_key;
+  receipt_as_key.set_service_key(receipt);
+  credentials_["anonymous receipt holder"] = receipt_as_key;
+
+  // Each row's refresh token: one session per caller ("no token", "tampered" and "self" share
+  // self's session; "expired" has its own, which then expires).
+  std::map<std::string, std::string> refresh;
+  for (const auto& [caller, sign_in] : credentials_) {
+    if (caller == "anonymous receipt holder" || caller == "no token" || caller == "tampered") {
+      continue;
+    }
+    v1::SignInResponse session;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(server_.auth().SignIn(&ctx, sign_in, &session).ok()) << caller;
+    refresh[caller] = session.refresh_token();
+  }
+  refresh["no token"] = refresh["self"];
+  refresh["tampered"] = TestServer::TamperedToken(refresh["self"]);
+  refresh["anonymous receipt holder"] = receipt;
+  {
+    // The expired row's refresh token worked until its session expired.
+    v1::RefreshTokenRequest r;
+    r.set_refresh_token(refresh["expired"]);
+    v1::RefreshTokenResponse out;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(server_.auth().RefreshToken(&ctx, r, &out).ok());
+  }
+  ExpireSession(refresh["expired"]);
+
+  const std::vector<std::string> ops = {"SignIn(own credentials)", "RefreshToken(own)",
+                                        "RefreshToken(self's session)"};
+  // clang-format off
+  const Table table = {
+    //                            SignIn  Refresh Self's
+    {"no token",                 {OK,     OK,     OK}},
+    {"tampered",                 {OK,     UNAUTH, UNAUTH}},
+    {"expired",                  {OK,     UNAUTH, UNAUTH}},
+    {"other tenant admin",       {OK,     OK,     UNAUTH}},
+    {"another member",           {OK,     OK,     UNAUTH}},
+    {"self",                     {OK,     OK,     OK}},
+    {"secretary of branch",      {OK,     OK,     UNAUTH}},
+    {"secretary of sibling",     {OK,     OK,     UNAUTH}},
+    {"admin above",              {OK,     OK,     UNAUTH}},
+    {"service with scope",       {OK,     OK,     UNAUTH}},
+    {"service without scope",    {OK,     OK,     UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH}},
+    {"system administrator",     {OK,     OK,     UNAUTH}},
+  };
+  // clang-format on
+  testing::ExpectMatrix(
+      {"sign-in", ops, table}, [&](const std::string& op, const std::string& caller) {
+        auto ctx = TestServer::Ctx(tokens_.at(caller));
+        if (op == "SignIn(own credentials)") {
+          v1::SignInResponse out;
+          return server_.auth().SignIn(ctx.get(), credentials_.at(caller), &out).error_code();
+        }
+        v1::RefreshTokenRequest r;
+        r.set_refresh_token(op == "RefreshToken(own)"
+                                ? refresh.at(caller)
+                                : Grafted(refresh.at(caller), refresh.at("self")));
+        v1::RefreshTokenResponse out;
+        return server_.auth().RefreshToken(ctx.get(), r, &out).error_code();
+      });
+}
 
 TEST_F(OperationsAuthorizationTest, SyncEveryCallerEveryMethod) {
   SignInCallers(v1::SCOPE_FEED_READ);
   notice_ = NewNotice();
+  // WatchChanges resumes from each caller's cursor of now (an empty cursor would start after
+  // the newest change), and then a notice goes to everyone of the tenant: it is the first
+  // message of every person of the tenant. Only the callers nothing is addressed to (service
+  // accounts, the other tenant) wait for the stream's deadline.
+  for (const auto& [caller, token] : tokens_) watch_cursors_[token] = CursorOf(token);
+  NewNotice(root_);
   const std::vector<std::string> ops = {"ListChanges",       "ListFeed",      "PostNotice",
                                         "GetNotice",         "ListMyNotices", "MarkNoticeRead",
-                                        "ListNoticeReaders", "UploadActions"};
+                                        "ListNoticeReaders", "UploadActions", "WatchChanges"};
   // clang-format off
   const Table table = {
-    //                            Changes Feed    Post    Get     Mine    Read    Readers Upload
-    {"no token",                 {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"tampered",                 {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"expired",                  {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"other tenant admin",       {OK,     NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND, OK}},
-    {"another member",           {OK,     DENIED, DENIED, OK,     OK,     OK,     DENIED, OK}},
-    {"self",                     {OK,     DENIED, DENIED, OK,     OK,     OK,     DENIED, OK}},
-    {"secretary of branch",      {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
-    {"secretary of sibling",     {OK,     DENIED, DENIED, DENIED, OK,     DENIED, DENIED, OK}},
-    {"admin above",              {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     OK}},
-    {"service with scope",       {OK,     OK,     DENIED, DENIED, OK,     DENIED, DENIED, OK}},
-    {"service without scope",    {OK,     DENIED, DENIED, DENIED, OK,     DENIED, DENIED, OK}},
-    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"system administrator",     {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     OK}},
+    //                            Changes Feed    Post    Get     Mine    Read    Readers Upload Watch
+    {"no token",                 {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",                 {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",                  {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",       {OK,     NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND, OK, OK}},
+    {"another member",           {OK,     DENIED, DENIED, OK,     OK,     OK,     DENIED, OK, OK}},
+    {"self",                     {OK,     DENIED, DENIED, OK,     OK,     OK,     DENIED, OK, OK}},
+    {"secretary of branch",      {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK, OK}},
+    {"secretary of sibling",     {OK,     DENIED, DENIED, DENIED, OK,     DENIED, DENIED, OK, OK}},
+    {"admin above",              {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     OK, OK}},
+    {"service with scope",       {OK,     OK,     DENIED, DENIED, OK,     DENIED, DENIED, OK, OK}},
+    {"service without scope",    {OK,     DENIED, DENIED, DENIED, OK,     DENIED, DENIED, OK, OK}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"system administrator",     {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     OK, OK}},
   };
   // clang-format on
   testing::ExpectMatrix({"sync", ops, table},

@@ -87,6 +87,30 @@ class StudyAuthorizationTest : public ::testing::Test {
     return r;
   }
 
+  // A study record of "self", recorded now: the own-records RPCs act on it.
+  uint64_t SelfRecord() {
+    v1::RecordStudyRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_material_id(material_);
+    r.set_minutes(5);
+    *r.mutable_device_time() = ToTimestamp(SystemClock().NowMicros());
+    v1::StudyRecord out;
+    auto status = study_->RecordStudy(TestServer::Ctx(tokens_.at("self")).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out.id();
+  }
+
+  // A quiz attempt "self" started now.
+  v1::QuizAttempt SelfAttempt() {
+    v1::StartQuizAttemptRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_quiz_id(quiz_);
+    v1::QuizAttempt out;
+    auto status = study_->StartQuizAttempt(TestServer::Ctx(tokens_.at("self")).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
   grpc::StatusCode Call(const std::string& op, const std::string& token) {
     auto ctx = TestServer::Ctx(token);
     auto* c = ctx.get();
@@ -250,6 +274,44 @@ class StudyAuthorizationTest : public ::testing::Test {
       v1::QuizAttempt out;
       return study_->StartQuizAttempt(c, r, &out).error_code();
     }
+    // The own-records RPCs, each on a record or attempt of "self" made for this cell (so the
+    // row before cannot have used it up): only self may touch them.
+    if (op == "UpdateStudyRecord(self's)") {
+      v1::UpdateStudyRecordRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(SelfRecord());
+      r.set_minutes(7);
+      r.mutable_update_mask()->add_paths("minutes");
+      v1::StudyRecord out;
+      return study_->UpdateStudyRecord(c, r, &out).error_code();
+    }
+    if (op == "DeleteStudyRecord(self's)") {
+      v1::DeleteStudyRecordRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(SelfRecord());
+      v1::DeleteStudyRecordResponse out;
+      return study_->DeleteStudyRecord(c, r, &out).error_code();
+    }
+    if (op == "SubmitQuizAttempt(self's)") {
+      const v1::QuizAttempt attempt = SelfAttempt();
+      v1::SubmitQuizAttemptRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_attempt_id(attempt.id());
+      for (const auto& q : attempt.questions()) {
+        auto* answer = r.add_answers();
+        answer->set_question_id(q.id());
+        answer->add_chosen_options(0);
+      }
+      v1::QuizAttempt out;
+      return study_->SubmitQuizAttempt(c, r, &out).error_code();
+    }
+    if (op == "ListQuizAttempts(self's)") {
+      v1::ListQuizAttemptsRequest r;
+      r.set_person_id(member_);
+      r.set_quiz_id(quiz_);
+      v1::ListQuizAttemptsResponse out;
+      return study_->ListQuizAttempts(c, r, &out).error_code();
+    }
     ADD_FAILURE() << "unknown op " << op;
     return grpc::UNKNOWN;
   }
@@ -264,29 +326,46 @@ class StudyAuthorizationTest : public ::testing::Test {
 };
 
 TEST_F(StudyAuthorizationTest, EveryCallerEveryMethod) {
-  const std::vector<std::string> ops = {
-      "GetMaterial",      "ListMaterials(subtree)", "CreateMaterial",
-      "GetStudyPlan",     "UpdateStudyPlan",        "RecordStudy",
-      "GetStudyProgress", "ListStudyRecords",       "GetStudyReport",
-      "GetLeaderboard",   "SetStudySettings",       "CreateQuiz",
-      "GetQuiz",          "StartQuizAttempt",       "UpdateMaterial",
-      "ArchiveMaterial",  "CreateStudyPlan",        "ListStudyPlans",
-      "ListMyPlanItems",  "GetStudySettings",       "ListQuizzes"};
+  const std::vector<std::string> ops = {"GetMaterial",
+                                        "ListMaterials(subtree)",
+                                        "CreateMaterial",
+                                        "GetStudyPlan",
+                                        "UpdateStudyPlan",
+                                        "RecordStudy",
+                                        "GetStudyProgress",
+                                        "ListStudyRecords",
+                                        "GetStudyReport",
+                                        "GetLeaderboard",
+                                        "SetStudySettings",
+                                        "CreateQuiz",
+                                        "GetQuiz",
+                                        "StartQuizAttempt",
+                                        "UpdateMaterial",
+                                        "ArchiveMaterial",
+                                        "CreateStudyPlan",
+                                        "ListStudyPlans",
+                                        "ListMyPlanItems",
+                                        "GetStudySettings",
+                                        "ListQuizzes",
+                                        "UpdateStudyRecord(self's)",
+                                        "DeleteStudyRecord(self's)",
+                                        "SubmitQuizAttempt(self's)",
+                                        "ListQuizAttempts(self's)"};
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
     //                         GetM    ListM   CreM    GetP    UpdP    Record  Progr   Recs    Report  Board   Sett    CreQ    GetQ    Start
-    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND}},
-    {"another member",        {OK, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, OK, OK, OK, OK}},
-    {"self",                  {OK, DENIED, DENIED, OK, DENIED, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, OK, OK, OK, OK}},
-    {"secretary of branch",   {OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK}},
-    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED}},
-    {"admin above",           {OK, OK, OK, OK, OK, DENIED, OK, OK, OK, OK, OK, OK, OK, DENIED, OK, OK, OK, OK, OK, OK, OK}},
-    {"service with scope",    {OK, OK, DENIED, OK, DENIED, DENIED, OK, OK, OK, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK, OK}},
-    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"another member",        {OK, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, OK, OK, OK, OK, DENIED, DENIED, DENIED, DENIED}},
+    {"self",                  {OK, DENIED, DENIED, OK, DENIED, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, OK, OK, OK, OK, OK, OK, OK, OK}},
+    {"secretary of branch",   {OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"admin above",           {OK, OK, OK, OK, OK, DENIED, OK, OK, OK, OK, OK, OK, OK, DENIED, OK, OK, OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, OK}},
+    {"service with scope",    {OK, OK, DENIED, OK, DENIED, DENIED, OK, OK, OK, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK, OK, DENIED, DENIED, DENIED, OK}},
+    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
   };
   // clang-format on
   testing::ExpectMatrix({"study", ops, table},

@@ -228,6 +228,26 @@ TEST_F(SyncServiceTest, FeedFollowsASubtreeForScopedServiceAccounts) {
             grpc::PERMISSION_DENIED);
 }
 
+// A service account is no member: its own changes are only those addressed to it, and what
+// happens in its organisations reaches it through ListFeed, within SCOPE_FEED_READ. (Found by
+// the WatchChanges matrix: a service account with no feed scope was told of every meeting,
+// plan and notice of its branch and the organisations above.)
+TEST_F(SyncServiceTest, ServiceAccountsArePassedNothingOfTheirOrganisations) {
+  for (auto scope : {v1::SCOPE_PEOPLE_READ, v1::SCOPE_FEED_READ}) {
+    const std::string service = server_.ServiceToken(branch_, scope);
+    const auto start = Changes(service, "");
+    Post(admin_, root_, "全公司通知");
+    Post(secretary_token_, branch_, "支部通知");
+    EXPECT_EQ(Changes(service, start.next_cursor()).changes_size(), 0) << scope;
+    EXPECT_EQ(Changes(driver_token_, "").changes_size(), 0);  // empty cursor: from now on
+  }
+  // The same two notices do reach a member of the branch.
+  const auto start = Changes(driver_token_, "");
+  Post(admin_, root_, "全公司通知");
+  Post(secretary_token_, branch_, "支部通知");
+  EXPECT_EQ(Changes(driver_token_, start.next_cursor()).changes_size(), 2);
+}
+
 // Reads `count` change messages (skipping heartbeats) from a stream opened at `cursor`.
 std::vector<v1::WatchChangesResponse> ReadChanges(v1::SyncService::Stub& sync,
                                                   const std::string& token,

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
+#include "grpcpp/support/sync_stream.h"
 
 namespace branchline::testing {
 
@@ -36,6 +38,26 @@ void ExpectDocumented(const AuthorizationTable& table);
 void ExpectMatrix(
     const AuthorizationTable& table,
     const std::function<grpc::StatusCode(const std::string& op, const std::string& caller)>& call);
+
+// The code of a server-stream cell, for a `call` of ExpectMatrix (streams go through the same
+// ExpectMatrix as unary calls): OK as soon as the first message arrives (the stream is then
+// cancelled: one message shows the server took the call), else the stream's own status. A
+// live stream (`open_means_ok`, e.g. WatchChanges) may have nothing to send yet: there a
+// stream still open at the context's deadline counts as OK, because every refusal is sent at
+// once, before the stream opens.
+template <typename Message>
+grpc::StatusCode StreamCellCode(grpc::ClientContext& context,
+                                grpc::ClientReaderInterface<Message>& reader,
+                                bool open_means_ok = false) {
+  Message first;
+  if (reader.Read(&first)) {
+    context.TryCancel();
+    reader.Finish();
+    return grpc::OK;
+  }
+  const grpc::StatusCode code = reader.Finish().error_code();
+  return open_means_ok && code == grpc::DEADLINE_EXCEEDED ? grpc::OK : code;
+}
 
 // The whole of docs/authorization.md.
 std::string ReadAuthorizationDoc();

@@ -121,7 +121,7 @@ std::string TestServer::AdminAboveToken(uint64_t org) {
   return SignIn("admin-above");
 }
 
-std::string TestServer::ForeignTenantAdminToken() {
+std::string TestServer::ForeignTenantAdminToken(v1::SignInRequest* credentials) {
   std::string admin = AdminToken();
   v1::CreateOrganizationRequest tenant;
   tenant.set_request_id(RequestId());
@@ -143,13 +143,15 @@ std::string TestServer::ForeignTenantAdminToken() {
   sign_in.set_tenant_id(root.tenant_id());
   sign_in.set_login("foreign-admin");
   sign_in.set_password(kPassword);
+  if (credentials) *credentials = sign_in;
   v1::SignInResponse session;
   grpc::ClientContext ctx;
   EXPECT_TRUE(auth_->SignIn(&ctx, sign_in, &session).ok());
   return session.access_token();
 }
 
-std::string TestServer::ServiceToken(uint64_t org, v1::Scope scope) {
+std::string TestServer::ServiceToken(uint64_t org, v1::Scope scope,
+                                     v1::SignInRequest* credentials) {
   v1::CreateServiceAccountRequest create;
   create.set_request_id(RequestId());
   create.set_organization_id(org);
@@ -159,6 +161,7 @@ std::string TestServer::ServiceToken(uint64_t org, v1::Scope scope) {
   EXPECT_TRUE(auth_->CreateServiceAccount(Ctx(AdminToken()).get(), create, &created).ok());
   v1::SignInRequest sign_in;
   sign_in.set_service_key(created.service_key());
+  if (credentials) *credentials = sign_in;
   v1::SignInResponse session;
   grpc::ClientContext ctx;
   EXPECT_TRUE(auth_->SignIn(&ctx, sign_in, &session).ok());

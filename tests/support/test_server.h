@@ -57,10 +57,11 @@ class TestServer {
 
   // Callers every authorization matrix needs (each signs in and returns an access token):
   // "admin-above" with admin scope on `org`; the administrator of a new, separate tenant;
-  // a service account of `org` with one scope.
+  // a service account of `org` with one scope. `credentials`, when given, receives what the
+  // caller signs in with (for the sign-in matrix).
   std::string AdminAboveToken(uint64_t org);
-  std::string ForeignTenantAdminToken();
-  std::string ServiceToken(uint64_t org, v1::Scope scope);
+  std::string ForeignTenantAdminToken(v1::SignInRequest* credentials = nullptr);
+  std::string ServiceToken(uint64_t org, v1::Scope scope, v1::SignInRequest* credentials = nullptr);
   // A correctly signed token of `person_id` that expired an hour ago (signed with this
   // server's key), and a token with one character changed.
   std::string ExpiredToken(uint64_t person_id) const;
