@@ -25,6 +25,8 @@ void TestServer::StartServer() {
   ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.data_dir = dir_.Sub("data");
+  // Backups made by a test stay in its temporary directory, never in the working directory.
+  options.backup_dir = dir_.Sub("backups");
   options.admin_password = kAdminPassword;
   options.fast_password_hashing = true;
   options.log_level = "warn";
