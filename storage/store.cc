@@ -137,7 +137,11 @@ absl::Status CheckSchema(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, boo
     }
     KeyBuilder v;
     v.U32(kSchemaVersion);
-    return FromRocks(db->Put(wo, meta, SchemaKey(), v.key()), "writing schema version");
+    // Synced even with --unsafe-no-sync: a power cut after the column families exist but
+    // before this record is durable would leave a database that no later start accepts.
+    rocksdb::WriteOptions synced = wo;
+    synced.sync = true;
+    return FromRocks(db->Put(synced, meta, SchemaKey(), v.key()), "writing schema version");
   }
   if (!s.ok()) return FromRocks(s, "reading schema version");
   KeyReader r(value);
