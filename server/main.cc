@@ -63,6 +63,20 @@ int main(int argc, char** argv) {
                  "host:port for Prometheus /metrics (port 0: any free port); empty or 'off' "
                  "disables. Keep it on loopback or a private network.")
       ->capture_default_str();
+  // Anonymous letters carry no author to throttle, so they are limited per receiving
+  // organisation and per tenant (docs/limits.md); Start checks per organisation <= per tenant.
+  app.add_option("--anonymous-letters-per-organization-per-day",
+                 options.anonymous_letters.per_organization_per_day,
+                 "Anonymous letters one organisation receives per local day; beyond it "
+                 "RESOURCE_EXHAUSTED with a retry delay to the next day")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--anonymous-letters-per-tenant-per-day",
+                 options.anonymous_letters.per_tenant_per_day,
+                 "Anonymous letters a whole tenant receives per UTC day (>= the per-organisation "
+                 "allowance)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   bool no_access_log = false;
   app.add_flag("--no-access-log", no_access_log, "Do not log one line per call");
   app.add_flag("--fast-password-hashing", options.fast_password_hashing,

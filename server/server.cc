@@ -84,6 +84,26 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return s.str();
 }
 
+// The anonymous-letter allowances, named by their flags (main.cc) so a bad start says which
+// flag to fix. A per-organisation allowance above the tenant's could never be used up.
+absl::Status CheckAnonymousLetterLimits(const feedback::AnonymousLetterLimit::Limits& limits) {
+  if (limits.per_organization_per_day <= 0) {
+    return absl::InvalidArgumentError(
+        "--anonymous-letters-per-organization-per-day must be greater than 0");
+  }
+  if (limits.per_tenant_per_day <= 0) {
+    return absl::InvalidArgumentError(
+        "--anonymous-letters-per-tenant-per-day must be greater than 0");
+  }
+  if (limits.per_organization_per_day > limits.per_tenant_per_day) {
+    return absl::InvalidArgumentError("--anonymous-letters-per-organization-per-day (" +
+                                      std::to_string(limits.per_organization_per_day) +
+                                      ") must not exceed --anonymous-letters-per-tenant-per-day (" +
+                                      std::to_string(limits.per_tenant_per_day) + ")");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 BranchlineServer::BranchlineServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -98,6 +118,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     const ServerOptions& options) {
   // TLS files first: a bad path must not leave a bootstrapped data directory behind (its
   // generated admin password printed to a start that then fails).
+  if (auto limits = CheckAnonymousLetterLimits(options.anonymous_letters); !limits.ok()) {
+    return limits;
+  }
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
     return absl::InvalidArgumentError("--tls-client-ca needs TLS (--tls-cert and --tls-key)");
@@ -192,8 +215,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
   state->receipts = std::make_unique<feedback::Receipts>(std::move(*receipt_key));
-  state->mailbox = std::make_unique<Mailbox>(*state->store, *state->access, *state->people,
-                                             *state->receipts, state->clock);
+  state->mailbox =
+      std::make_unique<Mailbox>(*state->store, *state->access, *state->people, *state->receipts,
+                                state->clock, options.anonymous_letters);
 
   state->offline_batch = std::make_unique<OfflineBatch>(*state->store, *state->check_ins,
                                                         *state->study_journal, *state->mailbox);

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
 #include "services/common/device_time.h"
+#include "services/feedback/anonymous_letter_limit.h"
 
 namespace branchline {
 
@@ -49,6 +50,10 @@ struct ServerOptions {
   int64_t change_prune_interval_micros = 10LL * 60'000'000;
   // The clock retention measures age by; null: the system clock. Tests move a fake one.
   const Clock* retention_clock = nullptr;
+  // Anonymous letters per receiving organisation per local day and per tenant per UTC day
+  // (--anonymous-letters-per-organization-per-day, --anonymous-letters-per-tenant-per-day;
+  // docs/limits.md). Both > 0 and per organisation <= per tenant, or Start refuses.
+  feedback::AnonymousLetterLimit::Limits anonymous_letters;
 };
 
 // One running Branchline server: storage, services, gRPC. Thread-safe.

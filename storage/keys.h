@@ -254,8 +254,11 @@ inline std::string StudyProgressKey(uint64_t person, int32_t year) {
       .key();
 }
 
-// The record id at the end of an index key (every index key ends with one).
+// The record id at the end of an index key (every index key ends with one). 0 for a key
+// shorter than an id (a corrupt entry; substr would throw): 0 is no record's id (tenants
+// start at 1), so callers skip it instead of acting on it.
 inline uint64_t TrailingId(std::string_view key) {
+  if (key.size() < 8) return 0;
   KeyReader r(key.substr(key.size() - 8));
   return r.U64().value_or(0);
 }

@@ -64,6 +64,17 @@ def violation_field(error):
     return None
 
 
+def retry_delay(error):
+    """Seconds of the google.rpc.RetryInfo detail of a grpc.RpcError, or None."""
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.RetryInfo()
+                if detail.Unpack(info):
+                    return info.retry_delay.seconds
+    return None
+
+
 def check(condition, message):
     """A scenario step: prints it, or stops the scenario with a failure."""
     if not condition:

@@ -16,11 +16,11 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 
 import grpc  # noqa: E402
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
-from google.rpc import error_details_pb2, status_pb2  # noqa: E402
 
 from branchline.v1 import attendance_pb2, attendance_pb2_grpc, auth_pb2  # noqa: E402
 from branchline.v1 import common_pb2, organizations_pb2, sync_pb2, sync_pb2_grpc  # noqa: E402
-from branchline_client import Client, check, create_person, request_id, violation_field  # noqa: E402
+from branchline_client import Client, check, create_person, request_id, retry_delay  # noqa: E402
+from branchline_client import violation_field  # noqa: E402
 
 
 def ts(seconds):
@@ -35,16 +35,6 @@ def error_of(call):
     except grpc.RpcError as e:
         return e
     raise SystemExit("FAILED: the call succeeded")
-
-
-def retry_delay(error):
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            for detail in status_pb2.Status.FromString(value).details:
-                info = error_details_pb2.RetryInfo()
-                if detail.Unpack(info):
-                    return info.retry_delay.seconds
-    return None
 
 
 def watch(member, events):

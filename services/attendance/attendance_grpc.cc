@@ -13,6 +13,7 @@ grpc::Status StreamCsv(const Authenticator& auth, const grpc::ServerContext* con
                        grpc::ServerWriter<v1::CsvChunk>* writer, Fn&& fn) {
   auto caller = AuthenticateCall(auth, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  CallCancellationScope cancellation = CancellationOf(context);
   absl::StatusOr<std::string> csv = fn(*caller);
   if (!csv.ok()) return ToGrpcStatus(csv.status());
   for (size_t at = 0; at < csv->size(); at += kChunkBytes) {

@@ -8,6 +8,7 @@
 
 #include "services/attendance/attendance_csv.h"
 #include "services/attendance/meeting_index.h"
+#include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
@@ -141,6 +142,8 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
   absl::Status inner;
   RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(meeting.id()), "",
                               [&](std::string_view, std::string_view value) {
+                                inner = CancellationCheckpoint();
+                                if (!inner.ok()) return false;
                                 v1::AttendanceRecord r;
                                 if (!r.ParseFromArray(value.data(), value.size())) {
                                   inner = absl::DataLossError("attendance record does not parse");
@@ -249,6 +252,7 @@ absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
   history.set_person_id(person.id());
   auto* counts = history.mutable_rates()->mutable_counts();
   for (auto& m : meetings) {
+    RETURN_IF_ERROR(CancellationCheckpoint());
     v1::AttendanceRecord record;
     ASSIGN_OR_RETURN(bool found,
                      store_.GetMessage(storage::Cf::kAttendance,
@@ -320,9 +324,12 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
                          store_, {storage::MeetingByOrgPrefix(o.id())}, period.from, period.to,
                          std::nullopt, 0, [&](const v1::Meeting& m) { return Held(m, now); }));
     for (const auto& m : meetings) {
+      RETURN_IF_ERROR(CancellationCheckpoint());
       v1::StatusCounts c;
       RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(m.id()), "",
                                   [&](std::string_view, std::string_view value) {
+                                    inner = CancellationCheckpoint();
+                                    if (!inner.ok()) return false;
                                     v1::AttendanceRecord r;
                                     if (!r.ParseFromArray(value.data(), value.size())) {
                                       inner = absl::DataLossError("attendance does not parse");
@@ -484,6 +491,7 @@ absl::StatusOr<v1::ComplianceReport> AttendanceReports::Compliance(
   }
   int64_t now = clock_.NowMicros();
   for (const auto& branch : branches) {
+    RETURN_IF_ERROR(CancellationCheckpoint());
     ASSIGN_OR_RETURN(auto schedule, EffectiveSchedule(branch));
     const int32_t offset = branch.utc_offset_minutes();
     auto month_start = [&](int month) {  // month 1..13

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "branchline/internal/v1/attendance_records.pb.h"
+#include "services/common/call_cancellation.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
@@ -36,6 +37,8 @@ absl::StatusOr<std::vector<v1::Meeting>> MergeMeetingIndexes(
     absl::Status inner;
     RETURN_IF_ERROR(store.Scan(storage::Cf::kIndex, prefix, start_after,
                                [&](std::string_view key, std::string_view value) {
+                                 inner = CancellationCheckpoint();
+                                 if (!inner.ok()) return false;
                                  storage::KeyReader r(key.substr(prefix.size()));
                                  auto start_micros = r.I64();
                                  if (!start_micros || *start_micros >= to) return false;

@@ -32,6 +32,13 @@ inline absl::StatusOr<Caller> AuthenticateCall(const Authenticator& auth,
                            [context] { return PeerCertificateSha256(*context); });
 }
 
+// CallCancelled() for a sync call: installed by every handler whose work can be long
+// (HandleAuthenticated, the CSV streams), so long loops stop with CANCELLED, or
+// DEADLINE_EXCEEDED once the call's deadline has passed.
+inline CallCancellationScope CancellationOf(const grpc::ServerContext* context) {
+  return CallCancellationScope([context] { return context->IsCancelled(); }, context->deadline());
+}
+
 // The body of every authenticated unary handler: authenticate the caller from the call's
 // metadata, run the domain function, copy its answer out and map the status. Large answers
 // (pages of rosters, reports, changes) are gzip-compressed for clients that accept it.
@@ -44,7 +51,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext*
   auto caller = AuthenticateCall(auth, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
-  CallCancellationScope cancellation([context] { return context->IsCancelled(); });
+  CallCancellationScope cancellation = CancellationOf(context);
   absl::StatusOr<Response> result = fn(*caller);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *out = std::move(*result);

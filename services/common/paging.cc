@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "services/common/absl_compat.h"
+#include "services/common/call_cancellation.h"
 #include "services/common/errors.h"
 
 namespace branchline {
@@ -43,6 +44,8 @@ absl::StatusOr<std::string> ScanPage(
       more = true;
       return false;
     }
+    inner = CancellationCheckpoint();
+    if (!inner.ok()) return false;
     auto took = take(key, value);
     if (!took.ok()) {
       inner = took.status();

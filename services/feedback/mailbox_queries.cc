@@ -1,6 +1,7 @@
 // The read paths of the mailbox: letters, lists and threads.
 #include <functional>
 
+#include "services/common/call_cancellation.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
 #include "services/common/status_macros.h"
@@ -158,6 +159,8 @@ absl::StatusOr<v1::ListLettersResponse> Mailbox::ListInbox(
     absl::Status inner;
     RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, prefix, start,
                                 [&](std::string_view key, std::string_view) {
+                                  inner = CancellationCheckpoint();
+                                  if (!inner.ok()) return false;
                                   if (!within(key.substr(prefix.size()))) return false;
                                   if (taken == page_size) {
                                     more = true;

@@ -2,6 +2,7 @@
 #include <map>
 #include <vector>
 
+#include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
@@ -128,7 +129,8 @@ absl::StatusOr<v1::FeedbackFigures> Mailbox::Figures(
   std::vector<uint64_t> orgs = {root.id()};
   RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::OrgDescendantPrefix(root.id()), "",
                               [&](std::string_view key, std::string_view) {
-                                orgs.push_back(storage::TrailingId(key));
+                                uint64_t id = storage::TrailingId(key);
+                                if (id) orgs.push_back(id);  // 0: a corrupt entry
                                 return true;
                               }));
 
@@ -142,6 +144,8 @@ absl::StatusOr<v1::FeedbackFigures> Mailbox::Figures(
     std::string after = storage::KeyBuilder().Raw(prefix).I64(start - 1).U64(~0ULL).key();
     RETURN_IF_ERROR(store_.Scan(
         storage::Cf::kIndex, prefix, after, [&](std::string_view key, std::string_view) {
+          inner = CancellationCheckpoint();
+          if (!inner.ok()) return false;
           storage::KeyReader reader(key.substr(prefix.size()));
           auto submit = reader.I64();
           if (!submit || *submit >= end) return false;

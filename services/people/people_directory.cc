@@ -94,14 +94,11 @@ absl::Status PeopleDirectory::ForEachInSubtree(
     uint64_t org_id, const std::function<bool(const v1::Person&)>& visit) const {
   bool go_on = true;
   absl::Status inner;
-  uint32_t visited = 0;  // cancellation is asked every kCancellationStride people (see .h)
   auto visit_org = [&](uint64_t org) {
     return store_.Scan(storage::Cf::kIndex, storage::PersonByOrgPrefix(org), "",
                        [&](std::string_view key, std::string_view) {
-                         if (visited++ % kCancellationStride == 0 && CallCancelled()) {
-                           inner = absl::CancelledError("the call was cancelled");
-                           return false;
-                         }
+                         inner = CancellationCheckpoint();
+                         if (!inner.ok()) return false;
                          v1::Person person;
                          auto found = store_.GetMessage(
                              storage::Cf::kPeople, storage::RecordKey(storage::TrailingId(key)),
@@ -278,6 +275,8 @@ absl::StatusOr<v1::ListPeopleResponse> PeopleDirectory::List(
     return store_.Scan(
         storage::Cf::kIndex, storage::PersonByOrgPrefix(org_id), start_after,
         [&](std::string_view key, std::string_view) {
+          inner = CancellationCheckpoint();
+          if (!inner.ok()) return false;
           if (taken == page_size) {
             more = true;
             return false;

@@ -102,6 +102,7 @@ absl::StatusOr<v1::StudyReport> StudyReports::Report(
   RETURN_IF_ERROR(data_.store().Scan(storage::Cf::kIndex, storage::OrgChildPrefix(root.id()), "",
                                      [&](std::string_view key, std::string_view) {
                                        uint64_t id = storage::TrailingId(key);
+                                       if (id == 0) return true;  // a corrupt entry
                                        order.push_back(id);
                                        per_sub[id].set_organization_id(id);
                                        return true;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "services/auth/access.h"
+#include "services/common/call_cancellation.h"
 #include "services/common/status_macros.h"
 #include "storage/keys.h"
 
@@ -30,6 +31,8 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
     std::string start = storage::KeyBuilder().Raw(prefix).U64(after).key();
     return store_.Scan(
         storage::Cf::kIndex, prefix, start, [&](std::string_view key, std::string_view kind) {
+          inner = CancellationCheckpoint();
+          if (!inner.ok()) return false;
           uint64_t seq = storage::TrailingId(key);
           if (seq > stable) return false;
           // Organisation entries name their kind (empty in data written before the kind was
@@ -87,6 +90,8 @@ absl::StatusOr<ChangePage> ChangeReader::ForSubtree(const v1::Organization& root
   RETURN_IF_ERROR(store_.Scan(
       storage::Cf::kChanges, prefix, storage::ChangeKey(tenant, after),
       [&](std::string_view, std::string_view value) {
+        inner = CancellationCheckpoint();
+        if (!inner.ok()) return false;
         internal::v1::ChangeRecord change;
         if (!change.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
           inner = absl::DataLossError("unparseable change record");

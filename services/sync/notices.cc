@@ -116,7 +116,7 @@ absl::StatusOr<v1::ListMyNoticesResponse> Notices::ListMine(
     int taken = 0;
     std::string start = below ? storage::KeyBuilder().Raw(prefix).U64(below).key() : "";
     RETURN_IF_ERROR(store_.ScanReverse(storage::Cf::kIndex, prefix, start, [&](auto key, auto) {
-      ids.insert(storage::TrailingId(key));
+      if (uint64_t id = storage::TrailingId(key)) ids.insert(id);  // 0: a corrupt entry
       return ++taken <= page_size;
     }));
   }

@@ -69,6 +69,9 @@ for scenario in scenario_edge.py scenario_attendance.py; do
   /usr/bin/python3 "$root/clients/python/$scenario" "127.0.0.1:$edge_port" admin-password-1 \
     "$work/gen" || { show_logs; exit 1; }
 done
+# Last, as it uses up this address's allowance: nginx's limit_req answers RESOURCE_EXHAUSTED.
+/usr/bin/python3 "$root/clients/python/scenario_edge_rate_limit.py" "127.0.0.1:$edge_port" \
+  "$work/gen" || { show_logs; exit 1; }
 # Plaintext straight to the edge is refused: it speaks TLS only.
 if BRANCHLINE_TLS_CA= /usr/bin/python3 - "$work/gen" "127.0.0.1:$edge_port" << 'PY'
 import sys

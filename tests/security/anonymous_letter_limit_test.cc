@@ -3,6 +3,10 @@
 #include "services/feedback/anonymous_letter_limit.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
@@ -58,6 +62,9 @@ TEST(AnonymousLetterLimitRules, ManyOrganizationsStayBounded) {
 
 class AnonymousLetterLimitServerTest : public ::testing::Test {
  protected:
+  AnonymousLetterLimitServerTest() = default;
+  explicit AnonymousLetterLimitServerTest(AnonymousLetterLimit::Limits limits)
+      : server_([limits](ServerOptions& o) { o.anonymous_letters = limits; }) {}
   void SetUp() override {
     admin_ = server_.AdminToken();
     committee_ =
@@ -94,6 +101,24 @@ class AnonymousLetterLimitServerTest : public ::testing::Test {
     return "anonymous-request-" + std::to_string(i) + "-xxxxxxxx";
   }
 
+  // RESOURCE_EXHAUSTED naming organization_id with a RetryInfo of at most a day.
+  static void ExpectRefusedUntilTomorrow(const grpc::Status& refused) {
+    EXPECT_EQ(refused.error_code(), grpc::RESOURCE_EXHAUSTED) << refused.error_message();
+    EXPECT_EQ(testing::ViolationField(refused), "organization_id");
+    google::rpc::Status details;
+    ASSERT_TRUE(details.ParseFromString(refused.error_details()));
+    bool has_retry = false;
+    for (const auto& any : details.details()) {
+      google::rpc::RetryInfo retry;
+      if (any.UnpackTo(&retry)) {
+        has_retry = true;
+        EXPECT_GT(retry.retry_delay().seconds(), 0);
+        EXPECT_LE(retry.retry_delay().seconds(), 86'400);
+      }
+    }
+    EXPECT_TRUE(has_retry);
+  }
+
   TestServer server_;
   std::string admin_, driver_;
   uint64_t committee_ = 0, branch_ = 0;
@@ -108,21 +133,7 @@ TEST_F(AnonymousLetterLimitServerTest, AnonymousLettersBeyondTheDaysAllowanceWai
   for (int i = 1; i < allowance; ++i) ASSERT_TRUE(Submit(branch_, true, LongId(i), &out).ok()) << i;
   const int64_t changes_before = InboxCount();
 
-  grpc::Status refused = Submit(branch_, true, LongId(allowance), &out);
-  EXPECT_EQ(refused.error_code(), grpc::RESOURCE_EXHAUSTED) << refused.error_message();
-  EXPECT_EQ(testing::ViolationField(refused), "organization_id");
-  google::rpc::Status details;
-  ASSERT_TRUE(details.ParseFromString(refused.error_details()));
-  bool has_retry = false;
-  for (const auto& any : details.details()) {
-    google::rpc::RetryInfo retry;
-    if (any.UnpackTo(&retry)) {
-      has_retry = true;
-      EXPECT_GT(retry.retry_delay().seconds(), 0);
-      EXPECT_LE(retry.retry_delay().seconds(), 86'400);
-    }
-  }
-  EXPECT_TRUE(has_retry);
+  ExpectRefusedUntilTomorrow(Submit(branch_, true, LongId(allowance), &out));
   EXPECT_EQ(InboxCount(), changes_before) << "a refused letter stores nothing";
 
   // A retry of a stored letter is its first answer, not a new letter.
@@ -132,6 +143,103 @@ TEST_F(AnonymousLetterLimitServerTest, AnonymousLettersBeyondTheDaysAllowanceWai
   // Named letters are accountable and not limited; the committee has its own allowance.
   EXPECT_TRUE(Submit(branch_, false, LongId(1000), &out).ok());
   EXPECT_TRUE(Submit(committee_, true, LongId(1001), &out).ok());
+}
+
+// A server configured with small allowances (--anonymous-letters-per-organization-per-day 3,
+// --anonymous-letters-per-tenant-per-day 5) refuses at exactly those counts.
+class SmallAnonymousLetterLimitTest : public AnonymousLetterLimitServerTest {
+ protected:
+  SmallAnonymousLetterLimitTest()
+      : AnonymousLetterLimitServerTest({/*per_organization_per_day=*/3, /*per_tenant_per_day=*/5}) {
+  }
+};
+
+TEST_F(SmallAnonymousLetterLimitTest, TheConfiguredAllowancesAreWhereLettersWait) {
+  v1::SubmitLetterResponse out;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Submit(branch_, true, LongId(i), &out).ok()) << i;
+  const int64_t stored = InboxCount();
+  ExpectRefusedUntilTomorrow(Submit(branch_, true, LongId(3), &out));
+  EXPECT_EQ(InboxCount(), stored) << "a refused letter stores nothing";
+  // The tenant's 5: two more in another organisation, then the tenant is used up too.
+  EXPECT_TRUE(Submit(committee_, true, LongId(4), &out).ok());
+  EXPECT_TRUE(Submit(committee_, true, LongId(5), &out).ok());
+  ExpectRefusedUntilTomorrow(Submit(committee_, true, LongId(6), &out));
+  // Named letters are accountable and never counted.
+  EXPECT_TRUE(Submit(branch_, false, LongId(7), &out).ok());
+  // The refusal carries nothing about who asked: the same answer for another author.
+  server_.CreatePerson(admin_, branch_, "李师傅", "driver2", v1::ROLE_EMPLOYEE);
+  driver_ = server_.SignIn("driver2");
+  grpc::Status other = Submit(branch_, true, LongId(8), &out);
+  ExpectRefusedUntilTomorrow(other);
+  EXPECT_EQ(other.error_message().find("driver"), std::string::npos) << other.error_message();
+}
+
+// Bad allowances stop the start with an error naming the flag to fix.
+TEST(AnonymousLetterLimitOptions, StartRefusesNonPositiveOrInvertedAllowances) {
+  testing::TempDir dir;
+  auto start = [&](int per_organization, int per_tenant) {
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = dir.Sub("data");
+    options.backup_dir = dir.Sub("backups");
+    options.metrics_listen = "";
+    options.fast_password_hashing = true;
+    options.anonymous_letters = {per_organization, per_tenant};
+    return BranchlineServer::Start(options).status();
+  };
+  absl::Status zero = start(0, 3000);
+  EXPECT_EQ(zero.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(zero.message().find("--anonymous-letters-per-organization-per-day"),
+            std::string_view::npos)
+      << zero;
+  absl::Status negative = start(300, -1);
+  EXPECT_EQ(negative.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(negative.message().find("--anonymous-letters-per-tenant-per-day"),
+            std::string_view::npos)
+      << negative;
+  absl::Status inverted = start(301, 300);
+  EXPECT_EQ(inverted.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(inverted.message().find("must not exceed --anonymous-letters-per-tenant-per-day"),
+            std::string_view::npos)
+      << inverted;
+}
+
+// The binary: the flags are in --help with their defaults, and a bad value ends the start
+// with a message naming the flag (run without a data directory being created).
+std::string RunServerBinary(const std::string& args, int* exit_code) {
+  std::string output;
+  FILE* pipe = popen((std::string(BRANCHLINE_SERVER_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  if (!pipe) return output;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  *exit_code = WEXITSTATUS(pclose(pipe));
+  return output;
+}
+
+TEST(AnonymousLetterLimitOptions, TheBinaryDocumentsAndChecksTheFlags) {
+  testing::TempDir dir;
+  int code = -1;
+  std::string help = RunServerBinary("--help", &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(help.find("--anonymous-letters-per-organization-per-day"), std::string::npos) << help;
+  EXPECT_NE(help.find("--anonymous-letters-per-tenant-per-day"), std::string::npos) << help;
+  EXPECT_NE(help.find("3000"), std::string::npos) << "the default is shown";
+
+  const std::string base = "--listen 127.0.0.1:0 --metrics-listen off --data-dir " +
+                           dir.Sub("data") + " --backup-dir " + dir.Sub("backups") + " ";
+  std::string zero =
+      RunServerBinary(base + "--anonymous-letters-per-organization-per-day 0", &code);
+  EXPECT_NE(code, 0);
+  EXPECT_NE(zero.find("--anonymous-letters-per-organization-per-day"), std::string::npos) << zero;
+  std::string inverted = RunServerBinary(base +
+                                             "--anonymous-letters-per-organization-per-day 50 "
+                                             "--anonymous-letters-per-tenant-per-day 10",
+                                         &code);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(inverted.find("must not exceed --anonymous-letters-per-tenant-per-day"),
+            std::string::npos)
+      << inverted;
 }
 
 }  // namespace

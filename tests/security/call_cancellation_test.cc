@@ -30,6 +30,43 @@ TEST(CallCancellation, ScopesNestAndRestore) {
   EXPECT_FALSE(CallCancelled());
 }
 
+// One checkpoint per step of a long loop; gRPC is asked on the first step and every
+// kCancellationStride steps after it, and nested scopes keep their own counts.
+TEST(CallCancellation, CheckpointsAskOncePerStride) {
+  int asks = 0;
+  CallCancellationScope scope([&asks] {
+    ++asks;
+    return false;
+  });
+  for (uint32_t i = 0; i < 4 * kCancellationStride; ++i) {
+    ASSERT_TRUE(CancellationCheckpoint().ok());
+  }
+  EXPECT_EQ(asks, 4);
+  EXPECT_EQ(CancellationSteps(), 4u * kCancellationStride);
+  {
+    CallCancellationScope inner([] { return true; });
+    EXPECT_EQ(CancellationSteps(), 0u);
+    EXPECT_EQ(CancellationCheckpoint().code(), absl::StatusCode::kCancelled);
+  }
+  EXPECT_EQ(CancellationSteps(), 4u * kCancellationStride) << "the outer count is restored";
+}
+
+TEST(CallCancellation, APastDeadlineIsDeadlineExceededAnAbandonedCallIsCancelled) {
+  {
+    CallCancellationScope expired([] { return true; },
+                                  std::chrono::system_clock::now() - std::chrono::milliseconds(1));
+    absl::Status status = CancellationCheckpoint();
+    EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  }
+  {
+    CallCancellationScope abandoned([] { return true; },
+                                    std::chrono::system_clock::now() + std::chrono::hours(1));
+    absl::Status status = CancellationCheckpoint();
+    EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
+  }
+  EXPECT_TRUE(CancellationCheckpoint().ok()) << "outside a call nothing is cancelled";
+}
+
 TEST(CallCancellation, ASubtreeWalkStopsWhenItsCallIsCancelled) {
   testing::TestServer server;
   const std::string admin = server.AdminToken();

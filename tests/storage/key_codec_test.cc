@@ -100,5 +100,15 @@ TEST(KeyCodec, IdsCarryTheirTenant) {
   EXPECT_LT(OrgChildKey(MakeId(1, 5), MakeId(1, 6)), OrgChildKey(MakeId(1, 5), MakeId(1, 7)));
 }
 
+// A key too short to end with an id (a corrupt index entry) gives 0, which is no record's id,
+// instead of throwing std::out_of_range from substr (which would end the server).
+TEST(KeyCodec, TrailingIdOfAShortKeyIsZero) {
+  EXPECT_EQ(TrailingId(""), 0u);
+  EXPECT_EQ(TrailingId(std::string_view("\x01\x02\x03", 3)), 0u);
+  EXPECT_EQ(TrailingId(std::string(7, '\xff')), 0u);
+  EXPECT_EQ(TrailingId(KeyBuilder().U64(42).key()), 42u) << "exactly eight bytes is an id";
+  EXPECT_EQ(TenantOfId(0), 0u) << "0 belongs to no tenant, so callers can skip it";
+}
+
 }  // namespace
 }  // namespace branchline::storage
