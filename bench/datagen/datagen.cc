@@ -312,7 +312,8 @@ int Generate(const Shape& shape, const std::string& fleet_path, const std::strin
           r.set_material_id(material->id());
           r.set_minutes(30 + static_cast<int>(Unit(branch.members[p].person_id, m + k) * 60));
           r.set_notes("学习了第" + std::to_string(m + 1) + "章，体会很深。");
-          *r.mutable_device_time() = ToTimestamp(clock.NowMicros() + k * 3600 * kSecond);
+          // Earlier the same evening: a device time after the clock would be refused.
+          *r.mutable_device_time() = ToTimestamp(clock.NowMicros() - k * 3600 * kSecond);
           auto out = journal.Record(branch.members[p], r);
           if (!out.ok()) return out.status();
           ++study_count;
