@@ -138,7 +138,9 @@ absl::Status PeopleDirectory::ForEachIndexEntryInSubtree(
                            inner = absl::CancelledError("the call was cancelled");
                            return false;
                          }
-                         auto more = visit(storage::TrailingId(key), value);
+                         uint64_t person_id = storage::TrailingId(key);
+                         if (person_id == 0) return true;  // a corrupt entry names no one
+                         auto more = visit(person_id, value);
                          if (!more.ok()) inner = more.status();
                          if (more.ok()) go_on = *more;
                          return more.ok() && go_on;
