@@ -34,6 +34,17 @@ inline std::string PersonByOrgKey(uint64_t org, uint64_t person) {
 inline std::string PersonByOrgPrefix(uint64_t org) {
   return IndexKey(TenantOfId(org), Index::kPersonByOrg).U64(org).key();
 }
+// The value of a PersonByOrgKey entry says whether the person appears on rosters (active and
+// not a service account), so a roster or report counts a subtree from the index alone instead
+// of reading every person. One byte: 'r' on rosters, '-' not. Entries written before the
+// value existed are empty (kUnknown): read the person.
+enum class RosterFlag { kUnknown, kOnRosters, kOffRosters };
+inline std::string PersonByOrgValue(bool on_rosters) { return on_rosters ? "r" : "-"; }
+inline RosterFlag ReadPersonByOrgValue(std::string_view value) {
+  if (value == "r") return RosterFlag::kOnRosters;
+  if (value == "-") return RosterFlag::kOffRosters;
+  return RosterFlag::kUnknown;
+}
 inline std::string LoginKey(uint32_t tenant, std::string_view login) {
   return IndexKey(tenant, Index::kPersonByLogin).Str(login).key();
 }

@@ -18,7 +18,9 @@ namespace branchline {
 // Reports of the attendance area: rosters, histories, period reports, the regular-meeting
 // schedule and its compliance, and CSV exports. Read-only except SetSchedule.
 //
-// Cost: a roster is O(audience + check-ins of the meeting); a period report visits the
+// Cost: a roster is O(audience + check-ins of the meeting) but reads only the organisation
+// index for the audience (its values say who is on rosters) and only the requested page's
+// people records; a period report visits the
 // subtree's organisations through the descendants index, seeks each one's meetings by start
 // time and counts each held meeting's attendance prefix (no per-check-in work beyond that).
 // Thread-safe.
@@ -48,10 +50,12 @@ class AttendanceReports {
                                         const v1::ExportAttendanceReportRequest& request) const;
 
  private:
-  // Every expected person of a meeting (plus anyone with a record who left the audience),
-  // with counts. Entries in audience order.
-  absl::Status BuildRoster(const Caller& caller, const v1::Meeting& meeting,
-                           std::vector<v1::RosterEntry>* entries, v1::StatusCounts* counts) const;
+  // Counts every expected person of a meeting (plus anyone with a record who left the
+  // audience) into `counts` and builds the entries at positions [offset, offset + limit) of
+  // the roster in audience order. Only those entries' people are read.
+  absl::Status BuildRoster(const Caller& caller, const v1::Meeting& meeting, uint64_t offset,
+                           uint64_t limit, std::vector<v1::RosterEntry>* entries,
+                           v1::StatusCounts* counts) const;
   // The schedule in force for `org` (own, nearest ancestor's, or the regulation defaults).
   absl::StatusOr<v1::MeetingSchedule> EffectiveSchedule(const v1::Organization& org) const;
   // Number of active people in the subtree of `org` (cached in `cache`).

@@ -90,22 +90,57 @@ absl::StatusOr<v1::Person> PeopleDirectory::Load(const Caller& caller, uint64_t 
                     "person " + std::to_string(id) + " does not exist");
 }
 
+bool OnRosters(const v1::Person& person) {
+  return person.active() && person.kind() != v1::PERSON_KIND_SERVICE;
+}
+
 absl::Status PeopleDirectory::ForEachInSubtree(
     uint64_t org_id, const std::function<bool(const v1::Person&)>& visit) const {
+  return ForEachIndexEntryInSubtree(
+      org_id, [&](uint64_t person_id, std::string_view) -> absl::StatusOr<bool> {
+        v1::Person person;
+        ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
+                                                       storage::RecordKey(person_id), &person));
+        return !found || visit(person);
+      });
+}
+
+absl::Status PeopleDirectory::ForEachOnRostersInSubtree(
+    uint64_t org_id, const std::function<bool(uint64_t person_id)>& visit) const {
+  return ForEachIndexEntryInSubtree(
+      org_id, [&](uint64_t person_id, std::string_view value) -> absl::StatusOr<bool> {
+        switch (storage::ReadPersonByOrgValue(value)) {
+          case storage::RosterFlag::kOnRosters:
+            return visit(person_id);
+          case storage::RosterFlag::kOffRosters:
+            return true;
+          case storage::RosterFlag::kUnknown:
+            break;
+        }
+        v1::Person person;  // an entry written before the index carried the flag
+        ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
+                                                       storage::RecordKey(person_id), &person));
+        return !found || !OnRosters(person) || visit(person_id);
+      });
+}
+
+absl::Status PeopleDirectory::ForEachIndexEntryInSubtree(
+    uint64_t org_id,
+    const std::function<absl::StatusOr<bool>(uint64_t person_id, std::string_view value)>& visit)
+    const {
   bool go_on = true;
   absl::Status inner;
   auto visit_org = [&](uint64_t org) {
     return store_.Scan(storage::Cf::kIndex, storage::PersonByOrgPrefix(org), "",
-                       [&](std::string_view key, std::string_view) {
+                       [&](std::string_view key, std::string_view value) {
                          inner = CancellationCheckpoint();
                          if (!inner.ok()) return false;
-                         v1::Person person;
-                         auto found = store_.GetMessage(
-                             storage::Cf::kPeople, storage::RecordKey(storage::TrailingId(key)),
-                             &person);
-                         if (!found.ok()) inner = found.status();
-                         if (found.ok() && *found) go_on = visit(person);
-                         return found.ok() && go_on;
+                         uint64_t person_id = storage::TrailingId(key);
+                         if (person_id == 0) return true;  // a corrupt entry names no one
+                         auto more = visit(person_id, value);
+                         if (!more.ok()) inner = more.status();
+                         if (more.ok()) go_on = *more;
+                         return more.ok() && go_on;
                        });
   };
   RETURN_IF_ERROR(visit_org(org_id));
@@ -184,7 +219,8 @@ absl::StatusOr<v1::Person> PeopleDirectory::StageNew(Mutation& m, v1::Person per
   *person.mutable_update_time() = ToTimestamp(now);
   auto& w = m.writes();
   w.PutMessage(storage::Cf::kPeople, storage::RecordKey(id), person);
-  w.Put(storage::Cf::kIndex, storage::PersonByOrgKey(person.organization_id(), id), "");
+  w.Put(storage::Cf::kIndex, storage::PersonByOrgKey(person.organization_id(), id),
+        storage::PersonByOrgValue(OnRosters(person)));
   std::string id_bytes = storage::KeyBuilder().U64(id).key();
   for (auto& key : LoginKeys(tenant, person)) w.Put(storage::Cf::kIndex, key, id_bytes);
   credential.set_person_id(id);
@@ -418,7 +454,8 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
           w.Delete(storage::Cf::kIndex,
                    storage::PersonByOrgKey(current.organization_id(), current.id()));
           w.Put(storage::Cf::kIndex,
-                storage::PersonByOrgKey(updated.organization_id(), current.id()), "");
+                storage::PersonByOrgKey(updated.organization_id(), current.id()),
+                storage::PersonByOrgValue(OnRosters(updated)));
         }
         if (!new_hash.empty()) {
           internal::v1::Credential credential;
@@ -460,6 +497,10 @@ absl::StatusOr<v1::Person> PeopleDirectory::Deactivate(const Caller& caller,
         person.set_active(false);
         *person.mutable_update_time() = ToTimestamp(clock_.NowMicros());
         m.writes().PutMessage(storage::Cf::kPeople, key, person);
+        // The organisation index carries "on rosters": keep it in step with the record.
+        m.writes().Put(storage::Cf::kIndex,
+                       storage::PersonByOrgKey(person.organization_id(), person.id()),
+                       storage::PersonByOrgValue(OnRosters(person)));
         RETURN_IF_ERROR(StageEndSessions(store_, m.writes(), person.id()));
         RecordChange(m.writes(), kKind, person.id(), person.organization_id(), "deactivated");
         return person;

@@ -58,6 +58,13 @@ class PeopleDirectory {
   absl::Status ForEachInSubtree(uint64_t org_id,
                                 const std::function<bool(const v1::Person&)>& visit) const;
 
+  // The ids of the people of the subtree who appear on rosters (OnRosters), in the order of
+  // ForEachInSubtree, until `visit` returns false. Reads the organisation index only (its
+  // values carry the flag); a person record is read only for entries written before that.
+  // Cancellation as ForEachInSubtree.
+  absl::Status ForEachOnRostersInSubtree(
+      uint64_t org_id, const std::function<bool(uint64_t person_id)>& visit) const;
+
   // The login index keys of a person (employee number and phone, when set).
   static std::vector<std::string> LoginKeys(uint32_t tenant, const v1::Person& person);
   // The login index key for what someone types at sign-in: tried as employee number first.
@@ -68,6 +75,12 @@ class PeopleDirectory {
   // Validates and authorizes a person to be created; stages nothing.
   absl::Status CheckNew(const Caller& caller, const v1::Person& person,
                         std::string_view initial_password, std::string_view prefix) const;
+  // Visits every organisation index entry of the subtree (person id and entry value) in
+  // ForEachInSubtree order until `visit` answers false or an error; asks about cancellation.
+  absl::Status ForEachIndexEntryInSubtree(
+      uint64_t org_id,
+      const std::function<absl::StatusOr<bool>(uint64_t person_id, std::string_view value)>& visit)
+      const;
   absl::Status CheckAdminGrants(const Caller& caller,
                                 const google::protobuf::RepeatedField<uint64_t>& orgs,
                                 std::string_view field) const;
@@ -77,6 +90,10 @@ class PeopleDirectory {
   PasswordHasher& hasher_;
   const Clock& clock_;
 };
+
+// Whether a person is expected on rosters and counted in reports: active and not a service
+// account.
+bool OnRosters(const v1::Person& person);
 
 // Field checks shared by create, update and import.
 absl::Status ValidatePersonFields(const v1::Person& person, std::string_view prefix);

@@ -1,0 +1,126 @@
+// The organisation index carries "on rosters" (active, not a service account) so rosters and
+// reports count a subtree without reading every person. These tests keep the flag in step
+// with the records through create, deactivate and move, and check that entries written
+// before the flag existed (empty values) are still answered right by reading the person.
+#include <algorithm>
+#include <vector>
+
+#include "storage/keys.h"
+#include "tests/services/study_domain_fixture.h"
+
+namespace branchline::testing {
+namespace {
+
+class RosterIndexTest : public StudyDomainFixture {
+ protected:
+  RosterIndexTest() : StudyDomainFixture(40) {}
+
+  storage::RosterFlag FlagOf(uint64_t org, uint64_t person) {
+    auto value = store_->Get(storage::Cf::kIndex, storage::PersonByOrgKey(org, person));
+    EXPECT_TRUE(value.ok()) << value.status();
+    if (!value.ok() || !value->has_value()) {
+      ADD_FAILURE() << "no index entry for person " << person << " in org " << org;
+      return storage::RosterFlag::kUnknown;
+    }
+    EXPECT_FALSE((*value)->empty()) << "new entries carry the flag";
+    return storage::ReadPersonByOrgValue(**value);
+  }
+  void Deactivate(uint64_t person) {
+    v1::DeactivatePersonRequest r;
+    r.set_request_id("deactivate-" + std::to_string(person));
+    r.set_id(person);
+    auto out = people_->Deactivate(admin_, r);
+    ASSERT_TRUE(out.ok()) << out.status();
+  }
+  void Move(uint64_t person, uint64_t org) {
+    v1::UpdatePersonRequest r;
+    r.set_request_id("move-" + std::to_string(person));
+    r.mutable_person()->set_id(person);
+    r.mutable_person()->set_organization_id(org);
+    r.mutable_update_mask()->add_paths("organization_id");
+    auto out = people_->Update(admin_, r);
+    ASSERT_TRUE(out.ok()) << out.status();
+  }
+  // The oracle: every person of the subtree read in full, filtered by OnRosters.
+  std::vector<uint64_t> OnRostersFromRecords(uint64_t org) {
+    std::vector<uint64_t> ids;
+    EXPECT_TRUE(people_
+                    ->ForEachInSubtree(org,
+                                       [&](const v1::Person& p) {
+                                         if (OnRosters(p)) ids.push_back(p.id());
+                                         return true;
+                                       })
+                    .ok());
+    return ids;
+  }
+  std::vector<uint64_t> OnRostersFromIndex(uint64_t org) {
+    std::vector<uint64_t> ids;
+    EXPECT_TRUE(people_
+                    ->ForEachOnRostersInSubtree(org,
+                                                [&](uint64_t id) {
+                                                  ids.push_back(id);
+                                                  return true;
+                                                })
+                    .ok());
+    return ids;
+  }
+};
+
+TEST_F(RosterIndexTest, TheFlagFollowsCreateDeactivateAndMove) {
+  uint64_t p0 = callers_[0].person_id, p1 = callers_[1].person_id, p2 = callers_[2].person_id;
+  EXPECT_EQ(FlagOf(teams_[0], p0), storage::RosterFlag::kOnRosters);
+  Deactivate(p0);
+  EXPECT_EQ(FlagOf(teams_[0], p0), storage::RosterFlag::kOffRosters);
+  // A move rewrites the entry under the new organisation with the person's flag.
+  Move(p0, teams_[1]);
+  EXPECT_EQ(FlagOf(teams_[1], p0), storage::RosterFlag::kOffRosters);
+  Move(p1, teams_[0]);
+  EXPECT_EQ(FlagOf(teams_[0], p1), storage::RosterFlag::kOnRosters);
+  EXPECT_EQ(FlagOf(teams_[0], p2), storage::RosterFlag::kOnRosters);  // untouched
+
+  auto ids = OnRostersFromIndex(branch_);
+  EXPECT_EQ(ids.size(), 39u);
+  EXPECT_EQ(ids, OnRostersFromRecords(branch_));
+  EXPECT_EQ(OnRostersFromIndex(teams_[1]), OnRostersFromRecords(teams_[1]));
+}
+
+TEST_F(RosterIndexTest, EntriesWithoutTheFlagAreAnsweredFromTheRecord) {
+  Deactivate(callers_[3].person_id);
+  Deactivate(callers_[4].person_id);
+  // Entries as written before the flag existed: empty values, for active and inactive people.
+  storage::WriteSet legacy;
+  for (int i = 0; i < 10; ++i) {
+    legacy.Put(storage::Cf::kIndex,
+               storage::PersonByOrgKey(callers_[i].organization_id, callers_[i].person_id), "");
+  }
+  ASSERT_TRUE(store_->Commit(std::move(legacy)).ok());
+  auto ids = OnRostersFromIndex(branch_);
+  EXPECT_EQ(ids.size(), 38u);
+  EXPECT_EQ(ids, OnRostersFromRecords(branch_));
+  for (int i : {3, 4}) {
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), callers_[i].person_id), 0);
+  }
+
+  // Stopping early stops the walk.
+  int visited = 0;
+  ASSERT_TRUE(people_
+                  ->ForEachOnRostersInSubtree(branch_,
+                                              [&](uint64_t) {
+                                                ++visited;
+                                                return visited < 5;
+                                              })
+                  .ok());
+  EXPECT_EQ(visited, 5);
+}
+
+TEST_F(RosterIndexTest, AnUnknownValueIsReadAsUnknown) {
+  EXPECT_EQ(storage::ReadPersonByOrgValue(""), storage::RosterFlag::kUnknown);
+  EXPECT_EQ(storage::ReadPersonByOrgValue("x"), storage::RosterFlag::kUnknown);
+  EXPECT_EQ(storage::ReadPersonByOrgValue(storage::PersonByOrgValue(true)),
+            storage::RosterFlag::kOnRosters);
+  EXPECT_EQ(storage::ReadPersonByOrgValue(storage::PersonByOrgValue(false)),
+            storage::RosterFlag::kOffRosters);
+}
+
+}  // namespace
+}  // namespace branchline::testing
