@@ -11,6 +11,22 @@
 
 namespace branchline::desk {
 
+namespace {
+// Both charts: a 0-100 % value axis on the left, no legend, and the new chart replacing the
+// view's old one (which the view does not delete itself).
+void ShowWithPercentAxis(QChartView* view, QChart* chart, QAbstractSeries* series) {
+  auto* y = new QValueAxis;
+  y->setRange(0, 100);
+  y->setLabelFormat(QStringLiteral("%d%%"));
+  chart->addAxis(y, Qt::AlignLeft);
+  series->attachAxis(y);
+  chart->legend()->setVisible(false);
+  QChart* old = view->chart();
+  view->setChart(chart);
+  delete old;
+}
+}  // namespace
+
 void ShowPercentBars(QChartView* view, const QString& title, const QStringList& categories,
                      const QList<qreal>& percents, const QString& series_name) {
   auto* chart = new QChart;
@@ -26,15 +42,7 @@ void ShowPercentBars(QChartView* view, const QString& title, const QStringList& 
   x->append(categories);
   chart->addAxis(x, Qt::AlignBottom);
   series->attachAxis(x);
-  auto* y = new QValueAxis;
-  y->setRange(0, 100);
-  y->setLabelFormat(QStringLiteral("%d%%"));
-  chart->addAxis(y, Qt::AlignLeft);
-  series->attachAxis(y);
-  chart->legend()->setVisible(false);
-  QChart* old = view->chart();
-  view->setChart(chart);
-  delete old;
+  ShowWithPercentAxis(view, chart, series);
 }
 
 void ShowDailyPercentLine(QChartView* view, const QString& title,
@@ -56,15 +64,7 @@ void ShowDailyPercentLine(QChartView* view, const QString& title,
   }
   chart->addAxis(x, Qt::AlignBottom);
   series->attachAxis(x);
-  auto* y = new QValueAxis;
-  y->setRange(0, 100);
-  y->setLabelFormat(QStringLiteral("%d%%"));
-  chart->addAxis(y, Qt::AlignLeft);
-  series->attachAxis(y);
-  chart->legend()->setVisible(false);
-  QChart* old = view->chart();
-  view->setChart(chart);
-  delete old;
+  ShowWithPercentAxis(view, chart, series);
 }
 
 }  // namespace branchline::desk

@@ -10,6 +10,7 @@
 
 #include "clients/desktop/models/formatting.h"
 #include "clients/desktop/models/qr_image.h"
+#include "clients/desktop/views/tables.h"
 
 namespace branchline::desk {
 
@@ -37,10 +38,7 @@ CheckInWindow::CheckInWindow(ApiClient* api, const v1::Meeting& meeting, QWidget
   counts_label_ = new QLabel;
   counts_label_->setWordWrap(true);
   counts_label_->setStyleSheet(QStringLiteral("font-size:22px;font-weight:bold"));
-  table_ = new QTableView;
-  table_->setModel(roster_);
-  table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setStretchLastSection(true);
+  table_ = MakeTable(roster_);
   table_->setStyleSheet(QStringLiteral("font-size:18px"));
 
   auto* left = new QVBoxLayout;

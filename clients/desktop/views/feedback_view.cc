@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include "clients/desktop/models/formatting.h"
+#include "clients/desktop/views/tables.h"
 
 namespace branchline::desk {
 
@@ -23,12 +24,7 @@ FeedbackView::FeedbackView(ApiClient* api, const NameLookup* names, QWidget* par
   header_ = new QLabel;
   overdue_only_ = new QCheckBox(QStringLiteral("只看逾期 Overdue only"));
   auto* refresh = new QPushButton(QStringLiteral("刷新 Refresh"));
-  table_ = new QTableView;
-  table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setStretchLastSection(true);
+  table_ = MakeRowPickerTable(model_);
   thread_ = new QTextBrowser;
   reply_ = new QPlainTextEdit;
   reply_->setPlaceholderText(QStringLiteral("回复或备注 Reply or note…"));

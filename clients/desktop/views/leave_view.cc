@@ -8,17 +8,14 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "clients/desktop/views/tables.h"
+
 namespace branchline::desk {
 
 LeaveView::LeaveView(ApiClient* api, const NameLookup* names, QWidget* parent)
     : QWidget(parent), api_(api), model_(new LeaveModel(names, this)) {
   title_ = new QLabel(QStringLiteral("请假审批 Leave requests (select a meeting)"));
-  table_ = new QTableView;
-  table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->verticalHeader()->hide();
+  table_ = MakeRowPickerTable(model_);
   auto* approve = new QPushButton(QStringLiteral("批准 Approve"));
   auto* refuse = new QPushButton(QStringLiteral("不批准 Refuse…"));
   auto* buttons = new QHBoxLayout;

@@ -15,6 +15,7 @@
 #include "clients/desktop/views/check_in_window.h"
 #include "clients/desktop/views/leave_view.h"
 #include "clients/desktop/views/meeting_dialog.h"
+#include "clients/desktop/views/tables.h"
 
 namespace branchline::desk {
 
@@ -23,12 +24,7 @@ MeetingsView::MeetingsView(ApiClient* api, const NameLookup* names, QWidget* par
   calendar_ = new QCalendarWidget;
   calendar_->setGridVisible(true);
   calendar_->setFirstDayOfWeek(Qt::Monday);
-  table_ = new QTableView;
-  table_->setModel(model_);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->verticalHeader()->hide();
+  table_ = MakeRowPickerTable(model_);
   auto* schedule = new QPushButton(QStringLiteral("安排会议 Schedule…"));
   auto* edit = new QPushButton(QStringLiteral("编辑 Edit…"));
   auto* cancel = new QPushButton(QStringLiteral("取消会议 Cancel…"));

@@ -20,19 +20,9 @@
 #include "clients/desktop/models/formatting.h"
 #include "clients/desktop/models/table_export.h"
 #include "clients/desktop/views/charts.h"
+#include "clients/desktop/views/tables.h"
 
 namespace branchline::desk {
-namespace {
-
-QTableView* MakeTable(QAbstractItemModel* model) {
-  auto* table = new QTableView;
-  table->setModel(model);
-  table->verticalHeader()->hide();
-  table->horizontalHeader()->setStretchLastSection(true);
-  return table;
-}
-
-}  // namespace
 
 ReportsView::ReportsView(ApiClient* api, QWidget* parent)
     : QWidget(parent),

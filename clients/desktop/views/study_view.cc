@@ -13,18 +13,10 @@
 #include <memory>
 
 #include "clients/desktop/views/charts.h"
+#include "clients/desktop/views/tables.h"
 
 namespace branchline::desk {
 namespace {
-
-QTableView* MakeTable(QAbstractItemModel* model) {
-  auto* table = new QTableView;
-  table->setModel(model);
-  table->verticalHeader()->hide();
-  table->horizontalHeader()->setStretchLastSection(true);
-  table->setWordWrap(true);
-  return table;
-}
 
 QWidget* Titled(const QString& title, QWidget* body) {
   auto* box = new QWidget;
