@@ -32,7 +32,7 @@ class StudyAuthorizationTest : public ::testing::Test {
     tokens_["no token"] = "";
     tokens_["expired"] = server_.ExpiredToken(member_);
     tokens_["anonymous receipt holder"] = "";  // no token: only receipt RPCs accept them
-    tokens_["tampered"] = self.substr(0, self.size() - 2) + (self.back() == 'a' ? "bb" : "aa");
+    tokens_["tampered"] = TestServer::TamperedToken(self);
     tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
     tokens_["another member"] = server_.SignIn("colleague");
     tokens_["self"] = self;
