@@ -54,7 +54,6 @@ class PeopleDirectory {
   // is cancelled (DEADLINE_EXCEEDED past its deadline): rosters and reports of a large
   // subtree stop instead of finishing for nobody. Each person is one CancellationCheckpoint()
   // step, so gRPC is asked once every kCancellationStride people (see call_cancellation.h).
-  static constexpr uint32_t kCancellationStride = branchline::kCancellationStride;
   absl::Status ForEachInSubtree(uint64_t org_id,
                                 const std::function<bool(const v1::Person&)>& visit) const;
 

@@ -73,7 +73,7 @@ TEST(CallCancellation, ASubtreeWalkStopsWhenItsCallIsCancelled) {
   const uint64_t branch = server.CreateOrg(admin, server.RootOrgId(), "大支部").id();
   const uint64_t group = server.CreateOrg(admin, branch, "小组", v1::ORGANIZATION_KIND_GROUP).id();
   // Cancellation is asked every kCancellationStride people: enough people for two asks.
-  const int people_count = PeopleDirectory::kCancellationStride + 30;
+  const int people_count = kCancellationStride + 30;
   for (int i = 0; i < people_count; ++i) {
     server.CreatePerson(admin, i % 2 ? branch : group, "成员", "m" + std::to_string(i));
   }
@@ -100,7 +100,7 @@ TEST(CallCancellation, ASubtreeWalkStopsWhenItsCallIsCancelled) {
   CallCancellationScope cancelled_after_ten([&] { return visited >= 10; });
   absl::Status status = people.ForEachInSubtree(branch, count);
   EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
-  EXPECT_EQ(visited, static_cast<int>(PeopleDirectory::kCancellationStride))
+  EXPECT_EQ(visited, static_cast<int>(kCancellationStride))
       << "the walk went on after its call was cancelled (it is asked every stride people)";
 }
 
