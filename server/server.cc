@@ -2,15 +2,18 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
+#include "server/completion_queue_pollers.h"
 #include "server/metrics.h"
 #include "server/server_settings.h"
 #include "services/admin/admin_grpc.h"
@@ -68,6 +71,8 @@ struct BranchlineServer::State {
   std::unique_ptr<StudyReports> study_reports;
   std::unique_ptr<Quizzes> quizzes;
   std::vector<std::unique_ptr<grpc::Service>> services;
+  SyncGrpc* sync_service = nullptr;                 // in services
+  std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::mutex shutdown_mu;
@@ -231,8 +236,10 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
   state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
   state->services.push_back(std::make_unique<AdminGrpc>(*state->backups, auth));
-  state->services.push_back(std::make_unique<SyncGrpc>(
-      *state->change_feed, *state->notices, *state->watch_hub, *state->offline_batch, auth));
+  auto sync = std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub,
+                                         *state->offline_batch, auth);
+  state->sync_service = sync.get();
+  state->services.push_back(std::move(sync));
   state->services.push_back(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
                                                              *state->attendance_reports, auth));
   state->services.push_back(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
@@ -250,10 +257,13 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   interceptors.push_back(
       std::make_unique<CallInterceptorFactory>(options.access_log, state->metrics.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  state->pollers = std::make_unique<CompletionQueuePollers>(builder.AddCompletionQueue());
   state->server = builder.BuildAndStart();
   if (!state->server || state->port == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
+  state->pollers->Start(std::max(2u, std::thread::hardware_concurrency()));
+  state->sync_service->AcceptWatches(state->pollers->queue());
   spdlog::info("branchline-server listening on {} (port {}), data in {}", options.listen,
                state->port, options.data_dir);
   return std::unique_ptr<BranchlineServer>(new BranchlineServer(std::move(state)));
@@ -266,6 +276,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->watch_hub->FinishAll();  // live streams would otherwise hold the shutdown open
   state_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms));
   state_->server->Wait();
+  state_->pollers->Shutdown();  // after the server's, as gRPC requires
   state_->server.reset();
   state_->watch_hub.reset();
   state_->change_retention.reset();  // stops pruning before the database closes

@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "services/auth/grpc_handler.h"
+#include "services/common/async_tag.h"
 #include "services/common/call_log.h"
 #include "services/common/errors.h"
 #include "services/sync/cursor.h"
@@ -13,30 +14,26 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A stream that failed before it started (bad token, bad cursor): finishes with the status.
-class FailedReactor final : public grpc::ServerWriteReactor<v1::WatchChangesResponse> {
- public:
-  explicit FailedReactor(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
-  void OnDone() override { delete this; }
-};
-
-// One live WatchChanges stream. It writes one message at a time; reads of the change log
-// happen when the hub wakes it or a write completes, never blocking a gRPC thread for long.
-class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchChangesResponse>,
-                           public WatchHub::Stream {
+// One WatchChanges stream on the async API: an idle stream holds no thread. It writes one
+// message at a time; reads of the change log happen when the hub wakes it or a write
+// completes, on the server's pollers, never blocking one for long.
+//
+// Lifetime: the object waits for a call, serves it and deletes itself once gRPC reports the
+// call done and none of its operations (writes, finish, the start itself) is in flight.
+class WatchCall final : public WatchHub::Stream {
  public:
   static constexpr int kBatch = 64;
 
-  WatchReactor(const ChangeFeed& feed, WatchHub& hub, ChangeInterest interest, uint64_t position,
-               std::chrono::seconds heartbeat)
-      : feed_(feed),
+  WatchCall(SyncGrpc& service, grpc::ServerCompletionQueue* completion_queue,
+            const ChangeFeed& feed, WatchHub& hub, const Authenticator& auth)
+      : service_(service),
+        completion_queue_(completion_queue),
+        feed_(feed),
         hub_(hub),
-        interest_(std::move(interest)),
-        position_(position),
-        heartbeat_(heartbeat),
-        last_write_(Clock::now()) {
-    hub_.Register(this, interest_);
-    Wake();
+        auth_(auth) {
+    context_.AsyncNotifyWhenDone(&call_done_tag_);
+    service_.RequestWatchChanges(&context_, &request_, &writer_, completion_queue_,
+                                 completion_queue_, &accepted_tag_);
   }
 
   void Wake() override {
@@ -47,7 +44,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchChangesRespo
 
   void Tick(Clock::time_point now) override {
     std::lock_guard lock(mu_);
-    if (finished_ || writing_ || !queue_.empty() || now - last_write_ < heartbeat_) return;
+    if (finishing_ || call_done_ || writing_ || !queue_.empty() || now - last_write_ < heartbeat_) {
+      return;
+    }
     v1::WatchChangesResponse beat;
     beat.set_heartbeat(true);
     beat.set_cursor(EncodeCursor(interest_.holder_id, position_));
@@ -61,30 +60,89 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchChangesRespo
                               "server is shutting down; reconnect and resume from your cursor"));
   }
 
-  void OnWriteDone(bool ok) override {
-    std::lock_guard lock(mu_);
-    writing_ = false;
-    if (!ok) {
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed"));
+ private:
+  void OnAccepted(bool ok) {
+    if (!ok) {  // the server is shutting down; gRPC sends no done tag for a call never started
+      delete this;
       return;
     }
-    Pump();
+    new WatchCall(service_, completion_queue_, feed_, hub_, auth_);  // waits for the next stream
+    absl::Status started = Begin();
+    bool release;
+    {
+      std::lock_guard lock(mu_);
+      if (!started.ok()) FinishLocked(ToGrpcStatus(started));
+      --in_flight_;  // the start itself
+      release = ReleasableLocked();
+    }
+    if (release) Release();
   }
 
-  void OnCancel() override {
-    std::lock_guard lock(mu_);
-    FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+  absl::Status Begin() {
+    auto caller = AuthenticateCall(auth_, &context_);
+    if (!caller.ok()) return caller.status();
+    int heartbeat = request_.heartbeat_seconds() == 0 ? 30 : request_.heartbeat_seconds();
+    if (heartbeat < 5 || heartbeat > 300) {
+      return InvalidField("heartbeat_seconds", "must be between 5 and 300");
+    }
+    auto interest = feed_.PersonInterest(*caller);
+    if (!interest.ok()) return interest.status();
+    auto position = feed_.Position(*interest, request_.cursor());
+    if (!position.ok()) return position.status();
+    {
+      std::lock_guard lock(mu_);
+      interest_ = std::move(*interest);
+      position_ = *position;
+      heartbeat_ = std::chrono::seconds(heartbeat);
+      last_write_ = Clock::now();
+      registered_ = true;
+    }
+    hub_.Register(this, interest_);  // interest_ no longer changes
+    Wake();
+    return absl::OkStatus();
   }
 
-  void OnDone() override {
-    hub_.Unregister(this);
-    delete this;
+  void OnWritten(bool ok) {
+    bool release;
+    {
+      std::lock_guard lock(mu_);
+      writing_ = false;
+      --in_flight_;
+      // A failed write means the call is over (cancelled, connection gone): the done tag
+      // follows and there is nothing more to send.
+      if (ok && finishing_) {
+        StartFinishLocked();
+      } else if (ok) {
+        Pump();
+      }
+      release = ReleasableLocked();
+    }
+    if (release) Release();
   }
 
- private:
+  void OnFinished() {
+    bool release;
+    {
+      std::lock_guard lock(mu_);
+      --in_flight_;
+      release = ReleasableLocked();
+    }
+    if (release) Release();
+  }
+
+  void OnCallDone() {
+    bool release;
+    {
+      std::lock_guard lock(mu_);
+      call_done_ = true;
+      release = ReleasableLocked();
+    }
+    if (release) Release();
+  }
+
   // Starts the next write, reading more of the change log when the queue is empty.
   void Pump() {
-    if (finished_ || writing_) return;
+    if (finishing_ || writing_ || call_done_ || !registered_) return;
     if (queue_.empty() && pending_) {
       pending_ = false;
       auto page = feed_.Read(interest_, position_, kBatch);
@@ -105,28 +163,59 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchChangesRespo
     current_ = std::move(queue_.front());
     queue_.pop_front();
     writing_ = true;
+    ++in_flight_;
     last_write_ = Clock::now();
-    StartWrite(&current_);
+    writer_.Write(current_, &written_tag_);
   }
 
+  // Finishes now, or after the write in flight (gRPC allows one operation at a time).
   void FinishLocked(const grpc::Status& status) {
-    if (finished_) return;
-    finished_ = true;
-    Finish(status);
+    if (finishing_ || call_done_) return;
+    finishing_ = true;
+    final_status_ = status;
+    if (!writing_) StartFinishLocked();
   }
 
+  void StartFinishLocked() {
+    ++in_flight_;
+    writer_.Finish(final_status_, &finished_tag_);
+  }
+
+  bool ReleasableLocked() const { return call_done_ && in_flight_ == 0; }
+
+  // Outside mu_: the hub calls Wake/Tick with its own lock held and then takes ours.
+  void Release() {
+    if (registered_) hub_.Unregister(this);
+    delete this;
+  }
+
+  SyncGrpc& service_;
+  grpc::ServerCompletionQueue* const completion_queue_;
   const ChangeFeed& feed_;
   WatchHub& hub_;
-  const ChangeInterest interest_;
+  const Authenticator& auth_;
+  grpc::ServerContext context_;
+  v1::WatchChangesRequest request_;
+  grpc::ServerAsyncWriter<v1::WatchChangesResponse> writer_{&context_};
+  AsyncTag accepted_tag_{[this](bool ok) { OnAccepted(ok); }};
+  AsyncTag written_tag_{[this](bool ok) { OnWritten(ok); }};
+  AsyncTag finished_tag_{[this](bool) { OnFinished(); }};
+  AsyncTag call_done_tag_{[this](bool) { OnCallDone(); }};
+
   std::mutex mu_;
-  uint64_t position_;  // everything up to here is queued or sent
-  const std::chrono::seconds heartbeat_;
+  ChangeInterest interest_;
+  uint64_t position_ = 0;  // everything up to here is queued or sent
+  std::chrono::seconds heartbeat_{30};
   Clock::time_point last_write_;
   std::deque<v1::WatchChangesResponse> queue_;
   v1::WatchChangesResponse current_;
+  grpc::Status final_status_;
+  int in_flight_ = 1;  // the start (authentication, registration) until it returns
+  bool registered_ = false;
   bool pending_ = false;
   bool writing_ = false;
-  bool finished_ = false;
+  bool finishing_ = false;
+  bool call_done_ = false;
 };
 
 }  // namespace
@@ -146,20 +235,8 @@ grpc::Status SyncGrpc::ListChanges(grpc::ServerContext* context,
                              [&](const Caller& c) { return feed_.ListChanges(c, *request); });
 }
 
-grpc::ServerWriteReactor<v1::WatchChangesResponse>* SyncGrpc::WatchChanges(
-    grpc::CallbackServerContext* context, const v1::WatchChangesRequest* request) {
-  auto caller = AuthenticateCall(auth_, context);
-  if (!caller.ok()) return new FailedReactor(caller.status());
-  int heartbeat = request->heartbeat_seconds() == 0 ? 30 : request->heartbeat_seconds();
-  if (heartbeat < 5 || heartbeat > 300) {
-    return new FailedReactor(InvalidField("heartbeat_seconds", "must be between 5 and 300"));
-  }
-  auto interest = feed_.PersonInterest(*caller);
-  if (!interest.ok()) return new FailedReactor(interest.status());
-  auto position = feed_.Position(*interest, request->cursor());
-  if (!position.ok()) return new FailedReactor(position.status());
-  return new WatchReactor(feed_, hub_, std::move(*interest), *position,
-                          std::chrono::seconds(heartbeat));
+void SyncGrpc::AcceptWatches(grpc::ServerCompletionQueue* queue) {
+  new WatchCall(*this, queue, feed_, hub_, auth_);
 }
 
 grpc::Status SyncGrpc::ListFeed(grpc::ServerContext* context, const v1::ListFeedRequest* request,

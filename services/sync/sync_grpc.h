@@ -10,9 +10,9 @@
 namespace branchline {
 
 // gRPC adapter of SyncService. Unary methods are synchronous like every other service;
-// WatchChanges uses the callback API so an idle stream holds no thread.
+// WatchChanges uses the async API so an idle stream holds no thread.
 class SyncGrpc final
-    : public v1::SyncService::WithCallbackMethod_WatchChanges<v1::SyncService::Service> {
+    : public v1::SyncService::WithAsyncMethod_WatchChanges<v1::SyncService::Service> {
  public:
   SyncGrpc(const ChangeFeed& feed, Notices& notices, WatchHub& hub, OfflineBatch& batch,
            const Authenticator& auth)
@@ -20,11 +20,12 @@ class SyncGrpc final
 
   grpc::Status UploadActions(grpc::ServerContext* context, const v1::UploadActionsRequest* request,
                              v1::UploadActionsResponse* response) override;
+  // Serves WatchChanges streams on `queue`, whose tags are AsyncTags run by the server's
+  // pollers. Call once, after the server started.
+  void AcceptWatches(grpc::ServerCompletionQueue* queue);
 
   grpc::Status ListChanges(grpc::ServerContext* context, const v1::ListChangesRequest* request,
                            v1::ListChangesResponse* response) override;
-  grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
-      grpc::CallbackServerContext* context, const v1::WatchChangesRequest* request) override;
   grpc::Status ListFeed(grpc::ServerContext* context, const v1::ListFeedRequest* request,
                         v1::ListFeedResponse* response) override;
   grpc::Status PostNotice(grpc::ServerContext* context, const v1::PostNoticeRequest* request,

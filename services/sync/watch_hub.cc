@@ -19,6 +19,10 @@ WatchHub::~WatchHub() {
 
 void WatchHub::Register(Stream* stream, const ChangeInterest& interest) {
   std::lock_guard lock(mu_);
+  if (closed_) {  // started while the server is stopping: finish it like the others
+    stream->Shutdown();
+    return;
+  }
   streams_.emplace(stream, interest);
 }
 
