@@ -12,7 +12,7 @@ thread_local uint64_t steps = 0;
 bool CallCancelled() { return probe && probe(); }
 
 absl::Status CancellationCheckpoint() {
-  if (steps++ % kCancellationStride != 0 || !CallCancelled()) return absl::OkStatus();
+  if (++steps % kCancellationStride != 0 || !CallCancelled()) return absl::OkStatus();
   if (std::chrono::system_clock::now() >= deadline) {
     return absl::DeadlineExceededError("the call's deadline passed");
   }
