@@ -185,8 +185,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
-  // Concurrent writers: the leader of a write group syncs the WAL once for all of them.
-  db_options.enable_pipelined_write = true;
+  // Concurrent writers form a write group whose leader syncs the WAL once for all of them,
+  // and (with these settings) also inserts the whole group into the memtable. Our batches are
+  // small, so letting each writer insert its own (concurrent memtable writes, pipelining)
+  // only added hand-offs between threads: 64 writers, 165 -> 140 µs of server CPU per check-in.
+  db_options.enable_pipelined_write = false;
+  db_options.allow_concurrent_memtable_write = false;
+  db_options.enable_write_thread_adaptive_yield = false;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256 << 20;
   if (options.env) db_options.env = options.env;
