@@ -67,6 +67,12 @@ class StoreCollector final : public prometheus::Collectable {
             static_cast<double>(s.live_sst_bytes)),
         One("branchline_rocksdb_memtable_bytes", "Size of all memtables", MetricType::Gauge,
             static_cast<double>(s.memtable_bytes)),
+        One("branchline_rocksdb_table_readers_bytes",
+            "Memory held by open SST files outside the block cache", MetricType::Gauge,
+            static_cast<double>(s.table_readers_bytes)),
+        One("branchline_rocksdb_block_cache_bytes",
+            "Memory of the block cache (blocks and the memtable budget)", MetricType::Gauge,
+            static_cast<double>(s.block_cache_bytes)),
     };
     out.push_back(TenantCounts());
     return out;

@@ -39,8 +39,11 @@ struct StoreOptions {
   bool sync_writes = true;
   // Memtable size per column family; tests set it tiny so flushes really happen.
   size_t write_buffer_size = 16 << 20;
-  // Shared block cache for all column families.
-  size_t block_cache_bytes = 64 << 20;
+  // All memtables together: past it the largest is flushed. Charged to the block cache.
+  size_t memtable_budget_bytes = 64 << 20;
+  // The one cache of every column family's data, index and filter blocks, and of the memtable
+  // budget: RocksDB's memory stays near this however large the database grows.
+  size_t block_cache_bytes = 128 << 20;
   // Test-only: the RocksDB Env to open with (nullptr: the default). Lets crash tests inject
   // a file system that simulates lost fsyncs (storage/testing/lost_fsync_fs.h).
   rocksdb::Env* env = nullptr;
@@ -82,8 +85,10 @@ struct StoreStats {
   uint64_t compaction_pending = 0;     // 1 when at least one compaction is needed
   uint64_t compactions_running = 0;
   uint64_t flushes_running = 0;
-  uint64_t live_sst_bytes = 0;  // all column families
-  uint64_t memtable_bytes = 0;  // all column families, active and immutable
+  uint64_t live_sst_bytes = 0;       // all column families
+  uint64_t memtable_bytes = 0;       // all column families, active and immutable
+  uint64_t table_readers_bytes = 0;  // held by open SST files outside the block cache
+  uint64_t block_cache_bytes = 0;    // the block cache: blocks and the memtable budget
 };
 
 // Visitor for Scan: return false to stop early.

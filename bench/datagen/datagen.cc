@@ -120,6 +120,7 @@ int Generate(const Shape& shape, const std::string& fleet_path, const std::strin
   store_options.path = db_path;
   store_options.sync_writes = false;  // a bulk load: durability comes from the final flush
   store_options.write_buffer_size = 64 << 20;
+  store_options.memtable_budget_bytes = 256 << 20;  // fewer, larger flushes while loading
   auto opened = storage::Store::Open(store_options);
   if (!opened.ok()) return std::cerr << opened.status() << "\n", 1;
   auto& store = **opened;

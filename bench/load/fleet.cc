@@ -113,7 +113,9 @@ absl::StatusOr<Fleet> PrepareFleet(std::shared_ptr<grpc::Channel> channel,
     groups.push_back(*group);
   }
 
-  // People, 1000 per ImportPeople call (the API's limit).
+  // People, 1000 per ImportPeople call (the API's limit). Their logins (employee numbers)
+  // name the branch, so a data directory can take another fleet.
+  const std::string login_prefix = "bench-" + std::to_string(fleet.branch_id) + "-";
   for (int start = 0; start < shape.people; start += 1000) {
     v1::ImportPeopleRequest r;
     r.set_request_id(RequestId("import", start));
@@ -121,7 +123,7 @@ absl::StatusOr<Fleet> PrepareFleet(std::shared_ptr<grpc::Channel> channel,
       auto* row = r.add_rows();
       row->mutable_person()->set_organization_id(groups[i % groups.size()]);
       row->mutable_person()->set_display_name("党员" + std::to_string(i));
-      row->mutable_person()->set_employee_number("bench-" + std::to_string(i));
+      row->mutable_person()->set_employee_number(login_prefix + std::to_string(i));
       row->mutable_person()->set_role(v1::ROLE_FULL_MEMBER);
       row->set_initial_password(kPassword);
     }
@@ -145,7 +147,7 @@ absl::StatusOr<Fleet> PrepareFleet(std::shared_ptr<grpc::Channel> channel,
     signers.emplace_back([&] {
       for (int i = next++; i < shape.people; i = next++) {
         v1::SignInRequest r;
-        r.set_login("bench-" + std::to_string(i));
+        r.set_login(login_prefix + std::to_string(i));
         r.set_password(kPassword);
         v1::SignInResponse out;
         grpc::ClientContext ctx;

@@ -143,6 +143,8 @@ TEST_F(MetricsTest, ScrapeShowsCallsLatencyStreamsStorageAndTenantCounts) {
   EXPECT_GT(Value(metrics, "branchline_rocksdb_wal_bytes_total"), 0);
   EXPECT_GE(Value(metrics, "branchline_rocksdb_wal_sync_seconds_total"), 0);
   EXPECT_GT(Value(metrics, "branchline_rocksdb_memtable_bytes"), 0);
+  EXPECT_GE(Value(metrics, "branchline_rocksdb_table_readers_bytes"), 0);
+  EXPECT_GE(Value(metrics, "branchline_rocksdb_block_cache_bytes"), 0);
   EXPECT_EQ(Value(metrics, "branchline_rocksdb_write_stopped"), 0);
   for (const char* name :
        {"branchline_rocksdb_live_sst_bytes", "branchline_rocksdb_compaction_pending",
