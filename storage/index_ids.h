@@ -27,6 +27,10 @@ enum class Index : uint16_t {
   kNoticeByOrg = 402,     // [audience org][notice id]
   kNoticeByPerson = 403,  // [person id][notice id]     (listed audiences)
   kNoticeRead = 404,      // [notice id][person id]     value: read time (i64 micros)
+  // The kChangeByOrg entries of changes with members_see, for members' pulls: they need not
+  // step over the organisation's check-ins and study records. Since 2026-11-22; older
+  // changes are read from kChangeByOrg (Store::MembersChangeIndexFrom).
+  kChangeForMembersByOrg = 405,  // [org id][sequence]   value: change kind
 
   // Feedback (staff mailbox).
   kLetterInbox = 300,     // [org id][state u8][letter id]   current organisation of a letter

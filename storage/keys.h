@@ -60,6 +60,11 @@ inline std::string IdempotencyKey(uint32_t tenant, uint64_t caller, std::string_
 inline std::string ChangeKey(uint32_t tenant, uint64_t sequence) {
   return KeyBuilder(tenant).U64(sequence).key();
 }
+// Meta: changes after this sequence are in the members' organisation index
+// (Store::MembersChangeIndexFrom).
+inline std::string MembersChangeIndexFromKey() {
+  return KeyBuilder().Str("members_change_index_from").key();
+}
 // Meta: the highest change-log sequence of a tenant deleted by retention (change_pruning.h).
 inline std::string ChangesPrunedPrefix() { return KeyBuilder().Str("changes_pruned").key(); }
 inline std::string ChangesPrunedKey(uint32_t tenant) {
@@ -72,6 +77,12 @@ inline std::string ChangeByOrgPrefix(uint64_t org) {
 }
 inline std::string ChangeByOrgKey(uint64_t org, uint64_t sequence) {
   return IndexKey(TenantOfId(org), Index::kChangeByOrg).U64(org).U64(sequence).key();
+}
+inline std::string ChangeForMembersByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kChangeForMembersByOrg).U64(org).key();
+}
+inline std::string ChangeForMembersByOrgKey(uint64_t org, uint64_t sequence) {
+  return IndexKey(TenantOfId(org), Index::kChangeForMembersByOrg).U64(org).U64(sequence).key();
 }
 inline std::string ChangeByPersonPrefix(uint64_t person) {
   return IndexKey(TenantOfId(person), Index::kChangeByPerson).U64(person).key();

@@ -145,6 +145,27 @@ absl::StatusOr<std::map<uint32_t, uint64_t>> LoadPrunedMarks(rocksdb::DB* db,
   return marks;
 }
 
+// Where the members' organisation index (kChangeForMembersByOrg) begins: recorded by the first
+// start that writes it, as the last sequence then (0 for a new database). Synced, like the
+// schema version: losing it would hide the older changes from pulls.
+absl::StatusOr<uint64_t> LoadMembersChangeIndexFrom(rocksdb::DB* db,
+                                                    rocksdb::ColumnFamilyHandle* meta,
+                                                    uint64_t last_sequence) {
+  std::string value;
+  auto s = db->Get(rocksdb::ReadOptions(), meta, MembersChangeIndexFromKey(), &value);
+  if (s.ok()) {
+    auto from = DecodeU64(value);
+    if (!from) return absl::DataLossError("unreadable start of the members' change index");
+    return *from;
+  }
+  if (!s.IsNotFound()) return FromRocks(s, "reading the start of the members' change index");
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  s = db->Put(synced, meta, MembersChangeIndexFromKey(), EncodeU64(last_sequence));
+  if (!s.ok()) return FromRocks(s, "writing the start of the members' change index");
+  return last_sequence;
+}
+
 absl::Status CheckSchema(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, bool existed,
                          const rocksdb::WriteOptions& wo) {
   std::string value;
@@ -247,15 +268,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // never be handed out twice, or old cursors would point into new changes.
   uint64_t last = *last_change;
   for (const auto& [tenant, sequence] : *pruned) last = std::max(last, sequence);
-  return std::unique_ptr<Store>(new Store(options, std::move(impl), last, std::move(*pruned)));
+  auto members_index_from = LoadMembersChangeIndexFrom(impl->db, impl->cf(Cf::kMeta), last);
+  if (!members_index_from.ok()) return members_index_from.status();
+  return std::unique_ptr<Store>(
+      new Store(options, std::move(impl), last, std::move(*pruned), *members_index_from));
 }
 
 Store::Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change,
-             std::map<uint32_t, uint64_t> pruned_through)
+             std::map<uint32_t, uint64_t> pruned_through, uint64_t members_change_index_from)
     : options_(std::move(options)),
       impl_(std::move(impl)),
       sequencer_(last_change),
-      pruned_through_(std::move(pruned_through)) {}
+      pruned_through_(std::move(pruned_through)),
+      members_change_index_from_(members_change_index_from) {}
 
 uint64_t Store::ChangesPrunedThrough(uint32_t tenant) const {
   std::lock_guard lock(pruned_mu_);
@@ -318,6 +343,10 @@ absl::Status Store::Commit(WriteSet batch) {
       if (s.ok() && change.organization_id()) {
         s = wb.Put(impl_->cf(Cf::kIndex), ChangeByOrgKey(change.organization_id(), seq),
                    change.kind());
+        if (s.ok() && change.members_see()) {
+          s = wb.Put(impl_->cf(Cf::kIndex), ChangeForMembersByOrgKey(change.organization_id(), seq),
+                     change.kind());
+        }
       }
       for (uint64_t person : change.person_ids()) {
         if (s.ok()) s = wb.Put(impl_->cf(Cf::kIndex), ChangeByPersonKey(person, seq), "");

@@ -159,6 +159,9 @@ class Store {
   // sequence of `tenant` that may have been deleted (0: none): a reader positioned below it
   // may have missed changes and must resync.
   uint64_t ChangesPrunedThrough(uint32_t tenant) const;
+  // Changes after this sequence with members_see are also in the members' organisation index
+  // (keys.h: ChangeForMembersByOrgKey); older ones only in the full one (ChangeByOrgKey).
+  uint64_t MembersChangeIndexFrom() const { return members_change_index_from_; }
   // Raises that mark. The pruner calls it BEFORE writing its deletions, so a reader that
   // sees a deletion always sees a mark covering it.
   void RaiseChangesPrunedThrough(uint32_t tenant, uint64_t sequence);
@@ -180,7 +183,7 @@ class Store {
 
  private:
   Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change,
-        std::map<uint32_t, uint64_t> pruned_through);
+        std::map<uint32_t, uint64_t> pruned_through, uint64_t members_change_index_from);
   absl::StatusOr<uint64_t> ReserveBlock(std::string_view meta_key, uint64_t current,
                                         uint64_t block);
 
@@ -200,6 +203,7 @@ class Store {
 
   mutable std::mutex pruned_mu_;
   std::map<uint32_t, uint64_t> pruned_through_;  // tenant -> ChangesPrunedThrough
+  const uint64_t members_change_index_from_;
 };
 
 }  // namespace branchline::storage

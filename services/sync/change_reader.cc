@@ -1,20 +1,16 @@
 #include "services/sync/change_reader.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "services/auth/access.h"
 #include "services/common/call_cancellation.h"
+#include "services/common/changes.h"
 #include "services/common/status_macros.h"
 #include "storage/keys.h"
 
 namespace branchline {
-
-bool ChangeReader::MemberVisibleKind(std::string_view kind) {
-  static const std::set<std::string_view> kKinds = {"meeting", "study_plan", "material", "quiz",
-                                                    "notice"};
-  return kKinds.count(kind) > 0;
-}
 
 absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
                                                    const std::vector<uint64_t>& org_chain,
@@ -26,15 +22,17 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
   std::map<uint64_t, internal::v1::ChangeRecord> picked;
   bool truncated = false;
   absl::Status inner;
-  auto read_source = [&](const std::string& prefix, bool personal) -> absl::Status {
+  // Reads one index's entries with sequences in (from, through] (Scan starts after `from`).
+  auto read_source = [&](const std::string& prefix, bool personal, uint64_t from,
+                         uint64_t through) -> absl::Status {
     int taken = 0;
-    std::string start = storage::KeyBuilder().Raw(prefix).U64(after).key();
+    std::string start = storage::KeyBuilder().Raw(prefix).U64(from).key();
     return store_.Scan(
         storage::Cf::kIndex, prefix, start, [&](std::string_view key, std::string_view kind) {
           inner = CancellationCheckpoint();
           if (!inner.ok()) return false;
           uint64_t seq = storage::TrailingId(key);
-          if (seq > stable) return false;
+          if (seq > through) return false;
           // Organisation entries name their kind (empty in data written before the kind was
           // indexed): skip what members never see without reading the change itself.
           if (!personal && !kind.empty() && !MemberVisibleKind(kind)) return true;
@@ -60,10 +58,19 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
           return true;
         });
   };
-  RETURN_IF_ERROR(read_source(storage::ChangeByPersonPrefix(person_id), true));
+  RETURN_IF_ERROR(read_source(storage::ChangeByPersonPrefix(person_id), true, after, stable));
   RETURN_IF_ERROR(inner);
+  // Organisations: their members' index, so a pull never steps over the check-ins and study
+  // records of a busy branch; a cursor from before that index existed reads the older part
+  // from the full organisation index.
+  const uint64_t members_from = std::min(store_.MembersChangeIndexFrom(), stable);
   for (uint64_t org : org_chain) {
-    RETURN_IF_ERROR(read_source(storage::ChangeByOrgPrefix(org), false));
+    if (after < members_from) {
+      RETURN_IF_ERROR(read_source(storage::ChangeByOrgPrefix(org), false, after, members_from));
+      RETURN_IF_ERROR(inner);
+    }
+    RETURN_IF_ERROR(read_source(storage::ChangeForMembersByOrgPrefix(org), false,
+                                std::max(after, members_from), stable));
     RETURN_IF_ERROR(inner);
   }
   ChangePage page;

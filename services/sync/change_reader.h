@@ -24,11 +24,6 @@ class ChangeReader {
  public:
   explicit ChangeReader(const storage::Store& store) : store_(store) {}
 
-  // Kinds of organisation-addressed changes that members of the organisation (and of the
-  // organisations below it) receive; personal changes (addressed to a person) are always
-  // theirs.
-  static bool MemberVisibleKind(std::string_view kind);
-
   // Changes after `after` addressed to `person_id`, or to an organisation of `org_chain`
   // (their organisation and its ancestors) with a member-visible kind. At most `limit`.
   absl::StatusOr<ChangePage> ForPerson(uint64_t person_id, const std::vector<uint64_t>& org_chain,

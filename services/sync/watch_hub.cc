@@ -4,6 +4,7 @@
 #include <set>
 
 #include "services/auth/access.h"
+#include "services/common/changes.h"
 #include "storage/keys.h"
 
 namespace branchline {
@@ -57,7 +58,7 @@ bool WatchHub::Concerns(const ChangeInterest& interest, const internal::v1::Chan
   }
   const auto& people = change.person_ids();
   if (std::find(people.begin(), people.end(), interest.person_id) != people.end()) return true;
-  return ChangeReader::MemberVisibleKind(change.kind()) &&
+  return MemberVisibleKind(change.kind()) &&
          std::find(interest.org_chain.begin(), interest.org_chain.end(),
                    change.organization_id()) != interest.org_chain.end();
 }

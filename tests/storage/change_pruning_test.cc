@@ -33,6 +33,7 @@ void CommitChange(Store& store, uint64_t org, uint64_t person) {
   change.set_kind("notice");
   change.set_record_id(MakeId(1, 1000));
   change.set_organization_id(org);
+  change.set_members_see(true);
   change.add_person_ids(person);
   w.AddChange(1, change);
   EXPECT_TRUE(store.Commit(std::move(w)).ok());
@@ -77,6 +78,8 @@ TEST(ChangePruning, DeletesOldEntriesWithTheirIndexesAsAPrefixAndRecordsTheMark)
   EXPECT_EQ(store->ChangesPrunedThrough(1), changes[expected - 1].sequence());
   EXPECT_EQ(CountKeys(*store, Cf::kChanges, KeyBuilder(1).key()), 8 - static_cast<int>(expected));
   EXPECT_EQ(CountKeys(*store, Cf::kIndex, ChangeByOrgPrefix(kOrg)), 8 - static_cast<int>(expected));
+  EXPECT_EQ(CountKeys(*store, Cf::kIndex, ChangeForMembersByOrgPrefix(kOrg)),
+            8 - static_cast<int>(expected));
   EXPECT_EQ(CountKeys(*store, Cf::kIndex, ChangeByPersonPrefix(kPerson)),
             8 - static_cast<int>(expected));
   // The kept entries are exactly the newest ones.

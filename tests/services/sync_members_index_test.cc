@@ -1,0 +1,106 @@
+// A member's pull reads their organisations' members' index (kChangeForMembersByOrg): the
+// meetings, notices and plans addressed to them, not every check-in and study record of a
+// busy branch. Changes from before that index existed are still pulled, from the full
+// organisation index.
+#include <gtest/gtest.h>
+
+#include "services/common/call_cancellation.h"
+#include "services/common/changes.h"
+#include "services/sync/change_reader.h"
+#include "storage/keys.h"
+#include "tests/support/temp_dir.h"
+
+namespace branchline {
+namespace {
+
+using testing::TempDir;
+
+const uint64_t kRoot = storage::MakeId(1, 1);
+const uint64_t kBranch = storage::MakeId(1, 2);
+const uint64_t kMember = storage::MakeId(1, 3);
+
+std::unique_ptr<storage::Store> MustOpen(const std::string& path) {
+  storage::StoreOptions options;
+  options.path = path;
+  auto store = storage::Store::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+void Commit(storage::Store& store, std::string_view kind, uint64_t org,
+            std::initializer_list<uint64_t> people = {}) {
+  storage::WriteSet w;
+  RecordChange(w, kind, storage::MakeId(1, 1000), org, "created", people);
+  ASSERT_TRUE(store.Commit(std::move(w)).ok());
+}
+
+std::vector<std::string> Kinds(const ChangePage& page) {
+  std::vector<std::string> kinds;
+  for (const auto& c : page.changes) kinds.push_back(c.kind());
+  return kinds;
+}
+
+TEST(MembersChangeIndex, APullStepsOnlyOverWhatMembersSee) {
+  TempDir dir;
+  auto store = MustOpen(dir.Sub("db"));
+  EXPECT_EQ(store->MembersChangeIndexFrom(), 0u) << "a new database has the index from the start";
+  Commit(*store, "meeting", kBranch);
+  for (int i = 0; i < 300; ++i) Commit(*store, i % 2 ? "attendance" : "study_record", kBranch);
+  Commit(*store, "notice", kRoot);
+  Commit(*store, "leave_request", kBranch, {kMember});  // personal: always theirs
+
+  ChangeReader reader(*store);
+  CallCancellationScope never([] { return false; });
+  auto page = reader.ForPerson(kMember, {kRoot, kBranch}, 0, 100);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(Kinds(*page), (std::vector<std::string>{"meeting", "notice", "leave_request"}));
+  EXPECT_EQ(CancellationSteps(), 3u) << "the pull stepped over check-ins and study records";
+  // The feed still sees everything.
+  int feed_entries = 0;
+  ASSERT_TRUE(store
+                  ->Scan(storage::Cf::kIndex, storage::ChangeByOrgPrefix(kBranch), "",
+                         [&](auto, auto) { return ++feed_entries, true; })
+                  .ok());
+  EXPECT_EQ(feed_entries, 302);
+}
+
+TEST(MembersChangeIndex, ChangesFromBeforeTheIndexAreStillPulled) {
+  TempDir dir;
+  {
+    // As a build before the members' index wrote them: no members_see, no index entry, and
+    // no record of where the index starts.
+    auto store = MustOpen(dir.Sub("db"));
+    storage::WriteSet w;
+    internal::v1::ChangeRecord old_meeting;
+    old_meeting.set_kind("meeting");
+    old_meeting.set_organization_id(kBranch);
+    w.AddChange(1, old_meeting);
+    internal::v1::ChangeRecord old_check_in;
+    old_check_in.set_kind("attendance");
+    old_check_in.set_organization_id(kBranch);
+    w.AddChange(1, old_check_in);
+    w.Delete(storage::Cf::kMeta, storage::MembersChangeIndexFromKey());
+    ASSERT_TRUE(store->Commit(std::move(w)).ok());
+  }
+  auto store = MustOpen(dir.Sub("db"));
+  EXPECT_EQ(store->MembersChangeIndexFrom(), 2u) << "the upgrade starts the index after seq 2";
+  Commit(*store, "meeting", kBranch);
+  Commit(*store, "attendance", kBranch);
+
+  ChangeReader reader(*store);
+  auto all = reader.ForPerson(kMember, {kRoot, kBranch}, 0, 100);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(Kinds(*all), (std::vector<std::string>{"meeting", "meeting"}));
+  EXPECT_EQ(all->changes[0].sequence(), 1u);
+  EXPECT_EQ(all->changes[1].sequence(), 3u);
+  auto since_old = reader.ForPerson(kMember, {kRoot, kBranch}, 1, 100);
+  ASSERT_TRUE(since_old.ok());
+  ASSERT_EQ(since_old->changes.size(), 1u);
+  EXPECT_EQ(since_old->changes[0].sequence(), 3u);
+  // Reopening keeps the recorded start.
+  store.reset();
+  EXPECT_EQ(MustOpen(dir.Sub("db"))->MembersChangeIndexFrom(), 2u);
+}
+
+}  // namespace
+}  // namespace branchline
