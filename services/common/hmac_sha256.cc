@@ -2,7 +2,6 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <stdexcept>
 
@@ -53,15 +52,6 @@ std::string HmacSha256::Mac(std::string_view data) const {
       len != kMacBytes) {
     Checked(nullptr, "EVP_MAC_final");
   }
-  return mac;
-}
-
-std::string HmacSha256::Once(std::string_view key, std::string_view data) {
-  std::string mac(EVP_MAX_MD_SIZE, '\0');
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), Bytes(data), data.size(),
-       reinterpret_cast<unsigned char*>(mac.data()), &len);
-  mac.resize(len);
   return mac;
 }
 

@@ -8,9 +8,9 @@ typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace branchline {
 
-// HMAC-SHA256 under one key (token signing, letter receipts). OpenSSL 3's one-shot HMAC()
-// looks the algorithm up again on every call, 2.9 us a call on our machines and a lock that
-// every handler thread shares; this keeps the keyed context made once and copies it for
+// HMAC-SHA256 under one key (token signing, letter receipts, a meeting's check-in codes). OpenSSL
+// 3's one-shot HMAC() looks the algorithm up again on every call, 2.9 us a call on our machines and
+// a lock that every handler thread shares; this keeps the keyed context made once and copies it for
 // each message (1.3 us). Thread-safe: the prepared context is only read.
 class HmacSha256 {
  public:
@@ -23,9 +23,6 @@ class HmacSha256 {
 
   // The 32-byte MAC of `data`.
   std::string Mac(std::string_view data) const;
-
-  // The MAC of `data` under a key used once (per-meeting code secrets).
-  static std::string Once(std::string_view key, std::string_view data);
 
  private:
   struct Free {
