@@ -259,10 +259,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->pollers = std::make_unique<CompletionQueuePollers>(builder.AddCompletionQueue());
   state->server = builder.BuildAndStart();
+  // Started before anything can fail: a started server cannot even shut down unpolled.
+  if (state->server) state->pollers->Start(std::max(2u, std::thread::hardware_concurrency()));
   if (!state->server || state->port == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
-  state->pollers->Start(std::max(2u, std::thread::hardware_concurrency()));
   state->sync_service->AcceptWatches(state->pollers->queue());
   spdlog::info("branchline-server listening on {} (port {}), data in {}", options.listen,
                state->port, options.data_dir);

@@ -18,6 +18,9 @@ void ApplyServerSettings(grpc::ServerBuilder& builder, grpc::ResourceQuota& quot
   // Close connections idle for 30 minutes; clients reconnect transparently.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 30 * 60'000);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
+  // gRPC sets SO_REUSEPORT by default: a second server started on the same port (another data
+  // directory, a forgotten test instance) would start fine and take half the connections.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.SetMaxSendMessageSize(16 << 20);
   builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_NONE);

@@ -8,6 +8,7 @@
 #include "branchline/v1/people.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "server/server.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -120,6 +121,26 @@ TEST(RestartTest, GracefulStopAndKillKeepEveryAcknowledgedWrite) {
     EXPECT_EQ(again, second);
     EXPECT_EQ(server.Stop(SIGINT), 0);
   }
+}
+
+// A second server on a port in use must not start: with gRPC's default SO_REUSEPORT it did,
+// and the kernel split new connections between two databases.
+TEST(RestartTest, ASecondServerOnTheSamePortRefusesToStart) {
+  TestServer first;
+  TempDir dir;
+  ServerOptions options;
+  options.listen = first.address();
+  options.data_dir = dir.Sub("data");
+  options.admin_password = testing::kAdminPassword;
+  options.fast_password_hashing = true;
+  options.log_level = "warn";
+  auto second = BranchlineServer::Start(options);
+  ASSERT_FALSE(second.ok()) << "two servers listen on " << first.address();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+  EXPECT_NE(second.status().message().find(first.address()), std::string::npos) << second.status();
+  // The first one still answers.
+  Client c(first.address());
+  c.SignIn("admin", testing::kAdminPassword);
 }
 
 TEST(RestartTest, FirstStartPrintsAGeneratedPasswordOnceAndHealthIsServing) {
