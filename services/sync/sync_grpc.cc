@@ -68,14 +68,10 @@ class WatchCall final : public WatchHub::Stream {
     }
     new WatchCall(service_, completion_queue_, feed_, hub_, auth_);  // waits for the next stream
     absl::Status started = Begin();
-    bool release;
-    {
-      std::lock_guard lock(mu_);
+    Settle([&] {
       if (!started.ok()) FinishLocked(ToGrpcStatus(started));
       --in_flight_;  // the start itself
-      release = ReleasableLocked();
-    }
-    if (release) Release();
+    });
   }
 
   absl::Status Begin() {
@@ -103,9 +99,7 @@ class WatchCall final : public WatchHub::Stream {
   }
 
   void OnWritten(bool ok) {
-    bool release;
-    {
-      std::lock_guard lock(mu_);
+    Settle([&] {
       writing_ = false;
       --in_flight_;
       // A failed write means the call is over (cancelled, connection gone): the done tag
@@ -115,29 +109,15 @@ class WatchCall final : public WatchHub::Stream {
       } else if (ok) {
         Pump();
       }
-      release = ReleasableLocked();
-    }
-    if (release) Release();
+    });
   }
 
   void OnFinished() {
-    bool release;
-    {
-      std::lock_guard lock(mu_);
-      --in_flight_;
-      release = ReleasableLocked();
-    }
-    if (release) Release();
+    Settle([&] { --in_flight_; });
   }
 
   void OnCallDone() {
-    bool release;
-    {
-      std::lock_guard lock(mu_);
-      call_done_ = true;
-      release = ReleasableLocked();
-    }
-    if (release) Release();
+    Settle([&] { call_done_ = true; });
   }
 
   // Starts the next write, reading more of the change log when the queue is empty.
@@ -181,10 +161,18 @@ class WatchCall final : public WatchHub::Stream {
     writer_.Finish(final_status_, &finished_tag_);
   }
 
-  bool ReleasableLocked() const { return call_done_ && in_flight_ == 0; }
-
-  // Outside mu_: the hub calls Wake/Tick with its own lock held and then takes ours.
-  void Release() {
+  // Runs `step` under mu_, then deletes the object if gRPC reported the call done and none of
+  // its operations is in flight. Outside mu_: the hub calls Wake/Tick with its own lock held
+  // and then takes ours.
+  template <typename Step>
+  void Settle(Step&& step) {
+    bool release;
+    {
+      std::lock_guard lock(mu_);
+      step();
+      release = call_done_ && in_flight_ == 0;
+    }
+    if (!release) return;
     if (registered_) hub_.Unregister(this);
     delete this;
   }
