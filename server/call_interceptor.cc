@@ -5,6 +5,7 @@
 #include <string>
 
 #include "google/protobuf/message.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "server/metrics.h"
 #include "server/request_limits.h"
 #include "services/common/call_log.h"
@@ -52,9 +53,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
       // gRPC's protobuf deserializer answers INTERNAL with an empty message (proto3 has no
       // required fields to name); our own code never produces an empty INTERNAL.
       if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty()) {
-        status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              "request could not be parsed: a text field is not valid UTF-8 or "
-                              "the message is malformed");
+        status = UnparseableRequest();
         methods->ModifySendStatus(status);
       }
       // Metrics name no caller, so an anonymous letter is counted like every other call.
@@ -80,9 +79,12 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
     constexpr std::string_view kOurs = "/branchline.v1.";
     if (std::string_view(method_).substr(0, kOurs.size()) != kOurs) return;
-    auto* request = static_cast<google::protobuf::Message*>(methods->GetRecvMessage());
-    if (request == nullptr) return;
-    const size_t size = request->ByteSizeLong();
+    void* received = methods->GetRecvMessage();
+    if (received == nullptr) return;
+    // Raw methods receive the serialized bytes and parse them in their handler.
+    auto* raw = IsRawMethod(method_) ? static_cast<grpc::ByteBuffer*>(received) : nullptr;
+    auto* request = raw ? nullptr : static_cast<google::protobuf::Message*>(received);
+    const size_t size = raw ? raw->Length() : request->ByteSizeLong();
     const size_t limit = MaxRequestBytes(method_);
     if (size <= limit) return;
     absl::Status status =
@@ -91,7 +93,11 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
                        std::to_string(limit));
     refused_ = ToGrpcStatus(status);
     RefuseRequest(context_, std::move(status));
-    request->Clear();
+    if (raw) {
+      raw->Clear();
+    } else {
+      request->Clear();
+    }
   }
 
   const char* method_;

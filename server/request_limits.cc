@@ -45,4 +45,8 @@ size_t MaxRequestBytes(std::string_view method) {
   return it == Limits().end() ? kDefault : it->second;
 }
 
+bool IsRawMethod(std::string_view method) {
+  return method == "/branchline.v1.AttendanceService/CheckIn";
+}
+
 }  // namespace branchline

@@ -72,6 +72,7 @@ struct BranchlineServer::State {
   std::unique_ptr<Quizzes> quizzes;
   std::vector<std::unique_ptr<grpc::Service>> services;
   SyncGrpc* sync_service = nullptr;                 // in services
+  AttendanceGrpc* attendance_service = nullptr;     // in services
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -240,8 +241,10 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                          *state->offline_batch, auth);
   state->sync_service = sync.get();
   state->services.push_back(std::move(sync));
-  state->services.push_back(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
-                                                             *state->attendance_reports, auth));
+  auto attendance = std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
+                                                     *state->attendance_reports, auth);
+  state->attendance_service = attendance.get();
+  state->services.push_back(std::move(attendance));
   state->services.push_back(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
   state->services.push_back(std::make_unique<StudyGrpc>(
       *state->study_catalog, *state->study_journal, *state->study_reports, *state->quizzes, auth));
@@ -265,6 +268,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
   state->sync_service->AcceptWatches(state->pollers->queue());
+  state->attendance_service->AcceptCheckIns(state->pollers->queue());
   spdlog::info("branchline-server listening on {} (port {}), data in {}", options.listen,
                state->port, options.data_dir);
   return std::unique_ptr<BranchlineServer>(new BranchlineServer(std::move(state)));

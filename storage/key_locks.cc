@@ -6,21 +6,35 @@
 namespace branchline::storage {
 
 KeyLocks::Guard::~Guard() {
-  for (auto it = held_.rbegin(); it != held_.rend(); ++it) (*it)->unlock();
+  for (auto it = held_.rbegin(); it != held_.rend(); ++it) owner_->Release(*it);
 }
 
 KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
-  std::vector<size_t> stripes;
+  std::vector<uint32_t> stripes;
   stripes.reserve(keys.size());
-  for (auto key : keys) stripes.push_back(std::hash<std::string_view>{}(key) % kStripes);
+  for (auto key : keys) {
+    stripes.push_back(static_cast<uint32_t>(std::hash<std::string_view>{}(key) % kStripes));
+  }
   std::sort(stripes.begin(), stripes.end());
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  for (uint32_t s : stripes) Acquire(s);
   Guard guard;
-  for (size_t s : stripes) {
-    stripes_[s].lock();
-    guard.held_.push_back(&stripes_[s]);
-  }
+  guard.owner_ = this;
+  guard.held_ = std::move(stripes);
   return guard;
+}
+
+void KeyLocks::Acquire(uint32_t stripe) {
+  auto& word = stripes_[stripe];
+  uint32_t expected = 0;
+  if (word.compare_exchange_strong(expected, 1, std::memory_order_acquire)) return;
+  // Contended: mark the stripe as waited on, then sleep until a release wakes us.
+  while (word.exchange(2, std::memory_order_acquire) != 0) word.wait(2, std::memory_order_relaxed);
+}
+
+void KeyLocks::Release(uint32_t stripe) {
+  auto& word = stripes_[stripe];
+  if (word.exchange(0, std::memory_order_release) == 2) word.notify_one();
 }
 
 }  // namespace branchline::storage

@@ -17,14 +17,17 @@
 #include "storage/backup.h"
 #include "storage/change_sequencer.h"
 #include "storage/column_families.h"
+#include "storage/commit_queue.h"
 #include "storage/key_locks.h"
+#include "storage/write_set.h"
 
 namespace google::protobuf {
 class MessageLite;
 }
 namespace rocksdb {
 class Env;
-}
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace branchline::storage {
 
@@ -47,30 +50,6 @@ struct StoreOptions {
   // Test-only: the RocksDB Env to open with (nullptr: the default). Lets crash tests inject
   // a file system that simulates lost fsyncs (storage/testing/lost_fsync_fs.h).
   rocksdb::Env* env = nullptr;
-};
-
-// One logical write: records, their index entries, their change-log entries and the
-// idempotency entry, committed atomically by Store::Commit. Not thread-safe.
-class WriteSet {
- public:
-  void Put(Cf cf, std::string key, std::string value);
-  void PutMessage(Cf cf, std::string key, const google::protobuf::MessageLite& message);
-  void Delete(Cf cf, std::string key);
-  // Appends a change-log entry for `tenant`; the store assigns its sequence and commit time.
-  void AddChange(uint32_t tenant, internal::v1::ChangeRecord change);
-
-  bool empty() const { return ops_.empty() && changes_.empty(); }
-
- private:
-  friend class Store;
-  struct Op {
-    Cf cf;
-    bool is_delete;
-    std::string key;
-    std::string value;
-  };
-  std::vector<Op> ops_;
-  std::vector<std::pair<uint32_t, internal::v1::ChangeRecord>> changes_;
 };
 
 // RocksDB figures for monitoring (the server maps them to metrics; storage knows no metrics
@@ -127,6 +106,11 @@ class Store {
   // they are addressed to (keys.h: ChangeByOrgKey, ChangeByPersonKey). On error nothing of
   // the set is visible.
   absl::Status Commit(WriteSet batch);
+  // Commits like Commit() without waiting for it: `done` runs once the set is durable (OK) or
+  // failed (nothing of it visible). The sets handed over while a group is being written are
+  // written together with one WAL sync by the store's committer thread (commit_queue.h), which
+  // then runs each `done`: a done must be quick and must not block or commit itself.
+  void CommitAsync(WriteSet batch, CommitDone done);
 
   // Visits, in key order, the keys that start with `prefix` and sort strictly after
   // `start_after` (ignored when empty) until the visitor returns false.
@@ -184,6 +168,10 @@ class Store {
  private:
   Store(StoreOptions options, std::unique_ptr<Impl> impl, uint64_t last_change,
         std::map<uint32_t, uint64_t> pruned_through, uint64_t members_change_index_from);
+  // Adds the set's writes, change-log entries and their indexes to `batch`. Returns the first
+  // change sequence reserved (0: none), to be ended once the batch is written or dropped.
+  absl::StatusOr<uint64_t> AddToBatch(WriteSet& set, rocksdb::WriteBatch& batch);
+  void CommitGroup(std::vector<CommitQueue::Entry>& group);
   absl::StatusOr<uint64_t> ReserveBlock(std::string_view meta_key, uint64_t current,
                                         uint64_t block);
 
@@ -204,6 +192,7 @@ class Store {
   mutable std::mutex pruned_mu_;
   std::map<uint32_t, uint64_t> pruned_through_;  // tenant -> ChangesPrunedThrough
   const uint64_t members_change_index_from_;
+  CommitQueue commit_queue_{[this](auto& group) { CommitGroup(group); }};  // last: stops first
 };
 
 }  // namespace branchline::storage

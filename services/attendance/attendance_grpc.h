@@ -9,7 +9,13 @@
 namespace branchline {
 
 // gRPC adapter of AttendanceService over Meetings, CheckIns and AttendanceReports.
-class AttendanceGrpc final : public v1::AttendanceService::Service {
+//
+// CheckIn is on the async API (AcceptCheckIns): the busiest durable write of the product, so a
+// check-in waiting for its WAL sync holds no thread. It is served raw (bytes in, bytes out)
+// so that a request that does not parse gets our INVALID_ARGUMENT (server/request_limits.h:
+// IsRawMethod). Every other method is synchronous.
+class AttendanceGrpc final
+    : public v1::AttendanceService::WithRawMethod_CheckIn<v1::AttendanceService::Service> {
  public:
   AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, AttendanceReports& reports,
                  const Authenticator& auth)
@@ -31,8 +37,9 @@ class AttendanceGrpc final : public v1::AttendanceService::Service {
   grpc::Status GetCheckInCode(grpc::ServerContext* context,
                               const v1::GetCheckInCodeRequest* request,
                               v1::CheckInCode* response) override;
-  grpc::Status CheckIn(grpc::ServerContext* context, const v1::CheckInRequest* request,
-                       v1::CheckInResponse* response) override;
+  // Serves CheckIn calls on `queue`, whose tags are AsyncTags run by the server's pollers.
+  // Call once, after the server started.
+  void AcceptCheckIns(grpc::ServerCompletionQueue* queue);
   grpc::Status MarkAttendance(grpc::ServerContext* context,
                               const v1::MarkAttendanceRequest* request,
                               v1::AttendanceRecord* response) override;

@@ -91,92 +91,106 @@ absl::StatusOr<v1::CheckInResponse> CheckIns::CheckIn(const Caller& caller,
                                                       const v1::CheckInRequest& request) {
   int64_t now = clock_.NowMicros();
   return RunIdempotent<v1::CheckInResponse>(
-      store_, {caller.tenant, caller.person_id, request.request_id(), "CheckIn"}, request, now,
-      [&](Mutation& m) -> absl::StatusOr<v1::CheckInResponse> {
-        RETURN_IF_ERROR(ValidateCheckIn(request, now, options_.device_time));
-        std::string key = storage::AttendanceKey(request.meeting_id(), caller.person_id);
-        m.Lock({key});
-        ASSIGN_OR_RETURN(auto stored, LoadForAttendee(caller, request.meeting_id()));
-        const auto& meeting = stored.meeting();
-        ASSIGN_OR_RETURN(auto existing, LoadRecord(meeting.id(), caller.person_id));
-        v1::CheckInResponse response;
-        if (existing &&
-            (Attended(existing->status()) || existing->status() == v1::ATTENDANCE_STATUS_MADE_UP)) {
-          *response.mutable_record() = *existing;
-          response.set_already_checked_in(true);
-          return response;
-        }
-        int64_t at = request.has_code() ? ToMicros(request.code().captured_time())
-                                        : ToMicros(request.device_time());
-        auto phase =
-            attendance::ClassifyInWindow(meeting.window(), ToMicros(meeting.start_time()), at);
-        std::string time_field = request.has_code() ? "code.captured_time" : "device_time";
-        if (phase == attendance::WindowPhase::kNotOpen) {
-          return Precondition(time_field, "check-in is not open yet at that time");
-        }
-        if (phase == attendance::WindowPhase::kClosed) {
-          return Precondition(time_field, "check-in was closed at that time");
-        }
-        v1::AttendanceRecord record = existing.value_or(v1::AttendanceRecord());
-        record.set_meeting_id(meeting.id());
-        record.set_person_id(caller.person_id);
-        *record.mutable_server_time() = ToTimestamp(now);
-        *record.mutable_device_time() = ToTimestamp(at);
-        record.set_status(phase == attendance::WindowPhase::kLate ? v1::ATTENDANCE_STATUS_LATE
-                                                                  : v1::ATTENDANCE_STATUS_PRESENT);
-        switch (request.method_case()) {
-          case v1::CheckInRequest::kCode:
-            if (!attendance::VerifyCheckInCode(stored.code_secret(), meeting.id(),
-                                               request.code().code(), at)) {
-              return InvalidField("code.code", "is not this meeting's code at the captured time");
-            }
-            record.set_method(request.code().typed() ? v1::CHECK_IN_METHOD_TYPED_CODE
-                                                     : v1::CHECK_IN_METHOD_QR_CODE);
-            break;
-          case v1::CheckInRequest::kLocation: {
-            const auto& l = request.location();
-            if (!meeting.has_place()) {
-              return Precondition("location", "the meeting has no place to check in at");
-            }
-            if (l.mocked()) {
-              return Precondition("location.mocked", "a mocked position is not accepted");
-            }
-            double d =
-                attendance::DistanceMetres(l.latitude(), l.longitude(), meeting.place().latitude(),
-                                           meeting.place().longitude());
-            if (d > meeting.place().radius_m()) {
-              return Precondition(
-                  "location", "is " + std::to_string(static_cast<int64_t>(d)) +
-                                  " m from the meeting place, outside its " +
-                                  std::to_string(static_cast<int64_t>(meeting.place().radius_m())) +
-                                  " m radius");
-            }
-            record.set_method(v1::CHECK_IN_METHOD_LOCATION);
-            record.set_latitude(l.latitude());
-            record.set_longitude(l.longitude());
-            record.set_accuracy_m(l.accuracy_m());
-            record.set_mocked(l.mocked());
-            record.set_distance_m(d);
-            break;
-          }
-          case v1::CheckInRequest::kRemote:
-            if (!meeting.remote_allowed()) {
-              return Precondition("remote", "the meeting does not allow remote attendance");
-            }
-            record.set_method(v1::CHECK_IN_METHOD_REMOTE);
-            record.set_status(v1::ATTENDANCE_STATUS_REMOTE);
-            record.set_remote_reason(request.remote().reason());
-            record.set_remote_text(std::string(TrimAscii(request.remote().text())));
-            break;
-          default:
-            return InvalidField("method", "one of code, location or remote is required");
-        }
-        m.writes().PutMessage(storage::Cf::kAttendance, key, record);
-        RecordChange(m.writes(), "attendance", meeting.id(), meeting.organization_id(),
-                     "checked_in", {caller.person_id});
-        *response.mutable_record() = std::move(record);
-        return response;
-      });
+      store_, CheckInScope(caller, request), request, now,
+      [&](Mutation& m) { return StageCheckIn(caller, request, now, m); });
+}
+
+void CheckIns::CheckInAsync(const Caller& caller, const v1::CheckInRequest& request,
+                            std::function<void(absl::StatusOr<v1::CheckInResponse>)> done) {
+  int64_t now = clock_.NowMicros();
+  RunIdempotentAsync<v1::CheckInResponse>(
+      store_, CheckInScope(caller, request), request, now,
+      [&](Mutation& m) { return StageCheckIn(caller, request, now, m); }, std::move(done));
+}
+
+IdempotencyScope CheckIns::CheckInScope(const Caller& caller, const v1::CheckInRequest& request) {
+  return {caller.tenant, caller.person_id, request.request_id(), "CheckIn"};
+}
+
+absl::StatusOr<v1::CheckInResponse> CheckIns::StageCheckIn(const Caller& caller,
+                                                           const v1::CheckInRequest& request,
+                                                           int64_t now, Mutation& m) const {
+  RETURN_IF_ERROR(ValidateCheckIn(request, now, options_.device_time));
+  std::string key = storage::AttendanceKey(request.meeting_id(), caller.person_id);
+  m.Lock({key});
+  ASSIGN_OR_RETURN(auto stored, LoadForAttendee(caller, request.meeting_id()));
+  const auto& meeting = stored.meeting();
+  ASSIGN_OR_RETURN(auto existing, LoadRecord(meeting.id(), caller.person_id));
+  v1::CheckInResponse response;
+  if (existing &&
+      (Attended(existing->status()) || existing->status() == v1::ATTENDANCE_STATUS_MADE_UP)) {
+    *response.mutable_record() = *existing;
+    response.set_already_checked_in(true);
+    return response;
+  }
+  int64_t at = request.has_code() ? ToMicros(request.code().captured_time())
+                                  : ToMicros(request.device_time());
+  auto phase = attendance::ClassifyInWindow(meeting.window(), ToMicros(meeting.start_time()), at);
+  std::string time_field = request.has_code() ? "code.captured_time" : "device_time";
+  if (phase == attendance::WindowPhase::kNotOpen) {
+    return Precondition(time_field, "check-in is not open yet at that time");
+  }
+  if (phase == attendance::WindowPhase::kClosed) {
+    return Precondition(time_field, "check-in was closed at that time");
+  }
+  v1::AttendanceRecord record = existing.value_or(v1::AttendanceRecord());
+  record.set_meeting_id(meeting.id());
+  record.set_person_id(caller.person_id);
+  *record.mutable_server_time() = ToTimestamp(now);
+  *record.mutable_device_time() = ToTimestamp(at);
+  record.set_status(phase == attendance::WindowPhase::kLate ? v1::ATTENDANCE_STATUS_LATE
+                                                            : v1::ATTENDANCE_STATUS_PRESENT);
+  switch (request.method_case()) {
+    case v1::CheckInRequest::kCode:
+      if (!attendance::VerifyCheckInCode(stored.code_secret(), meeting.id(), request.code().code(),
+                                         at)) {
+        return InvalidField("code.code", "is not this meeting's code at the captured time");
+      }
+      record.set_method(request.code().typed() ? v1::CHECK_IN_METHOD_TYPED_CODE
+                                               : v1::CHECK_IN_METHOD_QR_CODE);
+      break;
+    case v1::CheckInRequest::kLocation: {
+      const auto& l = request.location();
+      if (!meeting.has_place()) {
+        return Precondition("location", "the meeting has no place to check in at");
+      }
+      if (l.mocked()) {
+        return Precondition("location.mocked", "a mocked position is not accepted");
+      }
+      double d = attendance::DistanceMetres(l.latitude(), l.longitude(), meeting.place().latitude(),
+                                            meeting.place().longitude());
+      if (d > meeting.place().radius_m()) {
+        return Precondition("location",
+                            "is " + std::to_string(static_cast<int64_t>(d)) +
+                                " m from the meeting place, outside its " +
+                                std::to_string(static_cast<int64_t>(meeting.place().radius_m())) +
+                                " m radius");
+      }
+      record.set_method(v1::CHECK_IN_METHOD_LOCATION);
+      record.set_latitude(l.latitude());
+      record.set_longitude(l.longitude());
+      record.set_accuracy_m(l.accuracy_m());
+      record.set_mocked(l.mocked());
+      record.set_distance_m(d);
+      break;
+    }
+    case v1::CheckInRequest::kRemote:
+      if (!meeting.remote_allowed()) {
+        return Precondition("remote", "the meeting does not allow remote attendance");
+      }
+      record.set_method(v1::CHECK_IN_METHOD_REMOTE);
+      record.set_status(v1::ATTENDANCE_STATUS_REMOTE);
+      record.set_remote_reason(request.remote().reason());
+      record.set_remote_text(std::string(TrimAscii(request.remote().text())));
+      break;
+    default:
+      return InvalidField("method", "one of code, location or remote is required");
+  }
+  m.writes().PutMessage(storage::Cf::kAttendance, key, record);
+  RecordChange(m.writes(), "attendance", meeting.id(), meeting.organization_id(), "checked_in",
+               {caller.person_id});
+  *response.mutable_record() = std::move(record);
+  return response;
 }
 
 absl::StatusOr<v1::AttendanceRecord> CheckIns::Mark(const Caller& caller,

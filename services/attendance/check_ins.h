@@ -1,11 +1,14 @@
 #pragma once
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "branchline/v1/attendance.pb.h"
 #include "services/attendance/meetings.h"
 #include "services/auth/access.h"
 #include "services/auth/caller.h"
 #include "services/common/clock.h"
+#include "services/common/mutation.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -35,6 +38,11 @@ class CheckIns {
   // An earlier check-in stands and is returned with already_checked_in.
   absl::StatusOr<v1::CheckInResponse> CheckIn(const Caller& caller,
                                               const v1::CheckInRequest& request);
+  // The same for the asynchronous gRPC handler: the reads and checks run on the calling
+  // thread, the commit joins the store's next group commit (Store::CommitAsync), and `done`
+  // runs with the answer on whichever thread has it (see RunIdempotentAsync).
+  void CheckInAsync(const Caller& caller, const v1::CheckInRequest& request,
+                    std::function<void(absl::StatusOr<v1::CheckInResponse>)> done);
   // The host or a manager sets a person's status (a correction overrides an earlier one).
   absl::StatusOr<v1::AttendanceRecord> Mark(const Caller& caller,
                                             const v1::MarkAttendanceRequest& request);
@@ -49,6 +57,11 @@ class CheckIns {
                                               const v1::RecordMakeUpRequest& request);
 
  private:
+  static IdempotencyScope CheckInScope(const Caller& caller, const v1::CheckInRequest& request);
+  // A check-in's checks and writes, staged in `m`.
+  absl::StatusOr<v1::CheckInResponse> StageCheckIn(const Caller& caller,
+                                                   const v1::CheckInRequest& request, int64_t now,
+                                                   Mutation& m) const;
   // Loads a non-cancelled meeting and checks the caller is in its audience.
   absl::StatusOr<internal::v1::MeetingRecord> LoadForAttendee(const Caller& caller,
                                                               uint64_t meeting_id) const;

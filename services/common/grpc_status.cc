@@ -11,4 +11,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(code, std::string(status.message()), ToRpcStatus(status).SerializeAsString());
 }
 
+grpc::Status UnparseableRequest() {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      "request could not be parsed: a text field is not valid UTF-8 or the "
+                      "message is malformed");
+}
+
 }  // namespace branchline

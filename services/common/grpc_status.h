@@ -9,4 +9,8 @@ namespace branchline {
 // google.rpc.Status in the details (grpc-status-details-bin) carrying any BadRequest payload.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// The answer to a request that does not parse (in practice: a string field that is not valid
+// UTF-8), instead of the INTERNAL with no message that gRPC's deserializer gives.
+grpc::Status UnparseableRequest();
+
 }  // namespace branchline

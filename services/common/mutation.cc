@@ -2,6 +2,9 @@
 
 #include <openssl/sha.h>
 
+#include <memory>
+#include <optional>
+
 #include "branchline/internal/v1/records.pb.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
@@ -17,6 +20,18 @@ absl::Status CommitMutation(Mutation& m) {
   return status;
 }
 
+void CommitMutationAsync(Mutation m, storage::CommitDone done) {
+  storage::Store& store = m.store_;
+  storage::WriteSet writes = std::move(m.writes_);
+  // The locks travel with `done` and are released when the committer drops it.
+  auto guards = std::make_shared<std::vector<storage::KeyLocks::Guard>>(std::move(m.guards_));
+  store.CommitAsync(std::move(writes),
+                    [guards = std::move(guards), done = std::move(done)](absl::Status status) {
+                      done(std::move(status));
+                      guards->clear();
+                    });
+}
+
 absl::Status CheckRequestId(std::string_view request_id) {
   if (request_id.empty()) return InvalidField("request_id", "is required (a client-generated id)");
   if (request_id.size() > 64) return InvalidField("request_id", "must be at most 64 characters");
@@ -26,10 +41,19 @@ absl::Status CheckRequestId(std::string_view request_id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> RunIdempotentRaw(
-    storage::Store& store, const IdempotencyScope& scope, const google::protobuf::Message& request,
-    int64_t now_micros, const std::function<absl::StatusOr<std::string>(Mutation&)>& work) {
-  RETURN_IF_ERROR(CheckRequestId(scope.request_id));
+namespace {
+
+// An idempotent call up to its commit: the answer, and the writes that must be durable before
+// it may be given (none for a replay or a failure). The writes hold the call's locks.
+struct StagedCall {
+  absl::StatusOr<std::string> response;
+  std::optional<Mutation> writes;
+};
+
+StagedCall StageIdempotent(storage::Store& store, const IdempotencyScope& scope,
+                           const google::protobuf::Message& request, int64_t now_micros,
+                           const IdempotentWork& work) {
+  if (auto status = CheckRequestId(scope.request_id); !status.ok()) return {status, {}};
   std::string key = storage::IdempotencyKey(scope.tenant, scope.caller_id, scope.request_id);
   std::string serialized;
   request.SerializeToString(&serialized);
@@ -39,24 +63,51 @@ absl::StatusOr<std::string> RunIdempotentRaw(
 
   auto request_guard = store.request_locks().Lock(key);
   internal::v1::IdempotencyRecord record;
-  ASSIGN_OR_RETURN(bool seen, store.GetMessage(storage::Cf::kIdempotency, key, &record));
-  if (seen) {
+  auto seen = store.GetMessage(storage::Cf::kIdempotency, key, &record);
+  if (!seen.ok()) return {seen.status(), {}};
+  if (*seen) {
     if (record.method() != scope.method || record.request_hash() != hash) {
-      return FieldError(absl::StatusCode::kAlreadyExists, "request_id",
-                        "was already used for a different request");
+      return {FieldError(absl::StatusCode::kAlreadyExists, "request_id",
+                         "was already used for a different request"),
+              {}};
     }
-    return std::move(*record.mutable_response());
+    return {std::move(*record.mutable_response()), {}};
   }
 
   Mutation mutation(store);
-  ASSIGN_OR_RETURN(std::string response, work(mutation));
+  mutation.Hold(std::move(request_guard));  // before the record locks: released after them
+  auto response = work(mutation);
+  if (!response.ok()) return {response.status(), {}};
   record.set_method(std::string(scope.method));
   record.set_request_hash(hash);
-  record.set_response(response);
+  record.set_response(*response);
   *record.mutable_create_time() = ToTimestamp(now_micros);
   mutation.writes().PutMessage(storage::Cf::kIdempotency, key, record);
-  RETURN_IF_ERROR(CommitMutation(mutation));
-  return response;
+  return {std::move(response), std::move(mutation)};
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RunIdempotentRaw(storage::Store& store, const IdempotencyScope& scope,
+                                             const google::protobuf::Message& request,
+                                             int64_t now_micros, const IdempotentWork& work) {
+  StagedCall staged = StageIdempotent(store, scope, request, now_micros, work);
+  if (staged.writes) RETURN_IF_ERROR(CommitMutation(*staged.writes));
+  return std::move(staged.response);
+}
+
+void RunIdempotentRawAsync(storage::Store& store, const IdempotencyScope& scope,
+                           const google::protobuf::Message& request, int64_t now_micros,
+                           const IdempotentWork& work,
+                           std::function<void(absl::StatusOr<std::string>)> done) {
+  StagedCall staged = StageIdempotent(store, scope, request, now_micros, work);
+  if (!staged.writes) return done(std::move(staged.response));
+  CommitMutationAsync(std::move(*staged.writes),
+                      [response = std::move(*staged.response),
+                       done = std::move(done)](absl::Status status) mutable {
+                        if (!status.ok()) return done(std::move(status));
+                        done(std::move(response));
+                      });
 }
 
 }  // namespace branchline

@@ -23,10 +23,13 @@ class Mutation {
   void Lock(const std::vector<std::string_view>& keys) {
     guards_.push_back(store_.record_locks().Lock(keys));
   }
+  // Keeps `guard` (say, the request lock of an idempotent call) held as long as the locks.
+  void Hold(storage::KeyLocks::Guard guard) { guards_.push_back(std::move(guard)); }
   storage::Store& store() { return store_; }
 
  private:
   friend absl::Status CommitMutation(Mutation& m);
+  friend void CommitMutationAsync(Mutation m, storage::CommitDone done);
   storage::Store& store_;
   storage::WriteSet writes_;
   std::vector<storage::KeyLocks::Guard> guards_;
@@ -34,6 +37,9 @@ class Mutation {
 
 // Commits the staged writes atomically; the locks are released afterwards.
 absl::Status CommitMutation(Mutation& m);
+// The same without waiting (Store::CommitAsync): `done` runs once the writes are durable or
+// failed, on the committer's thread, and the locks are released right after it.
+void CommitMutationAsync(Mutation m, storage::CommitDone done);
 
 // OK for 1..64 printable ASCII characters; else INVALID_ARGUMENT naming "request_id".
 absl::Status CheckRequestId(std::string_view request_id);
@@ -46,6 +52,10 @@ struct IdempotencyScope {
   std::string_view method;
 };
 
+// The work of an idempotent call: validates, stages its writes in the Mutation and returns
+// the serialized response.
+using IdempotentWork = std::function<absl::StatusOr<std::string>(Mutation&)>;
+
 // Runs a mutating call at most once per (tenant, caller, request_id).
 //
 // The first call runs `work`, which validates, stages its writes in the Mutation and
@@ -53,26 +63,54 @@ struct IdempotencyScope {
 // retry with the same request id returns the stored response and writes nothing. A retry
 // whose request differs is ALREADY_EXISTS; failed calls store nothing, so they may be
 // retried. Concurrent calls with the same id serialise on a request lock.
-absl::StatusOr<std::string> RunIdempotentRaw(
-    storage::Store& store, const IdempotencyScope& scope, const google::protobuf::Message& request,
-    int64_t now_micros, const std::function<absl::StatusOr<std::string>(Mutation&)>& work);
+absl::StatusOr<std::string> RunIdempotentRaw(storage::Store& store, const IdempotencyScope& scope,
+                                             const google::protobuf::Message& request,
+                                             int64_t now_micros, const IdempotentWork& work);
+// The same for asynchronous handlers: everything up to the commit runs on the calling
+// thread; `done` runs there too when there is nothing to commit (a replay, an error), else
+// on the committer's thread once the commit is durable or failed. The call's locks are held
+// until then.
+void RunIdempotentRawAsync(storage::Store& store, const IdempotencyScope& scope,
+                           const google::protobuf::Message& request, int64_t now_micros,
+                           const IdempotentWork& work,
+                           std::function<void(absl::StatusOr<std::string>)> done);
 
 template <typename Response>
-absl::StatusOr<Response> RunIdempotent(
-    storage::Store& store, const IdempotencyScope& scope, const google::protobuf::Message& request,
-    int64_t now_micros, const std::function<absl::StatusOr<Response>(Mutation&)>& work) {
-  auto bytes = RunIdempotentRaw(store, scope, request, now_micros,
-                                [&](Mutation& m) -> absl::StatusOr<std::string> {
-                                  auto response = work(m);
-                                  if (!response.ok()) return response.status();
-                                  return response->SerializeAsString();
-                                });
+absl::StatusOr<Response> ParseIdempotentResponse(absl::StatusOr<std::string> bytes) {
   if (!bytes.ok()) return bytes.status();
   Response response;
   if (!response.ParseFromString(*bytes)) {
     return absl::DataLossError("stored response does not parse");
   }
   return response;
+}
+
+template <typename Response>
+IdempotentWork SerializingWork(const std::function<absl::StatusOr<Response>(Mutation&)>& work) {
+  return [&work](Mutation& m) -> absl::StatusOr<std::string> {
+    auto response = work(m);
+    if (!response.ok()) return response.status();
+    return response->SerializeAsString();
+  };
+}
+
+template <typename Response>
+absl::StatusOr<Response> RunIdempotent(
+    storage::Store& store, const IdempotencyScope& scope, const google::protobuf::Message& request,
+    int64_t now_micros, const std::function<absl::StatusOr<Response>(Mutation&)>& work) {
+  return ParseIdempotentResponse<Response>(
+      RunIdempotentRaw(store, scope, request, now_micros, SerializingWork(work)));
+}
+
+template <typename Response>
+void RunIdempotentAsync(storage::Store& store, const IdempotencyScope& scope,
+                        const google::protobuf::Message& request, int64_t now_micros,
+                        const std::function<absl::StatusOr<Response>(Mutation&)>& work,
+                        std::function<void(absl::StatusOr<Response>)> done) {
+  RunIdempotentRawAsync(store, scope, request, now_micros, SerializingWork(work),
+                        [done = std::move(done)](absl::StatusOr<std::string> bytes) {
+                          done(ParseIdempotentResponse<Response>(std::move(bytes)));
+                        });
 }
 
 }  // namespace branchline

@@ -7,6 +7,7 @@
 #include <regex>
 #include <sstream>
 
+#include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_server.h"
@@ -62,6 +63,40 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   EXPECT_EQ(orgs->ListOrganizations(TestServer::Ctx("").get(), {}, &listed).error_code(),
             grpc::UNAUTHENTICATED);
   const std::string driver_token = sign_in("d1", testing::kPassword).access_token();
+  // CheckIn runs on the async API and answers from the committer's thread: the line must
+  // still name the caller, and no one for a call without a token.
+  auto attendance = v1::AttendanceService::NewStub(channel);
+  v1::CreateMeetingRequest meeting_request;
+  meeting_request.set_request_id(TestServer::RequestId());
+  auto* m = meeting_request.mutable_meeting();
+  m->set_organization_id(admin.person().organization_id());
+  m->set_type(v1::MEETING_TYPE_SAFETY_MEETING);
+  m->set_title("安全例会");
+  const int64_t now_seconds = time(nullptr);
+  m->mutable_start_time()->set_seconds(now_seconds);
+  m->mutable_end_time()->set_seconds(now_seconds + 3600);
+  m->mutable_window()->set_opens_minutes_before(60);
+  m->mutable_window()->set_closes_minutes_after(60);
+  m->set_remote_allowed(true);
+  v1::Meeting meeting;
+  ++calls;
+  ASSERT_TRUE(
+      attendance
+          ->CreateMeeting(TestServer::Ctx(admin.access_token()).get(), meeting_request, &meeting)
+          .ok());
+  v1::CheckInRequest check_in;
+  check_in.set_meeting_id(meeting.id());
+  check_in.set_request_id(TestServer::RequestId());
+  check_in.mutable_device_time()->set_seconds(now_seconds);
+  check_in.mutable_remote()->set_reason(v1::REMOTE_REASON_DRIVING);
+  v1::CheckInResponse checked_in;
+  ++calls;
+  ASSERT_TRUE(attendance->CheckIn(TestServer::Ctx(driver_token).get(), check_in, &checked_in).ok());
+  ++calls;
+  EXPECT_EQ(attendance->CheckIn(TestServer::Ctx("").get(), check_in, &checked_in).error_code(),
+            grpc::UNAUTHENTICATED);
+  int check_in_lines = 0;
+
   v1::SubmitLetterRequest letter;
   letter.set_category(v1::LETTER_CATEGORY_SUGGESTION);
   letter.set_subject("夜班交接");
@@ -99,6 +134,11 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
       EXPECT_EQ(status, "16");  // UNAUTHENTICATED
       EXPECT_EQ(caller, "0");
     }
+    if (method == "/branchline.v1.AttendanceService/CheckIn") {
+      ++check_in_lines;
+      EXPECT_EQ(caller, status == "0" ? std::to_string(driver.id()) : "0") << line;
+      EXPECT_TRUE(status == "0" || status == "16") << line;
+    }
     if (method == "/branchline.v1.FeedbackService/SubmitLetter") {
       ++letter_lines;
       EXPECT_EQ(caller, std::to_string(driver.id()));  // the named letter only
@@ -106,6 +146,7 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   }
   EXPECT_EQ(call_lines, calls) << log;
   EXPECT_EQ(letter_lines, 1) << log;
+  EXPECT_EQ(check_in_lines, 2) << log;
   for (const std::string& secret :
        {std::string(testing::kAdminPassword), std::string(testing::kPassword), admin.access_token(),
         driver_token, submitted.receipt_code()}) {
