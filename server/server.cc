@@ -73,6 +73,8 @@ struct BranchlineServer::State {
   std::vector<std::unique_ptr<grpc::Service>> services;
   SyncGrpc* sync_service = nullptr;                 // in services
   AttendanceGrpc* attendance_service = nullptr;     // in services
+  StudyGrpc* study_service = nullptr;               // in services
+  FeedbackGrpc* feedback_service = nullptr;         // in services
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -245,9 +247,13 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                                      *state->attendance_reports, auth);
   state->attendance_service = attendance.get();
   state->services.push_back(std::move(attendance));
-  state->services.push_back(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
-  state->services.push_back(std::make_unique<StudyGrpc>(
-      *state->study_catalog, *state->study_journal, *state->study_reports, *state->quizzes, auth));
+  auto feedback = std::make_unique<FeedbackGrpc>(*state->mailbox, auth);
+  state->feedback_service = feedback.get();
+  state->services.push_back(std::move(feedback));
+  auto study = std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
+                                           *state->study_reports, *state->quizzes, auth);
+  state->study_service = study.get();
+  state->services.push_back(std::move(study));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -268,7 +274,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
   state->sync_service->AcceptWatches(state->pollers->queue());
-  state->attendance_service->AcceptCheckIns(state->pollers->queue());
+  state->attendance_service->AcceptAsyncCalls(state->pollers->queue());
+  state->study_service->AcceptAsyncCalls(state->pollers->queue());
+  state->feedback_service->AcceptAsyncCalls(state->pollers->queue());
   spdlog::info("branchline-server listening on {} (port {}), data in {}", options.listen,
                state->port, options.data_dir);
   return std::unique_ptr<BranchlineServer>(new BranchlineServer(std::move(state)));

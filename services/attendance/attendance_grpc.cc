@@ -1,96 +1,10 @@
 #include "services/attendance/attendance_grpc.h"
 
-#include <atomic>
-
 #include "services/auth/grpc_handler.h"
-#include "services/common/async_tag.h"
 
 namespace branchline {
 
 namespace {
-
-// One CheckIn on the async API. The reads and checks run on a poller; the commit joins the
-// store's next group commit and the answer is sent by the committer's thread, so no thread
-// waits for the WAL sync. A poller can still wait briefly: on a key lock that an earlier
-// check-in holds until its group is durable (the same person and meeting, or a hash
-// collision among KeyLocks::kStripes).
-//
-// Lifetime: deleted once the handler has handed the call over (the start) and gRPC has
-// finished it, whichever comes last; the answer may be sent before the start returns.
-class CheckInCall {
- public:
-  // Calls waiting to be matched with an incoming check-in, so a burst is not queued in gRPC.
-  static constexpr int kWaiting = 16;
-
-  CheckInCall(AttendanceGrpc& service, grpc::ServerCompletionQueue* queue, CheckIns& check_ins,
-              const Authenticator& auth)
-      : service_(service), queue_(queue), check_ins_(check_ins), auth_(auth) {
-    service_.RequestCheckIn(&context_, &raw_request_, &responder_, queue_, queue_, &accepted_tag_);
-  }
-
- private:
-  void OnAccepted(bool ok) {
-    if (!ok) {  // the server is shutting down
-      delete this;
-      return;
-    }
-    new CheckInCall(service_, queue_, check_ins_, auth_);  // waits for the next check-in
-    Start();
-    Release();
-  }
-
-  void Start() {
-    if (auto refused = TakeRequestRefusal(static_cast<grpc::ServerContextBase*>(&context_))) {
-      return Answer(0, *refused);
-    }
-    if (!grpc::SerializationTraits<v1::CheckInRequest>::Deserialize(&raw_request_, &request_)
-             .ok()) {
-      return Send(0, UnparseableRequest(), grpc::ByteBuffer());
-    }
-    auto caller = AuthenticateCall(auth_, &context_);
-    if (!caller.ok()) return Answer(0, caller.status());
-    check_ins_.CheckInAsync(*caller, request_, [this, person = caller->person_id](auto result) {
-      Answer(person, std::move(result));
-    });
-  }
-
-  // On the thread that has the answer. The access-log interceptor runs inside Finish on this
-  // same thread and takes the caller from its thread-local slot (services/common/call_log.h).
-  void Answer(uint64_t person, const absl::StatusOr<v1::CheckInResponse>& result) {
-    if (!result.ok()) return Send(person, ToGrpcStatus(result.status()), grpc::ByteBuffer());
-    grpc::ByteBuffer bytes;
-    bool own_buffer;
-    auto serialized =
-        grpc::SerializationTraits<v1::CheckInResponse>::Serialize(*result, &bytes, &own_buffer);
-    Send(person, serialized, std::move(bytes));
-  }
-
-  void Send(uint64_t person, const grpc::Status& status, grpc::ByteBuffer response) {
-    SetLoggedCaller(person);
-    if (status.ok()) {
-      responder_.Finish(response, status, &finished_tag_);
-    } else {
-      responder_.FinishWithError(status, &finished_tag_);
-    }
-  }
-
-  void Release() {
-    if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
-  }
-
-  AttendanceGrpc& service_;
-  grpc::ServerCompletionQueue* const queue_;
-  CheckIns& check_ins_;
-  const Authenticator& auth_;
-  grpc::ServerContext context_;
-  grpc::ByteBuffer raw_request_;
-  v1::CheckInRequest request_;
-  grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> responder_{&context_};
-  std::atomic<int> references_{2};  // the start, and the finish
-  AsyncTag accepted_tag_{[this](bool ok) { OnAccepted(ok); }};
-  AsyncTag finished_tag_{[this](bool) { Release(); }};
-};
-
 // CSV exports go out in chunks small enough for phones and proxies.
 constexpr size_t kChunkBytes = 32 * 1024;
 
@@ -160,8 +74,16 @@ grpc::Status AttendanceGrpc::GetCheckInCode(grpc::ServerContext* context,
                              [&](const Caller& c) { return meetings_.GetCode(c, *request); });
 }
 
-void AttendanceGrpc::AcceptCheckIns(grpc::ServerCompletionQueue* queue) {
-  for (int i = 0; i < CheckInCall::kWaiting; ++i) new CheckInCall(*this, queue, check_ins_, auth_);
+AttendanceGrpc::AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, AttendanceReports& reports,
+                               const Authenticator& auth)
+    : meetings_(meetings),
+      check_ins_(check_ins),
+      reports_(reports),
+      auth_(auth),
+      check_in_(auth, this, &AttendanceGrpc::RequestCheckIn, check_ins, &CheckIns::CheckInAsync) {}
+
+void AttendanceGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
+  check_in_.Accept(queue);
 }
 
 grpc::Status AttendanceGrpc::MarkAttendance(grpc::ServerContext* context,

@@ -4,22 +4,20 @@
 #include "services/attendance/attendance_reports.h"
 #include "services/attendance/check_ins.h"
 #include "services/attendance/meetings.h"
+#include "services/auth/async_unary_method.h"
 #include "services/auth/authenticator.h"
 
 namespace branchline {
 
 // gRPC adapter of AttendanceService over Meetings, CheckIns and AttendanceReports.
 //
-// CheckIn is on the async API (AcceptCheckIns): the busiest durable write of the product, so a
-// check-in waiting for its WAL sync holds no thread. It is served raw (bytes in, bytes out)
-// so that a request that does not parse gets our INVALID_ARGUMENT (server/request_limits.h:
-// IsRawMethod). Every other method is synchronous.
+// CheckIn, the busiest durable write of the product, is on the async API (AsyncUnaryMethod):
+// a check-in waiting for its WAL sync holds no thread. Every other method is synchronous.
 class AttendanceGrpc final
     : public v1::AttendanceService::WithRawMethod_CheckIn<v1::AttendanceService::Service> {
  public:
   AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, AttendanceReports& reports,
-                 const Authenticator& auth)
-      : meetings_(meetings), check_ins_(check_ins), reports_(reports), auth_(auth) {}
+                 const Authenticator& auth);
 
   grpc::Status CreateMeeting(grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
                              v1::Meeting* response) override;
@@ -37,9 +35,9 @@ class AttendanceGrpc final
   grpc::Status GetCheckInCode(grpc::ServerContext* context,
                               const v1::GetCheckInCodeRequest* request,
                               v1::CheckInCode* response) override;
-  // Serves CheckIn calls on `queue`, whose tags are AsyncTags run by the server's pollers.
-  // Call once, after the server started.
-  void AcceptCheckIns(grpc::ServerCompletionQueue* queue);
+  // Serves the async methods (CheckIn) on `queue`, whose tags are AsyncTags run by the
+  // server's pollers. Call once, after the server started.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue);
   grpc::Status MarkAttendance(grpc::ServerContext* context,
                               const v1::MarkAttendanceRequest* request,
                               v1::AttendanceRecord* response) override;
@@ -80,6 +78,7 @@ class AttendanceGrpc final
   CheckIns& check_ins_;
   AttendanceReports& reports_;
   const Authenticator& auth_;
+  AsyncUnaryMethod<v1::CheckInRequest, v1::CheckInResponse> check_in_;
 };
 
 }  // namespace branchline

@@ -1,26 +1,20 @@
 #include "services/feedback/feedback_grpc.h"
 
 #include "services/auth/grpc_handler.h"
-#include "services/common/call_log.h"
 
 namespace branchline {
 
-grpc::Status FeedbackGrpc::SubmitLetter(grpc::ServerContext* context,
-                                        const v1::SubmitLetterRequest* request,
-                                        v1::SubmitLetterResponse* response) {
-  if (request->anonymous()) {
-    // Authenticated (only members may write) but never attributed: nothing that outlives
-    // the call, such as a per-call access log fed by the handler helper, may name the
-    // author of an anonymous letter.
-    SuppressAccessLog();
-    return HandleAnonymous(response, [&]() -> absl::StatusOr<v1::SubmitLetterResponse> {
-      auto caller = AuthenticateCall(auth_, context);
-      if (!caller.ok()) return caller.status();
-      return mailbox_.Submit(*caller, *request);
-    });
-  }
-  return HandleAuthenticated(auth_, context, response,
-                             [&](const Caller& c) { return mailbox_.Submit(c, *request); });
+FeedbackGrpc::FeedbackGrpc(Mailbox& mailbox, const Authenticator& auth)
+    : mailbox_(mailbox),
+      auth_(auth),
+      submit_letter_(auth, this, &FeedbackGrpc::RequestSubmitLetter, mailbox, &Mailbox::SubmitAsync,
+                     // Authenticated (only members may write) but never attributed: nothing
+                     // that outlives the call, such as the access log, may name an anonymous
+                     // letter's author.
+                     [](const v1::SubmitLetterRequest& request) { return request.anonymous(); }) {}
+
+void FeedbackGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
+  submit_letter_.Accept(queue);
 }
 
 grpc::Status FeedbackGrpc::GetLetter(grpc::ServerContext* context,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "services/auth/async_unary_method.h"
 #include "services/auth/authenticator.h"
 #include "services/feedback/mailbox.h"
 
@@ -9,14 +10,18 @@ namespace branchline {
 // gRPC adapter of FeedbackService over Mailbox. The receipt holder's calls (GetLetterByReceipt,
 // ReplyByReceipt, RateLetter with a receipt code) do not authenticate: the code is the only
 // credential, and no token or peer address of theirs is looked at or logged. An anonymous
-// SubmitLetter authenticates without HandleAuthenticated, so the caller is never recorded
-// for logging.
-class FeedbackGrpc final : public v1::FeedbackService::Service {
+// SubmitLetter leaves no access-log line, so the caller is never recorded for logging.
+//
+// SubmitLetter is on the async API (AsyncUnaryMethod): a letter waiting for its WAL sync
+// holds no thread.
+class FeedbackGrpc final
+    : public v1::FeedbackService::WithRawMethod_SubmitLetter<v1::FeedbackService::Service> {
  public:
-  FeedbackGrpc(Mailbox& mailbox, const Authenticator& auth) : mailbox_(mailbox), auth_(auth) {}
+  FeedbackGrpc(Mailbox& mailbox, const Authenticator& auth);
 
-  grpc::Status SubmitLetter(grpc::ServerContext* context, const v1::SubmitLetterRequest* request,
-                            v1::SubmitLetterResponse* response) override;
+  // Serves the async methods (SubmitLetter) on `queue`, whose tags are AsyncTags run by the
+  // server's pollers. Call once, after the server started.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue);
   grpc::Status GetLetter(grpc::ServerContext* context, const v1::GetLetterRequest* request,
                          v1::Letter* response) override;
   grpc::Status ListMyLetters(grpc::ServerContext* context, const v1::ListMyLettersRequest* request,
@@ -60,6 +65,7 @@ class FeedbackGrpc final : public v1::FeedbackService::Service {
  private:
   Mailbox& mailbox_;
   const Authenticator& auth_;
+  AsyncUnaryMethod<v1::SubmitLetterRequest, v1::SubmitLetterResponse> submit_letter_;
 };
 
 }  // namespace branchline

@@ -132,8 +132,7 @@ absl::StatusOr<Mailbox::Modified> Mailbox::Modify(Mutation& m, const Caller* cal
   return Modified{std::move(record), std::move(event)};
 }
 
-absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Submit(const Caller& caller,
-                                                         const v1::SubmitLetterRequest& r) {
+absl::Status Mailbox::CheckSubmit(const Caller& caller, const v1::SubmitLetterRequest& r) {
   if (caller.service_account) return Denied("service accounts cannot submit letters");
   RETURN_IF_ERROR(CheckCategory(r.category()));
   RETURN_IF_ERROR(CheckText("subject", TrimAscii(r.subject()), 1, 100));
@@ -141,100 +140,132 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Submit(const Caller& caller,
   if (r.about_person_id() != 0 && r.about_person_id() == caller.person_id) {
     return InvalidField("about_person_id", "cannot be the author");
   }
-  const bool anonymous = r.anonymous();
-  if (anonymous) {
+  if (r.anonymous()) {
     RETURN_IF_ERROR(CheckRequestId(r.request_id()));
     if (r.request_id().size() < 16) {
       return InvalidField("request_id",
                           "must be at least 16 characters (a random UUID) for an anonymous letter");
     }
   }
-  const uint32_t tenant = caller.tenant;
-  auto work = [&](Mutation& m) -> absl::StatusOr<v1::SubmitLetterResponse> {
-    uint64_t target_id = r.organization_id() != 0 ? r.organization_id() : caller.organization_id;
-    ASSIGN_OR_RETURN(auto target, access_.LoadOrg(caller, target_id, "organization_id"));
-    if (!caller.system_admin) {
-      ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
-      if (!Access::InSubtree(own, target.id())) {
-        return Denied("writing to organization " + std::to_string(target.id()) +
-                      ": letters go to your own organization or one above it");
-      }
-    }
-    if (target.archived()) {
-      return FieldError(absl::StatusCode::kFailedPrecondition, "organization_id", "is archived");
-    }
-    if (r.about_person_id() != 0) {
-      // A report about a handler goes up to the nearest organisation they do not handle.
-      ASSIGN_OR_RETURN(auto about, people_.Load(caller, r.about_person_id(), "about_person_id"));
-      Caller about_caller = CallerFromPerson(about, 0);
-      while (Access::Manages(about_caller, target) && target.parent_id() != 0) {
-        ASSIGN_OR_RETURN(target, access_.LoadOrg(caller, target.parent_id(), "organization_id"));
-      }
-    }
-    ASSIGN_OR_RETURN(auto settings, EffectiveSettings(target));
-    const int64_t now = clock_.NowMicros();
-    const int32_t offset = target.utc_offset_minutes();
-    if (anonymous) {
-      // Last check before storing, so refused or invalid letters use up nothing (and a retry
-      // of a stored letter never gets here: RunIdempotent answers it).
-      RETURN_IF_ERROR(anonymous_limit_.Take(tenant, target.id(), offset, now));
-    }
-    uint64_t id = 0;
-    if (anonymous) {
-      for (bool taken = true; taken;) {
-        id = RandomAnonymousId(storage::TenantOfId(target.id()));
-        ASSIGN_OR_RETURN(auto existing, store_.Get(storage::Cf::kLetters, storage::RecordKey(id)));
-        taken = existing.has_value();
-      }
-    } else {
-      ASSIGN_OR_RETURN(id, store_.NewId(storage::TenantOfId(target.id())));
-    }
-    std::string key = storage::RecordKey(id);
-    m.Lock({key});
-    const int64_t submit = anonymous ? LocalDayStartMicros(LocalDay(now, offset), offset) : now;
+  return absl::OkStatus();
+}
 
-    Record record;
-    record.set_utc_offset_minutes(offset);
-    auto* l = record.mutable_letter();
-    l->set_id(id);
-    l->set_organization_id(target.id());
-    l->set_original_organization_id(target.id());
-    l->set_category(r.category());
-    l->set_subject(std::string(TrimAscii(r.subject())));
-    l->set_body(r.body());
-    l->set_about_person_id(r.about_person_id());
-    l->set_anonymous(anonymous);
-    if (!anonymous) l->set_author_person_id(caller.person_id);
-    l->set_state(v1::LETTER_STATE_SUBMITTED);
-    *l->mutable_submit_time() = ToTimestamp(submit);
-    feedback::StartDeadlines(record, submit, settings);
-    if (anonymous) {
-      feedback::Receipts::Seal(record, receipts_.Code(tenant, id, r.request_id()));
+// Anonymous: the idempotency entry is keyed by a hash of the request id alone (caller 0),
+// dated to the day, and stores the answer without the receipt code; the code is derived
+// again from the request id, so a retry shows it again. See receipts.h.
+Mailbox::SubmitIdentity Mailbox::SubmitIdentityOf(const Caller& caller,
+                                                  const v1::SubmitLetterRequest& r) const {
+  const int64_t now = clock_.NowMicros();
+  if (!r.anonymous()) return {r.request_id(), caller.person_id, now};
+  return {feedback::AnonymousRequestKey("submit", caller.tenant, r.request_id()), 0,
+          UtcDayStart(now)};
+}
+
+absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Submit(const Caller& caller,
+                                                         const v1::SubmitLetterRequest& r) {
+  RETURN_IF_ERROR(CheckSubmit(caller, r));
+  SubmitIdentity id = SubmitIdentityOf(caller, r);
+  ASSIGN_OR_RETURN(auto response,
+                   RunIdempotent<v1::SubmitLetterResponse>(
+                       store_, {caller.tenant, id.caller, id.request_key, "SubmitLetter"}, r,
+                       id.now, [&](Mutation& m) { return StageSubmit(caller, r, m); }));
+  if (r.anonymous()) AddReceipt(caller.tenant, r.request_id(), response);
+  return response;
+}
+
+void Mailbox::SubmitAsync(const Caller& caller, const v1::SubmitLetterRequest& r,
+                          std::function<void(absl::StatusOr<v1::SubmitLetterResponse>)> done) {
+  if (auto status = CheckSubmit(caller, r); !status.ok()) return done(status);
+  SubmitIdentity id = SubmitIdentityOf(caller, r);
+  RunIdempotentAsync<v1::SubmitLetterResponse>(
+      store_, {caller.tenant, id.caller, id.request_key, "SubmitLetter"}, r, id.now,
+      [&](Mutation& m) { return StageSubmit(caller, r, m); },
+      [this, anonymous = r.anonymous(), tenant = caller.tenant, request_id = r.request_id(),
+       done = std::move(done)](absl::StatusOr<v1::SubmitLetterResponse> response) {
+        if (anonymous && response.ok()) AddReceipt(tenant, request_id, *response);
+        done(std::move(response));
+      });
+}
+
+void Mailbox::AddReceipt(uint32_t tenant, std::string_view request_id,
+                         v1::SubmitLetterResponse& response) const {
+  response.set_receipt_code(receipts_.Code(tenant, response.letter().id(), request_id));
+}
+
+absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& caller,
+                                                              const v1::SubmitLetterRequest& r,
+                                                              Mutation& m) {
+  const uint32_t tenant = caller.tenant;
+  const bool anonymous = r.anonymous();
+  uint64_t target_id = r.organization_id() != 0 ? r.organization_id() : caller.organization_id;
+  ASSIGN_OR_RETURN(auto target, access_.LoadOrg(caller, target_id, "organization_id"));
+  if (!caller.system_admin) {
+    ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
+    if (!Access::InSubtree(own, target.id())) {
+      return Denied("writing to organization " + std::to_string(target.id()) +
+                    ": letters go to your own organization or one above it");
     }
-    v1::LetterEvent event;
-    event.set_kind(v1::LETTER_EVENT_KIND_SUBMITTED);
-    event.set_person_id(l->author_person_id());
-    event.set_to_state(v1::LETTER_STATE_SUBMITTED);
-    event.set_organization_id(target.id());
-    *event.mutable_create_time() = ToTimestamp(submit);
-    Stage(m, nullptr, record, event, "submitted");
-    v1::SubmitLetterResponse response;
-    *response.mutable_letter() = View(record, Relation::kAuthor, now);
-    return response;
-  };
-  if (!anonymous) {
-    return RunIdempotent<v1::SubmitLetterResponse>(
-        store_, {tenant, caller.person_id, r.request_id(), "SubmitLetter"}, r, clock_.NowMicros(),
-        work);
   }
-  // Anonymous: the idempotency entry is keyed by a hash of the request id alone (caller 0),
-  // dated to the day, and stores the answer without the receipt code; the code is derived
-  // again from the request id, so a retry shows it again. See receipts.h.
-  std::string key = feedback::AnonymousRequestKey("submit", tenant, r.request_id());
-  ASSIGN_OR_RETURN(auto response, RunIdempotent<v1::SubmitLetterResponse>(
-                                      store_, {tenant, 0, key, "SubmitLetter"}, r,
-                                      UtcDayStart(clock_.NowMicros()), work));
-  response.set_receipt_code(receipts_.Code(tenant, response.letter().id(), r.request_id()));
+  if (target.archived()) {
+    return FieldError(absl::StatusCode::kFailedPrecondition, "organization_id", "is archived");
+  }
+  if (r.about_person_id() != 0) {
+    // A report about a handler goes up to the nearest organisation they do not handle.
+    ASSIGN_OR_RETURN(auto about, people_.Load(caller, r.about_person_id(), "about_person_id"));
+    Caller about_caller = CallerFromPerson(about, 0);
+    while (Access::Manages(about_caller, target) && target.parent_id() != 0) {
+      ASSIGN_OR_RETURN(target, access_.LoadOrg(caller, target.parent_id(), "organization_id"));
+    }
+  }
+  ASSIGN_OR_RETURN(auto settings, EffectiveSettings(target));
+  const int64_t now = clock_.NowMicros();
+  const int32_t offset = target.utc_offset_minutes();
+  if (anonymous) {
+    // Last check before storing, so refused or invalid letters use up nothing (and a retry
+    // of a stored letter never gets here: RunIdempotent answers it).
+    RETURN_IF_ERROR(anonymous_limit_.Take(tenant, target.id(), offset, now));
+  }
+  uint64_t id = 0;
+  if (anonymous) {
+    for (bool taken = true; taken;) {
+      id = RandomAnonymousId(storage::TenantOfId(target.id()));
+      ASSIGN_OR_RETURN(auto existing, store_.Get(storage::Cf::kLetters, storage::RecordKey(id)));
+      taken = existing.has_value();
+    }
+  } else {
+    ASSIGN_OR_RETURN(id, store_.NewId(storage::TenantOfId(target.id())));
+  }
+  std::string key = storage::RecordKey(id);
+  m.Lock({key});
+  const int64_t submit = anonymous ? LocalDayStartMicros(LocalDay(now, offset), offset) : now;
+
+  Record record;
+  record.set_utc_offset_minutes(offset);
+  auto* l = record.mutable_letter();
+  l->set_id(id);
+  l->set_organization_id(target.id());
+  l->set_original_organization_id(target.id());
+  l->set_category(r.category());
+  l->set_subject(std::string(TrimAscii(r.subject())));
+  l->set_body(r.body());
+  l->set_about_person_id(r.about_person_id());
+  l->set_anonymous(anonymous);
+  if (!anonymous) l->set_author_person_id(caller.person_id);
+  l->set_state(v1::LETTER_STATE_SUBMITTED);
+  *l->mutable_submit_time() = ToTimestamp(submit);
+  feedback::StartDeadlines(record, submit, settings);
+  if (anonymous) {
+    feedback::Receipts::Seal(record, receipts_.Code(tenant, id, r.request_id()));
+  }
+  v1::LetterEvent event;
+  event.set_kind(v1::LETTER_EVENT_KIND_SUBMITTED);
+  event.set_person_id(l->author_person_id());
+  event.set_to_state(v1::LETTER_STATE_SUBMITTED);
+  event.set_organization_id(target.id());
+  *event.mutable_create_time() = ToTimestamp(submit);
+  Stage(m, nullptr, record, event, "submitted");
+  v1::SubmitLetterResponse response;
+  *response.mutable_letter() = View(record, Relation::kAuthor, now);
   return response;
 }
 

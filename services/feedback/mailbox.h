@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -48,6 +49,10 @@ class Mailbox {
   // Letters (mailbox.cc). Errors are documented on FeedbackService in feedback.proto.
   absl::StatusOr<v1::SubmitLetterResponse> Submit(const Caller& caller,
                                                   const v1::SubmitLetterRequest& request);
+  // The same for the asynchronous gRPC handler: the commit joins the store's next group commit
+  // and `done` runs with the answer on whichever thread has it (see RunIdempotentAsync).
+  void SubmitAsync(const Caller& caller, const v1::SubmitLetterRequest& request,
+                   std::function<void(absl::StatusOr<v1::SubmitLetterResponse>)> done);
   absl::StatusOr<v1::Letter> Transition(const Caller& caller,
                                         const v1::TransitionLetterRequest& request);
   absl::StatusOr<v1::Letter> Escalate(const Caller& caller,
@@ -86,6 +91,23 @@ class Mailbox {
 
  private:
   using Record = internal::v1::LetterRecord;
+
+  // Submit's checks that need no stored data.
+  static absl::Status CheckSubmit(const Caller& caller, const v1::SubmitLetterRequest& r);
+  // Under which identity a submission is idempotent (an anonymous one: not the author's).
+  struct SubmitIdentity {
+    std::string request_key;
+    uint64_t caller = 0;
+    int64_t now = 0;
+  };
+  SubmitIdentity SubmitIdentityOf(const Caller& caller, const v1::SubmitLetterRequest& r) const;
+  // A letter's checks and writes, staged in `m`.
+  absl::StatusOr<v1::SubmitLetterResponse> StageSubmit(const Caller& caller,
+                                                       const v1::SubmitLetterRequest& r,
+                                                       Mutation& m);
+  // An anonymous letter's receipt code, derived again on every answer (never stored).
+  void AddReceipt(uint32_t tenant, std::string_view request_id,
+                  v1::SubmitLetterResponse& response) const;
 
   // Loads a letter; NOT_FOUND naming `field` when absent or in another tenant (`caller` null:
   // any tenant, for receipt holders).

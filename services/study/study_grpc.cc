@@ -75,11 +75,18 @@ grpc::Status StudyGrpc::ListMyPlanItems(grpc::ServerContext* context,
   });
 }
 
-grpc::Status StudyGrpc::RecordStudy(grpc::ServerContext* context,
-                                    const v1::RecordStudyRequest* request,
-                                    v1::StudyRecord* response) {
-  return HandleAuthenticated(auth_, context, response,
-                             [&](const Caller& c) { return journal_.Record(c, *request); });
+StudyGrpc::StudyGrpc(StudyCatalog& catalog, StudyJournal& journal, const StudyReports& reports,
+                     Quizzes& quizzes, const Authenticator& auth)
+    : catalog_(catalog),
+      journal_(journal),
+      reports_(reports),
+      quizzes_(quizzes),
+      auth_(auth),
+      record_study_(auth, this, &StudyGrpc::RequestRecordStudy, journal,
+                    &StudyJournal::RecordAsync) {}
+
+void StudyGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
+  record_study_.Accept(queue);
 }
 
 grpc::Status StudyGrpc::UpdateStudyRecord(grpc::ServerContext* context,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "branchline/v1/study.grpc.pb.h"
+#include "services/auth/async_unary_method.h"
 #include "services/auth/authenticator.h"
 #include "services/study/quizzes.h"
 #include "services/study/study_catalog.h"
@@ -10,11 +11,17 @@
 namespace branchline {
 
 // gRPC adapter of StudyService over the study domain classes: one line per method.
-class StudyGrpc final : public v1::StudyService::Service {
+// RecordStudy, a daily write of every member, is on the async API (AsyncUnaryMethod): a
+// record waiting for its WAL sync holds no thread.
+class StudyGrpc final
+    : public v1::StudyService::WithRawMethod_RecordStudy<v1::StudyService::Service> {
  public:
   StudyGrpc(StudyCatalog& catalog, StudyJournal& journal, const StudyReports& reports,
-            Quizzes& quizzes, const Authenticator& auth)
-      : catalog_(catalog), journal_(journal), reports_(reports), quizzes_(quizzes), auth_(auth) {}
+            Quizzes& quizzes, const Authenticator& auth);
+
+  // Serves the async methods (RecordStudy) on `queue`, whose tags are AsyncTags run by the
+  // server's pollers. Call once, after the server started.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue);
 
   grpc::Status CreateMaterial(grpc::ServerContext* context,
                               const v1::CreateMaterialRequest* request,
@@ -43,8 +50,6 @@ class StudyGrpc final : public v1::StudyService::Service {
   grpc::Status ListMyPlanItems(grpc::ServerContext* context,
                                const v1::ListMyPlanItemsRequest* request,
                                v1::ListMyPlanItemsResponse* response) override;
-  grpc::Status RecordStudy(grpc::ServerContext* context, const v1::RecordStudyRequest* request,
-                           v1::StudyRecord* response) override;
   grpc::Status UpdateStudyRecord(grpc::ServerContext* context,
                                  const v1::UpdateStudyRecordRequest* request,
                                  v1::StudyRecord* response) override;
@@ -91,6 +96,7 @@ class StudyGrpc final : public v1::StudyService::Service {
   const StudyReports& reports_;
   Quizzes& quizzes_;
   const Authenticator& auth_;
+  AsyncUnaryMethod<v1::RecordStudyRequest, v1::StudyRecord> record_study_;
 };
 
 }  // namespace branchline

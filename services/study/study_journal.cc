@@ -41,11 +41,9 @@ absl::Status CheckDayCap(const internal::v1::StudyProgressRecord& progress, int6
 int64_t RecordDay(const v1::StudyRecord& r) { return ParseLocalDate(r.local_date()).value_or(0); }
 }  // namespace
 
-absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
-                                                     const v1::RecordStudyRequest& request) {
-  int64_t now = clock_.NowMicros();
+absl::Status StudyJournal::CheckRecordRequest(const Caller& caller,
+                                              const v1::RecordStudyRequest& request) {
   RETURN_IF_ERROR(CheckMinutes(request.minutes()));
-  int64_t device = request.has_device_time() ? ToMicros(request.device_time()) : 0;
   if (request.plan_item_id() == 0 && request.material_id() == 0) {
     return InvalidField("plan_item_id", "a plan item or a material is required");
   }
@@ -53,87 +51,112 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
     return InvalidField("plan_id", "is required with plan_item_id");
   }
   if (caller.service_account) return Denied("a service account cannot record study");
+  return absl::OkStatus();
+}
+
+IdempotencyScope StudyJournal::RecordScope(const Caller& caller,
+                                           const v1::RecordStudyRequest& request) {
+  return {caller.tenant, caller.person_id, request.request_id(), "RecordStudy"};
+}
+
+absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
+                                                     const v1::RecordStudyRequest& request) {
+  int64_t now = clock_.NowMicros();
+  RETURN_IF_ERROR(CheckRecordRequest(caller, request));
   return RunIdempotent<v1::StudyRecord>(
-      store_, {caller.tenant, caller.person_id, request.request_id(), "RecordStudy"}, request, now,
-      [&](Mutation& m) -> absl::StatusOr<v1::StudyRecord> {
-        // Checked here, not before: a phone retrying an answered request days later must get
-        // the first answer, not a "too old" refusal.
-        RETURN_IF_ERROR(CheckDeviceTime("device_time", device, now, device_time_));
-        ASSIGN_OR_RETURN(auto person, data_.people().Load(caller, caller.person_id, "caller"));
-        ASSIGN_OR_RETURN(auto org,
-                         data_.access().LoadOrg(caller, person.organization_id(), "caller"));
-        ASSIGN_OR_RETURN(auto settings, data_.EffectiveSettings(org));
-        RETURN_IF_ERROR(CheckText("notes", request.notes(), 0,
-                                  static_cast<size_t>(settings.max_notes_chars()),
-                                  /*multiline=*/true));
-        int64_t day = LocalDay(device, org.utc_offset_minutes());
-        int32_t year = YearOfDay(day);
+      store_, RecordScope(caller, request), request, now,
+      [&](Mutation& m) { return StageRecord(caller, request, now, m); });
+}
 
-        v1::StudyRecord r;
-        r.set_person_id(person.id());
-        r.set_organization_id(org.id());
-        r.set_minutes(request.minutes());
-        r.set_notes(request.notes());
-        r.set_notes_chars(static_cast<int32_t>(Utf8Length(request.notes()).value_or(0)));
-        *r.mutable_device_time() = request.device_time();
-        *r.mutable_server_time() = ToTimestamp(now);
-        r.set_local_date(FormatLocalDate(day));
-        uint64_t material_id = request.material_id();
-        if (request.plan_item_id() != 0) {
-          ASSIGN_OR_RETURN(auto plan,
-                           data_.Load<v1::StudyPlan>(caller, storage::Cf::kStudyPlans,
-                                                     request.plan_id(), "plan_id", "study plan"));
-          const v1::StudyPlanItem* item = nullptr;
-          for (const auto& i : plan.items()) {
-            if (i.id() == request.plan_item_id()) item = &i;
-          }
-          if (!item) {
-            return FieldError(absl::StatusCode::kNotFound, "plan_item_id",
-                              "the plan has no item " + std::to_string(request.plan_item_id()));
-          }
-          if (!Access::InAudience(item->audience(), person.id(), org)) {
-            return Denied("recording study on a plan item that is not for you");
-          }
-          if (plan.year() != year) {
-            return FieldError(absl::StatusCode::kFailedPrecondition, "plan_id",
-                              "the plan is for " + std::to_string(plan.year()) +
-                                  ", the study day is in " + std::to_string(year));
-          }
-          if (material_id != 0 && material_id != item->material_id()) {
-            return InvalidField("material_id", "differs from the plan item's material");
-          }
-          material_id = item->material_id();
-          r.set_plan_id(plan.id());
-          r.set_plan_item_id(item->id());
-          r.set_by_due_date(day <= ParseLocalDate(item->due_date()).value_or(0));
-        } else {
-          ASSIGN_OR_RETURN(auto material,
-                           data_.Load<v1::Material>(caller, storage::Cf::kMaterials, material_id,
-                                                    "material_id", "material"));
-          if (!Access::InSubtree(org, material.organization_id())) {
-            return Denied("recording study on a material not published for your organization");
-          }
-          if (material.archived()) {
-            return FieldError(absl::StatusCode::kFailedPrecondition, "material_id",
-                              "material is archived");
-          }
-        }
-        r.set_material_id(material_id);
+void StudyJournal::RecordAsync(const Caller& caller, const v1::RecordStudyRequest& request,
+                               std::function<void(absl::StatusOr<v1::StudyRecord>)> done) {
+  int64_t now = clock_.NowMicros();
+  if (auto status = CheckRecordRequest(caller, request); !status.ok()) return done(status);
+  RunIdempotentAsync<v1::StudyRecord>(
+      store_, RecordScope(caller, request), request, now,
+      [&](Mutation& m) { return StageRecord(caller, request, now, m); }, std::move(done));
+}
 
-        std::string progress_key = storage::StudyProgressKey(person.id(), year);
-        m.Lock({progress_key});
-        ASSIGN_OR_RETURN(auto progress, data_.LoadProgress(person.id(), year));
-        RETURN_IF_ERROR(CheckDayCap(progress, day, r.minutes()));
-        ASSIGN_OR_RETURN(uint64_t id, store_.NewId(storage::TenantOfId(person.id())));
-        r.set_id(id);
-        ApplyRecord(progress, r, day, +1);
-        auto& w = m.writes();
-        w.PutMessage(storage::Cf::kStudyRecords, storage::RecordKey(id), r);
-        w.Put(storage::Cf::kIndex, storage::StudyRecordByPersonKey(person.id(), device, id), "");
-        w.PutMessage(storage::Cf::kStudyRecords, progress_key, progress);
-        RecordChange(w, kKind, id, org.id(), "created", {person.id()});
-        return r;
-      });
+absl::StatusOr<v1::StudyRecord> StudyJournal::StageRecord(const Caller& caller,
+                                                          const v1::RecordStudyRequest& request,
+                                                          int64_t now, Mutation& m) const {
+  int64_t device = request.has_device_time() ? ToMicros(request.device_time()) : 0;
+  // Checked here, not before: a phone retrying an answered request days later must get
+  // the first answer, not a "too old" refusal.
+  RETURN_IF_ERROR(CheckDeviceTime("device_time", device, now, device_time_));
+  ASSIGN_OR_RETURN(auto person, data_.people().Load(caller, caller.person_id, "caller"));
+  ASSIGN_OR_RETURN(auto org, data_.access().LoadOrg(caller, person.organization_id(), "caller"));
+  ASSIGN_OR_RETURN(auto settings, data_.EffectiveSettings(org));
+  RETURN_IF_ERROR(CheckText("notes", request.notes(), 0,
+                            static_cast<size_t>(settings.max_notes_chars()),
+                            /*multiline=*/true));
+  int64_t day = LocalDay(device, org.utc_offset_minutes());
+  int32_t year = YearOfDay(day);
+
+  v1::StudyRecord r;
+  r.set_person_id(person.id());
+  r.set_organization_id(org.id());
+  r.set_minutes(request.minutes());
+  r.set_notes(request.notes());
+  r.set_notes_chars(static_cast<int32_t>(Utf8Length(request.notes()).value_or(0)));
+  *r.mutable_device_time() = request.device_time();
+  *r.mutable_server_time() = ToTimestamp(now);
+  r.set_local_date(FormatLocalDate(day));
+  uint64_t material_id = request.material_id();
+  if (request.plan_item_id() != 0) {
+    ASSIGN_OR_RETURN(auto plan,
+                     data_.Load<v1::StudyPlan>(caller, storage::Cf::kStudyPlans, request.plan_id(),
+                                               "plan_id", "study plan"));
+    const v1::StudyPlanItem* item = nullptr;
+    for (const auto& i : plan.items()) {
+      if (i.id() == request.plan_item_id()) item = &i;
+    }
+    if (!item) {
+      return FieldError(absl::StatusCode::kNotFound, "plan_item_id",
+                        "the plan has no item " + std::to_string(request.plan_item_id()));
+    }
+    if (!Access::InAudience(item->audience(), person.id(), org)) {
+      return Denied("recording study on a plan item that is not for you");
+    }
+    if (plan.year() != year) {
+      return FieldError(absl::StatusCode::kFailedPrecondition, "plan_id",
+                        "the plan is for " + std::to_string(plan.year()) +
+                            ", the study day is in " + std::to_string(year));
+    }
+    if (material_id != 0 && material_id != item->material_id()) {
+      return InvalidField("material_id", "differs from the plan item's material");
+    }
+    material_id = item->material_id();
+    r.set_plan_id(plan.id());
+    r.set_plan_item_id(item->id());
+    r.set_by_due_date(day <= ParseLocalDate(item->due_date()).value_or(0));
+  } else {
+    ASSIGN_OR_RETURN(auto material,
+                     data_.Load<v1::Material>(caller, storage::Cf::kMaterials, material_id,
+                                              "material_id", "material"));
+    if (!Access::InSubtree(org, material.organization_id())) {
+      return Denied("recording study on a material not published for your organization");
+    }
+    if (material.archived()) {
+      return FieldError(absl::StatusCode::kFailedPrecondition, "material_id",
+                        "material is archived");
+    }
+  }
+  r.set_material_id(material_id);
+
+  std::string progress_key = storage::StudyProgressKey(person.id(), year);
+  m.Lock({progress_key});
+  ASSIGN_OR_RETURN(auto progress, data_.LoadProgress(person.id(), year));
+  RETURN_IF_ERROR(CheckDayCap(progress, day, r.minutes()));
+  ASSIGN_OR_RETURN(uint64_t id, store_.NewId(storage::TenantOfId(person.id())));
+  r.set_id(id);
+  ApplyRecord(progress, r, day, +1);
+  auto& w = m.writes();
+  w.PutMessage(storage::Cf::kStudyRecords, storage::RecordKey(id), r);
+  w.Put(storage::Cf::kIndex, storage::StudyRecordByPersonKey(person.id(), device, id), "");
+  w.PutMessage(storage::Cf::kStudyRecords, progress_key, progress);
+  RecordChange(w, kKind, id, org.id(), "created", {person.id()});
+  return r;
 }
 
 absl::StatusOr<StudyJournal::LockedRecord> StudyJournal::LockOwnRecord(Mutation& m,

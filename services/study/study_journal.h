@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "branchline/v1/study.pb.h"
 #include "services/auth/caller.h"
@@ -29,6 +31,10 @@ class StudyJournal {
   // PERMISSION_DENIED when the plan item is not for the caller.
   absl::StatusOr<v1::StudyRecord> Record(const Caller& caller,
                                          const v1::RecordStudyRequest& request);
+  // The same for the asynchronous gRPC handler: the commit joins the store's next group commit
+  // and `done` runs with the answer on whichever thread has it (see RunIdempotentAsync).
+  void RecordAsync(const Caller& caller, const v1::RecordStudyRequest& request,
+                   std::function<void(absl::StatusOr<v1::StudyRecord>)> done);
   // Edits minutes/notes of one's own record within kRecordGraceMicros of recording it.
   absl::StatusOr<v1::StudyRecord> Update(const Caller& caller,
                                          const v1::UpdateStudyRecordRequest& request);
@@ -41,6 +47,14 @@ class StudyJournal {
                                              const v1::GetStudyProgressRequest& request) const;
 
  private:
+  // Record's checks that need no stored data.
+  static absl::Status CheckRecordRequest(const Caller& caller,
+                                         const v1::RecordStudyRequest& request);
+  static IdempotencyScope RecordScope(const Caller& caller, const v1::RecordStudyRequest& request);
+  // A study record's checks and writes, staged in `m`.
+  absl::StatusOr<v1::StudyRecord> StageRecord(const Caller& caller,
+                                              const v1::RecordStudyRequest& request, int64_t now,
+                                              Mutation& m) const;
   // Loads one's own record for an edit, under the locks the caller already holds.
   absl::StatusOr<v1::StudyRecord> LoadOwnForEdit(const Caller& caller, uint64_t id) const;
 
