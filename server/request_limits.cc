@@ -47,6 +47,7 @@ size_t MaxRequestBytes(std::string_view method) {
 
 bool IsRawMethod(std::string_view method) {
   return method == "/branchline.v1.AttendanceService/CheckIn" ||
+         method == "/branchline.v1.AttendanceService/ListMyMeetings" ||
          method == "/branchline.v1.StudyService/RecordStudy" ||
          method == "/branchline.v1.FeedbackService/SubmitLetter";
 }

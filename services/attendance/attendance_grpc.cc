@@ -46,13 +46,6 @@ grpc::Status AttendanceGrpc::ListMeetings(grpc::ServerContext* context,
                              [&](const Caller& c) { return meetings_.List(c, *request); });
 }
 
-grpc::Status AttendanceGrpc::ListMyMeetings(grpc::ServerContext* context,
-                                            const v1::ListMyMeetingsRequest* request,
-                                            v1::ListMeetingsResponse* response) {
-  return HandleAuthenticated(auth_, context, response,
-                             [&](const Caller& c) { return meetings_.ListMine(c, *request); });
-}
-
 grpc::Status AttendanceGrpc::UpdateMeeting(grpc::ServerContext* context,
                                            const v1::UpdateMeetingRequest* request,
                                            v1::Meeting* response) {
@@ -80,10 +73,13 @@ AttendanceGrpc::AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, Attendan
       check_ins_(check_ins),
       reports_(reports),
       auth_(auth),
-      check_in_(auth, this, &AttendanceGrpc::RequestCheckIn, check_ins, &CheckIns::CheckInAsync) {}
+      check_in_(auth, this, &AttendanceGrpc::RequestCheckIn, check_ins, &CheckIns::CheckInAsync),
+      list_my_meetings_(auth, this, &AttendanceGrpc::RequestListMyMeetings, meetings,
+                        &Meetings::ListMine) {}
 
 void AttendanceGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
   check_in_.Accept(queue);
+  list_my_meetings_.Accept(queue);
 }
 
 grpc::Status AttendanceGrpc::MarkAttendance(grpc::ServerContext* context,

@@ -14,7 +14,8 @@ namespace branchline {
 // CheckIn, the busiest durable write of the product, is on the async API (AsyncUnaryMethod):
 // a check-in waiting for its WAL sync holds no thread. Every other method is synchronous.
 class AttendanceGrpc final
-    : public v1::AttendanceService::WithRawMethod_CheckIn<v1::AttendanceService::Service> {
+    : public v1::AttendanceService::WithRawMethod_CheckIn<
+          v1::AttendanceService::WithRawMethod_ListMyMeetings<v1::AttendanceService::Service>> {
  public:
   AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, AttendanceReports& reports,
                  const Authenticator& auth);
@@ -25,9 +26,6 @@ class AttendanceGrpc final
                           v1::Meeting* response) override;
   grpc::Status ListMeetings(grpc::ServerContext* context, const v1::ListMeetingsRequest* request,
                             v1::ListMeetingsResponse* response) override;
-  grpc::Status ListMyMeetings(grpc::ServerContext* context,
-                              const v1::ListMyMeetingsRequest* request,
-                              v1::ListMeetingsResponse* response) override;
   grpc::Status UpdateMeeting(grpc::ServerContext* context, const v1::UpdateMeetingRequest* request,
                              v1::Meeting* response) override;
   grpc::Status CancelMeeting(grpc::ServerContext* context, const v1::CancelMeetingRequest* request,
@@ -79,6 +77,7 @@ class AttendanceGrpc final
   AttendanceReports& reports_;
   const Authenticator& auth_;
   AsyncUnaryMethod<v1::CheckInRequest, v1::CheckInResponse> check_in_;
+  AsyncUnaryMethod<v1::ListMyMeetingsRequest, v1::ListMeetingsResponse> list_my_meetings_;
 };
 
 }  // namespace branchline

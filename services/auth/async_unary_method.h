@@ -18,6 +18,11 @@ namespace branchline {
 // commit (Store::CommitAsync), so no thread waits for the WAL sync; the answer is sent from
 // whichever thread has it (the poller for replays and errors, else the committer).
 //
+// It also serves the busiest short read ("my upcoming meetings") right on the poller, which
+// saves the synchronous server's hand-off to a handler thread. Only reads bounded by a page
+// belong there: the pollers also poll the network for the whole server, and a call here has
+// no cancellation probe (CancellationCheckpoint never stops it).
+//
 // The method is served raw, bytes in and bytes out (its service derives from
 // WithRawMethod_X, and server/request_limits.h IsRawMethod lists it): on the async API gRPC
 // would answer a request that does not parse with INTERNAL before any of our code runs, so
@@ -48,15 +53,22 @@ class AsyncUnaryMethod {
                    Domain& domain, void (Domain::*run)(const Caller&, const Request&, Done),
                    Unattributed unattributed = nullptr)
       : auth_(auth),
-        request_([service, request](grpc::ServerContext* context, grpc::ByteBuffer* bytes,
-                                    grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>* responder,
-                                    grpc::ServerCompletionQueue* queue, void* tag) {
-          (service->*request)(context, bytes, responder, queue, queue, tag);
-        }),
+        request_(Bind(service, request)),
         run_([&domain, run](const Caller& caller, const Request& request, Done done) {
           (domain.*run)(caller, request, std::move(done));
         }),
         unattributed_(std::move(unattributed)) {}
+
+  // The same for a short synchronous domain call (a bounded read): it runs on the poller.
+  template <typename Service, typename RawService, typename Domain>
+  AsyncUnaryMethod(const Authenticator& auth, Service* service, Requester<RawService> request,
+                   const Domain& domain,
+                   absl::StatusOr<Response> (Domain::*run)(const Caller&, const Request&) const)
+      : auth_(auth),
+        request_(Bind(service, request)),
+        run_([&domain, run](const Caller& caller, const Request& request, Done done) {
+          done((domain.*run)(caller, request));
+        }) {}
 
   // Serves the method on `queue`, whose tags are AsyncTags run by the server's pollers. Call
   // once, after the server started.
@@ -137,11 +149,20 @@ class AsyncUnaryMethod {
     AsyncTag finished_tag_{[this](bool) { Release(); }};
   };
 
+  using RequestFn = std::function<void(grpc::ServerContext*, grpc::ByteBuffer*,
+                                       grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,
+                                       grpc::ServerCompletionQueue*, void* tag)>;
+  template <typename Service, typename RawService>
+  static RequestFn Bind(Service* service, Requester<RawService> request) {
+    return [service, request](grpc::ServerContext* context, grpc::ByteBuffer* bytes,
+                              grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>* responder,
+                              grpc::ServerCompletionQueue* queue, void* tag) {
+      (service->*request)(context, bytes, responder, queue, queue, tag);
+    };
+  }
+
   const Authenticator& auth_;
-  const std::function<void(grpc::ServerContext*, grpc::ByteBuffer*,
-                           grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,
-                           grpc::ServerCompletionQueue*, void*)>
-      request_;
+  const RequestFn request_;
   const std::function<void(const Caller&, const Request&, Done)> run_;
   const Unattributed unattributed_;
   grpc::ServerCompletionQueue* queue_ = nullptr;
