@@ -82,7 +82,8 @@ using ScanVisitor = std::function<bool(std::string_view key, std::string_view va
 //
 // Thread-safe: every method may be called concurrently. Concurrent Commit calls share WAL
 // syncs (RocksDB group commit), so callers should commit from many threads rather than
-// queue behind one. Read-modify-write callers serialise on record_locks()/request_locks().
+// queue behind one; CommitAsync groups without a thread per commit. Read-modify-write callers
+// serialise on record_locks()/request_locks().
 class Store {
  public:
   // Opens (creating if missing) the database at options.path. Errors: FAILED_PRECONDITION for a

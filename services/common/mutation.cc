@@ -23,7 +23,8 @@ absl::Status CommitMutation(Mutation& m) {
 void CommitMutationAsync(Mutation m, storage::CommitDone done) {
   storage::Store& store = m.store_;
   storage::WriteSet writes = std::move(m.writes_);
-  // The locks travel with `done` and are released when the committer drops it.
+  // The locks travel with `done` and are released right after it ran (on the committer's
+  // thread, KeyLocks allows that).
   auto guards = std::make_shared<std::vector<storage::KeyLocks::Guard>>(std::move(m.guards_));
   store.CommitAsync(std::move(writes),
                     [guards = std::move(guards), done = std::move(done)](absl::Status status) {
