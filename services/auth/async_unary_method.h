@@ -112,6 +112,7 @@ class AsyncUnaryMethod {
 
     void Answer(uint64_t person, const absl::StatusOr<Response>& result) {
       if (!result.ok()) return Send(person, ToGrpcStatus(result.status()), {});
+      CompressIfLarge(&context_, result->ByteSizeLong());  // as HandleAuthenticated does
       grpc::ByteBuffer bytes;
       bool own_buffer;
       auto serialized =

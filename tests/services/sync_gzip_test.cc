@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "tests/support/counting_proxy.h"
@@ -89,6 +90,49 @@ TEST_F(SyncGzipTest, AnswersBelowTheThresholdAreSentPlain) {
   // above shrinks eightfold); sent plain, the wire carries at least the whole message.
   EXPECT_GE(gzip_bytes, plain.ByteSizeLong());
   EXPECT_GE(plain_bytes, plain.ByteSizeLong());
+}
+
+// "My upcoming meetings" is served on the async API (AsyncUnaryMethod): its large pages are
+// compressed the same way.
+TEST_F(SyncGzipTest, ALargePageOfMyMeetingsShrinksOnTheWireToo) {
+  auto attendance = v1::AttendanceService::NewStub(server_.channel());
+  const int64_t now = time(nullptr);
+  for (int i = 0; i < 100; ++i) {
+    v1::CreateMeetingRequest r;
+    r.set_request_id(TestServer::RequestId());
+    auto* m = r.mutable_meeting();
+    m->set_organization_id(branch_);
+    m->set_type(v1::MEETING_TYPE_SAFETY_MEETING);
+    m->set_title("周一安全例会 " + std::to_string(i));
+    m->set_agenda("学习安全生产规定，通报上周路况与事故隐患，布置本周工作。");
+    m->mutable_start_time()->set_seconds(now + 3600 * (i + 1));
+    m->mutable_end_time()->set_seconds(now + 3600 * (i + 2));
+    v1::Meeting created;
+    ASSERT_TRUE(attendance->CreateMeeting(TestServer::Ctx(admin_).get(), r, &created).ok());
+  }
+  CountingProxy proxy(server_.port());
+  auto page = [&](bool accept_gzip, uint64_t* bytes) {
+    grpc::ChannelArguments args;
+    if (!accept_gzip) args.SetInt(GRPC_COMPRESSION_CHANNEL_ENABLED_ALGORITHMS_BITSET, 1);
+    auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(proxy.port()),
+                                             grpc::InsecureChannelCredentials(), args);
+    auto stub = v1::AttendanceService::NewStub(channel);
+    uint64_t before = proxy.downstream_bytes();
+    v1::ListMyMeetingsRequest r;
+    r.set_page_size(100);
+    v1::ListMeetingsResponse out;
+    auto status = stub->ListMyMeetings(TestServer::Ctx(driver_).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    *bytes = proxy.downstream_bytes() - before;
+    return out;
+  };
+  uint64_t plain_bytes = 0, gzip_bytes = 0;
+  auto plain = page(false, &plain_bytes);
+  auto gzipped = page(true, &gzip_bytes);
+  ASSERT_EQ(plain.meetings_size(), 100);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(plain, gzipped));
+  EXPECT_GE(plain_bytes, plain.ByteSizeLong());
+  EXPECT_LT(gzip_bytes * 2, plain_bytes);
 }
 
 }  // namespace
