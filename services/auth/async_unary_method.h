@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <utility>
 
@@ -20,8 +21,9 @@ namespace branchline {
 //
 // It also serves the busiest short read ("my upcoming meetings") right on the poller, which
 // saves the synchronous server's hand-off to a handler thread. Only reads bounded by a page
-// belong there: the pollers also poll the network for the whole server, and a call here has
-// no cancellation probe (CancellationCheckpoint never stops it).
+// belong there: the pollers also poll the network for the whole server, and a call here
+// sees only its deadline (CancellationCheckpoint stops it with DEADLINE_EXCEEDED), not a
+// client's cancel: asking gRPC for that would cost a completion-queue tag per call.
 //
 // The method is served raw, bytes in and bytes out (its service derives from
 // WithRawMethod_X, and server/request_limits.h IsRawMethod lists it): on the async API gRPC
@@ -106,6 +108,9 @@ class AsyncUnaryMethod {
       }
       auto caller = AuthenticateCall(method_.auth_, &context_);
       if (!caller.ok()) return Send(0, ToGrpcStatus(caller.status()), {});
+      const auto deadline = context_.deadline();
+      CallCancellationScope cancellation(
+          [deadline] { return std::chrono::system_clock::now() >= deadline; }, deadline);
       method_.run_(*caller, request_,
                    [this, person = caller->person_id](auto result) { Answer(person, result); });
     }
