@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <type_traits>
 
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -71,10 +72,7 @@ struct BranchlineServer::State {
   std::unique_ptr<StudyReports> study_reports;
   std::unique_ptr<Quizzes> quizzes;
   std::vector<std::unique_ptr<grpc::Service>> services;
-  SyncGrpc* sync_service = nullptr;                 // in services
-  AttendanceGrpc* attendance_service = nullptr;     // in services
-  StudyGrpc* study_service = nullptr;               // in services
-  FeedbackGrpc* feedback_service = nullptr;         // in services
+  std::vector<AcceptsAsyncCalls*> async_services;   // in services
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -234,26 +232,24 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (!boot.ok()) return boot;
 
   auto& auth = *state->authenticator;
-  state->services.push_back(
-      std::make_unique<AuthGrpc>(*state->sessions, auth, options.trusted_proxies));
-  state->services.push_back(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
-  state->services.push_back(std::make_unique<PersonGrpc>(*state->people, auth));
-  state->services.push_back(std::make_unique<AdminGrpc>(*state->backups, auth));
-  auto sync = std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub,
-                                         *state->offline_batch, auth);
-  state->sync_service = sync.get();
-  state->services.push_back(std::move(sync));
-  auto attendance = std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
-                                                     *state->attendance_reports, auth);
-  state->attendance_service = attendance.get();
-  state->services.push_back(std::move(attendance));
-  auto feedback = std::make_unique<FeedbackGrpc>(*state->mailbox, auth);
-  state->feedback_service = feedback.get();
-  state->services.push_back(std::move(feedback));
-  auto study = std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
-                                           *state->study_reports, *state->quizzes, auth);
-  state->study_service = study.get();
-  state->services.push_back(std::move(study));
+  auto add = [&](auto service) {
+    using Adapter = typename decltype(service)::element_type;
+    if constexpr (std::is_base_of_v<AcceptsAsyncCalls, Adapter>) {
+      state->async_services.push_back(service.get());
+    }
+    state->services.push_back(std::move(service));
+  };
+  add(std::make_unique<AuthGrpc>(*state->sessions, auth, options.trusted_proxies));
+  add(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
+  add(std::make_unique<PersonGrpc>(*state->people, auth));
+  add(std::make_unique<AdminGrpc>(*state->backups, auth));
+  add(std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub,
+                                 *state->offline_batch, auth));
+  add(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
+                                       *state->attendance_reports, auth));
+  add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
+  add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
+                                  *state->study_reports, *state->quizzes, auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -273,10 +269,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (!state->server || state->port == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen);
   }
-  state->sync_service->AcceptWatches(state->pollers->queue());
-  state->attendance_service->AcceptAsyncCalls(state->pollers->queue());
-  state->study_service->AcceptAsyncCalls(state->pollers->queue());
-  state->feedback_service->AcceptAsyncCalls(state->pollers->queue());
+  for (auto* service : state->async_services) service->AcceptAsyncCalls(state->pollers->queue());
   spdlog::info("branchline-server listening on {} (port {}), data in {}", options.listen,
                state->port, options.data_dir);
   return std::unique_ptr<BranchlineServer>(new BranchlineServer(std::move(state)));

@@ -6,16 +6,19 @@
 #include "services/attendance/meetings.h"
 #include "services/auth/async_unary_method.h"
 #include "services/auth/authenticator.h"
+#include "services/common/async_tag.h"
 
 namespace branchline {
 
 // gRPC adapter of AttendanceService over Meetings, CheckIns and AttendanceReports.
 //
 // CheckIn, the busiest durable write of the product, is on the async API (AsyncUnaryMethod):
-// a check-in waiting for its WAL sync holds no thread. Every other method is synchronous.
+// a check-in waiting for its WAL sync holds no thread. ListMyMeetings, the busiest short read,
+// runs on a poller the same way. Every other method is synchronous.
 class AttendanceGrpc final
     : public v1::AttendanceService::WithRawMethod_CheckIn<
-          v1::AttendanceService::WithRawMethod_ListMyMeetings<v1::AttendanceService::Service>> {
+          v1::AttendanceService::WithRawMethod_ListMyMeetings<v1::AttendanceService::Service>>,
+      public AcceptsAsyncCalls {
  public:
   AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, AttendanceReports& reports,
                  const Authenticator& auth);
@@ -33,9 +36,8 @@ class AttendanceGrpc final
   grpc::Status GetCheckInCode(grpc::ServerContext* context,
                               const v1::GetCheckInCodeRequest* request,
                               v1::CheckInCode* response) override;
-  // Serves the async methods (CheckIn) on `queue`, whose tags are AsyncTags run by the
-  // server's pollers. Call once, after the server started.
-  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue);
+  // Accepts CheckIn and ListMyMeetings calls.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
   grpc::Status MarkAttendance(grpc::ServerContext* context,
                               const v1::MarkAttendanceRequest* request,
                               v1::AttendanceRecord* response) override;

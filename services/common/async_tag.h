@@ -3,6 +3,10 @@
 #include <functional>
 #include <utility>
 
+namespace grpc {
+class ServerCompletionQueue;
+}
+
 namespace branchline {
 
 // A tag on the server's own completion queue (server/completion_queue_pollers.h). Every tag
@@ -18,6 +22,15 @@ class AsyncTag {
 
  private:
   std::function<void(bool ok)> run_;
+};
+
+// A service adapter with methods on the async API. Once the server has started, it starts
+// accepting their calls on `queue` (the pollers' queue, whose tags are AsyncTags). The server
+// calls it once for every registered adapter that has it.
+class AcceptsAsyncCalls {
+ public:
+  virtual ~AcceptsAsyncCalls() = default;
+  virtual void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) = 0;
 };
 
 }  // namespace branchline

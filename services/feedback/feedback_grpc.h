@@ -3,6 +3,7 @@
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "services/auth/async_unary_method.h"
 #include "services/auth/authenticator.h"
+#include "services/common/async_tag.h"
 #include "services/feedback/mailbox.h"
 
 namespace branchline {
@@ -15,13 +16,13 @@ namespace branchline {
 // SubmitLetter is on the async API (AsyncUnaryMethod): a letter waiting for its WAL sync
 // holds no thread.
 class FeedbackGrpc final
-    : public v1::FeedbackService::WithRawMethod_SubmitLetter<v1::FeedbackService::Service> {
+    : public v1::FeedbackService::WithRawMethod_SubmitLetter<v1::FeedbackService::Service>,
+      public AcceptsAsyncCalls {
  public:
   FeedbackGrpc(Mailbox& mailbox, const Authenticator& auth);
 
-  // Serves the async methods (SubmitLetter) on `queue`, whose tags are AsyncTags run by the
-  // server's pollers. Call once, after the server started.
-  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue);
+  // Accepts SubmitLetter calls.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
   grpc::Status GetLetter(grpc::ServerContext* context, const v1::GetLetterRequest* request,
                          v1::Letter* response) override;
   grpc::Status ListMyLetters(grpc::ServerContext* context, const v1::ListMyLettersRequest* request,

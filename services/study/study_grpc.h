@@ -3,6 +3,7 @@
 #include "branchline/v1/study.grpc.pb.h"
 #include "services/auth/async_unary_method.h"
 #include "services/auth/authenticator.h"
+#include "services/common/async_tag.h"
 #include "services/study/quizzes.h"
 #include "services/study/study_catalog.h"
 #include "services/study/study_journal.h"
@@ -14,14 +15,14 @@ namespace branchline {
 // RecordStudy, a daily write of every member, is on the async API (AsyncUnaryMethod): a
 // record waiting for its WAL sync holds no thread.
 class StudyGrpc final
-    : public v1::StudyService::WithRawMethod_RecordStudy<v1::StudyService::Service> {
+    : public v1::StudyService::WithRawMethod_RecordStudy<v1::StudyService::Service>,
+      public AcceptsAsyncCalls {
  public:
   StudyGrpc(StudyCatalog& catalog, StudyJournal& journal, const StudyReports& reports,
             Quizzes& quizzes, const Authenticator& auth);
 
-  // Serves the async methods (RecordStudy) on `queue`, whose tags are AsyncTags run by the
-  // server's pollers. Call once, after the server started.
-  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue);
+  // Accepts RecordStudy calls.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
 
   grpc::Status CreateMaterial(grpc::ServerContext* context,
                               const v1::CreateMaterialRequest* request,

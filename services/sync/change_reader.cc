@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "services/auth/access.h"
 #include "services/common/call_cancellation.h"

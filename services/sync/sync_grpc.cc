@@ -223,7 +223,7 @@ grpc::Status SyncGrpc::ListChanges(grpc::ServerContext* context,
                              [&](const Caller& c) { return feed_.ListChanges(c, *request); });
 }
 
-void SyncGrpc::AcceptWatches(grpc::ServerCompletionQueue* queue) {
+void SyncGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
   new WatchCall(*this, queue, feed_, hub_, auth_);
 }
 

@@ -2,6 +2,7 @@
 
 #include "branchline/v1/sync.grpc.pb.h"
 #include "services/auth/authenticator.h"
+#include "services/common/async_tag.h"
 #include "services/sync/change_feed.h"
 #include "services/sync/notices.h"
 #include "services/sync/offline_batch.h"
@@ -12,7 +13,8 @@ namespace branchline {
 // gRPC adapter of SyncService. Unary methods are synchronous like every other service;
 // WatchChanges uses the async API so an idle stream holds no thread.
 class SyncGrpc final
-    : public v1::SyncService::WithAsyncMethod_WatchChanges<v1::SyncService::Service> {
+    : public v1::SyncService::WithAsyncMethod_WatchChanges<v1::SyncService::Service>,
+      public AcceptsAsyncCalls {
  public:
   SyncGrpc(const ChangeFeed& feed, Notices& notices, WatchHub& hub, OfflineBatch& batch,
            const Authenticator& auth)
@@ -20,9 +22,8 @@ class SyncGrpc final
 
   grpc::Status UploadActions(grpc::ServerContext* context, const v1::UploadActionsRequest* request,
                              v1::UploadActionsResponse* response) override;
-  // Serves WatchChanges streams on `queue`, whose tags are AsyncTags run by the server's
-  // pollers. Call once, after the server started.
-  void AcceptWatches(grpc::ServerCompletionQueue* queue);
+  // Accepts WatchChanges streams.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
 
   grpc::Status ListChanges(grpc::ServerContext* context, const v1::ListChangesRequest* request,
                            v1::ListChangesResponse* response) override;
