@@ -50,11 +50,12 @@ fi
 
 if [ ! -x tools/node_modules/.bin/buf ]; then
   echo "setup: installing buf from npm (tools/package-lock.json)"
-  # `npm install` honours the lock file; `npm ci` wants every platform's optional binary listed.
-  (cd tools && npm install --no-audit --no-fund --loglevel=error)
+  # `npm ci` installs exactly the lock file and never rewrites it, so the work tree stays clean.
+  # The lock lists every platform's optional buf binary (npm ci needs them all listed).
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 if [ ! -d clients/node/node_modules/@grpc/grpc-js ]; then
   echo "setup: installing the Node client's gRPC from npm (clients/node/package-lock.json)"
-  (cd clients/node && npm install --no-audit --no-fund --loglevel=error)
+  (cd clients/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: ok"
