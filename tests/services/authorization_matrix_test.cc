@@ -124,13 +124,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
     return out.id();
   }
   v1::CreatePersonRequest NewPersonRequest(v1::Role role) {
-    v1::CreatePersonRequest r;
-    r.set_request_id(TestServer::RequestId());
-    r.mutable_person()->set_organization_id(branch_);
-    r.mutable_person()->set_display_name("新人");
-    r.mutable_person()->set_employee_number("p-" + r.request_id());
-    r.mutable_person()->set_role(role);
-    return r;
+    return TestServer::NewPersonRequest(branch_, role);
   }
 
   // The cells of the people-management matrix: each acts on a new person (`op`'s qualifier
@@ -148,7 +142,11 @@ class AuthorizationMatrixTest : public ::testing::Test {
       r.mutable_person()->set_id(
           of_admin ? NewTarget(v1::ROLE_EMPLOYEE, admin_in_branch)
                    : NewTarget(of_secretary ? v1::ROLE_SECRETARY : v1::ROLE_FULL_MEMBER));
-      if (op.find("new_password") != std::string::npos) r.set_new_password("reset-password-1");
+      if (op.find("new_password") != std::string::npos) {
+        r.set_new_password("reset-password-1");
+        r.mutable_person()->set_display_name("重置");  // as reproduced: with a field to update
+        r.mutable_update_mask()->add_paths("display_name");
+      }
       if (op.find("phone") != std::string::npos) {
         r.mutable_person()->set_phone("138" + std::to_string(++phones_ + 10000000));
         r.mutable_update_mask()->add_paths("phone");
