@@ -18,7 +18,8 @@ namespace branchline {
 //   - a secretary or committee member of the organisation or one of its ancestors.
 // A service account reads (never writes, unless it has a write scope) within its own
 // organisation's subtree, and only what its scopes name. Anything in another tenant is
-// NOT_FOUND, exactly like an id that does not exist. Thread-safe.
+// NOT_FOUND, exactly like an id that does not exist. Who may manage whom among people (no
+// one upward or sideways) is rights.h. Thread-safe.
 class Access {
  public:
   explicit Access(const storage::Store& store) : store_(store) {}

@@ -24,16 +24,19 @@ grpc::Status AuthGrpc::RefreshToken(grpc::ServerContext* context,
 
 grpc::Status AuthGrpc::SignOut(grpc::ServerContext* context, const v1::SignOutRequest* request,
                                v1::SignOutResponse* response) {
-  return HandleAuthenticated(auth_, context, response,
-                             [&](const Caller& c) { return sessions_.SignOut(c, *request); });
+  return HandleAuthenticated(
+      auth_, context, response, [&](const Caller& c) { return sessions_.SignOut(c, *request); },
+      SessionUse::kPasswordChange);
 }
 
 grpc::Status AuthGrpc::ChangePassword(grpc::ServerContext* context,
                                       const v1::ChangePasswordRequest* request,
                                       v1::ChangePasswordResponse* response) {
-  return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
-    return sessions_.ChangePassword(c, *request);
-  });
+  // The one call a session opened with someone else's password may make (SessionUse).
+  return HandleAuthenticated(
+      auth_, context, response,
+      [&](const Caller& c) { return sessions_.ChangePassword(c, *request); },
+      SessionUse::kPasswordChange);
 }
 
 grpc::Status AuthGrpc::CreateServiceAccount(grpc::ServerContext* context,

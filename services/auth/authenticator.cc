@@ -1,6 +1,7 @@
 #include "services/auth/authenticator.h"
 
 #include "branchline/internal/v1/records.pb.h"
+#include "services/common/errors.h"
 #include "services/common/status_macros.h"
 #include "storage/keys.h"
 
@@ -15,6 +16,18 @@ absl::Status StageEndSessions(const storage::Store& store, storage::WriteSet& wr
                       }
                       return true;
                     });
+}
+
+absl::Status StageLiftPasswordChangeOnly(const storage::Store& store, storage::WriteSet& writes,
+                                         const Caller& caller) {
+  internal::v1::Session session;
+  const std::string key = storage::SessionKey(caller.person_id, caller.session_id);
+  ASSIGN_OR_RETURN(bool found, store.GetMessage(storage::Cf::kSessions, key, &session));
+  if (found && session.password_change_only()) {
+    session.set_password_change_only(false);
+    writes.PutMessage(storage::Cf::kSessions, key, session);
+  }
+  return absl::OkStatus();
 }
 
 Caller CallerFromPerson(const v1::Person& person, uint64_t session_id) {
@@ -33,8 +46,8 @@ Caller CallerFromPerson(const v1::Person& person, uint64_t session_id) {
 }
 
 absl::StatusOr<Caller> Authenticator::Authenticate(
-    std::string_view authorization,
-    absl::FunctionRef<std::string()> peer_certificate_sha256) const {
+    std::string_view authorization, absl::FunctionRef<std::string()> peer_certificate_sha256,
+    SessionUse use) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.empty()) {
     return absl::UnauthenticatedError(
@@ -63,6 +76,11 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
       store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(claims.person_id()), &person));
   if (!has_person || !person.active()) {
     return absl::UnauthenticatedError("account is deactivated");
+  }
+  if (session.password_change_only() && use != SessionUse::kPasswordChange) {
+    return FieldError(absl::StatusCode::kPermissionDenied, "password_change_required",
+                      "an administrator set this password: change it with "
+                      "AuthService.ChangePassword before anything else");
   }
   return CallerFromPerson(person, claims.session_id());
 }

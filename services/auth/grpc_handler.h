@@ -25,11 +25,13 @@ inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
 }
 
 // The caller of a call: its `authorization` metadata, checked against the client certificate
-// of the connection when the session is bound to one.
+// of the connection when the session is bound to one. `use`: see SessionUse.
 inline absl::StatusOr<Caller> AuthenticateCall(const Authenticator& auth,
-                                               const grpc::ServerContextBase* context) {
-  return auth.Authenticate(MetadataValue(context, "authorization"),
-                           [context] { return PeerCertificateSha256(*context); });
+                                               const grpc::ServerContextBase* context,
+                                               SessionUse use = SessionUse::kAnyCall) {
+  return auth.Authenticate(
+      MetadataValue(context, "authorization"),
+      [context] { return PeerCertificateSha256(*context); }, use);
 }
 
 // CallCancelled() for a sync call: installed by every handler whose work can be long
@@ -44,11 +46,11 @@ inline CallCancellationScope CancellationOf(const grpc::ServerContext* context) 
 // (pages of rosters, reports, changes) are gzip-compressed for clients that accept it.
 template <typename Response, typename Fn>
 grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext* context,
-                                 Response* out, Fn&& fn) {
+                                 Response* out, Fn&& fn, SessionUse use = SessionUse::kAnyCall) {
   if (auto refused = TakeRequestRefusal(static_cast<const grpc::ServerContextBase*>(context))) {
     return ToGrpcStatus(*refused);
   }
-  auto caller = AuthenticateCall(auth, context);
+  auto caller = AuthenticateCall(auth, context, use);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
   CallCancellationScope cancellation = CancellationOf(context);

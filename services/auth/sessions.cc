@@ -60,8 +60,9 @@ std::string Sessions::AccessToken(const v1::Person& person, uint64_t session_id,
   return signer_.Sign(claims);
 }
 
-absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(
-    const v1::Person& person, std::string_view client_certificate_sha256) {
+absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(const v1::Person& person,
+                                                         std::string_view client_certificate_sha256,
+                                                         bool password_change_only) {
   int64_t now = clock_.NowMicros();
   int64_t now_seconds = now / 1'000'000;
   std::string secret = RandomBytes(32);
@@ -71,6 +72,7 @@ absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(
   session.set_tenant_id(storage::TenantOfId(person.id()));
   session.set_refresh_token_hash(Sha256(secret));
   session.set_client_certificate_sha256(std::string(client_certificate_sha256));
+  session.set_password_change_only(password_change_only);
   *session.mutable_create_time() = ToTimestamp(now);
   session.mutable_expire_time()->set_seconds(now_seconds + kRefreshTokenSeconds);
   storage::WriteSet writes;
@@ -84,6 +86,7 @@ absl::StatusOr<v1::SignInResponse> Sessions::OpenSession(
   response.set_refresh_token(FormatKey("blr1", {person.id(), session.session_id()}, secret));
   *response.mutable_refresh_token_expire_time() = session.expire_time();
   *response.mutable_person() = person;
+  response.set_password_change_required(password_change_only);
   return response;
 }
 
@@ -159,7 +162,7 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   throttle_.RecordSuccess(account);
   ASSIGN_OR_RETURN(found, store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &person));
   if (!found || !person.active()) return absl::UnauthenticatedError("account is deactivated");
-  return OpenSession(person);
+  return OpenSession(person, {}, credential.must_change_password());
 }
 
 absl::StatusOr<v1::RefreshTokenResponse> Sessions::Refresh(
@@ -225,8 +228,11 @@ absl::StatusOr<v1::ChangePasswordResponse> Sessions::ChangePassword(
         }
         credential.set_password_hash(new_hash);
         credential.set_credential_version(credential.credential_version() + 1);
+        credential.set_must_change_password(false);
         m.writes().PutMessage(storage::Cf::kCredentials, key, credential);
         RETURN_IF_ERROR(StageEndSessions(store_, m.writes(), caller.person_id, caller.session_id));
+        // The session that changed the password may do everything again.
+        RETURN_IF_ERROR(StageLiftPasswordChangeOnly(store_, m.writes(), caller));
         return v1::ChangePasswordResponse();
       });
 }
@@ -252,6 +258,14 @@ absl::StatusOr<v1::CreateServiceAccountResponse> Sessions::CreateServiceAccount(
     return Denied("creating a service account needs admin scope on organization " +
                   std::to_string(org.id()));
   }
+  v1::Person account;
+  account.set_organization_id(org.id());
+  account.set_display_name(request.display_name());
+  account.set_kind(v1::PERSON_KIND_SERVICE);
+  *account.mutable_scopes() = request.scopes();
+  // Admin scope over the organisation covers any scope there; checked like every grant.
+  RETURN_IF_ERROR(
+      people_.RequireRightsWithin(caller, account, "scopes", "creating a service account"));
   std::string secret = RandomBytes(32);
   bool created_now = false;
   ASSIGN_OR_RETURN(
@@ -260,11 +274,6 @@ absl::StatusOr<v1::CreateServiceAccountResponse> Sessions::CreateServiceAccount(
           store_, {caller.tenant, caller.person_id, request.request_id(), "CreateServiceAccount"},
           request, clock_.NowMicros(),
           [&](Mutation& m) -> absl::StatusOr<v1::CreateServiceAccountResponse> {
-            v1::Person account;
-            account.set_organization_id(org.id());
-            account.set_display_name(request.display_name());
-            account.set_kind(v1::PERSON_KIND_SERVICE);
-            *account.mutable_scopes() = request.scopes();
             internal::v1::Credential credential;
             credential.set_service_key_hash(Sha256(secret));
             credential.set_client_certificate_sha256(certificate_sha256);

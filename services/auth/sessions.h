@@ -52,8 +52,10 @@ class Sessions {
       const Caller& caller, const v1::CreateServiceAccountRequest& request);
 
  private:
+  // `password_change_only`: the password was set by someone else (Session).
   absl::StatusOr<v1::SignInResponse> OpenSession(const v1::Person& person,
-                                                 std::string_view client_certificate_sha256 = {});
+                                                 std::string_view client_certificate_sha256 = {},
+                                                 bool password_change_only = false);
   std::string AccessToken(const v1::Person& person, uint64_t session_id, int64_t now_seconds,
                           google::protobuf::Timestamp* expire_time) const;
 

@@ -62,9 +62,20 @@ v1::FeedbackSettings ToSettings(uint64_t org, const internal::v1::FeedbackSettin
 absl::StatusOr<v1::FeedbackSettings> Mailbox::GetSettings(
     const Caller& caller, const v1::GetFeedbackSettingsRequest& request) const {
   ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, request.organization_id(), "organization_id"));
-  // Deadlines are no secret to anyone of the tenant; service accounts need the scope.
-  if (caller.service_account && !Access::ServiceMay(caller, org, v1::SCOPE_FEEDBACK_READ)) {
-    return Denied("reading the mailbox settings of organization " + std::to_string(org.id()));
+  // The deadlines are read by those they bind: the people who write to this mailbox (their
+  // letters go to their own organisation or one above it, like SubmitLetter's rule), its
+  // managers, and service accounts with the scope. A sibling branch's members are neither.
+  bool may_read =
+      Access::Manages(caller, org) || Access::ServiceMay(caller, org, v1::SCOPE_FEEDBACK_READ);
+  if (!may_read && !caller.service_account) {
+    ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "organization_id"));
+    may_read = Access::InSubtree(own, org.id());
+  }
+  if (!may_read) {
+    return FieldError(absl::StatusCode::kPermissionDenied, "organization_id",
+                      "reading the mailbox settings of organization " + std::to_string(org.id()) +
+                          " needs membership in it or below it, managing it, or " +
+                          "SCOPE_FEEDBACK_READ");
   }
   bool inherited = false;
   ASSIGN_OR_RETURN(auto settings, EffectiveSettings(org, &inherited));

@@ -25,6 +25,27 @@ bool IsPhone(std::string_view s) {
   }
   return true;
 }
+// Setting someone else's password is its own right: admin scope over their organisation.
+// Never one's own (ChangePassword asks for the current one, so a stolen token cannot) and
+// never a service account's (keys, not passwords).
+absl::Status CheckPasswordReset(const Caller& caller, const v1::Person& person,
+                                const v1::Organization& org) {
+  if (person.id() == caller.person_id) {
+    return FieldError(absl::StatusCode::kPermissionDenied, "new_password",
+                      "change your own password with AuthService.ChangePassword");
+  }
+  if (person.kind() == v1::PERSON_KIND_SERVICE) {
+    return FieldError(absl::StatusCode::kFailedPrecondition, "new_password",
+                      "service accounts have keys, not passwords");
+  }
+  if (!Access::Administers(caller, org)) {
+    return FieldError(absl::StatusCode::kPermissionDenied, "new_password",
+                      "setting someone else's password needs admin scope over organization " +
+                          std::to_string(org.id()));
+  }
+  return absl::OkStatus();
+}
+
 bool IsEmployeeNumber(std::string_view s) {
   if (s.empty() || s.size() > 32) return false;
   for (char c : s) {
@@ -157,17 +178,33 @@ absl::Status PeopleDirectory::ForEachIndexEntryInSubtree(
   return inner;
 }
 
-absl::Status PeopleDirectory::CheckAdminGrants(
-    const Caller& caller, const google::protobuf::RepeatedField<uint64_t>& orgs,
-    std::string_view field) const {
-  for (uint64_t id : orgs) {
-    ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, id, field));
-    if (!Access::Administers(caller, org)) {
-      return Denied("granting admin scope on organization " + std::to_string(id) +
-                    " needs admin scope on it");
-    }
+absl::StatusOr<Rights> PeopleDirectory::RightsOf(const Caller& caller, const v1::Person& person,
+                                                 std::string_view field) const {
+  Rights rights;
+  rights.system_admin = person.system_admin();
+  for (uint64_t id : person.admin_organization_ids()) {
+    ASSIGN_OR_RETURN(rights.administered.emplace_back(),
+                     access_.LoadOrg(caller, id, std::string(field) + "admin_organization_ids"));
   }
-  return absl::OkStatus();
+  rights.role = person.role();
+  ASSIGN_OR_RETURN(rights.organization, access_.LoadOrg(caller, person.organization_id(),
+                                                        std::string(field) + "organization_id"));
+  rights.service_account = person.kind() == v1::PERSON_KIND_SERVICE;
+  for (int scope : person.scopes()) rights.scopes.push_back(static_cast<v1::Scope>(scope));
+  return rights;
+}
+
+absl::Status PeopleDirectory::RequireRightsWithin(const Caller& caller, const v1::Person& person,
+                                                  std::string_view field,
+                                                  std::string_view what) const {
+  const bool prefix = !field.empty() && field.back() == '.';
+  ASSIGN_OR_RETURN(auto rights, RightsOf(caller, person, prefix ? field : ""));
+  auto missing = RightBeyond(caller, rights);
+  if (!missing) return absl::OkStatus();
+  return FieldError(absl::StatusCode::kPermissionDenied,
+                    prefix ? std::string(field) + missing->field : std::string(field),
+                    std::string(what) + " needs every right they hold among your own; you lack " +
+                        missing->right);
 }
 
 absl::Status PeopleDirectory::CheckNew(const Caller& caller, const v1::Person& person,
@@ -177,6 +214,12 @@ absl::Status PeopleDirectory::CheckNew(const Caller& caller, const v1::Person& p
   RETURN_IF_ERROR(ValidatePersonFields(person, p));
   if (!initial_password.empty())
     RETURN_IF_ERROR(ValidatePassword(initial_password, "initial_password"));
+  if (!initial_password.empty() && caller.service_account) {
+    // An integration that knew the first password could sign in before the person does.
+    return FieldError(absl::StatusCode::kPermissionDenied, "initial_password",
+                      "service accounts may not set passwords; an administrator sets one "
+                      "(UpdatePerson.new_password)");
+  }
   ASSIGN_OR_RETURN(auto org,
                    access_.LoadOrg(caller, person.organization_id(), p + "organization_id"));
   if (!Access::Manages(caller, org) && !Access::ServiceMay(caller, org, v1::SCOPE_PEOPLE_WRITE)) {
@@ -186,7 +229,7 @@ absl::Status PeopleDirectory::CheckNew(const Caller& caller, const v1::Person& p
     return FieldError(absl::StatusCode::kFailedPrecondition, p + "organization_id",
                       "organization is archived");
   }
-  return CheckAdminGrants(caller, person.admin_organization_ids(), p + "admin_organization_ids");
+  return RequireRightsWithin(caller, person, p, "creating a person");
 }
 
 absl::StatusOr<v1::Person> PeopleDirectory::StageNew(Mutation& m, v1::Person person,
@@ -368,8 +411,11 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
                                                    const v1::UpdatePersonRequest& request) {
   const auto& mask = request.update_mask();
   RETURN_IF_ERROR(CheckRequestId(request.request_id()));
-  RETURN_IF_ERROR(CheckUpdateMask(mask, {"display_name", "phone", "employee_number", "role",
-                                         "organization_id", "admin_organization_ids"}));
+  // A password reset alone needs no field in the mask.
+  if (!(mask.paths().empty() && !request.new_password().empty())) {
+    RETURN_IF_ERROR(CheckUpdateMask(mask, {"display_name", "phone", "employee_number", "role",
+                                           "organization_id", "admin_organization_ids"}));
+  }
   std::string new_hash;
   if (!request.new_password().empty()) {
     RETURN_IF_ERROR(ValidatePassword(request.new_password(), "new_password"));
@@ -414,6 +460,12 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
         if (!(manages || (is_self && self_only && new_hash.empty()))) {
           return Denied("updating person " + std::to_string(current.id()));
         }
+        if (!new_hash.empty()) RETURN_IF_ERROR(CheckPasswordReset(caller, current, org));
+        // No one manages upward or sideways: the person as they are and as they would be.
+        // (One's own rights are one's own, so only the result counts for oneself.)
+        const std::string what = "updating person " + std::to_string(current.id());
+        if (!is_self) RETURN_IF_ERROR(RequireRightsWithin(caller, current, "person.", what));
+        RETURN_IF_ERROR(RequireRightsWithin(caller, updated, "person.", what));
         if (updated.organization_id() != current.organization_id()) {
           ASSIGN_OR_RETURN(auto target, access_.LoadOrg(caller, updated.organization_id(),
                                                         "person.organization_id"));
@@ -422,12 +474,6 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
             return FieldError(absl::StatusCode::kFailedPrecondition, "person.organization_id",
                               "organization is archived");
           }
-        }
-        if (MaskHas(mask, "admin_organization_ids")) {
-          // Both the granted and the revoked scopes need admin scope.
-          google::protobuf::RepeatedField<uint64_t> changed = updated.admin_organization_ids();
-          for (uint64_t id : current.admin_organization_ids()) changed.Add(id);
-          RETURN_IF_ERROR(CheckAdminGrants(caller, changed, "person.admin_organization_ids"));
         }
 
         auto& w = m.writes();
@@ -465,6 +511,7 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
           credential.set_person_id(current.id());
           credential.set_password_hash(new_hash);
           credential.set_credential_version(credential.credential_version() + 1);
+          credential.set_must_change_password(true);  // a password only its owner should know
           w.PutMessage(storage::Cf::kCredentials, record_key, credential);
           RETURN_IF_ERROR(StageEndSessions(store_, w, current.id()));
         }
@@ -489,6 +536,8 @@ absl::StatusOr<v1::Person> PeopleDirectory::Deactivate(const Caller& caller,
             !Access::ServiceMay(caller, org, v1::SCOPE_PEOPLE_WRITE)) {
           return Denied("deactivating person " + std::to_string(person.id()));
         }
+        RETURN_IF_ERROR(RequireRightsWithin(caller, person, "id",
+                                            "deactivating person " + std::to_string(person.id())));
         if (person.id() == caller.person_id) {
           return FieldError(absl::StatusCode::kFailedPrecondition, "id",
                             "you cannot deactivate yourself");

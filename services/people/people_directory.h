@@ -10,6 +10,7 @@
 #include "services/auth/access.h"
 #include "services/auth/caller.h"
 #include "services/auth/password_hasher.h"
+#include "services/auth/rights.h"
 #include "services/common/call_cancellation.h"
 #include "services/common/clock.h"
 #include "services/common/mutation.h"
@@ -22,7 +23,12 @@ namespace branchline {
 // Logins (phone and employee number) are unique within a tenant through the login index;
 // a person's organisation is indexed for listing. Who may do what is in access.h: managers
 // of the person's organisation manage the person; a person reads and edits (name, phone)
-// only themselves; granting admin scope needs admin scope. Thread-safe.
+// only themselves. On top of that, no one manages upward or sideways: creating, updating or
+// deactivating someone else needs that person's rights, before and after the change, to be
+// within the caller's (RightsAreSubset, rights.h); this covers granting admin scope and
+// leading roles. Setting someone else's password is a separate right: admin scope over their
+// organisation; it ends their sessions and forces a new password at their next sign-in.
+// Service accounts never set passwords. Thread-safe.
 class PeopleDirectory {
  public:
   PeopleDirectory(storage::Store& store, const Access& access, PasswordHasher& hasher,
@@ -44,6 +50,13 @@ class PeopleDirectory {
   // `person.organization_id` must exist. Returns the stored person.
   absl::StatusOr<v1::Person> StageNew(Mutation& m, v1::Person person,
                                       internal::v1::Credential credential);
+
+  // PERMISSION_DENIED unless `person`'s rights are within the caller's (RightsAreSubset),
+  // naming `field`: the request field of the person ("id"), or, ending in '.', the prefix of
+  // the person's own field that carries the missing right ("person." + "role"). `what` is
+  // what was attempted. NOT_FOUND when one of the person's organisations does not exist.
+  absl::Status RequireRightsWithin(const Caller& caller, const v1::Person& person,
+                                   std::string_view field, std::string_view what) const;
 
   // Loads a person of the caller's tenant; NOT_FOUND naming `field` otherwise.
   absl::StatusOr<v1::Person> Load(const Caller& caller, uint64_t id, std::string_view field) const;
@@ -80,9 +93,10 @@ class PeopleDirectory {
       uint64_t org_id,
       const std::function<absl::StatusOr<bool>(uint64_t person_id, std::string_view value)>& visit)
       const;
-  absl::Status CheckAdminGrants(const Caller& caller,
-                                const google::protobuf::RepeatedField<uint64_t>& orgs,
-                                std::string_view field) const;
+  // The rights `person` holds (rights.h) with their organisations loaded; NOT_FOUND naming
+  // `field` when one does not exist.
+  absl::StatusOr<Rights> RightsOf(const Caller& caller, const v1::Person& person,
+                                  std::string_view field) const;
 
   storage::Store& store_;
   const Access& access_;

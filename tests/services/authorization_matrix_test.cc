@@ -113,6 +113,78 @@ class AuthorizationMatrixTest : public ::testing::Test {
     return grpc::UNKNOWN;
   }
 
+  // A new person of the branch, made by the system administrator, without a password (no
+  // hashing: cells need many). `admin_over` gives them admin scope on it.
+  uint64_t NewTarget(v1::Role role, uint64_t admin_over = 0) {
+    auto r = NewPersonRequest(role);
+    if (admin_over) r.mutable_person()->add_admin_organization_ids(admin_over);
+    v1::Person out;
+    auto status = server_.people().CreatePerson(TestServer::Ctx(admin_).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out.id();
+  }
+  v1::CreatePersonRequest NewPersonRequest(v1::Role role) {
+    return TestServer::NewPersonRequest(branch_, role);
+  }
+
+  // The cells of the people-management matrix: each acts on a new person (`op`'s qualifier
+  // says who: a member, a secretary of the branch, or an administrator of the tenant whose
+  // own organisation is the branch). An ImportPeople cell is the status of its one row.
+  grpc::StatusCode Manage(const std::string& op, const std::string& token) {
+    auto ctx = TestServer::Ctx(token);
+    v1::Person person;
+    const uint64_t admin_in_branch = root_;
+    if (op.rfind("UpdatePerson(", 0) == 0) {
+      v1::UpdatePersonRequest r;
+      r.set_request_id(TestServer::RequestId());
+      const bool of_admin = op.find("admin in branch") != std::string::npos;
+      const bool of_secretary = op.find(": secretary") != std::string::npos;
+      r.mutable_person()->set_id(
+          of_admin ? NewTarget(v1::ROLE_EMPLOYEE, admin_in_branch)
+                   : NewTarget(of_secretary ? v1::ROLE_SECRETARY : v1::ROLE_FULL_MEMBER));
+      if (op.find("new_password") != std::string::npos) {
+        r.set_new_password("reset-password-1");
+        r.mutable_person()->set_display_name("重置");  // as reproduced: with a field to update
+        r.mutable_update_mask()->add_paths("display_name");
+      }
+      if (op.find("phone") != std::string::npos) {
+        r.mutable_person()->set_phone("138" + std::to_string(++phones_ + 10000000));
+        r.mutable_update_mask()->add_paths("phone");
+      }
+      if (op.find("role") != std::string::npos) {
+        r.mutable_person()->set_role(v1::ROLE_SECRETARY);
+        r.mutable_update_mask()->add_paths("role");
+      }
+      return server_.people().UpdatePerson(ctx.get(), r, &person).error_code();
+    }
+    if (op.rfind("DeactivatePerson(", 0) == 0) {
+      v1::DeactivatePersonRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(op == "DeactivatePerson(secretary)" ? NewTarget(v1::ROLE_SECRETARY)
+                                                   : NewTarget(v1::ROLE_EMPLOYEE, admin_in_branch));
+      return server_.people().DeactivatePerson(ctx.get(), r, &person).error_code();
+    }
+    auto create = NewPersonRequest(op.find("secretary") != std::string::npos ? v1::ROLE_SECRETARY
+                                                                             : v1::ROLE_EMPLOYEE);
+    if (op == "CreatePerson(admin scope)") {
+      create.mutable_person()->add_admin_organization_ids(branch_);
+    }
+    if (op == "CreatePerson(initial password)") create.set_initial_password(testing::kPassword);
+    if (op.rfind("CreatePerson(", 0) == 0) {
+      return server_.people().CreatePerson(ctx.get(), create, &person).error_code();
+    }
+    v1::ImportPeopleRequest r;
+    r.set_request_id(TestServer::RequestId());
+    *r.add_rows()->mutable_person() = create.person();
+    v1::ImportPeopleResponse out;
+    auto status = server_.people().ImportPeople(ctx.get(), r, &out);
+    if (!status.ok()) return status.error_code();
+    EXPECT_EQ(out.results_size(), 1);
+    return out.results_size() == 1 ? static_cast<grpc::StatusCode>(out.results(0).status().code())
+                                   : grpc::UNKNOWN;
+  }
+
+  int phones_ = 0;
   TestServer server_;
   std::string admin_;
   uint64_t root_ = 0, branch_ = 0, sibling_ = 0, member_ = 0;
@@ -144,6 +216,52 @@ TEST_F(AuthorizationMatrixTest, EveryCallerEveryMethod) {
   testing::ExpectMatrix({"people-and-organizations", ops, table},
                         [&](const std::string& op, const std::string& caller) {
                           return Call(op, tokens_.at(caller));
+                        });
+}
+
+// Who may manage whom (issue #19): credentials, roles, admin scope and the active state of a
+// person need all of that person's rights among the caller's own; setting someone else's
+// password needs admin scope. "service with scope" has SCOPE_PEOPLE_WRITE here (an HR
+// import), "service without scope" SCOPE_PEOPLE_READ.
+TEST_F(AuthorizationMatrixTest, WhoMayManageWhom) {
+  tokens_["service with scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_WRITE);
+  tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_READ);
+  tokens_["system administrator"] = admin_;
+  const std::vector<std::string> ops = {"UpdatePerson(new_password: member)",
+                                        "UpdatePerson(new_password: secretary)",
+                                        "UpdatePerson(new_password: admin in branch)",
+                                        "UpdatePerson(phone: member)",
+                                        "UpdatePerson(phone: admin in branch)",
+                                        "UpdatePerson(role: member to secretary)",
+                                        "DeactivatePerson(secretary)",
+                                        "DeactivatePerson(admin in branch)",
+                                        "CreatePerson(secretary)",
+                                        "CreatePerson(admin scope)",
+                                        "CreatePerson(initial password)",
+                                        "ImportPeople(row: member)",
+                                        "ImportPeople(row: secretary)"};
+  const auto NF = NOTFOUND;
+  // clang-format off
+  const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
+    //                         PwMem   PwSec   PwAdm   PhMem   PhAdm   Role    DeSec   DeAdm   CrSec   CrAdm   CrPw    ImMem   ImSec
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF}},
+    {"another member",        {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"self",                  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"secretary of branch",   {DENIED, DENIED, DENIED, OK,     DENIED, OK,     OK,     DENIED, OK,     DENIED, OK,     OK,     OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"admin above",           {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
+    {"service with scope",    {DENIED, DENIED, DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     DENIED}},
+    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"system administrator",  {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK}},
+  };
+  // clang-format on
+  testing::ExpectMatrix({"people-management", ops, table},
+                        [&](const std::string& op, const std::string& caller) {
+                          return Manage(op, tokens_.at(caller));
                         });
 }
 

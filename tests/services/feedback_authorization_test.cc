@@ -84,9 +84,9 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
       v1::ListLettersResponse out;
       return feedback_->ListInbox(ctx.get(), r, &out).error_code();
     }
-    if (op == "GetFeedbackSettings") {
+    if (op == "GetFeedbackSettings" || op == "GetFeedbackSettings(sibling branch)") {
       v1::GetFeedbackSettingsRequest r;
-      r.set_organization_id(committee_);
+      r.set_organization_id(op == "GetFeedbackSettings" ? committee_ : sibling_);
       v1::FeedbackSettings out;
       return feedback_->GetFeedbackSettings(ctx.get(), r, &out).error_code();
     }
@@ -211,26 +211,27 @@ TEST_F(FeedbackAuthorizationTest, EveryCallerEveryMethod) {
       "GetFeedbackSettings",
       "UpdateFeedbackSettings",
       "GetFeedbackFigures",
+      "GetFeedbackSettings(sibling branch)",
   };
   const auto NF = NOTFOUND;
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
-    //                                Submit  Get     Mine    Inbox   Ack     Esc     Assign  Reply   Note    Events  ByRcpt  RplRcpt Rate    GetSet  SetSet  Figures
-    {"no token",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"tampered",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"expired",                      {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"other tenant admin",           {OK,     NF,     OK,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF}},
-    {"author",                       {OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK,     NF,     NF,     OK,     OK,     DENIED, DENIED}},
-    {"anonymous author, receipt",    {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, OK,     OK,     OK,     UNAUTH, UNAUTH, UNAUTH}},
-    {"anonymous author, no receipt", {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
-    {"handler of target",            {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK}},
-    {"secretary of branch below",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
-    {"handler of another branch",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
-    {"person reported",              {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
-    {"admin above",                  {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK}},
-    {"service with scope",           {DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, OK}},
-    {"service without scope",        {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, DENIED, DENIED, DENIED}},
-    {"another member",               {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED}},
+    //                                Submit  Get     Mine    Inbox   Ack     Esc     Assign  Reply   Note    Events  ByRcpt  RplRcpt Rate    GetSet  SetSet  Figures Sibling
+    {"no token",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",                      {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",           {OK,     NF,     OK,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF}},
+    {"author",                       {OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK,     NF,     NF,     OK,     OK,     DENIED, DENIED, DENIED}},
+    {"anonymous author, receipt",    {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, OK,     OK,     OK,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous author, no receipt", {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
+    {"handler of target",            {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK,     OK}},
+    {"secretary of branch below",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
+    {"handler of another branch",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, OK}},
+    {"person reported",              {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
+    {"admin above",                  {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK,     OK}},
+    {"service with scope",           {DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, OK,     OK}},
+    {"service without scope",        {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"another member",               {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
   };
   // clang-format on
   testing::ExpectMatrix(

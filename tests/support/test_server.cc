@@ -108,6 +108,16 @@ v1::Person TestServer::CreatePerson(const std::string& token, uint64_t org, cons
   return person;
 }
 
+v1::CreatePersonRequest TestServer::NewPersonRequest(uint64_t org, v1::Role role) {
+  v1::CreatePersonRequest r;
+  r.set_request_id(RequestId());
+  r.mutable_person()->set_organization_id(org);
+  r.mutable_person()->set_display_name("新人");
+  r.mutable_person()->set_employee_number("n-" + r.request_id());
+  r.mutable_person()->set_role(role);
+  return r;
+}
+
 std::string TestServer::AdminAboveToken(uint64_t org) {
   v1::CreatePersonRequest above;
   above.set_request_id(RequestId());

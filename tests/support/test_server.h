@@ -55,6 +55,10 @@ class TestServer {
   v1::Person CreatePerson(const std::string& token, uint64_t org, const std::string& name,
                           const std::string& employee_number, v1::Role role = v1::ROLE_FULL_MEMBER);
 
+  // The request to create a new person of `org` with `role`: a fresh request id, the display
+  // name "新人", a unique employee number, no password (so no hashing).
+  static v1::CreatePersonRequest NewPersonRequest(uint64_t org, v1::Role role);
+
   // Callers every authorization matrix needs (each signs in and returns an access token):
   // "admin-above" with admin scope on `org`; the administrator of a new, separate tenant;
   // a service account of `org` with one scope. `credentials`, when given, receives what the
