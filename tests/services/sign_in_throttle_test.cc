@@ -114,7 +114,7 @@ TEST(SignInThrottle, AStrangerBlocksOnlyHisOwnAddressWithADoublingBackOff) {
   EXPECT_EQ(RetrySeconds(throttle.Begin("person:7", "203.0.113.9").status()), 60 * 60);
 }
 
-TEST(SignInThrottle, OneAddressGetsElevenGuessesOnTheFirstDayAndNoMoreThanElevenADay) {
+TEST(SignInThrottle, OneAddressGetsElevenGuessesOnTheFirstDayThenOneADay) {
   FakeClock clock(1'000 * kMinute);
   SignInThrottle throttle(clock);
   EXPECT_EQ(GuessesWithin(clock, throttle, "person:7", {"203.0.113.9"}, kDay), 11);
