@@ -136,6 +136,10 @@ absl::StatusOr<SignInThrottle::Attempt> SignInThrottle::Begin(std::string_view a
   }
 
   const Counter* pair = Find(pair_key);
+  if (pair != nullptr && pair->forget_at <= now) {  // a quiet day after its block: forgotten
+    counters_.erase(pair_key);
+    pair = nullptr;
+  }
   int64_t wait =
       pair != nullptr && pair->blocked_until > now ? CeilSeconds(pair->blocked_until - now) : 0;
   const bool count_for_account = !known && limits_.account_failures > 0;

@@ -122,6 +122,38 @@ TEST(SignInThrottle, OneAddressGetsElevenGuessesOnTheFirstDayThenOneADay) {
   EXPECT_LE(GuessesWithin(clock, throttle, "person:7", {"203.0.113.9"}, 3 * kDay), 3);
 }
 
+TEST(SignInThrottle, TheBackOffIsForgottenOnlyAfterAQuietDayOnceTheBlockEnds) {
+  FakeClock clock(1'000 * kMinute);
+  SignInThrottle throttle(clock);
+  ASSERT_EQ(GuessesWithin(clock, throttle, "person:7", {"203.0.113.9"}, kDay), 11);
+  // The 11th (at 15 h 45 min) blocked for 16 h: until 31 h 45 min from the start, now 24 h.
+  auto held = throttle.Begin("person:7", "203.0.113.9");
+  EXPECT_EQ(RetrySeconds(held.status()), (7 * 60 + 45) * 60);
+  // Not forgotten 23 h after the block ends: the 12th blocks for the full day.
+  clock.Advance((7 * 60 + 45) * kMinute + 23 * 60 * kMinute);
+  ASSERT_TRUE(Fail(throttle, "person:7", "203.0.113.9"));
+  EXPECT_EQ(RetrySeconds(throttle.Begin("person:7", "203.0.113.9").status()), 24 * 60 * 60);
+  // A quiet day after that block ends: five free again.
+  clock.Advance(2 * kDay);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(Fail(throttle, "person:7", "203.0.113.9")) << i;
+  EXPECT_FALSE(Fail(throttle, "person:7", "203.0.113.9"));
+}
+
+TEST(SignInThrottle, StrangersInFlightDoNotHoldBackTheOwnersKnownAddress) {
+  FakeClock clock(1'000 * kMinute);
+  SignInThrottle throttle(clock);
+  auto home = throttle.Begin("person:7", "198.51.100.7");
+  ASSERT_TRUE(home.ok());
+  home->Succeeded();
+  home = absl::UnavailableError("released");
+  auto a = throttle.Begin("person:7", "10.0.0.1");
+  auto b = throttle.Begin("person:7", "10.0.0.2");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(throttle.Begin("person:7", "10.0.0.3").ok());  // a stranger's third: busy
+  auto owner = throttle.Begin("person:7", "198.51.100.7");
+  EXPECT_TRUE(owner.ok()) << owner.status();
+}
+
 TEST(SignInThrottle, ManyAddressesTogetherGetTheAccountCeilingAndTheOwnerKeepsSigningIn) {
   FakeClock clock(1'000 * kMinute);
   SignInThrottle throttle(clock);
