@@ -51,8 +51,10 @@ class SignInThrottle {
     int64_t account_window_micros = kDayMicros;
     int address_failures = 50;  // a carrier NAT or an office has many users behind one address
     int64_t address_window_micros = 15 * kMinuteMicros;
-    int account_in_flight = 2;  // 0: unbounded
-    int address_in_flight = 2;  // 0: unbounded
+    // Below PasswordHasher's 2 slots: one guesser (one address, or many on one account)
+    // holds at most one, so everyone else always finds the other.
+    int account_in_flight = 1;  // 0: unbounded
+    int address_in_flight = 1;  // 0: unbounded
     int64_t known_address_micros = 30 * kDayMicros;
     int known_addresses_per_account = 4;
   };

@@ -257,8 +257,9 @@ TEST(SignInThrottleCampaign, ARealSignInStaysFastWhileFourHundredWrongOnesRun) {
   EXPECT_TRUE(owner.ok()) << owner.error_message();
   EXPECT_LE(hashed, 50);  // the address's limit; two at a time at most
   EXPECT_EQ(hashed + Count(results, grpc::RESOURCE_EXHAUSTED), 400);
-  // At worst the owner waits for the two checks the guesser has in flight, then has his own.
-  EXPECT_LT(owner_seconds, 4 * alone_seconds + 0.5);
+  // The guesser holds at most one of the two hashing slots, so the owner's check runs beside
+  // it (slower only for sharing the cores); before, it queued behind all 400.
+  EXPECT_LT(owner_seconds, 3 * alone_seconds + 1.0);
 }
 
 }  // namespace

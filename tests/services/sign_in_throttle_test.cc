@@ -30,6 +30,14 @@ bool Fail(SignInThrottle& throttle, std::string_view account, std::string_view a
   return throttle.Begin(account, address).ok();
 }
 
+// A successful sign-in, finished (its in-flight place freed). False when refused.
+bool Succeed(SignInThrottle& throttle, std::string_view account, std::string_view address) {
+  auto attempt = throttle.Begin(account, address);
+  if (!attempt.ok()) return false;
+  attempt->Succeeded();
+  return true;
+}
+
 // A guesser who tries again the moment RetryInfo allows: the attempts reserved (checked)
 // from `addresses` against `account` within `span` micros of fake time.
 int GuessesWithin(FakeClock& clock, SignInThrottle& throttle, std::string_view account,
@@ -77,20 +85,18 @@ TEST(SignInThrottle, AttemptsAreReservedBeforeTheyAreCheckedSoConcurrentGuessesC
 
 TEST(SignInThrottle, AttemptsBeyondTheInFlightBoundAreRefusedAtOnceAndCountNothing) {
   FakeClock clock(1'000 * kMinute);
-  SignInThrottle throttle(clock);  // 2 per account, 2 per address
+  SignInThrottle throttle(clock);  // 1 per account, 1 per address
   auto a = throttle.Begin("person:7", "10.0.0.1");
-  auto b = throttle.Begin("person:7", "10.0.0.2");
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a.ok());
   auto busy_account = throttle.Begin("person:7", "10.0.0.3");
   EXPECT_EQ(busy_account.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(RetrySeconds(busy_account.status()), 1);
-  auto c = throttle.Begin("person:8", "10.0.0.1");
-  ASSERT_TRUE(c.ok());
   auto busy_address = throttle.Begin("person:9", "10.0.0.1");
   EXPECT_EQ(busy_address.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(RetrySeconds(busy_address.status()), 1);
+  EXPECT_TRUE(throttle.Begin("person:9", "10.0.0.2").ok());  // neither busy
   a = absl::UnavailableError("released");  // destroying an attempt frees its places
-  c = absl::UnavailableError("released");
+  EXPECT_TRUE(throttle.Begin("person:9", "10.0.0.1").ok());
   // The refused attempt from 10.0.0.3 counted no failure: that address still has all five.
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(Fail(throttle, "person:7", "10.0.0.3")) << i;
   EXPECT_FALSE(Fail(throttle, "person:7", "10.0.0.3"));
@@ -103,9 +109,7 @@ TEST(SignInThrottle, AStrangerBlocksOnlyHisOwnAddressWithADoublingBackOff) {
   auto held = throttle.Begin("person:7", "203.0.113.9");
   EXPECT_EQ(RetrySeconds(held.status()), 15 * 60);
   // The owner, from anywhere else, is not held back.
-  auto owner = throttle.Begin("person:7", "198.51.100.7");
-  ASSERT_TRUE(owner.ok());
-  owner->Succeeded();
+  ASSERT_TRUE(Succeed(throttle, "person:7", "198.51.100.7"));
   clock.Advance(15 * kMinute);
   ASSERT_TRUE(Fail(throttle, "person:7", "203.0.113.9"));  // the 6th: 30 min
   EXPECT_EQ(RetrySeconds(throttle.Begin("person:7", "203.0.113.9").status()), 30 * 60);
@@ -142,14 +146,10 @@ TEST(SignInThrottle, TheBackOffIsForgottenOnlyAfterAQuietDayOnceTheBlockEnds) {
 TEST(SignInThrottle, StrangersInFlightDoNotHoldBackTheOwnersKnownAddress) {
   FakeClock clock(1'000 * kMinute);
   SignInThrottle throttle(clock);
-  auto home = throttle.Begin("person:7", "198.51.100.7");
-  ASSERT_TRUE(home.ok());
-  home->Succeeded();
-  home = absl::UnavailableError("released");
-  auto a = throttle.Begin("person:7", "10.0.0.1");
-  auto b = throttle.Begin("person:7", "10.0.0.2");
-  ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_FALSE(throttle.Begin("person:7", "10.0.0.3").ok());  // a stranger's third: busy
+  ASSERT_TRUE(Succeed(throttle, "person:7", "198.51.100.7"));
+  auto stranger = throttle.Begin("person:7", "10.0.0.1");
+  ASSERT_TRUE(stranger.ok());
+  EXPECT_FALSE(throttle.Begin("person:7", "10.0.0.2").ok());  // another stranger: busy
   auto owner = throttle.Begin("person:7", "198.51.100.7");
   EXPECT_TRUE(owner.ok()) << owner.status();
 }
@@ -158,9 +158,7 @@ TEST(SignInThrottle, ManyAddressesTogetherGetTheAccountCeilingAndTheOwnerKeepsSi
   FakeClock clock(1'000 * kMinute);
   SignInThrottle throttle(clock);
   // The owner has signed in from home before: a known address.
-  auto home = throttle.Begin("person:7", "198.51.100.7");
-  ASSERT_TRUE(home.ok());
-  home->Succeeded();
+  ASSERT_TRUE(Succeed(throttle, "person:7", "198.51.100.7"));
   std::vector<std::string> botnet;
   for (int i = 0; i < 1000; ++i)
     botnet.push_back("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250));
@@ -168,9 +166,7 @@ TEST(SignInThrottle, ManyAddressesTogetherGetTheAccountCeilingAndTheOwnerKeepsSi
   int64_t day_start = clock.NowMicros();
   EXPECT_EQ(GuessesWithin(clock, throttle, "person:7", botnet, kDay / 2), 30);
   // Under attack, the owner from home: not held back, even by the ceiling.
-  auto owner = throttle.Begin("person:7", "198.51.100.7");
-  ASSERT_TRUE(owner.ok());
-  owner->Succeeded();
+  ASSERT_TRUE(Succeed(throttle, "person:7", "198.51.100.7"));
   // A new address of the owner's is held back until the attackers' day ends.
   auto elsewhere = throttle.Begin("person:7", "192.0.2.44");
   EXPECT_EQ(elsewhere.status().code(), absl::StatusCode::kResourceExhausted);
@@ -200,9 +196,7 @@ TEST(SignInThrottle, AServiceKeyIdHasNoCeilingAStrangerCouldUseToLockItsIntegrat
     for (int j = 0; j < 5; ++j) ASSERT_TRUE(Fail(throttle, "key:5", address));
     EXPECT_FALSE(Fail(throttle, "key:5", address));
   }
-  auto integration = throttle.Begin("key:5", "192.0.2.1");
-  ASSERT_TRUE(integration.ok());
-  integration->Succeeded();
+  ASSERT_TRUE(Succeed(throttle, "key:5", "192.0.2.1"));
   EXPECT_TRUE(throttle.Begin("key:6", "10.2.0.1").ok());  // another key, same noisy address
 }
 
