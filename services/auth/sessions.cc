@@ -98,8 +98,8 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   if (!request.service_key().empty()) {
     std::vector<uint64_t> ids;
     std::string secret;
-    // Throttled per key id: a stranger's bad keys never hold back another key (or, with an
-    // id that is not a key, anyone's; the address limit still counts them).
+    // Throttled per key id and address: a stranger's bad keys hold back only that key id from
+    // the stranger's address, never another key; malformed keys share one id per address.
     bool parsed = ParseKey(request.service_key(), "bls1", 1, &ids, &secret);
     ASSIGN_OR_RETURN(
         SignInThrottle::Attempt attempt,
@@ -140,8 +140,9 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
     for (const auto& key :
          {PeopleDirectory::EmployeeLoginKey(static_cast<uint32_t>(tenant), request.login()),
           PeopleDirectory::PhoneLoginKey(static_cast<uint32_t>(tenant), request.login())}) {
-      ASSIGN_OR_RETURN(id_bytes, store_.Get(storage::Cf::kIndex, key));
-      if (id_bytes) break;
+      // Both spellings are always looked up: a known login costs what an unknown one does.
+      ASSIGN_OR_RETURN(std::optional<std::string> spelling, store_.Get(storage::Cf::kIndex, key));
+      if (!id_bytes) id_bytes = std::move(spelling);
     }
   }
   uint64_t id = id_bytes ? storage::KeyReader(*id_bytes).U64().value_or(0) : 0;

@@ -22,22 +22,26 @@ namespace branchline {
 // reservation counts as a failure until Attempt::Succeeded() refunds it. The limits:
 //  - per (account, address): `pair_failures` free, then a block that starts at
 //    `first_block_micros` and doubles with every further failure up to `max_block_micros`.
-//    A stranger's failures block only the stranger's own address for that account.
+//    A stranger's failures block only the stranger's own address for that account. The
+//    back-off is forgotten `max_block_micros` after its block ends (or on a success).
 //  - per account, a ceiling on failures from addresses that have not signed in to it within
 //    `known_address_micros`: many addresses together get `account_failures` per
-//    `account_window_micros`, while the owner's known addresses keep their own budget.
+//    `account_window_micros`, while the owner's known addresses (the last
+//    `known_addresses_per_account` with a success) keep their own budget.
 //  - per address, any account: `address_failures` per `address_window_micros` (spraying one
 //    password over many accounts).
 //  - at most `account_in_flight` / `address_in_flight` attempts being checked at once, so one
 //    guesser cannot fill the password-hashing slots; the rest are refused without hashing.
+//    An account's known addresses are not held back by its in-flight bound.
 // Refusals are RESOURCE_EXHAUSTED with a google.rpc.RetryInfo and the same message whatever
 // the account, so a refusal says nothing about whether the account exists.
 //
 // `account` is an opaque bucket name (the caller resolves every login spelling to one);
 // `address` the client's IP, "" when unknown (then only the account limits apply). Kept in
 // memory only (a restart forgets; addresses are never stored or logged). Bounded: at most
-// kMaxEntries counters and kMaxEntries accounts with known addresses; when full, what expires
-// first is dropped first. Thread-safe.
+// kMaxEntries counters (when full, the tenth that expires soonest is dropped) and kMaxEntries
+// accounts with known addresses (when full, those whose addresses all expired, else any one).
+// Thread-safe.
 class SignInThrottle {
  public:
   static constexpr int64_t kMinuteMicros = 60'000'000;
