@@ -130,8 +130,8 @@ def main():
                                           attendance_pb2.GetMeetingRequest(id=meeting.id + 999)))
     check(missing.code() == grpc.StatusCode.NOT_FOUND, "NOT_FOUND arrives")
 
-    # The sign-in throttle answers RESOURCE_EXHAUSTED with RetryInfo, counted per phone login
-    # (and per client address, which the edge passes on as X-Real-IP).
+    # The sign-in throttle answers RESOURCE_EXHAUSTED with RetryInfo, counted per person and
+    # client address (which the edge passes on as X-Real-IP).
     guesser = Client(address)
     for _ in range(5):
         error_of(lambda: guesser.auth.SignIn(auth_pb2.SignInRequest(

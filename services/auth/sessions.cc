@@ -101,18 +101,21 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   if (!request.service_key().empty()) {
     std::vector<uint64_t> ids;
     std::string secret;
-    RETURN_IF_ERROR(throttle_.Check("service-key", client_address));
-    if (!ParseKey(request.service_key(), "bls1", 1, &ids, &secret) ||
-        storage::TenantOfId(ids[0]) != tenant) {
-      throttle_.RecordFailure("service-key", client_address);
+    // Throttled per key id and address: a stranger's bad keys hold back only that key id from
+    // the stranger's address, never another key; malformed keys share one id per address.
+    bool parsed = ParseKey(request.service_key(), "bls1", 1, &ids, &secret);
+    ASSIGN_OR_RETURN(
+        SignInThrottle::Attempt attempt,
+        key_throttle_.Begin(parsed ? "key:" + std::to_string(ids[0]) : "key:?", client_address));
+    if (!parsed || storage::TenantOfId(ids[0]) != tenant) {
       return absl::UnauthenticatedError("invalid service key");
     }
     ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kCredentials,
                                                    storage::RecordKey(ids[0]), &credential));
     if (!found || !SameBytes(credential.service_key_hash(), Sha256(secret))) {
-      throttle_.RecordFailure("service-key", client_address);
       return absl::UnauthenticatedError("invalid service key");
     }
+    attempt.Succeeded();
     ASSIGN_OR_RETURN(found,
                      store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(ids[0]), &person));
     if (!found || !person.active() || person.kind() != v1::PERSON_KIND_SERVICE) {
@@ -131,20 +134,28 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
 
   if (request.login().empty()) return InvalidField("login", "is required");
   if (request.password().empty()) return InvalidField("password", "is required");
-  const std::string account = std::to_string(tenant) + ":" + request.login();
-  RETURN_IF_ERROR(throttle_.Check(account, client_address));
-  if (request.login().size() > 64 || request.password().size() > 512) {
-    throttle_.RecordFailure(account, client_address);
-    return WrongCredentials();
-  }
+  // The login is resolved to the person first, so every spelling of one person (employee
+  // number, phone) shares one throttle bucket. An unknown login gets a bucket of its own and
+  // the same limits, refusals and hashing time, so nothing tells it from a known one.
+  const bool too_long = request.login().size() > 64 || request.password().size() > 512;
   std::optional<std::string> id_bytes;
-  for (const auto& key :
-       {PeopleDirectory::EmployeeLoginKey(static_cast<uint32_t>(tenant), request.login()),
-        PeopleDirectory::PhoneLoginKey(static_cast<uint32_t>(tenant), request.login())}) {
-    ASSIGN_OR_RETURN(id_bytes, store_.Get(storage::Cf::kIndex, key));
-    if (id_bytes) break;
+  if (!too_long) {
+    for (const auto& key :
+         {PeopleDirectory::EmployeeLoginKey(static_cast<uint32_t>(tenant), request.login()),
+          PeopleDirectory::PhoneLoginKey(static_cast<uint32_t>(tenant), request.login())}) {
+      // Both spellings are always looked up: a known login costs what an unknown one does.
+      ASSIGN_OR_RETURN(std::optional<std::string> spelling, store_.Get(storage::Cf::kIndex, key));
+      if (!id_bytes) id_bytes = std::move(spelling);
+    }
   }
   uint64_t id = id_bytes ? storage::KeyReader(*id_bytes).U64().value_or(0) : 0;
+  // An unknown login's bucket is named by its hash: a 4 MiB login costs the throttle 32 bytes.
+  const std::string account =
+      id != 0 ? "person:" + std::to_string(id)
+              : "login:" + std::to_string(tenant) + ":" + Sha256(request.login());
+  // Reserved before hashing: concurrent guesses count at once (issue #19).
+  ASSIGN_OR_RETURN(SignInThrottle::Attempt attempt, throttle_.Begin(account, client_address));
+  if (too_long) return WrongCredentials();
   bool found = false;
   if (id) {
     ASSIGN_OR_RETURN(
@@ -152,14 +163,10 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   }
   if (!found || credential.password_hash().empty()) {
     hasher_.VerifyDummy(request.password());
-    throttle_.RecordFailure(account, client_address);
     return WrongCredentials();
   }
-  if (!hasher_.Verify(credential.password_hash(), request.password())) {
-    throttle_.RecordFailure(account, client_address);
-    return WrongCredentials();
-  }
-  throttle_.RecordSuccess(account);
+  if (!hasher_.Verify(credential.password_hash(), request.password())) return WrongCredentials();
+  attempt.Succeeded();
   ASSIGN_OR_RETURN(found, store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &person));
   if (!found || !person.active()) return absl::UnauthenticatedError("account is deactivated");
   return OpenSession(person, {}, credential.must_change_password());

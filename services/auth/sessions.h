@@ -33,10 +33,13 @@ class Sessions {
         hasher_(hasher),
         signer_(signer),
         clock_(clock),
-        throttle_(clock) {}
+        throttle_(clock),
+        key_throttle_(clock, SignInThrottle::ServiceKeyLimits()) {}
 
-  // `client_address` (the peer's IP, never stored or logged) feeds the throttle: too many
-  // failures for one login or from one address are RESOURCE_EXHAUSTED with RetryInfo.
+  // `client_address` (the peer's IP, never stored or logged) feeds the throttle
+  // (sign_in_throttle.h): too many failures for one person from one address, for one person
+  // from unknown addresses, or from one address, and too many attempts being checked at once,
+  // are RESOURCE_EXHAUSTED with RetryInfo, refused without hashing.
   // `client_certificate_sha256` is the connection's verified client certificate ("" when
   // none): a service key bound to a certificate signs in only with it.
   absl::StatusOr<v1::SignInResponse> SignIn(const v1::SignInRequest& request,
@@ -65,7 +68,8 @@ class Sessions {
   PasswordHasher& hasher_;
   const TokenSigner& signer_;
   const Clock& clock_;
-  SignInThrottle throttle_;
+  SignInThrottle throttle_;      // passwords, per person (every login spelling) and address
+  SignInThrottle key_throttle_;  // service keys, per key id and address
 };
 
 }  // namespace branchline

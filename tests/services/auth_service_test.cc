@@ -54,6 +54,24 @@ TEST_F(AuthServiceTest, WrongPasswordAndUnknownLoginLookTheSame) {
   EXPECT_EQ(testing::ViolationField(empty), "login");
 }
 
+// The throttle resolves logins to people; an unknown login must still be throttled, refused
+// and worded exactly like a real one, or the refusals would tell which logins exist.
+TEST_F(AuthServiceTest, UnknownAndRealLoginsAreThrottledAlike) {
+  v1::SignInResponse out;
+  std::vector<grpc::Status> held;
+  for (const std::string login : {"T100", "nobody"}) {
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(SignIn(login, "wrong-" + std::to_string(i), &out).error_code(),
+                grpc::UNAUTHENTICATED);
+    }
+    held.push_back(SignIn(login, "wrong-again", &out));
+  }
+  EXPECT_EQ(held[0].error_code(), grpc::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(held[1].error_code(), grpc::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(held[0].error_message(), held[1].error_message());
+  EXPECT_EQ(held[0].error_details(), held[1].error_details());
+}
+
 TEST_F(AuthServiceTest, MissingMalformedTamperedExpiredTokensAreUnauthenticated) {
   auto token = server_.SignIn("T100");
   EXPECT_TRUE(Get(token, driver_.id()).ok());
