@@ -1,6 +1,5 @@
 #include "services/sync/deferred_changes.h"
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +27,6 @@ absl::StatusOr<std::optional<uint32_t>> NextTenant(const storage::Store& store, 
 }
 
 }  // namespace
-
-DeferredChanges::~DeferredChanges() { Stop(); }
 
 absl::StatusOr<uint64_t> DeferredChanges::PublishTenant(uint32_t tenant, int64_t now, bool* more) {
   const std::string prefix = storage::DeferredChangePrefix(tenant);
@@ -79,10 +76,7 @@ absl::StatusOr<uint64_t> DeferredChanges::PublishNow() {
     if (!*next) break;
     tenant = *next;
     for (bool more = true; more;) {
-      {
-        std::lock_guard lock(mu_);
-        if (stopping_) return total;
-      }
+      if (timer_.Stopping()) return total;
       auto published = PublishTenant(*tenant, now, &more);
       if (!published.ok()) return published.status();
       total += *published;
@@ -92,35 +86,16 @@ absl::StatusOr<uint64_t> DeferredChanges::PublishNow() {
 }
 
 void DeferredChanges::Start(int64_t interval_micros) {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this, interval_micros] { Run(interval_micros); });
+  timer_.Start(interval_micros, [this] { RunOnTimer(); });
 }
 
-void DeferredChanges::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void DeferredChanges::Run(int64_t interval_micros) {
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, std::chrono::microseconds(interval_micros), [&] { return stopping_; });
-      if (stopping_) return;
-    }
-    auto published = PublishNow();
-    // The count is logged (it says how many anonymous actions a day had, as the feed does);
-    // never which letters.
-    if (!published.ok()) {
-      spdlog::warn("deferred changes: {}", published.status().ToString());
-    } else if (*published > 0) {
-      spdlog::info("deferred changes: published {}", *published);
-    }
+void DeferredChanges::RunOnTimer() {
+  auto published = PublishNow();
+  // The count is logged (the feed shows it too); never which letters.
+  if (!published.ok()) {
+    spdlog::warn("deferred changes: {}", published.status().ToString());
+  } else if (*published > 0) {
+    spdlog::info("deferred changes: published {}", *published);
   }
 }
 

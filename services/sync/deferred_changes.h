@@ -1,12 +1,11 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
+#include "services/common/periodic_thread.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -27,27 +26,23 @@ class DeferredChanges {
   static constexpr size_t kBatch = 1000;
 
   DeferredChanges(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
-  ~DeferredChanges();  // stops the thread
 
   // Publishes every held-back change due by now; returns how many.
   absl::StatusOr<uint64_t> PublishNow();
   // Starts the background thread (once); its first pass runs one interval after the start.
   void Start(int64_t interval_micros);
   // Stops the background thread after its current commit.
-  void Stop();
+  void Stop() { timer_.Stop(); }
 
  private:
-  void Run(int64_t interval_micros);
+  void RunOnTimer();
   // Publishes up to kBatch due changes of `tenant`; `more` tells whether some are left.
   absl::StatusOr<uint64_t> PublishTenant(uint32_t tenant, int64_t now, bool* more);
 
   storage::Store& store_;
   const Clock& clock_;
   std::mutex publish_mu_;  // one pass at a time (the timer's or PublishNow's)
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread timer_;   // last: stops first
 };
 
 }  // namespace branchline
