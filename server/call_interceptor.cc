@@ -56,10 +56,13 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
         status = UnparseableRequest();
         methods->ModifySendStatus(status);
       }
-      // Metrics name no caller, so an anonymous letter is counted like every other call.
-      if (metrics_) metrics_->CallFinished(method_, status.error_code(), Clock::now() - start_);
       uint64_t caller = TakeLoggedCaller();
       bool suppressed = TakeAccessLogSuppressed();
+      // A call that may leave no log line (the anonymous author's) is not counted either: a
+      // counter of a method only anonymous authors call dates their action to the scrape.
+      if (metrics_ && !suppressed) {
+        metrics_->CallFinished(method_, status.error_code(), Clock::now() - start_);
+      }
       if (access_log_ && !suppressed) {
         double ms = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
         spdlog::info("call method={} status={} duration_ms={:.3f} caller={}", method_,

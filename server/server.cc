@@ -32,6 +32,7 @@
 #include "services/study/study_grpc.h"
 #include "services/sync/change_feed.h"
 #include "services/sync/change_retention.h"
+#include "services/sync/deferred_changes.h"
 #include "services/sync/notices.h"
 #include "services/sync/offline_batch.h"
 #include "services/sync/sync_grpc.h"
@@ -60,6 +61,7 @@ struct BranchlineServer::State {
   std::unique_ptr<Notices> notices;
   std::unique_ptr<WatchHub> watch_hub;
   std::unique_ptr<ChangeRetention> change_retention;
+  std::unique_ptr<DeferredChanges> deferred_changes;
   std::unique_ptr<OfflineBatch> offline_batch;
   std::unique_ptr<Meetings> meetings;
   std::unique_ptr<CheckIns> check_ins;
@@ -210,6 +212,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       *state->store, options.retention_clock ? *options.retention_clock : state->clock,
       options.change_retention_micros);
   state->change_retention->Start(options.change_prune_interval_micros);
+  state->deferred_changes = std::make_unique<DeferredChanges>(
+      *state->store, options.publication_clock ? *options.publication_clock : state->clock);
+  state->deferred_changes->Start(options.deferred_change_interval_micros);
   state->meetings =
       std::make_unique<Meetings>(*state->store, *state->access, *state->people, state->clock);
   state->check_ins =
@@ -286,6 +291,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->server.reset();
   state_->watch_hub.reset();
   state_->change_retention.reset();  // stops pruning before the database closes
+  state_->deferred_changes.reset();  // stops publishing before the database closes
   state_->metrics.reset();           // stops scrapes before the store they read goes
   state_->store.reset();             // closes the database cleanly
   spdlog::info("branchline-server stopped");
@@ -297,6 +303,10 @@ void BranchlineServer::Wait() {
 
 absl::StatusOr<uint64_t> BranchlineServer::PruneChangesNow() {
   return state_->change_retention->PruneNow();
+}
+
+absl::StatusOr<uint64_t> BranchlineServer::PublishDeferredChangesNow() {
+  return state_->deferred_changes->PublishNow();
 }
 
 int Run(const ServerOptions& options) {

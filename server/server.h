@@ -50,6 +50,10 @@ struct ServerOptions {
   int64_t change_prune_interval_micros = 10LL * 60'000'000;
   // The clock retention measures age by; null: the system clock. Tests move a fake one.
   const Clock* retention_clock = nullptr;
+  // How often changes an anonymous author caused are published (services/sync/
+  // deferred_changes.h), and the clock that decides which are due (null: the system clock).
+  int64_t deferred_change_interval_micros = 10LL * 60'000'000;
+  const Clock* publication_clock = nullptr;
   // Anonymous letters per receiving organisation per local day and per tenant per UTC day
   // (--anonymous-letters-per-organization-per-day, --anonymous-letters-per-tenant-per-day;
   // docs/limits.md). Both > 0 and per organisation <= per tenant, or Start refuses.
@@ -75,6 +79,9 @@ class BranchlineServer {
   void Wait();
   // Runs change-log retention now (it also runs on its timer); returns the entries deleted.
   absl::StatusOr<uint64_t> PruneChangesNow();
+  // Publishes the held-back changes of anonymous authors that are due (it also runs on its
+  // timer); returns how many.
+  absl::StatusOr<uint64_t> PublishDeferredChangesNow();
 
   struct State;
 

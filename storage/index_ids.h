@@ -31,6 +31,10 @@ enum class Index : uint16_t {
   // step over the organisation's check-ins and study records. Since 2026-11-22; older
   // changes are read from kChangeByOrg (Store::MembersChangeIndexFrom).
   kChangeForMembersByOrg = 405,  // [org id][sequence]   value: change kind
+  // Changes caused by an anonymous author, held back from the change log until a publication
+  // pass writes them (services/sync/deferred_changes.h), so their sequence and commit time
+  // say nothing finer than the day. The nonce orders one day's entries randomly.
+  kDeferredChange = 406,  // [publish after i64][nonce u64][record id]   value: ChangeRecord
 
   // Feedback (staff mailbox).
   kLetterInbox = 300,     // [org id][state u8][letter id]   current organisation of a letter

@@ -90,6 +90,18 @@ inline std::string ChangeByPersonPrefix(uint64_t person) {
 inline std::string ChangeByPersonKey(uint64_t person, uint64_t sequence) {
   return IndexKey(TenantOfId(person), Index::kChangeByPerson).U64(person).U64(sequence).key();
 }
+// Deferred changes (services/sync/deferred_changes.h): written by services, not by Commit.
+inline std::string DeferredChangePrefix(uint32_t tenant) {
+  return IndexKey(tenant, Index::kDeferredChange).key();
+}
+inline std::string DeferredChangeKey(uint64_t record, int64_t publish_after_micros,
+                                     uint64_t nonce) {
+  return IndexKey(TenantOfId(record), Index::kDeferredChange)
+      .I64(publish_after_micros)
+      .U64(nonce)
+      .U64(record)
+      .key();
+}
 inline std::string NoticeByOrgPrefix(uint64_t org) {
   return IndexKey(TenantOfId(org), Index::kNoticeByOrg).U64(org).key();
 }

@@ -345,7 +345,9 @@ absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, rocksdb::WriteBatch& w
   uint64_t seq = first;
   for (auto& [tenant, change] : set.changes_) {
     change.set_sequence(seq);
-    *change.mutable_commit_time() = now;
+    // A change may come with its time already set: a held-back change of an anonymous author
+    // is published dated to the day it became due, not to the minute of its publication.
+    if (!change.has_commit_time()) *change.mutable_commit_time() = now;
     auto s = wb.Put(impl_->cf(Cf::kChanges), ChangeKey(tenant, seq), change.SerializeAsString());
     // Indexes for readers who follow one organisation or one person (sync pulls). The
     // organisation index carries the change's kind, so a member's pull skips the kinds

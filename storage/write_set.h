@@ -21,7 +21,8 @@ class WriteSet {
   void Put(Cf cf, std::string key, std::string value);
   void PutMessage(Cf cf, std::string key, const google::protobuf::MessageLite& message);
   void Delete(Cf cf, std::string key);
-  // Appends a change-log entry for `tenant`; the store assigns its sequence and commit time.
+  // Appends a change-log entry for `tenant`; the store assigns its sequence, and its commit
+  // time unless `change` has one.
   void AddChange(uint32_t tenant, internal::v1::ChangeRecord change);
 
   bool empty() const { return ops_.empty() && changes_.empty(); }

@@ -22,6 +22,15 @@ constexpr int64_t kMaxMeetingMicros = 24 * 3600 * 1'000'000LL;
 constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMinTime = std::numeric_limits<int64_t>::min();
 
+// Whom a meeting's changes reach through ListChanges: its audience and its host, who can read
+// it; never every member of its organisation (a meeting for two people, or for one group).
+Addressees MeetingAddressees(const v1::Meeting& meeting) {
+  Addressees to;
+  to.Add(meeting.audience(), meeting.organization_id());
+  to.AddPerson(meeting.host_id());
+  return to;
+}
+
 void StageIndexes(storage::WriteSet& w, const v1::Meeting& m, bool remove) {
   int64_t start = ToMicros(m.start_time());
   const std::string value = attendance::MeetingIndexValue(m);
@@ -195,7 +204,8 @@ absl::StatusOr<v1::Meeting> Meetings::Create(const Caller& caller,
         record.set_code_secret(attendance::NewCodeSecret());
         m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(id), record);
         StageIndexes(m.writes(), meeting, /*remove=*/false);
-        RecordChange(m.writes(), kKind, id, org.id(), "created");
+        RecordAudienceChange(m.writes(), kKind, id, org.id(), "created",
+                             MeetingAddressees(meeting));
         return meeting;
       });
 }
@@ -342,7 +352,12 @@ absl::StatusOr<v1::Meeting> Meetings::Update(const Caller& caller,
         StageIndexes(m.writes(), meeting, /*remove=*/false);
         *record.mutable_meeting() = meeting;
         m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(meeting.id()), record);
-        RecordChange(m.writes(), kKind, meeting.id(), meeting.organization_id(), "updated");
+        // Those taken off the audience are told too: their copy is stale, and the meeting's
+        // Get now answers PERMISSION_DENIED, which tells their phone to drop it.
+        auto to = MeetingAddressees(meeting);
+        to.Merge(MeetingAddressees(old));
+        RecordAudienceChange(m.writes(), kKind, meeting.id(), meeting.organization_id(), "updated",
+                             to);
         return meeting;
       });
 }
@@ -363,7 +378,8 @@ absl::StatusOr<v1::Meeting> Meetings::Cancel(const Caller& caller,
         *meeting.mutable_update_time() = ToTimestamp(clock_.NowMicros());
         m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(meeting.id()), record);
         StageIndexes(m.writes(), meeting, /*remove=*/false);  // the entries carry `cancelled`
-        RecordChange(m.writes(), kKind, meeting.id(), meeting.organization_id(), "cancelled");
+        RecordAudienceChange(m.writes(), kKind, meeting.id(), meeting.organization_id(),
+                             "cancelled", MeetingAddressees(meeting));
         return meeting;
       });
 }

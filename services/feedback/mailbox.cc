@@ -99,6 +99,17 @@ void Mailbox::Stage(Mutation& m, const Record* before, Record& after, v1::Letter
   // changes are logged. Other changes of anonymous letters name nobody. Internal events are
   // not addressed to the author (that would tell them a note exists).
   if (l.anonymous() && before == nullptr) return;
+  // What the anonymous author does (a reply or a rating by receipt code) is held back and
+  // published with the rest of the day's, two local days later (publication is at least a day
+  // after the act, at most two): committed now, its sequence and time would sit beside the
+  // author's own named actions of the same upload or minute.
+  if (l.anonymous() && (event.kind() == v1::LETTER_EVENT_KIND_AUTHOR_REPLY ||
+                        event.kind() == v1::LETTER_EVENT_KIND_RATED)) {
+    // The event is dated to the start of the author's local day (AuthorTime).
+    RecordChangeLater(w, kKind, l.id(), l.organization_id(), action,
+                      ToMicros(event.create_time()) + 2 * kMicrosPerDay);
+    return;
+  }
   if (!l.anonymous() && IsPublic(event)) {
     RecordChange(w, kKind, l.id(), l.organization_id(), action, {l.author_person_id()});
   } else {

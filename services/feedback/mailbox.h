@@ -28,7 +28,11 @@ namespace branchline {
 // Anonymity: an anonymous letter's record, events, indexes, idempotency entry and change
 // log carry no person id, and its times as far as they concern the author are truncated to
 // the start of the local day. Its id is random (not from the tenant's sequence), so its place
-// among other records does not date it either. The receipt code opens it (see receipts.h).
+// among other records does not date it either. Its submission records no change at all, and
+// the changes its author causes later (a reply, a rating) are held back and published two
+// local days later with the rest of that day's (RecordChangeLater), so the change log's order
+// and times never put them beside the author's named actions. The receipt code opens it (see
+// receipts.h).
 //
 // Who may do what: handlers are the managers of the letter's current organisation
 // (Access::Manages) except the person the letter is about; the named author reads their

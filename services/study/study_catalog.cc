@@ -1,5 +1,6 @@
 #include "services/study/study_catalog.h"
 
+#include <optional>
 #include <set>
 
 #include "services/common/changes.h"
@@ -21,6 +22,39 @@ constexpr int kMaxYear = 2100;
 
 bool ValidKind(v1::MaterialKind kind) {
   return v1::MaterialKind_IsValid(kind) && kind != v1::MATERIAL_KIND_UNSPECIFIED;
+}
+
+// An item as one person of its audience sees it: a list of people shows them alone (the
+// others' ids are not theirs to know).
+v1::StudyPlanItem ItemAsSeenBy(v1::StudyPlanItem item, uint64_t person_id) {
+  if (item.audience().person_ids_size() > 0) {
+    item.mutable_audience()->clear_person_ids();
+    item.mutable_audience()->add_person_ids(person_id);
+  }
+  return item;
+}
+
+// A plan as a member who does not manage or report on its organisation sees it: only the items
+// meant for them, as ItemAsSeenBy shows them.
+v1::StudyPlan PlanAsSeenBy(const v1::StudyPlan& plan, uint64_t person_id,
+                           const v1::Organization& person_org) {
+  v1::StudyPlan seen = plan;
+  seen.clear_items();
+  for (const auto& item : plan.items()) {
+    if (Access::InAudience(item.audience(), person_id, person_org)) {
+      *seen.add_items() = ItemAsSeenBy(item, person_id);
+    }
+  }
+  return seen;
+}
+
+// Whom a plan's changes reach through ListChanges: the audiences of its items (an item for
+// the whole organisation: every member). A plan whose items are all for listed people is
+// theirs alone.
+Addressees PlanAddressees(const v1::StudyPlan& plan) {
+  Addressees to;
+  for (const auto& item : plan.items()) to.Add(item.audience(), plan.organization_id());
+  return to;
 }
 
 void StageMaterialIndexes(storage::WriteSet& w, const v1::Material& m, bool remove,
@@ -295,7 +329,7 @@ absl::StatusOr<v1::StudyPlan> StudyCatalog::CreatePlan(const Caller& caller,
           w.Put(storage::Cf::kIndex,
                 storage::StudyPlanKey(storage::Index::kStudyPlanBySubtree, a, year, id), "");
         }
-        RecordChange(w, "study_plan", id, org.id(), "created");
+        RecordAudienceChange(w, "study_plan", id, org.id(), "created", PlanAddressees(plan));
         return plan;
       });
 }
@@ -306,7 +340,9 @@ absl::StatusOr<v1::StudyPlan> StudyCatalog::GetPlan(const Caller& caller,
                                                         request.id(), "id", "study plan"));
   ASSIGN_OR_RETURN(auto org, data_.access().LoadOrg(caller, plan.organization_id(), "id"));
   if (!data_.MayRead(caller, org)) return Denied("reading study plan " + std::to_string(plan.id()));
-  return plan;
+  if (StudyData::MayReport(caller, org)) return plan;
+  ASSIGN_OR_RETURN(auto own, data_.access().LoadOrg(caller, caller.organization_id, "caller"));
+  return PlanAsSeenBy(plan, caller.person_id, own);
 }
 
 absl::StatusOr<v1::ListStudyPlansResponse> StudyCatalog::ListPlans(
@@ -320,6 +356,11 @@ absl::StatusOr<v1::ListStudyPlansResponse> StudyCatalog::ListPlans(
   bool allowed = request.include_descendants() ? StudyData::MayReport(caller, org)
                                                : data_.MayRead(caller, org);
   if (!allowed) return Denied("listing study plans of organization " + std::to_string(org.id()));
+  // A member sees each plan's items meant for them only (as GetStudyPlan shows them).
+  std::optional<v1::Organization> member_org;
+  if (!StudyData::MayReport(caller, org)) {
+    ASSIGN_OR_RETURN(member_org, data_.access().LoadOrg(caller, caller.organization_id, "caller"));
+  }
   auto index = request.include_descendants() ? storage::Index::kStudyPlanBySubtree
                                              : storage::Index::kStudyPlanByOrg;
   std::string prefix =
@@ -327,17 +368,18 @@ absl::StatusOr<v1::ListStudyPlansResponse> StudyCatalog::ListPlans(
   v1::ListStudyPlansResponse response;
   ASSIGN_OR_RETURN(
       *response.mutable_next_page_token(),
-      ScanPage(store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
-               [&](std::string_view key, std::string_view) -> absl::StatusOr<bool> {
-                 v1::StudyPlan plan;
-                 ASSIGN_OR_RETURN(
-                     bool found,
-                     store_.GetMessage(storage::Cf::kStudyPlans,
-                                       storage::RecordKey(storage::TrailingId(key)), &plan));
-                 if (!found) return false;
-                 *response.add_plans() = std::move(plan);
-                 return true;
-               }));
+      ScanPage(
+          store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
+          [&](std::string_view key, std::string_view) -> absl::StatusOr<bool> {
+            v1::StudyPlan plan;
+            ASSIGN_OR_RETURN(
+                bool found, store_.GetMessage(storage::Cf::kStudyPlans,
+                                              storage::RecordKey(storage::TrailingId(key)), &plan));
+            if (!found) return false;
+            *response.add_plans() =
+                member_org ? PlanAsSeenBy(plan, caller.person_id, *member_org) : std::move(plan);
+            return true;
+          }));
   return response;
 }
 
@@ -366,7 +408,10 @@ absl::StatusOr<v1::StudyPlan> StudyCatalog::UpdatePlan(const Caller& caller,
         }
         *plan.mutable_update_time() = ToTimestamp(clock_.NowMicros());
         mu.writes().PutMessage(storage::Cf::kStudyPlans, storage::RecordKey(plan.id()), plan);
-        RecordChange(mu.writes(), "study_plan", plan.id(), org.id(), "updated");
+        // Those whose items were taken off are told too: their copy is stale.
+        auto to = PlanAddressees(plan);
+        to.Merge(PlanAddressees(current));
+        RecordAudienceChange(mu.writes(), "study_plan", plan.id(), org.id(), "updated", to);
         return plan;
       });
 }
@@ -386,7 +431,7 @@ absl::StatusOr<v1::ListMyPlanItemsResponse> StudyCatalog::ListMyPlanItems(
       out->set_plan_id(plan.id());
       out->set_organization_id(plan.organization_id());
       out->set_plan_title(plan.title());
-      *out->mutable_item() = item;
+      *out->mutable_item() = ItemAsSeenBy(item, caller.person_id);
     }
   }
   return response;

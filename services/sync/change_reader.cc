@@ -11,6 +11,23 @@
 
 namespace branchline {
 
+namespace {
+// Whether an organisation-addressed change reaches a member whose organisation chain (their
+// organisation and its ancestors) is `org_chain`: a member-visible kind, and the member inside
+// its audience when it names one (a meeting for one group of a branch).
+bool ReachesMember(const internal::v1::ChangeRecord& change,
+                   const std::vector<uint64_t>& org_chain) {
+  if (!MemberVisibleKind(change.kind())) return false;
+  // Addressed to people only (older logs also indexed such a notice for the whole
+  // organisation): those people read it through their own index.
+  if (change.audience_organization_ids().empty()) return change.person_ids().empty();
+  for (uint64_t audience : change.audience_organization_ids()) {
+    if (std::find(org_chain.begin(), org_chain.end(), audience) != org_chain.end()) return true;
+  }
+  return false;
+}
+}  // namespace
+
 absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
                                                    const std::vector<uint64_t>& org_chain,
                                                    uint64_t after, int limit) const {
@@ -50,7 +67,7 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
             inner = found.status();
             return false;
           }
-          if (*found && (personal || MemberVisibleKind(change.kind()))) {
+          if (*found && (personal || ReachesMember(change, org_chain))) {
             picked.emplace(seq, std::move(change));
             ++taken;
           }

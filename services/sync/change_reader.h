@@ -25,7 +25,8 @@ class ChangeReader {
   explicit ChangeReader(const storage::Store& store) : store_(store) {}
 
   // Changes after `after` addressed to `person_id`, or to an organisation of `org_chain`
-  // (their organisation and its ancestors) with a member-visible kind. At most `limit`.
+  // (their organisation and its ancestors) with a member-visible kind and, when the change
+  // names audience organisations, one of them in `org_chain`. At most `limit`.
   absl::StatusOr<ChangePage> ForPerson(uint64_t person_id, const std::vector<uint64_t>& org_chain,
                                        uint64_t after, int limit) const;
 

@@ -1,12 +1,11 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
+#include "services/common/periodic_thread.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -22,26 +21,22 @@ class ChangeRetention {
 
   ChangeRetention(storage::Store& store, const Clock& clock, int64_t retention_micros)
       : store_(store), clock_(clock), retention_micros_(retention_micros) {}
-  ~ChangeRetention();  // stops the thread
 
   // Deletes everything older than the window now, batch after batch; returns how many entries.
   absl::StatusOr<uint64_t> PruneNow();
   // Starts the background thread (once); it first prunes one interval after the start.
   void Start(int64_t interval_micros);
   // Stops the background thread; an unfinished run stops after its current batch.
-  void Stop();
+  void Stop() { timer_.Stop(); }
 
  private:
-  void Run(int64_t interval_micros);
+  void RunOnTimer();
 
   storage::Store& store_;
   const Clock& clock_;
   const int64_t retention_micros_;
-  std::mutex prune_mu_;  // one pruning run at a time (the timer's or PruneNow's)
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::mutex prune_mu_;   // one pruning run at a time (the timer's or PruneNow's)
+  PeriodicThread timer_;  // last: stops first
 };
 
 }  // namespace branchline

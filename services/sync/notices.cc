@@ -77,8 +77,10 @@ absl::StatusOr<v1::Notice> Notices::Post(const Caller& caller,
           for (uint64_t p : audience.person_ids()) {
             w.Put(storage::Cf::kIndex, storage::NoticeByPersonKey(p, id), "");
           }
-          std::vector<uint64_t> people(audience.person_ids().begin(), audience.person_ids().end());
-          RecordChange(w, kKind, id, org.id(), "posted", people);
+          // Only the people it is for: their colleagues could not read it.
+          Addressees to;
+          to.Add(audience, org.id());
+          RecordAudienceChange(w, kKind, id, org.id(), "posted", to);
         } else {
           w.Put(storage::Cf::kIndex, storage::NoticeByOrgKey(audience.organization_id(), id), "");
           RecordChange(w, kKind, id, audience.organization_id(), "posted");

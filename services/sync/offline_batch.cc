@@ -22,16 +22,6 @@ void Answer(absl::StatusOr<Response> answer, bool already_done, v1::ActionResult
 
 }  // namespace
 
-bool OfflineBatch::HasUnattributedActions(const v1::UploadActionsRequest& request) {
-  for (const auto& action : request.actions()) {
-    if ((action.has_letter() && action.letter().anonymous()) || action.has_letter_reply() ||
-        (action.has_letter_rating() && !action.letter_rating().receipt_code().empty())) {
-      return true;
-    }
-  }
-  return false;
-}
-
 bool OfflineBatch::AlreadyDone(const Caller& caller, const std::string& request_id) const {
   if (request_id.empty()) return false;
   auto stored = store_.Get(storage::Cf::kIdempotency,

@@ -12,7 +12,10 @@ namespace branchline {
 
 // UploadActions: the offline queue of a phone, replayed through the same domain calls the
 // single RPCs use, each with its own request_id (so each is idempotent on its own) and its own
-// answer. Thread-safe.
+// answer. Anonymous actions (an anonymous letter, a reply or rating by receipt code) run
+// unattributed as their own RPCs do, and what they change reaches the change log only in a later
+// publication (RecordChangeLater), never beside the caller's named actions of the same batch.
+// Thread-safe.
 class OfflineBatch {
  public:
   static constexpr int kMaxActions = 100;
@@ -23,10 +26,6 @@ class OfflineBatch {
 
   absl::StatusOr<v1::UploadActionsResponse> Upload(const Caller& caller,
                                                    const v1::UploadActionsRequest& request);
-
-  // Whether the batch holds an action that must never be attributed to the caller (an
-  // anonymous letter, or a reply or rating by receipt): the call then leaves no access-log line.
-  static bool HasUnattributedActions(const v1::UploadActionsRequest& request);
 
  private:
   // Runs one action into `result`.

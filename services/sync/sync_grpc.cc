@@ -4,7 +4,6 @@
 
 #include "services/auth/grpc_handler.h"
 #include "services/common/async_tag.h"
-#include "services/common/call_log.h"
 #include "services/common/errors.h"
 #include "services/sync/cursor.h"
 
@@ -211,7 +210,10 @@ class WatchCall final : public WatchHub::Stream {
 grpc::Status SyncGrpc::UploadActions(grpc::ServerContext* context,
                                      const v1::UploadActionsRequest* request,
                                      v1::UploadActionsResponse* response) {
-  if (OfflineBatch::HasUnattributedActions(*request)) SuppressAccessLog();
+  // Logged under the caller even when the batch holds anonymous actions: the upload is theirs,
+  // and a missing line would mark exactly the uploads that held one, at the second the feed
+  // shows the caller's named actions of the same batch. What the anonymous actions changed
+  // reaches the change log only in a later publication (RecordChangeLater).
   return HandleAuthenticated(auth_, context, response,
                              [&](const Caller& c) { return batch_.Upload(c, *request); });
 }

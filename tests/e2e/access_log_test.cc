@@ -1,6 +1,7 @@
 // The access log of the real binary: exactly one line per call, each with method, status code,
 // duration and caller id, never a password or token, and no line at all for an anonymous
-// letter (its time next to the author's other calls could point to the author).
+// letter or its receipt holder's calls (their time next to the author's other calls could point
+// to the author).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -109,6 +110,28 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   letter.set_anonymous(true);
   // Not counted: an anonymous letter leaves no line.
   ASSERT_TRUE(feedback->SubmitLetter(TestServer::Ctx(driver_token).get(), letter, &submitted).ok());
+  // Nor does anything its author does with the receipt code, successful or not: "caller=0"
+  // with its time would stand next to the author's named calls (issue #19).
+  v1::GetLetterByReceiptRequest get;
+  get.set_receipt_code(submitted.receipt_code());
+  v1::GetLetterByReceiptResponse got;
+  ASSERT_TRUE(feedback->GetLetterByReceipt(TestServer::Ctx("").get(), get, &got).ok());
+  v1::ReplyByReceiptRequest back;
+  back.set_request_id(TestServer::RequestId());
+  back.set_receipt_code(submitted.receipt_code());
+  back.set_text("补充一点");
+  v1::LetterEvent event;
+  ASSERT_TRUE(feedback->ReplyByReceipt(TestServer::Ctx("").get(), back, &event).ok());
+  v1::RateLetterRequest rate;
+  rate.set_request_id(TestServer::RequestId());
+  rate.set_receipt_code(submitted.receipt_code());
+  rate.set_rating(5);
+  v1::Letter rated;
+  EXPECT_EQ(feedback->RateLetter(TestServer::Ctx("").get(), rate, &rated).error_code(),
+            grpc::FAILED_PRECONDITION);  // not resolved yet
+  get.set_receipt_code("wrong-code");
+  EXPECT_NE(feedback->GetLetterByReceipt(TestServer::Ctx("").get(), get, &got).error_code(),
+            grpc::OK);
   EXPECT_EQ(server.Stop(SIGTERM), 0);
 
   const std::string log = server.ReadLog();
@@ -119,6 +142,8 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   for (std::string line; std::getline(lines, line);) {
     if (line.find("call method=") == std::string::npos) continue;
     ++call_lines;
+    EXPECT_EQ(line.find("ByReceipt"), std::string::npos) << line;
+    EXPECT_EQ(line.find("RateLetter"), std::string::npos) << line;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(line, m, line_format)) << line;
     const std::string method = m[1], status = m[2], caller = m[3];

@@ -1,43 +1,19 @@
 // Prometheus metrics: after some calls, GET /metrics over plain HTTP shows calls and latency
 // by method and status code, the streams in progress, RocksDB figures and per-tenant counts.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <sstream>
 #include <thread>
 
 #include "branchline/v1/sync.grpc.pb.h"
+#include "tests/support/metrics_scrape.h"
 #include "tests/support/test_server.h"
 
 namespace branchline {
 namespace {
 
 using testing::TestServer;
-
-// The body of GET /metrics on 127.0.0.1:port ("" when it cannot connect).
-std::string Scrape(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "";
-  }
-  const std::string request = "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buffer[8192];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, n);
-  ::close(fd);
-  auto body = response.find("\r\n\r\n");
-  return body == std::string::npos ? "" : response.substr(body + 4);
-}
 
 // The value of the series named exactly `series` (name and labels), or -1 when absent.
 double Value(const std::string& metrics, const std::string& series) {
@@ -115,7 +91,7 @@ TEST_F(MetricsTest, ScrapeShowsCallsLatencyStreamsStorageAndTenantCounts) {
   std::string metrics;
   for (int i = 0; i < 100 && Value(metrics, streams) != 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    metrics = Scrape(port);
+    metrics = testing::ScrapeMetrics(port);
   }
   EXPECT_EQ(Value(metrics, streams), 1) << metrics;
 
@@ -168,7 +144,7 @@ TEST_F(MetricsTest, ScrapeShowsCallsLatencyStreamsStorageAndTenantCounts) {
   (void)watch->Finish();
   for (int i = 0; i < 100 && Value(metrics, streams) != 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    metrics = Scrape(port);
+    metrics = testing::ScrapeMetrics(port);
   }
   EXPECT_EQ(Value(metrics, streams), 0);
 }

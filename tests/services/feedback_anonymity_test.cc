@@ -2,17 +2,22 @@
 // output are searched byte by byte for anything that links the letter to its author.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "branchline/internal/v1/feedback_records.pb.h"
 #include "branchline/internal/v1/records.pb.h"
+#include "branchline/v1/study.grpc.pb.h"
+#include "branchline/v1/sync.grpc.pb.h"
+#include "services/common/clock.h"
 #include "spdlog/spdlog.h"
 #include "storage/index_ids.h"
 #include "storage/keys.h"
 #include "storage/store.h"
 #include "tests/services/feedback_fixture.h"
+#include "tests/support/metrics_scrape.h"
 
 namespace branchline {
 namespace {
@@ -220,6 +225,210 @@ TEST_F(FeedbackAnonymityTest, NoStoredByteOrLogLineLinksTheLetterToItsAuthor) {
                   .ok());
   EXPECT_GE(changes, 5);
   EXPECT_EQ(addressed_to_author, 1);
+}
+
+// The clock the inspection test's server publishes held-back changes by: at 0 nothing is due
+// until the test moves it (the server is built before any member of the fixture).
+FakeClock& PublicationClock() {
+  static FakeClock clock(0);
+  return clock;
+}
+
+constexpr int64_t kDayMicros = 86'400'000'000;
+
+// Issue #19, finding 9: a driver's phone uploads her study records together with her anonymous
+// letter, a reply and a rating by receipt code; she also reads and replies by receipt on their
+// own. Then everything an administrator, an integration or an operator can read is inspected:
+// the feed (before and after the publication of held-back changes), her own changes, the access
+// log and the metrics. Nothing may name her or stand within a day of her named actions.
+class FeedbackInspectionTest : public testing::FeedbackTest {
+ protected:
+  FeedbackInspectionTest()
+      : FeedbackTest([](ServerOptions& options) {
+          options.metrics_listen = "127.0.0.1:0";
+          options.publication_clock = &PublicationClock();
+        }) {
+    PublicationClock().Set(0);
+  }
+
+  v1::OfflineAction Study() {
+    v1::OfflineAction a;
+    auto* r = a.mutable_study_record();
+    r->set_request_id(TestServer::RequestId());
+    r->set_material_id(material_);
+    r->set_minutes(30);
+    r->set_notes("收车后学习安全规程。");
+    *r->mutable_device_time() = ToTimestamp(SystemClock().NowMicros());
+    return a;
+  }
+  v1::UploadActionsResponse Upload(std::initializer_list<v1::OfflineAction> actions) {
+    v1::UploadActionsRequest request;
+    for (const auto& a : actions) *request.add_actions() = a;
+    v1::UploadActionsResponse out;
+    EXPECT_TRUE(sync_->UploadActions(TestServer::Ctx(driver_token_).get(), request, &out).ok());
+    for (const auto& result : out.results()) {
+      EXPECT_EQ(result.outcome(), v1::ACTION_OUTCOME_DONE) << result.ShortDebugString();
+    }
+    return out;
+  }
+  // Every change of the feed after `cursor`, as `token` reads it.
+  std::vector<v1::Change> Feed(const std::string& token, const std::string& cursor) {
+    std::vector<v1::Change> out;
+    v1::ListFeedRequest r;
+    r.set_organization_id(root_);
+    r.set_cursor(cursor);
+    for (;;) {
+      v1::ListFeedResponse page;
+      auto status = sync_->ListFeed(TestServer::Ctx(token).get(), r, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      out.insert(out.end(), page.changes().begin(), page.changes().end());
+      r.set_cursor(page.next_cursor());
+      if (!status.ok() || !page.has_more()) return out;
+    }
+  }
+  std::string FeedCursor(const std::string& token) {
+    v1::ListFeedRequest r;
+    r.set_organization_id(root_);
+    v1::ListFeedResponse page;
+    EXPECT_TRUE(sync_->ListFeed(TestServer::Ctx(token).get(), r, &page).ok());
+    return page.next_cursor();
+  }
+
+  std::unique_ptr<v1::SyncService::Stub> sync_ = v1::SyncService::NewStub(server_.channel());
+  uint64_t material_ = 0;
+};
+
+TEST_F(FeedbackInspectionTest, NoFeedLogLineOrMetricPutsTheAuthorNextToHerLetter) {
+  auto study = v1::StudyService::NewStub(server_.channel());
+  v1::CreateMaterialRequest m;
+  m.set_request_id(TestServer::RequestId());
+  m.mutable_material()->set_organization_id(branch_);
+  m.mutable_material()->set_kind(v1::MATERIAL_KIND_DOCUMENT);
+  m.mutable_material()->set_title("安全生产规程");
+  m.mutable_material()->set_body("第一章");
+  v1::Material material;
+  ASSERT_TRUE(study->CreateMaterial(TestServer::Ctx(secretary_token_).get(), m, &material).ok());
+  material_ = material.id();
+  const std::string integration = server_.ServiceToken(root_, v1::SCOPE_FEED_READ);
+  const std::string admin_cursor = FeedCursor(admin_);
+  const std::string integration_cursor = FeedCursor(integration);
+  v1::ListChangesResponse own_start;
+  ASSERT_TRUE(sync_->ListChanges(TestServer::Ctx(driver_token_).get(), {}, &own_start).ok());
+
+  spdlog::set_level(spdlog::level::info);
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  // Her phone's queue: a study record and the anonymous letter.
+  v1::OfflineAction letter_action;
+  auto* submit = letter_action.mutable_letter();
+  submit->set_request_id("letter-" + TestServer::RequestId() + "-0123456789abcdef");
+  submit->set_category(v1::LETTER_CATEGORY_CRITICISM);
+  submit->set_subject("调度员作风粗暴");
+  submit->set_body("夜班调度经常当众训斥驾驶员。");
+  submit->set_anonymous(true);
+  auto first = Upload({Study(), letter_action});
+  const std::string code = first.results(1).letter().receipt_code();
+  const uint64_t letter = first.results(1).letter().letter().id();
+  ASSERT_FALSE(code.empty());
+  ASSERT_TRUE(Reply(secretary_token_, letter, "请说明具体班次", /*wait=*/true).ok());
+  // The issue's upload: her own study record, then a reply by receipt code.
+  v1::OfflineAction reply_action;
+  reply_action.mutable_letter_reply()->set_request_id(TestServer::RequestId());
+  reply_action.mutable_letter_reply()->set_receipt_code(code);
+  reply_action.mutable_letter_reply()->set_text("周二夜班");
+  Upload({Study(), reply_action});
+  // On their own: reading and writing back by receipt code.
+  v1::GetLetterByReceiptRequest get;
+  get.set_receipt_code(code);
+  v1::GetLetterByReceiptResponse got;
+  ASSERT_TRUE(feedback_->GetLetterByReceipt(TestServer::Ctx("").get(), get, &got).ok());
+  v1::ReplyByReceiptRequest back;
+  back.set_request_id(TestServer::RequestId());
+  back.set_receipt_code(code);
+  back.set_text("还有周四");
+  v1::LetterEvent event;
+  ASSERT_TRUE(feedback_->ReplyByReceipt(TestServer::Ctx("").get(), back, &event).ok());
+  Resolve(letter);
+  v1::OfflineAction rate_action;
+  rate_action.mutable_letter_rating()->set_request_id(TestServer::RequestId());
+  rate_action.mutable_letter_rating()->set_receipt_code(code);
+  rate_action.mutable_letter_rating()->set_rating(4);
+  Upload({Study(), rate_action});
+  ASSERT_TRUE(feedback_->GetLetterByReceipt(TestServer::Ctx("").get(), get, &got).ok());
+  EXPECT_EQ(got.letter().state(), v1::LETTER_STATE_CLOSED);
+  const std::string metrics = testing::ScrapeMetrics(server_.server().metrics_port());
+  const std::string log =
+      ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
+  spdlog::set_level(spdlog::level::warn);
+
+  // The access log: the receipt holder's calls leave no line; her uploads are logged as hers,
+  // like any upload (a missing line would mark the ones that held an anonymous action).
+  int upload_lines = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.find("ByReceipt"), std::string::npos) << line;
+    EXPECT_EQ(line.find("RateLetter"), std::string::npos) << line;
+    EXPECT_EQ(line.find("SubmitLetter"), std::string::npos) << line;
+    EXPECT_EQ(line.find(code), std::string::npos) << line;
+    if (line.find("SyncService/UploadActions") != std::string::npos) {
+      ++upload_lines;
+      EXPECT_NE(line.find("caller=" + std::to_string(driver_)), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(upload_lines, 3) << log;
+  // Metrics: no series of a method only the anonymous author calls.
+  ASSERT_FALSE(metrics.empty());
+  for (const char* method : {"GetLetterByReceipt", "ReplyByReceipt", "RateLetter"}) {
+    EXPECT_EQ(metrics.find(method), std::string::npos) << method << "\n" << metrics;
+  }
+  EXPECT_NE(metrics.find("SyncService/UploadActions"), std::string::npos);
+
+  // Her own changes never mention the letter.
+  v1::ListChangesRequest own;
+  own.set_cursor(own_start.next_cursor());
+  v1::ListChangesResponse own_changes;
+  ASSERT_TRUE(sync_->ListChanges(TestServer::Ctx(driver_token_).get(), own, &own_changes).ok());
+  for (const auto& c : own_changes.changes()) EXPECT_NE(c.record_id(), letter);
+
+  // The feed, as an administrator and as an integration reads it: before the held-back changes
+  // are published, nothing the author did is in it; after, they are, dated two days on.
+  auto inspect = [&](const std::vector<v1::Change>& feed, int expected_by_author) {
+    std::vector<int64_t> named;  // commit times of her named actions
+    for (const auto& c : feed) {
+      for (uint64_t p : c.person_ids()) {
+        if (p == driver_) named.push_back(ToMicros(c.commit_time()));
+      }
+    }
+    EXPECT_EQ(named.size(), 3u);  // the three study records
+    int by_author = 0;
+    for (const auto& c : feed) {
+      if (c.record_id() != letter) continue;
+      EXPECT_EQ(c.person_ids_size(), 0) << c.ShortDebugString();
+      if (c.action() != "author_replied" && c.action() != "rated") continue;
+      ++by_author;
+      for (int64_t at : named) {
+        EXPECT_GE(std::llabs(ToMicros(c.commit_time()) - at), kDayMicros) << c.ShortDebugString();
+      }
+      // Dated to a local midnight (UTC+8), never to the minute.
+      EXPECT_EQ((c.commit_time().seconds() + 8 * 3600) % 86400, 0) << c.ShortDebugString();
+      EXPECT_EQ(c.commit_time().nanos(), 0);
+    }
+    EXPECT_EQ(by_author, expected_by_author);
+  };
+  inspect(Feed(admin_, admin_cursor), 0);
+  inspect(Feed(integration, integration_cursor), 0);
+  // A pass before they are due publishes nothing.
+  PublicationClock().Set(SystemClock().NowMicros());
+  ASSERT_TRUE(server_.server().PublishDeferredChangesNow().ok());
+  EXPECT_EQ(*server_.server().PublishDeferredChangesNow(), 0u);
+  inspect(Feed(admin_, admin_cursor), 0);
+  PublicationClock().Set(SystemClock().NowMicros() + 3 * kDayMicros);
+  auto published = server_.server().PublishDeferredChangesNow();
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(*published, 3u);  // two replies and the rating
+  inspect(Feed(admin_, admin_cursor), 3);
+  inspect(Feed(integration, integration_cursor), 3);
+  EXPECT_EQ(*server_.server().PublishDeferredChangesNow(), 0u);  // published once
 }
 
 }  // namespace

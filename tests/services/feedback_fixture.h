@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 #include "branchline/v1/feedback.grpc.pb.h"
@@ -13,6 +14,11 @@ namespace branchline::testing {
 
 class FeedbackTest : public ::testing::Test {
  protected:
+  FeedbackTest() = default;
+  // A server whose options `configure` adjusts (see TestServer).
+  explicit FeedbackTest(std::function<void(ServerOptions&)> configure)
+      : server_(std::move(configure)) {}
+
   void SetUp() override {
     admin_ = server_.AdminToken();
     root_ = server_.RootOrgId();

@@ -102,5 +102,37 @@ TEST(MembersChangeIndex, ChangesFromBeforeTheIndexAreStillPulled) {
   EXPECT_EQ(MustOpen(dir.Sub("db"))->MembersChangeIndexFrom(), 2u);
 }
 
+// Issue #19: a member-visible change for part of an organisation reaches only that part. A
+// notice for one person, as logged before (indexed for the whole organisation), reaches
+// only that person; a meeting for a group reaches the group, not the rest of the branch.
+TEST(MembersChangeIndex, APullSkipsChangesForSomeoneElse) {
+  TempDir dir;
+  auto store = MustOpen(dir.Sub("db"));
+  const uint64_t group = storage::MakeId(1, 4), colleague = storage::MakeId(1, 5);
+  storage::WriteSet w;
+  internal::v1::ChangeRecord old_notice;  // as RecordChange logged a person-addressed notice
+  old_notice.set_kind("notice");
+  old_notice.set_organization_id(kBranch);
+  old_notice.set_members_see(true);
+  old_notice.add_person_ids(colleague);
+  w.AddChange(1, old_notice);
+  Addressees for_group;
+  for_group.organizations = {group};
+  RecordAudienceChange(w, "meeting", storage::MakeId(1, 1001), kBranch, "created", for_group);
+  Addressees for_branch;
+  for_branch.organizations = {kBranch};
+  RecordAudienceChange(w, "meeting", storage::MakeId(1, 1002), kBranch, "created", for_branch);
+  ASSERT_TRUE(store->Commit(std::move(w)).ok());
+
+  ChangeReader reader(*store);
+  auto branch_member = reader.ForPerson(kMember, {kRoot, kBranch}, 0, 100);
+  ASSERT_TRUE(branch_member.ok()) << branch_member.status();
+  ASSERT_EQ(branch_member->changes.size(), 1u);
+  EXPECT_EQ(branch_member->changes[0].record_id(), storage::MakeId(1, 1002));
+  auto group_member = reader.ForPerson(colleague, {kRoot, kBranch, group}, 0, 100);
+  ASSERT_TRUE(group_member.ok()) << group_member.status();
+  EXPECT_EQ(Kinds(*group_member), (std::vector<std::string>{"notice", "meeting", "meeting"}));
+}
+
 }  // namespace
 }  // namespace branchline

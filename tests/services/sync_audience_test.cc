@@ -1,0 +1,235 @@
+// Audiences in the change feed: a member is told through ListChanges and WatchChanges only of
+// what they may read, and every change they are told of answers its Get call. (Issue #19,
+// finding 10: a meeting for two people, a notice for one driver and a plan item for one person
+// reached every member of the branch, whose Get then answered PERMISSION_DENIED.)
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include "branchline/v1/study.grpc.pb.h"
+#include "branchline/v1/sync.grpc.pb.h"
+#include "tests/services/attendance_fixture.h"
+
+namespace branchline::testing {
+namespace {
+
+class SyncAudienceTest : public AttendanceTest {
+ protected:
+  void SetUp() override {
+    AttendanceTest::SetUp();
+    sync_ = v1::SyncService::NewStub(server_.channel());
+    study_ = v1::StudyService::NewStub(server_.channel());
+    // In the branch itself, not in the driver group below it.
+    d4_id_ = server_.CreatePerson(admin_, branch_, "钱师傅", "d4").id();
+    d4_ = server_.SignIn("d4");
+  }
+
+  static v1::Audience People(std::initializer_list<uint64_t> ids) {
+    v1::Audience audience;
+    for (uint64_t id : ids) audience.add_person_ids(id);
+    return audience;
+  }
+  static v1::Audience Org(uint64_t id) {
+    v1::Audience audience;
+    audience.set_organization_id(id);
+    return audience;
+  }
+
+  uint64_t Meeting(const v1::Audience& audience) {
+    auto draft = Draft(Now() + 2 * kHour);
+    *draft.mutable_audience() = audience;
+    return MustCreate(draft).id();
+  }
+  uint64_t Notice(const v1::Audience& audience) {
+    v1::PostNoticeRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.mutable_notice()->set_organization_id(branch_);
+    *r.mutable_notice()->mutable_audience() = audience;
+    r.mutable_notice()->set_title("体检通知");
+    r.mutable_notice()->set_body("请于周三到职工医院体检。");
+    v1::Notice out;
+    auto status = sync_->PostNotice(Ctx(secretary_).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out.id();
+  }
+  static v1::StudyPlanItem Item(const std::string& topic, const v1::Audience& audience) {
+    v1::StudyPlanItem item;
+    item.set_topic(topic);
+    item.set_required_minutes(60);
+    item.set_due_date(std::to_string(kYear) + "-12-31");
+    *item.mutable_audience() = audience;
+    return item;
+  }
+  uint64_t Plan(std::initializer_list<v1::StudyPlanItem> items) {
+    v1::CreateStudyPlanRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.mutable_plan()->set_organization_id(branch_);
+    r.mutable_plan()->set_year(kYear);
+    r.mutable_plan()->set_title("年度学习计划");
+    for (const auto& item : items) *r.mutable_plan()->add_items() = item;
+    v1::StudyPlan out;
+    auto status = study_->CreateStudyPlan(Ctx(secretary_).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out.id();
+  }
+
+  std::string Cursor(const std::string& token) { return Changes(token, "").next_cursor(); }
+  v1::ListChangesResponse Changes(const std::string& token, const std::string& cursor) {
+    v1::ListChangesRequest r;
+    r.set_cursor(cursor);
+    v1::ListChangesResponse out;
+    auto status = sync_->ListChanges(Ctx(token).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+  // The status of the Get call that reads the record a change names.
+  grpc::Status GetRecord(const std::string& token, const v1::Change& change) {
+    if (change.kind() == "meeting") {
+      v1::GetMeetingRequest r;
+      r.set_id(change.record_id());
+      v1::Meeting out;
+      return stub_->GetMeeting(Ctx(token).get(), r, &out);
+    }
+    if (change.kind() == "notice") {
+      v1::GetNoticeRequest r;
+      r.set_id(change.record_id());
+      v1::Notice out;
+      return sync_->GetNotice(Ctx(token).get(), r, &out);
+    }
+    if (change.kind() == "study_plan") {
+      v1::GetStudyPlanRequest r;
+      r.set_id(change.record_id());
+      v1::StudyPlan out;
+      return study_->GetStudyPlan(Ctx(token).get(), r, &out);
+    }
+    return grpc::Status(grpc::UNIMPLEMENTED, "no Get for " + change.kind());
+  }
+  // The records `token` is told of after `cursor`; each must answer its Get call.
+  std::set<uint64_t> ToldOf(const std::string& token, const std::string& cursor) {
+    std::set<uint64_t> told;
+    const auto changes = Changes(token, cursor);
+    for (const auto& change : changes.changes()) {
+      auto status = GetRecord(token, change);
+      EXPECT_TRUE(status.ok()) << change.ShortDebugString() << ": " << status.error_code() << " "
+                               << status.error_message();
+      told.insert(change.record_id());
+    }
+    return told;
+  }
+  v1::StudyPlan GetPlan(const std::string& token, uint64_t id) {
+    v1::GetStudyPlanRequest r;
+    r.set_id(id);
+    v1::StudyPlan out;
+    auto status = study_->GetStudyPlan(Ctx(token).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  static constexpr int kYear = 2099;
+  std::unique_ptr<v1::SyncService::Stub> sync_;
+  std::unique_ptr<v1::StudyService::Stub> study_;
+  uint64_t d4_id_ = 0;
+  std::string d4_;
+};
+
+TEST_F(SyncAudienceTest, EachMemberIsToldOnlyOfWhatTheyMayReadAndCanReadAllOfIt) {
+  const std::string c1 = Cursor(d1_), c2 = Cursor(d2_), c3 = Cursor(d3_), c4 = Cursor(d4_);
+  const std::string c_secretary = Cursor(secretary_), c_outsider = Cursor(outsider_);
+  const uint64_t for_two = Meeting(People({d1_id_, d2_id_}));
+  const uint64_t for_one = Notice(People({d3_id_}));
+  const uint64_t plan = Plan({Item("安全驾驶专题", People({d1_id_}))});
+  const uint64_t for_group = Meeting(Org(group_));
+  const uint64_t for_branch = Meeting(Org(branch_));
+  const uint64_t notice_for_branch = Notice(Org(branch_));
+
+  EXPECT_EQ(ToldOf(d1_, c1),
+            (std::set<uint64_t>{for_two, plan, for_group, for_branch, notice_for_branch}));
+  EXPECT_EQ(ToldOf(d2_, c2),
+            (std::set<uint64_t>{for_two, for_group, for_branch, notice_for_branch}));
+  EXPECT_EQ(ToldOf(d3_, c3),
+            (std::set<uint64_t>{for_one, for_group, for_branch, notice_for_branch}));
+  // In the branch but not in the group: only what is for the whole branch.
+  EXPECT_EQ(ToldOf(d4_, c4), (std::set<uint64_t>{for_branch, notice_for_branch}));
+  // The host of every meeting is told of them, wherever the audience is.
+  EXPECT_EQ(ToldOf(secretary_, c_secretary),
+            (std::set<uint64_t>{for_two, for_group, for_branch, notice_for_branch}));
+  // Nobody outside the branch hears of any of it.
+  EXPECT_TRUE(ToldOf(outsider_, c_outsider).empty());
+
+  // The stream reads the same index: the first change d4 is sent is the branch's meeting.
+  auto ctx = Ctx(d4_);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  v1::WatchChangesRequest watch;
+  watch.set_cursor(c4);
+  watch.set_heartbeat_seconds(5);
+  auto reader = sync_->WatchChanges(ctx.get(), watch);
+  v1::WatchChangesResponse message;
+  while (reader->Read(&message) && message.heartbeat()) {
+  }
+  ASSERT_TRUE(message.has_change()) << message.ShortDebugString();
+  EXPECT_EQ(message.change().record_id(), for_branch);
+  ctx->TryCancel();
+}
+
+TEST_F(SyncAudienceTest, PeopleTakenOffAnAudienceAreToldAndTheirGetSaysSo) {
+  const uint64_t meeting = Meeting(People({d1_id_, d2_id_}));
+  const std::string c2 = Cursor(d2_), c4 = Cursor(d4_);
+  v1::UpdateMeetingRequest update;
+  update.set_request_id(TestServer::RequestId());
+  update.mutable_meeting()->set_id(meeting);
+  *update.mutable_meeting()->mutable_audience() = People({d1_id_});
+  update.mutable_update_mask()->add_paths("audience");
+  v1::Meeting updated;
+  ASSERT_TRUE(stub_->UpdateMeeting(Ctx(secretary_).get(), update, &updated).ok());
+
+  // d2's copy is stale: they are told, and the Get tells their phone to drop it.
+  auto changes = Changes(d2_, c2);
+  ASSERT_EQ(changes.changes_size(), 1);
+  EXPECT_EQ(changes.changes(0).record_id(), meeting);
+  EXPECT_EQ(GetRecord(d2_, changes.changes(0)).error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(Changes(d4_, c4).changes_size(), 0);
+}
+
+TEST_F(SyncAudienceTest, AStudyPlanShowsAMemberOnlyTheItemsForThem) {
+  const uint64_t plan =
+      Plan({Item("安全驾驶专题", People({d1_id_, d2_id_})), Item("党章学习", Org(branch_)),
+            Item("新司机培训", People({d3_id_}))});
+  auto topics = [](const v1::StudyPlan& p) {
+    std::vector<std::string> out;
+    for (const auto& item : p.items()) out.push_back(item.topic());
+    return out;
+  };
+  const auto for_d1 = GetPlan(d1_, plan);
+  EXPECT_EQ(topics(for_d1), (std::vector<std::string>{"安全驾驶专题", "党章学习"}));
+  // Their own item names them alone, not who else it is for.
+  ASSERT_EQ(for_d1.items(0).audience().person_ids_size(), 1);
+  EXPECT_EQ(for_d1.items(0).audience().person_ids(0), d1_id_);
+  EXPECT_EQ(topics(GetPlan(d3_, plan)), (std::vector<std::string>{"党章学习", "新司机培训"}));
+  EXPECT_EQ(topics(GetPlan(d4_, plan)), (std::vector<std::string>{"党章学习"}));
+  // The secretary runs the plan and sees it whole.
+  const auto whole = GetPlan(secretary_, plan);
+  ASSERT_EQ(whole.items_size(), 3);
+  EXPECT_EQ(whole.items(0).audience().person_ids_size(), 2);
+
+  v1::ListStudyPlansRequest list;
+  list.set_organization_id(branch_);
+  list.set_year(kYear);
+  v1::ListStudyPlansResponse listed;
+  ASSERT_TRUE(study_->ListStudyPlans(Ctx(d3_).get(), list, &listed).ok());
+  ASSERT_EQ(listed.plans_size(), 1);
+  EXPECT_EQ(topics(listed.plans(0)), (std::vector<std::string>{"党章学习", "新司机培训"}));
+
+  v1::ListMyPlanItemsRequest mine;
+  mine.set_year(kYear);
+  v1::ListMyPlanItemsResponse items;
+  ASSERT_TRUE(study_->ListMyPlanItems(Ctx(d2_).get(), mine, &items).ok());
+  ASSERT_EQ(items.items_size(), 2);
+  for (const auto& item : items.items()) {
+    for (uint64_t person : item.item().audience().person_ids()) EXPECT_EQ(person, d2_id_);
+  }
+}
+
+}  // namespace
+}  // namespace branchline::testing
