@@ -15,17 +15,22 @@
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
 #include "server/completion_queue_pollers.h"
+#include "server/listen_guard.h"
 #include "server/metrics.h"
 #include "server/server_settings.h"
 #include "services/admin/admin_grpc.h"
 #include "services/admin/backups.h"
 #include "services/attendance/attendance_grpc.h"
+#include "services/auth/async_stream_call.h"
 #include "services/auth/auth_grpc.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/password_hasher.h"
 #include "services/auth/sessions.h"
 #include "services/auth/token_signer.h"
+#include "services/common/blocking_work_pool.h"
 #include "services/common/clock.h"
+#include "services/common/stream_bounds.h"
+#include "services/common/stream_watchdog.h"
 #include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
@@ -71,6 +76,11 @@ struct BranchlineServer::State {
   std::unique_ptr<StudyJournal> study_journal;
   std::unique_ptr<StudyReports> study_reports;
   std::unique_ptr<Quizzes> quizzes;
+  // Shared by the server streams; built before the services, destroyed after them.
+  std::unique_ptr<StreamBounds> stream_bounds;
+  std::unique_ptr<StreamWatchdog> stream_watchdog;
+  std::unique_ptr<BlockingWorkPool> blocking_pool;
+  std::unique_ptr<StreamEnvironment> streams;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::vector<AcceptsAsyncCalls*> async_services;   // in services
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
@@ -110,6 +120,25 @@ absl::Status CheckAnonymousLetterLimits(const feedback::AnonymousLetterLimit::Li
   return absl::OkStatus();
 }
 
+// Stream limits of 0 or less would refuse every stream; a stall timeout under 100 ms would cut
+// healthy streams between two window updates.
+absl::Status CheckStreamLimits(const StreamLimits& limits) {
+  if (limits.per_person <= 0) {
+    return absl::InvalidArgumentError("--max-streams-per-person must be greater than 0");
+  }
+  if (limits.per_connection <= 0) {
+    return absl::InvalidArgumentError("--max-streams-per-connection must be greater than 0");
+  }
+  if (limits.stall_timeout < std::chrono::milliseconds(100)) {
+    return absl::InvalidArgumentError("--stream-stall-timeout-seconds must be at least 0.1");
+  }
+  return absl::OkStatus();
+}
+
+// CSV export starts that may read at once (each walks a meeting's or a subtree's people);
+// more wait in order. Bounds the threads and the database reads a burst of exports costs.
+constexpr int kBlockingStreamStarts = 4;
+
 }  // namespace
 
 BranchlineServer::BranchlineServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -126,6 +155,20 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   // generated admin password printed to a start that then fails).
   if (auto limits = CheckAnonymousLetterLimits(options.anonymous_letters); !limits.ok()) {
     return limits;
+  }
+  if (auto streams = CheckStreamLimits(options.streams); !streams.ok()) return streams;
+  if (auto exposure =
+          CheckListenExposure(options.listen, {.tls = !options.tls_cert_file.empty(),
+                                               .behind_edge = options.behind_edge,
+                                               .accept_no_edge = options.accept_no_edge});
+      !exposure.ok()) {
+    return exposure;
+  }
+  if (options.accept_no_edge && !IsLoopbackListen(options.listen)) {
+    spdlog::warn(
+        "!!! --i-accept-no-edge: clients reach gRPC 1.51's HTTP/2 on {} directly; its known "
+        "denial-of-service issues are only partly bounded by the server (docs/security.md) !!!",
+        options.listen);
   }
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
@@ -232,6 +275,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (!boot.ok()) return boot;
 
   auto& auth = *state->authenticator;
+  state->stream_bounds = std::make_unique<StreamBounds>(options.streams);
+  state->stream_watchdog = std::make_unique<StreamWatchdog>(options.streams.stall_timeout);
+  state->blocking_pool = std::make_unique<BlockingWorkPool>(kBlockingStreamStarts);
+  state->streams = std::make_unique<StreamEnvironment>(StreamEnvironment{
+      auth, *state->stream_bounds, *state->stream_watchdog, *state->blocking_pool});
   auto add = [&](auto service) {
     using Adapter = typename decltype(service)::element_type;
     if constexpr (std::is_base_of_v<AcceptsAsyncCalls, Adapter>) {
@@ -244,9 +292,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<PersonGrpc>(*state->people, auth));
   add(std::make_unique<AdminGrpc>(*state->backups, auth));
   add(std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub,
-                                 *state->offline_batch, auth));
+                                 *state->offline_batch, auth, *state->streams));
   add(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
-                                       *state->attendance_reports, auth));
+                                       *state->attendance_reports, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
@@ -282,6 +330,8 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->watch_hub->FinishAll();  // live streams would otherwise hold the shutdown open
   state_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms));
   state_->server->Wait();
+  // Stream starts still queued run now, while the pollers can still take their operations.
+  state_->blocking_pool->Drain();
   state_->pollers->Shutdown();  // after the server's, as gRPC requires
   state_->server.reset();
   state_->watch_hub.reset();
