@@ -5,7 +5,9 @@
 #include <string>
 
 #include "google/protobuf/message.h"
+#include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "server/connection_churn.h"
 #include "server/metrics.h"
 #include "server/request_limits.h"
 #include "services/common/call_log.h"
@@ -22,11 +24,13 @@ using grpc::experimental::InterceptionHookPoints;
 
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics)
+  CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics,
+                  CancelledCallGuard* churn)
       : method_(info->method()),
         context_(info->server_context()),
         access_log_(access_log),
         metrics_(metrics),
+        churn_(churn),
         streaming_(info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY),
         start_(Clock::now()) {
     if (metrics_ && streaming_) metrics_->StreamStarted();
@@ -66,6 +70,9 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
                      static_cast<int>(status.error_code()), ms, caller);
       }
     }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_CLOSE)) {
+      CountForChurn();
+    }
     methods->Proceed();
   }
 
@@ -100,10 +107,20 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
+  // At the call's end (its completion op has run, so whether the client cancelled is known):
+  // counted against its connection, a sample of a busy connection's calls asked whether they
+  // were cancelled (server/connection_churn.h).
+  void CountForChurn() {
+    if (!churn_) return;
+    const std::string peer = context_->peer();
+    if (churn_->CountCall(peer) && context_->IsCancelled()) churn_->CountCancelled(peer);
+  }
+
   const char* method_;
   const grpc::ServerContextBase* context_;  // identifies the call to the handler helpers
   bool access_log_;
   ServerMetrics* metrics_;
+  CancelledCallGuard* churn_;
   bool streaming_;
   Clock::time_point start_;
   std::optional<grpc::Status> refused_;
@@ -113,7 +130,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
 grpc::experimental::Interceptor* CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new CallInterceptor(info, access_log_, metrics_);
+  return new CallInterceptor(info, access_log_, metrics_, churn_);
 }
 
 }  // namespace branchline

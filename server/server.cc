@@ -15,7 +15,9 @@
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
 #include "server/completion_queue_pollers.h"
+#include "server/connection_churn.h"
 #include "server/listen_guard.h"
+#include "server/memory_release.h"
 #include "server/metrics.h"
 #include "server/server_settings.h"
 #include "services/admin/admin_grpc.h"
@@ -82,7 +84,9 @@ struct BranchlineServer::State {
   std::unique_ptr<BlockingWorkPool> blocking_pool;
   std::unique_ptr<StreamEnvironment> streams;
   std::vector<std::unique_ptr<grpc::Service>> services;
-  std::vector<AcceptsAsyncCalls*> async_services;   // in services
+  std::vector<AcceptsAsyncCalls*> async_services;  // in services
+  std::unique_ptr<CancelledCallGuard> churn;       // used by the server's interceptor
+  std::unique_ptr<MemoryTrimmer> trimmer;
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -134,6 +138,11 @@ absl::Status CheckStreamLimits(const StreamLimits& limits) {
   }
   return absl::OkStatus();
 }
+
+// How often free malloc memory is looked at, and how much must be free to trim it: a trim
+// walks every arena under its lock, so it runs only when a burst left something to return.
+constexpr std::chrono::milliseconds kTrimPeriod{5000};
+constexpr size_t kTrimAtFreeBytes = 64 << 20;
 
 // CSV export starts that may read at once (each walks a meeting's or a subtree's people);
 // more wait in order. Bounds the threads and the database reads a burst of exports costs.
@@ -307,10 +316,14 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   ApplyServerSettings(builder, quota);
   for (auto& service : state->services) builder.RegisterService(service.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(
-      std::make_unique<CallInterceptorFactory>(options.access_log, state->metrics.get()));
+  state->churn = std::make_unique<CancelledCallGuard>(CancelledCallGuard::Limits{});
+  interceptors.push_back(std::make_unique<CallInterceptorFactory>(
+      options.access_log, state->metrics.get(), state->churn.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->pollers = std::make_unique<CompletionQueuePollers>(builder.AddCompletionQueue());
+  // Memory freed after a burst (a rapid-reset flood, a report over a whole company) goes back
+  // to the system within seconds instead of staying resident in malloc's arenas.
+  state->trimmer = std::make_unique<MemoryTrimmer>(kTrimPeriod, kTrimAtFreeBytes);
   state->server = builder.BuildAndStart();
   // Started before anything can fail: a started server cannot even shut down unpolled.
   if (state->server) state->pollers->Start(std::max(2u, std::thread::hardware_concurrency()));
@@ -350,6 +363,10 @@ absl::StatusOr<uint64_t> BranchlineServer::PruneChangesNow() {
 }
 
 int Run(const ServerOptions& options) {
+  // Before any thread exists: every thread that allocates may otherwise get an arena of its
+  // own (8 per core), and a burst over hundreds of handler threads then stays resident in all
+  // of them. 2 per core: measured after a rapid-reset burst (docs/security.md).
+  LimitMallocArenas(std::max(2, 2 * static_cast<int>(std::thread::hardware_concurrency())));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   // Block the stop signals in every thread gRPC and RocksDB start; one thread waits for them.
   sigset_t signals;

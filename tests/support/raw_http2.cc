@@ -56,6 +56,9 @@ RawHttp2Client::RawHttp2Client(int port, uint32_t initial_window) {
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  // A server that stops reading must not hang the client: a send blocked for 1 s fails.
+  timeval send_timeout{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout));
   fd_ = fd;
   out_ = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
   std::string settings;

@@ -38,7 +38,8 @@ class RawHttp2Client {
                      std::string_view message);
   // Queues the HEADERS of a new call and, at once, its RST_STREAM (CANCEL): rapid reset.
   void StartAndReset(std::string_view path);
-  // Writes everything queued; false when the connection is gone.
+  // Writes everything queued; false when the connection is gone or the server has read
+  // nothing for 1 s (the client then counts as closed).
   bool Flush();
 
   // Reads frames for up to `wait`, returning early once `until` (when given) is true. False
