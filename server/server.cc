@@ -142,7 +142,7 @@ absl::Status CheckStreamLimits(const StreamLimits& limits) {
 // How often free malloc memory is looked at, and how much must be free to trim it: a trim
 // walks every arena under its lock, so it runs only when a burst left something to return.
 constexpr std::chrono::milliseconds kTrimPeriod{5000};
-constexpr size_t kTrimAtFreeBytes = 64 << 20;
+constexpr size_t kTrimAtFreeBytes = 16 << 20;
 
 // CSV export starts that may read at once (each walks a meeting's or a subtree's people);
 // more wait in order. Bounds the threads and the database reads a burst of exports costs.
