@@ -106,7 +106,7 @@ v1::Person CreatePerson(v1::PersonService::Stub& people, const std::string& admi
 // keep their indices). Admin (backups) is left out: each call would copy the database,
 // filling the disk without exercising input handling.
 std::vector<Method> AllMethods() {
-  std::vector<Method> methods;
+  std::vector<Method> methods, streams;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* name : {"AuthService", "OrganizationService", "PersonService",
                            "AttendanceService", "FeedbackService", "StudyService", "SyncService"}) {
@@ -114,25 +114,15 @@ std::vector<Method> AllMethods() {
     if (!service) continue;
     for (int i = 0; i < service->method_count(); ++i) {
       const auto* m = service->method(i);
-      if (m->client_streaming() || m->server_streaming()) continue;
-      methods.push_back(
-          {"/" + service->full_name() + "/" + m->name(),
-           google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type())});
+      if (m->client_streaming()) continue;
+      (m->server_streaming() ? streams : methods)
+          .push_back(
+              {"/" + service->full_name() + "/" + m->name(),
+               google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type()),
+               m->server_streaming()});
     }
   }
-  for (const char* name : {"AuthService", "OrganizationService", "PersonService",
-                           "AttendanceService", "FeedbackService", "StudyService", "SyncService"}) {
-    const auto* service = pool->FindServiceByName(std::string("branchline.v1.") + name);
-    if (!service) continue;
-    for (int i = 0; i < service->method_count(); ++i) {
-      const auto* m = service->method(i);
-      if (m->client_streaming() || !m->server_streaming()) continue;
-      methods.push_back(
-          {"/" + service->full_name() + "/" + m->name(),
-           google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type()),
-           /*server_streaming=*/true});
-    }
-  }
+  methods.insert(methods.end(), streams.begin(), streams.end());
   return methods;
 }
 
