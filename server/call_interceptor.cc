@@ -43,6 +43,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      received_request_ = received_request_ || methods->GetRecvMessage() != nullptr;
       CheckSize(methods);
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -56,10 +57,13 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
       }
       // gRPC's protobuf deserializer answers INTERNAL with an empty message (proto3 has no
       // required fields to name); our own code never produces an empty INTERNAL.
-      if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty()) {
+      const bool unparseable =
+          status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty();
+      if (unparseable) {
         status = UnparseableRequest();
         methods->ModifySendStatus(status);
       }
+      if (!unparseable) CountForChurn();
       // Metrics name no caller, so an anonymous letter is counted like every other call.
       if (metrics_) metrics_->CallFinished(method_, status.error_code(), Clock::now() - start_);
       uint64_t caller = TakeLoggedCaller();
@@ -69,9 +73,6 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
         spdlog::info("call method={} status={} duration_ms={:.3f} caller={}", method_,
                      static_cast<int>(status.error_code()), ms, caller);
       }
-    }
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_CLOSE)) {
-      CountForChurn();
     }
     methods->Proceed();
   }
@@ -84,8 +85,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   // that do not check (see services/common/request_refusal.h). Only our own services: their
   // messages are protobuf (the health service's are not).
   void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
-    constexpr std::string_view kOurs = "/branchline.v1.";
-    if (std::string_view(method_).substr(0, kOurs.size()) != kOurs) return;
+    if (!IsOurs(method_)) return;
     void* received = methods->GetRecvMessage();
     if (received == nullptr) return;
     // Raw methods receive the serialized bytes and parse them in their handler.
@@ -107,13 +107,21 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
-  // At the call's end (its completion op has run, so whether the client cancelled is known):
-  // counted against its connection, a sample of a busy connection's calls asked whether they
-  // were cancelled (server/connection_churn.h).
+  // A call of ours that ends without its request (and not because it did not parse) was reset
+  // before its message arrived: the rapid-reset flood's signature (HEADERS, then RST_STREAM).
+  // Counted against its connection (server/connection_churn.h). Ordinary calls cost nothing
+  // here. Whether the client cancelled is not asked: a sync call does not know it yet when its
+  // status goes out, and asking once its completion op has run (POST_RECV_CLOSE) plucks that op
+  // from inside itself and crashes gRPC.
   void CountForChurn() {
-    if (!churn_) return;
+    if (!churn_ || received_request_ || !IsOurs(method_)) return;
     const std::string peer = context_->peer();
-    if (churn_->CountCall(peer) && context_->IsCancelled()) churn_->CountCancelled(peer);
+    if (churn_->CountCall(peer)) churn_->CountCancelled(peer);
+  }
+
+  static bool IsOurs(std::string_view method) {
+    constexpr std::string_view kOurs = "/branchline.v1.";
+    return method.substr(0, kOurs.size()) == kOurs;
   }
 
   const char* method_;
@@ -122,6 +130,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   ServerMetrics* metrics_;
   CancelledCallGuard* churn_;
   bool streaming_;
+  bool received_request_ = false;
   Clock::time_point start_;
   std::optional<grpc::Status> refused_;
 };

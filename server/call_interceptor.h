@@ -15,8 +15,9 @@ class ServerMetrics;
 // - metrics (when `metrics` is set): calls and latency by method and code, active streams;
 // - a request bigger than its method accepts (server/request_limits.h) is RESOURCE_EXHAUSTED
 //   naming the field "request", and its handler never runs;
-// - (when `churn` is set) every call is counted against its connection at its end, and a busy
-//   connection that cancels calls like a rapid-reset flood is closed (server/connection_churn.h).
+// - (when `churn` is set) a call that ends without a request that parsed is counted against
+//   its connection, which is closed when it does so like a rapid-reset flood
+//   (server/connection_churn.h).
 class CallInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit CallInterceptorFactory(bool access_log, ServerMetrics* metrics = nullptr,

@@ -17,25 +17,30 @@ namespace branchline {
 CancelledCallGuard::CancelledCallGuard(Limits limits, std::function<bool(const std::string&)> close)
     : limits_(limits), close_(close ? std::move(close) : ShutDownConnectionTo) {}
 
+CancelledCallGuard::Shard& CancelledCallGuard::ShardOf(const std::string& peer) {
+  return shards_[std::hash<std::string>{}(peer) % kShards];
+}
+
 CancelledCallGuard::Window& CancelledCallGuard::WindowOf(
-    const std::string& peer, std::chrono::steady_clock::time_point now) {
+    Shard& shard, const std::string& peer, std::chrono::steady_clock::time_point now) {
   // Forget connections whose window is over, at most once per window: the map holds only
   // connections that called lately.
-  if (now - last_sweep_ >= limits_.window) {
-    for (auto it = windows_.begin(); it != windows_.end();) {
-      it = now - it->second.start >= limits_.window ? windows_.erase(it) : std::next(it);
+  if (now - shard.last_sweep >= limits_.window) {
+    for (auto it = shard.windows.begin(); it != shard.windows.end();) {
+      it = now - it->second.start >= limits_.window ? shard.windows.erase(it) : std::next(it);
     }
-    last_sweep_ = now;
+    shard.last_sweep = now;
   }
-  Window& w = windows_[peer];
+  Window& w = shard.windows[peer];
   if (w.calls == 0 || now - w.start >= limits_.window) w = Window{now, 0, 0, false};
   return w;
 }
 
 bool CancelledCallGuard::CountCall(const std::string& peer,
                                    std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(mu_);
-  Window& w = WindowOf(peer, now);
+  Shard& shard = ShardOf(peer);
+  std::lock_guard lock(shard.mu);
+  Window& w = WindowOf(shard, peer, now);
   ++w.calls;
   return !w.closed && w.calls > limits_.busy_calls && w.calls % limits_.sample_every == 0;
 }
@@ -43,13 +48,14 @@ bool CancelledCallGuard::CountCall(const std::string& peer,
 bool CancelledCallGuard::CountCancelled(const std::string& peer,
                                         std::chrono::steady_clock::time_point now) {
   {
-    std::lock_guard lock(mu_);
-    Window& w = WindowOf(peer, now);
+    Shard& shard = ShardOf(peer);
+    std::lock_guard lock(shard.mu);
+    Window& w = WindowOf(shard, peer, now);
     w.cancelled += limits_.sample_every;
     if (w.cancelled <= limits_.max_cancelled || w.closed) return false;
     w.closed = true;
-    ++closed_;
   }
+  ++closed_;
   const bool found = close_(peer);
   spdlog::warn(
       "closed the connection of {}: more than {} cancelled calls within {} ms (HTTP/2 rapid "
@@ -59,10 +65,7 @@ bool CancelledCallGuard::CountCancelled(const std::string& peer,
   return true;
 }
 
-uint64_t CancelledCallGuard::closed() const {
-  std::lock_guard lock(mu_);
-  return closed_;
-}
+uint64_t CancelledCallGuard::closed() const { return closed_.load(); }
 
 namespace {
 // gRPC's "ipv4:1.2.3.4:5" / "ipv6:[::1]:5" as a socket address; false for other peers

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -21,6 +23,10 @@ namespace branchline {
 // under load, services/common/call_cancellation.h), a fifth of a short call's cost if asked
 // on every call. Connections below `busy_calls` per window are never asked; busy ones every
 // `sample_every`-th call, each cancelled answer counting for `sample_every`. Thread-safe.
+//
+// The server reports only the calls reset before their request arrived (the interceptor can
+// tell those without asking gRPC anything) and counts each: busy_calls 0, sample_every 1,
+// max_cancelled 100 (server/server.cc, docs/security.md).
 class CancelledCallGuard {
  public:
   struct Limits {
@@ -51,15 +57,23 @@ class CancelledCallGuard {
     int cancelled = 0;  // estimated
     bool closed = false;
   };
-  // The connection's current window (a new one when the last is over); mu_ held.
-  Window& WindowOf(const std::string& peer, std::chrono::steady_clock::time_point now);
+  // Every call passes here: connections are spread over shards, each with its own lock, so
+  // handler threads do not queue on one mutex.
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, Window> windows;
+    std::chrono::steady_clock::time_point last_sweep;
+  };
+  static constexpr size_t kShards = 16;
+  Shard& ShardOf(const std::string& peer);
+  // The connection's current window (a new one when the last is over); the shard's lock held.
+  Window& WindowOf(Shard& shard, const std::string& peer,
+                   std::chrono::steady_clock::time_point now);
 
   const Limits limits_;
   const std::function<bool(const std::string&)> close_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Window> windows_;
-  std::chrono::steady_clock::time_point last_sweep_;
-  uint64_t closed_ = 0;
+  std::array<Shard, kShards> shards_;
+  std::atomic<uint64_t> closed_{0};
 };
 
 // Shuts down, both ways, this process's TCP socket whose remote end is `peer` ("ipv4:1.2.3.4:5"

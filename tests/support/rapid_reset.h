@@ -19,7 +19,8 @@ struct RapidResetOptions {
   std::chrono::milliseconds max_time{4000};  // the burst stops at whichever comes first
   int connections = 1;                       // opened one after the other as the server closes them
   std::chrono::milliseconds settle{15000};   // how long to watch after the burst
-  std::string path = "/grpc.health.v1.Health/Check";
+  // A synchronous method answered without a token (UNAUTHENTICATED) or a request.
+  std::string path = "/branchline.v1.OrganizationService/GetOrganization";
 };
 
 struct RapidResetResult {
