@@ -5,7 +5,9 @@
 #include <string>
 
 #include "google/protobuf/message.h"
+#include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "server/connection_churn.h"
 #include "server/metrics.h"
 #include "server/request_limits.h"
 #include "services/common/call_log.h"
@@ -22,11 +24,13 @@ using grpc::experimental::InterceptionHookPoints;
 
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics)
+  CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics,
+                  CancelledCallGuard* churn)
       : method_(info->method()),
         context_(info->server_context()),
         access_log_(access_log),
         metrics_(metrics),
+        churn_(churn),
         streaming_(info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY),
         start_(Clock::now()) {
     if (metrics_ && streaming_) metrics_->StreamStarted();
@@ -39,6 +43,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      received_request_ = received_request_ || methods->GetRecvMessage() != nullptr;
       CheckSize(methods);
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -52,10 +57,13 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
       }
       // gRPC's protobuf deserializer answers INTERNAL with an empty message (proto3 has no
       // required fields to name); our own code never produces an empty INTERNAL.
-      if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty()) {
+      const bool unparseable =
+          status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty();
+      if (unparseable) {
         status = UnparseableRequest();
         methods->ModifySendStatus(status);
       }
+      if (!unparseable) CountForChurn();
       uint64_t caller = TakeLoggedCaller();
       bool suppressed = TakeAccessLogSuppressed();
       // A call that may leave no log line (the anonymous author's) is not counted either: a
@@ -80,8 +88,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   // that do not check (see services/common/request_refusal.h). Only our own services: their
   // messages are protobuf (the health service's are not).
   void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
-    constexpr std::string_view kOurs = "/branchline.v1.";
-    if (std::string_view(method_).substr(0, kOurs.size()) != kOurs) return;
+    if (!IsOurs(method_)) return;
     void* received = methods->GetRecvMessage();
     if (received == nullptr) return;
     // Raw methods receive the serialized bytes and parse them in their handler.
@@ -103,11 +110,30 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
+  // A call of ours that ends without its request (and not because it did not parse) was reset
+  // before its message arrived: the rapid-reset flood's signature (HEADERS, then RST_STREAM).
+  // Counted against its connection (server/connection_churn.h). Ordinary calls cost nothing
+  // here. Whether the client cancelled is not asked: a sync call does not know it yet when its
+  // status goes out, and asking once its completion op has run (POST_RECV_CLOSE) plucks that op
+  // from inside itself and crashes gRPC.
+  void CountForChurn() {
+    if (!churn_ || received_request_ || !IsOurs(method_)) return;
+    const std::string peer = context_->peer();
+    if (churn_->CountCall(peer)) churn_->CountCancelled(peer);
+  }
+
+  static bool IsOurs(std::string_view method) {
+    constexpr std::string_view kOurs = "/branchline.v1.";
+    return method.substr(0, kOurs.size()) == kOurs;
+  }
+
   const char* method_;
   const grpc::ServerContextBase* context_;  // identifies the call to the handler helpers
   bool access_log_;
   ServerMetrics* metrics_;
+  CancelledCallGuard* churn_;
   bool streaming_;
+  bool received_request_ = false;
   Clock::time_point start_;
   std::optional<grpc::Status> refused_;
 };
@@ -116,7 +142,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
 grpc::experimental::Interceptor* CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new CallInterceptor(info, access_log_, metrics_);
+  return new CallInterceptor(info, access_log_, metrics_, churn_);
 }
 
 }  // namespace branchline

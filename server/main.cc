@@ -15,8 +15,15 @@ int main(int argc, char** argv) {
   branchline::ServerOptions options;
   bool unsafe_no_sync = false;
   CLI::App app{"Branchline: meeting attendance, study check-ins and staff mailbox over gRPC"};
-  app.add_option("--listen", options.listen, "Address to serve gRPC on (host:port)")
+  app.add_option("--listen", options.listen,
+                 "Address to serve gRPC on (host:port); anything but loopback needs TLS and "
+                 "--behind-edge or --i-accept-no-edge")
       ->capture_default_str();
+  app.add_flag("--behind-edge", options.behind_edge,
+               "A non-loopback --listen is reached only through the nginx edge (docs/security.md)");
+  app.add_flag("--i-accept-no-edge", options.accept_no_edge,
+               "A non-loopback --listen faces clients directly, without the nginx edge in front "
+               "of gRPC 1.51's HTTP/2 (known denial-of-service issues; docs/security.md)");
   app.add_option("--data-dir", options.data_dir, "Data directory (RocksDB and token key)")
       ->capture_default_str();
   app.add_option("--backup-dir", options.backup_dir, "Directory for online backups (AdminService)")
@@ -77,6 +84,19 @@ int main(int argc, char** argv) {
                  "allowance)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  double stall_timeout_seconds = 30;
+  app.add_option("--max-streams-per-person", options.streams.per_person,
+                 "Server streams (WatchChanges, CSV exports) one caller may have open at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--max-streams-per-connection", options.streams.per_connection,
+                 "Server streams one connection may have open at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--stream-stall-timeout-seconds", stall_timeout_seconds,
+                 "A stream whose reader takes nothing for this long is cancelled")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   bool no_access_log = false;
   app.add_flag("--no-access-log", no_access_log, "Do not log one line per call");
   app.add_flag("--fast-password-hashing", options.fast_password_hashing,
@@ -109,5 +129,7 @@ int main(int argc, char** argv) {
                                         ? change_retention_seconds * 1'000'000LL
                                         : change_retention_days * 86'400'000'000LL;
   options.change_prune_interval_micros = prune_interval_seconds * 1'000'000LL;
+  options.streams.stall_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(stall_timeout_seconds * 1000));
   return branchline::Run(options);
 }

@@ -49,7 +49,11 @@ bool IsRawMethod(std::string_view method) {
   return method == "/branchline.v1.AttendanceService/CheckIn" ||
          method == "/branchline.v1.AttendanceService/ListMyMeetings" ||
          method == "/branchline.v1.StudyService/RecordStudy" ||
-         method == "/branchline.v1.FeedbackService/SubmitLetter";
+         method == "/branchline.v1.FeedbackService/SubmitLetter" ||
+         // The server streams (AsyncStreamCall).
+         method == "/branchline.v1.SyncService/WatchChanges" ||
+         method == "/branchline.v1.AttendanceService/ExportRoster" ||
+         method == "/branchline.v1.AttendanceService/ExportAttendanceReport";
 }
 
 }  // namespace branchline

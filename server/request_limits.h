@@ -16,8 +16,8 @@ inline constexpr size_t kMaxReceiveBytes = 4 << 20;
 size_t MaxRequestBytes(std::string_view method);
 
 // Whether `method` is served raw: its handler receives the request as bytes (a grpc::ByteBuffer)
-// and parses it itself (the AsyncUnaryMethods: on the async API, gRPC would answer a request
-// that does not parse with INTERNAL before any handler or interceptor sees it).
+// and parses it itself (the AsyncUnaryMethods and AsyncStreamCalls: on the async API, gRPC would
+// answer a request that does not parse with INTERNAL before any handler or interceptor sees it).
 bool IsRawMethod(std::string_view method);
 
 }  // namespace branchline

@@ -15,17 +15,24 @@
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
 #include "server/completion_queue_pollers.h"
+#include "server/connection_churn.h"
+#include "server/listen_guard.h"
+#include "server/memory_release.h"
 #include "server/metrics.h"
 #include "server/server_settings.h"
 #include "services/admin/admin_grpc.h"
 #include "services/admin/backups.h"
 #include "services/attendance/attendance_grpc.h"
+#include "services/auth/async_stream_call.h"
 #include "services/auth/auth_grpc.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/password_hasher.h"
 #include "services/auth/sessions.h"
 #include "services/auth/token_signer.h"
+#include "services/common/blocking_work_pool.h"
 #include "services/common/clock.h"
+#include "services/common/stream_bounds.h"
+#include "services/common/stream_watchdog.h"
 #include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
@@ -73,8 +80,15 @@ struct BranchlineServer::State {
   std::unique_ptr<StudyJournal> study_journal;
   std::unique_ptr<StudyReports> study_reports;
   std::unique_ptr<Quizzes> quizzes;
+  // Shared by the server streams; built before the services, destroyed after them.
+  std::unique_ptr<StreamBounds> stream_bounds;
+  std::unique_ptr<StreamWatchdog> stream_watchdog;
+  std::unique_ptr<BlockingWorkPool> blocking_pool;
+  std::unique_ptr<StreamEnvironment> streams;
   std::vector<std::unique_ptr<grpc::Service>> services;
-  std::vector<AcceptsAsyncCalls*> async_services;   // in services
+  std::vector<AcceptsAsyncCalls*> async_services;  // in services
+  std::unique_ptr<CancelledCallGuard> churn;       // used by the server's interceptor
+  std::unique_ptr<MemoryTrimmer> trimmer;
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -112,6 +126,30 @@ absl::Status CheckAnonymousLetterLimits(const feedback::AnonymousLetterLimit::Li
   return absl::OkStatus();
 }
 
+// Stream limits of 0 or less would refuse every stream; a stall timeout under 100 ms would cut
+// healthy streams between two window updates.
+absl::Status CheckStreamLimits(const StreamLimits& limits) {
+  if (limits.per_person <= 0) {
+    return absl::InvalidArgumentError("--max-streams-per-person must be greater than 0");
+  }
+  if (limits.per_connection <= 0) {
+    return absl::InvalidArgumentError("--max-streams-per-connection must be greater than 0");
+  }
+  if (limits.stall_timeout < std::chrono::milliseconds(100)) {
+    return absl::InvalidArgumentError("--stream-stall-timeout-seconds must be at least 0.1");
+  }
+  return absl::OkStatus();
+}
+
+// How often free malloc memory is looked at, and how much must be free to trim it: a trim
+// walks every arena under its lock, so it runs only when a burst left something to return.
+constexpr std::chrono::milliseconds kTrimPeriod{5000};
+constexpr size_t kTrimAtFreeBytes = 16 << 20;
+
+// CSV export starts that may read at once (each walks a meeting's or a subtree's people);
+// more wait in order. Bounds the threads and the database reads a burst of exports costs.
+constexpr int kBlockingStreamStarts = 4;
+
 }  // namespace
 
 BranchlineServer::BranchlineServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -128,6 +166,20 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   // generated admin password printed to a start that then fails).
   if (auto limits = CheckAnonymousLetterLimits(options.anonymous_letters); !limits.ok()) {
     return limits;
+  }
+  if (auto streams = CheckStreamLimits(options.streams); !streams.ok()) return streams;
+  if (auto exposure =
+          CheckListenExposure(options.listen, {.tls = !options.tls_cert_file.empty(),
+                                               .behind_edge = options.behind_edge,
+                                               .accept_no_edge = options.accept_no_edge});
+      !exposure.ok()) {
+    return exposure;
+  }
+  if (options.accept_no_edge && !IsLoopbackListen(options.listen)) {
+    spdlog::warn(
+        "!!! --i-accept-no-edge: clients reach gRPC 1.51's HTTP/2 on {} directly; its known "
+        "denial-of-service issues are only partly bounded by the server (docs/security.md) !!!",
+        options.listen);
   }
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
@@ -237,6 +289,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (!boot.ok()) return boot;
 
   auto& auth = *state->authenticator;
+  state->stream_bounds = std::make_unique<StreamBounds>(options.streams);
+  state->stream_watchdog = std::make_unique<StreamWatchdog>(options.streams.stall_timeout);
+  state->blocking_pool = std::make_unique<BlockingWorkPool>(kBlockingStreamStarts);
+  state->streams = std::make_unique<StreamEnvironment>(StreamEnvironment{
+      auth, *state->stream_bounds, *state->stream_watchdog, *state->blocking_pool});
   auto add = [&](auto service) {
     using Adapter = typename decltype(service)::element_type;
     if constexpr (std::is_base_of_v<AcceptsAsyncCalls, Adapter>) {
@@ -249,9 +306,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<PersonGrpc>(*state->people, auth));
   add(std::make_unique<AdminGrpc>(*state->backups, auth));
   add(std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub,
-                                 *state->offline_batch, auth));
+                                 *state->offline_batch, auth, *state->streams));
   add(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
-                                       *state->attendance_reports, auth));
+                                       *state->attendance_reports, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
@@ -264,10 +321,19 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   ApplyServerSettings(builder, quota);
   for (auto& service : state->services) builder.RegisterService(service.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(
-      std::make_unique<CallInterceptorFactory>(options.access_log, state->metrics.get()));
+  // Every call reset before its request arrived is counted (no sampling: ordinary calls never
+  // reach the guard), and 100 of them within a second close the connection. Measured: of a
+  // flood's resets only ~1 in 30 reaches a handler (the rest die in gRPC's queue), so a flood
+  // passes 100 within its first ~3,000 resets; a phone resets a call now and then.
+  state->churn = std::make_unique<CancelledCallGuard>(
+      CancelledCallGuard::Limits{.busy_calls = 0, .sample_every = 1, .max_cancelled = 100});
+  interceptors.push_back(std::make_unique<CallInterceptorFactory>(
+      options.access_log, state->metrics.get(), state->churn.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->pollers = std::make_unique<CompletionQueuePollers>(builder.AddCompletionQueue());
+  // Memory freed after a burst (a rapid-reset flood, a report over a whole company) goes back
+  // to the system within seconds instead of staying resident in malloc's arenas.
+  state->trimmer = std::make_unique<MemoryTrimmer>(kTrimPeriod, kTrimAtFreeBytes);
   state->server = builder.BuildAndStart();
   // Started before anything can fail: a started server cannot even shut down unpolled.
   if (state->server) state->pollers->Start(std::max(2u, std::thread::hardware_concurrency()));
@@ -287,6 +353,8 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->watch_hub->FinishAll();  // live streams would otherwise hold the shutdown open
   state_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms));
   state_->server->Wait();
+  // Stream starts still queued run now, while the pollers can still take their operations.
+  state_->blocking_pool->Drain();
   state_->pollers->Shutdown();  // after the server's, as gRPC requires
   state_->server.reset();
   state_->watch_hub.reset();
@@ -310,6 +378,10 @@ absl::StatusOr<uint64_t> BranchlineServer::PublishDeferredChangesNow() {
 }
 
 int Run(const ServerOptions& options) {
+  // Before any thread exists: every thread that allocates may otherwise get an arena of its
+  // own (8 per core), and a burst over hundreds of handler threads then stays resident in all
+  // of them. 2 per core: measured after a rapid-reset burst (docs/security.md).
+  LimitMallocArenas(std::max(2, 2 * static_cast<int>(std::thread::hardware_concurrency())));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   // Block the stop signals in every thread gRPC and RocksDB start; one thread waits for them.
   sigset_t signals;

@@ -7,13 +7,21 @@
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
 #include "services/common/device_time.h"
+#include "services/common/stream_bounds.h"
 #include "services/feedback/anonymous_letter_limit.h"
 
 namespace branchline {
 
 struct ServerOptions {
-  // host:port to listen on; port 0 picks a free port (see BranchlineServer::port()).
+  // host:port to listen on; port 0 picks a free port (see BranchlineServer::port()). Any
+  // address but loopback needs TLS and behind_edge or accept_no_edge (server/listen_guard.h).
   std::string listen = "127.0.0.1:50051";
+  // --behind-edge / --i-accept-no-edge: who reaches a non-loopback port (docs/security.md).
+  bool behind_edge = false;
+  bool accept_no_edge = false;
+  // Open server streams per person and per connection, and the stall timeout of a stream
+  // whose reader stopped reading (docs/limits.md).
+  StreamLimits streams;
   // Data directory: RocksDB in db/, the token signing key in token.key.
   std::string data_dir = "./branchline-data";
   // Where AdminService.CreateBackup writes backups.

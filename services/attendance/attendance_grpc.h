@@ -4,6 +4,7 @@
 #include "services/attendance/attendance_reports.h"
 #include "services/attendance/check_ins.h"
 #include "services/attendance/meetings.h"
+#include "services/auth/async_stream_call.h"
 #include "services/auth/async_unary_method.h"
 #include "services/auth/authenticator.h"
 #include "services/common/async_tag.h"
@@ -14,14 +15,18 @@ namespace branchline {
 //
 // CheckIn, the busiest durable write of the product, is on the async API (AsyncUnaryMethod):
 // a check-in waiting for its WAL sync holds no thread. ListMyMeetings, the busiest short read,
-// runs on a poller the same way. Every other method is synchronous.
+// runs on a poller the same way. The CSV exports are AsyncStreamCalls: a slow reader holds no
+// thread. Every other method is synchronous.
 class AttendanceGrpc final
     : public v1::AttendanceService::WithRawMethod_CheckIn<
-          v1::AttendanceService::WithRawMethod_ListMyMeetings<v1::AttendanceService::Service>>,
+          v1::AttendanceService::WithRawMethod_ListMyMeetings<
+              v1::AttendanceService::WithRawMethod_ExportRoster<
+                  v1::AttendanceService::WithRawMethod_ExportAttendanceReport<
+                      v1::AttendanceService::Service>>>>,
       public AcceptsAsyncCalls {
  public:
   AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, AttendanceReports& reports,
-                 const Authenticator& auth);
+                 const Authenticator& auth, StreamEnvironment& streams);
 
   grpc::Status CreateMeeting(grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
                              v1::Meeting* response) override;
@@ -36,7 +41,7 @@ class AttendanceGrpc final
   grpc::Status GetCheckInCode(grpc::ServerContext* context,
                               const v1::GetCheckInCodeRequest* request,
                               v1::CheckInCode* response) override;
-  // Accepts CheckIn and ListMyMeetings calls.
+  // Accepts CheckIn, ListMyMeetings and the CSV export streams.
   void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
   grpc::Status MarkAttendance(grpc::ServerContext* context,
                               const v1::MarkAttendanceRequest* request,
@@ -67,17 +72,13 @@ class AttendanceGrpc final
   grpc::Status GetComplianceReport(grpc::ServerContext* context,
                                    const v1::GetComplianceReportRequest* request,
                                    v1::ComplianceReport* response) override;
-  grpc::Status ExportRoster(grpc::ServerContext* context, const v1::ExportRosterRequest* request,
-                            grpc::ServerWriter<v1::CsvChunk>* writer) override;
-  grpc::Status ExportAttendanceReport(grpc::ServerContext* context,
-                                      const v1::ExportAttendanceReportRequest* request,
-                                      grpc::ServerWriter<v1::CsvChunk>* writer) override;
 
  private:
   Meetings& meetings_;
   CheckIns& check_ins_;
   AttendanceReports& reports_;
   const Authenticator& auth_;
+  StreamEnvironment& streams_;
   AsyncUnaryMethod<v1::CheckInRequest, v1::CheckInResponse> check_in_;
   AsyncUnaryMethod<v1::ListMyMeetingsRequest, v1::ListMeetingsResponse> list_my_meetings_;
 };

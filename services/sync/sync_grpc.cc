@@ -1,7 +1,6 @@
 #include "services/sync/sync_grpc.h"
 
-#include <deque>
-
+#include "services/auth/async_stream_call.h"
 #include "services/auth/grpc_handler.h"
 #include "services/common/async_tag.h"
 #include "services/common/errors.h"
@@ -13,44 +12,38 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One WatchChanges stream on the async API: an idle stream holds no thread. It writes one
-// message at a time; reads of the change log happen when the hub wakes it or a write
-// completes, on the server's pollers, never blocking one for long.
-//
-// Lifetime: the object waits for a call, serves it and deletes itself once gRPC reports the
-// call done and none of its operations (writes, finish, the start itself) is in flight.
-class WatchCall final : public WatchHub::Stream {
+// One WatchChanges stream (AsyncStreamCall: no thread while it waits). It writes one message
+// at a time; reads of the change log happen when the hub wakes it or a write completes, on the
+// server's pollers, never blocking one for long.
+class WatchCall final : public AsyncStreamCall, public WatchHub::Stream {
  public:
   static constexpr int kBatch = 64;
 
-  WatchCall(SyncGrpc& service, grpc::ServerCompletionQueue* completion_queue,
-            const ChangeFeed& feed, WatchHub& hub, const Authenticator& auth)
-      : service_(service),
-        completion_queue_(completion_queue),
+  WatchCall(SyncGrpc& service, StreamEnvironment& env, grpc::ServerCompletionQueue* queue,
+            const ChangeFeed& feed, WatchHub& hub)
+      : AsyncStreamCall(env, queue),
+        service_(service),
+        env_(env),
+        queue_(queue),
         feed_(feed),
-        hub_(hub),
-        auth_(auth) {
-    context_.AsyncNotifyWhenDone(&call_done_tag_);
-    service_.RequestWatchChanges(&context_, &request_, &writer_, completion_queue_,
-                                 completion_queue_, &accepted_tag_);
+        hub_(hub) {
+    Listen(Bind(&service_, &SyncGrpc::RequestWatchChanges));
   }
 
   void Wake() override {
     std::lock_guard lock(mu_);
     pending_ = true;
-    Pump();
+    PumpLocked();
   }
 
   void Tick(Clock::time_point now) override {
     std::lock_guard lock(mu_);
-    if (finishing_ || call_done_ || writing_ || !queue_.empty() || now - last_write_ < heartbeat_) {
-      return;
-    }
+    if (!IdleLocked() || now - last_write_locked() < heartbeat_) return;
     v1::WatchChangesResponse beat;
     beat.set_heartbeat(true);
     beat.set_cursor(EncodeCursor(interest_.holder_id, position_));
-    queue_.push_back(std::move(beat));
-    Pump();
+    QueueLocked(beat);
+    PumpLocked();
   }
 
   void Shutdown() override {
@@ -60,27 +53,19 @@ class WatchCall final : public WatchHub::Stream {
   }
 
  private:
-  void OnAccepted(bool ok) {
-    if (!ok) {  // the server is shutting down; gRPC sends no done tag for a call never started
-      delete this;
-      return;
-    }
-    new WatchCall(service_, completion_queue_, feed_, hub_, auth_);  // waits for the next stream
-    absl::Status started = Begin();
-    Settle([&] {
-      if (!started.ok()) FinishLocked(ToGrpcStatus(started));
-      --in_flight_;  // the start itself
-    });
+  void ListenForNext() override { new WatchCall(service_, env_, queue_, feed_, hub_); }
+
+  bool Parse(const grpc::ByteBuffer& bytes) override {
+    grpc::ByteBuffer copy(bytes);
+    return grpc::SerializationTraits<v1::WatchChangesRequest>::Deserialize(&copy, &request_).ok();
   }
 
-  absl::Status Begin() {
-    auto caller = AuthenticateCall(auth_, &context_);
-    if (!caller.ok()) return caller.status();
+  absl::Status Begin(const Caller& caller) override {
     int heartbeat = request_.heartbeat_seconds() == 0 ? 30 : request_.heartbeat_seconds();
     if (heartbeat < 5 || heartbeat > 300) {
       return InvalidField("heartbeat_seconds", "must be between 5 and 300");
     }
-    auto interest = feed_.PersonInterest(*caller);
+    auto interest = feed_.PersonInterest(caller);
     if (!interest.ok()) return interest.status();
     auto position = feed_.Position(*interest, request_.cursor());
     if (!position.ok()) return position.status();
@@ -89,120 +74,49 @@ class WatchCall final : public WatchHub::Stream {
       interest_ = std::move(*interest);
       position_ = *position;
       heartbeat_ = std::chrono::seconds(heartbeat);
-      last_write_ = Clock::now();
+      pending_ = true;  // everything after the cursor
       registered_ = true;
     }
     hub_.Register(this, interest_);  // interest_ no longer changes
-    Wake();
     return absl::OkStatus();
   }
 
-  void OnWritten(bool ok) {
-    Settle([&] {
-      writing_ = false;
-      --in_flight_;
-      // A failed write means the call is over (cancelled, connection gone): the done tag
-      // follows and there is nothing more to send.
-      if (ok && finishing_) {
-        StartFinishLocked();
-      } else if (ok) {
-        Pump();
-      }
-    });
-  }
-
-  void OnFinished() {
-    Settle([&] { --in_flight_; });
-  }
-
-  void OnCallDone() {
-    Settle([&] { call_done_ = true; });
-  }
-
-  // Starts the next write, reading more of the change log when the queue is empty.
-  void Pump() {
-    if (finishing_ || writing_ || call_done_ || !registered_) return;
-    if (queue_.empty() && pending_) {
-      pending_ = false;
-      auto page = feed_.Read(interest_, position_, kBatch);
-      if (!page.ok()) {
-        FinishLocked(ToGrpcStatus(page.status()));
-        return;
-      }
-      for (const auto& change : page->changes) {
-        v1::WatchChangesResponse message;
-        *message.mutable_change() = ChangeFeed::ToApi(change);
-        message.set_cursor(EncodeCursor(interest_.holder_id, change.sequence()));
-        queue_.push_back(std::move(message));
-      }
-      position_ = page->next_sequence;
-      pending_ = page->has_more;
+  // Reads the next page of the change log when the hub said there may be more.
+  void ProduceLocked() override {
+    if (!registered_ || !pending_) return;
+    pending_ = false;
+    auto page = feed_.Read(interest_, position_, kBatch);
+    if (!page.ok()) {
+      FinishLocked(ToGrpcStatus(page.status()));
+      return;
     }
-    if (queue_.empty()) return;
-    current_ = std::move(queue_.front());
-    queue_.pop_front();
-    writing_ = true;
-    ++in_flight_;
-    last_write_ = Clock::now();
-    writer_.Write(current_, &written_tag_);
-  }
-
-  // Finishes now, or after the write in flight (gRPC allows one operation at a time).
-  void FinishLocked(const grpc::Status& status) {
-    if (finishing_ || call_done_) return;
-    finishing_ = true;
-    final_status_ = status;
-    if (!writing_) StartFinishLocked();
-  }
-
-  void StartFinishLocked() {
-    ++in_flight_;
-    writer_.Finish(final_status_, &finished_tag_);
-  }
-
-  // Runs `step` under mu_, then deletes the object if gRPC reported the call done and none of
-  // its operations is in flight. Outside mu_: the hub calls Wake/Tick with its own lock held
-  // and then takes ours.
-  template <typename Step>
-  void Settle(Step&& step) {
-    bool release;
-    {
-      std::lock_guard lock(mu_);
-      step();
-      release = call_done_ && in_flight_ == 0;
+    for (const auto& change : page->changes) {
+      v1::WatchChangesResponse message;
+      *message.mutable_change() = ChangeFeed::ToApi(change);
+      message.set_cursor(EncodeCursor(interest_.holder_id, change.sequence()));
+      QueueLocked(message);
     }
-    if (!release) return;
+    position_ = page->next_sequence;
+    pending_ = page->has_more;
+  }
+
+  void Ended() override {
     if (registered_) hub_.Unregister(this);
-    delete this;
   }
 
   SyncGrpc& service_;
-  grpc::ServerCompletionQueue* const completion_queue_;
+  StreamEnvironment& env_;
+  grpc::ServerCompletionQueue* const queue_;
   const ChangeFeed& feed_;
   WatchHub& hub_;
-  const Authenticator& auth_;
-  grpc::ServerContext context_;
   v1::WatchChangesRequest request_;
-  grpc::ServerAsyncWriter<v1::WatchChangesResponse> writer_{&context_};
-  AsyncTag accepted_tag_{[this](bool ok) { OnAccepted(ok); }};
-  AsyncTag written_tag_{[this](bool ok) { OnWritten(ok); }};
-  AsyncTag finished_tag_{[this](bool) { OnFinished(); }};
-  AsyncTag call_done_tag_{[this](bool) { OnCallDone(); }};
 
-  std::mutex mu_;
+  // Guarded by mu_ once the stream has begun.
   ChangeInterest interest_;
   uint64_t position_ = 0;  // everything up to here is queued or sent
   std::chrono::seconds heartbeat_{30};
-  Clock::time_point last_write_;
-  std::deque<v1::WatchChangesResponse> queue_;
-  v1::WatchChangesResponse current_;
-  grpc::Status final_status_;
-  int in_flight_ = 1;  // the start (authentication, registration) until it returns
   bool registered_ = false;
   bool pending_ = false;
-  bool writing_ = false;
-  bool finishing_ = false;
-  bool call_done_ = false;
 };
 
 }  // namespace
@@ -226,7 +140,7 @@ grpc::Status SyncGrpc::ListChanges(grpc::ServerContext* context,
 }
 
 void SyncGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
-  new WatchCall(*this, queue, feed_, hub_, auth_);
+  new WatchCall(*this, streams_, queue, feed_, hub_);
 }
 
 grpc::Status SyncGrpc::ListFeed(grpc::ServerContext* context, const v1::ListFeedRequest* request,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "branchline/v1/sync.grpc.pb.h"
+#include "services/auth/async_stream_call.h"
 #include "services/auth/authenticator.h"
 #include "services/common/async_tag.h"
 #include "services/sync/change_feed.h"
@@ -11,14 +12,13 @@
 namespace branchline {
 
 // gRPC adapter of SyncService. Unary methods are synchronous like every other service;
-// WatchChanges uses the async API so an idle stream holds no thread.
-class SyncGrpc final
-    : public v1::SyncService::WithAsyncMethod_WatchChanges<v1::SyncService::Service>,
-      public AcceptsAsyncCalls {
+// WatchChanges is an AsyncStreamCall (raw, on the async API) so an idle stream holds no thread.
+class SyncGrpc final : public v1::SyncService::WithRawMethod_WatchChanges<v1::SyncService::Service>,
+                       public AcceptsAsyncCalls {
  public:
   SyncGrpc(const ChangeFeed& feed, Notices& notices, WatchHub& hub, OfflineBatch& batch,
-           const Authenticator& auth)
-      : feed_(feed), notices_(notices), hub_(hub), batch_(batch), auth_(auth) {}
+           const Authenticator& auth, StreamEnvironment& streams)
+      : feed_(feed), notices_(notices), hub_(hub), batch_(batch), auth_(auth), streams_(streams) {}
 
   grpc::Status UploadActions(grpc::ServerContext* context, const v1::UploadActionsRequest* request,
                              v1::UploadActionsResponse* response) override;
@@ -48,6 +48,7 @@ class SyncGrpc final
   WatchHub& hub_;
   OfflineBatch& batch_;
   const Authenticator& auth_;
+  StreamEnvironment& streams_;
 };
 
 }  // namespace branchline

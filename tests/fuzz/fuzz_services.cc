@@ -1,7 +1,7 @@
-// Fuzzes every unary RPC of every service area through a real in-process server over a
-// temporary database. An input is a short sequence of calls:
+// Fuzzes every RPC of every service area (server streams included) through a real in-process
+// server over a temporary database. An input is a short sequence of calls:
 //
-//   repeated { u8 method (index into the unary methods, modulo), u8 caller (modulo),
+//   repeated { u8 method (index into the methods, modulo), u8 caller (modulo),
 //              u16 little-endian length, that many bytes of serialized request }
 //
 // Callers are fixed at start-up: no token, a tampered token, the administrator, a branch
@@ -9,8 +9,8 @@
 // database keeps what earlier inputs created (a fresh database per input would cost ~100x).
 //
 // Properties: the server never crashes (ASan/UBSan watch it in this process), never answers
-// a request that parses with INTERNAL or UNKNOWN (bad input must be a specific error), and
-// never stops answering.
+// a request that parses with INTERNAL or UNKNOWN (bad input must be a specific error), answers
+// one that does not parse with INVALID_ARGUMENT, and never stops answering.
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -32,6 +32,7 @@
 #include "grpcpp/grpcpp.h"
 #include "server/server.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/support/generic_stream.h"
 #include "tests/support/temp_dir.h"
 
 namespace v1 = branchline::v1;
@@ -44,6 +45,7 @@ constexpr char kAdminPassword[] = "admin-password-1";
 struct Method {
   std::string path;  // "/branchline.v1.X/Y"
   const google::protobuf::Message* request_prototype;
+  bool server_streaming = false;
 };
 
 struct World {
@@ -100,10 +102,11 @@ v1::Person CreatePerson(v1::PersonService::Stub& people, const std::string& admi
   return person;
 }
 
-// Every unary method of the branchline.v1 services. Admin (backups) is left out: each call
-// would copy the database, filling the disk without exercising input handling.
-std::vector<Method> UnaryMethods() {
-  std::vector<Method> methods;
+// Every method of the branchline.v1 services, the server streams last (so the unary methods
+// keep their indices). Admin (backups) is left out: each call would copy the database,
+// filling the disk without exercising input handling.
+std::vector<Method> AllMethods() {
+  std::vector<Method> methods, streams;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* name : {"AuthService", "OrganizationService", "PersonService",
                            "AttendanceService", "FeedbackService", "StudyService", "SyncService"}) {
@@ -111,12 +114,15 @@ std::vector<Method> UnaryMethods() {
     if (!service) continue;
     for (int i = 0; i < service->method_count(); ++i) {
       const auto* m = service->method(i);
-      if (m->client_streaming() || m->server_streaming()) continue;
-      methods.push_back(
-          {"/" + service->full_name() + "/" + m->name(),
-           google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type())});
+      if (m->client_streaming()) continue;
+      (m->server_streaming() ? streams : methods)
+          .push_back(
+              {"/" + service->full_name() + "/" + m->name(),
+               google::protobuf::MessageFactory::generated_factory()->GetPrototype(m->input_type()),
+               m->server_streaming()});
     }
   }
+  methods.insert(methods.end(), streams.begin(), streams.end());
   return methods;
 }
 
@@ -140,7 +146,7 @@ World* Start() {
   world->channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(world->server->port()),
                                        grpc::InsecureChannelCredentials());
   world->stub = std::make_unique<grpc::GenericStub>(world->channel);
-  world->methods = UnaryMethods();
+  world->methods = AllMethods();
 
   auto auth = v1::AuthService::NewStub(world->channel);
   auto orgs = v1::OrganizationService::NewStub(world->channel);
@@ -196,6 +202,20 @@ World* Start() {
 grpc::Status Call(World& world, const Method& method, const std::string& token,
                   const std::string& request_bytes) {
   auto ctx = Ctx(token);
+  if (method.server_streaming) {
+    // A few messages, then cancel; a stream that sends nothing for a second (WatchChanges
+    // waiting for changes) ends at its deadline. Both mean it was open and healthy.
+    constexpr int kMessages = 4;
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    int messages = 0;
+    grpc::Status status = branchline::testing::CallServerStream(
+        *world.stub, *ctx, method.path, request_bytes, kMessages, &messages);
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+        (status.error_code() == grpc::StatusCode::CANCELLED && messages == kMessages)) {
+      return grpc::Status::OK;
+    }
+    return status;
+  }
   grpc::Slice slice(request_bytes);
   grpc::ByteBuffer request(&slice, 1), response;
   std::mutex mu;
@@ -239,6 +259,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FUZZ_CHECK(!parses || (status.error_code() != grpc::StatusCode::INTERNAL &&
                            status.error_code() != grpc::StatusCode::UNKNOWN));
+    if (!parses && status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+      std::fprintf(stderr, "%s answered %d to a request that does not parse: %s\n",
+                   method.path.c_str(), status.error_code(), status.error_message().c_str());
+    }
+    FUZZ_CHECK(parses || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     // UNAVAILABLE or a deadline would mean the server stopped answering.
     FUZZ_CHECK(status.error_code() != grpc::StatusCode::UNAVAILABLE &&
                status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED);

@@ -3,8 +3,8 @@
 
 Each seed is one input of fuzz_services.cc: records of (method index, caller index, u16 LE
 length, serialized request). Method indices follow fuzz_services.cc: the unary methods of the
-services in its list, in declaration order. Run again after adding RPCs (from the repo root:
-tests/fuzz/make_seeds.py). Needs Debian's python3-protobuf and protoc.
+services in its list, in declaration order, then the server streams. Run again after adding
+RPCs (from the repo root: tests/fuzz/make_seeds.py). Needs Debian's python3-protobuf and protoc.
 """
 import base64
 import hashlib
@@ -107,12 +107,13 @@ def main():
     small_seeds()
     pool = load_pool()
     factory = message_factory.MessageFactory(pool)
-    methods = []
+    methods, streams = [], []
     for name in SERVICES:
         service = pool.FindServiceByName("branchline.v1." + name)
         for m in service.methods:
-            if not m.client_streaming and not m.server_streaming:
-                methods.append(m)
+            if not m.client_streaming:
+                (streams if m.server_streaming else methods).append(m)
+    methods += streams  # the server streams last, as in fuzz_services.cc
     index = {m.name: i for i, m in enumerate(methods)}
 
     def record(method, caller, text=""):
@@ -150,6 +151,14 @@ def main():
     # Invalid UTF-8 in `subject` (field 4) cannot be written as text format: raw bytes.
     body = b"\x0a\x02s4" + b"\x22\x02\xff\xfe"
     seeds["bad_utf8"] = struct.pack("<BBH", index["SubmitLetter"], MEMBER, len(body)) + body
+    # The server streams: a live WatchChanges (read a little, then cancelled), the CSV exports,
+    # and a WatchChanges request that does not parse (INVALID_ARGUMENT, issue #19).
+    seeds["streams"] = (record("WatchChanges", MEMBER, "heartbeat_seconds: 5")
+                        + record("WatchChanges", ADMIN, 'cursor: "!!!"')
+                        + record("ExportRoster", ADMIN, "meeting_id: 1")
+                        + record("ExportAttendanceReport", ADMIN, "organization_id: 1099511627777"))
+    body = b"\x0a\x05ab"
+    seeds["stream_unparseable"] = struct.pack("<BBH", index["WatchChanges"], MEMBER, len(body)) + body
     write("services", seeds)
 
 

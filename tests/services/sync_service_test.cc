@@ -61,7 +61,12 @@ class SyncServiceTest : public ::testing::Test {
     return out;
   }
 
-  TestServer server_;
+  // One driver's thousands of streams stand for thousands of phones: the per-person and
+  // per-connection stream bounds (tested in tests/security/stream_limits_test.cc) are lifted.
+  TestServer server_{[](ServerOptions& o) {
+    o.streams.per_person = 100'000;
+    o.streams.per_connection = 100;
+  }};
   std::unique_ptr<v1::SyncService::Stub> sync_;
   std::string admin_, driver_token_, collector_token_, secretary_token_;
   uint64_t root_ = 0, branch_ = 0, group_ = 0, sibling_ = 0, driver_ = 0;

@@ -16,6 +16,7 @@ class ServerProcess {
   ~ServerProcess();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // The Prometheus /metrics port (a free one: tests pass --metrics-listen 127.0.0.1:0).
   int metrics_port() const { return metrics_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
