@@ -14,8 +14,13 @@ namespace branchline {
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free port (see BranchlineServer::port()).
   std::string listen = "127.0.0.1:50051";
-  // Data directory: RocksDB in db/, the token signing key in token.key.
+  // Data directory: RocksDB in db/ (unless `storage` says otherwise), the token signing key in
+  // token.key, the receipt key in feedback.key.
   std::string data_dir = "./branchline-data";
+  // Where records live (storage/storage_uri.h): empty = rocksdb:<data_dir>/db; rocksdb:DIR;
+  // or postgresql://… (cluster mode, docs/cluster.md: every host of the cluster with
+  // target_session_attrs=read-write).
+  std::string storage;
   // Where AdminService.CreateBackup writes backups.
   std::string backup_dir = "./branchline-backups";
   // PEM certificate chain and private key; both empty means plaintext (loopback only!).
