@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 #include <vector>
@@ -410,6 +411,33 @@ TEST_P(StoreContract, ReopenKeepsDataAndRefusesANewerSchema) {
   store_.reset();
   auto refused = Store::Open(options_);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+}
+
+// Monitoring counts keys per tenant (optionally of one size); backups are the engine's own or
+// refused with the reason (PostgreSQL: its own tools), never a half-answer.
+TEST_P(StoreContract, CountsKeysPerTenantAndBacksUpOrSaysWhy) {
+  WriteSet w;
+  w.Put(Cf::kPeople, RecordKey(MakeId(1, 1)), "a");
+  w.Put(Cf::kPeople, RecordKey(MakeId(1, 2)), "b");
+  w.Put(Cf::kPeople, RecordKey(MakeId(2, 1)), "c");
+  w.Put(Cf::kPeople, KeyBuilder(2).U64(MakeId(2, 1)).U8(0).key(), "longer");
+  w.Put(Cf::kOrganizations, RecordKey(MakeId(3, 1)), "other family");
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  auto all = store_->CountKeysByTenant(Cf::kPeople, 0);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(*all, (std::map<uint32_t, uint64_t>{{1, 2}, {2, 2}}));
+  auto sized = store_->CountKeysByTenant(Cf::kPeople, RecordKey(MakeId(1, 1)).size());
+  ASSERT_TRUE(sized.ok());
+  EXPECT_EQ(*sized, (std::map<uint32_t, uint64_t>{{1, 2}, {2, 1}}));
+
+  auto backup = store_->CreateBackup(dir_.Sub("backups"));
+  if (GetParam() == testing::kPostgres) {
+    EXPECT_EQ(backup.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(backup.status().message().find("pg_basebackup"), std::string_view::npos);
+  } else {
+    ASSERT_TRUE(backup.ok()) << backup.status();
+    EXPECT_GT(backup->file_count, 0u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract,
