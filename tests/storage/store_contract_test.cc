@@ -45,30 +45,26 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(store_->Commit(std::move(w)).ok());
   }
 
-  std::vector<std::string> ScanAll(Cf cf, const std::string& prefix,
-                                   const std::string& start_after = "") {
+  // Every key of the range, in the order the scan visits them.
+  std::vector<std::string> Keys(bool reverse, Cf cf, const std::string& prefix,
+                                const std::string& start) {
     std::vector<std::string> keys;
-    EXPECT_TRUE(store_
-                    ->Scan(cf, prefix, start_after,
-                           [&](std::string_view k, std::string_view) {
-                             keys.emplace_back(k);
-                             return true;
-                           })
-                    .ok());
+    auto collect = [&](std::string_view k, std::string_view) {
+      keys.emplace_back(k);
+      return true;
+    };
+    auto status = reverse ? store_->ScanReverse(cf, prefix, start, collect)
+                          : store_->Scan(cf, prefix, start, collect);
+    EXPECT_TRUE(status.ok()) << status;
     return keys;
   }
-
+  std::vector<std::string> ScanAll(Cf cf, const std::string& prefix,
+                                   const std::string& start_after = "") {
+    return Keys(/*reverse=*/false, cf, prefix, start_after);
+  }
   std::vector<std::string> ScanAllReverse(Cf cf, const std::string& prefix,
                                           const std::string& start_before = "") {
-    std::vector<std::string> keys;
-    EXPECT_TRUE(store_
-                    ->ScanReverse(cf, prefix, start_before,
-                                  [&](std::string_view k, std::string_view) {
-                                    keys.emplace_back(k);
-                                    return true;
-                                  })
-                    .ok());
-    return keys;
+    return Keys(/*reverse=*/true, cf, prefix, start_before);
   }
 
   TempDir dir_;
