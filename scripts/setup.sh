@@ -28,6 +28,9 @@ PACKAGES=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev fonts-noto-cjk xvfb xauth libfaketime
   # the production edge (deploy/nginx) and its test
   nginx
+  # cluster mode (storage/postgres_engine.cc, scripts/cluster.sh, docs/cluster.md): PostgreSQL 15
+  # and libpq, Patroni for failover, etcd as Patroni's store; curl asks Patroni who leads
+  postgresql-15 libpq-dev patroni etcd-server etcd-client curl
   # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer and fuzzer runtimes
   clang-14 libclang-rt-14-dev
 )

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
                "of gRPC 1.51's HTTP/2 (known denial-of-service issues; docs/security.md)");
   app.add_option("--data-dir", options.data_dir, "Data directory (RocksDB and token key)")
       ->capture_default_str();
+  app.add_option("--storage", options.storage,
+                 "Where records live: rocksdb:DIR (default: rocksdb:<data-dir>/db) or a "
+                 "postgresql://… URI listing every host with target_session_attrs=read-write "
+                 "(cluster mode, docs/cluster.md)");
   app.add_option("--backup-dir", options.backup_dir, "Directory for online backups (AdminService)")
       ->capture_default_str();
   app.add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain for TLS");

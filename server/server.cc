@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -45,6 +46,7 @@
 #include "services/sync/sync_grpc.h"
 #include "services/sync/watch_hub.h"
 #include "spdlog/spdlog.h"
+#include "storage/storage_uri.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -210,6 +212,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->options = options;
   storage::StoreOptions store_options;
   store_options.path = options.data_dir + "/db";
+  if (!options.storage.empty()) {
+    if (auto parsed = storage::ParseStorageUri(options.storage, store_options); !parsed.ok()) {
+      return parsed;
+    }
+  }
   store_options.sync_writes = options.sync_writes;
   if (!options.sync_writes) {
     spdlog::warn(
@@ -217,7 +224,14 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
         "lose them. Use only for benchmarks. !!!");
   }
   auto store = storage::Store::Open(store_options);
-  if (!store.ok()) return store.status();
+  if (!store.ok()) {
+    if (options.storage.empty()) return store.status();
+    // Says which flag to fix; Store's message never carries the connection string (it may
+    // hold a password).
+    return absl::Status(store.status().code(),
+                        "--storage: " + std::string(store.status().message()));
+  }
+  spdlog::info("storage: {}", (*store)->engine_name());
   state->store = std::move(*store);
   if (!options.metrics_listen.empty()) {
     // A taken metrics port must not keep the service down: it serves without metrics and
@@ -232,6 +246,12 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     }
   }
 
+  // The keys stay in the data directory when the records live elsewhere (--storage).
+  std::error_code dir_error;
+  std::filesystem::create_directories(options.data_dir, dir_error);
+  if (dir_error) {
+    return absl::UnavailableError("cannot create " + options.data_dir + ": " + dir_error.message());
+  }
   auto key = TokenSigner::LoadOrCreateKey(options.data_dir + "/token.key");
   if (!key.ok()) return key.status();
   state->signer = std::make_unique<TokenSigner>(std::move(*key));

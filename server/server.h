@@ -22,8 +22,13 @@ struct ServerOptions {
   // Open server streams per person and per connection, and the stall timeout of a stream
   // whose reader stopped reading (docs/limits.md).
   StreamLimits streams;
-  // Data directory: RocksDB in db/, the token signing key in token.key.
+  // Data directory: RocksDB in db/ (unless `storage` says otherwise), the token signing key in
+  // token.key, the receipt key in feedback.key.
   std::string data_dir = "./branchline-data";
+  // Where records live (storage/storage_uri.h): empty = rocksdb:<data_dir>/db; rocksdb:DIR;
+  // or postgresql://… (cluster mode, docs/cluster.md: every host of the cluster with
+  // target_session_attrs=read-write).
+  std::string storage;
   // Where AdminService.CreateBackup writes backups.
   std::string backup_dir = "./branchline-backups";
   // PEM certificate chain and private key; both empty means plaintext (loopback only!).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The layering rules of STYLE.md, enforced: only storage/ includes RocksDB, storage/ never
+# The layering rules of STYLE.md, enforced: only storage/ includes RocksDB or libpq (and only
+# storage/ links libpq), storage/ never
 # includes gRPC or services, services never include the server, clients use only the API.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,13 @@ check() {  # check DESCRIPTION PATTERN PATHS...
   fi
 }
 check "RocksDB included outside storage/" '#include\s*[<"]rocksdb/' services server clients bench
+check "libpq included outside storage/" '#include\s*[<"](libpq-fe\.h|libpq/|pqxx/)' services server clients bench tests
+hits=$(grep -rEn 'LIBPQ|libpq|pq\b' --include=CMakeLists.txt services server clients bench tests 2>/dev/null)
+if [ -n "$hits" ]; then
+  echo "layering violation: libpq linked outside storage/"
+  echo "$hits"
+  fail=1
+fi
 check "storage/ includes gRPC" '#include\s*[<"]grpcpp?/' storage
 check "storage/ includes services or server" '#include\s*"(services|server)/' storage
 check "services include the server" '#include\s*"server/' services

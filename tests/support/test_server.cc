@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/auth/token_signer.h"
+#include "tests/storage/test_backends.h"
 
 namespace branchline::testing {
 
@@ -30,6 +33,21 @@ void TestServer::StartServer() {
   options.admin_password = kAdminPassword;
   options.fast_password_hashing = true;
   options.log_level = "warn";
+  // The service suites on PostgreSQL (tests/CMakeLists.txt, postgres_* tests): a fresh
+  // database of the storage_postgres fixture per server.
+  if (const char* engine = std::getenv("BRANCHLINE_TEST_STORAGE");
+      engine && std::string_view(engine) == storage::testing::kPostgres) {
+    if (postgres_uri_.empty()) {
+      std::string reason;
+      auto uri = storage::testing::PostgresDatabase(&reason);
+      if (!uri) {
+        ADD_FAILURE() << "BRANCHLINE_TEST_STORAGE=postgres but no database: " << reason;
+        std::abort();
+      }
+      postgres_uri_ = *uri;
+    }
+    options.storage = postgres_uri_;
+  }
   if (configure_) configure_(options);
   auto server = BranchlineServer::Start(options);
   if (!server.ok()) {

@@ -78,6 +78,8 @@ class TestServer {
   void StartServer();
   std::function<void(ServerOptions&)> configure_;
   TempDir dir_;
+  // With BRANCHLINE_TEST_STORAGE=postgres: this server's own database, kept across restarts.
+  std::string postgres_uri_;
   std::unique_ptr<BranchlineServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::AuthService::Stub> auth_;

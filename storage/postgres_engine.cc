@@ -1,0 +1,500 @@
+#include "storage/postgres_engine.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "google/protobuf/message_lite.h"
+#include "storage/key_codec.h"
+
+namespace branchline::storage {
+
+namespace {
+
+// Every family in one table, the family as the key's first byte: bytea compares like memcmp
+// with the shorter value first (RocksDB's bytewise order), so each family is one contiguous
+// key range and every scan has both bounds on the primary key's B-tree. One table also lets a
+// whole commit group be one statement (below) however many families it touches.
+constexpr char kCreateTable[] =
+    "CREATE TABLE IF NOT EXISTS branchline_kv (k bytea PRIMARY KEY, v bytea NOT NULL)";
+// Serialises concurrent first starts creating the table (any constant works).
+constexpr char kSchemaLock[] = "SELECT pg_advisory_xact_lock(4242001)";
+
+// One commit = one statement = one transaction in one round trip: deletions and upserts as
+// arrays. Repeated keys are collapsed before (INSERT … ON CONFLICT may not touch a row twice),
+// so the two sub-statements touch disjoint rows. `k = ANY(array)` is an index scan however
+// the plan is cached, where a join against unnest() could become a sequential scan.
+constexpr char kWrite[] =
+    "WITH deleted AS (DELETE FROM branchline_kv WHERE k = ANY($1::bytea[])), "
+    "written AS (INSERT INTO branchline_kv (k, v) SELECT * FROM unnest($2::bytea[], $3::bytea[]) "
+    "ON CONFLICT (k) DO UPDATE SET v = excluded.v) SELECT 1";
+constexpr char kGet[] = "SELECT v FROM branchline_kv WHERE k = $1";
+constexpr char kScanForward[] =
+    "SELECT k, v FROM branchline_kv WHERE k >= $1 AND k > $2 AND k < $3 ORDER BY k LIMIT $4";
+constexpr char kScanReverse[] =
+    "SELECT k, v FROM branchline_kv WHERE k >= $1 AND k < $2 ORDER BY k DESC LIMIT $3";
+// int8send is the 8-byte big-endian encoding KeyBuilder::U64 writes.
+constexpr char kReserve[] =
+    "INSERT INTO branchline_kv AS t (k, v) VALUES ($1, int8send($2::int8 + $3::int8)) "
+    "ON CONFLICT (k) DO UPDATE SET "
+    "v = int8send(('x' || encode(t.v, 'hex'))::bit(64)::int8 + $3::int8) RETURNING v";
+constexpr char kCount[] =
+    "SELECT substr(k, 2, 4), count(*) FROM branchline_kv WHERE k >= $1 AND k < $2 "
+    "AND ($3::int4 = 0 OR length(k) = $3::int4 + 1) GROUP BY 1";
+
+constexpr Oid kByteaOid = 17;
+// Rows fetched per round trip of a scan: small first (most scans stop within a page of
+// results), larger once a caller reads on.
+constexpr int kFirstPage = 64;
+constexpr int kNextPage = 1024;
+
+std::string FamilyKey(Cf cf, std::string_view key) {
+  std::string k;
+  k.reserve(key.size() + 1);
+  k.push_back(static_cast<char>(cf));
+  k.append(key);
+  return k;
+}
+
+// The end of a family's range when a prefix has no successor (empty or all 0xff).
+std::string FamilyEnd(Cf cf) { return std::string(1, static_cast<char>(CfIndex(cf) + 1)); }
+
+void AppendBe32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+// PostgreSQL's binary array format (array_recv): one dimension of bytea elements.
+std::string ByteaArray(const std::vector<std::string_view>& items) {
+  std::string out;
+  size_t size = 20;
+  for (auto item : items) size += 4 + item.size();
+  out.reserve(size);
+  AppendBe32(out, items.empty() ? 0 : 1);  // dimensions
+  AppendBe32(out, 0);                      // no nulls
+  AppendBe32(out, kByteaOid);
+  if (items.empty()) return out;
+  AppendBe32(out, static_cast<uint32_t>(items.size()));
+  AppendBe32(out, 1);  // lower bound
+  for (auto item : items) {
+    AppendBe32(out, static_cast<uint32_t>(item.size()));
+    out.append(item);
+  }
+  return out;
+}
+
+// Parameters of one statement: text or binary, owned until the call returns.
+class Params {
+ public:
+  void Text(std::string v) { Add(std::move(v), 0); }
+  void Binary(std::string v) { Add(std::move(v), 1); }
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() {
+    pointers_.clear();
+    for (auto& v : values_) pointers_.push_back(v.data());
+    return pointers_.data();
+  }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+ private:
+  void Add(std::string v, int format) {
+    lengths_.push_back(static_cast<int>(v.size()));
+    formats_.push_back(format);
+    values_.push_back(std::move(v));
+  }
+  std::vector<std::string> values_;
+  std::vector<const char*> pointers_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// The one place a libpq failure becomes an absl::Status. Lost connections, a primary that
+// became a standby or shuts down, and deadlocks are UNAVAILABLE: the call may be retried
+// (with its request_id) and libpq reconnects to whichever host is primary by then.
+absl::Status FromPq(PGconn* conn, const PGresult* result, std::string_view what) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = std::string(what) + ": ";
+  message += result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  std::string_view code = state ? state : "";
+  if (PQstatus(conn) != CONNECTION_OK || code.substr(0, 2) == "08" || code == "25006" ||
+      code == "57P01" || code == "57P02" || code == "57P03" || code == "40001" || code == "40P01" ||
+      code.substr(0, 2) == "53") {
+    return absl::UnavailableError("PostgreSQL " + message);
+  }
+  if (code == "54000") return absl::InvalidArgumentError("PostgreSQL " + message);
+  return absl::InternalError("PostgreSQL " + message);
+}
+
+// Connections to the primary, opened on demand up to a maximum and reused. A connection that
+// failed is closed rather than returned: the next caller opens a fresh one, which with
+// several hosts and target_session_attrs=read-write lands on the current primary.
+class ConnectionPool {
+ public:
+  ConnectionPool(std::string conninfo, int max, bool sync_writes)
+      : conninfo_(std::move(conninfo)), max_(std::max(1, max)), sync_writes_(sync_writes) {}
+  ~ConnectionPool() {
+    for (PGconn* c : idle_) PQfinish(c);
+  }
+
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
+    Lease(Lease&& o) noexcept : pool_(o.pool_), conn_(std::exchange(o.conn_, nullptr)) {}
+    ~Lease() {
+      if (conn_) pool_->Release(conn_);
+    }
+    PGconn* get() const { return conn_; }
+
+   private:
+    ConnectionPool* pool_;
+    PGconn* conn_;
+  };
+
+  absl::StatusOr<Lease> Acquire() {
+    {
+      std::unique_lock lock(mu_);
+      freed_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });
+      if (!idle_.empty()) {
+        PGconn* c = idle_.back();
+        idle_.pop_back();
+        return Lease(this, c);
+      }
+      ++open_;
+    }
+    auto conn = Connect();
+    if (!conn.ok()) {
+      std::lock_guard lock(mu_);
+      --open_;
+      freed_.notify_one();
+      return conn.status();
+    }
+    return Lease(this, *conn);
+  }
+
+  absl::StatusOr<PGconn*> Connect() {
+    PGconn* c = PQconnectdb(conninfo_.c_str());
+    if (PQstatus(c) != CONNECTION_OK) {
+      std::string error = PQerrorMessage(c);
+      while (!error.empty() && error.back() == '\n') error.pop_back();
+      PQfinish(c);
+      return absl::UnavailableError("cannot connect to PostgreSQL: " + error);
+    }
+    // Notices ("relation already exists, skipping") would go to stderr; errors come back as
+    // results, so nothing of value is lost.
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
+    // Without sync_writes a commit returns before its WAL is flushed (still atomic; a crash
+    // of the primary may lose the last ones), as RocksDB's unsynced writes do.
+    if (!sync_writes_) {
+      Result r(PQexec(c, "SET synchronous_commit = off"));
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+        auto s = FromPq(c, r.get(), "configuring a connection");
+        PQfinish(c);
+        return s;
+      }
+    }
+    return c;
+  }
+
+ private:
+  void Release(PGconn* c) {
+    bool healthy = PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE;
+    std::lock_guard lock(mu_);
+    if (healthy) {
+      idle_.push_back(c);
+    } else {
+      PQfinish(c);
+      --open_;
+    }
+    freed_.notify_one();
+  }
+
+  const std::string conninfo_;
+  const int max_;
+  const bool sync_writes_;
+  std::mutex mu_;
+  std::condition_variable freed_;
+  std::vector<PGconn*> idle_;
+  int open_ = 0;
+};
+
+class PostgresBatch final : public EngineBatch {
+ public:
+  struct Op {
+    std::string key;  // family byte + key
+    std::string value;
+    bool is_delete;
+  };
+  void Put(Cf cf, std::string_view key, std::string_view value) override {
+    ops_.push_back({FamilyKey(cf, key), std::string(value), false});
+  }
+  void Delete(Cf cf, std::string_view key) override {
+    ops_.push_back({FamilyKey(cf, key), {}, true});
+  }
+  void SetSavePoint() override { save_points_.push_back(ops_.size()); }
+  void RollbackToSavePoint() override {
+    if (save_points_.empty()) return;
+    ops_.resize(save_points_.back());
+    save_points_.pop_back();
+  }
+  void PopSavePoint() override {
+    if (!save_points_.empty()) save_points_.pop_back();
+  }
+  size_t Count() const override { return ops_.size(); }
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+  std::vector<size_t> save_points_;
+};
+
+class PostgresEngine final : public Engine {
+ public:
+  explicit PostgresEngine(const StoreOptions& options)
+      : pool_(options.postgres, options.postgres_connections, options.sync_writes) {}
+
+  absl::Status Prepare();
+  bool existed() const override { return existed_; }
+
+  absl::StatusOr<std::optional<std::string>> Get(Cf cf, std::string_view key) const override {
+    Params p;
+    p.Binary(FamilyKey(cf, key));
+    auto r = Run(kGet, p, "reading " + std::string(kCfNames[CfIndex(cf)]));
+    if (!r.ok()) return r.status();
+    if (PQntuples(r->get()) == 0) return std::nullopt;
+    return std::string(PQgetvalue(r->get(), 0, 0), PQgetlength(r->get(), 0, 0));
+  }
+
+  absl::StatusOr<bool> GetMessage(Cf cf, std::string_view key,
+                                  google::protobuf::MessageLite* message) const override {
+    Params p;
+    p.Binary(FamilyKey(cf, key));
+    auto r = Run(kGet, p, "reading " + std::string(kCfNames[CfIndex(cf)]));
+    if (!r.ok()) return r.status();
+    if (PQntuples(r->get()) == 0) return false;
+    if (!message->ParseFromArray(PQgetvalue(r->get(), 0, 0), PQgetlength(r->get(), 0, 0))) {
+      return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+    }
+    return true;
+  }
+
+  std::unique_ptr<EngineBatch> NewBatch() const override {
+    return std::make_unique<PostgresBatch>();
+  }
+
+  absl::Status Write(EngineBatch& batch, bool force_sync) override;
+  absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,
+                    const ScanVisitor& visit) const override;
+  absl::Status ScanReverse(Cf cf, std::string_view prefix, std::string_view start_before,
+                           const ScanVisitor& visit) const override;
+  absl::StatusOr<uint64_t> Reserve(std::string_view key, uint64_t initial, uint64_t count) override;
+
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string&) override {
+    return absl::FailedPreconditionError(
+        "this server keeps its data in PostgreSQL: back it up with PostgreSQL's own tools "
+        "(pg_basebackup and WAL archiving for point-in-time recovery, docs/cluster.md)");
+  }
+  absl::Status FlushAndCompact() override { return absl::OkStatus(); }
+  StoreStats Stats() const override { return {}; }
+  absl::StatusOr<std::map<uint32_t, uint64_t>> CountKeysByTenant(Cf cf,
+                                                                 size_t key_size) const override;
+
+ private:
+  // Runs one statement on a pooled connection; binary results.
+  absl::StatusOr<Result> Run(const char* sql, Params& params, std::string_view what) const {
+    auto conn = pool_.Acquire();
+    if (!conn.ok()) return conn.status();
+    Result r(PQexecParams(conn->get(), sql, params.size(), nullptr, params.values(),
+                          params.lengths(), params.formats(), /*resultFormat=*/1));
+    auto status = PQresultStatus(r.get());
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      return FromPq(conn->get(), r.get(), what);
+    }
+    return r;
+  }
+  absl::Status ScanRange(Cf cf, bool reverse, std::string lower, std::string after,
+                         std::string upper, const ScanVisitor& visit) const;
+
+  mutable ConnectionPool pool_;
+  bool existed_ = false;
+};
+
+absl::Status PostgresEngine::Prepare() {
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  PGconn* c = lease->get();
+  auto exec = [&](const char* sql) -> absl::StatusOr<Result> {
+    Result r(PQexec(c, sql));
+    auto status = PQresultStatus(r.get());
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      return FromPq(c, r.get(), "creating Branchline's table");
+    }
+    return r;
+  };
+  for (const char* sql : {"BEGIN", kSchemaLock, kCreateTable}) {
+    if (auto r = exec(sql); !r.ok()) {
+      PQclear(PQexec(c, "ROLLBACK"));
+      return r.status();
+    }
+  }
+  // "Existed" means holding rows: a table created by a start that died before writing its
+  // schema version is still new.
+  auto rows = exec("SELECT EXISTS (SELECT 1 FROM branchline_kv)");
+  if (!rows.ok()) {
+    PQclear(PQexec(c, "ROLLBACK"));
+    return rows.status();
+  }
+  existed_ = std::string_view(PQgetvalue(rows->get(), 0, 0)) == "t";
+  auto commit = exec("COMMIT");
+  return commit.ok() ? absl::OkStatus() : commit.status();
+}
+
+absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
+  const auto& ops = static_cast<PostgresBatch&>(batch).ops();
+  // Collapse repeated keys (the last operation wins, as applying them in order would), then
+  // sort: concurrent commits lock rows in one order, which keeps them from deadlocking.
+  std::unordered_map<std::string_view, size_t> last;
+  last.reserve(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) last[ops[i].key] = i;
+  std::vector<size_t> order;
+  order.reserve(last.size());
+  for (const auto& [key, index] : last) order.push_back(index);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return ops[a].key < ops[b].key; });
+  std::vector<std::string_view> deleted, keys, values;
+  for (size_t i : order) {
+    if (ops[i].is_delete) {
+      deleted.push_back(ops[i].key);
+    } else {
+      keys.push_back(ops[i].key);
+      values.push_back(ops[i].value);
+    }
+  }
+  Params p;
+  p.Binary(ByteaArray(deleted));
+  p.Binary(ByteaArray(keys));
+  p.Binary(ByteaArray(values));
+  auto r = Run(kWrite, p, "commit");
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+absl::Status PostgresEngine::ScanRange(Cf cf, bool reverse, std::string lower, std::string after,
+                                       std::string upper, const ScanVisitor& visit) const {
+  int limit = kFirstPage;
+  for (;;) {
+    Params p;
+    p.Binary(lower);
+    if (reverse) {
+      p.Binary(upper);
+    } else {
+      p.Binary(after);
+      p.Binary(upper);
+    }
+    p.Text(std::to_string(limit));
+    auto r = Run(reverse ? kScanReverse : kScanForward, p,
+                 "scanning " + std::string(kCfNames[CfIndex(cf)]));
+    if (!r.ok()) return r.status();
+    PGresult* res = r->get();
+    const int rows = PQntuples(res);
+    for (int i = 0; i < rows; ++i) {
+      std::string_view key(PQgetvalue(res, i, 0), PQgetlength(res, i, 0));
+      std::string_view value(PQgetvalue(res, i, 1), PQgetlength(res, i, 1));
+      if (!visit(key.substr(1), value)) return absl::OkStatus();
+    }
+    if (rows < limit) return absl::OkStatus();
+    // The next page continues after the last row of this one.
+    std::string_view last(PQgetvalue(res, rows - 1, 0), PQgetlength(res, rows - 1, 0));
+    if (reverse) {
+      upper.assign(last);
+    } else {
+      after.assign(last);
+    }
+    limit = kNextPage;
+  }
+}
+
+absl::Status PostgresEngine::Scan(Cf cf, std::string_view prefix, std::string_view start_after,
+                                  const ScanVisitor& visit) const {
+  std::string successor = PrefixSuccessor(prefix);
+  std::string upper = successor.empty() ? FamilyEnd(cf) : FamilyKey(cf, successor);
+  // No start: '' is below every key (each has at least the family byte).
+  std::string after = start_after.empty() ? std::string() : FamilyKey(cf, start_after);
+  return ScanRange(cf, /*reverse=*/false, FamilyKey(cf, prefix), std::move(after), std::move(upper),
+                   visit);
+}
+
+absl::Status PostgresEngine::ScanReverse(Cf cf, std::string_view prefix,
+                                         std::string_view start_before,
+                                         const ScanVisitor& visit) const {
+  std::string successor = PrefixSuccessor(prefix);
+  std::string upper = successor.empty() ? FamilyEnd(cf) : FamilyKey(cf, successor);
+  if (!start_before.empty()) upper = std::min(upper, FamilyKey(cf, start_before));
+  return ScanRange(cf, /*reverse=*/true, FamilyKey(cf, prefix), {}, std::move(upper), visit);
+}
+
+// One statement: the row lock of INSERT … ON CONFLICT DO UPDATE makes concurrent reservations,
+// from this process or another server, follow one another.
+absl::StatusOr<uint64_t> PostgresEngine::Reserve(std::string_view key, uint64_t initial,
+                                                 uint64_t count) {
+  Params p;
+  p.Binary(FamilyKey(Cf::kMeta, key));
+  p.Text(std::to_string(initial));
+  p.Text(std::to_string(count));
+  auto r = Run(kReserve, p, "reserving ids");
+  if (!r.ok()) return r.status();
+  if (PQntuples(r->get()) != 1) return absl::InternalError("reserving ids: no row returned");
+  KeyReader reader(std::string_view(PQgetvalue(r->get(), 0, 0), PQgetlength(r->get(), 0, 0)));
+  auto v = reader.U64();
+  if (!v || !reader.done()) return absl::DataLossError("high-water mark is unreadable");
+  return *v;
+}
+
+absl::StatusOr<std::map<uint32_t, uint64_t>> PostgresEngine::CountKeysByTenant(
+    Cf cf, size_t key_size) const {
+  Params p;
+  p.Binary(FamilyKey(cf, ""));
+  p.Binary(FamilyEnd(cf));
+  p.Text(std::to_string(key_size));
+  auto r = Run(kCount, p, "counting keys");
+  if (!r.ok()) return r.status();
+  std::map<uint32_t, uint64_t> counts;
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    KeyReader tenant(std::string_view(PQgetvalue(r->get(), i, 0), PQgetlength(r->get(), i, 0)));
+    KeyReader count(std::string_view(PQgetvalue(r->get(), i, 1), PQgetlength(r->get(), i, 1)));
+    auto t = tenant.U32();
+    auto n = count.U64();  // int8 in binary: 8 bytes big-endian
+    if (t && tenant.done() && n) counts[*t] = *n;
+  }
+  return counts;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> OpenPostgresEngine(const StoreOptions& options) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(options.postgres.c_str(), &error);
+  if (!parsed) {
+    std::string message = error ? error : "out of memory";
+    PQfreemem(error);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return absl::InvalidArgumentError("bad PostgreSQL connection string: " + message);
+  }
+  PQconninfoFree(parsed);
+  auto engine = std::make_unique<PostgresEngine>(options);
+  if (auto s = engine->Prepare(); !s.ok()) return s;
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+}  // namespace branchline::storage

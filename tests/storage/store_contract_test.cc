@@ -1,0 +1,444 @@
+// The storage contract: what services rely on from storage::Store, checked against every
+// engine (RocksDB and PostgreSQL) with the same tests. A behaviour services need goes here,
+// not in an engine-specific test.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "storage/change_pruning.h"
+#include "storage/key_codec.h"
+#include "storage/keys.h"
+#include "storage/store.h"
+#include "tests/storage/test_backends.h"
+#include "tests/support/temp_dir.h"
+
+namespace branchline::storage {
+namespace {
+
+using branchline::testing::TempDir;
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string skip;
+    auto options = testing::BackendOptions(GetParam(), dir_.Sub("db"), &skip);
+    if (!options) GTEST_SKIP() << skip;
+    options_ = *options;
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    auto store = Store::Open(options_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+
+  void Put(Cf cf, const std::string& key, const std::string& value = "") {
+    WriteSet w;
+    w.Put(cf, key, value);
+    ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  }
+
+  // Every key of the range, in the order the scan visits them.
+  std::vector<std::string> Keys(bool reverse, Cf cf, const std::string& prefix,
+                                const std::string& start) {
+    std::vector<std::string> keys;
+    auto collect = [&](std::string_view k, std::string_view) {
+      keys.emplace_back(k);
+      return true;
+    };
+    auto status = reverse ? store_->ScanReverse(cf, prefix, start, collect)
+                          : store_->Scan(cf, prefix, start, collect);
+    EXPECT_TRUE(status.ok()) << status;
+    return keys;
+  }
+  std::vector<std::string> ScanAll(Cf cf, const std::string& prefix,
+                                   const std::string& start_after = "") {
+    return Keys(/*reverse=*/false, cf, prefix, start_after);
+  }
+  std::vector<std::string> ScanAllReverse(Cf cf, const std::string& prefix,
+                                          const std::string& start_before = "") {
+    return Keys(/*reverse=*/true, cf, prefix, start_before);
+  }
+
+  TempDir dir_;
+  StoreOptions options_;
+  std::unique_ptr<Store> store_;
+};
+
+std::string Bytes(std::initializer_list<int> bytes) {
+  std::string s;
+  for (int b : bytes) s.push_back(static_cast<char>(b));
+  return s;
+}
+
+// Keys sort as unsigned bytes, shorter first on a common prefix (memcmp order), with the 0x00
+// and 0xff edges; a family's scan never sees another family's keys.
+TEST_P(StoreContract, KeysSortBytewiseWithEdgesAndPrefixes) {
+  const std::vector<std::string> keys = {Bytes({0x00}),
+                                         Bytes({0x00, 0x00}),
+                                         Bytes({0x00, 0xff}),
+                                         Bytes({0x01}),
+                                         Bytes({0x7f}),
+                                         Bytes({0x80}),
+                                         Bytes({0xfe, 0xff}),
+                                         Bytes({0xff}),
+                                         Bytes({0xff, 0x00}),
+                                         Bytes({0xff, 0xff}),
+                                         Bytes({0xff, 0xff, 0xff}),
+                                         "a",
+                                         "ab",
+                                         "abc",
+                                         "b"};
+  // Written in reverse, in several commits, so the order cannot come from insertion.
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) Put(Cf::kOrganizations, *it, "v");
+  // Neighbouring families hold keys at both edges too.
+  Put(Cf::kMeta, Bytes({0xff, 0xff, 0xff, 0xff}));
+  Put(Cf::kPeople, Bytes({0x00}));
+
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());  // std::string compares bytes as unsigned
+  EXPECT_EQ(ScanAll(Cf::kOrganizations, ""), sorted);
+  std::vector<std::string> reversed(sorted.rbegin(), sorted.rend());
+  EXPECT_EQ(ScanAllReverse(Cf::kOrganizations, ""), reversed);
+
+  EXPECT_EQ(ScanAll(Cf::kOrganizations, Bytes({0xff})),
+            (std::vector<std::string>{Bytes({0xff}), Bytes({0xff, 0x00}), Bytes({0xff, 0xff}),
+                                      Bytes({0xff, 0xff, 0xff})}));
+  // A prefix of only 0xff bytes has no successor: the scan runs to the family's end.
+  EXPECT_EQ(ScanAll(Cf::kOrganizations, Bytes({0xff, 0xff})),
+            (std::vector<std::string>{Bytes({0xff, 0xff}), Bytes({0xff, 0xff, 0xff})}));
+  EXPECT_EQ(ScanAllReverse(Cf::kOrganizations, Bytes({0xff, 0xff})),
+            (std::vector<std::string>{Bytes({0xff, 0xff, 0xff}), Bytes({0xff, 0xff})}));
+  EXPECT_EQ(ScanAll(Cf::kOrganizations, Bytes({0x00})),
+            (std::vector<std::string>{Bytes({0x00}), Bytes({0x00, 0x00}), Bytes({0x00, 0xff})}));
+  EXPECT_EQ(ScanAll(Cf::kOrganizations, "ab"), (std::vector<std::string>{"ab", "abc"}));
+  EXPECT_EQ(ScanAllReverse(Cf::kOrganizations, "a"), (std::vector<std::string>{"abc", "ab", "a"}));
+  EXPECT_TRUE(ScanAll(Cf::kOrganizations, "c").empty());
+  EXPECT_EQ(ScanAll(Cf::kPeople, ""), (std::vector<std::string>{Bytes({0x00})}));
+
+  auto value = store_->Get(Cf::kOrganizations, Bytes({0x00, 0x00}));
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(value->value_or("absent"), "v");
+  auto other_family = store_->Get(Cf::kPeople, Bytes({0xff}));
+  ASSERT_TRUE(other_family.ok());
+  EXPECT_FALSE(other_family->has_value());
+}
+
+std::string Numbered(int i) { return KeyBuilder(7).U32(static_cast<uint32_t>(i)).key(); }
+
+// Long ranges (past any engine's page of rows) in both directions, with start bounds, early
+// stops, and the range's neighbours outside the prefix.
+TEST_P(StoreContract, ForwardAndReverseScansHonourStartBoundsAndStops) {
+  constexpr int kKeys = 1500;
+  WriteSet w;
+  for (int i = 0; i < kKeys; ++i) w.Put(Cf::kIndex, Numbered(i), std::to_string(i));
+  w.Put(Cf::kIndex, KeyBuilder(6).U32(0).key(), "before");
+  w.Put(Cf::kIndex, KeyBuilder(8).U32(0).key(), "after");
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  const std::string prefix = KeyBuilder(7).key();
+
+  auto forward = ScanAll(Cf::kIndex, prefix);
+  ASSERT_EQ(forward.size(), static_cast<size_t>(kKeys));
+  for (int i = 0; i < kKeys; ++i) ASSERT_EQ(forward[i], Numbered(i));
+  auto backward = ScanAllReverse(Cf::kIndex, prefix);
+  ASSERT_EQ(backward.size(), static_cast<size_t>(kKeys));
+  for (int i = 0; i < kKeys; ++i) ASSERT_EQ(backward[i], Numbered(kKeys - 1 - i));
+
+  auto from = ScanAll(Cf::kIndex, prefix, Numbered(10));
+  ASSERT_EQ(from.size(), static_cast<size_t>(kKeys - 11));
+  EXPECT_EQ(from.front(), Numbered(11));  // strictly after
+  auto before = ScanAllReverse(Cf::kIndex, prefix, Numbered(1000));
+  ASSERT_EQ(before.size(), 1000u);
+  EXPECT_EQ(before.front(), Numbered(999));  // strictly before
+  EXPECT_EQ(before.back(), Numbered(0));
+  EXPECT_TRUE(ScanAll(Cf::kIndex, prefix, Numbered(kKeys - 1)).empty());
+  EXPECT_TRUE(ScanAllReverse(Cf::kIndex, prefix, Numbered(0)).empty());
+
+  // A visitor that stops is not called again, and values come with their keys.
+  std::vector<std::string> values;
+  ASSERT_TRUE(store_
+                  ->Scan(Cf::kIndex, prefix, Numbered(99),
+                         [&](std::string_view, std::string_view v) {
+                           values.emplace_back(v);
+                           return values.size() < 3;
+                         })
+                  .ok());
+  EXPECT_EQ(values, (std::vector<std::string>{"100", "101", "102"}));
+  values.clear();
+  ASSERT_TRUE(store_
+                  ->ScanReverse(Cf::kIndex, prefix, "",
+                                [&](std::string_view, std::string_view v) {
+                                  values.emplace_back(v);
+                                  return values.size() < 2;
+                                })
+                  .ok());
+  EXPECT_EQ(values, (std::vector<std::string>{"1499", "1498"}));
+}
+
+// A set that cannot be written leaves nothing behind, alone or inside a commit group, and
+// the other sets of its group are written.
+TEST_P(StoreContract, AFailingWriteSetWritesNothing) {
+  const std::string too_long(kMaxKeyBytes + 1, 'k');
+  WriteSet bad;
+  bad.Put(Cf::kPeople, "first", "1");
+  bad.Put(Cf::kPeople, too_long, "2");
+  bad.AddChange(1, internal::v1::ChangeRecord());
+  auto status = store_->Commit(std::move(bad));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  auto first = store_->Get(Cf::kPeople, "first");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());
+
+  std::atomic<int> done{0};
+  absl::Status outcomes[3];
+  for (int i = 0; i < 3; ++i) {
+    WriteSet w;
+    w.Put(Cf::kPeople, "group" + std::to_string(i), "x");
+    if (i == 1) w.Put(Cf::kPeople, too_long, "x");
+    w.AddChange(1, internal::v1::ChangeRecord());
+    store_->CommitAsync(std::move(w), [&, i](absl::Status s) {
+      outcomes[i] = s;
+      done.fetch_add(1);
+      done.notify_all();
+    });
+  }
+  for (int seen = done.load(); seen < 3; seen = done.load()) done.wait(seen);
+  EXPECT_TRUE(outcomes[0].ok()) << outcomes[0];
+  EXPECT_EQ(outcomes[1].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(outcomes[2].ok()) << outcomes[2];
+  EXPECT_EQ(ScanAll(Cf::kPeople, "group"), (std::vector<std::string>{"group0", "group2"}));
+  // The refused sets' change-log entries were never written; the sequence moved on anyway.
+  int changes = 0;
+  ASSERT_TRUE(store_
+                  ->Scan(Cf::kChanges, "", "",
+                         [&](std::string_view, std::string_view) { return ++changes > 0; })
+                  .ok());
+  EXPECT_EQ(changes, 2);
+}
+
+// Several writers of one counter, each a read-modify-write under the store's key locks:
+// none of the increments is lost.
+TEST_P(StoreContract, ConcurrentReadModifyWriteLosesNoUpdate) {
+  constexpr int kThreads = 8, kEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        auto guard = store_->record_locks().Lock("counter");
+        auto current = store_->Get(Cf::kMeta, "counter");
+        if (!current.ok()) {
+          failures.fetch_add(1);
+          continue;
+        }
+        uint64_t n = current->has_value() ? KeyReader(**current).U64().value_or(0) : 0;
+        WriteSet w;
+        w.Put(Cf::kMeta, "counter", KeyBuilder().U64(n + 1).key());
+        if (!store_->Commit(std::move(w)).ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto final_value = store_->Get(Cf::kMeta, "counter");
+  ASSERT_TRUE(final_value.ok() && final_value->has_value());
+  EXPECT_EQ(KeyReader(**final_value).U64(), uint64_t{kThreads * kEach});
+}
+
+// Ids are unique across threads and across reopening; tenants count up from 1.
+TEST_P(StoreContract, IdsAndTenantsAreNeverHandedOutTwice) {
+  auto t1 = store_->NewTenant();
+  auto t2 = store_->NewTenant();
+  ASSERT_TRUE(t1.ok() && t2.ok());
+  EXPECT_EQ(*t1, 1u);
+  EXPECT_EQ(*t2, 2u);
+  std::set<uint64_t> ids;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 600; ++i) {  // past a reservation block
+        auto id = store_->NewId(1);
+        ASSERT_TRUE(id.ok());
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(ids.insert(*id).second) << "repeated id " << *id;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ids.size(), 2400u);
+  for (uint64_t id : ids) EXPECT_EQ(TenantOfId(id), 1u);
+  Reopen();
+  for (int i = 0; i < 100; ++i) {
+    auto id = store_->NewId(1);
+    ASSERT_TRUE(id.ok());
+    EXPECT_GT(*id, *ids.rbegin()) << "an id after reopening must be new";
+  }
+  auto t3 = store_->NewTenant();
+  ASSERT_TRUE(t3.ok());
+  EXPECT_EQ(*t3, 3u);
+  EXPECT_EQ(store_->NewId(0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Concurrent writers, synchronous and asynchronous, and a reader following the stable mark:
+// the reader sees every change exactly once, in sequence order, with no gap; sequences go on
+// after a reopen.
+TEST_P(StoreContract, TheChangeLogHasNoGapsOrRepeatsUnderConcurrentWriters) {
+  constexpr uint32_t kTenant = 3;
+  constexpr int kThreads = 6, kEach = 40;
+  std::atomic<bool> writing{true};
+  std::vector<uint64_t> seen;
+  std::thread reader([&] {
+    uint64_t cursor = 0;
+    for (bool last_round = false;;) {
+      last_round = !writing.load();
+      const uint64_t stable = store_->StableChangeSequence();
+      auto s = store_->Scan(Cf::kChanges, KeyBuilder(kTenant).key(), ChangeKey(kTenant, cursor),
+                            [&](std::string_view, std::string_view value) {
+                              internal::v1::ChangeRecord c;
+                              EXPECT_TRUE(c.ParseFromArray(value.data(), value.size()));
+                              if (c.sequence() > stable) return false;
+                              seen.push_back(c.sequence());
+                              cursor = c.sequence();
+                              return true;
+                            });
+      EXPECT_TRUE(s.ok()) << s;
+      if (last_round) break;
+      store_->sequencer().WaitPast(
+          cursor, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        WriteSet w;
+        w.Put(Cf::kPeople, "p" + std::to_string(t) + "_" + std::to_string(i), "");
+        internal::v1::ChangeRecord c;
+        c.set_kind("test");
+        w.AddChange(kTenant, c);
+        if (i % 3 == 0) w.AddChange(kTenant, c);  // two entries in one set
+        if (t % 2 == 0) {
+          EXPECT_TRUE(store_->Commit(std::move(w)).ok());
+        } else {
+          std::atomic<bool> done{false};
+          store_->CommitAsync(std::move(w), [&](absl::Status s) {
+            EXPECT_TRUE(s.ok()) << s;
+            done = true;
+            done.notify_one();
+          });
+          done.wait(false);
+        }
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  writing = false;
+  reader.join();
+  const size_t expected = kThreads * (kEach + (kEach + 2) / 3);
+  ASSERT_EQ(seen.size(), expected);
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1) << "gap or repeat at " << i;
+
+  Reopen();
+  WriteSet w;
+  w.AddChange(kTenant, internal::v1::ChangeRecord());
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  EXPECT_EQ(store_->StableChangeSequence(), expected + 1);
+}
+
+// Retention deletes old entries with their indexes, records the mark, and sequences never
+// restart even when everything was pruned.
+TEST_P(StoreContract, RetentionPrunesAPrefixAndSequencesNeverRestart) {
+  for (int i = 0; i < 5; ++i) {
+    WriteSet w;
+    internal::v1::ChangeRecord c;
+    c.set_organization_id(MakeId(4, 1));
+    c.add_person_ids(MakeId(4, 2));
+    w.AddChange(4, c);
+    ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  }
+  const int64_t far_future = int64_t{4'000'000'000} * 1'000'000;
+  auto pruned = PruneChanges(*store_, far_future, /*max_changes=*/3);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(pruned->deleted, 3u);
+  EXPECT_TRUE(pruned->more);
+  EXPECT_EQ(store_->ChangesPrunedThrough(4), 3u);
+  EXPECT_FALSE(store_->Get(Cf::kIndex, ChangeByOrgKey(MakeId(4, 1), 2))->has_value());
+  EXPECT_TRUE(store_->Get(Cf::kIndex, ChangeByOrgKey(MakeId(4, 1), 4))->has_value());
+  pruned = PruneChanges(*store_, far_future, 100);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(pruned->deleted, 2u);
+  EXPECT_TRUE(ScanAll(Cf::kChanges, "").empty());
+  EXPECT_FALSE(store_->Get(Cf::kIndex, ChangeByPersonKey(MakeId(4, 2), 5))->has_value());
+
+  Reopen();
+  EXPECT_EQ(store_->ChangesPrunedThrough(4), 5u);
+  WriteSet w;
+  w.AddChange(4, internal::v1::ChangeRecord());
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  EXPECT_EQ(store_->StableChangeSequence(), 6u);
+}
+
+// Records, deletions and the schema version survive a reopen; a newer schema is refused.
+TEST_P(StoreContract, ReopenKeepsDataAndRefusesANewerSchema) {
+  Put(Cf::kPeople, "kept", "1");
+  Put(Cf::kPeople, "deleted", "2");
+  WriteSet d;
+  d.Delete(Cf::kPeople, "deleted");
+  d.Put(Cf::kPeople, "kept", "3");  // and a key written twice in one set: the last wins
+  d.Put(Cf::kPeople, "twice", "a");
+  d.Delete(Cf::kPeople, "twice");
+  d.Put(Cf::kPeople, "twice", "b");
+  ASSERT_TRUE(store_->Commit(std::move(d)).ok());
+  Reopen();
+  EXPECT_EQ(ScanAll(Cf::kPeople, ""), (std::vector<std::string>{"kept", "twice"}));
+  EXPECT_EQ(store_->Get(Cf::kPeople, "kept")->value_or(""), "3");
+  EXPECT_EQ(store_->Get(Cf::kPeople, "twice")->value_or(""), "b");
+
+  Put(Cf::kMeta, KeyBuilder().Str("schema_version").key(),
+      KeyBuilder().U32(kSchemaVersion + 1).key());
+  store_.reset();
+  auto refused = Store::Open(options_);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+}
+
+// Monitoring counts keys per tenant (optionally of one size); backups are the engine's own or
+// refused with the reason (PostgreSQL: its own tools), never a half-answer.
+TEST_P(StoreContract, CountsKeysPerTenantAndBacksUpOrSaysWhy) {
+  WriteSet w;
+  w.Put(Cf::kPeople, RecordKey(MakeId(1, 1)), "a");
+  w.Put(Cf::kPeople, RecordKey(MakeId(1, 2)), "b");
+  w.Put(Cf::kPeople, RecordKey(MakeId(2, 1)), "c");
+  w.Put(Cf::kPeople, KeyBuilder(2).U64(MakeId(2, 1)).U8(0).key(), "longer");
+  w.Put(Cf::kOrganizations, RecordKey(MakeId(3, 1)), "other family");
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  auto all = store_->CountKeysByTenant(Cf::kPeople, 0);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(*all, (std::map<uint32_t, uint64_t>{{1, 2}, {2, 2}}));
+  auto sized = store_->CountKeysByTenant(Cf::kPeople, RecordKey(MakeId(1, 1)).size());
+  ASSERT_TRUE(sized.ok());
+  EXPECT_EQ(*sized, (std::map<uint32_t, uint64_t>{{1, 2}, {2, 1}}));
+
+  auto backup = store_->CreateBackup(dir_.Sub("backups"));
+  if (GetParam() == testing::kPostgres) {
+    EXPECT_EQ(backup.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(backup.status().message().find("pg_basebackup"), std::string_view::npos);
+  } else {
+    ASSERT_TRUE(backup.ok()) << backup.status();
+    EXPECT_GT(backup->file_count, 0u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreContract,
+                         ::testing::Values(testing::kRocksDb, testing::kPostgres),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace branchline::storage

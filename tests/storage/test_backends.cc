@@ -1,0 +1,71 @@
+#include "tests/storage/test_backends.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+
+namespace branchline::storage::testing {
+
+// The fixture's file: socket=DIR (and port=P) to create databases through as `postgres`;
+// optionally uri=… with {db} where the database name goes, the string the store connects with
+// (the Patroni cluster test: every host, target_session_attrs=read-write) and owner=ROLE.
+// $BRANCHLINE_POSTGRES_ENV overrides the path.
+std::optional<std::string> PostgresDatabase(std::string* skip_reason) {
+  const char* override_path = std::getenv("BRANCHLINE_POSTGRES_ENV");
+  const std::string path = override_path ? override_path : POSTGRES_FIXTURE_ENV;
+  std::ifstream env(path);
+  if (!env) {
+    *skip_reason = "no PostgreSQL fixture (" + path +
+                   "): run through ctest, which starts storage_postgres_start first";
+    return std::nullopt;
+  }
+  std::string line, socket, port = "5432", uri, owner;
+  while (std::getline(env, line)) {
+    if (line.rfind("unavailable=", 0) == 0) {
+      *skip_reason = "PostgreSQL unavailable: " + line.substr(12);
+      return std::nullopt;
+    }
+    if (line.rfind("socket=", 0) == 0) socket = line.substr(7);
+    if (line.rfind("port=", 0) == 0) port = line.substr(5);
+    if (line.rfind("uri=", 0) == 0) uri = line.substr(4);
+    if (line.rfind("owner=", 0) == 0) owner = line.substr(6);
+  }
+  if (socket.empty()) {
+    ADD_FAILURE() << "unreadable " << path;
+    *skip_reason = "unreadable " + path;
+    return std::nullopt;
+  }
+  static std::atomic<int> counter{0};
+  std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  std::string command = "/usr/lib/postgresql/15/bin/createdb -h '" + socket + "' -p " + port +
+                        " -U postgres -T template0 " + (owner.empty() ? "" : "-O " + owner + " ") +
+                        name;
+  if (std::system(command.c_str()) != 0) {
+    ADD_FAILURE() << "createdb failed: " << command;  // a broken fixture fails, never skips
+    *skip_reason = "createdb failed";
+    return std::nullopt;
+  }
+  if (auto at = uri.find("{db}"); at != std::string::npos) return uri.replace(at, 4, name);
+  // A URI, as --storage takes; host= names the socket directory.
+  return "postgresql://postgres@/" + name + "?host=" + socket + "&port=" + port;
+}
+
+std::optional<StoreOptions> BackendOptions(const std::string& backend, const std::string& dir,
+                                           std::string* skip_reason) {
+  StoreOptions o;
+  if (backend == kPostgres) {
+    auto conninfo = PostgresDatabase(skip_reason);
+    if (!conninfo) return std::nullopt;
+    o.postgres = *conninfo;
+    return o;
+  }
+  o.path = dir;
+  o.write_buffer_size = 64 << 10;
+  o.block_cache_bytes = 1 << 20;
+  return o;
+}
+
+}  // namespace branchline::storage::testing
