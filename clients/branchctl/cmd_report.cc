@@ -12,6 +12,7 @@
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
+#include "clients/common/percent.h"
 
 namespace branchline::ctl {
 namespace {
@@ -26,12 +27,6 @@ struct StudyOptions {
   int year = 0;
   std::string csv;
 };
-
-std::string Percent(double rate) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%.1f%%", rate * 100);
-  return buffer;
-}
 
 // Writes CSV bytes to a file, or to stdout for "-".
 class CsvSink {
@@ -88,13 +83,14 @@ void Attendance(Session& session, const AttendanceOptions& o) {
   if (session.options().json) return PrintJson(ToJson(report));
   std::cout << "Attendance " << FormatLocal(from, offset) << " to " << FormatLocal(to, offset)
             << ": " << report.meetings() << " meetings held, attendance "
-            << Percent(report.total().attendance_rate()) << ", completion "
-            << Percent(report.total().completion_rate()) << "\n\n";
+            << clients::PercentText(report.total().attendance_rate()) << ", completion "
+            << clients::PercentText(report.total().completion_rate()) << "\n\n";
   Table by_org({"ORGANISATION", "NAME", "MEETINGS", "EXPECTED", "ATTENDANCE", "COMPLETION"});
   for (const auto& r : report.by_organization()) {
     by_org.AddRow({std::to_string(r.organization_id()), r.name(), std::to_string(r.meetings()),
                    std::to_string(r.rates().counts().expected()),
-                   Percent(r.rates().attendance_rate()), Percent(r.rates().completion_rate())});
+                   clients::PercentText(r.rates().attendance_rate()),
+                   clients::PercentText(r.rates().completion_rate())});
   }
   by_org.Print(std::cout);
   std::cout << "\n";
@@ -102,7 +98,8 @@ void Attendance(Session& session, const AttendanceOptions& o) {
   for (const auto& r : report.by_type()) {
     by_type.AddRow({EnumText(v1::MeetingType_descriptor(), r.type()), std::to_string(r.meetings()),
                     std::to_string(r.rates().counts().expected()),
-                    Percent(r.rates().attendance_rate()), Percent(r.rates().completion_rate())});
+                    clients::PercentText(r.rates().attendance_rate()),
+                    clients::PercentText(r.rates().completion_rate())});
   }
   by_type.Print(std::cout);
 }

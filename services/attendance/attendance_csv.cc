@@ -1,5 +1,6 @@
 #include "services/attendance/attendance_csv.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "services/common/local_day.h"
@@ -95,8 +96,13 @@ std::string LocalTimeText(int64_t micros, int32_t utc_offset_minutes) {
 }
 
 std::string PercentText(double rate) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%.1f%%", rate * 100);
+  // Half up (四舍五入), not printf's half-to-even: 9 of 16 = 56.25 % prints 56.3 %. Rates are
+  // ratios of counts, so a ratio on a tenth's half is exact or at least 1/(2 * count) away from
+  // it; the nudge only undoes a double's representation error (clients/common/percent.h does
+  // the same for branchctl and the desktop, which may not include server code).
+  const auto tenths = static_cast<long long>(std::floor(rate * 1000.0 + 0.5 + 1e-7));
+  char text[24];
+  std::snprintf(text, sizeof text, "%lld.%lld%%", tenths / 10, tenths % 10);
   return text;
 }
 

@@ -9,6 +9,7 @@
 #include "clients/branchctl/session.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
+#include "clients/common/percent.h"
 
 namespace branchline::ctl {
 namespace {
@@ -70,6 +71,15 @@ TEST(TimeText, ParsesAndFormatsLocalTimes) {
   EXPECT_THROW(ParseTime("23/11/2026", 480), std::invalid_argument);
   EXPECT_THROW(ParseTime("2026-13-01", 480), std::invalid_argument);
   for (int64_t d : {-1000, 0, 20000, 20780}) EXPECT_EQ(DaysFromCivil(CivilFromDays(d)), d);
+}
+
+TEST(PercentText, RoundsHalfUpAsChineseReportsDo) {
+  EXPECT_EQ(clients::PercentText(9.0 / 16), "56.3%");      // printf's half-to-even gave 56.2 %
+  EXPECT_EQ(clients::PercentText(247.0 / 2000), "12.4%");  // stored as 0.12349999...
+  EXPECT_EQ(clients::PercentText(2.0 / 3), "66.7%");
+  EXPECT_EQ(clients::PercentText(0), "0.0%");
+  EXPECT_EQ(clients::PercentText(1), "100.0%");
+  EXPECT_EQ(clients::PercentTenths(1.0 / 2000), 1);
 }
 
 TEST(EnumNames, RoundTripAndRefuseUnknown) {

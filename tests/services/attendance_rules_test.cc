@@ -109,5 +109,15 @@ TEST(Csv, QuotesOnlyWhenNeededAndLabelsAreChinese) {
   EXPECT_EQ(PercentText(0.875), "87.5%");
 }
 
+TEST(Csv, PercentagesRoundHalfUp) {
+  EXPECT_EQ(PercentText(9.0 / 16), "56.3%");      // printf's half-to-even gave 56.2 %
+  EXPECT_EQ(PercentText(247.0 / 2000), "12.4%");  // stored as 0.12349999...
+  EXPECT_EQ(PercentText(1.0 / 3), "33.3%");
+  EXPECT_EQ(PercentText(2.0 / 3), "66.7%");
+  EXPECT_EQ(PercentText(1.0 / 2000), "0.1%");
+  EXPECT_EQ(PercentText(0), "0.0%");
+  EXPECT_EQ(PercentText(1), "100.0%");
+}
+
 }  // namespace
 }  // namespace branchline::attendance

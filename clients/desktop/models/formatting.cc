@@ -2,6 +2,8 @@
 
 #include <QTimeZone>
 
+#include "clients/common/percent.h"
+
 namespace branchline::desk {
 
 QString MeetingTypeLabel(v1::MeetingType type) {
@@ -167,9 +169,9 @@ QString FormatTime(const google::protobuf::Timestamp& time) {
   return ToDateTime(time).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
-QString FormatPercent(double share) {
-  return QString::number(share * 100.0, 'f', 1) + QLatin1Char('%');
-}
+QString FormatPercent(double share) { return QString::fromStdString(clients::PercentText(share)); }
+
+double PercentRoundedHalfUp(double share) { return clients::PercentTenths(share) / 10.0; }
 
 QString FormatCountdown(qint64 seconds) {
   if (seconds < 0) seconds = 0;

@@ -29,7 +29,10 @@ QString FormatTime(const google::protobuf::Timestamp& time);
 QDateTime ToDateTime(const google::protobuf::Timestamp& time);
 google::protobuf::Timestamp ToTimestamp(const QDateTime& time);
 // "87.5%" from a 0..1 share.
+// "56.3%": one decimal, rounded half up (四舍五入) as Chinese reports expect.
 QString FormatPercent(double share);
+// The same rounding as a number for charts: 0.5625 -> 56.3.
+double PercentRoundedHalfUp(double share);
 // "0:42" for a countdown of 42 seconds; never negative.
 QString FormatCountdown(qint64 seconds);
 // "已签到 3 / 5 应到 · 迟到 1 · 请假 1 …": the check-in screen's headline.

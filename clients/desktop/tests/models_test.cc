@@ -22,6 +22,10 @@ namespace {
 TEST(Formatting, PercentCountdownAndCounts) {
   EXPECT_EQ(FormatPercent(0.875), QStringLiteral("87.5%"));
   EXPECT_EQ(FormatPercent(0), QStringLiteral("0.0%"));
+  // Half up (四舍五入): 9 of 16 is 56.3 %, also where the double is just below the half.
+  EXPECT_EQ(FormatPercent(9.0 / 16), QStringLiteral("56.3%"));
+  EXPECT_EQ(FormatPercent(247.0 / 2000), QStringLiteral("12.4%"));
+  EXPECT_DOUBLE_EQ(PercentRoundedHalfUp(9.0 / 16), 56.3);
   EXPECT_EQ(FormatCountdown(42), QStringLiteral("0:42"));
   EXPECT_EQ(FormatCountdown(75), QStringLiteral("1:15"));
   EXPECT_EQ(FormatCountdown(-3), QStringLiteral("0:00"));

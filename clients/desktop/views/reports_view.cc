@@ -104,7 +104,7 @@ void ReportsView::Reload() {
                QList<qreal> rates;
                for (const auto& o : report.by_organization()) {
                  names << QString::fromStdString(o.name());
-                 rates << qRound(o.rates().attendance_rate() * 1000.0) / 10.0;
+                 rates << PercentRoundedHalfUp(o.rates().attendance_rate());
                }
                ShowPercentBars(chart_, QStringLiteral("出勤率 Attendance rate by organisation"),
                                names, rates, QStringLiteral("出勤率 Attendance"));

@@ -12,6 +12,7 @@
 #include <QtCharts/QChartView>
 #include <memory>
 
+#include "clients/desktop/models/formatting.h"
 #include "clients/desktop/views/charts.h"
 #include "clients/desktop/views/tables.h"
 
@@ -138,7 +139,7 @@ void StudyView::Reload() {
         QList<qreal> percents;
         for (const auto& s : response.sub_organizations()) {
           names << QString::fromStdString(s.name());
-          percents << qRound(CompletionShare(s) * 1000.0) / 10.0;
+          percents << PercentRoundedHalfUp(CompletionShare(s));
         }
         ShowPercentBars(completion_chart_,
                         QStringLiteral("学习计划完成率 Plan completion by sub-organisation"), names,
@@ -158,7 +159,7 @@ void StudyView::LoadTimeline() {
     std::map<QDate, double> percents;
     for (const auto& [day, share] :
          CompletionByDay(*collected, plan_rows_, static_cast<int>(people_.size()))) {
-      percents[day] = qRound(share * 1000.0) / 10.0;
+      percents[day] = PercentRoundedHalfUp(share);
     }
     timeline_days_ = static_cast<int>(percents.size());
     timeline_last_percent_ = percents.empty() ? 0.0 : percents.rbegin()->second;
