@@ -136,7 +136,8 @@ void FillRates(v1::AttendanceRates* rates) {
 absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meeting& meeting,
                                             uint64_t offset, uint64_t limit,
                                             std::vector<v1::RosterEntry>* entries,
-                                            v1::StatusCounts* counts) const {
+                                            v1::StatusCounts* counts,
+                                            std::vector<v1::Person>* people) const {
   // Every record of the meeting is needed for the counts but only the page's in full: keep
   // each one's status and raw bytes (parsed into one reused message), and parse the page's
   // records again at the end. Flat hash containers: a map of 10,000 parsed records spent
@@ -229,6 +230,7 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
       return absl::DataLossError("attendance record does not parse");
     }
     entries->push_back(std::move(e));
+    if (people) people->push_back(std::move(p));
   }
   return absl::OkStatus();
 }
@@ -578,6 +580,45 @@ absl::StatusOr<v1::ComplianceReport> AttendanceReports::Compliance(
   return report;
 }
 
+absl::StatusOr<absl::flat_hash_map<uint64_t, std::string>> AttendanceReports::LeaveReasons(
+    uint64_t meeting) const {
+  absl::flat_hash_map<uint64_t, std::string> reasons;
+  absl::Status inner;
+  v1::LeaveRequest leave;
+  RETURN_IF_ERROR(store_.Scan(storage::Cf::kLeaveRequests, storage::LeaveRequestPrefix(meeting), "",
+                              [&](std::string_view, std::string_view value) {
+                                if (!leave.ParseFromArray(value.data(), value.size())) {
+                                  inner = absl::DataLossError("leave request does not parse");
+                                  return false;
+                                }
+                                std::string reason = leave.reason();
+                                if (leave.state() == v1::LEAVE_STATE_PENDING) {
+                                  reason += "（待审批）";
+                                } else if (leave.state() == v1::LEAVE_STATE_REFUSED) {
+                                  reason += "（未批准）";
+                                }
+                                reasons[leave.person_id()] = std::move(reason);
+                                return true;
+                              }));
+  RETURN_IF_ERROR(inner);
+  return reasons;
+}
+
+absl::StatusOr<absl::flat_hash_map<uint64_t, std::string>> AttendanceReports::OrganizationNames(
+    const std::vector<v1::Person>& people) const {
+  absl::flat_hash_map<uint64_t, std::string> names;
+  for (const auto& person : people) {
+    if (names.contains(person.organization_id())) continue;
+    // The roster already shows where each person is; a team's name says no more than its id.
+    v1::Organization org;
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kOrganizations,
+                                       storage::RecordKey(person.organization_id()), &org));
+    names[person.organization_id()] = found ? org.name() : "";
+  }
+  return names;
+}
+
 absl::StatusOr<std::string> AttendanceReports::RosterCsv(
     const Caller& caller, const v1::ExportRosterRequest& request) const {
   ASSIGN_OR_RETURN(auto stored, meetings_.Load(caller, request.meeting_id(), "meeting_id"));
@@ -585,26 +626,35 @@ absl::StatusOr<std::string> AttendanceReports::RosterCsv(
   RETURN_IF_ERROR(meetings_.RequireRunOrRead(caller, meeting, "exporting the roster"));
   ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, meeting.organization_id(), "meeting_id"));
   std::vector<v1::RosterEntry> entries;
+  std::vector<v1::Person> people;
   v1::StatusCounts counts;
-  RETURN_IF_ERROR(
-      BuildRoster(caller, meeting, 0, std::numeric_limits<uint64_t>::max(), &entries, &counts));
+  RETURN_IF_ERROR(BuildRoster(caller, meeting, 0, std::numeric_limits<uint64_t>::max(), &entries,
+                              &counts, &people));
+  ASSIGN_OR_RETURN(auto leave_reasons, LeaveReasons(meeting.id()));
+  ASSIGN_OR_RETURN(auto teams, OrganizationNames(people));
   const int32_t offset = org.utc_offset_minutes();
   std::string csv(attendance::kUtf8Bom);
   csv += attendance::CsvLine({"会议", meeting.title(), attendance::TypeLabel(meeting.type()),
                               attendance::LocalTimeText(ToMicros(meeting.start_time()), offset)});
-  csv += attendance::CsvLine(
-      {"姓名", "人员编号", "组织编号", "状态", "签到方式", "签到时间", "设备时间", "备注"});
-  for (const auto& e : entries) {
+  // Headers in Chinese for people, with the API's field names for scripts.
+  csv += attendance::CsvLine({"工号 employee_number", "姓名 display_name", "班组 organization",
+                              "状态 status", "签到方式 method", "签到时间 server_time",
+                              "设备时间 device_time", "请假事由 leave_reason", "备注 note",
+                              "人员编号 person_id", "组织编号 organization_id"});
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
     const auto& r = e.record();
     std::string note = !r.remote_text().empty() ? r.remote_text()
                        : !r.mark_note().empty() ? r.mark_note()
                                                 : r.make_up_note();
+    auto leave = leave_reasons.find(e.person_id());
     csv += attendance::CsvLine(
-        {e.display_name(), std::to_string(e.person_id()), std::to_string(e.organization_id()),
+        {people[i].employee_number(), e.display_name(), teams[e.organization_id()],
          attendance::StatusLabel(e.status()), attendance::MethodLabel(r.method()),
          attendance::LocalTimeText(r.has_server_time() ? ToMicros(r.server_time()) : 0, offset),
          attendance::LocalTimeText(r.has_device_time() ? ToMicros(r.device_time()) : 0, offset),
-         note});
+         leave == leave_reasons.end() ? "" : leave->second, note, std::to_string(e.person_id()),
+         std::to_string(e.organization_id())});
   }
   return csv;
 }
@@ -617,8 +667,10 @@ absl::StatusOr<std::string> AttendanceReports::ReportCsv(
   if (request.has_start_time_to()) *query.mutable_start_time_to() = request.start_time_to();
   ASSIGN_OR_RETURN(auto report, Report(caller, query));
   std::string csv(attendance::kUtf8Bom);
-  csv += attendance::CsvLine({"分类", "名称", "会议数", "应到", "出席", "迟到", "远程", "请假",
-                              "补课", "缺席", "出勤率", "完成率"});
+  csv += attendance::CsvLine({"分类 kind", "名称 name", "会议数 meetings", "应到 expected",
+                              "出席 present", "迟到 late", "远程 remote", "请假 excused",
+                              "补课 made_up", "缺席 absent", "出勤率 attendance_rate",
+                              "完成率 completion_rate"});
   auto row = [&](const std::string& kind, const std::string& name, int meetings,
                  const v1::AttendanceRates& r) {
     const auto& c = r.counts();

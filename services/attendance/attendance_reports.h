@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "branchline/v1/attendance.pb.h"
 #include "services/attendance/meetings.h"
@@ -52,10 +53,17 @@ class AttendanceReports {
  private:
   // Counts every expected person of a meeting (plus anyone with a record who left the
   // audience) into `counts` and builds the entries at positions [offset, offset + limit) of
-  // the roster in audience order. Only those entries' people are read.
+  // the roster in audience order. Only those entries' people are read; with `people`, their
+  // records are kept there too, in the entries' order.
   absl::Status BuildRoster(const Caller& caller, const v1::Meeting& meeting, uint64_t offset,
                            uint64_t limit, std::vector<v1::RosterEntry>* entries,
-                           v1::StatusCounts* counts) const;
+                           v1::StatusCounts* counts,
+                           std::vector<v1::Person>* people = nullptr) const;
+  // Each leave request's reason for the roster CSV by person, with its state when not approved.
+  absl::StatusOr<absl::flat_hash_map<uint64_t, std::string>> LeaveReasons(uint64_t meeting) const;
+  // Organisation names by id, for the teams of a roster's people.
+  absl::StatusOr<absl::flat_hash_map<uint64_t, std::string>> OrganizationNames(
+      const std::vector<v1::Person>& people) const;
   // The schedule in force for `org` (own, nearest ancestor's, or the regulation defaults).
   absl::StatusOr<v1::MeetingSchedule> EffectiveSchedule(const v1::Organization& org) const;
   // Number of active people in the subtree of `org` (cached in `cache`).

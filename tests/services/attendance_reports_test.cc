@@ -1,4 +1,7 @@
 // AttendanceService rosters, histories, reports, schedules, compliance and CSV exports.
+#include <map>
+#include <sstream>
+
 #include "services/common/local_day.h"
 #include "tests/services/attendance_fixture.h"
 
@@ -151,6 +154,70 @@ TEST_F(ReportsWithMeetings, ExportsAreCsvWithBom) {
   while (denied->Read(&chunk)) {
   }
   EXPECT_EQ(denied->Finish().error_code(), grpc::PERMISSION_DENIED);
+}
+
+// Splits a CSV without quoted fields into lines of fields (the fixture's texts have none).
+std::vector<std::vector<std::string>> CsvRows(const std::string& csv) {
+  std::vector<std::vector<std::string>> rows;
+  std::stringstream lines(csv.substr(3));  // after the BOM
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::stringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) fields.push_back(cell);
+    if (!line.empty() && line.back() == ',') fields.push_back("");
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
+TEST_F(ReportsTest, RosterCsvNamesTheTeamEmployeeNumberAndLeaveReason) {
+  auto m = MustCreate(Draft(Now() + 2 * kHour));
+  auto ask = [&](const std::string& token, const std::string& reason) {
+    v1::RequestLeaveRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_meeting_id(m.id());
+    r.set_reason(reason);
+    v1::LeaveRequest leave;
+    ASSERT_TRUE(stub_->RequestLeave(Ctx(token).get(), r, &leave).ok());
+  };
+  ask(d1_, "出车去新疆");
+  ask(d2_, "家中有事");
+  v1::DecideLeaveRequest decide;
+  decide.set_request_id(TestServer::RequestId());
+  decide.set_meeting_id(m.id());
+  decide.set_person_id(d1_id_);
+  decide.set_approve(true);
+  v1::LeaveRequest decided;
+  ASSERT_TRUE(stub_->DecideLeave(Ctx(secretary_).get(), decide, &decided).ok());
+
+  v1::ExportRosterRequest r;
+  r.set_meeting_id(m.id());
+  auto ctx = Ctx(secretary_);
+  auto reader = stub_->ExportRoster(ctx.get(), r);
+  std::string csv;
+  v1::CsvChunk chunk;
+  while (reader->Read(&chunk)) csv += chunk.data();
+  ASSERT_TRUE(reader->Finish().ok());
+  auto rows = CsvRows(csv);
+  ASSERT_EQ(rows.size(), 2u + 4u);  // meeting line, headers, secretary and three drivers
+  EXPECT_EQ(rows[1][0], "工号 employee_number");
+  EXPECT_EQ(rows[1][2], "班组 organization");
+  EXPECT_EQ(rows[1][7], "请假事由 leave_reason");
+  std::map<std::string, std::vector<std::string>> by_number;
+  for (size_t i = 2; i < rows.size(); ++i) by_number[rows[i][0]] = rows[i];
+  ASSERT_EQ(by_number.count("d1"), 1u);
+  EXPECT_EQ(by_number["d1"][1], "张师傅");
+  EXPECT_EQ(by_number["d1"][2], "驾驶员一组");
+  EXPECT_EQ(by_number["d1"][3], "请假");
+  EXPECT_EQ(by_number["d1"][7], "出车去新疆");
+  EXPECT_EQ(by_number["d1"][9], std::to_string(d1_id_));
+  EXPECT_EQ(by_number["d2"][3], "缺席");
+  EXPECT_EQ(by_number["d2"][7], "家中有事（待审批）");
+  EXPECT_EQ(by_number["d3"][7], "");
+  EXPECT_EQ(by_number["sec"][2], "运输四队党支部");
 }
 
 TEST_F(ReportsTest, RosterOfAListedAudienceKeepsPeopleWhoCheckedInAndLeft) {
