@@ -27,7 +27,9 @@ std::string StateText(v1::LetterState s) { return EnumText(v1::LetterState_descr
 
 // Anonymous letters have no author to show: the server never stores one.
 std::string Author(const v1::Letter& l) {
-  return l.anonymous() ? "(anonymous)" : IdText(l.author_person_id());
+  if (l.anonymous()) return "(anonymous)";
+  if (l.author_display_name().empty()) return IdText(l.author_person_id());
+  return l.author_display_name() + " (" + IdText(l.author_person_id()) + ")";
 }
 
 void PrintLetter(Session& session, const v1::Letter& l) {

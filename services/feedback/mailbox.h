@@ -123,8 +123,10 @@ class Mailbox {
   static Relation RelationOf(const Caller& caller, const Record& record,
                              const v1::Organization& org);
   // The letter as `relation` may see it at `now` (authors never see the assignee, service
-  // accounts never see the author or the reported person).
-  static v1::Letter View(const Record& record, Relation relation, int64_t now);
+  // accounts never see the author or the reported person; handlers see their names).
+  v1::Letter View(const Record& record, Relation relation, int64_t now) const;
+  // A person's display name, "" when the record is missing.
+  std::string DisplayName(uint64_t person) const;
   static bool IsPublic(const v1::LetterEvent& event);
 
   // Settings in force for `org`: its own, else the nearest ancestor's, else the defaults.

@@ -1,6 +1,7 @@
 // The read paths of the mailbox: letters, lists and threads.
 #include <functional>
 
+#include "branchline/v1/people.pb.h"
 #include "services/common/call_cancellation.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
@@ -60,14 +61,29 @@ Mailbox::Relation Mailbox::RelationOf(const Caller& caller, const Record& record
   return Relation::kNone;
 }
 
-v1::Letter Mailbox::View(const Record& record, Relation relation, int64_t now) {
+v1::Letter Mailbox::View(const Record& record, Relation relation, int64_t now) const {
   v1::Letter letter = feedback::PresentLetter(record, now);
   if (relation == Relation::kAuthor) letter.clear_assignee_person_id();
   if (relation == Relation::kService) {
     letter.clear_author_person_id();
     letter.clear_about_person_id();
   }
+  if (relation == Relation::kHandler) {
+    // An anonymous letter has no author id to look up: the name cannot leak from here.
+    if (letter.author_person_id()) {
+      letter.set_author_display_name(DisplayName(letter.author_person_id()));
+    }
+    if (letter.about_person_id()) {
+      letter.set_about_display_name(DisplayName(letter.about_person_id()));
+    }
+  }
   return letter;
+}
+
+std::string Mailbox::DisplayName(uint64_t person) const {
+  v1::Person p;
+  auto found = store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(person), &p);
+  return found.ok() && *found ? p.display_name() : "";
 }
 
 bool Mailbox::IsPublic(const v1::LetterEvent& event) {

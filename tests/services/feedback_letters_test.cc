@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -523,6 +524,36 @@ TEST_F(FeedbackLettersTest, AReportAboutAHandlerGoesUpAndIsNeverShownToThem) {
   v1::Letter out;
   EXPECT_EQ(feedback_->AssignLetter(TestServer::Ctx(admin_).get(), assign, &out).error_code(),
             grpc::FAILED_PRECONDITION);
+}
+
+TEST_F(FeedbackLettersTest, HandlersSeeTheAuthorsNameAndNobodyElseDoes) {
+  auto named = Submit(driver_token_, v1::LETTER_CATEGORY_SUGGESTION, false).letter();
+  auto anonymous = Submit(driver_token_, v1::LETTER_CATEGORY_SUGGESTION, true).letter();
+  auto report = Submit(driver_token_, v1::LETTER_CATEGORY_MISCONDUCT, false, colleague_).letter();
+  EXPECT_TRUE(named.author_display_name().empty());  // the author's own answer
+  std::map<uint64_t, v1::Letter> inbox;
+  const auto listed = Inbox(secretary_token_, branch_);
+  for (const auto& l : listed.letters()) inbox[l.id()] = l;
+  ASSERT_EQ(inbox.size(), 3u);
+  EXPECT_EQ(inbox[named.id()].author_display_name(), "王师傅");
+  EXPECT_TRUE(inbox[anonymous.id()].author_display_name().empty());
+  EXPECT_EQ(inbox[anonymous.id()].author_person_id(), 0u);
+  EXPECT_EQ(inbox[report.id()].about_display_name(), "李师傅");
+  v1::Letter got;
+  ASSERT_TRUE(Get(secretary_token_, named.id(), &got).ok());
+  EXPECT_EQ(got.author_display_name(), "王师傅");
+  // The author sees no handler-side names; a service account sees neither the author's id
+  // nor the name.
+  ASSERT_TRUE(Get(driver_token_, named.id(), &got).ok());
+  EXPECT_TRUE(got.author_display_name().empty());
+  const std::string integration = server_.ServiceToken(root_, v1::SCOPE_FEEDBACK_READ);
+  const auto for_service = Inbox(integration, branch_);
+  ASSERT_EQ(for_service.letters_size(), 3);
+  for (const auto& l : for_service.letters()) {
+    EXPECT_EQ(l.author_person_id(), 0u);
+    EXPECT_TRUE(l.author_display_name().empty());
+    EXPECT_TRUE(l.about_display_name().empty());
+  }
 }
 
 TEST_F(FeedbackLettersTest, InboxFiltersAndPages) {

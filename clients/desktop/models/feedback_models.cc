@@ -10,6 +10,9 @@ namespace branchline::desk {
 
 QString AuthorLabel(const v1::Letter& letter, const NameLookup& names) {
   if (letter.anonymous()) return QStringLiteral("【匿名 Anonymous】");
+  if (!letter.author_display_name().empty()) {
+    return QString::fromStdString(letter.author_display_name());
+  }
   return names.Name(letter.author_person_id());
 }
 
