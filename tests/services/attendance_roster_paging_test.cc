@@ -137,11 +137,16 @@ TEST_F(RosterPagingTest, PagesAcrossALargeRosterGiveTheWholeRosterOnce) {
   std::vector<uint64_t> csv_order;
   size_t line_start = csv.find('\n', csv.find('\n') + 1) + 1;  // after the two header lines
   while (line_start < csv.size()) {
-    size_t comma = csv.find(',', line_start);
-    size_t id_end = csv.find(',', comma + 1);
-    csv_order.push_back(std::stoull(csv.substr(comma + 1, id_end - comma - 1)));
-    line_start = csv.find('\n', line_start) + 1;
-    if (line_start == 0) break;
+    // The person id is the second column from the end: counting from the end keeps the test
+    // independent of the quoted name and note columns before it.
+    size_t line_end = csv.find('\n', line_start);
+    if (line_end == std::string::npos) line_end = csv.size();
+    std::string line = csv.substr(line_start, line_end - line_start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t org_comma = line.rfind(',');
+    size_t id_comma = line.rfind(',', org_comma - 1);
+    csv_order.push_back(std::stoull(line.substr(id_comma + 1, org_comma - id_comma - 1)));
+    line_start = line_end + 1;
   }
   EXPECT_EQ(csv_order, expected.order);
 }
