@@ -12,6 +12,9 @@ PACKAGES=(
   # storage, crypto, flags, logging, JSON, QR codes
   librocksdb-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libqrencode-dev
+  # the server's TOML config file (server/config/config_sources.cc: unknown keys and wrong
+  # types refused with their line)
+  libtomlplusplus-dev
   # tests (openssl makes throwaway certificates for the TLS test)
   libgtest-dev libgmock-dev openssl
   # Prometheus metrics endpoint (server/metrics.cc)
