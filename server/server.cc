@@ -17,6 +17,7 @@
 #include "server/call_interceptor.h"
 #include "server/completion_queue_pollers.h"
 #include "server/connection_churn.h"
+#include "server/json_log_formatter.h"
 #include "server/listen_guard.h"
 #include "server/memory_release.h"
 #include "server/metrics.h"
@@ -408,6 +409,7 @@ int Run(const ServerOptions& options) {
   // of them. 2 per core: measured after a rapid-reset burst (docs/security.md).
   LimitMallocArenas(std::max(2, 2 * static_cast<int>(std::thread::hardware_concurrency())));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  if (options.log_format == "json") UseJsonLogLines();
   // Block the stop signals in every thread gRPC and RocksDB start; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);

@@ -43,6 +43,8 @@ struct ServerOptions {
   std::vector<std::string> trusted_proxies;
   // trace, debug, info, warn, error.
   std::string log_level = "info";
+  // text: spdlog's lines; json: one JSON object per line (server/json_log_formatter.h).
+  std::string log_format = "text";
   // How long Run() lets calls in flight finish after SIGTERM/SIGINT.
   int shutdown_grace_ms = 10'000;
   // Initial password of the `admin` account on first start; empty: generated and printed.

@@ -38,6 +38,10 @@ const Setting kSettings[] = {
      "PEM CA for optional client certificates (service accounts bound to one)"},
     {"log_level", &C::log_level, "trace, debug, info, warn or error", 0, 0,
      "trace|debug|info|warn|error"},
+    {"log_format", &C::log_format,
+     "text (spdlog lines) or json (one JSON object per line for a log shipper: time, level, "
+     "message)",
+     0, 0, "text|json"},
     {"admin_password", &C::admin_password,
      "Initial password of 'admin' on first start (tests; in production use admin_password_file); "
      "generated and printed once when no password is given",
@@ -117,6 +121,7 @@ absl::StatusOr<ServerOptions> ToServerOptions(const ServerConfig& config) {
   options.trusted_proxies = config.trusted_proxy;
   options.tls_client_ca_file = config.tls_client_ca;
   options.log_level = config.log_level;
+  options.log_format = config.log_format;
   options.admin_password = config.admin_password;
   if (!config.admin_password_file.empty()) {
     if (!config.admin_password.empty()) {

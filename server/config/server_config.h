@@ -26,6 +26,7 @@ struct ServerConfig {
   std::vector<std::string> trusted_proxy;
   std::string tls_client_ca;
   std::string log_level = "info";
+  std::string log_format = "text";
   std::string admin_password;
   std::string admin_password_file;
   bool unsafe_no_sync = false;
