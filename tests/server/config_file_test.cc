@@ -4,12 +4,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 
 #include "branchline/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -28,16 +27,7 @@ std::string Write(const std::string& path, const std::string& text, mode_t mode 
 
 // Runs the binary with `args` (after `env` assignments), stdout and stderr together.
 std::string RunBinary(const std::string& env, const std::string& args, int* exit_code) {
-  const std::string command =
-      "env " + env + " " + std::string(BRANCHLINE_SERVER_BINARY) + " " + args + " 2>&1";
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return output;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
-  *exit_code = WEXITSTATUS(pclose(pipe));
-  return output;
+  return testing::RunCommand("env " + env + " " + BRANCHLINE_SERVER_BINARY + " " + args, exit_code);
 }
 
 TEST(ConfigFile, CheckConfigSaysOkOrWhyNot) {
