@@ -1,5 +1,7 @@
 #include "server/config/server_config.h"
 
+#include <unistd.h>
+
 #include <cctype>
 
 #include "server/config/secret_file.h"
@@ -154,10 +156,18 @@ absl::StatusOr<ServerOptions> ToServerOptions(const ServerConfig& config) {
   options.shutdown_grace_ms = static_cast<int>(config.shutdown_grace_seconds * 1000);
   options.access_log = !config.no_access_log;
   options.fast_password_hashing = config.fast_password_hashing;
+  // The settings' combinations first: "--tls-client-ca needs TLS" says more than a missing file.
+  if (auto checked = CheckServerOptions(options); !checked.ok()) return checked;
   if (!config.tls_key.empty()) {
     if (auto key = CheckSecretFile(config.tls_key, "tls_key"); !key.ok()) return key;
   }
-  if (auto checked = CheckServerOptions(options); !checked.ok()) return checked;
+  // Public files, but --check-config should find a wrong path before a start does.
+  for (const auto& [setting, path] : {std::pair{"tls_cert", &config.tls_cert},
+                                      std::pair{"tls_client_ca", &config.tls_client_ca}}) {
+    if (!path->empty() && access(path->c_str(), R_OK) != 0) {
+      return absl::NotFoundError(std::string(setting) + ": cannot read " + *path);
+    }
+  }
   return options;
 }
 

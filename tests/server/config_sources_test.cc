@@ -165,6 +165,25 @@ TEST(ConfigSources, SecretFilesMustBeReadableByTheServiceUserOnly) {
   EXPECT_EQ(ToServerOptions(with_password).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(ConfigSources, UnreadableCertificateFilesAreNamedBeforeAStart) {
+  TempDir dir;
+  ServerConfig config;
+  config.tls_cert = dir.Sub("missing.pem");
+  config.tls_key = Write(dir.Sub("server.key"), "KEY", 0600);
+  auto refused = ToServerOptions(config);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(refused.status().message().find("tls_cert: cannot read " + config.tls_cert),
+            std::string::npos)
+      << refused.status();
+  config.tls_cert = Write(dir.Sub("server.pem"), "CERT", 0644);
+  config.tls_client_ca = dir.Sub("missing-ca.pem");
+  refused = ToServerOptions(config);
+  EXPECT_NE(refused.status().message().find("tls_client_ca"), std::string::npos)
+      << refused.status();
+  config.tls_client_ca = config.tls_cert;
+  EXPECT_TRUE(ToServerOptions(config).ok());
+}
+
 TEST(ConfigSources, PrintedConfigMasksSecretsAndLoadsBack) {
   TempDir dir;
   LoadedConfig config;
