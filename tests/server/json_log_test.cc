@@ -32,8 +32,8 @@ TEST(JsonLogLines, EveryLineOfAServerRunIsAJsonObject) {
   TempDir dir;
   // The start line names the data directory: quotes and Chinese in the message.
   const std::string data_dir = dir.Sub("数据 \"支部\"");
-  // A short grace: with this test's channel still connected, a SIGTERM stop waits out most of
-  // it (8 of the default 10 s measured; docs/operations.md, "Upgrading").
+  // A short grace: with this test's channel still connected, a SIGTERM stop takes about
+  // min(grace, 6 s) + 2 s (8 s at the default 10 s; docs/operations.md, "Upgrading").
   ServerProcess server(data_dir, {"--admin-password", testing::kAdminPassword, "--log-format",
                                   "json", "--log-level", "debug", "--shutdown-grace-seconds", "2"});
   ASSERT_GT(server.port(), 0) << server.ReadLog();
