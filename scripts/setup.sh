@@ -12,6 +12,13 @@ PACKAGES=(
   # storage, crypto, flags, logging, JSON, QR codes
   librocksdb-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libqrencode-dev
+  # the server's TOML config file (server/config/config_sources.cc: unknown keys and wrong
+  # types refused with their line)
+  libtomlplusplus-dev
+  # Debian packages (scripts/package.sh: CPack's DEB generator needs dpkg-shlibdeps), the
+  # systemd unit's test (systemd-analyze verify) and the install test into a fresh Debian 12
+  # root (scripts/install_test.sh)
+  dpkg-dev systemd debootstrap
   # tests (openssl makes throwaway certificates for the TLS test)
   libgtest-dev libgmock-dev openssl
   # Prometheus metrics endpoint (server/metrics.cc)

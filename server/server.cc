@@ -17,6 +17,7 @@
 #include "server/call_interceptor.h"
 #include "server/completion_queue_pollers.h"
 #include "server/connection_churn.h"
+#include "server/json_log_formatter.h"
 #include "server/listen_guard.h"
 #include "server/memory_release.h"
 #include "server/metrics.h"
@@ -154,6 +155,24 @@ constexpr int kBlockingStreamStarts = 4;
 
 }  // namespace
 
+absl::Status CheckServerOptions(const ServerOptions& options) {
+  if (auto limits = CheckAnonymousLetterLimits(options.anonymous_letters); !limits.ok()) {
+    return limits;
+  }
+  if (auto streams = CheckStreamLimits(options.streams); !streams.ok()) return streams;
+  if (auto exposure =
+          CheckListenExposure(options.listen, {.tls = !options.tls_cert_file.empty(),
+                                               .behind_edge = options.behind_edge,
+                                               .accept_no_edge = options.accept_no_edge});
+      !exposure.ok()) {
+    return exposure;
+  }
+  if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError("--tls-client-ca needs TLS (--tls-cert and --tls-key)");
+  }
+  return absl::OkStatus();
+}
+
 BranchlineServer::BranchlineServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 BranchlineServer::~BranchlineServer() { Shutdown(); }
@@ -166,17 +185,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     const ServerOptions& options) {
   // TLS files first: a bad path must not leave a bootstrapped data directory behind (its
   // generated admin password printed to a start that then fails).
-  if (auto limits = CheckAnonymousLetterLimits(options.anonymous_letters); !limits.ok()) {
-    return limits;
-  }
-  if (auto streams = CheckStreamLimits(options.streams); !streams.ok()) return streams;
-  if (auto exposure =
-          CheckListenExposure(options.listen, {.tls = !options.tls_cert_file.empty(),
-                                               .behind_edge = options.behind_edge,
-                                               .accept_no_edge = options.accept_no_edge});
-      !exposure.ok()) {
-    return exposure;
-  }
+  if (auto checked = CheckServerOptions(options); !checked.ok()) return checked;
   if (options.accept_no_edge && !IsLoopbackListen(options.listen)) {
     spdlog::warn(
         "!!! --i-accept-no-edge: clients reach gRPC 1.51's HTTP/2 on {} directly; its known "
@@ -184,9 +193,6 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
         options.listen);
   }
   std::shared_ptr<grpc::ServerCredentials> credentials;
-  if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
-    return absl::InvalidArgumentError("--tls-client-ca needs TLS (--tls-cert and --tls-key)");
-  }
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     auto cert = ReadFile(options.tls_cert_file);
     auto pem_key = ReadFile(options.tls_key_file);
@@ -403,6 +409,7 @@ int Run(const ServerOptions& options) {
   // of them. 2 per core: measured after a rapid-reset burst (docs/security.md).
   LimitMallocArenas(std::max(2, 2 * static_cast<int>(std::thread::hardware_concurrency())));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  if (options.log_format == "json") UseJsonLogLines();
   // Block the stop signals in every thread gRPC and RocksDB start; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -418,7 +425,7 @@ int Run(const ServerOptions& options) {
   int signal = 0;
   sigwait(&signals, &signal);
   spdlog::info("received {}, shutting down gracefully", signal == SIGINT ? "SIGINT" : "SIGTERM");
-  (*server)->Shutdown();
+  (*server)->Shutdown(options.shutdown_grace_ms);
   return 0;
 }
 

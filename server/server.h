@@ -43,6 +43,10 @@ struct ServerOptions {
   std::vector<std::string> trusted_proxies;
   // trace, debug, info, warn, error.
   std::string log_level = "info";
+  // text: spdlog's lines; json: one JSON object per line (server/json_log_formatter.h).
+  std::string log_format = "text";
+  // How long Run() lets calls in flight finish after SIGTERM/SIGINT.
+  int shutdown_grace_ms = 10'000;
   // Initial password of the `admin` account on first start; empty: generated and printed.
   std::string admin_password;
   // Sync the WAL before acknowledging a write. Off only for benchmarks: loudly logged.
@@ -72,6 +76,11 @@ struct ServerOptions {
   // docs/limits.md). Both > 0 and per organisation <= per tenant, or Start refuses.
   feedback::AnonymousLetterLimit::Limits anonymous_letters;
 };
+
+// The checks Start() makes before it touches anything (limits, listen exposure, TLS settings
+// that need each other), for --check-config. INVALID_ARGUMENT or FAILED_PRECONDITION naming the
+// flag to fix.
+absl::Status CheckServerOptions(const ServerOptions& options);
 
 // One running Branchline server: storage, services, gRPC. Thread-safe.
 class BranchlineServer {

@@ -3,15 +3,12 @@
 #include "services/feedback/anonymous_letter_limit.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/common/local_day.h"
+#include "tests/support/run_command.h"
 #include "tests/support/test_server.h"
 
 namespace branchline {
@@ -207,14 +204,7 @@ TEST(AnonymousLetterLimitOptions, StartRefusesNonPositiveOrInvertedAllowances) {
 // The binary: the flags are in --help with their defaults, and a bad value ends the start
 // with a message naming the flag (run without a data directory being created).
 std::string RunServerBinary(const std::string& args, int* exit_code) {
-  std::string output;
-  FILE* pipe = popen((std::string(BRANCHLINE_SERVER_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  if (!pipe) return output;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
-  *exit_code = WEXITSTATUS(pclose(pipe));
-  return output;
+  return testing::RunCommand(std::string(BRANCHLINE_SERVER_BINARY) + " " + args, exit_code);
 }
 
 TEST(AnonymousLetterLimitOptions, TheBinaryDocumentsAndChecksTheFlags) {

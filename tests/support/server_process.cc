@@ -21,6 +21,17 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
       BRANCHLINE_SERVER_BINARY,  "--listen",         "127.0.0.1:0", "--data-dir", data_dir,
       "--fast-password-hashing", "--metrics-listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  Launch(args);
+}
+
+ServerProcess::ServerProcess(ExactArgs, std::string log_path, std::vector<std::string> args)
+    : log_path_(std::move(log_path)) {
+  args.insert(args.begin(), BRANCHLINE_SERVER_BINARY);
+  Launch(args);
+}
+
+void ServerProcess::Launch(const std::vector<std::string>& args_in) {
+  std::vector<std::string> args = args_in;
   pid_ = fork();
   if (pid_ == 0) {
     int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -13,6 +13,10 @@ class ServerProcess {
  public:
   // Starts the server on 127.0.0.1 with an OS-picked port and waits until it listens.
   ServerProcess(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  // Starts the binary with exactly `args` (no defaults: a config file says where to listen,
+  // which must be an OS-picked port) and waits until it listens; logs to `log_path`.
+  struct ExactArgs {};
+  ServerProcess(ExactArgs, std::string log_path, std::vector<std::string> args);
   ~ServerProcess();
 
   int port() const { return port_; }
@@ -27,6 +31,8 @@ class ServerProcess {
   int Stop(int signal);
 
  private:
+  void Launch(const std::vector<std::string>& args);
+
   pid_t pid_ = -1;
   int port_ = 0;
   int metrics_port_ = 0;
