@@ -4,6 +4,8 @@
 #include <set>
 
 #include "google/protobuf/util/message_differencer.h"
+#include "services/attendance/schedule_periods.h"
+#include "services/common/local_day.h"
 #include "tests/services/calendar_fixture.h"
 
 namespace branchline::testing {
@@ -13,6 +15,13 @@ using google::protobuf::util::MessageDifferencer;
 
 std::string DateText(const v1::LocalDate& d) {
   return std::to_string(d.year()) + "-" + std::to_string(d.month()) + "-" + std::to_string(d.day());
+}
+
+// An RRULE UNTIL date (YYYYMMDD).
+std::string UntilText(const v1::LocalDate& d) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d%02d%02d", d.year(), d.month(), d.day());
+  return text;
 }
 
 TEST_F(CalendarTest, CreatesRealMeetingsUpToTheHorizon) {
@@ -274,9 +283,9 @@ TEST_F(CalendarTest, EndingCancelsLaterOccurrencesWithoutCheckIns) {
   EXPECT_EQ(ViolationField(status), "reason");
 }
 
-// Ending at a later date ("this and following" keeps the earlier part): occurrences after it
-// are cancelled, those up to it stay, and the pass still creates the ones up to it.
-TEST_F(CalendarTest, EndingAtALaterDateKeepsTheOccurrencesUpToIt) {
+// "This and following": the series ends at a later date (occurrences up to it stay and the
+// pass still creates them) and a new series takes over from the next week, every other week.
+TEST_F(CalendarTest, ThisAndFollowingIsAnEndAtADateAndANewSeries) {
   const int64_t start = Now() + kHour;
   auto series = MustCreateSeries(SeriesDraft(start, "FREQ=WEEKLY", 14));
   ASSERT_EQ(Occurrences(series.id()).size(), 2u);
@@ -288,10 +297,89 @@ TEST_F(CalendarTest, EndingAtALaterDateKeepsTheOccurrencesUpToIt) {
   v1::EndMeetingSeriesResponse ended;
   ASSERT_TRUE(calendar_->EndMeetingSeries(Ctx(secretary_).get(), end, &ended).ok());
   EXPECT_EQ(ended.cancelled_meeting_ids_size(), 0);
-  CalendarClock().Advance(60 * kDay);
-  EXPECT_EQ(*server_.server().MaterializeSeriesNow(), 2u);  // +14 d and +21 d, not +28 d
+  auto following = MustCreateSeries(SeriesDraft(start + 28 * kDay, "FREQ=WEEKLY;INTERVAL=2", 14));
+  EXPECT_EQ(Occurrences(following.id()).size(), 0u);  // its first date is beyond the horizon
+
+  CalendarClock().Advance(60 * kDay);  // horizon now reaches start + 74 days
+  EXPECT_EQ(*server_.server().MaterializeSeriesNow(), 2u + 4u);
   EXPECT_EQ(*server_.server().MaterializeSeriesNow(), 0u);
-  EXPECT_EQ(Occurrences(series.id()).size(), 4u);
+  std::vector<std::string> old_dates, new_dates;
+  for (const auto& o : Occurrences(series.id())) old_dates.push_back(DateText(o.date()));
+  for (const auto& o : Occurrences(following.id())) new_dates.push_back(DateText(o.date()));
+  auto date = [&](int days) { return DateText(LocalDateOf(start + days * kDay)); };
+  EXPECT_EQ(old_dates, (std::vector<std::string>{date(0), date(7), date(14), date(21)}));
+  EXPECT_EQ(new_dates, (std::vector<std::string>{date(28), date(42), date(56), date(70)}));
+  EXPECT_EQ(CountBranchMeetings(), 8);
+}
+
+// The fleet's year, end to end: a Monday safety-meeting series with the Spring Festival
+// weeks as holidays and Wednesday/Friday lectures with one Friday cancelled alone, checked by
+// a weekly schedule (one safety meeting, two lectures a week) over last ISO year.
+TEST_F(CalendarTest, WeeklySeriesAgainstAWeeklyScheduleOverAPreparedYear) {
+  const int year = DayToCivil(LocalDay(Now(), 480)).year - 1;
+  const auto weeks = attendance::SchedulePeriods(v1::SCHEDULE_FREQUENCY_WEEKLY, year, 480);
+  const int64_t monday = weeks.front().from + 9 * kHour;  // week 1, Monday 09:00 local
+  CalendarClock().Set(monday - kHour);
+  v1::SetHolidaysRequest festival;
+  festival.set_request_id(TestServer::RequestId());
+  festival.mutable_holidays()->set_organization_id(branch_);
+  for (int w : {4, 5}) *festival.mutable_holidays()->add_dates() = LocalDateOf(weeks[w].from);
+  v1::HolidayList holidays;
+  ASSERT_TRUE(calendar_->SetHolidays(Ctx(secretary_).get(), festival, &holidays).ok());
+
+  const auto last_monday = LocalDateOf(weeks.back().from + 9 * kHour);
+  auto safety = MustCreateSeries(
+      SeriesDraft(monday, "FREQ=WEEKLY;BYDAY=MO;UNTIL=" + UntilText(last_monday), 366));
+  auto lecture_draft = SeriesDraft(
+      monday + 2 * kDay + 5 * kHour,
+      "FREQ=WEEKLY;BYDAY=WE,FR;UNTIL=" + UntilText(LocalDateOf(weeks.back().from + 4 * kDay)), 366);
+  lecture_draft.mutable_meeting()->set_type(v1::MEETING_TYPE_PARTY_LECTURE);
+  lecture_draft.mutable_meeting()->set_title("周三周五党课");
+  auto lectures = MustCreateSeries(lecture_draft);
+  CalendarClock().Advance(30 * kDay);  // an ISO year can be 371 days: the pass adds the rest
+  ASSERT_TRUE(server_.server().MaterializeSeriesNow().ok());
+  const size_t n = weeks.size();
+  ASSERT_EQ(Occurrences(safety.id()).size(), n - 2);
+  auto lecture_occurrences = Occurrences(lectures.id());
+  ASSERT_EQ(lecture_occurrences.size(), 2 * n);
+  v1::CancelMeetingRequest cancel;  // week 10's Friday lecture, alone
+  cancel.set_request_id(TestServer::RequestId());
+  cancel.set_id(lecture_occurrences[2 * 9 + 1].meeting_id());
+  cancel.set_reason("讲师出差");
+  v1::Meeting cancelled;
+  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &cancelled).ok());
+
+  v1::SetMeetingScheduleRequest set;
+  set.set_request_id(TestServer::RequestId());
+  set.mutable_schedule()->set_organization_id(branch_);
+  auto* rule = set.mutable_schedule()->add_rules();
+  rule->set_type(v1::MEETING_TYPE_SAFETY_MEETING);
+  rule->set_frequency(v1::SCHEDULE_FREQUENCY_WEEKLY);
+  rule->set_min_count(1);
+  rule = set.mutable_schedule()->add_rules();
+  rule->set_type(v1::MEETING_TYPE_PARTY_LECTURE);
+  rule->set_frequency(v1::SCHEDULE_FREQUENCY_WEEKLY);
+  rule->set_min_count(2);
+  v1::MeetingSchedule schedule;
+  ASSERT_TRUE(stub_->SetMeetingSchedule(Ctx(secretary_).get(), set, &schedule).ok());
+
+  v1::GetComplianceReportRequest r;
+  r.set_organization_id(branch_);
+  r.set_year(year);
+  v1::ComplianceReport report;
+  ASSERT_TRUE(stub_->GetComplianceReport(Ctx(secretary_).get(), r, &report).ok());
+  ASSERT_EQ(report.branches_size(), 1);
+  EXPECT_EQ(report.branches(0).periods_size(), static_cast<int>(2 * n));
+  std::set<std::string> missing;
+  for (const auto& p : report.branches(0).missing()) {
+    missing.insert(std::to_string(p.type()) + " " + p.period() + " " + std::to_string(p.held()));
+  }
+  const std::string y = std::to_string(year);
+  EXPECT_EQ(missing, (std::set<std::string>{
+                         std::to_string(v1::MEETING_TYPE_SAFETY_MEETING) + " " + y + "-W05 0",
+                         std::to_string(v1::MEETING_TYPE_SAFETY_MEETING) + " " + y + "-W06 0",
+                         std::to_string(v1::MEETING_TYPE_PARTY_LECTURE) + " " + y + "-W10 1",
+                     }));
 }
 
 }  // namespace
