@@ -57,6 +57,34 @@ absl::StatusOr<bool> HasCheckIn(const storage::Store& store, uint64_t meeting_id
   return found;
 }
 
+// One kSeriesOccurrence entry under `prefix`: its local day and meeting id.
+absl::StatusOr<std::pair<int64_t, uint64_t>> ParseOccurrence(std::string_view prefix,
+                                                             std::string_view key,
+                                                             std::string_view value) {
+  auto day = storage::KeyReader(key.substr(prefix.size())).I64();
+  auto meeting = storage::KeyReader(value).U64();
+  if (!day || !meeting) return absl::DataLossError("corrupt occurrence entry");
+  return std::make_pair(*day, *meeting);
+}
+
+// Every created occurrence of a series, by date.
+absl::StatusOr<std::vector<std::pair<int64_t, uint64_t>>> ReadOccurrences(
+    const storage::Store& store, uint64_t series_id) {
+  std::vector<std::pair<int64_t, uint64_t>> out;
+  const std::string prefix = storage::SeriesOccurrencePrefix(series_id);
+  absl::Status inner;
+  RETURN_IF_ERROR(store.Scan(storage::Cf::kIndex, prefix, "",
+                             [&](std::string_view key, std::string_view value) {
+                               auto occurrence = ParseOccurrence(prefix, key, value);
+                               if (!occurrence.ok()) inner = occurrence.status();
+                               if (!inner.ok()) return false;
+                               out.push_back(*occurrence);
+                               return true;
+                             }));
+  RETURN_IF_ERROR(inner);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::MeetingSeries> RecurringMeetings::Load(const Caller& caller, uint64_t id,
@@ -236,12 +264,10 @@ absl::StatusOr<v1::ListSeriesOccurrencesResponse> RecurringMeetings::ListOccurre
       *response.mutable_next_page_token(),
       ScanPage(store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
                [&](std::string_view key, std::string_view value) -> absl::StatusOr<bool> {
-                 auto day = storage::KeyReader(key.substr(prefix.size())).I64();
-                 auto meeting = storage::KeyReader(value).U64();
-                 if (!day || !meeting) return absl::DataLossError("corrupt occurrence entry");
+                 ASSIGN_OR_RETURN(auto parsed, ParseOccurrence(prefix, key, value));
                  auto* occurrence = response.add_occurrences();
-                 *occurrence->mutable_date() = calendar::DateOfDay(*day);
-                 occurrence->set_meeting_id(*meeting);
+                 *occurrence->mutable_date() = calendar::DateOfDay(parsed.first);
+                 occurrence->set_meeting_id(parsed.second);
                  return true;
                }));
   return response;
@@ -258,8 +284,17 @@ absl::StatusOr<v1::EndMeetingSeriesResponse> RecurringMeetings::End(
         if (request.has_last_date()) {
           ASSIGN_OR_RETURN(asked_last_day, calendar::DayOfDate(request.last_date(), "last_date"));
         }
+        // No occurrence of an existing series appears while this runs: the pass, their only
+        // writer, holds pass_mu_. So they are read first and locked together with the series
+        // in one Lock call (KeyLocks stripes are not reentrant: a second call could wait on a
+        // stripe this call already holds).
+        std::lock_guard pass_lock(pass_mu_);
+        RETURN_IF_ERROR(Load(caller, request.id(), "id").status());
+        ASSIGN_OR_RETURN(auto occurrences, ReadOccurrences(store_, request.id()));
         const std::string series_key = storage::SeriesKey(request.id());
-        m.Lock({series_key});
+        std::vector<std::string> keys = {series_key};
+        for (const auto& [day, id] : occurrences) keys.push_back(storage::RecordKey(id));
+        m.Lock(std::vector<std::string_view>(keys.begin(), keys.end()));
         ASSIGN_OR_RETURN(auto series, Load(caller, request.id(), "id"));
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, series.organization_id(), "id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "ending a meeting series"));
@@ -273,25 +308,9 @@ absl::StatusOr<v1::EndMeetingSeriesResponse> RecurringMeetings::End(
         const int64_t last_day = asked_last_day.value_or(LocalDay(now, offset));
         // The occurrences to look at: after last_date, or (ending now) every one.
         std::vector<uint64_t> later;
-        const std::string prefix = storage::SeriesOccurrencePrefix(series.id());
-        absl::Status inner;
-        RETURN_IF_ERROR(store_.Scan(
-            storage::Cf::kIndex, prefix, "", [&](std::string_view key, std::string_view value) {
-              auto day = storage::KeyReader(key.substr(prefix.size())).I64();
-              auto meeting = storage::KeyReader(value).U64();
-              if (!day || !meeting) {
-                inner = absl::DataLossError("corrupt occurrence entry");
-                return false;
-              }
-              if (!asked_last_day || *day > last_day) later.push_back(*meeting);
-              return true;
-            }));
-        RETURN_IF_ERROR(inner);
-        // Meeting locks after the series lock: nothing takes them the other way round
-        // (meeting updates never touch a series), so the second Lock cannot deadlock.
-        std::vector<std::string> keys;
-        for (uint64_t id : later) keys.push_back(storage::RecordKey(id));
-        m.Lock(std::vector<std::string_view>(keys.begin(), keys.end()));
+        for (const auto& [day, id] : occurrences) {
+          if (!asked_last_day || day > last_day) later.push_back(id);
+        }
         for (uint64_t id : later) {
           internal::v1::MeetingRecord record;
           ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kMeetings,
