@@ -31,6 +31,7 @@
 #include "services/auth/password_hasher.h"
 #include "services/auth/sessions.h"
 #include "services/auth/token_signer.h"
+#include "services/calendar/calendar_grpc.h"
 #include "services/common/blocking_work_pool.h"
 #include "services/common/clock.h"
 #include "services/common/stream_bounds.h"
@@ -76,6 +77,8 @@ struct BranchlineServer::State {
   std::unique_ptr<Meetings> meetings;
   std::unique_ptr<CheckIns> check_ins;
   std::unique_ptr<AttendanceReports> attendance_reports;
+  std::unique_ptr<Holidays> holidays;
+  std::unique_ptr<RecurringMeetings> recurring_meetings;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -300,6 +303,12 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                  state->clock, AttendanceOptions{options.device_time});
   state->attendance_reports = std::make_unique<AttendanceReports>(
       *state->store, *state->access, *state->people, *state->meetings, state->clock);
+  const Clock& calendar_clock = options.calendar.clock ? *options.calendar.clock : state->clock;
+  state->holidays = std::make_unique<Holidays>(*state->store, *state->access, calendar_clock);
+  state->recurring_meetings =
+      std::make_unique<RecurringMeetings>(*state->store, *state->access, *state->meetings,
+                                          *state->holidays, calendar_clock, options.calendar);
+  state->recurring_meetings->Start();
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -335,6 +344,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                  *state->offline_batch, auth, *state->streams));
   add(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
                                        *state->attendance_reports, auth, *state->streams));
+  add(std::make_unique<CalendarGrpc>(*state->recurring_meetings, *state->holidays, auth));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
@@ -384,6 +394,8 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->pollers->Shutdown();  // after the server's, as gRPC requires
   state_->server.reset();
   state_->watch_hub.reset();
+  // Stops the meeting-series pass before the database closes.
+  state_->recurring_meetings.reset();
   state_->change_retention.reset();  // stops pruning before the database closes
   state_->deferred_changes.reset();  // stops publishing before the database closes
   state_->metrics.reset();           // stops scrapes before the store they read goes
@@ -401,6 +413,10 @@ absl::StatusOr<uint64_t> BranchlineServer::PruneChangesNow() {
 
 absl::StatusOr<uint64_t> BranchlineServer::PublishDeferredChangesNow() {
   return state_->deferred_changes->PublishNow();
+}
+
+absl::StatusOr<uint64_t> BranchlineServer::MaterializeSeriesNow() {
+  return state_->recurring_meetings->MaterializeDue();
 }
 
 int Run(const ServerOptions& options) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/calendar/calendar_options.h"
 #include "services/common/clock.h"
 #include "services/common/device_time.h"
 #include "services/common/stream_bounds.h"
@@ -75,6 +76,8 @@ struct ServerOptions {
   // (--anonymous-letters-per-organization-per-day, --anonymous-letters-per-tenant-per-day;
   // docs/limits.md). Both > 0 and per organisation <= per tenant, or Start refuses.
   feedback::AnonymousLetterLimit::Limits anonymous_letters;
+  // Meeting series: default horizon, pass interval, clock (services/calendar).
+  CalendarOptions calendar;
 };
 
 // The checks Start() makes before it touches anything (limits, listen exposure, TLS settings
@@ -104,6 +107,9 @@ class BranchlineServer {
   // Publishes the held-back changes of anonymous authors that are due (it also runs on its
   // timer); returns how many.
   absl::StatusOr<uint64_t> PublishDeferredChangesNow();
+  // Creates the due occurrences of every meeting series (it also runs on its timer); returns
+  // how many meetings it created.
+  absl::StatusOr<uint64_t> MaterializeSeriesNow();
 
   struct State;
 

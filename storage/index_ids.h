@@ -20,6 +20,12 @@ enum class Index : uint16_t {
   kMeetingByAudienceOrg = 101,  // [audience org id][start i64][meeting id]   subtree audiences
   kMeetingByPerson = 102,       // [person id][start i64][meeting id]   listed audiences
   kLeaveByPerson = 103,         // [person id][meeting id]   leave requests of a person
+  // Calendar (meeting series; services/calendar), in the attendance range.
+  kSeriesByOrg = 104,  // [org id][series id]   series held by an organisation
+  // One entry per created occurrence, the guard that makes each (series, local date) one
+  // meeting: [series id][local day i64]   value: meeting id (u64 BE). Ends with a day, not an id.
+  kSeriesOccurrence = 105,
+  kActiveSeries = 106,  // [series id]   series not yet ended, walked by the materialisation pass
 
   // Sync (400-499). The change indexes are written by Store::Commit itself.
   kChangeByOrg = 400,     // [org id][sequence]        value: change kind ("" before 2026-11)

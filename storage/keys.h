@@ -178,6 +178,35 @@ inline std::string LeaveByPersonPrefix(uint64_t person) {
   return IndexKey(TenantOfId(person), Index::kLeaveByPerson).U64(person).key();
 }
 
+// ---- Calendar (services/calendar) -------------------------------------------------------
+// Meeting series live in kMeetings at [tenant][str "series"][series id] and an organisation's
+// holiday list at [tenant][str "holidays"][org id]: the string tag keeps them apart from the
+// [tenant][id] meeting records (and from the schedule keys) in the same family.
+inline std::string SeriesKey(uint64_t series) {
+  return KeyBuilder(TenantOfId(series)).Str("series").U64(series).key();
+}
+inline std::string HolidaysKey(uint64_t org) {
+  return KeyBuilder(TenantOfId(org)).Str("holidays").U64(org).key();
+}
+inline std::string SeriesByOrgKey(uint64_t org, uint64_t series) {
+  return IndexKey(TenantOfId(org), Index::kSeriesByOrg).U64(org).U64(series).key();
+}
+inline std::string SeriesByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kSeriesByOrg).U64(org).key();
+}
+inline std::string SeriesOccurrenceKey(uint64_t series, int64_t local_day) {
+  return IndexKey(TenantOfId(series), Index::kSeriesOccurrence).U64(series).I64(local_day).key();
+}
+inline std::string SeriesOccurrencePrefix(uint64_t series) {
+  return IndexKey(TenantOfId(series), Index::kSeriesOccurrence).U64(series).key();
+}
+inline std::string ActiveSeriesKey(uint64_t series) {
+  return IndexKey(TenantOfId(series), Index::kActiveSeries).U64(series).key();
+}
+inline std::string ActiveSeriesPrefix(uint32_t tenant) {
+  return IndexKey(tenant, Index::kActiveSeries).key();
+}
+
 // --- Feedback (staff mailbox) ---
 // Letters are records in Cf::kLetters at RecordKey(letter id). Thread events live in
 // Cf::kLetterEvents at [tenant][letter id u64][sequence u32]. Per-organisation mailbox

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "services/attendance/attendance_csv.h"
 #include "services/attendance/meeting_index.h"
+#include "services/attendance/schedule_periods.h"
 #include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
@@ -46,35 +47,6 @@ void AddCounts(const v1::StatusCounts& c, v1::StatusCounts* into) {
   into->set_excused(into->excused() + c.excused());
   into->set_made_up(into->made_up() + c.made_up());
   into->set_absent(into->absent() + c.absent());
-}
-
-int Months(v1::ScheduleFrequency f) {
-  switch (f) {
-    case v1::SCHEDULE_FREQUENCY_MONTHLY:
-      return 1;
-    case v1::SCHEDULE_FREQUENCY_QUARTERLY:
-      return 3;
-    case v1::SCHEDULE_FREQUENCY_HALF_YEARLY:
-      return 6;
-    default:
-      return 12;
-  }
-}
-
-std::string PeriodLabel(int year, int index, v1::ScheduleFrequency f) {
-  std::string y = std::to_string(year);
-  char month[4];
-  switch (f) {
-    case v1::SCHEDULE_FREQUENCY_MONTHLY:
-      std::snprintf(month, sizeof month, "%02d", index + 1);
-      return y + "-" + month;
-    case v1::SCHEDULE_FREQUENCY_QUARTERLY:
-      return y + "-Q" + std::to_string(index + 1);
-    case v1::SCHEDULE_FREQUENCY_HALF_YEARLY:
-      return y + "-H" + std::to_string(index + 1);
-    default:
-      return y;
-  }
 }
 
 v1::ScheduleRule Rule(v1::MeetingType type, v1::ScheduleFrequency f) {
@@ -534,11 +506,15 @@ absl::StatusOr<v1::ComplianceReport> AttendanceReports::Compliance(
     RETURN_IF_ERROR(CancellationCheckpoint());
     ASSIGN_OR_RETURN(auto schedule, EffectiveSchedule(branch));
     const int32_t offset = branch.utc_offset_minutes();
-    auto month_start = [&](int month) {  // month 1..13
-      return LocalDayStartMicros(
-          month > 12 ? CivilToDay(request.year() + 1, 1, 1) : CivilToDay(request.year(), month, 1),
-          offset);
-    };
+    // Each rule's periods; the meetings read cover all of them (ISO weeks may reach into the
+    // neighbouring years).
+    std::vector<std::vector<attendance::SchedulePeriod>> periods;
+    int64_t first = std::numeric_limits<int64_t>::max(), last = std::numeric_limits<int64_t>::min();
+    for (const auto& rule : schedule.rules()) {
+      periods.push_back(attendance::SchedulePeriods(rule.frequency(), request.year(), offset));
+      first = std::min(first, periods.back().front().from);
+      last = std::max(last, periods.back().back().to);
+    }
     std::vector<std::string> prefixes = {storage::MeetingByOrgPrefix(branch.id())};
     RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::OrgDescendantPrefix(branch.id()), "",
                                 [&](std::string_view key, std::string_view) {
@@ -547,15 +523,15 @@ absl::StatusOr<v1::ComplianceReport> AttendanceReports::Compliance(
                                   return true;
                                 }));
     ASSIGN_OR_RETURN(auto held, attendance::MergeMeetingIndexes(
-                                    store_, prefixes, month_start(1), month_start(13), std::nullopt,
-                                    0, [&](const v1::Meeting& m) { return Held(m, now); }));
+                                    store_, prefixes, first, last, std::nullopt, 0,
+                                    [&](const v1::Meeting& m) { return Held(m, now); }));
     auto* b = report.add_branches();
     b->set_organization_id(branch.id());
     b->set_name(branch.name());
-    for (const auto& rule : schedule.rules()) {
-      int months = Months(rule.frequency());
-      for (int k = 0; k < 12 / months; ++k) {
-        int64_t from = month_start(1 + k * months), to = month_start(1 + (k + 1) * months);
+    for (int r = 0; r < schedule.rules_size(); ++r) {
+      const auto& rule = schedule.rules(r);
+      for (const auto& period : periods[r]) {
+        const int64_t from = period.from, to = period.to;
         int count = 0;
         for (const auto& m : held) {
           int64_t s = ToMicros(m.start_time());
@@ -563,7 +539,7 @@ absl::StatusOr<v1::ComplianceReport> AttendanceReports::Compliance(
         }
         v1::PeriodCompliance p;
         p.set_type(rule.type());
-        p.set_period(PeriodLabel(request.year(), k, rule.frequency()));
+        p.set_period(period.label);
         *p.mutable_period_start() = ToTimestamp(from);
         *p.mutable_period_end() = ToTimestamp(to);
         p.set_required(std::max(1, rule.min_count()));

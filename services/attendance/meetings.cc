@@ -51,8 +51,10 @@ void StageIndexes(storage::WriteSet& w, const v1::Meeting& m, bool remove) {
   }
 }
 
-// The fields a client may set; everything else is server-owned.
-v1::Meeting ClientFields(const v1::Meeting& in) {
+bool Finite(double v) { return std::isfinite(v); }
+}  // namespace
+
+v1::Meeting ClientMeetingFields(const v1::Meeting& in) {
   v1::Meeting m;
   m.set_organization_id(in.organization_id());
   m.set_type(in.type());
@@ -68,9 +70,6 @@ v1::Meeting ClientFields(const v1::Meeting& in) {
   m.set_recording(in.recording());
   return m;
 }
-
-bool Finite(double v) { return std::isfinite(v); }
-}  // namespace
 
 bool Attended(v1::AttendanceStatus status) {
   return status == v1::ATTENDANCE_STATUS_PRESENT || status == v1::ATTENDANCE_STATUS_LATE ||
@@ -179,7 +178,7 @@ absl::StatusOr<v1::Meeting> Meetings::Create(const Caller& caller,
   return RunIdempotent<v1::Meeting>(
       store_, {caller.tenant, caller.person_id, request.request_id(), "CreateMeeting"}, request,
       clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Meeting> {
-        v1::Meeting meeting = ClientFields(request.meeting());
+        v1::Meeting meeting = ClientMeetingFields(request.meeting());
         if (!meeting.has_window())
           *meeting.mutable_window() = attendance::DefaultWindow(meeting.type());
         if (meeting.host_id() == 0 && !caller.service_account)
@@ -192,22 +191,39 @@ absl::StatusOr<v1::Meeting> Meetings::Create(const Caller& caller,
           return FieldError(absl::StatusCode::kFailedPrecondition, "meeting.organization_id",
                             "organization is archived");
         }
-        ASSIGN_OR_RETURN(meeting, CheckReferences(caller, std::move(meeting), org));
-        ASSIGN_OR_RETURN(uint64_t id, store_.NewId(storage::TenantOfId(org.id())));
-        int64_t now = clock_.NowMicros();
-        meeting.set_id(id);
-        meeting.set_created_by(caller.person_id);
-        *meeting.mutable_create_time() = ToTimestamp(now);
-        *meeting.mutable_update_time() = ToTimestamp(now);
-        internal::v1::MeetingRecord record;
-        *record.mutable_meeting() = meeting;
-        record.set_code_secret(attendance::NewCodeSecret());
-        m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(id), record);
-        StageIndexes(m.writes(), meeting, /*remove=*/false);
-        RecordAudienceChange(m.writes(), kKind, id, org.id(), "created",
-                             MeetingAddressees(meeting));
-        return meeting;
+        return StageCreate(m, caller, std::move(meeting), org);
       });
+}
+
+absl::StatusOr<v1::Meeting> Meetings::StageCreate(Mutation& m, const Caller& caller,
+                                                  v1::Meeting meeting,
+                                                  const v1::Organization& org) const {
+  ASSIGN_OR_RETURN(meeting, CheckReferences(caller, std::move(meeting), org));
+  ASSIGN_OR_RETURN(uint64_t id, store_.NewId(storage::TenantOfId(org.id())));
+  int64_t now = clock_.NowMicros();
+  meeting.set_id(id);
+  meeting.set_created_by(caller.person_id);
+  *meeting.mutable_create_time() = ToTimestamp(now);
+  *meeting.mutable_update_time() = ToTimestamp(now);
+  internal::v1::MeetingRecord record;
+  *record.mutable_meeting() = meeting;
+  record.set_code_secret(attendance::NewCodeSecret());
+  m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(id), record);
+  StageIndexes(m.writes(), meeting, /*remove=*/false);
+  RecordAudienceChange(m.writes(), kKind, id, org.id(), "created", MeetingAddressees(meeting));
+  return meeting;
+}
+
+void Meetings::StageCancel(storage::WriteSet& writes, internal::v1::MeetingRecord& record,
+                           std::string_view reason) const {
+  auto& meeting = *record.mutable_meeting();
+  meeting.set_cancelled(true);
+  meeting.set_cancel_reason(std::string(reason));
+  *meeting.mutable_update_time() = ToTimestamp(clock_.NowMicros());
+  writes.PutMessage(storage::Cf::kMeetings, storage::RecordKey(meeting.id()), record);
+  StageIndexes(writes, meeting, /*remove=*/false);  // the entries carry `cancelled`
+  RecordAudienceChange(writes, kKind, meeting.id(), meeting.organization_id(), "cancelled",
+                       MeetingAddressees(meeting));
 }
 
 absl::StatusOr<v1::Meeting> Meetings::Get(const Caller& caller,
@@ -308,7 +324,7 @@ absl::StatusOr<v1::Meeting> Meetings::Update(const Caller& caller,
         RETURN_IF_ERROR(
             CheckUpdateMask(mask, {"title", "type", "audience", "host_id", "start_time", "end_time",
                                    "window", "place", "remote_allowed", "agenda", "recording"}));
-        const v1::Meeting in = ClientFields(request.meeting());
+        const v1::Meeting in = ClientMeetingFields(request.meeting());
         m.Lock({storage::RecordKey(request.meeting().id())});
         ASSIGN_OR_RETURN(auto record, Load(caller, request.meeting().id(), "meeting.id"));
         const v1::Meeting old = record.meeting();
@@ -373,13 +389,7 @@ absl::StatusOr<v1::Meeting> Meetings::Cancel(const Caller& caller,
         auto& meeting = *record.mutable_meeting();
         RETURN_IF_ERROR(RequireRun(caller, meeting, "cancelling a meeting"));
         if (meeting.cancelled()) return meeting;
-        meeting.set_cancelled(true);
-        meeting.set_cancel_reason(std::string(TrimAscii(request.reason())));
-        *meeting.mutable_update_time() = ToTimestamp(clock_.NowMicros());
-        m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(meeting.id()), record);
-        StageIndexes(m.writes(), meeting, /*remove=*/false);  // the entries carry `cancelled`
-        RecordAudienceChange(m.writes(), kKind, meeting.id(), meeting.organization_id(),
-                             "cancelled", MeetingAddressees(meeting));
+        StageCancel(m.writes(), record, TrimAscii(request.reason()));
         return meeting;
       });
 }

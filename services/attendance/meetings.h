@@ -44,6 +44,22 @@ class Meetings {
   absl::StatusOr<v1::CheckInCode> GetCode(const Caller& caller,
                                           const v1::GetCheckInCodeRequest& request) const;
 
+  // The creation of a meeting, shared by Create and the occurrences of meeting series
+  // (services/calendar): checks the audience and host of `meeting` (client fields already
+  // validated by ValidateMeeting) against `org`, its holding organisation, which the caller
+  // was allowed to schedule in; assigns an id and stages the record, its indexes and its
+  // change in `m`. NOT_FOUND / FAILED_PRECONDITION naming the field for a bad reference.
+  // The audience (normalised) and host of `meeting`, held by `org`, exist and may attend;
+  // NOT_FOUND / INVALID_ARGUMENT / FAILED_PRECONDITION naming the field under "meeting.".
+  absl::StatusOr<v1::Meeting> CheckReferences(const Caller& caller, v1::Meeting meeting,
+                                              const v1::Organization& org) const;
+  absl::StatusOr<v1::Meeting> StageCreate(Mutation& m, const Caller& caller, v1::Meeting meeting,
+                                          const v1::Organization& org) const;
+  // Stages the cancellation of the (locked, not yet cancelled) meeting in `record` with
+  // `reason`: shared by Cancel and the end of a meeting series.
+  void StageCancel(storage::WriteSet& writes, internal::v1::MeetingRecord& record,
+                   std::string_view reason) const;
+
   // Loads a meeting (with its secret) of the caller's tenant; NOT_FOUND naming `field` when it
   // does not exist or belongs to another tenant.
   absl::StatusOr<internal::v1::MeetingRecord> Load(const Caller& caller, uint64_t id,
@@ -60,14 +76,14 @@ class Meetings {
                                uint64_t person_org_id) const;
 
  private:
-  absl::StatusOr<v1::Meeting> CheckReferences(const Caller& caller, v1::Meeting meeting,
-                                              const v1::Organization& org) const;
-
   storage::Store& store_;
   const Access& access_;
   const PeopleDirectory& people_;
   const Clock& clock_;
 };
+
+// The fields of `in` a client may set (title trimmed); everything else is server-owned.
+v1::Meeting ClientMeetingFields(const v1::Meeting& in);
 
 // Checks the client-settable fields of a meeting (type, title, times, window, place, texts);
 // INVALID_ARGUMENT naming the field under `prefix`.

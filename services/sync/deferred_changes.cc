@@ -4,29 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "services/common/tenant_walk.h"
 #include "spdlog/spdlog.h"
 #include "storage/key_codec.h"
 #include "storage/keys.h"
 
 namespace branchline {
-
-namespace {
-
-// The first tenant after `after` with any index entry (a tenant without one has no held-back
-// changes either): one seek per tenant instead of a scan of the whole index.
-absl::StatusOr<std::optional<uint32_t>> NextTenant(const storage::Store& store, uint32_t after) {
-  std::optional<uint32_t> next;
-  if (after == UINT32_MAX) return next;
-  auto status = store.Scan(storage::Cf::kIndex, "", storage::KeyBuilder(after + 1).key(),
-                           [&](std::string_view key, std::string_view) {
-                             next = storage::KeyReader(key).U32();
-                             return false;
-                           });
-  if (!status.ok()) return status;
-  return next;
-}
-
-}  // namespace
 
 absl::StatusOr<uint64_t> DeferredChanges::PublishTenant(uint32_t tenant, int64_t now, bool* more) {
   const std::string prefix = storage::DeferredChangePrefix(tenant);

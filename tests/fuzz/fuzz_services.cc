@@ -108,8 +108,9 @@ v1::Person CreatePerson(v1::PersonService::Stub& people, const std::string& admi
 std::vector<Method> AllMethods() {
   std::vector<Method> methods, streams;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
-  for (const char* name : {"AuthService", "OrganizationService", "PersonService",
-                           "AttendanceService", "FeedbackService", "StudyService", "SyncService"}) {
+  for (const char* name :
+       {"AuthService", "OrganizationService", "PersonService", "AttendanceService",
+        "FeedbackService", "StudyService", "SyncService", "CalendarService"}) {
     const auto* service = pool->FindServiceByName(std::string("branchline.v1.") + name);
     if (!service) continue;
     for (int i = 0; i < service->method_count(); ++i) {

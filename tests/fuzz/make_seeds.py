@@ -19,7 +19,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, te
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERVICES = ["AuthService", "OrganizationService", "PersonService", "AttendanceService",
-            "FeedbackService", "StudyService", "SyncService"]
+            "FeedbackService", "StudyService", "SyncService", "CalendarService"]
 # Caller indices of fuzz_services.cc.
 NONE, TAMPERED, ADMIN, SECRETARY, MEMBER, SERVICE = range(6)
 
@@ -147,6 +147,16 @@ def main():
     seeds["changes"] = (record("ListChanges", MEMBER, "page_size: 5")
                         + record("ListChanges", MEMBER, 'cursor: "CAEQKhgF"')
                         + record("ListChanges", SERVICE, 'cursor: "!!!"'))
+    seeds["series"] = (
+        record("CreateMeetingSeries", ADMIN,
+               'request_id: "s5" series { meeting { organization_id: 1099511627777 '
+               'type: MEETING_TYPE_SAFETY_MEETING title: "安全例会" '
+               'start_time { seconds: 4102444800 } end_time { seconds: 4102448400 } } '
+               'rule: "FREQ=MONTHLY;BYDAY=-1FR;COUNT=3" }')
+        + record("ListMeetingSeries", MEMBER, "organization_id: 1099511627777")
+        + record("SetHolidays", ADMIN,
+                 'request_id: "s6" holidays { organization_id: 1099511627777 '
+                 "dates { year: 2100 month: 2 day: 30 } }"))
     seeds["people_as_service"] = record("ListPeople", SERVICE, "include_descendants: true")
     # Invalid UTF-8 in `subject` (field 4) cannot be written as text format: raw bytes.
     body = b"\x0a\x02s4" + b"\x22\x02\xff\xfe"

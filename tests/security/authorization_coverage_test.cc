@@ -15,6 +15,7 @@
 #include "branchline/v1/admin.grpc.pb.h"
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/auth.grpc.pb.h"
+#include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
@@ -32,7 +33,8 @@ std::set<std::string> ApiMethods() {
        {v1::CreateBackupRequest::descriptor(), v1::GetMeetingRequest::descriptor(),
         v1::SignInRequest::descriptor(), v1::GetLetterRequest::descriptor(),
         v1::GetOrganizationRequest::descriptor(), v1::GetPersonRequest::descriptor(),
-        v1::GetMaterialRequest::descriptor(), v1::ListChangesRequest::descriptor()}) {
+        v1::GetMaterialRequest::descriptor(), v1::ListChangesRequest::descriptor(),
+        v1::GetMeetingSeriesRequest::descriptor()}) {
     EXPECT_NE(linked, nullptr);
   }
   std::set<std::string> methods;

@@ -21,6 +21,7 @@
 #include "branchline/internal/v1/records.pb.h"
 #include "branchline/v1/admin.grpc.pb.h"
 #include "branchline/v1/attendance.grpc.pb.h"
+#include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
@@ -280,7 +281,7 @@ TEST_P(MalformedInputTest, EveryAnswerIsSpecificAndNothingIsStored) {
 INSTANTIATE_TEST_SUITE_P(Services, MalformedInputTest,
                          ::testing::Values("AuthService", "OrganizationService", "PersonService",
                                            "AdminService", "SyncService", "AttendanceService",
-                                           "FeedbackService", "StudyService"),
+                                           "FeedbackService", "StudyService", "CalendarService"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

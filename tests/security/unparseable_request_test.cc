@@ -8,6 +8,7 @@
 
 #include "branchline/v1/admin.grpc.pb.h"
 #include "branchline/v1/attendance.grpc.pb.h"
+#include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
@@ -40,8 +41,9 @@ TEST(UnparseableRequestTest, EveryMethodAnswersInvalidArgument) {
   grpc::GenericStub stub(server.channel());
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   int methods = 0, streams = 0;
-  for (const char* name : {"AuthService", "OrganizationService", "PersonService", "AdminService",
-                           "SyncService", "AttendanceService", "FeedbackService", "StudyService"}) {
+  for (const char* name :
+       {"AuthService", "OrganizationService", "PersonService", "AdminService", "SyncService",
+        "AttendanceService", "FeedbackService", "StudyService", "CalendarService"}) {
     const auto* service = pool->FindServiceByName(std::string("branchline.v1.") + name);
     ASSERT_NE(service, nullptr) << name;
     for (int i = 0; i < service->method_count(); ++i) {

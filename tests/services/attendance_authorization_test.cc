@@ -14,21 +14,10 @@ class AttendanceAuthorizationTest : public AttendanceTest {
  protected:
   void SetUp() override {
     AttendanceTest::SetUp();
-    server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
-
-    tokens_["no token"] = "";
-    tokens_["tampered"] = TestServer::TamperedToken(d1_);
-    tokens_["expired"] = server_.ExpiredToken(d1_id_);
-    tokens_["anonymous receipt holder"] = "";  // no token: only receipt RPCs accept them
-    tokens_["other tenant admin"] = server_.ForeignTenantAdminToken();
+    tokens_ = MatrixCallers();
     tokens_["self (audience)"] = d1_;
     tokens_["another member"] = d2_;
     tokens_["host (member)"] = d3_;
-    tokens_["secretary of branch"] = secretary_;
-    tokens_["secretary of sibling"] = server_.SignIn("sibling-secretary");
-    tokens_["admin above"] = server_.AdminAboveToken(root_);
-    tokens_["service with scope"] = server_.ServiceToken(branch_, v1::SCOPE_ATTENDANCE_READ);
-    tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_READ);
 
     meeting_ = NewMeeting();
   }

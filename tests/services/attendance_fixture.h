@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -20,6 +22,11 @@ inline constexpr int64_t kHour = 60 * kMin;
 
 class AttendanceTest : public ::testing::Test {
  protected:
+  AttendanceTest() = default;
+  // A fixture whose server options `configure` adjusts before each start (a fake clock).
+  explicit AttendanceTest(std::function<void(ServerOptions&)> configure)
+      : server_(std::move(configure)) {}
+
   void SetUp() override {
     admin_ = server_.AdminToken();
     root_ = server_.RootOrgId();
@@ -130,6 +137,24 @@ class AttendanceTest : public ::testing::Test {
       if (e.person_id() == person) return e.status();
     }
     return v1::ATTENDANCE_STATUS_UNSPECIFIED;
+  }
+
+  // The callers every attendance-area authorization matrix has, by row name (creates the
+  // sibling branch's secretary); each matrix adds its own rows for the people of the branch.
+  std::map<std::string, std::string> MatrixCallers() {
+    server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
+    return {
+        {"no token", ""},
+        {"tampered", TestServer::TamperedToken(d1_)},
+        {"expired", server_.ExpiredToken(d1_id_)},
+        {"anonymous receipt holder", ""},  // no token: only receipt RPCs accept them
+        {"other tenant admin", server_.ForeignTenantAdminToken()},
+        {"secretary of branch", secretary_},
+        {"secretary of sibling", server_.SignIn("sibling-secretary")},
+        {"admin above", server_.AdminAboveToken(root_)},
+        {"service with scope", server_.ServiceToken(branch_, v1::SCOPE_ATTENDANCE_READ)},
+        {"service without scope", server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_READ)},
+    };
   }
 
   TestServer server_;

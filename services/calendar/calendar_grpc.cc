@@ -1,0 +1,56 @@
+#include "services/calendar/calendar_grpc.h"
+
+#include "services/auth/grpc_handler.h"
+
+namespace branchline {
+
+grpc::Status CalendarGrpc::CreateMeetingSeries(grpc::ServerContext* context,
+                                               const v1::CreateMeetingSeriesRequest* request,
+                                               v1::MeetingSeries* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return series_.Create(c, *request); });
+}
+
+grpc::Status CalendarGrpc::GetMeetingSeries(grpc::ServerContext* context,
+                                            const v1::GetMeetingSeriesRequest* request,
+                                            v1::MeetingSeries* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return series_.Get(c, *request); });
+}
+
+grpc::Status CalendarGrpc::ListMeetingSeries(grpc::ServerContext* context,
+                                             const v1::ListMeetingSeriesRequest* request,
+                                             v1::ListMeetingSeriesResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return series_.List(c, *request); });
+}
+
+grpc::Status CalendarGrpc::ListSeriesOccurrences(grpc::ServerContext* context,
+                                                 const v1::ListSeriesOccurrencesRequest* request,
+                                                 v1::ListSeriesOccurrencesResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return series_.ListOccurrences(c, *request); });
+}
+
+grpc::Status CalendarGrpc::EndMeetingSeries(grpc::ServerContext* context,
+                                            const v1::EndMeetingSeriesRequest* request,
+                                            v1::EndMeetingSeriesResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return series_.End(c, *request); });
+}
+
+grpc::Status CalendarGrpc::SetHolidays(grpc::ServerContext* context,
+                                       const v1::SetHolidaysRequest* request,
+                                       v1::HolidayList* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return holidays_.Set(c, *request); });
+}
+
+grpc::Status CalendarGrpc::ListHolidays(grpc::ServerContext* context,
+                                        const v1::ListHolidaysRequest* request,
+                                        v1::HolidayList* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return holidays_.List(c, *request); });
+}
+
+}  // namespace branchline

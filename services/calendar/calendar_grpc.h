@@ -1,0 +1,43 @@
+#pragma once
+
+#include "branchline/v1/calendar.grpc.pb.h"
+#include "services/auth/authenticator.h"
+#include "services/calendar/holidays.h"
+#include "services/calendar/recurring_meetings.h"
+
+namespace branchline {
+
+// gRPC adapter of CalendarService over RecurringMeetings and Holidays. Synchronous: these
+// are a secretary's occasional calls, not a phone's hot path.
+class CalendarGrpc final : public v1::CalendarService::Service {
+ public:
+  CalendarGrpc(RecurringMeetings& series, Holidays& holidays, const Authenticator& auth)
+      : series_(series), holidays_(holidays), auth_(auth) {}
+
+  grpc::Status CreateMeetingSeries(grpc::ServerContext* context,
+                                   const v1::CreateMeetingSeriesRequest* request,
+                                   v1::MeetingSeries* response) override;
+  grpc::Status GetMeetingSeries(grpc::ServerContext* context,
+                                const v1::GetMeetingSeriesRequest* request,
+                                v1::MeetingSeries* response) override;
+  grpc::Status ListMeetingSeries(grpc::ServerContext* context,
+                                 const v1::ListMeetingSeriesRequest* request,
+                                 v1::ListMeetingSeriesResponse* response) override;
+  grpc::Status ListSeriesOccurrences(grpc::ServerContext* context,
+                                     const v1::ListSeriesOccurrencesRequest* request,
+                                     v1::ListSeriesOccurrencesResponse* response) override;
+  grpc::Status EndMeetingSeries(grpc::ServerContext* context,
+                                const v1::EndMeetingSeriesRequest* request,
+                                v1::EndMeetingSeriesResponse* response) override;
+  grpc::Status SetHolidays(grpc::ServerContext* context, const v1::SetHolidaysRequest* request,
+                           v1::HolidayList* response) override;
+  grpc::Status ListHolidays(grpc::ServerContext* context, const v1::ListHolidaysRequest* request,
+                            v1::HolidayList* response) override;
+
+ private:
+  RecurringMeetings& series_;
+  Holidays& holidays_;
+  const Authenticator& auth_;
+};
+
+}  // namespace branchline
