@@ -132,6 +132,19 @@ class AttendanceTest : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
+  // The roster as ExportRoster streams it, chunks joined.
+  std::string RosterCsv(uint64_t meeting, const std::string& token = "") {
+    v1::ExportRosterRequest r;
+    r.set_meeting_id(meeting);
+    auto ctx = Ctx(token.empty() ? secretary_ : token);
+    auto reader = stub_->ExportRoster(ctx.get(), r);
+    std::string csv;
+    v1::CsvChunk chunk;
+    while (reader->Read(&chunk)) csv += chunk.data();
+    auto status = reader->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return csv;
+  }
   static v1::AttendanceStatus StatusOf(const v1::Roster& roster, uint64_t person) {
     for (const auto& e : roster.entries()) {
       if (e.person_id() == person) return e.status();

@@ -126,14 +126,7 @@ TEST_F(RosterPagingTest, PagesAcrossALargeRosterGiveTheWholeRosterOnce) {
   }
 
   // The CSV export builds the same roster in one piece: one line per person, same order.
-  v1::ExportRosterRequest csv_request;
-  csv_request.set_meeting_id(m.id());
-  auto ctx = Ctx(secretary_);
-  auto reader = stub_->ExportRoster(ctx.get(), csv_request);
-  std::string csv;
-  v1::CsvChunk chunk;
-  while (reader->Read(&chunk)) csv += chunk.data();
-  ASSERT_TRUE(reader->Finish().ok());
+  std::string csv = RosterCsv(m.id());
   std::vector<uint64_t> csv_order;
   size_t line_start = csv.find('\n', csv.find('\n') + 1) + 1;  // after the two header lines
   while (line_start < csv.size()) {
