@@ -26,6 +26,12 @@ enum class Index : uint16_t {
   // meeting: [series id][local day i64]   value: meeting id (u64 BE). Ends with a day, not an id.
   kSeriesOccurrence = 105,
   kActiveSeries = 106,  // [series id]   series not yet ended, walked by the materialisation pass
+  // Absences over date ranges (services/calendar/absences.h).
+  kAbsenceByPerson = 107,   // [person id][absence id]   "my absences"
+  kAbsenceBySubtree = 108,  // [org or ancestor id][absence id]   the person's org when asked
+  // One entry per local day of each APPROVED absence (at most 62), so a roster finds who is
+  // away on its meeting's date with one prefix scan: [local day i64][person id][absence id].
+  kAbsenceByDay = 109,
 
   // Sync (400-499). The change indexes are written by Store::Commit itself.
   kChangeByOrg = 400,     // [org id][sequence]        value: change kind ("" before 2026-11)

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "branchline/v1/calendar.pb.h"
 #include "clients/branchctl/session.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -20,6 +21,7 @@ void AddStudyCommands(CLI::App& app, Session& session);
 void AddInboxCommands(CLI::App& app, Session& session);
 void AddReportCommands(CLI::App& app, Session& session);
 void AddBackupCommands(CLI::App& app, Session& session);
+void AddAbsenceCommands(CLI::App& app, Session& session);
 void AddDemoCommand(CLI::App& app, Session& session);
 
 // Helpers shared by the commands.
@@ -32,6 +34,11 @@ inline std::string OrNew(const std::string& request_id) {
 // ParseTime with CtlError(kExitUsage) naming the flag.
 google::protobuf::Timestamp TimeArgument(const std::string& flag, const std::string& text,
                                          int32_t utc_offset_minutes);
+// A local date flag "YYYY-MM-DD" (the server checks that the date exists); CtlError(kExitUsage)
+// naming the flag otherwise.
+v1::LocalDate LocalDateArgument(const std::string& flag, const std::string& text);
+// "YYYY-MM-DD".
+std::string LocalDateText(const v1::LocalDate& date);
 // The organisation to act on: the flag's value, else the signed-in person's organisation.
 uint64_t OrgOrOwn(Session& session, uint64_t org_id);
 // The current local year at the session's offset.

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "services/attendance/absence_lookup.h"
 #include "services/attendance/attendance_csv.h"
 #include "services/attendance/meeting_index.h"
 #include "services/attendance/schedule_periods.h"
@@ -138,6 +139,18 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
                                 return true;
                               }));
   RETURN_IF_ERROR(inner);
+  // Who an approved absence excuses: one scan of the meeting's local date (its organisation's
+  // UTC offset) in the absence day index, read now so meetings scheduled after the approval
+  // are covered too.
+  ASSIGN_OR_RETURN(auto holder, access_.LoadOrg(caller, meeting.organization_id(), "meeting_id"));
+  ASSIGN_OR_RETURN(auto away, attendance::AbsentOnDay(store_, storage::TenantOfId(meeting.id()),
+                                                      LocalDay(ToMicros(meeting.start_time()),
+                                                               holder.utc_offset_minutes())));
+  auto status_of = [&](uint64_t id) {
+    auto it = records.find(id);
+    return attendance::WithAbsence(
+        it == records.end() ? v1::ATTENDANCE_STATUS_ABSENT : it->second.status, away.contains(id));
+  };
   // First pass: walk the roster in order by person id only, counting every entry and keeping
   // the ids of the requested slice. Only the slice's people are read afterwards: reading and
   // copying every person of a 10,000-person audience for each page of 1,000 cost ~30 ms.
@@ -150,8 +163,7 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
   uint64_t position = 0;
   auto add = [&](uint64_t id) {
     if (!listed.insert(id).second) return;
-    auto it = records.find(id);
-    CountStatus(it == records.end() ? v1::ATTENDANCE_STATUS_ABSENT : it->second.status, counts);
+    CountStatus(status_of(id), counts);
     counts->set_expected(counts->expected() + 1);
     if (position >= offset && position < end) slice.push_back(id);
     ++position;
@@ -196,7 +208,13 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
     e.set_display_name(p.display_name());
     e.set_organization_id(p.organization_id());
     auto it = records.find(id);
-    e.set_status(it == records.end() ? v1::ATTENDANCE_STATUS_ABSENT : it->second.status);
+    e.set_status(status_of(id));
+    if (auto a = away.find(id); a != away.end() && e.status() == v1::ATTENDANCE_STATUS_EXCUSED &&
+                                (it == records.end() || it->second.status != e.status())) {
+      e.set_absence_id(a->second.absence_id);
+      e.set_absence_label(
+          attendance::AbsenceLabel(a->second.type, a->second.from_day, a->second.to_day));
+    }
     if (it != records.end() &&
         !e.mutable_record()->ParseFromArray(raw.data() + it->second.offset, it->second.size)) {
       return absl::DataLossError("attendance record does not parse");
@@ -260,6 +278,28 @@ absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
   ASSIGN_OR_RETURN(auto meetings, attendance::MergeMeetingIndexes(
                                       store_, prefixes, period.from, period.to, std::nullopt, 0,
                                       [&](const v1::Meeting& m) { return Held(m, now); }));
+  // The person's approved absences (a handful), matched against each meeting's local date in
+  // its holding organisation's UTC offset (organisations read once each).
+  ASSIGN_OR_RETURN(auto absences, attendance::ApprovedAbsencesOf(store_, person.id()));
+  absl::flat_hash_map<uint64_t, int32_t> offsets = {{org.id(), org.utc_offset_minutes()}};
+  absl::Status offset_error;
+  auto covering_of = [&](const v1::Meeting& m) -> const attendance::ApprovedRange* {
+    if (absences.empty()) return nullptr;
+    auto it = offsets.find(m.organization_id());
+    if (it == offsets.end()) {
+      auto holder = access_.LoadOrg(caller, m.organization_id(), "person_id");
+      if (!holder.ok()) {
+        offset_error = holder.status();
+        return nullptr;
+      }
+      it = offsets.emplace(m.organization_id(), holder->utc_offset_minutes()).first;
+    }
+    const int64_t day = LocalDay(ToMicros(m.start_time()), it->second);
+    for (const auto& a : absences) {
+      if (a.from_day <= day && day <= a.to_day) return &a;
+    }
+    return nullptr;
+  };
   v1::AttendanceHistory history;
   history.set_person_id(person.id());
   auto* counts = history.mutable_rates()->mutable_counts();
@@ -270,13 +310,37 @@ absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
                      store_.GetMessage(storage::Cf::kAttendance,
                                        storage::AttendanceKey(m.id(), person.id()), &record));
     auto* e = history.add_entries();
-    e->set_status(found ? record.status() : v1::ATTENDANCE_STATUS_ABSENT);
+    const v1::AttendanceStatus recorded = found ? record.status() : v1::ATTENDANCE_STATUS_ABSENT;
+    const attendance::ApprovedRange* covering = covering_of(m);
+    RETURN_IF_ERROR(offset_error);
+    e->set_status(attendance::WithAbsence(recorded, covering != nullptr));
+    if (covering && e->status() != recorded) {
+      e->set_absence_id(covering->id);
+      e->set_absence_label(covering->label);
+    }
     CountStatus(e->status(), counts);
     counts->set_expected(counts->expected() + 1);
     *e->mutable_meeting() = std::move(m);
   }
   FillRates(history.mutable_rates());
   return history;
+}
+
+absl::StatusOr<bool> AttendanceReports::ExpectedOnRoster(
+    const Caller& caller, const v1::Meeting& meeting, uint64_t person_id,
+    absl::flat_hash_map<uint64_t, std::optional<v1::Organization>>& person_orgs) const {
+  auto it = person_orgs.find(person_id);
+  if (it == person_orgs.end()) {
+    std::optional<v1::Organization> org;
+    v1::Person person;
+    ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
+                                                   storage::RecordKey(person_id), &person));
+    if (found && OnRosters(person)) {
+      ASSIGN_OR_RETURN(org, access_.LoadOrg(caller, person.organization_id(), "organization_id"));
+    }
+    it = person_orgs.emplace(person_id, std::move(org)).first;
+  }
+  return it->second.has_value() && Access::InAudience(meeting.audience(), person_id, *it->second);
 }
 
 absl::StatusOr<int> AttendanceReports::SubtreeSize(uint64_t org,
@@ -326,6 +390,8 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
   std::map<int, v1::TypeRates> by_type;
   std::map<uint64_t, v1::OrganizationRates> by_org;
   std::map<uint64_t, int> sizes;
+  absl::flat_hash_map<int64_t, absl::flat_hash_map<uint64_t, attendance::Away>> away_by_day;
+  absl::flat_hash_map<uint64_t, std::optional<v1::Organization>> person_orgs;
   for (const auto& o : orgs) {
     // The sub-organisation a meeting is reported under: the root's child on the path to it.
     uint64_t sub = o.id() == root.id()                      ? root.id()
@@ -338,6 +404,8 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
     for (const auto& m : meetings) {
       RETURN_IF_ERROR(CancellationCheckpoint());
       v1::StatusCounts c;
+      // Who has a record, and whether it is ABSENT (an approved absence can still excuse them).
+      absl::flat_hash_map<uint64_t, bool> recorded_absent;
       RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(m.id()), "",
                                   [&](std::string_view, std::string_view value) {
                                     inner = CancellationCheckpoint();
@@ -348,12 +416,34 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
                                       return false;
                                     }
                                     CountStatus(r.status(), &c);
+                                    recorded_absent[r.person_id()] =
+                                        r.status() == v1::ATTENDANCE_STATUS_ABSENT;
                                     return true;
                                   }));
       RETURN_IF_ERROR(inner);
       int expected = m.audience().person_ids_size();
       if (expected == 0) {
         ASSIGN_OR_RETURN(expected, SubtreeSize(m.audience().organization_id(), sizes));
+      }
+      // Approved absences of the meeting's local date: each day's index scanned once per
+      // report; only the people away that day are read (once each).
+      const int64_t day = LocalDay(ToMicros(m.start_time()), o.utc_offset_minutes());
+      auto away_it = away_by_day.find(day);
+      if (away_it == away_by_day.end()) {
+        ASSIGN_OR_RETURN(auto away,
+                         attendance::AbsentOnDay(store_, storage::TenantOfId(m.id()), day));
+        away_it = away_by_day.emplace(day, std::move(away)).first;
+      }
+      for (const auto& entry : away_it->second) {
+        const uint64_t person_id = entry.first;
+        auto rec = recorded_absent.find(person_id);
+        if (rec != recorded_absent.end() && !rec->second) continue;  // attended, excused, made up
+        ASSIGN_OR_RETURN(bool expects, ExpectedOnRoster(caller, m, person_id, person_orgs));
+        if (!expects) continue;
+        // Counted as excused instead of absent: a record's ABSENT moves over; without a
+        // record, they are no longer among the expected people nobody recorded.
+        c.set_excused(c.excused() + 1);
+        if (rec != recorded_absent.end()) c.set_absent(c.absent() - 1);
       }
       int recorded = c.present() + c.late() + c.remote() + c.excused() + c.made_up() + c.absent();
       c.set_absent(c.absent() + std::max(0, expected - recorded));
@@ -624,13 +714,19 @@ absl::StatusOr<std::string> AttendanceReports::RosterCsv(
                        : !r.mark_note().empty() ? r.mark_note()
                                                 : r.make_up_note();
     auto leave = leave_reasons.find(e.person_id());
+    std::string leave_text = leave == leave_reasons.end() ? "" : leave->second;
+    if (e.absence_id() != 0) {
+      // Excused by an absence over a date range: its type, dates and reason.
+      ASSIGN_OR_RETURN(auto absence, attendance::LoadAbsence(store_, e.absence_id()));
+      leave_text = "请假（" + e.absence_label() + "）";
+      if (absence) leave_text += "：" + absence->reason();
+    }
     csv += attendance::CsvLine(
         {people[i].employee_number(), e.display_name(), teams[e.organization_id()],
          attendance::StatusLabel(e.status()), attendance::MethodLabel(r.method()),
          attendance::LocalTimeText(r.has_server_time() ? ToMicros(r.server_time()) : 0, offset),
          attendance::LocalTimeText(r.has_device_time() ? ToMicros(r.device_time()) : 0, offset),
-         leave == leave_reasons.end() ? "" : leave->second, note, std::to_string(e.person_id()),
-         std::to_string(e.organization_id())});
+         leave_text, note, std::to_string(e.person_id()), std::to_string(e.organization_id())});
   }
   return csv;
 }

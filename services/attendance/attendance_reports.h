@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,11 @@ class AttendanceReports {
       const std::vector<v1::Person>& people) const;
   // The schedule in force for `org` (own, nearest ancestor's, or the regulation defaults).
   absl::StatusOr<v1::MeetingSchedule> EffectiveSchedule(const v1::Organization& org) const;
+  // Whether a person is on rosters and in the meeting's audience (their organisation cached
+  // in `person_orgs`, nullopt when not on rosters): for the people an absence excuses.
+  absl::StatusOr<bool> ExpectedOnRoster(
+      const Caller& caller, const v1::Meeting& meeting, uint64_t person_id,
+      absl::flat_hash_map<uint64_t, std::optional<v1::Organization>>& person_orgs) const;
   // Number of active people in the subtree of `org` (cached in `cache`).
   absl::StatusOr<int> SubtreeSize(uint64_t org, std::map<uint64_t, int>& cache) const;
 

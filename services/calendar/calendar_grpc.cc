@@ -53,4 +53,32 @@ grpc::Status CalendarGrpc::ListHolidays(grpc::ServerContext* context,
                              [&](const Caller& c) { return holidays_.List(c, *request); });
 }
 
+grpc::Status CalendarGrpc::RequestAbsence(grpc::ServerContext* context,
+                                          const v1::RequestAbsenceRequest* request,
+                                          v1::AbsenceRequest* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return absences_.Request(c, *request); });
+}
+
+grpc::Status CalendarGrpc::DecideAbsence(grpc::ServerContext* context,
+                                         const v1::DecideAbsenceRequest* request,
+                                         v1::AbsenceRequest* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return absences_.Decide(c, *request); });
+}
+
+grpc::Status CalendarGrpc::WithdrawAbsence(grpc::ServerContext* context,
+                                           const v1::WithdrawAbsenceRequest* request,
+                                           v1::AbsenceRequest* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return absences_.Withdraw(c, *request); });
+}
+
+grpc::Status CalendarGrpc::ListAbsences(grpc::ServerContext* context,
+                                        const v1::ListAbsencesRequest* request,
+                                        v1::ListAbsencesResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return absences_.List(c, *request); });
+}
+
 }  // namespace branchline

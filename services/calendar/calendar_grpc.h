@@ -2,17 +2,19 @@
 
 #include "branchline/v1/calendar.grpc.pb.h"
 #include "services/auth/authenticator.h"
+#include "services/calendar/absences.h"
 #include "services/calendar/holidays.h"
 #include "services/calendar/recurring_meetings.h"
 
 namespace branchline {
 
-// gRPC adapter of CalendarService over RecurringMeetings and Holidays. Synchronous: these
+// gRPC adapter of CalendarService over RecurringMeetings, Holidays and Absences. Synchronous: these
 // are a secretary's occasional calls, not a phone's hot path.
 class CalendarGrpc final : public v1::CalendarService::Service {
  public:
-  CalendarGrpc(RecurringMeetings& series, Holidays& holidays, const Authenticator& auth)
-      : series_(series), holidays_(holidays), auth_(auth) {}
+  CalendarGrpc(RecurringMeetings& series, Holidays& holidays, Absences& absences,
+               const Authenticator& auth)
+      : series_(series), holidays_(holidays), absences_(absences), auth_(auth) {}
 
   grpc::Status CreateMeetingSeries(grpc::ServerContext* context,
                                    const v1::CreateMeetingSeriesRequest* request,
@@ -33,10 +35,21 @@ class CalendarGrpc final : public v1::CalendarService::Service {
                            v1::HolidayList* response) override;
   grpc::Status ListHolidays(grpc::ServerContext* context, const v1::ListHolidaysRequest* request,
                             v1::HolidayList* response) override;
+  grpc::Status RequestAbsence(grpc::ServerContext* context,
+                              const v1::RequestAbsenceRequest* request,
+                              v1::AbsenceRequest* response) override;
+  grpc::Status DecideAbsence(grpc::ServerContext* context, const v1::DecideAbsenceRequest* request,
+                             v1::AbsenceRequest* response) override;
+  grpc::Status WithdrawAbsence(grpc::ServerContext* context,
+                               const v1::WithdrawAbsenceRequest* request,
+                               v1::AbsenceRequest* response) override;
+  grpc::Status ListAbsences(grpc::ServerContext* context, const v1::ListAbsencesRequest* request,
+                            v1::ListAbsencesResponse* response) override;
 
  private:
   RecurringMeetings& series_;
   Holidays& holidays_;
+  Absences& absences_;
   const Authenticator& auth_;
 };
 

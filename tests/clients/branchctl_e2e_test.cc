@@ -490,5 +490,45 @@ TEST_F(BranchctlTest, BackupCreateListVerify) {
   EXPECT_EQ(Ctl({"backup", "verify", "99"}).exit_code, 5);
 }
 
+TEST_F(BranchctlTest, AbsenceRequestDecideListWithdraw) {
+  LoginAdmin();
+  json asked = CtlJson({"absence", "request", "--type", "business-trip", "--from", "2030-12-01",
+                        "--to", "2030-12-07", "--reason", "去西安送货", "--request-id", "trip-1"});
+  ASSERT_TRUE(asked.contains("id")) << asked.dump();
+  EXPECT_EQ(asked["state"], "ABSENCE_STATE_PENDING");
+  EXPECT_EQ(asked["from_date"]["day"], 1);
+  json again = CtlJson({"absence", "request", "--type", "business-trip", "--from", "2030-12-01",
+                        "--to", "2030-12-07", "--reason", "去西安送货", "--request-id", "trip-1"});
+  EXPECT_EQ(again["id"], asked["id"]) << "a retry with the same request id makes no second one";
+  const std::string id = asked["id"];
+  // The administrator manages the root organisation, their own: they decide it.
+  json approved = CtlJson({"absence", "decide", id, "--approve"});
+  EXPECT_EQ(approved["state"], "ABSENCE_STATE_APPROVED");
+  EXPECT_EQ(Ctl({"absence", "decide", id, "--refuse", "--note", "不行"}).exit_code, 8);
+  json mine = CtlJson({"absence", "list", "--mine", "--state", "approved"});
+  ASSERT_EQ(mine["absences"].size(), 1u);
+  Outcome table = Ctl({"absence", "list"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("2030-12-07"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("business-trip"), std::string::npos) << table.out;
+  json withdrawn = CtlJson({"absence", "withdraw", id});
+  EXPECT_EQ(withdrawn["state"], "ABSENCE_STATE_WITHDRAWN");
+  // Usage errors (2) and the server's refusals (6: invalid argument, 5: not found).
+  EXPECT_EQ(Ctl({"absence", "request", "--type", "holiday", "--from", "2030-12-01", "--to",
+                 "2030-12-02", "--reason", "x"})
+                .exit_code,
+            2);
+  EXPECT_EQ(Ctl({"absence", "request", "--type", "sick-leave", "--from", "2030/12/01", "--to",
+                 "2030-12-02", "--reason", "x"})
+                .exit_code,
+            2);
+  EXPECT_EQ(Ctl({"absence", "decide", id}).exit_code, 2);
+  Outcome too_long = Ctl({"absence", "request", "--type", "sick-leave", "--from", "2030-01-01",
+                          "--to", "2030-06-01", "--reason", "x"});
+  EXPECT_EQ(too_long.exit_code, 6);
+  EXPECT_NE(too_long.err.find("to_date"), std::string::npos) << too_long.err;
+  EXPECT_EQ(Ctl({"absence", "withdraw", "99"}).exit_code, 5);
+}
+
 }  // namespace
 }  // namespace branchline

@@ -157,6 +157,16 @@ def main():
         + record("SetHolidays", ADMIN,
                  'request_id: "s6" holidays { organization_id: 1099511627777 '
                  "dates { year: 2100 month: 2 day: 30 } }"))
+    seeds["absences"] = (
+        record("RequestAbsence", MEMBER,
+               'request_id: "s7" type: ABSENCE_TYPE_DUTY_RUN from_date { year: 2100 month: 1 day: 4 } '
+               'to_date { year: 2100 month: 1 day: 10 } reason: "出车"')
+        + record("DecideAbsence", SECRETARY, 'request_id: "s8" id: 1099511627800 approve: true')
+        + record("WithdrawAbsence", MEMBER, 'request_id: "s9" id: 1099511627800')
+        + record("ListAbsences", SECRETARY, "organization_id: 1099511627777 state: ABSENCE_STATE_APPROVED")
+        + record("RequestAbsence", MEMBER,
+                 'request_id: "s10" type: ABSENCE_TYPE_SICK_LEAVE from_date { year: 2100 month: 1 day: 1 } '
+                 'to_date { year: 2100 month: 6 day: 1 } reason: "病"'))
     seeds["people_as_service"] = record("ListPeople", SERVICE, "include_descendants: true")
     # Invalid UTF-8 in `subject` (field 4) cannot be written as text format: raw bytes.
     body = b"\x0a\x02s4" + b"\x22\x02\xff\xfe"

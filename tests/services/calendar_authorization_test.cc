@@ -104,5 +104,86 @@ TEST_F(CalendarAuthorizationTest, EveryCallerEveryMethod) {
   });
 }
 
+// Absences over date ranges: anyone signed in asks for their own; the managers of the
+// person's organisation (who decide their leave) decide; only the person withdraws; managers
+// and read-scoped services list an organisation's.
+class AbsenceAuthorizationTest : public CalendarAuthorizationTest {
+ protected:
+  // A pending absence of the driver d1 (the "member of group below" row).
+  uint64_t PendingAbsence() {
+    v1::RequestAbsenceRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_type(v1::ABSENCE_TYPE_DUTY_RUN);
+    *r.mutable_from_date() = LocalDateOf(Now() + kDay);
+    *r.mutable_to_date() = LocalDateOf(Now() + 7 * kDay);
+    r.set_reason("出车");
+    v1::AbsenceRequest out;
+    auto status = calendar_->RequestAbsence(Ctx(d1_).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out.id();
+  }
+
+  grpc::StatusCode CallAbsence(const std::string& op, const std::string& token) {
+    auto ctx = Ctx(token);
+    v1::AbsenceRequest out;
+    if (op == "RequestAbsence") {
+      v1::RequestAbsenceRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_type(v1::ABSENCE_TYPE_BUSINESS_TRIP);
+      *r.mutable_from_date() = LocalDateOf(Now() + kDay);
+      *r.mutable_to_date() = LocalDateOf(Now() + 3 * kDay);
+      r.set_reason("出差");
+      return calendar_->RequestAbsence(ctx.get(), r, &out).error_code();
+    }
+    if (op == "DecideAbsence") {
+      v1::DecideAbsenceRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(PendingAbsence());
+      r.set_approve(true);
+      return calendar_->DecideAbsence(ctx.get(), r, &out).error_code();
+    }
+    if (op == "WithdrawAbsence") {
+      v1::WithdrawAbsenceRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(PendingAbsence());
+      return calendar_->WithdrawAbsence(ctx.get(), r, &out).error_code();
+    }
+    if (op == "ListAbsences") {
+      v1::ListAbsencesRequest r;
+      r.set_organization_id(branch_);
+      v1::ListAbsencesResponse list;
+      return calendar_->ListAbsences(ctx.get(), r, &list).error_code();
+    }
+    ADD_FAILURE() << "unknown op " << op;
+    return grpc::UNKNOWN;
+  }
+};
+
+TEST_F(AbsenceAuthorizationTest, EveryCallerEveryMethod) {
+  const std::vector<std::string> ops = {"RequestAbsence", "DecideAbsence", "WithdrawAbsence(d1's)",
+                                        "ListAbsences(branch)"};
+  // clang-format off
+  const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
+    //                            Request   Decide    Withdraw  List
+    {"no token",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"tampered",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"expired",                  {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"other tenant admin",       {OK,       NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"member of group below",    {OK,       DENIED,   OK,       DENIED}},
+    {"employee of group below",  {OK,       DENIED,   DENIED,   DENIED}},
+    {"secretary of branch",      {OK,       OK,       DENIED,   OK}},
+    {"secretary of sibling",     {OK,       DENIED,   DENIED,   DENIED}},
+    {"admin above",              {OK,       OK,       DENIED,   OK}},
+    {"service with scope",       {DENIED,   DENIED,   DENIED,   OK}},
+    {"service without scope",    {DENIED,   DENIED,   DENIED,   DENIED}},
+  };
+  // clang-format on
+  ExpectMatrix({"absences", ops, table}, [&](const std::string& op, const std::string& caller) {
+    std::string name = op.substr(0, op.find('('));
+    return CallAbsence(name, tokens_.at(caller));
+  });
+}
+
 }  // namespace
 }  // namespace branchline::testing
