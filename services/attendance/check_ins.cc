@@ -304,6 +304,8 @@ absl::StatusOr<v1::LeaveRequest> CheckIns::DecideLeave(const Caller& caller,
           return FieldError(absl::StatusCode::kNotFound, "person_id",
                             "has not asked for leave from this meeting");
         }
+        // A host or secretary asking leave of their own meeting is decided by a manager above.
+        if (leave.person_id() == caller.person_id) return Denied("deciding one's own leave");
         if (leave.state() != v1::LEAVE_STATE_PENDING) {
           return Precondition("person_id", "the request was already decided");
         }

@@ -109,6 +109,8 @@ absl::StatusOr<v1::AbsenceRequest> Absences::Decide(const Caller& caller,
         ASSIGN_OR_RETURN(auto absence, Load(caller, request.id(), "id"));
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, absence.organization_id(), "id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "deciding absences"));
+        // A secretary's own absence is decided by a manager above (the organisation's parent).
+        if (absence.person_id() == caller.person_id) return Denied("deciding one's own absence");
         if (absence.state() != v1::ABSENCE_STATE_PENDING) {
           return Precondition("id", absence.state() == v1::ABSENCE_STATE_WITHDRAWN
                                         ? "the absence was withdrawn"

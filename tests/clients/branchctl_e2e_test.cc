@@ -492,26 +492,40 @@ TEST_F(BranchctlTest, BackupCreateListVerify) {
 
 TEST_F(BranchctlTest, AbsenceRequestDecideListWithdraw) {
   LoginAdmin();
+  const std::string root = RootOrg();
+  ASSERT_EQ(Ctl({"people", "add", "--org", root, "--name", "驾驶员", "--phone", "13900000088",
+                 "--password", "driver-pass-1"})
+                .exit_code,
+            0);
+  const std::string driver = dir_.Sub("driver-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13900000088", "--password-stdin"}, "driver-pass-1\n", driver)
+                .exit_code,
+            0);
   json asked = CtlJson({"absence", "request", "--type", "business-trip", "--from", "2030-12-01",
-                        "--to", "2030-12-07", "--reason", "去西安送货", "--request-id", "trip-1"});
+                        "--to", "2030-12-07", "--reason", "去西安送货", "--request-id", "trip-1"},
+                       driver);
   ASSERT_TRUE(asked.contains("id")) << asked.dump();
   EXPECT_EQ(asked["state"], "ABSENCE_STATE_PENDING");
   EXPECT_EQ(asked["from_date"]["day"], 1);
   json again = CtlJson({"absence", "request", "--type", "business-trip", "--from", "2030-12-01",
-                        "--to", "2030-12-07", "--reason", "去西安送货", "--request-id", "trip-1"});
+                        "--to", "2030-12-07", "--reason", "去西安送货", "--request-id", "trip-1"},
+                       driver);
   EXPECT_EQ(again["id"], asked["id"]) << "a retry with the same request id makes no second one";
   const std::string id = asked["id"];
-  // The administrator manages the root organisation, their own: they decide it.
+  // The driver decides nothing, not even their own (4: permission denied); the administrator
+  // manages the driver's organisation and decides it.
+  EXPECT_EQ(Ctl({"absence", "decide", id, "--approve"}, "", driver).exit_code, 4);
   json approved = CtlJson({"absence", "decide", id, "--approve"});
   EXPECT_EQ(approved["state"], "ABSENCE_STATE_APPROVED");
   EXPECT_EQ(Ctl({"absence", "decide", id, "--refuse", "--note", "不行"}).exit_code, 8);
-  json mine = CtlJson({"absence", "list", "--mine", "--state", "approved"});
+  json mine = CtlJson({"absence", "list", "--mine", "--state", "approved"}, driver);
   ASSERT_EQ(mine["absences"].size(), 1u);
   Outcome table = Ctl({"absence", "list"});
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("2030-12-07"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("business-trip"), std::string::npos) << table.out;
-  json withdrawn = CtlJson({"absence", "withdraw", id});
+  EXPECT_EQ(Ctl({"absence", "withdraw", id}).exit_code, 4);  // only the driver withdraws it
+  json withdrawn = CtlJson({"absence", "withdraw", id}, driver);
   EXPECT_EQ(withdrawn["state"], "ABSENCE_STATE_WITHDRAWN");
   // Usage errors (2) and the server's refusals (6: invalid argument, 5: not found).
   EXPECT_EQ(Ctl({"absence", "request", "--type", "holiday", "--from", "2030-12-01", "--to",

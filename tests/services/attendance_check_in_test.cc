@@ -322,6 +322,21 @@ TEST_F(CheckInTest, LeaveIsAskedDecidedAndExcuses) {
   EXPECT_EQ(StatusOf(roster, d3_id_), v1::ATTENDANCE_STATUS_EXCUSED);
   EXPECT_EQ(StatusOf(roster, d2_id_), v1::ATTENDANCE_STATUS_ABSENT);
   EXPECT_EQ(roster.counts().excused(), 1);
+
+  // Nobody decides their own leave: the secretary's is decided by the administrator above.
+  ask.set_request_id(TestServer::RequestId());
+  ASSERT_TRUE(stub_->RequestLeave(Ctx(secretary_).get(), ask, &leave).ok());
+  decide.set_request_id(TestServer::RequestId());
+  decide.set_person_id(secretary_id_);
+  decide.set_approve(true);
+  decide.clear_note();
+  EXPECT_EQ(stub_->DecideLeave(Ctx(secretary_).get(), decide, &leave).error_code(),
+            grpc::PERMISSION_DENIED);
+  EXPECT_EQ(StatusOf(Roster(m.id()), secretary_id_), v1::ATTENDANCE_STATUS_ABSENT);
+  decide.set_request_id(TestServer::RequestId());
+  ASSERT_TRUE(stub_->DecideLeave(Ctx(admin_).get(), decide, &leave).ok());
+  EXPECT_NE(leave.decided_by(), secretary_id_);
+  EXPECT_EQ(StatusOf(Roster(m.id()), secretary_id_), v1::ATTENDANCE_STATUS_EXCUSED);
 }
 
 TEST_F(CheckInTest, MakeUpAfterTheMeetingForTheAbsentOnly) {

@@ -223,6 +223,18 @@ TEST_F(AbsenceTest, OnlyTheApproversOfTheirLeaveDecide) {
   EXPECT_TRUE(Mine(d3_).empty());
 }
 
+TEST_F(AbsenceTest, NobodyDecidesTheirOwnAbsenceAManagerAboveDoes) {
+  auto meeting = MustCreate(Draft(Now() + 2 * kDay));
+  auto asked = MustRequest(secretary_, Ask(Now() + kDay, Now() + 3 * kDay));
+  v1::AbsenceRequest out;
+  EXPECT_EQ(Decide(secretary_, asked.id(), true, &out).error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(Mine(secretary_).at(0).state(), v1::ABSENCE_STATE_PENDING);
+  EXPECT_EQ(StatusOf(Roster(meeting.id()), secretary_id_), v1::ATTENDANCE_STATUS_ABSENT);
+  ASSERT_TRUE(Decide(admin_, asked.id(), true, &out).ok());
+  EXPECT_EQ(out.state(), v1::ABSENCE_STATE_APPROVED);
+  EXPECT_EQ(StatusOf(Roster(meeting.id()), secretary_id_), v1::ATTENDANCE_STATUS_EXCUSED);
+}
+
 TEST_F(AbsenceTest, RefusesBadInputNamingTheFieldAndWritesNothing) {
   struct Case {
     v1::RequestAbsenceRequest request;
