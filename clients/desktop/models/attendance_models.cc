@@ -59,7 +59,13 @@ RosterModel::RosterModel(QObject* parent)
                [](const v1::RosterEntry& e) { return QString::fromStdString(e.display_name()); }),
            {QStringLiteral("状态 Status"),
             [](const v1::RosterEntry& e, int role) -> QVariant {
-              if (role == Qt::DisplayRole) return AttendanceStatusLabel(e.status());
+              if (role == Qt::DisplayRole) {
+                // An absence over dates says which: "请假（出差 12-01 至 12-07）".
+                if (e.absence_label().empty()) return AttendanceStatusLabel(e.status());
+                return QStringLiteral("%1（%2）")
+                    .arg(AttendanceStatusLabel(e.status()),
+                         QString::fromStdString(e.absence_label()));
+              }
               if (role == Qt::BackgroundRole) {
                 QColor c = StatusColor(e.status());
                 return c.isValid() ? QVariant(QBrush(c)) : QVariant();

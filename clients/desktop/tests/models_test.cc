@@ -85,6 +85,14 @@ TEST(RosterModel, ShowsNamesStatusesAndColours) {
   EXPECT_TRUE(model.data(model.index(1, 2)).toString().isEmpty());   // no check-in, no time
   EXPECT_FALSE(model.data(model.index(5, 0)).isValid());             // out of range
   EXPECT_EQ(model.headerData(0, Qt::Horizontal).toString(), QStringLiteral("姓名 Name"));
+
+  // An approved absence over dates is named in the status.
+  entries[1].set_status(v1::ATTENDANCE_STATUS_EXCUSED);
+  entries[1].set_absence_label("出差 12-01 至 12-07");
+  model.SetRows(entries);
+  EXPECT_TRUE(
+      model.data(model.index(1, 1)).toString().endsWith(QStringLiteral("（出差 12-01 至 12-07）")))
+      << model.data(model.index(1, 1)).toString().toStdString();
 }
 
 TEST(InboxModel, OverdueHighlightedAndAnonymousNeverNamed) {
