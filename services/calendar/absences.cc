@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "branchline/v1/people.pb.h"
 #include "services/attendance/absence_lookup.h"
 #include "services/calendar/calendar_dates.h"
 #include "services/common/changes.h"
@@ -107,7 +108,14 @@ absl::StatusOr<v1::AbsenceRequest> Absences::Decide(const Caller& caller,
         const std::string key = storage::AbsenceKey(request.id());
         m.Lock({key});
         ASSIGN_OR_RETURN(auto absence, Load(caller, request.id(), "id"));
-        ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, absence.organization_id(), "id"));
+        // Decided where the person is now: after a transfer their former secretary no longer
+        // decides for them.
+        v1::Person person;
+        ASSIGN_OR_RETURN(bool found,
+                         store_.GetMessage(storage::Cf::kPeople,
+                                           storage::RecordKey(absence.person_id()), &person));
+        const uint64_t org_id = found ? person.organization_id() : absence.organization_id();
+        ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, org_id, "id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "deciding absences"));
         // A secretary's own absence is decided by a manager above (the organisation's parent).
         if (absence.person_id() == caller.person_id) return Denied("deciding one's own absence");

@@ -235,6 +235,23 @@ TEST_F(AbsenceTest, NobodyDecidesTheirOwnAbsenceAManagerAboveDoes) {
   EXPECT_EQ(StatusOf(Roster(meeting.id()), secretary_id_), v1::ATTENDANCE_STATUS_EXCUSED);
 }
 
+TEST_F(AbsenceTest, AfterATransferTheNewBranchDecides) {
+  auto asked = MustRequest(d1_, Ask(Now() + kDay, Now() + 3 * kDay));
+  v1::UpdatePersonRequest move;
+  move.set_request_id(TestServer::RequestId());
+  move.mutable_person()->set_id(d1_id_);
+  move.mutable_person()->set_organization_id(sibling_);
+  move.mutable_update_mask()->add_paths("organization_id");
+  v1::Person moved;
+  ASSERT_TRUE(server_.people().UpdatePerson(Ctx(admin_).get(), move, &moved).ok());
+  server_.CreatePerson(admin_, sibling_, "兄弟书记", "sibling-secretary", v1::ROLE_SECRETARY);
+  const std::string sibling_secretary = server_.SignIn("sibling-secretary");
+  v1::AbsenceRequest out;
+  EXPECT_EQ(Decide(secretary_, asked.id(), true, &out).error_code(), grpc::PERMISSION_DENIED);
+  ASSERT_TRUE(Decide(sibling_secretary, asked.id(), true, &out).ok());
+  EXPECT_EQ(out.state(), v1::ABSENCE_STATE_APPROVED);
+}
+
 TEST_F(AbsenceTest, RefusesBadInputNamingTheFieldAndWritesNothing) {
   struct Case {
     v1::RequestAbsenceRequest request;
