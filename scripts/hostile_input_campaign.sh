@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The long malformed-input campaign (issue #9): the suite's campaign
 # (tests/security/malformed_input_test.cc: every RPC, the server streams WatchChanges,
-# ExportRoster and ExportAttendanceReport included) plus COMBINED random requests per RPC that
-# break two to four fields at once, with a new SEED each round; first, unparseable bytes to
-# every method (security_unparseable_request_test: INVALID_ARGUMENT, streams included).
+# ExportRoster, ExportAttendanceReport and ExportMyCalendar included) plus COMBINED random
+# requests per RPC that break two to four fields at once, with a new SEED each round; first,
+# unparseable bytes to every method (security_unparseable_request_test: INVALID_ARGUMENT,
+# streams included).
 # Every answer must be a specific error, nothing may be stored by a failed call, and the
 # server must stay up.
 #   scripts/hostile_input_campaign.sh [ROUNDS] [COMBINED]    (defaults: 5 rounds, 300)

@@ -53,7 +53,8 @@ bool IsRawMethod(std::string_view method) {
          // The server streams (AsyncStreamCall).
          method == "/branchline.v1.SyncService/WatchChanges" ||
          method == "/branchline.v1.AttendanceService/ExportRoster" ||
-         method == "/branchline.v1.AttendanceService/ExportAttendanceReport";
+         method == "/branchline.v1.AttendanceService/ExportAttendanceReport" ||
+         method == "/branchline.v1.CalendarService/ExportMyCalendar";
 }
 
 }  // namespace branchline

@@ -80,6 +80,7 @@ struct BranchlineServer::State {
   std::unique_ptr<Holidays> holidays;
   std::unique_ptr<RecurringMeetings> recurring_meetings;
   std::unique_ptr<Absences> absences;
+  std::unique_ptr<CalendarExport> calendar_export;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -311,6 +312,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                           *state->holidays, calendar_clock, options.calendar);
   state->recurring_meetings->Start();
   state->absences = std::make_unique<Absences>(*state->store, *state->access, state->clock);
+  state->calendar_export = std::make_unique<CalendarExport>(*state->meetings, state->clock);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -347,7 +349,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
                                        *state->attendance_reports, auth, *state->streams));
   add(std::make_unique<CalendarGrpc>(*state->recurring_meetings, *state->holidays, *state->absences,
-                                     auth));
+                                     *state->calendar_export, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));

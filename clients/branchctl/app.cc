@@ -88,6 +88,7 @@ int Run(int argc, char** argv) {
   AddReportCommands(app, session);
   AddBackupCommands(app, session);
   AddAbsenceCommands(app, session);
+  AddCalendarCommands(app, session);
   AddDemoCommand(app, session);
   for (CLI::App* command : app.get_subcommands({})) {
     if (!command->get_subcommands({}).empty()) command->require_subcommand(1);

@@ -1,69 +1,10 @@
 #include "services/attendance/attendance_grpc.h"
 
 #include "services/auth/async_stream_call.h"
+#include "services/auth/chunked_export_call.h"
 #include "services/auth/grpc_handler.h"
 
 namespace branchline {
-
-namespace {
-// CSV exports go out in chunks small enough for phones and proxies.
-constexpr size_t kChunkBytes = 32 * 1024;
-
-// One CSV export (AsyncStreamCall): the CSV is made on the blocking pool (a roster walks the
-// whole audience), then sent a chunk at a time with no thread held while the reader is slow.
-template <typename Request>
-class CsvExportCall final : public AsyncStreamCall {
- public:
-  using Export = std::function<absl::StatusOr<std::string>(const Caller&, const Request&)>;
-
-  CsvExportCall(StreamEnvironment& env, grpc::ServerCompletionQueue* queue, Requester request,
-                Export make_csv)
-      : AsyncStreamCall(env, queue),
-        env_(env),
-        queue_(queue),
-        request_fn_(std::move(request)),
-        make_csv_(std::move(make_csv)) {
-    Listen(request_fn_);
-  }
-
- private:
-  void ListenForNext() override { new CsvExportCall(env_, queue_, request_fn_, make_csv_); }
-
-  bool Parse(const grpc::ByteBuffer& bytes) override {
-    grpc::ByteBuffer copy(bytes);
-    return grpc::SerializationTraits<Request>::Deserialize(&copy, &request_).ok();
-  }
-
-  bool BeginsBlocking() const override { return true; }
-
-  absl::Status Begin(const Caller& caller) override {
-    auto csv = make_csv_(caller, request_);
-    if (!csv.ok()) return csv.status();
-    std::lock_guard lock(mu_);
-    csv_ = std::move(*csv);
-    return absl::OkStatus();
-  }
-
-  void ProduceLocked() override {
-    if (sent_ >= csv_.size()) {
-      FinishLocked(grpc::Status::OK);
-      return;
-    }
-    v1::CsvChunk chunk;
-    chunk.set_data(csv_.substr(sent_, kChunkBytes));
-    sent_ += chunk.data().size();
-    QueueLocked(chunk);
-  }
-
-  StreamEnvironment& env_;
-  grpc::ServerCompletionQueue* const queue_;
-  const Requester request_fn_;
-  const Export make_csv_;
-  Request request_;
-  std::string csv_;  // guarded by mu_
-  size_t sent_ = 0;  // guarded by mu_
-};
-}  // namespace
 
 grpc::Status AttendanceGrpc::CreateMeeting(grpc::ServerContext* context,
                                            const v1::CreateMeetingRequest* request,
@@ -121,12 +62,12 @@ AttendanceGrpc::AttendanceGrpc(Meetings& meetings, CheckIns& check_ins, Attendan
 void AttendanceGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
   check_in_.Accept(queue);
   list_my_meetings_.Accept(queue);
-  new CsvExportCall<v1::ExportRosterRequest>(
+  new ChunkedExportCall<v1::ExportRosterRequest, v1::CsvChunk>(
       streams_, queue, AsyncStreamCall::Bind(this, &AttendanceGrpc::RequestExportRoster),
       [this](const Caller& c, const v1::ExportRosterRequest& r) {
         return reports_.RosterCsv(c, r);
       });
-  new CsvExportCall<v1::ExportAttendanceReportRequest>(
+  new ChunkedExportCall<v1::ExportAttendanceReportRequest, v1::CsvChunk>(
       streams_, queue, AsyncStreamCall::Bind(this, &AttendanceGrpc::RequestExportAttendanceReport),
       [this](const Caller& c, const v1::ExportAttendanceReportRequest& r) {
         return reports_.ReportCsv(c, r);

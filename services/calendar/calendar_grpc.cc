@@ -1,8 +1,17 @@
 #include "services/calendar/calendar_grpc.h"
 
+#include "services/auth/chunked_export_call.h"
 #include "services/auth/grpc_handler.h"
 
 namespace branchline {
+
+void CalendarGrpc::AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) {
+  new ChunkedExportCall<v1::ExportMyCalendarRequest, v1::CalendarFileChunk>(
+      streams_, queue, AsyncStreamCall::Bind(this, &CalendarGrpc::RequestExportMyCalendar),
+      [this](const Caller& c, const v1::ExportMyCalendarRequest& r) {
+        return export_.Export(c, r);
+      });
+}
 
 grpc::Status CalendarGrpc::CreateMeetingSeries(grpc::ServerContext* context,
                                                const v1::CreateMeetingSeriesRequest* request,

@@ -1,20 +1,36 @@
 #pragma once
 
 #include "branchline/v1/calendar.grpc.pb.h"
+#include "services/auth/async_stream_call.h"
 #include "services/auth/authenticator.h"
 #include "services/calendar/absences.h"
+#include "services/calendar/calendar_export.h"
 #include "services/calendar/holidays.h"
 #include "services/calendar/recurring_meetings.h"
+#include "services/common/async_tag.h"
 
 namespace branchline {
 
-// gRPC adapter of CalendarService over RecurringMeetings, Holidays and Absences. Synchronous: these
-// are a secretary's occasional calls, not a phone's hot path.
-class CalendarGrpc final : public v1::CalendarService::Service {
+// gRPC adapter of CalendarService over RecurringMeetings, Holidays, Absences and
+// CalendarExport. Synchronous, as these are a secretary's occasional calls, except
+// ExportMyCalendar: a stream (ChunkedExportCall, like AttendanceService's CSV exports), so a
+// phone reading slowly holds no thread.
+class CalendarGrpc final
+    : public v1::CalendarService::WithRawMethod_ExportMyCalendar<v1::CalendarService::Service>,
+      public AcceptsAsyncCalls {
  public:
   CalendarGrpc(RecurringMeetings& series, Holidays& holidays, Absences& absences,
-               const Authenticator& auth)
-      : series_(series), holidays_(holidays), absences_(absences), auth_(auth) {}
+               const CalendarExport& calendar_export, const Authenticator& auth,
+               StreamEnvironment& streams)
+      : series_(series),
+        holidays_(holidays),
+        absences_(absences),
+        export_(calendar_export),
+        auth_(auth),
+        streams_(streams) {}
+
+  // Accepts the ExportMyCalendar streams.
+  void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
 
   grpc::Status CreateMeetingSeries(grpc::ServerContext* context,
                                    const v1::CreateMeetingSeriesRequest* request,
@@ -50,7 +66,9 @@ class CalendarGrpc final : public v1::CalendarService::Service {
   RecurringMeetings& series_;
   Holidays& holidays_;
   Absences& absences_;
+  const CalendarExport& export_;
   const Authenticator& auth_;
+  StreamEnvironment& streams_;
 };
 
 }  // namespace branchline

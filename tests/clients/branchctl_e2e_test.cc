@@ -545,4 +545,32 @@ TEST_F(BranchctlTest, AbsenceRequestDecideListWithdraw) {
 }
 
 }  // namespace
+TEST_F(BranchctlTest, CalendarExportWritesAnIcsFile) {
+  LoginAdmin();
+  const std::string root = RootOrg();
+  // Three days from now, 09:30 in +08:00 (the organisation's offset).
+  std::time_t later = std::time(nullptr) + 3 * 24 * 3600 + 8 * 3600;
+  std::tm local{};
+  gmtime_r(&later, &local);
+  char start[32];
+  std::strftime(start, sizeof start, "%Y-%m-%d 09:30", &local);
+  json meeting = CtlJson({"meeting", "schedule", "--org", root, "--title", "安全例会, 冬季行车",
+                          "--start", start, "--duration", "60"});
+  const std::string id = meeting["id"];
+  const std::string ics = dir_.Sub("mine.ics");
+  Outcome o = Ctl({"calendar", "export", "--days", "30", "--out", ics});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const std::string file = ReadFile(ics);
+  EXPECT_EQ(file.rfind("BEGIN:VCALENDAR\r\n", 0), 0u) << file;
+  EXPECT_NE(file.find("UID:meeting-" + id + "@branchline\r\n"), std::string::npos) << file;
+  EXPECT_NE(file.find("SUMMARY:安全例会\\, 冬季行车\r\n"), std::string::npos) << file;
+  // To stdout, and the server's refusal of an out-of-range --days (6: invalid argument).
+  Outcome out = Ctl({"calendar", "export", "--out", "-"});
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(out.out.rfind("BEGIN:VCALENDAR", 0), 0u);
+  Outcome bad = Ctl({"calendar", "export", "--days", "400", "--out", dir_.Sub("bad.ics")});
+  EXPECT_EQ(bad.exit_code, 6);
+  EXPECT_NE(bad.err.find("days"), std::string::npos) << bad.err;
+}
+
 }  // namespace branchline

@@ -171,12 +171,15 @@ def main():
     # Invalid UTF-8 in `subject` (field 4) cannot be written as text format: raw bytes.
     body = b"\x0a\x02s4" + b"\x22\x02\xff\xfe"
     seeds["bad_utf8"] = struct.pack("<BBH", index["SubmitLetter"], MEMBER, len(body)) + body
-    # The server streams: a live WatchChanges (read a little, then cancelled), the CSV exports,
-    # and a WatchChanges request that does not parse (INVALID_ARGUMENT, issue #19).
+    # The server streams: a live WatchChanges (read a little, then cancelled), the CSV and
+    # iCalendar exports, and a WatchChanges request that does not parse (INVALID_ARGUMENT,
+    # issue #19).
     seeds["streams"] = (record("WatchChanges", MEMBER, "heartbeat_seconds: 5")
                         + record("WatchChanges", ADMIN, 'cursor: "!!!"')
                         + record("ExportRoster", ADMIN, "meeting_id: 1")
-                        + record("ExportAttendanceReport", ADMIN, "organization_id: 1099511627777"))
+                        + record("ExportAttendanceReport", ADMIN, "organization_id: 1099511627777")
+                        + record("ExportMyCalendar", MEMBER, "days: 7")
+                        + record("ExportMyCalendar", MEMBER, "days: 400"))
     body = b"\x0a\x05ab"
     seeds["stream_unparseable"] = struct.pack("<BBH", index["WatchChanges"], MEMBER, len(body)) + body
     write("services", seeds)

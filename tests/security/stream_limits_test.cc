@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "branchline/v1/attendance.grpc.pb.h"
+#include "branchline/v1/calendar.grpc.pb.h"
 #include "services/common/clock.h"
 #include "tests/support/raw_http2.h"
 #include "tests/support/test_server.h"
@@ -133,6 +134,17 @@ class StreamLimitsTest : public ::testing::Test {
     return reader->Finish();
   }
 
+  // The caller's calendar (ExportMyCalendar) read to the end: another kind of stream.
+  grpc::Status ExportCalendar(const std::string& token) {
+    auto calendar = v1::CalendarService::NewStub(server_->channel());
+    auto ctx = TestServer::Ctx(token);
+    auto reader = calendar->ExportMyCalendar(ctx.get(), v1::ExportMyCalendarRequest());
+    v1::CalendarFileChunk chunk;
+    while (reader->Read(&chunk)) {
+    }
+    return reader->Finish();
+  }
+
   std::unique_ptr<TestServer> server_;
   std::string admin_, secretary_, member_;
   std::unique_ptr<v1::AttendanceService::Stub> stub_;
@@ -204,6 +216,10 @@ TEST_F(StreamLimitsTest, StreamsPerPersonAreBoundedAndNameTheLimit) {
   EXPECT_NE(third.error_message().find("--max-streams-per-person"), std::string::npos)
       << third.error_message();
   EXPECT_NE(third.error_message().find("at most 2"), std::string::npos) << third.error_message();
+  // Every kind of export stream counts against the same bound.
+  grpc::Status calendar = ExportCalendar(secretary_);
+  EXPECT_EQ(calendar.error_code(), grpc::RESOURCE_EXHAUSTED) << calendar.error_message();
+  EXPECT_TRUE(ExportCalendar(admin_).ok());
   EXPECT_TRUE(Export(admin_).ok()) << "another person is not affected";
   // Closing the stalled connection releases both streams.
   client.reset();

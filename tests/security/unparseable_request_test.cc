@@ -71,7 +71,7 @@ TEST(UnparseableRequestTest, EveryMethodAnswersInvalidArgument) {
       }
     }
   }
-  EXPECT_GE(streams, 3);  // WatchChanges, ExportRoster, ExportAttendanceReport
+  EXPECT_GE(streams, 4);  // WatchChanges, ExportRoster, ExportAttendanceReport, ExportMyCalendar
   std::cout << methods << " methods (" << streams << " server streams) x " << Unparseable().size()
             << " unparseable requests\n";
 }

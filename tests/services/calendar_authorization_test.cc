@@ -104,6 +104,34 @@ TEST_F(CalendarAuthorizationTest, EveryCallerEveryMethod) {
   });
 }
 
+// ExportMyCalendar: every person signed in exports their own meetings (another tenant's admin
+// too: their own, none of ours); a service account attends no meetings.
+TEST_F(CalendarAuthorizationTest, CalendarExport) {
+  const std::vector<std::string> ops = {"ExportMyCalendar"};
+  // clang-format off
+  const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
+    {"no token",                 {UNAUTH}},
+    {"tampered",                 {UNAUTH}},
+    {"expired",                  {UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH}},
+    {"other tenant admin",       {OK}},
+    {"member of group below",    {OK}},
+    {"employee of group below",  {OK}},
+    {"secretary of branch",      {OK}},
+    {"secretary of sibling",     {OK}},
+    {"admin above",              {OK}},
+    {"service with scope",       {DENIED}},
+    {"service without scope",    {DENIED}},
+  };
+  // clang-format on
+  ExpectMatrix({"calendar-export", ops, table}, [&](const std::string&, const std::string& caller) {
+    auto ctx = Ctx(tokens_.at(caller));
+    v1::ExportMyCalendarRequest r;
+    auto reader = calendar_->ExportMyCalendar(ctx.get(), r);
+    return StreamCellCode(*ctx, *reader);
+  });
+}
+
 // Absences over date ranges: anyone signed in asks for their own; the managers of the
 // person's organisation (who decide their leave) decide; only the person withdraws; managers
 // and read-scoped services list an organisation's.
