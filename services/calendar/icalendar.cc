@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
+#include "services/attendance/attendance_csv.h"
 #include "services/common/clock.h"
 
 namespace branchline::icalendar {
@@ -107,29 +108,6 @@ std::string MeetingUid(uint64_t meeting_id) {
   return "meeting-" + std::to_string(meeting_id) + "@branchline";
 }
 
-std::string_view TypeLabel(v1::MeetingType type) {
-  switch (type) {
-    case v1::MEETING_TYPE_GENERAL_MEETING:
-      return "支部党员大会";
-    case v1::MEETING_TYPE_COMMITTEE_MEETING:
-      return "支委会";
-    case v1::MEETING_TYPE_GROUP_MEETING:
-      return "党小组会";
-    case v1::MEETING_TYPE_PARTY_LECTURE:
-      return "党课";
-    case v1::MEETING_TYPE_THEME_PARTY_DAY:
-      return "主题党日";
-    case v1::MEETING_TYPE_ORGANIZATIONAL_LIFE:
-      return "组织生活会";
-    case v1::MEETING_TYPE_SAFETY_MEETING:
-      return "安全例会";
-    case v1::MEETING_TYPE_PRE_SHIFT_MEETING:
-      return "班前会";
-    default:
-      return "会议";
-  }
-}
-
 std::string Calendar(const std::vector<v1::Meeting>& meetings, const CalendarInfo& info) {
   std::string out;
   AddLine(out, "BEGIN", "VCALENDAR");
@@ -152,7 +130,7 @@ std::string Calendar(const std::vector<v1::Meeting>& meetings, const CalendarInf
       std::snprintf(geo, sizeof geo, "%.6f;%.6f", m.place().latitude(), m.place().longitude());
       AddLine(out, "GEO", geo);
     }
-    std::string description(TypeLabel(m.type()));
+    std::string description = attendance::TypeLabel(m.type());
     if (m.has_window()) absl::StrAppend(&description, "\n", WindowText(m.window()));
     if (m.remote_allowed()) absl::StrAppend(&description, "\n可远程参加");
     if (!m.agenda().empty()) absl::StrAppend(&description, "\n议程：", m.agenda());

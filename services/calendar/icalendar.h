@@ -41,9 +41,6 @@ std::string UtcDateTime(int64_t micros);
 // newer file updates an event instead of adding a second one.
 std::string MeetingUid(uint64_t meeting_id);
 
-// The Chinese name of a meeting type ("安全例会"), "会议" when unknown.
-std::string_view TypeLabel(v1::MeetingType type);
-
 // The whole file (CRLF line endings, folded): VCALENDAR with VERSION, PRODID, CALSCALE,
 // METHOD:PUBLISH and X-WR-CALNAME, then one VEVENT per meeting in the given order with UID,
 // DTSTAMP, DTSTART and DTEND in UTC, SUMMARY (title), LOCATION (the place's name) and GEO
