@@ -31,14 +31,17 @@ enum class Cf : uint8_t {
   kLetters = 16,        // feedback: letters
   kLetterEvents = 17,   // feedback: replies, notes and state changes of a letter
   kNotices = 18,        // sync: notices
-  kCount = 19,
+  kEvaluations = 19,    // evaluation: rounds, ratings, commitments, boards, honours
+  kRecords = 20,        // records: meeting minutes and their revisions, the activity ledger
+  kNotifications = 21,  // notifications: the outbox, device tokens, reminder guards
+  kCount = 22,
 };
 
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kCfNames = {
-    "default",        "organizations", "people",        "credentials",   "sessions",
-    "index",          "idempotency",   "changes",       "meetings",      "attendance",
-    "leave_requests", "materials",     "study_plans",   "study_records", "quizzes",
-    "quiz_attempts",  "letters",       "letter_events", "notices",
+    "default",     "organizations", "people",   "credentials",   "sessions",       "index",
+    "idempotency", "changes",       "meetings", "attendance",    "leave_requests", "materials",
+    "study_plans", "study_records", "quizzes",  "quiz_attempts", "letters",        "letter_events",
+    "notices",     "evaluations",   "records",  "notifications",
 };
 
 constexpr size_t CfIndex(Cf cf) { return static_cast<size_t>(cf); }
