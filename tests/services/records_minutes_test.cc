@@ -209,6 +209,35 @@ TEST_F(RecordsMinutesTest, ProblemsGoFromOpenToFixedOverdueFirst) {
   EXPECT_EQ(open.problems_size(), 0);
 }
 
+TEST_F(RecordsMinutesTest, AnOwnersProblemsAreListedForThemAndThoseWhoManageThem) {
+  MustSave(RecordDraft(held_), 0);
+  v1::ListOpenProblemsRequest r;
+  r.set_owner_id(d1_id_);
+  v1::ListOpenProblemsResponse open;
+  for (const auto& token : {secretary_, d1_, admin_}) {
+    ASSERT_TRUE(records_->ListOpenProblems(Ctx(token).get(), r, &open).ok());
+    EXPECT_EQ(open.problems_size(), 1);
+  }
+  EXPECT_EQ(records_->ListOpenProblems(Ctx(d2_).get(), r, &open).error_code(),
+            grpc::PERMISSION_DENIED);
+  EXPECT_EQ(records_->ListOpenProblems(Ctx(outsider_).get(), r, &open).error_code(),
+            grpc::PERMISSION_DENIED);
+  r.set_owner_id(d1_id_ + 4242);
+  auto missing = records_->ListOpenProblems(Ctx(secretary_).get(), r, &open);
+  EXPECT_EQ(missing.error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(ViolationField(missing), "owner_id");
+  r.set_mine(true);  // two selectors at once
+  EXPECT_EQ(records_->ListOpenProblems(Ctx(secretary_).get(), r, &open).error_code(),
+            grpc::INVALID_ARGUMENT);
+  v1::ListOpenProblemsRequest mine;
+  mine.set_mine(true);
+  EXPECT_EQ(records_
+                ->ListOpenProblems(Ctx(server_.ServiceToken(branch_, v1::SCOPE_RECORDS_READ)).get(),
+                                   mine, &open)
+                .error_code(),
+            grpc::PERMISSION_DENIED);
+}
+
 TEST_F(RecordsMinutesTest, UpdateProblemMovesItToItsNewOwner) {
   auto saved = MustSave(RecordDraft(held_), 0);
   v1::UpdateProblemRequest r;
