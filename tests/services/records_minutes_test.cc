@@ -84,6 +84,43 @@ TEST_F(RecordsMinutesTest, LockedRecordChangesOnlyAsNewRevisionsWithAReason) {
   EXPECT_EQ(Reason(twice), "ALREADY_LOCKED");
 }
 
+// Everything a call wrote (record, revision, open-problem indexes, idempotent answer) is in
+// one durable commit: after a restart the revisions, the open problems and a retried request
+// read exactly as before.
+TEST_F(RecordsMinutesTest, RevisionsProblemsAndRetriesSurviveARestart) {
+  auto draft = RecordDraft(held_);
+  auto* second = draft.add_problems();
+  second->set_description("安全培训签到缺人");
+  second->set_owner_id(d2_id_);
+  *second->mutable_due_date() = Date(2031, 6, 30);
+  auto saved = MustSave(draft, 0);
+  v1::MeetingRecord locked, fixed;
+  ASSERT_TRUE(Lock(held_, saved.version(), &locked).ok());
+  v1::FixProblemRequest fix;
+  fix.set_request_id("fix-after-restart");
+  fix.set_meeting_id(held_);
+  fix.set_problem_id(1);
+  fix.set_text("已补全");
+  ASSERT_TRUE(records_->FixProblem(Ctx(d1_).get(), fix, &fixed).ok());
+
+  server_.Restart();
+  records_ = v1::RecordsService::NewStub(server_.channel());  // the new server's port
+  v1::MeetingRecord out;
+  ASSERT_TRUE(GetRecord(held_, 1, &out).ok());
+  EXPECT_EQ(out.SerializeAsString(), locked.SerializeAsString());
+  ASSERT_TRUE(GetRecord(held_, 2, &out).ok());
+  EXPECT_EQ(out.SerializeAsString(), fixed.SerializeAsString());
+  v1::MeetingRecord retried;
+  ASSERT_TRUE(records_->FixProblem(Ctx(d1_).get(), fix, &retried).ok());
+  EXPECT_EQ(retried.SerializeAsString(), fixed.SerializeAsString());
+  v1::ListOpenProblemsRequest by_org;
+  by_org.set_organization_id(branch_);
+  v1::ListOpenProblemsResponse open;
+  ASSERT_TRUE(records_->ListOpenProblems(Ctx(secretary_).get(), by_org, &open).ok());
+  ASSERT_EQ(open.problems_size(), 1);
+  EXPECT_EQ(open.problems(0).problem().owner_id(), d2_id_);
+}
+
 TEST_F(RecordsMinutesTest, TwoEditorsDoNotOverwriteEachOther) {
   auto base = MustSave(RecordDraft(held_), 0);
   // Both read version 1; the first save wins, the second is told to read again.
