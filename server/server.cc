@@ -39,6 +39,7 @@
 #include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
+#include "services/records/records_grpc.h"
 #include "services/study/study_grpc.h"
 #include "services/sync/change_feed.h"
 #include "services/sync/change_retention.h"
@@ -81,6 +82,8 @@ struct BranchlineServer::State {
   std::unique_ptr<RecurringMeetings> recurring_meetings;
   std::unique_ptr<Absences> absences;
   std::unique_ptr<CalendarExport> calendar_export;
+  std::unique_ptr<MeetingRecords> meeting_records;
+  std::unique_ptr<Ledger> ledger;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -313,6 +316,10 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->recurring_meetings->Start();
   state->absences = std::make_unique<Absences>(*state->store, *state->access, state->clock);
   state->calendar_export = std::make_unique<CalendarExport>(*state->meetings, state->clock);
+  state->meeting_records = std::make_unique<MeetingRecords>(
+      *state->store, *state->access, *state->people, *state->meetings, state->clock);
+  state->ledger =
+      std::make_unique<Ledger>(*state->store, *state->access, *state->people, state->clock);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -351,6 +358,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<CalendarGrpc>(*state->recurring_meetings, *state->holidays, *state->absences,
                                      *state->calendar_export, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
+  add(std::make_unique<RecordsGrpc>(*state->meeting_records, *state->ledger, auth));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
 

@@ -9,6 +9,7 @@ namespace branchline::storage {
 // Ranges by area, so areas can add indexes independently:
 //   1-99 organisations, people, auth   100-199 attendance   200-299 study
 //   300-399 feedback                   400-499 sync and notices
+//   600-629 records (minutes, the activity ledger)
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
@@ -62,6 +63,13 @@ enum class Index : uint16_t {
   kStudyRecordByPerson = 204,  // [person id][device time i64][record id]
   kQuizByOrg = 205,            // [owner org id][quiz id]
   kQuizAttemptByPerson = 206,  // [person id][quiz id][attempt id]
+
+  // Records (600-629; services/records). Open problems of meeting records, by due local day
+  // so the overdue ones come first; deleted when the problem is fixed or dropped.
+  kOpenProblemBySubtree = 600,  // [org or ancestor id][due day i64][meeting id][problem u32]
+  kOpenProblemByOwner = 601,    // [owner person id][due day i64][meeting id][problem u32]
+  // Ledger entries by organisation and each ancestor, newest date first (the day negated).
+  kLedgerEntryBySubtree = 602,  // [org or ancestor id][-date day i64][entry id]
 };
 
 }  // namespace branchline::storage

@@ -253,6 +253,90 @@ inline std::optional<AbsenceDayValue> DecodeAbsenceDayValue(std::string_view val
   return AbsenceDayValue{*type, *from, *to};
 }
 
+// ---- Records (services/records) ----------------------------------------------------------
+// In kRecords, every record under a string tag: the current meeting record at
+// [tenant][str "minutes"][meeting id], each revision at [tenant][str "minutes_rev"][meeting
+// id][revision u32], an organisation's ledger items at [tenant][str "ledger_items"][org id]
+// and a ledger entry at [tenant][str "ledger"][entry id].
+inline std::string MeetingRecordKey(uint64_t meeting) {
+  return KeyBuilder(TenantOfId(meeting)).Str("minutes").U64(meeting).key();
+}
+inline std::string MeetingRecordRevisionKey(uint64_t meeting, uint32_t revision) {
+  return KeyBuilder(TenantOfId(meeting)).Str("minutes_rev").U64(meeting).U32(revision).key();
+}
+inline std::string MeetingRecordRevisionPrefix(uint64_t meeting) {
+  return KeyBuilder(TenantOfId(meeting)).Str("minutes_rev").U64(meeting).key();
+}
+inline std::string LedgerItemsKey(uint64_t org) {
+  return KeyBuilder(TenantOfId(org)).Str("ledger_items").U64(org).key();
+}
+inline std::string LedgerEntryKey(uint64_t entry) {
+  return KeyBuilder(TenantOfId(entry)).Str("ledger").U64(entry).key();
+}
+inline std::string OpenProblemBySubtreeKey(uint64_t org, int64_t due_day, uint64_t meeting,
+                                           uint32_t problem) {
+  return IndexKey(TenantOfId(org), Index::kOpenProblemBySubtree)
+      .U64(org)
+      .I64(due_day)
+      .U64(meeting)
+      .U32(problem)
+      .key();
+}
+inline std::string OpenProblemBySubtreePrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kOpenProblemBySubtree).U64(org).key();
+}
+inline std::string OpenProblemByOwnerKey(uint64_t owner, int64_t due_day, uint64_t meeting,
+                                         uint32_t problem) {
+  return IndexKey(TenantOfId(owner), Index::kOpenProblemByOwner)
+      .U64(owner)
+      .I64(due_day)
+      .U64(meeting)
+      .U32(problem)
+      .key();
+}
+inline std::string OpenProblemByOwnerPrefix(uint64_t owner) {
+  return IndexKey(TenantOfId(owner), Index::kOpenProblemByOwner).U64(owner).key();
+}
+// The meeting and problem of an open-problem index key (both layouts end the same way).
+struct OpenProblemRef {
+  uint64_t meeting = 0;
+  uint32_t problem = 0;
+};
+inline std::optional<OpenProblemRef> DecodeOpenProblemKey(std::string_view key) {
+  if (key.size() < 12) return std::nullopt;
+  KeyReader r(key.substr(key.size() - 12));
+  auto meeting = r.U64();
+  auto problem = r.U32();
+  if (!meeting || !problem) return std::nullopt;
+  return OpenProblemRef{*meeting, *problem};
+}
+inline std::string LedgerEntryBySubtreeKey(uint64_t org, int64_t day, uint64_t entry) {
+  return IndexKey(TenantOfId(org), Index::kLedgerEntryBySubtree)
+      .U64(org)
+      .I64(-day)
+      .U64(entry)
+      .key();
+}
+inline std::string LedgerEntryBySubtreePrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kLedgerEntryBySubtree).U64(org).key();
+}
+// The scan position just before the entries dated `day` (they follow it, newest first).
+inline std::string LedgerEntryBySubtreeBefore(uint64_t org, int64_t day) {
+  return IndexKey(TenantOfId(org), Index::kLedgerEntryBySubtree)
+      .U64(org)
+      .I64(-day - 1)
+      .U64(UINT64_MAX)
+      .key();
+}
+// The date day of a LedgerEntryBySubtreeKey.
+inline std::optional<int64_t> LedgerEntryDayOfKey(std::string_view key) {
+  if (key.size() < 16) return std::nullopt;
+  KeyReader r(key.substr(key.size() - 16));
+  auto negated = r.I64();
+  if (!negated) return std::nullopt;
+  return -*negated;
+}
+
 // --- Feedback (staff mailbox) ---
 // Letters are records in Cf::kLetters at RecordKey(letter id). Thread events live in
 // Cf::kLetterEvents at [tenant][letter id u64][sequence u32]. Per-organisation mailbox

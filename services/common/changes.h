@@ -18,7 +18,7 @@ namespace branchline {
 // people through personal changes and the rest through the feed.
 inline bool MemberVisibleKind(std::string_view kind) {
   return kind == "meeting" || kind == "study_plan" || kind == "material" || kind == "quiz" ||
-         kind == "notice";
+         kind == "notice" || kind == "meeting_record";
 }
 
 // The change-log entry for a record, before the store gives it a sequence and a time.

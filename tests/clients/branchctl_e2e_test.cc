@@ -545,6 +545,70 @@ TEST_F(BranchctlTest, AbsenceRequestDecideListWithdraw) {
 }
 
 }  // namespace
+TEST_F(BranchctlTest, MinutesSaveLockShowAndLedgerAddListReport) {
+  LoginAdmin();
+  const std::string root = RootOrg();
+  json person = CtlJson({"people", "add", "--org", root, "--name", "张师傅", "--phone",
+                         "13900000077", "--password", "driver-pass-2"});
+  const std::string owner = person["id"];
+  // A meeting held an hour ago (local +08:00 time).
+  std::time_t earlier = std::time(nullptr) - 3600 + 8 * 3600;
+  std::tm local{};
+  gmtime_r(&earlier, &local);
+  char start[32];
+  std::strftime(start, sizeof start, "%Y-%m-%d %H:%M", &local);
+  json meeting = CtlJson({"meeting", "schedule", "--org", root, "--title", "组织生活会", "--start",
+                          start, "--duration", "30"});
+  const std::string id = meeting["id"];
+  const std::string minutes = dir_.Sub("minutes.md");
+  std::ofstream(minutes) << "## 纪要\n\n张师傅作自我批评。\n";
+  json saved = CtlJson({"minutes", "save", id, "--file", minutes, "--resolution", "每周学习一次",
+                        "--problem", owner + ":2030-01-31:出车记录不全: 补齐"});
+  EXPECT_EQ(saved["version"], "1");
+  ASSERT_EQ(saved["problems"].size(), 1u);
+  EXPECT_EQ(saved["problems"][0]["description"], "出车记录不全: 补齐");
+  json locked = CtlJson({"minutes", "lock", id});
+  EXPECT_EQ(locked["locked"], true);
+  // After the lock a change needs a reason (8: failed precondition) and makes revision 2.
+  Outcome no_reason = Ctl({"minutes", "save", id, "--resolution", "每周学习两次"});
+  EXPECT_EQ(no_reason.exit_code, 8);
+  EXPECT_NE(no_reason.err.find("reason"), std::string::npos) << no_reason.err;
+  json revised =
+      CtlJson({"minutes", "save", id, "--resolution", "每周学习两次", "--reason", "更正决议"});
+  EXPECT_EQ(revised["revision"], 2);
+  // An edit based on an old version is refused (8: aborted), not applied over the newer one.
+  EXPECT_EQ(Ctl({"minutes", "save", id, "--version", "1", "--reason", "旧稿"}).exit_code, 8);
+  Outcome shown = Ctl({"minutes", "show", id, "--revision", "1"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("每周学习一次"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("张师傅作自我批评"), std::string::npos) << shown.out;
+  EXPECT_EQ(Ctl({"minutes", "show", "99"}).exit_code, 5);
+  EXPECT_EQ(Ctl({"minutes", "save", id, "--problem", "x:2030-01-01:y"}).exit_code, 2);
+
+  json talk = CtlJson({"ledger", "add", "--type", "talk", "--level", "secretary-member", "--date",
+                       "2026-03-02", "--text", "谈心谈话", "--person", owner});
+  EXPECT_EQ(talk["type"], "LEDGER_ENTRY_TYPE_TALK");
+  CtlJson({"ledger", "add", "--type", "volunteer", "--date", "2026-03-05", "--hours", "2.5",
+           "--text", "义务植树", "--name", "志愿者甲"});
+  CtlJson({"ledger", "add", "--type", "volunteer", "--date", "2026-04-05", "--hours", "1", "--text",
+           "四月的服务"});
+  json list = CtlJson({"ledger", "list", "--from", "2026-03-01", "--to", "2026-03-31"});
+  ASSERT_EQ(list["entries"].size(), 2u);
+  EXPECT_EQ(list["entries"][0]["date"]["day"], 5);  // newest first
+  json report = CtlJson({"ledger", "report", "--from", "2026-03-01", "--to", "2026-03-31"});
+  EXPECT_EQ(report["entries"], 2);
+  EXPECT_EQ(report["volunteer_hours"], 2.5);
+  Outcome table = Ctl({"ledger", "report", "--from", "2026-03-01", "--to", "2026-03-31"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("volunteer hours 2.5"), std::string::npos) << table.out;
+  Outcome bad = Ctl({"ledger", "add", "--type", "talk", "--date", "2026-03-02", "--text", "x"});
+  EXPECT_EQ(bad.exit_code, 6);  // a talk needs its level
+  EXPECT_NE(bad.err.find("entry.talk_level"), std::string::npos) << bad.err;
+  EXPECT_EQ(
+      Ctl({"ledger", "add", "--type", "party", "--date", "2026-03-02", "--text", "x"}).exit_code,
+      2);
+}
+
 TEST_F(BranchctlTest, CalendarExportWritesAnIcsFile) {
   LoginAdmin();
   const std::string root = RootOrg();

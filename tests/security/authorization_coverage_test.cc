@@ -19,6 +19,7 @@
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
+#include "branchline/v1/records.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
 #include "tests/support/authorization_doc.h"
@@ -34,7 +35,7 @@ std::set<std::string> ApiMethods() {
         v1::SignInRequest::descriptor(), v1::GetLetterRequest::descriptor(),
         v1::GetOrganizationRequest::descriptor(), v1::GetPersonRequest::descriptor(),
         v1::GetMaterialRequest::descriptor(), v1::ListChangesRequest::descriptor(),
-        v1::GetMeetingSeriesRequest::descriptor()}) {
+        v1::GetMeetingSeriesRequest::descriptor(), v1::GetMeetingRecordRequest::descriptor()}) {
     EXPECT_NE(linked, nullptr);
   }
   std::set<std::string> methods;
