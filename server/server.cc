@@ -36,6 +36,7 @@
 #include "services/common/clock.h"
 #include "services/common/stream_bounds.h"
 #include "services/common/stream_watchdog.h"
+#include "services/evaluation/evaluation_grpc.h"
 #include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
@@ -81,6 +82,7 @@ struct BranchlineServer::State {
   std::unique_ptr<RecurringMeetings> recurring_meetings;
   std::unique_ptr<Absences> absences;
   std::unique_ptr<CalendarExport> calendar_export;
+  std::unique_ptr<EvaluationRounds> evaluation_rounds;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -313,6 +315,10 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->recurring_meetings->Start();
   state->absences = std::make_unique<Absences>(*state->store, *state->access, state->clock);
   state->calendar_export = std::make_unique<CalendarExport>(*state->meetings, state->clock);
+  const Clock& evaluation_clock =
+      options.evaluation_clock ? *options.evaluation_clock : state->clock;
+  state->evaluation_rounds = std::make_unique<EvaluationRounds>(*state->store, *state->access,
+                                                                *state->people, evaluation_clock);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -351,6 +357,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<CalendarGrpc>(*state->recurring_meetings, *state->holidays, *state->absences,
                                      *state->calendar_export, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
+  add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
 

@@ -9,6 +9,7 @@ namespace branchline::storage {
 // Ranges by area, so areas can add indexes independently:
 //   1-99 organisations, people, auth   100-199 attendance   200-299 study
 //   300-399 feedback                   400-499 sync and notices
+//   500-529 evaluation
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
@@ -62,6 +63,11 @@ enum class Index : uint16_t {
   kStudyRecordByPerson = 204,  // [person id][device time i64][record id]
   kQuizByOrg = 205,            // [owner org id][quiz id]
   kQuizAttemptByPerson = 206,  // [person id][quiz id][attempt id]
+
+  // Evaluation (500-529; services/evaluation). Round ids are stored inverted (~id) so a
+  // forward scan lists the newest round first; storage::EvaluationRoundOfIndexKey reads them.
+  kEvaluationRoundBySubtree = 500,  // [org or ancestor id][~round id]
+  kEvaluationRoundByPerson = 501,   // [person id][~round id]   the round's raters and subjects
 };
 
 }  // namespace branchline::storage
