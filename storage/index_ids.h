@@ -64,10 +64,12 @@ enum class Index : uint16_t {
   kQuizByOrg = 205,            // [owner org id][quiz id]
   kQuizAttemptByPerson = 206,  // [person id][quiz id][attempt id]
 
-  // Evaluation (500-529; services/evaluation). Round ids are stored inverted (~id) so a
-  // forward scan lists the newest round first; storage::EvaluationRoundOfIndexKey reads them.
+  // Evaluation (500-529; services/evaluation). Ids are stored inverted (~id) so a forward
+  // scan lists the newest first; storage::InvertedTrailingId reads them.
   kEvaluationRoundBySubtree = 500,  // [org or ancestor id][~round id]
   kEvaluationRoundByPerson = 501,   // [person id][~round id]   the round's raters and subjects
+  kCommitmentBySubtree = 502,       // [org or ancestor id][~commitment id]
+  kCommitmentByPerson = 503,        // [person id][~commitment id]
 };
 
 }  // namespace branchline::storage

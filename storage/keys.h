@@ -404,6 +404,27 @@ inline std::string EvaluationRoundByPersonKey(uint64_t person, uint64_t round) {
 inline std::string EvaluationRoundByPersonPrefix(uint64_t person) {
   return IndexKey(TenantOfId(person), Index::kEvaluationRoundByPerson).U64(person).key();
 }
+// Commitments live in kEvaluations at [tenant][str "commitment"][id]: the string tag keeps
+// them apart from the rounds' [tenant][round id]... entries (its first 8 bytes would be an id
+// of tenant 0, which no record has).
+inline std::string CommitmentKey(uint64_t commitment) {
+  return KeyBuilder(TenantOfId(commitment)).Str("commitment").U64(commitment).key();
+}
+inline std::string CommitmentBySubtreeKey(uint64_t org, uint64_t commitment) {
+  return IndexKey(TenantOfId(org), Index::kCommitmentBySubtree).U64(org).U64(~commitment).key();
+}
+inline std::string CommitmentBySubtreePrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kCommitmentBySubtree).U64(org).key();
+}
+inline std::string CommitmentByPersonKey(uint64_t person, uint64_t commitment) {
+  return IndexKey(TenantOfId(person), Index::kCommitmentByPerson)
+      .U64(person)
+      .U64(~commitment)
+      .key();
+}
+inline std::string CommitmentByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kCommitmentByPerson).U64(person).key();
+}
 
 // The record id at the end of an index key (every index key ends with one). 0 for a key
 // shorter than an id (a corrupt entry; substr would throw): 0 is no record's id (tenants
@@ -413,8 +434,9 @@ inline uint64_t TrailingId(std::string_view key) {
   KeyReader r(key.substr(key.size() - 8));
   return r.U64().value_or(0);
 }
-// The round id of a kEvaluationRoundBy* entry (stored inverted); 0 for a corrupt entry.
-inline uint64_t EvaluationRoundOfIndexKey(std::string_view key) {
+// The id at the end of an index key that stores it inverted (~id, so a forward scan lists
+// the newest first: the evaluation indexes); 0 for a corrupt entry.
+inline uint64_t InvertedTrailingId(std::string_view key) {
   return key.size() < 8 ? 0 : ~TrailingId(key);
 }
 

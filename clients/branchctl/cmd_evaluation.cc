@@ -1,7 +1,7 @@
 // evaluation create | list | show | close | self | rate | mark | results | export: evaluation
-// rounds (EvaluationService). `rate` on an anonymous round takes the round's ballot once
-// (blinded, clients/common/blind_ballot.h), keeps it in a file, and rates with it without
-// the login token, so the server cannot tell whose rating it is.
+// rounds (EvaluationService); commitments record | report | list. `rate` on an anonymous round
+// takes the round's ballot once (blinded, clients/common/blind_ballot.h), keeps it in a file, and
+// rates with it without the login token, so the server cannot tell whose rating it is.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -276,6 +276,84 @@ void AddSubmitOptions(CLI::App* command, SubmitOptions& o, bool subject) {
   command->add_option("--score", o.scores, "CRITERION=SCORE, once per criterion")->required();
 }
 
+struct CommitmentOptions {
+  uint64_t id = 0, org = 0;
+  bool mine = false;
+  std::string period, text, post, request_id;
+};
+
+void PrintCommitments(Session& session, const std::vector<v1::Commitment>& list) {
+  if (session.options().json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : list) out.push_back(ToJson(c));
+    return PrintJson({{"commitments", out}});
+  }
+  Table table({"ID", "PERSON", "PERIOD", "POST", "COMMITMENT", "REPORTS"});
+  for (const auto& c : list) {
+    table.AddRow({std::to_string(c.id()), std::to_string(c.person_id()), c.period_label(), c.post(),
+                  c.text(), std::to_string(c.progress_size())});
+  }
+  table.Print(std::cout);
+}
+
+void AddCommitmentCommands(CLI::App& app, Session& session) {
+  auto* commitments =
+      app.add_subcommand("commitments", "Members' public commitments (承诺) and their progress");
+  auto r = std::make_shared<CommitmentOptions>();
+  auto* record = commitments->add_subcommand("record", "Record your commitment for a period");
+  record->add_option("--period", r->period, "Period label (2026, 2026Q3)")->required();
+  record->add_option("--text", r->text, "What you commit to")->required();
+  record->add_option("--post", r->post, "The post it is tied to");
+  AddRequestIdOption(record, &r->request_id);
+  record->callback([&session, r] {
+    v1::RecordCommitmentRequest q;
+    q.set_request_id(OrNew(r->request_id));
+    q.mutable_commitment()->set_period_label(r->period);
+    q.mutable_commitment()->set_text(r->text);
+    q.mutable_commitment()->set_post(r->post);
+    auto stub = Stub(session);
+    PrintCommitments(session, {session.Call<v1::Commitment>([&](auto* c, auto* out) {
+                       return stub->RecordCommitment(c, q, out);
+                     })});
+  });
+  auto p = std::make_shared<CommitmentOptions>();
+  auto* report = commitments->add_subcommand("report", "Report progress on your commitment");
+  report->add_option("id", p->id, "Commitment id")->required();
+  report->add_option("--text", p->text, "What was done")->required();
+  AddRequestIdOption(report, &p->request_id);
+  report->callback([&session, p] {
+    v1::ReportCommitmentProgressRequest q;
+    q.set_request_id(OrNew(p->request_id));
+    q.set_commitment_id(p->id);
+    q.set_text(p->text);
+    auto stub = Stub(session);
+    PrintCommitments(session, {session.Call<v1::Commitment>([&](auto* c, auto* out) {
+                       return stub->ReportCommitmentProgress(c, q, out);
+                     })});
+  });
+  auto l = std::make_shared<CommitmentOptions>();
+  auto* list = commitments->add_subcommand("list", "Commitments of a subtree, or --mine");
+  list->add_option("--org", l->org, "Organisation (default: your own)");
+  list->add_flag("--mine", l->mine, "Your own");
+  list->add_option("--period", l->period, "Only this period");
+  list->callback([&session, l] {
+    v1::ListCommitmentsRequest q;
+    q.set_mine(l->mine);
+    if (!l->mine) q.set_organization_id(OrgOrOwn(session, l->org));
+    q.set_period_label(l->period);
+    q.set_page_size(1000);
+    auto stub = Stub(session);
+    std::vector<v1::Commitment> all;
+    do {
+      auto page = session.Call<v1::ListCommitmentsResponse>(
+          [&](auto* c, auto* out) { return stub->ListCommitments(c, q, out); });
+      all.insert(all.end(), page.commitments().begin(), page.commitments().end());
+      q.set_page_token(page.next_page_token());
+    } while (!q.page_token().empty());
+    PrintCommitments(session, all);
+  });
+}
+
 }  // namespace
 
 void AddEvaluationCommands(CLI::App& app, Session& session) {
@@ -417,6 +495,8 @@ void AddEvaluationCommands(CLI::App& app, Session& session) {
   export_command->add_option("round", ex->round, "Round id")->required();
   export_command->add_option("--out", ex->out, "File (default evaluation.csv; - : stdout)");
   export_command->callback([&session, ex] { Export(session, *ex); });
+
+  AddCommitmentCommands(app, session);
 }
 
 }  // namespace branchline::ctl

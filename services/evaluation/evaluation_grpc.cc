@@ -77,6 +77,27 @@ grpc::Status EvaluationGrpc::GetRoundResults(grpc::ServerContext* context,
                              [&](const Caller& c) { return rounds_.Results(c, *request); });
 }
 
+grpc::Status EvaluationGrpc::RecordCommitment(grpc::ServerContext* context,
+                                              const v1::RecordCommitmentRequest* request,
+                                              v1::Commitment* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return commitments_.Record(c, *request); });
+}
+
+grpc::Status EvaluationGrpc::ReportCommitmentProgress(
+    grpc::ServerContext* context, const v1::ReportCommitmentProgressRequest* request,
+    v1::Commitment* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return commitments_.Report(c, *request); });
+}
+
+grpc::Status EvaluationGrpc::ListCommitments(grpc::ServerContext* context,
+                                             const v1::ListCommitmentsRequest* request,
+                                             v1::ListCommitmentsResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return commitments_.List(c, *request); });
+}
+
 // The anonymous rater's call: no access-log line and no metric (services/common/call_log.h),
 // since even "caller=0" with its time would date the rating to the second, beside the rater's
 // named calls (docs/evaluation.md, "Anonymity").

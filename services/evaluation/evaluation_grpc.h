@@ -4,20 +4,22 @@
 #include "services/auth/async_stream_call.h"
 #include "services/auth/authenticator.h"
 #include "services/common/async_tag.h"
+#include "services/evaluation/commitments.h"
 #include "services/evaluation/evaluation_rounds.h"
 
 namespace branchline {
 
-// gRPC adapter of EvaluationService over EvaluationRounds. Synchronous (occasional calls of a
-// round's few hundred people), except ExportRoundResults: a stream (ChunkedExportCall, like
-// the roster CSV), so a slow reader holds no thread. SubmitBallotRating takes no token and
+// gRPC adapter of EvaluationService over EvaluationRounds and Commitments. Synchronous (occasional
+// calls of a round's few hundred people), except ExportRoundResults: a stream (ChunkedExportCall,
+// like the roster CSV), so a slow reader holds no thread. SubmitBallotRating takes no token and
 // leaves no access-log line or metric (the anonymous rater's call).
 class EvaluationGrpc final : public v1::EvaluationService::WithRawMethod_ExportRoundResults<
                                  v1::EvaluationService::Service>,
                              public AcceptsAsyncCalls {
  public:
-  EvaluationGrpc(EvaluationRounds& rounds, const Authenticator& auth, StreamEnvironment& streams)
-      : rounds_(rounds), auth_(auth), streams_(streams) {}
+  EvaluationGrpc(EvaluationRounds& rounds, Commitments& commitments, const Authenticator& auth,
+                 StreamEnvironment& streams)
+      : rounds_(rounds), commitments_(commitments), auth_(auth), streams_(streams) {}
 
   // Accepts the ExportRoundResults streams.
   void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
@@ -43,12 +45,22 @@ class EvaluationGrpc final : public v1::EvaluationService::WithRawMethod_ExportR
   grpc::Status GetRoundResults(grpc::ServerContext* context,
                                const v1::GetRoundResultsRequest* request,
                                v1::RoundResults* response) override;
+  grpc::Status RecordCommitment(grpc::ServerContext* context,
+                                const v1::RecordCommitmentRequest* request,
+                                v1::Commitment* response) override;
+  grpc::Status ReportCommitmentProgress(grpc::ServerContext* context,
+                                        const v1::ReportCommitmentProgressRequest* request,
+                                        v1::Commitment* response) override;
+  grpc::Status ListCommitments(grpc::ServerContext* context,
+                               const v1::ListCommitmentsRequest* request,
+                               v1::ListCommitmentsResponse* response) override;
   grpc::Status SubmitBallotRating(grpc::ServerContext* context,
                                   const v1::SubmitBallotRatingRequest* request,
                                   v1::SubmissionReceipt* response) override;
 
  private:
   EvaluationRounds& rounds_;
+  Commitments& commitments_;
   const Authenticator& auth_;
   StreamEnvironment& streams_;
 };

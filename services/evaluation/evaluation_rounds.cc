@@ -218,7 +218,7 @@ absl::StatusOr<v1::ListRoundsResponse> EvaluationRounds::List(
   ASSIGN_OR_RETURN(*response.mutable_next_page_token(),
                    ScanPage(store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
                             [&](std::string_view key, std::string_view) -> absl::StatusOr<bool> {
-                              const uint64_t id = storage::EvaluationRoundOfIndexKey(key);
+                              const uint64_t id = storage::InvertedTrailingId(key);
                               internal::v1::EvaluationRoundRecord record;
                               ASSIGN_OR_RETURN(bool found,
                                                store_.GetMessage(storage::Cf::kEvaluations,

@@ -615,6 +615,25 @@ TEST_F(BranchctlTest, EvaluationCreateRateAnonymouslyResultsExport) {
   EXPECT_EQ(Ctl({"evaluation", "results", five}, "", staff).exit_code, 4);
   json mine = CtlJson({"evaluation", "list", "--mine"}, staff);
   EXPECT_EQ(mine["rounds"].size(), 2u);
+  // Commitments: the member records and reports; the employee reads the board.
+  const std::string member_token = dir_.Sub("member-token");
+  ASSERT_EQ(
+      Ctl({"login", "--user", "13900000071", "--password-stdin"}, "member-pass-1\n", member_token)
+          .exit_code,
+      0);
+  json pledged = CtlJson(
+      {"commitments", "record", "--period", "2026", "--text", "全年无违章", "--post", "收费班长"},
+      member_token);
+  ASSERT_EQ(pledged["commitments"].size(), 1u) << pledged.dump();
+  const std::string pledge = pledged["commitments"][0]["id"];
+  EXPECT_EQ(
+      Ctl({"commitments", "report", pledge, "--text", "上半年无违章"}, "", member_token).exit_code,
+      0);
+  EXPECT_EQ(Ctl({"commitments", "record", "--period", "2026", "--text", "x"}, "", staff).exit_code,
+            4);
+  json board = CtlJson({"commitments", "list", "--org", root}, staff);
+  ASSERT_EQ(board["commitments"].size(), 1u);
+  EXPECT_EQ(board["commitments"][0]["progress"].size(), 1u);
 }
 
 }  // namespace

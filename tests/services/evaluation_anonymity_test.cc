@@ -13,31 +13,10 @@
 #include "storage/keys.h"
 #include "storage/store.h"
 #include "tests/services/evaluation_fixture.h"
+#include "tests/support/id_encodings.h"
 
 namespace branchline::testing {
 namespace {
-
-// Every way a person id could be written down: big-endian (keys), varint (protobuf fields),
-// decimal (logs, text).
-std::vector<std::string> Encodings(uint64_t id) {
-  std::vector<std::string> out;
-  std::string be;
-  for (int shift = 56; shift >= 0; shift -= 8) be.push_back(static_cast<char>(id >> shift));
-  out.push_back(be);
-  std::string varint;
-  for (uint64_t v = id; v >= 0x80; v >>= 7) varint.push_back(static_cast<char>((v & 0x7f) | 0x80));
-  varint.push_back(static_cast<char>(id >> (7 * varint.size())));
-  out.push_back(varint);
-  out.push_back(std::to_string(id));
-  return out;
-}
-
-bool Mentions(std::string_view bytes, const std::vector<std::string>& needles) {
-  for (const auto& n : needles) {
-    if (bytes.find(n) != std::string_view::npos) return true;
-  }
-  return false;
-}
 
 class EvaluationAnonymityTest : public EvaluationTest {
  protected:

@@ -3,6 +3,7 @@
 // close), the minimum-raters rule, a subject's own result, and the CSV export.
 #include <gmock/gmock.h>
 
+#include "branchline/v1/sync.grpc.pb.h"
 #include "tests/services/evaluation_fixture.h"
 
 namespace branchline::testing {
@@ -349,6 +350,46 @@ TEST_F(EvaluationTest, ExportsTheResultsAsCsv) {
   EXPECT_THAT(csv, HasSubstr("参评人数 1/4"));
   ExportCsv(round.id(), &status, d1_);
   EXPECT_EQ(status.error_code(), grpc::PERMISSION_DENIED);
+}
+
+// A new round is in the change feed of its raters and subjects only: a driver of the same
+// group who neither rates nor is rated is not told of it.
+TEST_F(EvaluationTest, OnlyItsRatersAndSubjectsAreToldOfANewRound) {
+  auto sync = v1::SyncService::NewStub(server_.channel());
+  auto cursor = [&](const std::string& token) {
+    v1::ListChangesRequest r;
+    v1::ListChangesResponse out;
+    EXPECT_TRUE(sync->ListChanges(Ctx(token).get(), r, &out).ok());
+    return out.next_cursor();
+  };
+  const std::string d1_cursor = cursor(d1_), d2_cursor = cursor(d2_);
+  auto draft = RoundDraft();
+  draft.set_organization_id(group_);
+  draft.set_subject_kind(v1::EVALUATION_SUBJECT_KIND_ORGANIZATION);
+  draft.clear_phases();
+  draft.add_phases(v1::EVALUATION_PHASE_RATERS);
+  draft.set_rater_kind(v1::EVALUATION_RATER_KIND_NAMED);
+  draft.add_rater_person_ids(d1_id_);
+  auto round = MustCreateRound(draft);
+  auto told = [&](const std::string& token, const std::string& from) {
+    v1::ListChangesRequest r;
+    r.set_cursor(from);
+    r.set_page_size(1000);
+    v1::ListChangesResponse out;
+    EXPECT_TRUE(sync->ListChanges(Ctx(token).get(), r, &out).ok());
+    for (const auto& c : out.changes()) {
+      if (c.kind() == "evaluation_round" && c.record_id() == round.id()) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(told(d1_, d1_cursor));
+  EXPECT_FALSE(told(d2_, d2_cursor));
+  // Nor may d2 read it.
+  v1::GetRoundRequest get;
+  get.set_id(round.id());
+  v1::EvaluationRound out;
+  EXPECT_EQ(eval_->GetRound(Ctx(d2_).get(), get, &out).error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_TRUE(eval_->GetRound(Ctx(d1_).get(), get, &out).ok());
 }
 
 }  // namespace
