@@ -84,6 +84,7 @@ struct BranchlineServer::State {
   std::unique_ptr<CalendarExport> calendar_export;
   std::unique_ptr<EvaluationRounds> evaluation_rounds;
   std::unique_ptr<Commitments> commitments;
+  std::unique_ptr<Honours> honours;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -322,6 +323,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                                                 *state->people, evaluation_clock);
   state->commitments =
       std::make_unique<Commitments>(*state->store, *state->access, evaluation_clock);
+  state->honours =
+      std::make_unique<Honours>(*state->store, *state->access, *state->people, evaluation_clock);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -360,8 +363,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<CalendarGrpc>(*state->recurring_meetings, *state->holidays, *state->absences,
                                      *state->calendar_export, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
-  add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments, auth,
-                                       *state->streams));
+  add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments,
+                                       *state->honours, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
 

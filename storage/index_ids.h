@@ -70,6 +70,7 @@ enum class Index : uint16_t {
   kEvaluationRoundByPerson = 501,   // [person id][~round id]   the round's raters and subjects
   kCommitmentBySubtree = 502,       // [org or ancestor id][~commitment id]
   kCommitmentByPerson = 503,        // [person id][~commitment id]
+  kCommendationByOrg = 504,         // [org id][~commendation id]   the organisation's board
 };
 
 }  // namespace branchline::storage

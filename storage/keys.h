@@ -425,6 +425,17 @@ inline std::string CommitmentByPersonKey(uint64_t person, uint64_t commitment) {
 inline std::string CommitmentByPersonPrefix(uint64_t person) {
   return IndexKey(TenantOfId(person), Index::kCommitmentByPerson).U64(person).key();
 }
+// Commendations (honours boards) live in kEvaluations at [tenant][str "commendation"][id],
+// apart from the rounds' entries like the commitments.
+inline std::string CommendationKey(uint64_t commendation) {
+  return KeyBuilder(TenantOfId(commendation)).Str("commendation").U64(commendation).key();
+}
+inline std::string CommendationByOrgKey(uint64_t org, uint64_t commendation) {
+  return IndexKey(TenantOfId(org), Index::kCommendationByOrg).U64(org).U64(~commendation).key();
+}
+inline std::string CommendationByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kCommendationByOrg).U64(org).key();
+}
 
 // The record id at the end of an index key (every index key ends with one). 0 for a key
 // shorter than an id (a corrupt entry; substr would throw): 0 is no record's id (tenants

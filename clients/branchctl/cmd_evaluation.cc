@@ -1,7 +1,8 @@
 // evaluation create | list | show | close | self | rate | mark | results | export: evaluation
-// rounds (EvaluationService); commitments record | report | list. `rate` on an anonymous round
-// takes the round's ballot once (blinded, clients/common/blind_ballot.h), keeps it in a file, and
-// rates with it without the login token, so the server cannot tell whose rating it is.
+// rounds (EvaluationService); commitments record | report | list; board commend | show. `rate` on
+// an anonymous round takes the round's ballot once (blinded, clients/common/blind_ballot.h), keeps
+// it in a file, and rates with it without the login token, so the server cannot tell whose rating
+// it is.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -354,6 +355,80 @@ void AddCommitmentCommands(CLI::App& app, Session& session) {
   });
 }
 
+struct BoardOptions {
+  uint64_t org = 0, round = 0;
+  std::vector<uint64_t> people, orgs;
+  std::string title, period, reason, request_id;
+};
+
+void PrintBoard(Session& session, const std::vector<v1::Commendation>& list) {
+  if (session.options().json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : list) out.push_back(ToJson(c));
+    return PrintJson({{"commendations", out}});
+  }
+  Table table({"ID", "TITLE", "PERIOD", "PEOPLE", "ORGANISATIONS", "REASON"});
+  auto ids = [](const auto& list) {
+    std::string out;
+    for (uint64_t id : list) out += (out.empty() ? "" : " ") + std::to_string(id);
+    return out;
+  };
+  for (const auto& c : list) {
+    table.AddRow({std::to_string(c.id()), c.title(), c.period_label(), ids(c.person_ids()),
+                  ids(c.honoured_organization_ids()), c.reason()});
+  }
+  table.Print(std::cout);
+}
+
+void AddBoardCommands(CLI::App& app, Session& session) {
+  auto* board = app.add_subcommand("board", "Honours boards (优秀党员, 先进党支部, 星级职工)");
+  auto c = std::make_shared<BoardOptions>();
+  auto* commend = board->add_subcommand("commend", "Commend people or organisations (managers)");
+  commend->add_option("--org", c->org, "Whose board (default: your own organisation)");
+  commend->add_option("--title", c->title, "Title")->required();
+  commend->add_option("--period", c->period, "Period label")->required();
+  commend->add_option("--person", c->people, "A person honoured (repeatable)");
+  commend->add_option("--honoured-org", c->orgs, "An organisation honoured (repeatable)");
+  commend->add_option("--reason", c->reason, "Why");
+  commend->add_option("--round", c->round, "The round whose results it follows");
+  AddRequestIdOption(commend, &c->request_id);
+  commend->callback([&session, c] {
+    v1::CreateCommendationRequest r;
+    r.set_request_id(OrNew(c->request_id));
+    auto* m = r.mutable_commendation();
+    m->set_organization_id(OrgOrOwn(session, c->org));
+    m->set_title(c->title);
+    m->set_period_label(c->period);
+    for (uint64_t id : c->people) m->add_person_ids(id);
+    for (uint64_t id : c->orgs) m->add_honoured_organization_ids(id);
+    m->set_reason(c->reason);
+    m->set_round_id(c->round);
+    auto stub = Stub(session);
+    PrintBoard(session, {session.Call<v1::Commendation>([&](auto* ctx, auto* out) {
+                 return stub->CreateCommendation(ctx, r, out);
+               })});
+  });
+  auto l = std::make_shared<BoardOptions>();
+  auto* show = board->add_subcommand("show", "An organisation's honours board");
+  show->add_option("--org", l->org, "Organisation (default: your own)");
+  show->add_option("--period", l->period, "Only this period");
+  show->callback([&session, l] {
+    v1::ListHonoursRequest r;
+    r.set_organization_id(OrgOrOwn(session, l->org));
+    r.set_period_label(l->period);
+    r.set_page_size(1000);
+    auto stub = Stub(session);
+    std::vector<v1::Commendation> all;
+    do {
+      auto page = session.Call<v1::ListHonoursResponse>(
+          [&](auto* ctx, auto* out) { return stub->ListHonours(ctx, r, out); });
+      all.insert(all.end(), page.commendations().begin(), page.commendations().end());
+      r.set_page_token(page.next_page_token());
+    } while (!r.page_token().empty());
+    PrintBoard(session, all);
+  });
+}
+
 }  // namespace
 
 void AddEvaluationCommands(CLI::App& app, Session& session) {
@@ -497,6 +572,7 @@ void AddEvaluationCommands(CLI::App& app, Session& session) {
   export_command->callback([&session, ex] { Export(session, *ex); });
 
   AddCommitmentCommands(app, session);
+  AddBoardCommands(app, session);
 }
 
 }  // namespace branchline::ctl

@@ -6,16 +6,12 @@
 #include "services/common/paging.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
+#include "services/evaluation/evaluation_rules.h"
 #include "storage/keys.h"
 
 namespace branchline {
 
 namespace {
-
-bool IsPartyMember(v1::Role role) {
-  return role == v1::ROLE_SECRETARY || role == v1::ROLE_COMMITTEE_MEMBER ||
-         role == v1::ROLE_FULL_MEMBER || role == v1::ROLE_PROBATIONARY_MEMBER;
-}
 
 absl::StatusOr<std::optional<v1::Commitment>> LoadCommitment(const storage::Store& store,
                                                              uint64_t id) {
@@ -27,6 +23,17 @@ absl::StatusOr<std::optional<v1::Commitment>> LoadCommitment(const storage::Stor
 }
 
 }  // namespace
+
+absl::StatusOr<bool> ReadsPublishedBoard(const Access& access, const Caller& caller,
+                                         const v1::Organization& org) {
+  if (Access::Manages(caller, org) || Access::ServiceMay(caller, org, v1::SCOPE_EVALUATION_READ)) {
+    return true;
+  }
+  if (caller.service_account) return false;
+  // Staff of the organisation: their own organisation is it or lies below it.
+  ASSIGN_OR_RETURN(auto own, access.LoadOrg(caller, caller.organization_id, "caller"));
+  return Access::InSubtree(own, org.id());
+}
 
 absl::StatusOr<v1::Commitment> Commitments::Record(const Caller& caller,
                                                    const v1::RecordCommitmentRequest& request) {
@@ -41,7 +48,7 @@ absl::StatusOr<v1::Commitment> Commitments::Record(const Caller& caller,
         RETURN_IF_ERROR(CheckText("commitment.period_label", period, 1, 40));
         RETURN_IF_ERROR(CheckText("commitment.text", text, 1, 500, /*multiline=*/true));
         RETURN_IF_ERROR(CheckText("commitment.post", post, 0, 100));
-        if (caller.service_account || !IsPartyMember(caller.role)) {
+        if (caller.service_account || !evaluation::IsPartyMember(caller.role)) {
           return Denied("recording commitments (party members make them)");
         }
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, caller.organization_id, "caller"));
@@ -116,13 +123,7 @@ absl::StatusOr<v1::ListCommitmentsResponse> Commitments::List(
     }
     ASSIGN_OR_RETURN(auto org,
                      access_.LoadOrg(caller, request.organization_id(), "organization_id"));
-    bool reads =
-        Access::Manages(caller, org) || Access::ServiceMay(caller, org, v1::SCOPE_EVALUATION_READ);
-    if (!reads && !caller.service_account) {
-      // Staff of the organisation: their own organisation is it or lies below it.
-      ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
-      reads = Access::InSubtree(own, org.id());
-    }
+    ASSIGN_OR_RETURN(bool reads, ReadsPublishedBoard(access_, caller, org));
     if (!reads) {
       return Denied("reading the commitments of organization " + std::to_string(org.id()));
     }

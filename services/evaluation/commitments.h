@@ -20,6 +20,12 @@ namespace branchline {
 // Storage: the record at storage::CommitmentKey(id) in kEvaluations; kCommitmentBySubtree
 // (the organisation and each ancestor) and kCommitmentByPerson, newest first. Every write is
 // one commit, idempotent by request_id. Thread-safe.
+// Whether the caller reads what `org` publishes to its staff (commitments, the honours
+// board): its managers, SCOPE_EVALUATION_READ services, and people whose own organisation is
+// `org` or below it.
+absl::StatusOr<bool> ReadsPublishedBoard(const Access& access, const Caller& caller,
+                                         const v1::Organization& org);
+
 class Commitments {
  public:
   static constexpr int kMaxProgressReports = 100;

@@ -98,6 +98,20 @@ grpc::Status EvaluationGrpc::ListCommitments(grpc::ServerContext* context,
                              [&](const Caller& c) { return commitments_.List(c, *request); });
 }
 
+grpc::Status EvaluationGrpc::CreateCommendation(grpc::ServerContext* context,
+                                                const v1::CreateCommendationRequest* request,
+                                                v1::Commendation* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return honours_.Create(c, *request); });
+}
+
+grpc::Status EvaluationGrpc::ListHonours(grpc::ServerContext* context,
+                                         const v1::ListHonoursRequest* request,
+                                         v1::ListHonoursResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return honours_.List(c, *request); });
+}
+
 // The anonymous rater's call: no access-log line and no metric (services/common/call_log.h),
 // since even "caller=0" with its time would date the rating to the second, beside the rater's
 // named calls (docs/evaluation.md, "Anonymity").

@@ -6,20 +6,25 @@
 #include "services/common/async_tag.h"
 #include "services/evaluation/commitments.h"
 #include "services/evaluation/evaluation_rounds.h"
+#include "services/evaluation/honours.h"
 
 namespace branchline {
 
-// gRPC adapter of EvaluationService over EvaluationRounds and Commitments. Synchronous (occasional
-// calls of a round's few hundred people), except ExportRoundResults: a stream (ChunkedExportCall,
-// like the roster CSV), so a slow reader holds no thread. SubmitBallotRating takes no token and
-// leaves no access-log line or metric (the anonymous rater's call).
+// gRPC adapter of EvaluationService over EvaluationRounds, Commitments and Honours. Synchronous
+// (occasional calls of a round's few hundred people), except ExportRoundResults: a stream
+// (ChunkedExportCall, like the roster CSV), so a slow reader holds no thread. SubmitBallotRating
+// takes no token and leaves no access-log line or metric (the anonymous rater's call).
 class EvaluationGrpc final : public v1::EvaluationService::WithRawMethod_ExportRoundResults<
                                  v1::EvaluationService::Service>,
                              public AcceptsAsyncCalls {
  public:
-  EvaluationGrpc(EvaluationRounds& rounds, Commitments& commitments, const Authenticator& auth,
-                 StreamEnvironment& streams)
-      : rounds_(rounds), commitments_(commitments), auth_(auth), streams_(streams) {}
+  EvaluationGrpc(EvaluationRounds& rounds, Commitments& commitments, Honours& honours,
+                 const Authenticator& auth, StreamEnvironment& streams)
+      : rounds_(rounds),
+        commitments_(commitments),
+        honours_(honours),
+        auth_(auth),
+        streams_(streams) {}
 
   // Accepts the ExportRoundResults streams.
   void AcceptAsyncCalls(grpc::ServerCompletionQueue* queue) override;
@@ -54,6 +59,11 @@ class EvaluationGrpc final : public v1::EvaluationService::WithRawMethod_ExportR
   grpc::Status ListCommitments(grpc::ServerContext* context,
                                const v1::ListCommitmentsRequest* request,
                                v1::ListCommitmentsResponse* response) override;
+  grpc::Status CreateCommendation(grpc::ServerContext* context,
+                                  const v1::CreateCommendationRequest* request,
+                                  v1::Commendation* response) override;
+  grpc::Status ListHonours(grpc::ServerContext* context, const v1::ListHonoursRequest* request,
+                           v1::ListHonoursResponse* response) override;
   grpc::Status SubmitBallotRating(grpc::ServerContext* context,
                                   const v1::SubmitBallotRatingRequest* request,
                                   v1::SubmissionReceipt* response) override;
@@ -61,6 +71,7 @@ class EvaluationGrpc final : public v1::EvaluationService::WithRawMethod_ExportR
  private:
   EvaluationRounds& rounds_;
   Commitments& commitments_;
+  Honours& honours_;
   const Authenticator& auth_;
   StreamEnvironment& streams_;
 };

@@ -16,10 +16,7 @@ namespace branchline {
 
 namespace {
 
-bool IsPartyMember(const v1::Person& p) {
-  return p.role() == v1::ROLE_SECRETARY || p.role() == v1::ROLE_COMMITTEE_MEMBER ||
-         p.role() == v1::ROLE_FULL_MEMBER || p.role() == v1::ROLE_PROBATIONARY_MEMBER;
-}
+bool IsPartyMember(const v1::Person& p) { return evaluation::IsPartyMember(p.role()); }
 
 // The round without what is output only, so a client may send back a round it read.
 v1::EvaluationRound Draft(const v1::CreateRoundRequest& request) {

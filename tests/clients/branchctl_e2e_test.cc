@@ -634,6 +634,18 @@ TEST_F(BranchctlTest, EvaluationCreateRateAnonymouslyResultsExport) {
   json board = CtlJson({"commitments", "list", "--org", root}, staff);
   ASSERT_EQ(board["commitments"].size(), 1u);
   EXPECT_EQ(board["commitments"][0]["progress"].size(), 1u);
+  // The honours board: the administrator commends the member after the round; staff read it.
+  json honour = CtlJson({"board", "commend", "--org", root, "--title", "优秀党员", "--period",
+                         "2026", "--person", subject, "--round", id, "--reason", "承诺践行好"});
+  ASSERT_EQ(honour["commendations"].size(), 1u) << honour.dump();
+  Outcome shown = Ctl({"board", "show", "--org", root}, "", staff);
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("优秀党员"), std::string::npos) << shown.out;
+  EXPECT_EQ(Ctl({"board", "commend", "--org", root, "--title", "x", "--period", "2026", "--person",
+                 subject},
+                "", staff)
+                .exit_code,
+            4);
 }
 
 }  // namespace
