@@ -184,6 +184,8 @@ void PrintReceipt(Session& session, const v1::SubmissionReceipt& receipt) {
 }
 
 void Rate(Session& session, const SubmitOptions& o) {
+  // Usage errors first: a bad --score must not take the round's one ballot.
+  const auto scores = ScoreArguments(o.scores);
   auto round = GetRound(session, o.round);
   auto stub = Stub(session);
   if (!round.anonymous()) {
@@ -191,7 +193,7 @@ void Rate(Session& session, const SubmitOptions& o) {
     r.set_request_id(OrNew(o.request_id));
     r.set_round_id(o.round);
     r.set_subject_id(o.subject);
-    *r.mutable_scores() = ScoreArguments(o.scores);
+    *r.mutable_scores() = scores;
     return PrintReceipt(session, session.Call<v1::SubmissionReceipt>([&](auto* c, auto* out) {
       return stub->SubmitRating(c, r, out);
     }));
@@ -202,7 +204,7 @@ void Rate(Session& session, const SubmitOptions& o) {
   v1::SubmitBallotRatingRequest r;
   r.set_round_id(o.round);
   r.set_subject_id(o.subject);
-  *r.mutable_scores() = ScoreArguments(o.scores);
+  *r.mutable_scores() = scores;
   r.mutable_ballot()->set_token(ballot.token);
   r.mutable_ballot()->set_signature(ballot.signature);
   // Without the login token: the ballot is the credential.
