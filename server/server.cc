@@ -36,6 +36,7 @@
 #include "services/common/clock.h"
 #include "services/common/stream_bounds.h"
 #include "services/common/stream_watchdog.h"
+#include "services/evaluation/evaluation_grpc.h"
 #include "services/feedback/feedback_grpc.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
@@ -84,6 +85,9 @@ struct BranchlineServer::State {
   std::unique_ptr<CalendarExport> calendar_export;
   std::unique_ptr<MeetingRecords> meeting_records;
   std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<EvaluationRounds> evaluation_rounds;
+  std::unique_ptr<Commitments> commitments;
+  std::unique_ptr<Honours> honours;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -320,6 +324,14 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       *state->store, *state->access, *state->people, *state->meetings, state->clock);
   state->ledger =
       std::make_unique<Ledger>(*state->store, *state->access, *state->people, state->clock);
+  const Clock& evaluation_clock =
+      options.evaluation_clock ? *options.evaluation_clock : state->clock;
+  state->evaluation_rounds = std::make_unique<EvaluationRounds>(*state->store, *state->access,
+                                                                *state->people, evaluation_clock);
+  state->commitments =
+      std::make_unique<Commitments>(*state->store, *state->access, evaluation_clock);
+  state->honours =
+      std::make_unique<Honours>(*state->store, *state->access, *state->people, evaluation_clock);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -359,6 +371,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                      *state->calendar_export, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
   add(std::make_unique<RecordsGrpc>(*state->meeting_records, *state->ledger, auth));
+  add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments,
+                                       *state->honours, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
 

@@ -78,6 +78,9 @@ struct ServerOptions {
   feedback::AnonymousLetterLimit::Limits anonymous_letters;
   // Meeting series: default horizon, pass interval, clock (services/calendar).
   CalendarOptions calendar;
+  // The clock of evaluation rounds (opening and closing times); the system clock when null.
+  // Tests move a fake one past a round's close.
+  const Clock* evaluation_clock = nullptr;
 };
 
 // The checks Start() makes before it touches anything (limits, listen exposure, TLS settings

@@ -9,6 +9,7 @@ namespace branchline::storage {
 // Ranges by area, so areas can add indexes independently:
 //   1-99 organisations, people, auth   100-199 attendance   200-299 study
 //   300-399 feedback                   400-499 sync and notices
+//   500-529 evaluation
 //   600-629 records (minutes, the activity ledger)
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
@@ -64,6 +65,13 @@ enum class Index : uint16_t {
   kQuizByOrg = 205,            // [owner org id][quiz id]
   kQuizAttemptByPerson = 206,  // [person id][quiz id][attempt id]
 
+  // Evaluation (500-529; services/evaluation). Ids are stored inverted (~id) so a forward
+  // scan lists the newest first; storage::InvertedTrailingId reads them.
+  kEvaluationRoundBySubtree = 500,  // [org or ancestor id][~round id]
+  kEvaluationRoundByPerson = 501,   // [person id][~round id]   the round's raters and subjects
+  kCommitmentBySubtree = 502,       // [org or ancestor id][~commitment id]
+  kCommitmentByPerson = 503,        // [person id][~commitment id]
+  kCommendationByOrg = 504,         // [org id][~commendation id]   the organisation's board
   // Records (600-629; services/records). Open problems of meeting records, by due local day
   // so the overdue ones come first; deleted when the problem is fixed or dropped.
   kOpenProblemBySubtree = 600,  // [org or ancestor id][due day i64][meeting id][problem u32]

@@ -447,6 +447,80 @@ inline std::string StudyProgressKey(uint64_t person, int32_t year) {
       .key();
 }
 
+// ---- Evaluation (services/evaluation) ----------------------------------------------------
+// Everything of a round lives in kEvaluations under its id: the round record at
+// RecordKey(round) = [tenant][round id], then side entries tagged by one byte:
+//   [tenant][round]['j'][subject id u64]                         subjects (results' pages)
+//   [tenant][round]['r'][person id u64]                          the rater set
+//   [tenant][round]['p'][person id u64]                          named raters who rated
+//   [tenant][round]['b'][person id u64]                          ballots taken (anonymous)
+//   [tenant][round]['s'][subject u64][phase u8][rater bytes]     submissions
+// A submission's rater bytes are the person id (u64 BE) in named phases and SHA-256 of the
+// ballot token (32 bytes) in anonymous ratings, which no person id maps to.
+inline KeyBuilder EvaluationRoundTag(uint64_t round, char tag) {
+  return std::move(KeyBuilder(TenantOfId(round)).U64(round).U8(static_cast<uint8_t>(tag)));
+}
+inline std::string EvaluationEntryKey(uint64_t round, char tag, uint64_t id) {
+  return EvaluationRoundTag(round, tag).U64(id).key();
+}
+inline std::string EvaluationEntryPrefix(uint64_t round, char tag) {
+  return EvaluationRoundTag(round, tag).key();
+}
+inline std::string EvaluationSubmissionKey(uint64_t round, uint64_t subject, uint8_t phase,
+                                           std::string_view rater) {
+  return EvaluationRoundTag(round, 's').U64(subject).U8(phase).Raw(rater).key();
+}
+inline std::string EvaluationSubmissionPrefix(uint64_t round, uint64_t subject, uint8_t phase) {
+  return EvaluationRoundTag(round, 's').U64(subject).U8(phase).key();
+}
+inline std::string EvaluationRoundBySubtreeKey(uint64_t org, uint64_t round) {
+  return IndexKey(TenantOfId(org), Index::kEvaluationRoundBySubtree).U64(org).U64(~round).key();
+}
+inline std::string EvaluationRoundBySubtreePrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kEvaluationRoundBySubtree).U64(org).key();
+}
+inline std::string EvaluationRoundByPersonKey(uint64_t person, uint64_t round) {
+  return IndexKey(TenantOfId(person), Index::kEvaluationRoundByPerson)
+      .U64(person)
+      .U64(~round)
+      .key();
+}
+inline std::string EvaluationRoundByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kEvaluationRoundByPerson).U64(person).key();
+}
+// Commitments live in kEvaluations at [tenant][str "commitment"][id]: the string tag keeps
+// them apart from the rounds' [tenant][round id]... entries (its first 8 bytes would be an id
+// of tenant 0, which no record has).
+inline std::string CommitmentKey(uint64_t commitment) {
+  return KeyBuilder(TenantOfId(commitment)).Str("commitment").U64(commitment).key();
+}
+inline std::string CommitmentBySubtreeKey(uint64_t org, uint64_t commitment) {
+  return IndexKey(TenantOfId(org), Index::kCommitmentBySubtree).U64(org).U64(~commitment).key();
+}
+inline std::string CommitmentBySubtreePrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kCommitmentBySubtree).U64(org).key();
+}
+inline std::string CommitmentByPersonKey(uint64_t person, uint64_t commitment) {
+  return IndexKey(TenantOfId(person), Index::kCommitmentByPerson)
+      .U64(person)
+      .U64(~commitment)
+      .key();
+}
+inline std::string CommitmentByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kCommitmentByPerson).U64(person).key();
+}
+// Commendations (honours boards) live in kEvaluations at [tenant][str "commendation"][id],
+// apart from the rounds' entries like the commitments.
+inline std::string CommendationKey(uint64_t commendation) {
+  return KeyBuilder(TenantOfId(commendation)).Str("commendation").U64(commendation).key();
+}
+inline std::string CommendationByOrgKey(uint64_t org, uint64_t commendation) {
+  return IndexKey(TenantOfId(org), Index::kCommendationByOrg).U64(org).U64(~commendation).key();
+}
+inline std::string CommendationByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kCommendationByOrg).U64(org).key();
+}
+
 // The record id at the end of an index key (every index key ends with one). 0 for a key
 // shorter than an id (a corrupt entry; substr would throw): 0 is no record's id (tenants
 // start at 1), so callers skip it instead of acting on it.
@@ -454,6 +528,11 @@ inline uint64_t TrailingId(std::string_view key) {
   if (key.size() < 8) return 0;
   KeyReader r(key.substr(key.size() - 8));
   return r.U64().value_or(0);
+}
+// The id at the end of an index key that stores it inverted (~id, so a forward scan lists
+// the newest first: the evaluation indexes); 0 for a corrupt entry.
+inline uint64_t InvertedTrailingId(std::string_view key) {
+  return key.size() < 8 ? 0 : ~TrailingId(key);
 }
 
 }  // namespace branchline::storage

@@ -88,6 +88,7 @@ int Run(int argc, char** argv) {
   AddReportCommands(app, session);
   AddBackupCommands(app, session);
   AddAbsenceCommands(app, session);
+  AddEvaluationCommands(app, session);
   AddCalendarCommands(app, session);
   AddRecordsCommands(app, session);
   AddDemoCommand(app, session);

@@ -1,6 +1,5 @@
 // calendar export: the signed-in person's upcoming meetings as an iCalendar (.ics) file
 // (CalendarService.ExportMyCalendar), for importing into a phone's own calendar.
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -8,6 +7,7 @@
 #include "branchline/v1/calendar.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/exit_codes.h"
+#include "clients/branchctl/output.h"
 
 namespace branchline::ctl {
 namespace {
@@ -29,15 +29,7 @@ void Export(Session& session, const ExportOptions& o) {
   while (reader->Read(&chunk)) file += chunk.data();
   grpc::Status status = reader->Finish();
   if (!status.ok()) throw RpcError(status);
-  if (o.out == "-") {
-    std::cout << file;
-    return;
-  }
-  std::ofstream out(o.out, std::ios::binary | std::ios::trunc);
-  out << file;
-  out.close();
-  if (!out) throw CtlError(kExitOther, "cannot write " + o.out);
-  std::cerr << "Calendar written to " << o.out << "\n";
+  WriteOutputFile(o.out, file, "Calendar");
 }
 
 }  // namespace

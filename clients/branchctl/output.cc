@@ -1,8 +1,12 @@
 #include "clients/branchctl/output.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include "absl/status/status.h"
+#include "clients/branchctl/session.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -18,6 +22,24 @@ nlohmann::json ToJson(const google::protobuf::Message& message) {
 }
 
 void PrintJson(const nlohmann::json& json) { std::cout << json.dump(2) << "\n"; }
+
+void WriteOutputFile(const std::string& path, const std::string& data, const std::string& what,
+                     bool private_file) {
+  if (path == "-") {
+    std::cout << data;
+    return;
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, private_file ? 0600 : 0644);
+  bool ok = fd >= 0;
+  for (size_t done = 0; ok && done < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  if (fd >= 0) ok = ::close(fd) == 0 && ok;
+  if (!ok) throw CtlError(kExitOther, "cannot write " + path);
+  if (!what.empty()) std::cerr << what << " written to " << path << "\n";
+}
 
 std::vector<std::pair<std::string, std::string>> FieldViolations(
     const std::string& serialized_rpc_status) {

@@ -16,6 +16,13 @@ nlohmann::json ToJson(const google::protobuf::Message& message);
 // Prints JSON on stdout, indented, one document per command.
 void PrintJson(const nlohmann::json& json);
 
+// Writes a whole file made by the server (an export) to `path` ("-": stdout) and says so on
+// stderr as "<what> written to <path>" (nothing when `what` is empty). `private_file`: mode
+// 0600 (a ballot). CtlError(kExitOther) when it cannot be written. The caller reads the whole
+// answer first, so a refused export leaves no half-written file behind.
+void WriteOutputFile(const std::string& path, const std::string& data, const std::string& what,
+                     bool private_file = false);
+
 // The fields a google.rpc.BadRequest detail of `status` names, with why.
 std::vector<std::pair<std::string, std::string>> FieldViolations(const grpc::Status& status);
 // Same, for the google.rpc.Status of one row of a batch answer.

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -542,6 +543,109 @@ TEST_F(BranchctlTest, AbsenceRequestDecideListWithdraw) {
   EXPECT_EQ(too_long.exit_code, 6);
   EXPECT_NE(too_long.err.find("to_date"), std::string::npos) << too_long.err;
   EXPECT_EQ(Ctl({"absence", "withdraw", "99"}).exit_code, 5);
+}
+
+TEST_F(BranchctlTest, EvaluationCreateRateAnonymouslyResultsExport) {
+  LoginAdmin();
+  const std::string root = RootOrg();
+  json member = CtlJson({"people", "add", "--org", root, "--name", "党员司机", "--phone",
+                         "13900000071", "--password", "member-pass-1", "--role", "full-member"});
+  ASSERT_EQ(Ctl({"people", "add", "--org", root, "--name", "职工司机", "--phone", "13900000072",
+                 "--password", "staff-pass-1", "--role", "employee"})
+                .exit_code,
+            0);
+  const std::string subject = member["id"];
+  const std::string staff = dir_.Sub("staff-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13900000072", "--password-stdin"}, "staff-pass-1\n", staff)
+                .exit_code,
+            0);
+  // The quarterly commitment rating: anonymous, by all staff.
+  json round = CtlJson({"evaluation", "create", "--title", "第四季度承诺测评", "--period", "2026Q4",
+                        "--template", "commitment-quarterly", "--min-raters", "1", "--org", root});
+  ASSERT_TRUE(round.contains("id")) << round.dump();
+  EXPECT_EQ(round["anonymous"], true);
+  const std::string id = round["id"];
+  const std::string ballot = dir_.Sub("ballot.json");
+  Outcome rated = Ctl(
+      {"evaluation", "rate", id, "--subject", subject, "--score", "践行承诺=4", "--ballot", ballot},
+      "", staff);
+  ASSERT_EQ(rated.exit_code, 0) << rated.err;
+  EXPECT_NE(rated.out.find("Recorded"), std::string::npos) << rated.out;
+  // The ballot file is the rater's alone; a second rating with it replaces the first.
+  EXPECT_EQ(std::filesystem::status(ballot).permissions() & std::filesystem::perms::group_read,
+            std::filesystem::perms::none);
+  rated = Ctl(
+      {"evaluation", "rate", id, "--subject", subject, "--score", "践行承诺=5", "--ballot", ballot},
+      "", staff);
+  ASSERT_EQ(rated.exit_code, 0) << rated.err;
+  EXPECT_NE(rated.out.find("Replaced"), std::string::npos) << rated.out;
+  // Without the ballot file a second ballot is refused (ALREADY_EXISTS: 8).
+  EXPECT_EQ(Ctl({"evaluation", "rate", id, "--subject", subject, "--score", "践行承诺=1",
+                 "--ballot", dir_.Sub("other.json")},
+                "", staff)
+                .exit_code,
+            8);
+  json results = CtlJson({"evaluation", "results", id});
+  ASSERT_EQ(results["subjects"].size(), 1u) << results.dump();
+  EXPECT_EQ(results["subjects"][0]["raters"], 1);
+  EXPECT_EQ(results["subjects"][0]["rater_score"], 100.0);
+  EXPECT_EQ(results["subjects"][0]["final_grade"], "优秀");
+  EXPECT_EQ(results["participating_raters"], 1);
+  Outcome table = Ctl({"evaluation", "results", id});
+  EXPECT_NE(table.out.find("优秀"), std::string::npos) << table.out;
+  const std::string csv = dir_.Sub("results.csv");
+  ASSERT_EQ(Ctl({"evaluation", "export", id, "--out", csv}).exit_code, 0);
+  std::ifstream in(csv);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(text.find("党员司机"), std::string::npos) << text;
+  // Usage (2), a score off the scale (6), a member reading all results (4).
+  EXPECT_EQ(Ctl({"evaluation", "rate", id, "--subject", subject, "--score", "践行承诺"}, "", staff)
+                .exit_code,
+            2);
+  json named = CtlJson({"evaluation", "create", "--title", "五比五看", "--period", "2026Q4",
+                        "--template", "five-comparisons-quarterly", "--org", root});
+  const std::string five = named["id"];
+  Outcome off =
+      Ctl({"evaluation", "rate", five, "--subject", subject, "--score", "比学习=11", "--score",
+           "比作风=5", "--score", "比守纪=5", "--score", "比贡献=5", "--score", "比爱心=5"},
+          "", staff);
+  EXPECT_EQ(off.exit_code, 6);
+  EXPECT_NE(off.err.find("scores[0].score"), std::string::npos) << off.err;
+  EXPECT_EQ(Ctl({"evaluation", "results", five}, "", staff).exit_code, 4);
+  json mine = CtlJson({"evaluation", "list", "--mine"}, staff);
+  EXPECT_EQ(mine["rounds"].size(), 2u);
+  // Commitments: the member records and reports; the employee reads the board.
+  const std::string member_token = dir_.Sub("member-token");
+  ASSERT_EQ(
+      Ctl({"login", "--user", "13900000071", "--password-stdin"}, "member-pass-1\n", member_token)
+          .exit_code,
+      0);
+  json pledged = CtlJson(
+      {"commitments", "record", "--period", "2026", "--text", "全年无违章", "--post", "收费班长"},
+      member_token);
+  ASSERT_EQ(pledged["commitments"].size(), 1u) << pledged.dump();
+  const std::string pledge = pledged["commitments"][0]["id"];
+  EXPECT_EQ(
+      Ctl({"commitments", "report", pledge, "--text", "上半年无违章"}, "", member_token).exit_code,
+      0);
+  EXPECT_EQ(Ctl({"commitments", "record", "--period", "2026", "--text", "x"}, "", staff).exit_code,
+            4);
+  json board = CtlJson({"commitments", "list", "--org", root}, staff);
+  ASSERT_EQ(board["commitments"].size(), 1u);
+  EXPECT_EQ(board["commitments"][0]["progress"].size(), 1u);
+  // The honours board: the administrator commends the member after the round; staff read it.
+  json honour = CtlJson({"board", "commend", "--org", root, "--title", "优秀党员", "--period",
+                         "2026", "--person", subject, "--round", id, "--reason", "承诺践行好"});
+  ASSERT_EQ(honour["commendations"].size(), 1u) << honour.dump();
+  Outcome shown = Ctl({"board", "show", "--org", root}, "", staff);
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("优秀党员"), std::string::npos) << shown.out;
+  EXPECT_EQ(Ctl({"board", "commend", "--org", root, "--title", "x", "--period", "2026", "--person",
+                 subject},
+                "", staff)
+                .exit_code,
+            4);
 }
 
 }  // namespace

@@ -17,34 +17,15 @@
 #include "storage/keys.h"
 #include "storage/store.h"
 #include "tests/services/feedback_fixture.h"
+#include "tests/support/id_encodings.h"
 #include "tests/support/metrics_scrape.h"
 
 namespace branchline {
 namespace {
 
+using testing::Encodings;
+using testing::Mentions;
 using testing::TestServer;
-
-// Every way the author's id could be written down: big-endian (keys), varint (protobuf
-// fields), decimal (logs, text).
-std::vector<std::string> Encodings(uint64_t id) {
-  std::vector<std::string> out;
-  std::string be;
-  for (int shift = 56; shift >= 0; shift -= 8) be.push_back(static_cast<char>(id >> shift));
-  out.push_back(be);
-  std::string varint;
-  for (uint64_t v = id; v >= 0x80; v >>= 7) varint.push_back(static_cast<char>((v & 0x7f) | 0x80));
-  varint.push_back(static_cast<char>(id >> (7 * (varint.size()))));
-  out.push_back(varint);
-  out.push_back(std::to_string(id));
-  return out;
-}
-
-bool Mentions(std::string_view bytes, const std::vector<std::string>& needles) {
-  for (const auto& n : needles) {
-    if (bytes.find(n) != std::string_view::npos) return true;
-  }
-  return false;
-}
 
 class FeedbackAnonymityTest : public testing::FeedbackTest {};
 
