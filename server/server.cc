@@ -37,6 +37,8 @@
 #include "services/common/stream_bounds.h"
 #include "services/common/stream_watchdog.h"
 #include "services/feedback/feedback_grpc.h"
+#include "services/notifications/notifications_grpc.h"
+#include "services/notifications/reminder_rules.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
 #include "services/study/study_grpc.h"
@@ -81,6 +83,10 @@ struct BranchlineServer::State {
   std::unique_ptr<RecurringMeetings> recurring_meetings;
   std::unique_ptr<Absences> absences;
   std::unique_ptr<CalendarExport> calendar_export;
+  std::unique_ptr<NotificationSettingsBook> notification_settings;
+  std::unique_ptr<Devices> devices;
+  std::unique_ptr<Outbox> outbox;
+  std::unique_ptr<ReminderRules> reminder_rules;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -313,6 +319,17 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->recurring_meetings->Start();
   state->absences = std::make_unique<Absences>(*state->store, *state->access, state->clock);
   state->calendar_export = std::make_unique<CalendarExport>(*state->meetings, state->clock);
+  const Clock& notification_clock =
+      options.notifications.clock ? *options.notifications.clock : state->clock;
+  state->notification_settings =
+      std::make_unique<NotificationSettingsBook>(*state->store, *state->access, state->clock);
+  state->devices =
+      std::make_unique<Devices>(*state->store, *state->access, *state->people, state->clock);
+  state->outbox =
+      std::make_unique<Outbox>(*state->store, *state->access, *state->devices, notification_clock);
+  state->reminder_rules =
+      std::make_unique<ReminderRules>(*state->store, *state->people, *state->notification_settings,
+                                      *state->outbox, notification_clock, options.notifications);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -326,6 +343,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
   if (!boot.ok()) return boot;
+  // After the bootstrap, so the first tenant's change cursor starts at its end.
+  if (auto started = state->reminder_rules->Start(); !started.ok()) return started;
 
   auto& auth = *state->authenticator;
   state->stream_bounds = std::make_unique<StreamBounds>(options.streams);
@@ -351,6 +370,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<CalendarGrpc>(*state->recurring_meetings, *state->holidays, *state->absences,
                                      *state->calendar_export, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
+  add(std::make_unique<NotificationsGrpc>(*state->outbox, *state->devices,
+                                          *state->notification_settings, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
 
@@ -401,6 +422,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->watch_hub.reset();
   // Stops the meeting-series pass before the database closes.
   state_->recurring_meetings.reset();
+  state_->reminder_rules.reset();    // stops the reminder pass before the database closes
   state_->change_retention.reset();  // stops pruning before the database closes
   state_->deferred_changes.reset();  // stops publishing before the database closes
   state_->metrics.reset();           // stops scrapes before the store they read goes
@@ -422,6 +444,10 @@ absl::StatusOr<uint64_t> BranchlineServer::PublishDeferredChangesNow() {
 
 absl::StatusOr<uint64_t> BranchlineServer::MaterializeSeriesNow() {
   return state_->recurring_meetings->MaterializeDue();
+}
+
+absl::StatusOr<uint64_t> BranchlineServer::RunRemindersNow() {
+  return state_->reminder_rules->RunDue();
 }
 
 int Run(const ServerOptions& options) {

@@ -10,6 +10,7 @@
 #include "services/common/device_time.h"
 #include "services/common/stream_bounds.h"
 #include "services/feedback/anonymous_letter_limit.h"
+#include "services/notifications/notification_options.h"
 
 namespace branchline {
 
@@ -78,6 +79,8 @@ struct ServerOptions {
   feedback::AnonymousLetterLimit::Limits anonymous_letters;
   // Meeting series: default horizon, pass interval, clock (services/calendar).
   CalendarOptions calendar;
+  // Reminders: pass interval, clock (services/notifications).
+  NotificationOptions notifications;
 };
 
 // The checks Start() makes before it touches anything (limits, listen exposure, TLS settings
@@ -110,6 +113,9 @@ class BranchlineServer {
   // Creates the due occurrences of every meeting series (it also runs on its timer); returns
   // how many meetings it created.
   absl::StatusOr<uint64_t> MaterializeSeriesNow();
+  // Runs the reminder pass (it also runs on its timer); returns how many notifications it
+  // wrote.
+  absl::StatusOr<uint64_t> RunRemindersNow();
 
   struct State;
 

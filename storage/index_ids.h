@@ -9,6 +9,7 @@ namespace branchline::storage {
 // Ranges by area, so areas can add indexes independently:
 //   1-99 organisations, people, auth   100-199 attendance   200-299 study
 //   300-399 feedback                   400-499 sync and notices
+//   700-729 notifications (services/notifications)
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
@@ -62,6 +63,18 @@ enum class Index : uint16_t {
   kStudyRecordByPerson = 204,  // [person id][device time i64][record id]
   kQuizByOrg = 205,            // [owner org id][quiz id]
   kQuizAttemptByPerson = 206,  // [person id][quiz id][attempt id]
+
+  // Notifications (700-729; services/notifications). Records live in kNotifications.
+  // The outbox in commit order: [notification id]   value: "". The id is the gateway cursor:
+  // ids are given out in increasing order under the outbox's one writer lock (outbox.h).
+  kNotificationOutbox = 700,
+  kNotificationByPerson = 701,  // [person id][~notification id]   newest first
+  kNotificationUnread = 702,    // [person id][~notification id]   unread only
+  kDeviceByToken = 703,         // [token string]   value: device id (u64 BE); unique
+  kDeviceByPerson = 704,        // [person id][device id]
+  // The create-if-absent guard that makes a rule fire once per (rule, object, person,
+  // occurrence): [kind u8][object id][person id][occurrence i64]   value: notification id.
+  kNotificationGuard = 705,
 };
 
 }  // namespace branchline::storage

@@ -89,6 +89,7 @@ int Run(int argc, char** argv) {
   AddBackupCommands(app, session);
   AddAbsenceCommands(app, session);
   AddCalendarCommands(app, session);
+  AddNotificationCommands(app, session);
   AddDemoCommand(app, session);
   for (CLI::App* command : app.get_subcommands({})) {
     if (!command->get_subcommands({}).empty()) command->require_subcommand(1);

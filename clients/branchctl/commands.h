@@ -23,6 +23,7 @@ void AddReportCommands(CLI::App& app, Session& session);
 void AddBackupCommands(CLI::App& app, Session& session);
 void AddAbsenceCommands(CLI::App& app, Session& session);
 void AddCalendarCommands(CLI::App& app, Session& session);
+void AddNotificationCommands(CLI::App& app, Session& session);
 void AddDemoCommand(CLI::App& app, Session& session);
 
 // Helpers shared by the commands.
