@@ -17,6 +17,7 @@
 #include "branchline/v1/auth.grpc.pb.h"
 #include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/notifications.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
@@ -34,7 +35,7 @@ std::set<std::string> ApiMethods() {
         v1::SignInRequest::descriptor(), v1::GetLetterRequest::descriptor(),
         v1::GetOrganizationRequest::descriptor(), v1::GetPersonRequest::descriptor(),
         v1::GetMaterialRequest::descriptor(), v1::ListChangesRequest::descriptor(),
-        v1::GetMeetingSeriesRequest::descriptor()}) {
+        v1::GetMeetingSeriesRequest::descriptor(), v1::ListMyNotificationsRequest::descriptor()}) {
     EXPECT_NE(linked, nullptr);
   }
   std::set<std::string> methods;
