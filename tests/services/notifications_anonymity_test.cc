@@ -125,7 +125,9 @@ TEST_F(NotificationsAnonymityTest, NothingAboutAnAnonymousLetterReachesAPerson) 
                            ++records;
                            EXPECT_EQ(key.find(needle), std::string_view::npos);
                            v1::Notification n;
-                           if (n.ParseFromArray(value.data(), value.size())) {
+                           const bool notification =
+                               key.find("notification") != std::string_view::npos;
+                           if (notification && n.ParseFromArray(value.data(), value.size())) {
                              EXPECT_NE(n.letter_id(), anonymous);
                            }
                            EXPECT_EQ(value.find(needle), std::string_view::npos);

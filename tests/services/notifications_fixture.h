@@ -35,6 +35,14 @@ class NotificationsTest : public AttendanceTest {
     calendar_ = v1::CalendarService::NewStub(server_.channel());
   }
 
+  // Restarts the server on the same data directory (a new port: new stubs).
+  virtual void RestartServer() {
+    server_.Restart();
+    stub_ = v1::AttendanceService::NewStub(server_.channel());
+    notifications_ = v1::NotificationService::NewStub(server_.channel());
+    calendar_ = v1::CalendarService::NewStub(server_.channel());
+  }
+
   // Runs the reminder pass; returns how many notifications it wrote.
   uint64_t Pass() {
     auto written = server_.server().RunRemindersNow();

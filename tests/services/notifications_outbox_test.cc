@@ -112,7 +112,7 @@ TEST_F(NotificationsOutboxTest, GatewayResumesAfterACrashWithoutLossOrDuplicates
   EXPECT_EQ(position.acked_cursor(), all[3].cursor());
   EXPECT_TRUE(Drain(gateway_, branch_).empty());
   // Across a server restart the position holds, and new notifications follow.
-  server_.Restart();
+  RestartServer();
   EXPECT_TRUE(Drain(gateway_, branch_).empty());
   FourReminders(40);
   auto next = Drain(gateway_, branch_);

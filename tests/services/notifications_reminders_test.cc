@@ -46,6 +46,10 @@ class NotificationsRemindersTest : public NotificationsTest {
     NotificationsTest::SetUp();
     sync_ = v1::SyncService::NewStub(server_.channel());
   }
+  void RestartServer() override {
+    NotificationsTest::RestartServer();
+    sync_ = v1::SyncService::NewStub(server_.channel());
+  }
 
   std::unique_ptr<v1::SyncService::Stub> sync_;
 };
@@ -63,16 +67,16 @@ TEST_F(NotificationsRemindersTest, EachReminderOnceAcrossRestartsAndReruns) {
   ReminderClock().Set(start - 24 * kHour + kMin);
   EXPECT_EQ(Pass(), 4u);
   EXPECT_EQ(Pass(), 0u);
-  server_.Restart();
+  RestartServer();
   EXPECT_EQ(Pass(), 0u);
   ReminderClock().Set(start - 2 * kHour);
   EXPECT_EQ(Pass(), 0u);
   // A restart in the middle of the second window.
   ReminderClock().Set(start - kHour + kMin);
-  server_.Restart();
+  RestartServer();
   EXPECT_EQ(Pass(), 4u);
   EXPECT_EQ(Pass(), 0u);
-  server_.Restart();
+  RestartServer();
   EXPECT_EQ(Pass(), 0u);
 
   auto mine = Mine(d1_);
@@ -192,7 +196,7 @@ TEST_F(NotificationsRemindersTest, ClosingOnlyToThoseNotCheckedInAndNotExcused) 
     EXPECT_EQ(CountKind(Mine(token), NOTIFICATION_KIND_CHECK_IN_CLOSING), 0);
   }
   // Once the secretary checks in too, a later meeting's closing reminder skips nobody else.
-  server_.Restart();
+  RestartServer();
   EXPECT_EQ(Pass(), 0u);
 }
 
