@@ -86,7 +86,7 @@ TEST_F(NotificationsRemindersTest, EachReminderOnceAcrossRestartsAndReruns) {
   EXPECT_EQ(mine[0].meeting_id(), meeting.id());
   EXPECT_EQ(mine[0].person_id(), d1_id_);
   EXPECT_EQ(mine[0].title(), "会议提醒");
-  EXPECT_NE(mine[0].body().find("《周一安全例会》将于1小时后开始"), std::string::npos)
+  EXPECT_NE(mine[0].body().find("《周一安全例会》将于59分钟后开始"), std::string::npos)
       << mine[0].body();
   EXPECT_NE(mine[1].body().find("24小时"), std::string::npos) << mine[1].body();
   EXPECT_GT(mine[0].id(), mine[1].id());
