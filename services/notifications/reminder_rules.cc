@@ -93,9 +93,16 @@ absl::StatusOr<uint64_t> ReminderRules::RunDue() {
     if (!next) break;
     tenant = next;
     if (timer_.Stopping()) return total;
-    ASSIGN_OR_RETURN(uint64_t meetings, MeetingReminders(*tenant, now));
-    ASSIGN_OR_RETURN(uint64_t answers, Answers(*tenant, now));
-    total += meetings + answers;
+    // A tenant whose pass fails (a record that does not parse) does not stop the others'.
+    auto meetings = MeetingReminders(*tenant, now);
+    if (!meetings.ok()) {
+      spdlog::warn("meeting reminders of tenant {}: {}", *tenant, meetings.status().ToString());
+    }
+    auto answers = Answers(*tenant, now);
+    if (!answers.ok()) {
+      spdlog::warn("answers of tenant {}: {}", *tenant, answers.status().ToString());
+    }
+    total += meetings.value_or(0) + answers.value_or(0);
   }
   return total;
 }

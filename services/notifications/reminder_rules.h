@@ -52,8 +52,9 @@ class ReminderRules {
         clock_(clock),
         options_(options) {}
 
-  // One pass over every tenant; returns how many notifications it wrote. A meeting or change
-  // that fails is logged and skipped (the change cursor stays before it).
+  // One pass over every tenant; returns how many notifications it wrote. A meeting, a change
+  // or a tenant whose rules fail is logged and skipped; the others go on. Only quiet hours
+  // keep the change cursor before a change.
   absl::StatusOr<uint64_t> RunDue();
   // Starts the background pass (once); tenants without a change cursor start at the current
   // end of the log, so a first start does not announce a month of old decisions.
