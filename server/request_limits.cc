@@ -55,7 +55,8 @@ bool IsRawMethod(std::string_view method) {
          method == "/branchline.v1.AttendanceService/ExportRoster" ||
          method == "/branchline.v1.AttendanceService/ExportAttendanceReport" ||
          method == "/branchline.v1.CalendarService/ExportMyCalendar" ||
-         method == "/branchline.v1.EvaluationService/ExportRoundResults";
+         method == "/branchline.v1.EvaluationService/ExportRoundResults" ||
+         method == "/branchline.v1.NotificationService/StreamOutbox";
 }
 
 }  // namespace branchline

@@ -38,6 +38,8 @@
 #include "services/common/stream_watchdog.h"
 #include "services/evaluation/evaluation_grpc.h"
 #include "services/feedback/feedback_grpc.h"
+#include "services/notifications/notifications_grpc.h"
+#include "services/notifications/reminder_rules.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
 #include "services/records/records_grpc.h"
@@ -88,6 +90,10 @@ struct BranchlineServer::State {
   std::unique_ptr<EvaluationRounds> evaluation_rounds;
   std::unique_ptr<Commitments> commitments;
   std::unique_ptr<Honours> honours;
+  std::unique_ptr<NotificationSettingsBook> notification_settings;
+  std::unique_ptr<Devices> devices;
+  std::unique_ptr<Outbox> outbox;
+  std::unique_ptr<ReminderRules> reminder_rules;
   std::unique_ptr<feedback::Receipts> receipts;
   std::unique_ptr<Mailbox> mailbox;
   std::unique_ptr<StudyData> study_data;
@@ -332,6 +338,17 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       std::make_unique<Commitments>(*state->store, *state->access, evaluation_clock);
   state->honours =
       std::make_unique<Honours>(*state->store, *state->access, *state->people, evaluation_clock);
+  const Clock& notification_clock =
+      options.notifications.clock ? *options.notifications.clock : state->clock;
+  state->notification_settings =
+      std::make_unique<NotificationSettingsBook>(*state->store, *state->access, state->clock);
+  state->devices =
+      std::make_unique<Devices>(*state->store, *state->access, *state->people, state->clock);
+  state->outbox =
+      std::make_unique<Outbox>(*state->store, *state->access, *state->devices, notification_clock);
+  state->reminder_rules =
+      std::make_unique<ReminderRules>(*state->store, *state->people, *state->notification_settings,
+                                      *state->outbox, notification_clock, options.notifications);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
@@ -345,6 +362,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
   if (!boot.ok()) return boot;
+  // After the bootstrap, so the first tenant's change cursor starts at its end.
+  if (auto started = state->reminder_rules->Start(); !started.ok()) return started;
 
   auto& auth = *state->authenticator;
   state->stream_bounds = std::make_unique<StreamBounds>(options.streams);
@@ -373,6 +392,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<RecordsGrpc>(*state->meeting_records, *state->ledger, auth));
   add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments,
                                        *state->honours, auth, *state->streams));
+  add(std::make_unique<NotificationsGrpc>(*state->outbox, *state->devices,
+                                          *state->notification_settings, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
                                   *state->study_reports, *state->quizzes, auth));
 
@@ -423,6 +444,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->watch_hub.reset();
   // Stops the meeting-series pass before the database closes.
   state_->recurring_meetings.reset();
+  state_->reminder_rules.reset();    // stops the reminder pass before the database closes
   state_->change_retention.reset();  // stops pruning before the database closes
   state_->deferred_changes.reset();  // stops publishing before the database closes
   state_->metrics.reset();           // stops scrapes before the store they read goes
@@ -444,6 +466,10 @@ absl::StatusOr<uint64_t> BranchlineServer::PublishDeferredChangesNow() {
 
 absl::StatusOr<uint64_t> BranchlineServer::MaterializeSeriesNow() {
   return state_->recurring_meetings->MaterializeDue();
+}
+
+absl::StatusOr<uint64_t> BranchlineServer::RunRemindersNow() {
+  return state_->reminder_rules->RunDue();
 }
 
 int Run(const ServerOptions& options) {

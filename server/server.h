@@ -10,6 +10,7 @@
 #include "services/common/device_time.h"
 #include "services/common/stream_bounds.h"
 #include "services/feedback/anonymous_letter_limit.h"
+#include "services/notifications/notification_options.h"
 
 namespace branchline {
 
@@ -81,6 +82,8 @@ struct ServerOptions {
   // The clock of evaluation rounds (opening and closing times); the system clock when null.
   // Tests move a fake one past a round's close.
   const Clock* evaluation_clock = nullptr;
+  // Reminders: pass interval, clock (services/notifications).
+  NotificationOptions notifications;
 };
 
 // The checks Start() makes before it touches anything (limits, listen exposure, TLS settings
@@ -113,6 +116,9 @@ class BranchlineServer {
   // Creates the due occurrences of every meeting series (it also runs on its timer); returns
   // how many meetings it created.
   absl::StatusOr<uint64_t> MaterializeSeriesNow();
+  // Runs the reminder pass (it also runs on its timer); returns how many notifications it
+  // wrote.
+  absl::StatusOr<uint64_t> RunRemindersNow();
 
   struct State;
 

@@ -11,6 +11,7 @@ namespace branchline::storage {
 //   300-399 feedback                   400-499 sync and notices
 //   500-529 evaluation
 //   600-629 records (minutes, the activity ledger)
+//   700-729 notifications (services/notifications)
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
@@ -78,6 +79,17 @@ enum class Index : uint16_t {
   kOpenProblemByOwner = 601,    // [owner person id][due day i64][meeting id][problem u32]
   // Ledger entries by organisation and each ancestor, newest date first (the day negated).
   kLedgerEntryBySubtree = 602,  // [org or ancestor id][-date day i64][entry id]
+  // Notifications (700-729; services/notifications). Records live in kNotifications.
+  // The outbox in commit order: [notification id]   value: "". The id is the gateway cursor:
+  // ids are given out in increasing order under the outbox's one writer lock (outbox.h).
+  kNotificationOutbox = 700,
+  kNotificationByPerson = 701,  // [person id][~notification id]   newest first
+  kNotificationUnread = 702,    // [person id][~notification id]   unread only
+  kDeviceByToken = 703,         // [token string]   value: device id (u64 BE); unique
+  kDeviceByPerson = 704,        // [person id][device id]
+  // The create-if-absent guard that makes a rule fire once per (rule, object, person,
+  // occurrence): [kind u8][object id][person id][occurrence i64]   value: notification id.
+  kNotificationGuard = 705,
 };
 
 }  // namespace branchline::storage

@@ -535,4 +535,72 @@ inline uint64_t InvertedTrailingId(std::string_view key) {
   return key.size() < 8 ? 0 : ~TrailingId(key);
 }
 
+// ---- Notifications (services/notifications) ------------------------------------------------
+// In kNotifications: notifications at [tenant][str "notification"][id], devices at
+// [tenant][str "device"][id], an organisation's settings at [tenant][str "settings"][org id], a
+// person's opt-outs at [tenant][str "prefs"][person id], a gateway's acknowledged position at
+// [tenant][str "outbox_ack"][service account id][org id], and the reminder pass's position in
+// the tenant's change log at [tenant][str "change_cursor"].
+inline std::string NotificationKey(uint64_t id) {
+  return KeyBuilder(TenantOfId(id)).Str("notification").U64(id).key();
+}
+inline std::string NotificationRecordPrefix(uint32_t tenant) {
+  return KeyBuilder(tenant).Str("notification").key();
+}
+inline std::string DeviceKey(uint64_t id) {
+  return KeyBuilder(TenantOfId(id)).Str("device").U64(id).key();
+}
+inline std::string NotificationSettingsKey(uint64_t org) {
+  return KeyBuilder(TenantOfId(org)).Str("settings").U64(org).key();
+}
+inline std::string NotificationPrefsKey(uint64_t person) {
+  return KeyBuilder(TenantOfId(person)).Str("prefs").U64(person).key();
+}
+inline std::string OutboxAckKey(uint64_t account, uint64_t org) {
+  return KeyBuilder(TenantOfId(org)).Str("outbox_ack").U64(account).U64(org).key();
+}
+inline std::string NotificationChangeCursorKey(uint32_t tenant) {
+  return KeyBuilder(tenant).Str("change_cursor").key();
+}
+inline std::string NotificationOutboxPrefix(uint32_t tenant) {
+  return IndexKey(tenant, Index::kNotificationOutbox).key();
+}
+inline std::string NotificationOutboxKey(uint64_t id) {
+  return IndexKey(TenantOfId(id), Index::kNotificationOutbox).U64(id).key();
+}
+// Newest first: the id is stored inverted (~id), so a forward scan starts with the latest.
+inline std::string NotificationByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kNotificationByPerson).U64(person).key();
+}
+inline std::string NotificationByPersonKey(uint64_t person, uint64_t id) {
+  return IndexKey(TenantOfId(person), Index::kNotificationByPerson).U64(person).U64(~id).key();
+}
+inline std::string NotificationUnreadPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kNotificationUnread).U64(person).key();
+}
+inline std::string NotificationUnreadKey(uint64_t person, uint64_t id) {
+  return IndexKey(TenantOfId(person), Index::kNotificationUnread).U64(person).U64(~id).key();
+}
+inline std::string DeviceByTokenKey(uint32_t tenant, std::string_view token) {
+  return IndexKey(tenant, Index::kDeviceByToken).Str(token).key();
+}
+inline std::string DeviceByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kDeviceByPerson).U64(person).key();
+}
+inline std::string DeviceByPersonTenantPrefix(uint32_t tenant) {
+  return IndexKey(tenant, Index::kDeviceByPerson).key();
+}
+inline std::string DeviceByPersonKey(uint64_t person, uint64_t device) {
+  return IndexKey(TenantOfId(person), Index::kDeviceByPerson).U64(person).U64(device).key();
+}
+inline std::string NotificationGuardKey(uint32_t tenant, uint8_t kind, uint64_t object,
+                                        uint64_t person, int64_t occurrence) {
+  return IndexKey(tenant, Index::kNotificationGuard)
+      .U8(kind)
+      .U64(object)
+      .U64(person)
+      .I64(occurrence)
+      .key();
+}
+
 }  // namespace branchline::storage

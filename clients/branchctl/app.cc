@@ -91,6 +91,7 @@ int Run(int argc, char** argv) {
   AddEvaluationCommands(app, session);
   AddCalendarCommands(app, session);
   AddRecordsCommands(app, session);
+  AddNotificationCommands(app, session);
   AddDemoCommand(app, session);
   for (CLI::App* command : app.get_subcommands({})) {
     if (!command->get_subcommands({}).empty()) command->require_subcommand(1);

@@ -741,4 +741,70 @@ TEST_F(BranchctlTest, CalendarExportWritesAnIcsFile) {
   EXPECT_NE(bad.err.find("days"), std::string::npos) << bad.err;
 }
 
+TEST_F(BranchctlTest, NotificationsDevicesSettingsAndMute) {
+  LoginAdmin();
+  const std::string root = RootOrg();
+  ASSERT_EQ(Ctl({"people", "add", "--org", root, "--name", "驾驶员", "--phone", "13900000077",
+                 "--password", "driver-pass-1"})
+                .exit_code,
+            0);
+  const std::string driver = dir_.Sub("driver-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13900000077", "--password-stdin"}, "driver-pass-1\n", driver)
+                .exit_code,
+            0);
+  // A device: registered twice with the same token it stays one, and its token is not shown.
+  json device = CtlJson({"notifications", "devices", "register", "--platform", "harmony", "--token",
+                         "hms-secret-token-0042", "--app-version", "2.3.1"},
+                        driver);
+  ASSERT_EQ(device["devices"].size(), 1u) << device.dump();
+  EXPECT_FALSE(device["devices"][0].contains("token")) << device.dump();
+  EXPECT_EQ(device["devices"][0]["token_suffix"], "0042");
+  CtlJson({"notifications", "devices", "register", "--platform", "harmony", "--token",
+           "hms-secret-token-0042"},
+          driver);
+  Outcome listed = Ctl({"notifications", "devices"}, "", driver);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("…0042"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("hms-secret"), std::string::npos) << listed.out;
+  const std::string id = device["devices"][0]["id"];
+  EXPECT_EQ(Ctl({"notifications", "devices", "remove", id}).exit_code, 4);  // not the admin's
+  EXPECT_EQ(Ctl({"notifications", "devices", "remove", id}, "", driver).exit_code, 0);
+  EXPECT_EQ(Ctl({"notifications", "devices", "remove", id}, "", driver).exit_code, 5);
+  EXPECT_EQ(Ctl({"notifications", "devices", "register", "--platform", "pager", "--token", "x"}, "",
+                driver)
+                .exit_code,
+            2);
+
+  // Settings: the defaults, then the company's own.
+  Outcome defaults = Ctl({"notifications", "settings"}, "", driver);
+  ASSERT_EQ(defaults.exit_code, 0) << defaults.err;
+  EXPECT_NE(defaults.out.find("24, 1"), std::string::npos) << defaults.out;
+  EXPECT_NE(defaults.out.find("22:00-07:00"), std::string::npos) << defaults.out;
+  json set = CtlJson({"notifications", "settings", "--org", root, "--hours", "48", "--hours", "2",
+                      "--quiet", "23:00-06:30"});
+  EXPECT_EQ(set["quiet_start_minute"], 23 * 60);
+  EXPECT_EQ(set["quiet_end_minute"], 6 * 60 + 30);
+  EXPECT_EQ(set["meeting_reminder_hours"].size(), 2u);
+  EXPECT_EQ(Ctl({"notifications", "settings", "--hours", "1"}, "", driver).exit_code, 4);
+  Outcome bad = Ctl({"notifications", "settings", "--org", root, "--hours", "500"});
+  EXPECT_EQ(bad.exit_code, 6);
+  EXPECT_NE(bad.err.find("settings.meeting_reminder_hours"), std::string::npos) << bad.err;
+  EXPECT_EQ(Ctl({"notifications", "settings", "--quiet", "late"}).exit_code, 2);
+
+  // Opt-outs, the (empty) list and marking read.
+  Outcome muted = Ctl({"notifications", "mute", "meeting-starts-soon"}, "", driver);
+  ASSERT_EQ(muted.exit_code, 0) << muted.err;
+  EXPECT_NE(muted.out.find("meeting-starts-soon"), std::string::npos) << muted.out;
+  Outcome shown = Ctl({"notifications", "mute"}, "", driver);
+  EXPECT_NE(shown.out.find("meeting-starts-soon"), std::string::npos) << shown.out;
+  EXPECT_NE(Ctl({"notifications", "mute", "--none"}, "", driver).out.find("nothing"),
+            std::string::npos);
+  Outcome list = Ctl({"notifications", "list", "--unread"}, "", driver);
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("TITLE"), std::string::npos) << list.out;
+  EXPECT_EQ(Ctl({"notifications", "read", "--all"}, "", driver).out, "marked 0 read\n");
+  EXPECT_EQ(Ctl({"notifications", "read"}, "", driver).exit_code, 2);
+  EXPECT_EQ(Ctl({"notifications", "read", "12345"}, "", driver).exit_code, 5);
+}
+
 }  // namespace branchline

@@ -10,6 +10,7 @@
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/notifications.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -41,9 +42,9 @@ TEST(UnparseableRequestTest, EveryMethodAnswersInvalidArgument) {
   grpc::GenericStub stub(server.channel());
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   int methods = 0, streams = 0;
-  for (const char* name :
-       {"AuthService", "OrganizationService", "PersonService", "AdminService", "SyncService",
-        "AttendanceService", "FeedbackService", "StudyService", "CalendarService"}) {
+  for (const char* name : {"AuthService", "OrganizationService", "PersonService", "AdminService",
+                           "SyncService", "AttendanceService", "FeedbackService", "StudyService",
+                           "CalendarService", "NotificationService"}) {
     const auto* service = pool->FindServiceByName(std::string("branchline.v1.") + name);
     ASSERT_NE(service, nullptr) << name;
     for (int i = 0; i < service->method_count(); ++i) {
@@ -71,7 +72,8 @@ TEST(UnparseableRequestTest, EveryMethodAnswersInvalidArgument) {
       }
     }
   }
-  EXPECT_GE(streams, 4);  // WatchChanges, ExportRoster, ExportAttendanceReport, ExportMyCalendar
+  // WatchChanges, ExportRoster, ExportAttendanceReport, ExportMyCalendar, StreamOutbox
+  EXPECT_GE(streams, 5);
   std::cout << methods << " methods (" << streams << " server streams) x " << Unparseable().size()
             << " unparseable requests\n";
 }
