@@ -7,9 +7,9 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "rpc/methods.h"
 #include "server/connection_churn.h"
 #include "server/metrics.h"
-#include "server/request_limits.h"
 #include "services/common/call_log.h"
 #include "services/common/errors.h"
 #include "services/common/grpc_status.h"
@@ -27,6 +27,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics,
                   CancelledCallGuard* churn)
       : method_(info->method()),
+        spec_(rpc::FindMethod(method_)),
         context_(info->server_context()),
         access_log_(access_log),
         metrics_(metrics),
@@ -65,7 +66,8 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
       }
       if (!unparseable) CountForChurn();
       uint64_t caller = TakeLoggedCaller();
-      bool suppressed = TakeAccessLogSuppressed();
+      // kNoLine methods leave nothing whatever their handler does (rpc/methods.h).
+      bool suppressed = TakeAccessLogSuppressed() || (spec_ && spec_->log == rpc::Log::kNoLine);
       // A call that may leave no log line (the anonymous author's) is not counted either: a
       // counter of a method only anonymous authors call dates their action to the scrape.
       if (metrics_ && !suppressed) {
@@ -88,14 +90,16 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   // that do not check (see services/common/request_refusal.h). Only our own services: their
   // messages are protobuf (the health service's are not).
   void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
-    if (!IsOurs(method_)) return;
+    if (!spec_) return;
     void* received = methods->GetRecvMessage();
     if (received == nullptr) return;
-    // Raw methods receive the serialized bytes and parse them in their handler.
-    auto* raw = IsRawMethod(method_) ? static_cast<grpc::ByteBuffer*>(received) : nullptr;
+    // The async methods and the streams receive the serialized bytes and parse them in their
+    // handler.
+    const bool bytes = spec_->serving != rpc::Serving::kSync;
+    auto* raw = bytes ? static_cast<grpc::ByteBuffer*>(received) : nullptr;
     auto* request = raw ? nullptr : static_cast<google::protobuf::Message*>(received);
     const size_t size = raw ? raw->Length() : request->ByteSizeLong();
-    const size_t limit = MaxRequestBytes(method_);
+    const size_t limit = spec_->max_request_bytes;
     if (size <= limit) return;
     absl::Status status =
         FieldError(absl::StatusCode::kResourceExhausted, "request",
@@ -117,17 +121,13 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   // status goes out, and asking once its completion op has run (POST_RECV_CLOSE) plucks that op
   // from inside itself and crashes gRPC.
   void CountForChurn() {
-    if (!churn_ || received_request_ || !IsOurs(method_)) return;
+    if (!churn_ || received_request_ || !spec_) return;
     const std::string peer = context_->peer();
     if (churn_->CountCall(peer)) churn_->CountCancelled(peer);
   }
 
-  static bool IsOurs(std::string_view method) {
-    constexpr std::string_view kOurs = "/branchline.v1.";
-    return method.substr(0, kOurs.size()) == kOurs;
-  }
-
   const char* method_;
+  const rpc::Method* spec_;                 // null for methods not ours (health, reflection)
   const grpc::ServerContextBase* context_;  // identifies the call to the handler helpers
   bool access_log_;
   ServerMetrics* metrics_;

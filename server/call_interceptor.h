@@ -13,7 +13,7 @@ class ServerMetrics;
 // - a request gRPC itself could not parse (in practice: a string field that is not valid
 //   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers;
 // - metrics (when `metrics` is set): calls and latency by method and code, active streams;
-// - a request bigger than its method accepts (server/request_limits.h) is RESOURCE_EXHAUSTED
+// - a request bigger than its method accepts (rpc/methods.h) is RESOURCE_EXHAUSTED
 //   naming the field "request", and its handler never runs;
 // - (when `churn` is set) a call that ends without a request that parsed is counted against
 //   its connection, which is closed when it does so like a rapid-reset flood

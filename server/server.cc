@@ -25,6 +25,7 @@
 #include "services/admin/admin_grpc.h"
 #include "services/admin/backups.h"
 #include "services/attendance/attendance_grpc.h"
+#include "services/audit/audit_grpc.h"
 #include "services/auth/async_stream_call.h"
 #include "services/auth/auth_grpc.h"
 #include "services/auth/authenticator.h"
@@ -76,6 +77,7 @@ struct BranchlineServer::State {
   std::unique_ptr<Notices> notices;
   std::unique_ptr<WatchHub> watch_hub;
   std::unique_ptr<ChangeRetention> change_retention;
+  std::unique_ptr<AuditLog> audit_log;
   std::unique_ptr<DeferredChanges> deferred_changes;
   std::unique_ptr<OfflineBatch> offline_batch;
   std::unique_ptr<Meetings> meetings;
@@ -308,6 +310,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       *state->store, options.retention_clock ? *options.retention_clock : state->clock,
       options.change_retention_micros);
   state->change_retention->Start(options.change_prune_interval_micros);
+  state->audit_log =
+      std::make_unique<AuditLog>(*state->store, *state->access,
+                                 options.retention_clock ? *options.retention_clock : state->clock,
+                                 options.audit_retention_micros);
+  state->audit_log->Start(options.audit_prune_interval_micros);
   state->deferred_changes = std::make_unique<DeferredChanges>(
       *state->store, options.publication_clock ? *options.publication_clock : state->clock);
   state->deferred_changes->Start(options.deferred_change_interval_micros);
@@ -390,6 +397,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                      *state->calendar_export, auth, *state->streams));
   add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
   add(std::make_unique<RecordsGrpc>(*state->meeting_records, *state->ledger, auth));
+  add(std::make_unique<AuditGrpc>(*state->audit_log, auth, *state->streams));
   add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments,
                                        *state->honours, auth, *state->streams));
   add(std::make_unique<NotificationsGrpc>(*state->outbox, *state->devices,
@@ -446,6 +454,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->recurring_meetings.reset();
   state_->reminder_rules.reset();    // stops the reminder pass before the database closes
   state_->change_retention.reset();  // stops pruning before the database closes
+  state_->audit_log.reset();         // the same for the audit trail
   state_->deferred_changes.reset();  // stops publishing before the database closes
   state_->metrics.reset();           // stops scrapes before the store they read goes
   state_->store.reset();             // closes the database cleanly
@@ -455,6 +464,8 @@ void BranchlineServer::Shutdown(int grace_ms) {
 void BranchlineServer::Wait() {
   if (state_->server) state_->server->Wait();
 }
+
+absl::StatusOr<uint64_t> BranchlineServer::PruneAuditNow() { return state_->audit_log->PruneNow(); }
 
 absl::StatusOr<uint64_t> BranchlineServer::PruneChangesNow() {
   return state_->change_retention->PruneNow();

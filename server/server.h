@@ -69,6 +69,10 @@ struct ServerOptions {
   int64_t change_prune_interval_micros = 10LL * 60'000'000;
   // The clock retention measures age by; null: the system clock. Tests move a fake one.
   const Clock* retention_clock = nullptr;
+  // Audit-trail retention (services/audit/audit_log.h; --audit-retention-days, default 3
+  // years), measured by retention_clock, pruned every audit_prune_interval_micros.
+  int64_t audit_retention_micros = 3LL * 365 * 86'400'000'000;
+  int64_t audit_prune_interval_micros = 6LL * 3600'000'000;
   // How often changes an anonymous author caused are published (services/sync/
   // deferred_changes.h), and the clock that decides which are due (null: the system clock).
   int64_t deferred_change_interval_micros = 10LL * 60'000'000;
@@ -108,6 +112,8 @@ class BranchlineServer {
   void Shutdown(int grace_ms = 10'000);
   // Blocks until Shutdown() has finished.
   void Wait();
+  // Runs audit-trail retention now (it also runs on its timer); returns the records deleted.
+  absl::StatusOr<uint64_t> PruneAuditNow();
   // Runs change-log retention now (it also runs on its timer); returns the entries deleted.
   absl::StatusOr<uint64_t> PruneChangesNow();
   // Publishes the held-back changes of anonymous authors that are due (it also runs on its

@@ -1,5 +1,7 @@
 #include "server/server_settings.h"
 
+#include "rpc/methods.h"
+
 namespace branchline {
 
 namespace {
@@ -21,7 +23,7 @@ void ApplyServerSettings(grpc::ServerBuilder& builder, grpc::ResourceQuota& quot
   // gRPC sets SO_REUSEPORT by default: a second server started on the same port (another data
   // directory, a forgotten test instance) would start fine and take half the connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetMaxReceiveMessageSize(rpc::kMaxReceiveBytes);
   builder.SetMaxSendMessageSize(16 << 20);
   builder.SetDefaultCompressionAlgorithm(GRPC_COMPRESS_NONE);
   // Handlers block on the synced commit; many in flight at once is what lets RocksDB share

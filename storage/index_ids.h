@@ -10,7 +10,7 @@ namespace branchline::storage {
 //   1-99 organisations, people, auth   100-199 attendance   200-299 study
 //   300-399 feedback                   400-499 sync and notices
 //   500-529 evaluation
-//   600-629 records (minutes, the activity ledger)
+//   600-629 records (minutes, the activity ledger, the audit trail)
 //   700-729 notifications (services/notifications)
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
@@ -79,6 +79,8 @@ enum class Index : uint16_t {
   kOpenProblemByOwner = 601,    // [owner person id][due day i64][meeting id][problem u32]
   // Ledger entries by organisation and each ancestor, newest date first (the day negated).
   kLedgerEntryBySubtree = 602,  // [org or ancestor id][-date day i64][entry id]
+  // The audit trail (services/common/audit_trail.h): one entry per record, by its person.
+  kAuditByPerson = 603,  // [person id][time i64 micros][unique u64]   value: ""
   // Notifications (700-729; services/notifications). Records live in kNotifications.
   // The outbox in commit order: [notification id]   value: "". The id is the gateway cursor:
   // ids are given out in increasing order under the outbox's one writer lock (outbox.h).

@@ -297,6 +297,53 @@ inline std::string OpenProblemByOwnerKey(uint64_t owner, int64_t due_day, uint64
 inline std::string OpenProblemByOwnerPrefix(uint64_t owner) {
   return IndexKey(TenantOfId(owner), Index::kOpenProblemByOwner).U64(owner).key();
 }
+// The audit trail: a record at [tenant][str "audit"][time i64 micros][person u64][unique u64]
+// in kRecords (time first: a period is one range, retention deletes from the front), and its
+// kAuditByPerson index entry [person][time][unique]. `unique` tells apart one person's writes
+// in the same microsecond.
+inline std::string AuditPrefix(uint32_t tenant) { return KeyBuilder(tenant).Str("audit").key(); }
+inline std::string AuditKey(uint32_t tenant, int64_t time, uint64_t person, uint64_t unique) {
+  return KeyBuilder(tenant).Str("audit").I64(time).U64(person).U64(unique).key();
+}
+inline std::string AuditTimeKey(uint32_t tenant, int64_t time) {
+  return KeyBuilder(tenant).Str("audit").I64(time).key();
+}
+inline std::string AuditByPersonKey(uint64_t person, int64_t time, uint64_t unique) {
+  return IndexKey(TenantOfId(person), Index::kAuditByPerson)
+      .U64(person)
+      .I64(time)
+      .U64(unique)
+      .key();
+}
+inline std::string AuditByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kAuditByPerson).U64(person).key();
+}
+struct AuditKeyParts {
+  int64_t time = 0;
+  uint64_t person = 0;
+  uint64_t unique = 0;
+};
+// The parts of an AuditKey of `tenant`; nullopt when the key is not one.
+inline std::optional<AuditKeyParts> ParseAuditKey(uint32_t tenant, std::string_view key) {
+  const std::string prefix = AuditPrefix(tenant);
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  KeyReader r(key.substr(prefix.size()));
+  auto time = r.I64();
+  auto person = r.U64();
+  auto unique = r.U64();
+  if (!time || !person || !unique || !r.done()) return std::nullopt;
+  return AuditKeyParts{*time, *person, *unique};
+}
+// The time and unique of a kAuditByPerson key of `person`.
+inline std::optional<AuditKeyParts> ParseAuditByPersonKey(uint64_t person, std::string_view key) {
+  const std::string prefix = AuditByPersonPrefix(person);
+  if (key.substr(0, prefix.size()) != prefix) return std::nullopt;
+  KeyReader r(key.substr(prefix.size()));
+  auto time = r.I64();
+  auto unique = r.U64();
+  if (!time || !unique || !r.done()) return std::nullopt;
+  return AuditKeyParts{*time, person, *unique};
+}
 // The meeting and problem of an open-problem index key (both layouts end the same way).
 struct OpenProblemRef {
   uint64_t meeting = 0;

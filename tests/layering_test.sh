@@ -27,7 +27,10 @@ fi
 check "storage/ includes gRPC" '#include\s*[<"]grpcpp?/' storage
 check "storage/ includes services or server" '#include\s*"(services|server)/' storage
 check "services include the server" '#include\s*"server/' services
-check "clients include server internals" '#include\s*"(services|storage|server)/' clients
+# rpc/ declares the transport's view of each method; the areas below it never see it.
+check "services or storage include rpc/" '#include\s*"rpc/' services storage
+check "rpc/ includes services, storage or gRPC" '#include\s*[<"](services/|storage/|server/|grpcpp?/)' rpc
+check "clients include server internals" '#include\s*"(services|storage|server|rpc)/' clients
 # branchctl and other C++ clients link only the API (stubs), never a server-side library.
 hits=$(grep -rEn 'branchline_(storage|server_lib|common|auth|signin|org|people|attendance|study|feedback|sync|admin|calendar|evaluation)\b' \
   clients --include=CMakeLists.txt 2>/dev/null)

@@ -91,6 +91,7 @@ int Run(int argc, char** argv) {
   AddEvaluationCommands(app, session);
   AddCalendarCommands(app, session);
   AddRecordsCommands(app, session);
+  AddAuditCommands(app, session);
   AddNotificationCommands(app, session);
   AddDemoCommand(app, session);
   for (CLI::App* command : app.get_subcommands({})) {

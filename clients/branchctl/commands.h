@@ -24,6 +24,7 @@ void AddBackupCommands(CLI::App& app, Session& session);
 void AddAbsenceCommands(CLI::App& app, Session& session);
 void AddCalendarCommands(CLI::App& app, Session& session);
 void AddRecordsCommands(CLI::App& app, Session& session);
+void AddAuditCommands(CLI::App& app, Session& session);
 void AddEvaluationCommands(CLI::App& app, Session& session);
 void AddNotificationCommands(CLI::App& app, Session& session);
 void AddDemoCommand(CLI::App& app, Session& session);

@@ -65,6 +65,8 @@ const Setting kSettings[] = {
      3650.0 * 86400},
     {"change_prune_interval_seconds", &C::change_prune_interval_seconds,
      "How often change-log retention runs", 1, 86400},
+    {"audit_retention_days", &C::audit_retention_days,
+     "Audit records (who wrote what, when) older than this are deleted", 30, 36500},
     {"metrics_listen", &C::metrics_listen,
      "host:port for Prometheus /metrics (port 0: any free port); empty or 'off' disables. Keep "
      "it on loopback or a private network."},
@@ -140,6 +142,7 @@ absl::StatusOr<ServerOptions> ToServerOptions(const ServerConfig& config) {
   options.sync_writes = !config.unsafe_no_sync;
   options.device_time.max_delay_micros = config.max_offline_hours * 3'600'000'000LL;
   options.device_time.max_future_skew_micros = config.max_clock_skew_seconds * 1'000'000LL;
+  options.audit_retention_micros = config.audit_retention_days * 86'400'000'000LL;
   options.change_retention_micros = config.change_retention_seconds > 0
                                         ? config.change_retention_seconds * 1'000'000LL
                                         : config.change_retention_days * 86'400'000'000LL;

@@ -26,7 +26,7 @@ namespace branchline {
 // client's cancel: asking gRPC for that would cost a completion-queue tag per call.
 //
 // The method is served raw, bytes in and bytes out (its service derives from
-// WithRawMethod_X, and server/request_limits.h IsRawMethod lists it): on the async API gRPC
+// WithRawMethod_X, and its line in rpc/methods.cc says kAsync): on the async API gRPC
 // would answer a request that does not parse with INTERNAL before any of our code runs, so
 // the call parses it and answers INVALID_ARGUMENT like a synchronous method.
 //
@@ -111,6 +111,7 @@ class AsyncUnaryMethod {
       const auto deadline = context_.deadline();
       CallCancellationScope cancellation(
           [deadline] { return std::chrono::system_clock::now() >= deadline; }, deadline);
+      AuditActorScope actor(AuditActorOf(*caller, &context_));
       method_.run_(*caller, request_,
                    [this, person = caller->person_id](auto result) { Answer(person, result); });
     }

@@ -7,6 +7,7 @@
 #include "grpcpp/server_context.h"
 #include "services/auth/authenticator.h"
 #include "services/auth/client_certificate.h"
+#include "services/common/audit_trail.h"
 #include "services/common/call_cancellation.h"
 #include "services/common/call_log.h"
 #include "services/common/compression.h"
@@ -34,6 +35,12 @@ inline absl::StatusOr<Caller> AuthenticateCall(const Authenticator& auth,
       [context] { return PeerCertificateSha256(*context); }, use);
 }
 
+// The caller as the audit records of the call's writes name it.
+inline AuditActor AuditActorOf(const Caller& caller, const grpc::ServerContextBase* context) {
+  return {caller.person_id, caller.organization_id, caller.service_account,
+          AuditClient(MetadataValue(context, "user-agent"))};
+}
+
 // CallCancelled() for a sync call: installed by every handler whose work can be long
 // (HandleAuthenticated, the CSV streams), so long loops stop with CANCELLED, or
 // DEADLINE_EXCEEDED once the call's deadline has passed.
@@ -53,6 +60,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext*
   auto caller = AuthenticateCall(auth, context, use);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(caller->person_id);
+  AuditActorScope actor(AuditActorOf(*caller, context));
   CallCancellationScope cancellation = CancellationOf(context);
   absl::StatusOr<Response> result = fn(*caller);
   if (!result.ok()) return ToGrpcStatus(result.status());

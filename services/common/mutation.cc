@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "branchline/internal/v1/records.pb.h"
+#include "services/common/audit_trail.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
 #include "services/common/status_macros.h"
@@ -84,6 +85,8 @@ StagedCall StageIdempotent(storage::Store& store, const IdempotencyScope& scope,
   record.set_response(*response);
   *record.mutable_create_time() = ToTimestamp(now_micros);
   mutation.writes().PutMessage(storage::Cf::kIdempotency, key, record);
+  StageAuditRecord(mutation.writes(), scope.tenant, scope.caller_id, scope.method, request,
+                   now_micros, scope.request_id);
   return {std::move(response), std::move(mutation)};
 }
 

@@ -58,6 +58,9 @@ using IdempotentWork = std::function<absl::StatusOr<std::string>(Mutation&)>;
 
 // Runs a mutating call at most once per (tenant, caller, request_id).
 //
+// The commit also holds the audit record of the write when the caller is named
+// (services/common/audit_trail.h): a failed call or a replay leaves none.
+//
 // The first call runs `work`, which validates, stages its writes in the Mutation and
 // returns the response; the response is stored with the writes in one atomic commit. A
 // retry with the same request id returns the stored response and writes nothing. A retry

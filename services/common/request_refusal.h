@@ -7,7 +7,7 @@
 namespace branchline {
 
 // A request the server refuses before its handler runs (today: too big for its method, see
-// server/request_limits.h). The call interceptor sees the parsed request first and files the
+// rpc/methods.h). The call interceptor sees the parsed request first and files the
 // refusal under the call (its server context); the authenticated handler helper
 // (services/auth/grpc_handler.h) answers it instead of running the handler. The interceptor
 // also empties the request and rewrites the final status, so a handler that does not check

@@ -2,6 +2,7 @@
 // anonymous path (IssueBallot, SubmitBallotRating).
 #include <openssl/sha.h>
 
+#include "services/common/audit_trail.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
 #include "services/common/status_macros.h"
@@ -198,6 +199,10 @@ absl::StatusOr<v1::IssueBallotResponse> EvaluationRounds::IssueBallot(
   if (!taken) {
     ballot.set_blinded_token_sha256(hash);
     m.writes().PutMessage(storage::Cf::kEvaluations, key, ballot);
+    // Not idempotent by request id (the ballot is its own key), so not audited by
+    // RunIdempotent: the record that the rater took a ballot, as the access log has it.
+    StageAuditRecord(m.writes(), caller.tenant, caller.person_id, "IssueBallot", request,
+                     clock_.NowMicros(), hash);
     RETURN_IF_ERROR(CommitMutation(m));
   }
   return response;

@@ -12,18 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include "branchline/v1/admin.grpc.pb.h"
-#include "branchline/v1/attendance.grpc.pb.h"
-#include "branchline/v1/auth.grpc.pb.h"
-#include "branchline/v1/calendar.grpc.pb.h"
-#include "branchline/v1/evaluation.grpc.pb.h"
-#include "branchline/v1/feedback.grpc.pb.h"
-#include "branchline/v1/notifications.grpc.pb.h"
-#include "branchline/v1/organizations.grpc.pb.h"
-#include "branchline/v1/people.grpc.pb.h"
-#include "branchline/v1/records.grpc.pb.h"
-#include "branchline/v1/study.grpc.pb.h"
-#include "branchline/v1/sync.grpc.pb.h"
+#include "tests/support/api_services.h"
 #include "tests/support/authorization_doc.h"
 
 namespace branchline {
@@ -31,29 +20,11 @@ namespace {
 
 // Every RPC name of the API, from the .proto files on disk (so a new file counts too).
 std::set<std::string> ApiMethods() {
-  // One message of each service's file, so the linker keeps (and registers) every file.
-  for (const auto* linked :
-       {v1::CreateBackupRequest::descriptor(), v1::GetMeetingRequest::descriptor(),
-        v1::SignInRequest::descriptor(), v1::GetLetterRequest::descriptor(),
-        v1::GetOrganizationRequest::descriptor(), v1::GetPersonRequest::descriptor(),
-        v1::GetMaterialRequest::descriptor(), v1::ListChangesRequest::descriptor(),
-        v1::GetMeetingSeriesRequest::descriptor(), v1::GetMeetingRecordRequest::descriptor(),
-        v1::GetRoundRequest::descriptor(), v1::ListMyNotificationsRequest::descriptor()}) {
-    EXPECT_NE(linked, nullptr);
-  }
   std::set<std::string> methods;
-  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
-  for (const auto& entry :
-       std::filesystem::directory_iterator(BRANCHLINE_SOURCE_DIR "/proto/branchline/v1")) {
-    if (entry.path().extension() != ".proto") continue;
-    const auto* file = pool->FindFileByName("branchline/v1/" + entry.path().filename().string());
-    EXPECT_NE(file, nullptr) << entry.path() << " is not linked into the server";
-    if (!file) continue;
-    for (int s = 0; s < file->service_count(); ++s) {
-      for (int m = 0; m < file->service(s)->method_count(); ++m) {
-        EXPECT_TRUE(methods.insert(file->service(s)->method(m)->name()).second)
-            << "two services have an RPC named " << file->service(s)->method(m)->name();
-      }
+  for (const auto* service : testing::ApiServices()) {
+    for (int m = 0; m < service->method_count(); ++m) {
+      EXPECT_TRUE(methods.insert(service->method(m)->name()).second)
+          << "two services have an RPC named " << service->method(m)->name();
     }
   }
   return methods;

@@ -167,7 +167,7 @@ TEST_F(TransportLimitsTest, ARequestOverFourMebibytesIsRefused) {
   EXPECT_EQ(GetRoot(server_.channel(), std::chrono::seconds(10)), grpc::OK);
 }
 
-// Per-method limits (server/request_limits.h): 64 KiB unless the method's fields need more.
+// Per-method limits (rpc/methods.cc): 64 KiB unless the method's fields need more.
 // Over it: RESOURCE_EXHAUSTED naming "request", and the handler never runs.
 TEST_F(TransportLimitsTest, EachMethodRefusesRequestsBiggerThanItsFieldsAllow) {
   auto sized_call = [&](const std::string& method, const std::string& bytes) {
