@@ -1,4 +1,6 @@
-// inbox list | show | reply | escalate | state: the staff mailbox as its handlers see it.
+// inbox list | show | reply | escalate | assign | note | state | register | outcome |
+// mark-misconduct: the staff mailbox as its handlers see it.
+#include <ctime>
 #include <iostream>
 
 #include "branchline/v1/feedback.grpc.pb.h"
@@ -15,7 +17,40 @@ struct ListOptions {
   uint64_t org = 0;
   std::string state, category;
   bool overdue = false;
+  bool this_org_only = false;
 };
+
+struct RegisterOptions {
+  uint64_t org = 0, author_id = 0, about = 0;
+  std::string channel, received, category, subject, body, author_name, request_id;
+  bool anonymous = false;
+};
+
+struct OutcomeOptions {
+  uint64_t id = 0;
+  std::string outcome, reason, benefit, amount, reward, request_id;
+};
+
+// "12500", "12500.5" or "12500.50" yuan as cents; CtlError naming --amount otherwise.
+int64_t CentsArgument(const std::string& text) {
+  int64_t yuan = 0, cents = 0;
+  size_t i = 0, digits = 0, decimals = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+    yuan = yuan * 10 + (text[i] - '0');
+  }
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9' && decimals < 2;
+         ++i, ++decimals) {
+      cents = cents * 10 + (text[i] - '0');
+    }
+    if (decimals == 1) cents *= 10;
+  }
+  if (digits == 0 || digits > 12 || i != text.size()) {
+    throw CtlError(kExitUsage,
+                   "--amount: expected yuan such as 12500 or 12500.50, got \"" + text + "\"");
+  }
+  return yuan * 100 + cents;
+}
 
 struct ActOptions {
   uint64_t id = 0;
@@ -28,6 +63,7 @@ std::string StateText(v1::LetterState s) { return EnumText(v1::LetterState_descr
 // Anonymous letters have no author to show: the server never stores one.
 std::string Author(const v1::Letter& l) {
   if (l.anonymous()) return "(anonymous)";
+  if (!l.author_name().empty()) return l.author_name() + " (registered)";
   if (l.author_display_name().empty()) return IdText(l.author_person_id());
   return l.author_display_name() + " (" + IdText(l.author_person_id()) + ")";
 }
@@ -48,6 +84,21 @@ void PrintLetter(Session& session, const v1::Letter& l) {
   if (l.assignee_person_id())
     fields.emplace_back("assignee", std::to_string(l.assignee_person_id()));
   if (!l.refusal_reason().empty()) fields.emplace_back("refused", l.refusal_reason());
+  fields.emplace_back("channel", EnumText(v1::LetterChannel_descriptor(), l.channel()));
+  if (l.outcome() != v1::LETTER_OUTCOME_UNSPECIFIED) {
+    fields.emplace_back("outcome", EnumText(v1::LetterOutcome_descriptor(), l.outcome()));
+  }
+  if (!l.benefit().empty()) fields.emplace_back("benefit", l.benefit());
+  if (l.benefit_amount_cents()) {
+    fields.emplace_back("amount", std::to_string(l.benefit_amount_cents() / 100) + "." +
+                                      std::to_string(l.benefit_amount_cents() % 100 / 10) +
+                                      std::to_string(l.benefit_amount_cents() % 10) + " yuan");
+  }
+  if (!l.reward().empty()) fields.emplace_back("reward", l.reward());
+  if (!l.decline_reason().empty()) fields.emplace_back("declined", l.decline_reason());
+  if (l.misconduct_organization_id()) {
+    fields.emplace_back("misconduct in", std::to_string(l.misconduct_organization_id()));
+  }
   PrintFields(std::cout, fields);
   std::cout << "\n" << l.body() << "\n";
 }
@@ -64,6 +115,7 @@ void List(Session& session, const ListOptions& o) {
         ParseEnum(v1::LetterCategory_descriptor(), o.category, "--category")));
   }
   request.set_overdue_only(o.overdue);
+  request.set_this_organization_only(o.this_org_only);
   request.set_page_size(1000);
   auto stub = v1::FeedbackService::NewStub(session.channel());
   std::vector<v1::Letter> letters;
@@ -79,10 +131,12 @@ void List(Session& session, const ListOptions& o) {
     return PrintJson({{"letters", list}});
   }
   int32_t offset = session.utc_offset_minutes();
-  Table table({"ID", "STATE", "CATEGORY", "SUBJECT", "AUTHOR", "RESOLVE BY"});
+  Table table({"ID", "ORG", "STATE", "CATEGORY", "CHANNEL", "SUBJECT", "AUTHOR", "RESOLVE BY"});
   for (const auto& l : letters) {
-    table.AddRow({std::to_string(l.id()), StateText(l.state()) + (l.overdue() ? " OVERDUE" : ""),
-                  EnumText(v1::LetterCategory_descriptor(), l.category()), l.subject(), Author(l),
+    table.AddRow({std::to_string(l.id()), std::to_string(l.organization_id()),
+                  StateText(l.state()) + (l.overdue() ? " OVERDUE" : ""),
+                  EnumText(v1::LetterCategory_descriptor(), l.category()),
+                  EnumText(v1::LetterChannel_descriptor(), l.channel()), l.subject(), Author(l),
                   FormatLocal(l.resolve_due_time(), offset)});
   }
   table.Print(std::cout);
@@ -140,6 +194,9 @@ void AddInboxCommands(CLI::App& app, Session& session) {
   list->add_option("--category", l->category,
                    "Only: " + EnumChoices(v1::LetterCategory_descriptor()));
   list->add_flag("--overdue", l->overdue, "Only overdue letters");
+  list->add_flag("--this-org-only", l->this_org_only,
+                 "Only letters of this organisation, not those of teams below it without a "
+                 "handler of their own");
   list->callback([&session, l] { List(session, *l); });
 
   auto show_id = std::make_shared<uint64_t>(0);
@@ -235,6 +292,117 @@ void AddInboxCommands(CLI::App& app, Session& session) {
     auto stub = v1::FeedbackService::NewStub(session.channel());
     PrintLetter(session, session.Call<v1::Letter>([&](auto* c, auto* out) {
       return stub->TransitionLetter(c, request, out);
+    }));
+  });
+
+  auto g = std::make_shared<RegisterOptions>();
+  auto* reg = inbox->add_subcommand(
+      "register", "Register a letter that came by phone, paper, e-mail or in person");
+  reg->add_option("--org", g->org, "Organisation that received it (default: your own)");
+  reg->add_option("--channel", g->channel,
+                  "How it came: " + EnumChoices(v1::LetterChannel_descriptor()))
+      ->required();
+  reg->add_option("--received", g->received, "Date received, YYYY-MM-DD (default: today)");
+  reg->add_option("--category", g->category,
+                  "Category: " + EnumChoices(v1::LetterCategory_descriptor()))
+      ->required();
+  reg->add_option("--subject", g->subject, "Subject")->required();
+  reg->add_option("--body", g->body, "The letter's text or a summary of the call")->required();
+  reg->add_option("--about", g->about, "Person id the letter reports on");
+  auto* by_id = reg->add_option("--author-id", g->author_id, "The writer's person id");
+  auto* by_name = reg->add_option("--author-name", g->author_name, "The writer's name as given");
+  auto* anon = reg->add_flag("--anonymous", g->anonymous, "Anonymous: prints a receipt code");
+  by_id->excludes(by_name)->excludes(anon);
+  by_name->excludes(anon);
+  AddRequestIdOption(reg, &g->request_id);
+  reg->callback([&session, g] {
+    if (!g->author_id && g->author_name.empty() && !g->anonymous) {
+      throw CtlError(kExitUsage, "name the writer: --author-id, --author-name or --anonymous");
+    }
+    v1::RegisterLetterRequest request;
+    // An anonymous letter's receipt code is derived from the request id: make it long.
+    request.set_request_id(OrNew(g->request_id));
+    request.set_organization_id(OrgOrOwn(session, g->org));
+    request.set_channel(static_cast<v1::LetterChannel>(
+        ParseEnum(v1::LetterChannel_descriptor(), g->channel, "--channel")));
+    if (g->received.empty()) {
+      Date today = LocalDate(std::time(nullptr), session.utc_offset_minutes());
+      request.mutable_received_date()->set_year(today.year);
+      request.mutable_received_date()->set_month(today.month);
+      request.mutable_received_date()->set_day(today.day);
+    } else {
+      *request.mutable_received_date() = LocalDateArgument("--received", g->received);
+    }
+    request.set_category(static_cast<v1::LetterCategory>(
+        ParseEnum(v1::LetterCategory_descriptor(), g->category, "--category")));
+    request.set_subject(g->subject);
+    request.set_body(g->body);
+    request.set_about_person_id(g->about);
+    if (g->author_id) {
+      request.set_author_person_id(g->author_id);
+    } else if (!g->author_name.empty()) {
+      request.set_author_name(g->author_name);
+    } else {
+      request.set_anonymous(true);
+    }
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    auto response = session.Call<v1::SubmitLetterResponse>(
+        [&](auto* c, auto* out) { return stub->RegisterLetter(c, request, out); });
+    if (session.options().json) return PrintJson(ToJson(response));
+    PrintLetter(session, response.letter());
+    if (!response.receipt_code().empty()) {
+      std::cout << "\nReceipt code (print it for the writer; it cannot be shown again without "
+                   "this request id: "
+                << request.request_id() << "):\n  " << response.receipt_code() << "\n";
+    }
+  });
+
+  auto o = std::make_shared<OutcomeOptions>();
+  auto* outcome = inbox->add_subcommand(
+      "outcome", "Record a proposal's outcome: adopted, implemented, rewarded or declined");
+  outcome->add_option("id", o->id, "Letter id")->required();
+  outcome
+      ->add_option("--outcome", o->outcome,
+                   "Outcome: " + EnumChoices(v1::LetterOutcome_descriptor()))
+      ->required();
+  outcome->add_option("--reason", o->reason, "Why it was declined (required to decline)");
+  outcome->add_option("--benefit", o->benefit, "The benefit (required when implemented)");
+  outcome->add_option("--amount", o->amount, "The benefit or reward in yuan, e.g. 12500.50");
+  outcome->add_option("--reward", o->reward, "What the reward was");
+  AddRequestIdOption(outcome, &o->request_id);
+  outcome->callback([&session, o] {
+    v1::RecordLetterOutcomeRequest request;
+    request.set_request_id(OrNew(o->request_id));
+    request.set_id(o->id);
+    request.set_outcome(static_cast<v1::LetterOutcome>(
+        ParseEnum(v1::LetterOutcome_descriptor(), o->outcome, "--outcome")));
+    request.set_reason(o->reason);
+    request.set_benefit(o->benefit);
+    if (!o->amount.empty()) request.set_benefit_amount_cents(CentsArgument(o->amount));
+    request.set_reward(o->reward);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintLetter(session, session.Call<v1::Letter>([&](auto* c, auto* out) {
+      return stub->RecordLetterOutcome(c, request, out);
+    }));
+  });
+
+  auto k = std::make_shared<ActOptions>();
+  auto marked_org = std::make_shared<uint64_t>(0);
+  auto* mark = inbox->add_subcommand(
+      "mark-misconduct",
+      "Mark a letter as reporting misconduct in an organisation: its handlers lose sight of it "
+      "once escalated");
+  mark->add_option("id", k->id, "Letter id")->required();
+  mark->add_option("--org", *marked_org, "The organisation concerned")->required();
+  AddRequestIdOption(mark, &k->request_id);
+  mark->callback([&session, k, marked_org] {
+    v1::MarkLetterMisconductRequest request;
+    request.set_request_id(OrNew(k->request_id));
+    request.set_id(k->id);
+    request.set_organization_id(*marked_org);
+    auto stub = v1::FeedbackService::NewStub(session.channel());
+    PrintLetter(session, session.Call<v1::Letter>([&](auto* c, auto* out) {
+      return stub->MarkLetterMisconduct(c, request, out);
     }));
   });
 }

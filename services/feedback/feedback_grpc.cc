@@ -129,4 +129,28 @@ grpc::Status FeedbackGrpc::GetFeedbackFigures(grpc::ServerContext* context,
                              [&](const Caller& c) { return mailbox_.Figures(c, *request); });
 }
 
+grpc::Status FeedbackGrpc::RegisterLetter(grpc::ServerContext* context,
+                                          const v1::RegisterLetterRequest* request,
+                                          v1::SubmitLetterResponse* response) {
+  if (request->anonymous()) SuppressAccessLog();
+  return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
+    if (request->anonymous()) ForgetLoggedCaller();
+    return mailbox_.Register(c, *request);
+  });
+}
+
+grpc::Status FeedbackGrpc::RecordLetterOutcome(grpc::ServerContext* context,
+                                               const v1::RecordLetterOutcomeRequest* request,
+                                               v1::Letter* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.RecordOutcome(c, *request); });
+}
+
+grpc::Status FeedbackGrpc::MarkLetterMisconduct(grpc::ServerContext* context,
+                                                const v1::MarkLetterMisconductRequest* request,
+                                                v1::Letter* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.MarkMisconduct(c, *request); });
+}
+
 }  // namespace branchline

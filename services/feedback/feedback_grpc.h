@@ -13,6 +13,9 @@ namespace branchline {
 // credential, and no token or peer address of theirs is looked at or logged. An anonymous
 // SubmitLetter leaves no access-log line, so the caller is never recorded for logging.
 //
+// An anonymous RegisterLetter leaves no access-log line and no metric either: the line would
+// name the handler and date, to the second, the writer's visit or call.
+//
 // SubmitLetter is on the async API (AsyncUnaryMethod): a letter waiting for its WAL sync
 // holds no thread.
 class FeedbackGrpc final
@@ -62,6 +65,15 @@ class FeedbackGrpc final
   grpc::Status GetFeedbackFigures(grpc::ServerContext* context,
                                   const v1::GetFeedbackFiguresRequest* request,
                                   v1::FeedbackFigures* response) override;
+  grpc::Status RegisterLetter(grpc::ServerContext* context,
+                              const v1::RegisterLetterRequest* request,
+                              v1::SubmitLetterResponse* response) override;
+  grpc::Status RecordLetterOutcome(grpc::ServerContext* context,
+                                   const v1::RecordLetterOutcomeRequest* request,
+                                   v1::Letter* response) override;
+  grpc::Status MarkLetterMisconduct(grpc::ServerContext* context,
+                                    const v1::MarkLetterMisconductRequest* request,
+                                    v1::Letter* response) override;
 
  private:
   Mailbox& mailbox_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/strings/cord.h"
+#include "google/rpc/error_details.pb.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
 
@@ -102,6 +104,9 @@ v1::Letter PresentLetter(const internal::v1::LetterRecord& record, int64_t now_m
   }
   int64_t due = CurrentDueMicros(record);
   letter.set_overdue(due != 0 && now_micros > due);
+  // Letters stored before channels existed came through the app.
+  if (letter.channel() == v1::LETTER_CHANNEL_UNSPECIFIED)
+    letter.set_channel(v1::LETTER_CHANNEL_APP);
   return letter;
 }
 
@@ -111,6 +116,62 @@ int64_t Percentile(std::vector<int64_t>& values, int p) {
   // Nearest rank: the smallest value with at least p% of the values at or below it.
   size_t rank = (static_cast<size_t>(p) * values.size() + 99) / 100;
   return values[std::max<size_t>(rank, 1) - 1];
+}
+
+bool IsRegistered(const v1::Letter& letter) {
+  return letter.channel() != v1::LETTER_CHANNEL_UNSPECIFIED &&
+         letter.channel() != v1::LETTER_CHANNEL_APP;
+}
+
+absl::Status ReasonedError(absl::StatusCode code, std::string_view field, std::string_view reason,
+                           std::string_view description) {
+  absl::Status status = FieldError(code, field, description);
+  google::rpc::ErrorInfo info;
+  info.set_domain(std::string(kErrorDomain));
+  info.set_reason(std::string(reason));
+  status.SetPayload("type.googleapis.com/google.rpc.ErrorInfo",
+                    absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+absl::Status CheckOutcome(const v1::Letter& letter, v1::LetterOutcome to) {
+  if (letter.category() != v1::LETTER_CATEGORY_SUGGESTION &&
+      letter.category() != v1::LETTER_CATEGORY_INNOVATION) {
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, "id", kLetterNotAProposal,
+                         "only suggestions and innovation proposals have an outcome, this letter "
+                         "is " +
+                             v1::LetterCategory_Name(letter.category()));
+  }
+  if (letter.state() == v1::LETTER_STATE_SUBMITTED || letter.state() == v1::LETTER_STATE_REFUSED) {
+    return ReasonedError(absl::StatusCode::kFailedPrecondition, "id", kLetterNotConsidered,
+                         "the letter is " + v1::LetterState_Name(letter.state()) +
+                             ": acknowledge it first (a refused letter has no outcome)");
+  }
+  const auto from = letter.outcome();
+  bool ok = false;
+  switch (to) {
+    case v1::LETTER_OUTCOME_ADOPTED:
+      ok = from == v1::LETTER_OUTCOME_UNSPECIFIED;
+      break;
+    case v1::LETTER_OUTCOME_IMPLEMENTED:
+      ok = from == v1::LETTER_OUTCOME_UNSPECIFIED || from == v1::LETTER_OUTCOME_ADOPTED;
+      break;
+    case v1::LETTER_OUTCOME_REWARDED:
+      ok = from == v1::LETTER_OUTCOME_UNSPECIFIED || from == v1::LETTER_OUTCOME_ADOPTED ||
+           from == v1::LETTER_OUTCOME_IMPLEMENTED;
+      break;
+    case v1::LETTER_OUTCOME_DECLINED:
+      ok = from == v1::LETTER_OUTCOME_UNSPECIFIED || from == v1::LETTER_OUTCOME_ADOPTED;
+      break;
+    default:
+      break;
+  }
+  if (!ok) {
+    return ReasonedError(
+        absl::StatusCode::kFailedPrecondition, "outcome", kOutcomeNotAllowed,
+        v1::LetterOutcome_Name(to) + " cannot follow " + v1::LetterOutcome_Name(from));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace branchline::feedback

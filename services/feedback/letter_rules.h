@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -52,6 +53,33 @@ int64_t WorkingSeconds(const internal::v1::LetterRecord& record, int64_t now_mic
 
 // The letter as stored plus the computed fields at `now` (effective state, overdue).
 v1::Letter PresentLetter(const internal::v1::LetterRecord& record, int64_t now_micros);
+
+// Whether a handler registered the letter on its writer's behalf (RegisterLetter).
+bool IsRegistered(const v1::Letter& letter);
+
+// Stable reasons (google.rpc.ErrorInfo, domain kErrorDomain) of the mailbox's refusals that
+// share a code and field with others; listed in feedback.proto.
+inline constexpr std::string_view kErrorDomain = "branchline.v1";
+inline constexpr std::string_view kReceivedDateInFuture = "RECEIVED_DATE_IN_FUTURE";
+inline constexpr std::string_view kReceivedDateBeforeOrganization =
+    "RECEIVED_DATE_BEFORE_ORGANIZATION";
+inline constexpr std::string_view kWriterRequired = "WRITER_REQUIRED";
+inline constexpr std::string_view kWriterOutsideOrganization = "WRITER_OUTSIDE_ORGANIZATION";
+inline constexpr std::string_view kLetterNotAProposal = "LETTER_NOT_A_PROPOSAL";
+inline constexpr std::string_view kLetterNotConsidered = "LETTER_NOT_CONSIDERED";
+inline constexpr std::string_view kOutcomeNotAllowed = "OUTCOME_NOT_ALLOWED";
+inline constexpr std::string_view kDeclineReasonRequired = "DECLINE_REASON_REQUIRED";
+inline constexpr std::string_view kBenefitRequired = "BENEFIT_REQUIRED";
+
+// A FieldError (code, field, description) that also carries ErrorInfo{kErrorDomain, reason}.
+absl::Status ReasonedError(absl::StatusCode code, std::string_view field, std::string_view reason,
+                           std::string_view description);
+
+// OK when a letter may get `to` as its outcome now: a suggestion or innovation proposal,
+// acknowledged or later but not refused, and `to` follows its current outcome (adopted →
+// implemented → rewarded, steps may be skipped; declined from none or adopted; rewarded and
+// declined are final). Else FAILED_PRECONDITION with a reason (field "id" or "outcome").
+absl::Status CheckOutcome(const v1::Letter& letter, v1::LetterOutcome to);
 
 // Nearest-rank percentile (0 < p <= 100) of `values`; 0 when empty. Sorts `values`.
 int64_t Percentile(std::vector<int64_t>& values, int p);

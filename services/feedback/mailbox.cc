@@ -69,7 +69,9 @@ void Mailbox::Stage(Mutation& m, const Record* before, Record& after, v1::Letter
                storage::LetterInboxKey(b.organization_id(), b.state(), l.id()));
     }
   } else {
-    if (!l.anonymous()) {
+    // Named letters with a person (not anonymous ones, nor registered ones naming the writer in
+    // free text).
+    if (!l.anonymous() && l.author_person_id() != 0) {
       w.Put(storage::Cf::kIndex, storage::LetterByAuthorKey(l.author_person_id(), l.id()), "");
     }
     w.Put(
@@ -110,7 +112,7 @@ void Mailbox::Stage(Mutation& m, const Record* before, Record& after, v1::Letter
                       ToMicros(event.create_time()) + 2 * kMicrosPerDay);
     return;
   }
-  if (!l.anonymous() && IsPublic(event)) {
+  if (!l.anonymous() && l.author_person_id() != 0 && IsPublic(event)) {
     RecordChange(w, kKind, l.id(), l.organization_id(), action, {l.author_person_id()});
   } else {
     RecordChange(w, kKind, l.id(), l.organization_id(), action);
@@ -203,14 +205,52 @@ void Mailbox::AddReceipt(uint32_t tenant, std::string_view request_id,
   response.set_receipt_code(receipts_.Code(tenant, response.letter().id(), request_id));
 }
 
+std::string Mailbox::RegisteredReceiptInput(std::string_view request_id) {
+  return "registered:" + std::string(request_id);
+}
+
 absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& caller,
                                                               const v1::SubmitLetterRequest& r,
-                                                              Mutation& m) {
+                                                              Mutation& m,
+                                                              const Registration* reg) {
   const uint32_t tenant = caller.tenant;
   const bool anonymous = r.anonymous();
+  const int64_t now = clock_.NowMicros();
   uint64_t target_id = r.organization_id() != 0 ? r.organization_id() : caller.organization_id;
   ASSIGN_OR_RETURN(auto target, access_.LoadOrg(caller, target_id, "organization_id"));
-  if (!caller.system_admin) {
+  if (reg != nullptr) {
+    RETURN_IF_ERROR(Access::RequireManage(caller, target, "registering a letter"));
+    const int32_t offset = target.utc_offset_minutes();
+    if (reg->received_day > LocalDay(now, offset)) {
+      return feedback::ReasonedError(absl::StatusCode::kInvalidArgument, "received_date",
+                                     feedback::kReceivedDateInFuture, "is in the future");
+    }
+    if (target.has_create_time() &&
+        reg->received_day < LocalDay(ToMicros(target.create_time()), offset)) {
+      return feedback::ReasonedError(
+          absl::StatusCode::kInvalidArgument, "received_date",
+          feedback::kReceivedDateBeforeOrganization,
+          "is before organization " + std::to_string(target.id()) + " was created");
+    }
+    if (reg->author_person_id != 0) {
+      ASSIGN_OR_RETURN(auto writer,
+                       people_.Load(caller, reg->author_person_id, "author_person_id"));
+      v1::Organization writer_org;
+      ASSIGN_OR_RETURN(
+          bool found, store_.GetMessage(storage::Cf::kOrganizations,
+                                        storage::RecordKey(writer.organization_id()), &writer_org));
+      if (!found || !Access::InSubtree(writer_org, target.id()) ||
+          writer.kind() == v1::PERSON_KIND_SERVICE) {
+        return feedback::ReasonedError(
+            absl::StatusCode::kFailedPrecondition, "author_person_id",
+            feedback::kWriterOutsideOrganization,
+            "is not a person of organization " + std::to_string(target.id()) + " or below it");
+      }
+      if (writer.id() == r.about_person_id()) {
+        return InvalidField("about_person_id", "cannot be the author");
+      }
+    }
+  } else if (!caller.system_admin) {
     ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
     if (!Access::InSubtree(own, target.id())) {
       return Denied("writing to organization " + std::to_string(target.id()) +
@@ -229,9 +269,8 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& call
     }
   }
   ASSIGN_OR_RETURN(auto settings, EffectiveSettings(target));
-  const int64_t now = clock_.NowMicros();
   const int32_t offset = target.utc_offset_minutes();
-  if (anonymous) {
+  if (anonymous && reg == nullptr) {
     // Last check before storing, so refused or invalid letters use up nothing (and a retry
     // of a stored letter never gets here: RunIdempotent answers it).
     RETURN_IF_ERROR(anonymous_limit_.Take(tenant, target.id(), offset, now));
@@ -248,7 +287,12 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& call
   }
   std::string key = storage::RecordKey(id);
   m.Lock({key});
-  const int64_t submit = anonymous ? LocalDayStartMicros(LocalDay(now, offset), offset) : now;
+  const int64_t today = LocalDayStartMicros(LocalDay(now, offset), offset);
+  // A registered letter was received on a day (its deadlines run from that day's start); an
+  // anonymous one is dated to the day.
+  const int64_t submit = reg != nullptr ? LocalDayStartMicros(reg->received_day, offset)
+                         : anonymous    ? today
+                                        : now;
 
   Record record;
   record.set_utc_offset_minutes(offset);
@@ -261,22 +305,41 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& call
   l->set_body(r.body());
   l->set_about_person_id(r.about_person_id());
   l->set_anonymous(anonymous);
-  if (!anonymous) l->set_author_person_id(caller.person_id);
+  if (reg != nullptr) {
+    l->set_author_person_id(anonymous ? 0 : reg->author_person_id);
+    l->set_author_name(anonymous ? "" : reg->author_name);
+    l->set_channel(reg->channel);
+  } else {
+    if (!anonymous) l->set_author_person_id(caller.person_id);
+    l->set_channel(v1::LETTER_CHANNEL_APP);
+  }
   l->set_state(v1::LETTER_STATE_SUBMITTED);
   *l->mutable_submit_time() = ToTimestamp(submit);
   feedback::StartDeadlines(record, submit, settings);
   if (anonymous) {
-    feedback::Receipts::Seal(record, receipts_.Code(tenant, id, r.request_id()));
+    feedback::Receipts::Seal(
+        record,
+        receipts_.Code(tenant, id,
+                       reg != nullptr ? RegisteredReceiptInput(r.request_id()) : r.request_id()));
   }
   v1::LetterEvent event;
-  event.set_kind(v1::LETTER_EVENT_KIND_SUBMITTED);
-  event.set_person_id(l->author_person_id());
   event.set_to_state(v1::LETTER_STATE_SUBMITTED);
   event.set_organization_id(target.id());
-  *event.mutable_create_time() = ToTimestamp(submit);
-  Stage(m, nullptr, record, event, "submitted");
+  if (reg != nullptr) {
+    // The handler's act: for an anonymous letter only "a handler registered it on this day",
+    // no handler id and no time of day.
+    event.set_kind(v1::LETTER_EVENT_KIND_REGISTERED);
+    event.set_person_id(anonymous ? 0 : caller.person_id);
+    *event.mutable_create_time() = ToTimestamp(anonymous ? today : now);
+  } else {
+    event.set_kind(v1::LETTER_EVENT_KIND_SUBMITTED);
+    event.set_person_id(l->author_person_id());
+    *event.mutable_create_time() = ToTimestamp(submit);
+  }
+  Stage(m, nullptr, record, event, reg != nullptr ? "registered" : "submitted");
   v1::SubmitLetterResponse response;
-  *response.mutable_letter() = View(record, Relation::kAuthor, now);
+  *response.mutable_letter() =
+      View(record, reg != nullptr ? Relation::kHandler : Relation::kAuthor, now);
   return response;
 }
 
@@ -503,20 +566,22 @@ absl::StatusOr<v1::LetterEvent> Mailbox::AddNote(const Caller& caller,
   return RunIdempotent<v1::LetterEvent>(
       store_, {caller.tenant, caller.person_id, r.request_id(), "AddInternalNote"}, r,
       clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::LetterEvent> {
-        ASSIGN_OR_RETURN(auto done,
-                         Modify(m, &caller, "", r.id(), "id", "noted",
-                                [&](Record& record, Relation relation, const v1::Organization&,
-                                    int64_t now) -> absl::StatusOr<v1::LetterEvent> {
-                                  if (relation != Relation::kHandler)
-                                    return NotHandler(r.id(), "noting on");
-                                  v1::LetterEvent event;
-                                  event.set_kind(v1::LETTER_EVENT_KIND_INTERNAL_NOTE);
-                                  event.set_person_id(caller.person_id);
-                                  event.set_text(r.text());
-                                  event.set_organization_id(record.letter().organization_id());
-                                  *event.mutable_create_time() = ToTimestamp(now);
-                                  return event;
-                                }));
+        ASSIGN_OR_RETURN(
+            auto done, Modify(m, &caller, "", r.id(), "id", "noted",
+                              [&](Record& record, Relation relation, const v1::Organization&,
+                                  int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                                // The organisations that sent it up add notes for the
+                                // level above.
+                                if (relation != Relation::kHandler && relation != Relation::kSender)
+                                  return NotHandler(r.id(), "noting on");
+                                v1::LetterEvent event;
+                                event.set_kind(v1::LETTER_EVENT_KIND_INTERNAL_NOTE);
+                                event.set_person_id(caller.person_id);
+                                event.set_text(r.text());
+                                event.set_organization_id(record.letter().organization_id());
+                                *event.mutable_create_time() = ToTimestamp(now);
+                                return event;
+                              }));
         return done.event;
       });
 }
@@ -556,37 +621,42 @@ absl::StatusOr<v1::Letter> Mailbox::Rate(const Caller* caller, const v1::RateLet
   if (r.rating() < 1 || r.rating() > 5) return InvalidField("rating", "must be 1..5");
   RETURN_IF_ERROR(CheckText("comment", r.comment(), 0, kMaxReason, /*multiline=*/true));
   auto work = [&](Mutation& m) -> absl::StatusOr<v1::Letter> {
-    ASSIGN_OR_RETURN(auto done,
-                     Modify(m, caller, r.receipt_code(), id, field, "rated",
-                            [&](Record& record, Relation relation, const v1::Organization&,
-                                int64_t now) -> absl::StatusOr<v1::LetterEvent> {
-                              if (relation != Relation::kAuthor) {
-                                return Denied("only the author rates letter " + std::to_string(id));
-                              }
-                              auto* l = record.mutable_letter();
-                              if (l->state() != v1::LETTER_STATE_RESOLVED) {
-                                return FieldError(
-                                    absl::StatusCode::kFailedPrecondition, field,
-                                    "only a resolved letter can be rated, this one is " +
-                                        v1::LetterState_Name(l->state()));
-                              }
-                              int64_t at = AuthorTime(record, now);
-                              l->set_rating(r.rating());
-                              l->set_rating_comment(r.comment());
-                              l->set_state(v1::LETTER_STATE_CLOSED);
-                              *l->mutable_close_time() = ToTimestamp(at);
-                              v1::LetterEvent event;
-                              event.set_kind(v1::LETTER_EVENT_KIND_RATED);
-                              event.set_person_id(l->author_person_id());
-                              event.set_from_state(v1::LETTER_STATE_RESOLVED);
-                              event.set_to_state(v1::LETTER_STATE_CLOSED);
-                              event.set_rating(r.rating());
-                              event.set_text(r.comment());
-                              event.set_organization_id(l->organization_id());
-                              *event.mutable_create_time() = ToTimestamp(at);
-                              return event;
-                            }));
-    return View(done.record, Relation::kAuthor, clock_.NowMicros());
+    ASSIGN_OR_RETURN(
+        auto done,
+        Modify(m, caller, r.receipt_code(), id, field, "rated",
+               [&](Record& record, Relation relation, const v1::Organization&,
+                   int64_t now) -> absl::StatusOr<v1::LetterEvent> {
+                 auto* l = record.mutable_letter();
+                 // A handler records the rating a writer without the app gave
+                 // for a registered named letter.
+                 const bool for_writer = relation == Relation::kHandler &&
+                                         feedback::IsRegistered(*l) && !l->anonymous();
+                 if (relation != Relation::kAuthor && !for_writer) {
+                   return Denied("only the author rates letter " + std::to_string(id));
+                 }
+                 if (l->state() != v1::LETTER_STATE_RESOLVED) {
+                   return FieldError(absl::StatusCode::kFailedPrecondition, field,
+                                     "only a resolved letter can be rated, this one is " +
+                                         v1::LetterState_Name(l->state()));
+                 }
+                 int64_t at = AuthorTime(record, now);
+                 l->set_rating(r.rating());
+                 l->set_rating_comment(r.comment());
+                 l->set_state(v1::LETTER_STATE_CLOSED);
+                 *l->mutable_close_time() = ToTimestamp(at);
+                 v1::LetterEvent event;
+                 event.set_kind(v1::LETTER_EVENT_KIND_RATED);
+                 event.set_person_id(for_writer ? caller->person_id : l->author_person_id());
+                 event.set_from_state(v1::LETTER_STATE_RESOLVED);
+                 event.set_to_state(v1::LETTER_STATE_CLOSED);
+                 event.set_rating(r.rating());
+                 event.set_text(r.comment());
+                 event.set_organization_id(l->organization_id());
+                 *event.mutable_create_time() = ToTimestamp(at);
+                 return event;
+               }));
+    const bool author = by_receipt || done.record.letter().author_person_id() == caller->person_id;
+    return View(done.record, author ? Relation::kAuthor : Relation::kHandler, clock_.NowMicros());
   };
   if (!by_receipt) {
     return RunIdempotent<v1::Letter>(

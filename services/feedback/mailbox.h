@@ -3,6 +3,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "branchline/internal/v1/feedback_records.pb.h"
@@ -71,6 +72,15 @@ class Mailbox {
   // Named author (`caller` set, request.id) or receipt holder (`caller` null, receipt_code).
   absl::StatusOr<v1::Letter> Rate(const Caller* caller, const v1::RateLetterRequest& request);
 
+  // Letters that arrived outside the app, proposals' outcomes, misconduct markers
+  // (mailbox_register.cc).
+  absl::StatusOr<v1::SubmitLetterResponse> Register(const Caller& caller,
+                                                    const v1::RegisterLetterRequest& request);
+  absl::StatusOr<v1::Letter> RecordOutcome(const Caller& caller,
+                                           const v1::RecordLetterOutcomeRequest& request);
+  absl::StatusOr<v1::Letter> MarkMisconduct(const Caller& caller,
+                                            const v1::MarkLetterMisconductRequest& request);
+
   // Reads (mailbox_queries.cc).
   absl::StatusOr<v1::Letter> Get(const Caller& caller, const v1::GetLetterRequest& request) const;
   absl::StatusOr<v1::ListLettersResponse> ListMine(const Caller& caller,
@@ -90,8 +100,9 @@ class Mailbox {
   absl::StatusOr<v1::FeedbackFigures> Figures(const Caller& caller,
                                               const v1::GetFeedbackFiguresRequest& request) const;
 
-  // How the caller relates to a letter.
-  enum class Relation { kNone, kAuthor, kHandler, kService };
+  // How the caller relates to a letter. kSender: a handler of an organisation the letter was
+  // escalated from (reads it and its whole thread, adds internal notes, nothing else).
+  enum class Relation { kNone, kAuthor, kHandler, kService, kSender };
 
  private:
   using Record = internal::v1::LetterRecord;
@@ -105,13 +116,25 @@ class Mailbox {
     int64_t now = 0;
   };
   SubmitIdentity SubmitIdentityOf(const Caller& caller, const v1::SubmitLetterRequest& r) const;
-  // A letter's checks and writes, staged in `m`.
+  // What RegisterLetter adds to a submission: the letter is the writer's, not the caller's.
+  struct Registration {
+    v1::LetterChannel channel = v1::LETTER_CHANNEL_UNSPECIFIED;
+    int64_t received_day = 0;  // local day number (local_day.h)
+    uint64_t author_person_id = 0;
+    std::string author_name;
+  };
+  // A letter's checks and writes, staged in `m`: submitted by `caller`, or registered by
+  // `caller` on a writer's behalf when `registration` is set.
   absl::StatusOr<v1::SubmitLetterResponse> StageSubmit(const Caller& caller,
                                                        const v1::SubmitLetterRequest& r,
-                                                       Mutation& m);
-  // An anonymous letter's receipt code, derived again on every answer (never stored).
+                                                       Mutation& m,
+                                                       const Registration* registration = nullptr);
+  // An anonymous letter's receipt code, derived again on every answer (never stored). A
+  // registered letter's derivation input is the request id prefixed "registered:", so it can
+  // never equal an app submission's.
   void AddReceipt(uint32_t tenant, std::string_view request_id,
                   v1::SubmitLetterResponse& response) const;
+  static std::string RegisteredReceiptInput(std::string_view request_id);
 
   // Loads a letter; NOT_FOUND naming `field` when absent or in another tenant (`caller` null:
   // any tenant, for receipt holders).
@@ -120,8 +143,18 @@ class Mailbox {
   absl::StatusOr<Record> LoadByReceipt(std::string_view code, std::string_view field) const;
   // Loads the letter's current organisation (no tenant check: the letter was checked).
   absl::StatusOr<v1::Organization> LoadOrgOf(const Record& record) const;
-  static Relation RelationOf(const Caller& caller, const Record& record,
-                             const v1::Organization& org);
+  Relation RelationOf(const Caller& caller, const Record& record,
+                      const v1::Organization& org) const;
+  // Whether the handlers of `from` (an organisation the letter was escalated from) lose sight
+  // of it: it reports misconduct by someone in `from`'s subtree (its marker, or a misconduct
+  // report about a person there).
+  absl::StatusOr<bool> ReportsMisconductIn(const Record& record,
+                                           const v1::Organization& from) const;
+  // The organisations whose letters `org`'s inbox holds: `org` and, below it, those without a
+  // handler of their own down to the next one that has one (sorted by id).
+  absl::StatusOr<std::vector<uint64_t>> ServedOrgs(const v1::Organization& org) const;
+  // Whether an active secretary or committee member belongs to `org` itself.
+  absl::StatusOr<bool> HasOwnHandler(const v1::Organization& org) const;
   // The letter as `relation` may see it at `now` (authors never see the assignee, service
   // accounts never see the author or the reported person; handlers see their names).
   v1::Letter View(const Record& record, Relation relation, int64_t now) const;

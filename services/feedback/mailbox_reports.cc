@@ -145,7 +145,8 @@ absl::StatusOr<v1::FeedbackFigures> Mailbox::Figures(
                                 return true;
                               }));
 
-  std::map<int, int64_t> by_category;
+  std::map<int, int64_t> by_category, by_channel, by_outcome;
+  int64_t benefit_cents = 0;
   std::vector<int64_t> ack, resolve;
   int64_t letters = 0, in_time = 0, rated = 0, rating_sum = 0, overdue = 0;
   absl::Status inner;
@@ -171,6 +172,14 @@ absl::StatusOr<v1::FeedbackFigures> Mailbox::Figures(
           const auto& l = record.letter();
           ++letters;
           ++by_category[l.category()];
+          // Letters stored before channels existed came through the app.
+          ++by_channel[l.channel() == v1::LETTER_CHANNEL_UNSPECIFIED ? v1::LETTER_CHANNEL_APP
+                                                                     : l.channel()];
+          if (l.outcome() != v1::LETTER_OUTCOME_UNSPECIFIED) {
+            ++by_outcome[l.outcome()];
+            if (l.outcome() != v1::LETTER_OUTCOME_DECLINED)
+              benefit_cents += l.benefit_amount_cents();
+          }
           if (l.has_acknowledge_time()) ack.push_back(l.acknowledge_seconds());
           if (l.has_resolve_time()) {
             resolve.push_back(l.resolve_seconds());
@@ -214,6 +223,17 @@ absl::StatusOr<v1::FeedbackFigures> Mailbox::Figures(
   figures.set_average_rating(
       rated == 0 ? 0.0 : static_cast<double>(rating_sum) / static_cast<double>(rated));
   figures.set_overdue_count(overdue);
+  for (const auto& [channel, count] : by_channel) {
+    auto* c = figures.add_by_channel();
+    c->set_channel(static_cast<v1::LetterChannel>(channel));
+    c->set_count(count);
+  }
+  for (const auto& [outcome, count] : by_outcome) {
+    auto* c = figures.add_by_outcome();
+    c->set_outcome(static_cast<v1::LetterOutcome>(outcome));
+    c->set_count(count);
+  }
+  figures.set_benefit_amount_cents(benefit_cents);
   return figures;
 }
 

@@ -460,6 +460,35 @@ TEST_F(BranchctlTest, SecretarySchedulesAMeetingAndHandlesLetters) {
       CtlJson({"inbox", "list", "--org", branch, "--category", "innovation"}, secretary)["letters"]
           .size(),
       0u);
+  // A paper letter registered anonymously: the receipt code is printed for the writer.
+  Outcome registered =
+      Ctl({"inbox", "register", "--org", branch, "--channel", "paper", "--category", "suggestion",
+           "--subject", "建议增设饮水机", "--body", "信箱来信", "--anonymous"},
+          "", secretary);
+  ASSERT_EQ(registered.exit_code, 0) << registered.err;
+  EXPECT_NE(registered.out.find("Receipt code"), std::string::npos) << registered.out;
+  EXPECT_NE(registered.out.find("paper"), std::string::npos) << registered.out;
+  json named = CtlJson(
+      {"inbox", "register", "--org", branch, "--channel", "phone", "--category", "innovation",
+       "--subject", "改进排班", "--body", "电话来信", "--author-name", "老周"},
+      secretary);
+  const std::string named_id = named["letter"]["id"];
+  EXPECT_EQ(named["letter"]["channel"], "LETTER_CHANNEL_PHONE");
+  EXPECT_EQ(Ctl({"inbox", "register", "--org", branch, "--channel", "phone", "--category",
+                 "innovation", "--subject", "x", "--body", "y"},
+                "", secretary)
+                .exit_code,
+            2);  // no writer named
+  ASSERT_EQ(Ctl({"inbox", "state", named_id, "--to", "acknowledged"}, "", secretary).exit_code, 0);
+  json implemented = CtlJson({"inbox", "outcome", named_id, "--outcome", "implemented", "--benefit",
+                              "每月节油30升", "--amount", "1250.5"},
+                             secretary);
+  EXPECT_EQ(implemented["outcome"], "LETTER_OUTCOME_IMPLEMENTED");
+  EXPECT_EQ(implemented["benefit_amount_cents"], "125050");
+  Outcome declined =
+      Ctl({"inbox", "outcome", named_id, "--outcome", "declined", "--reason", "x"}, "", secretary);
+  EXPECT_EQ(declined.exit_code, 8) << declined.err;  // implemented cannot become declined
+  EXPECT_EQ(Ctl({"inbox", "list", "--org", branch, "--this-org-only"}, "", secretary).exit_code, 0);
   // A driver may not read the branch inbox.
   std::string driver = dir_.Sub("driver-token");
   ASSERT_EQ(Ctl({"login", "--user", "13800000011", "--password", "branchline-demo"}, "", driver)

@@ -412,5 +412,137 @@ TEST_F(FeedbackInspectionTest, NoFeedLogLineOrMetricPutsTheAuthorNextToHerLetter
   EXPECT_EQ(*server_.server().PublishDeferredChangesNow(), 0u);  // published once
 }
 
+// A letter handed in at the office and registered anonymously by the secretary: neither the
+// writer nor the secretary, nor the time of day, may be found with it in storage, the access
+// log or the metrics. Only "a handler registered an anonymous letter on this day" remains.
+class FeedbackRegisteredAnonymityTest : public testing::FeedbackTest {
+ protected:
+  FeedbackRegisteredAnonymityTest()
+      : FeedbackTest([](ServerOptions& options) { options.metrics_listen = "127.0.0.1:0"; }) {}
+};
+
+TEST_F(FeedbackRegisteredAnonymityTest, NeitherWriterNorHandlerNorTimeIsStored) {
+  spdlog::set_level(spdlog::level::info);
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  v1::RegisterLetterRequest r;
+  r.set_request_id("5a7c9e1b-3d5f-4a6b-8c0d-2e4f6a8b0c1d");
+  r.set_anonymous(true);
+  r.set_channel(v1::LETTER_CHANNEL_IN_PERSON);
+  r.set_category(v1::LETTER_CATEGORY_CRITICISM);
+  r.set_subject("调度员作风粗暴");
+  r.set_body("当面反映，不愿留名");
+  v1::SubmitLetterResponse registered, retried;
+  ASSERT_TRUE(Register(secretary_token_, r, &registered).ok());
+  ASSERT_TRUE(Register(secretary_token_, r, &retried).ok());
+  EXPECT_EQ(registered.receipt_code(), retried.receipt_code());
+  const uint64_t letter = registered.letter().id();
+  const std::string code = registered.receipt_code();
+  const std::string metrics = testing::ScrapeMetrics(server_.server().metrics_port());
+  // A named registration beside it is logged as usual.
+  v1::RegisterLetterRequest named;
+  named.set_author_name("老周");
+  ASSERT_TRUE(Register(secretary_token_, named).ok());
+  server_.Stop();
+  const std::string log =
+      ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
+  spdlog::set_level(spdlog::level::warn);
+
+  // Metrics: no series of RegisterLetter while only anonymous ones were made.
+  ASSERT_FALSE(metrics.empty());
+  EXPECT_EQ(metrics.find("RegisterLetter"), std::string::npos) << metrics;
+  // Access log: one RegisterLetter line, the named one's.
+  int register_lines = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.find(code), std::string::npos) << line;
+    EXPECT_EQ(line.find("当面反映"), std::string::npos) << line;
+    register_lines += line.find("FeedbackService/RegisterLetter") != std::string::npos;
+  }
+  EXPECT_EQ(register_lines, 1) << log;
+
+  storage::StoreOptions options;
+  options.path = server_.dir().Sub("data/db");
+  auto store = storage::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const auto handler = Encodings(secretary_);
+  const auto letter_ids = Encodings(letter);
+  int records = 0, events = 0, indexes = 0, idempotency = 0;
+  ASSERT_TRUE((*store)
+                  ->Scan(storage::Cf::kLetters, storage::RecordKey(letter), "",
+                         [&](std::string_view key, std::string_view value) {
+                           internal::v1::LetterRecord record;
+                           EXPECT_TRUE(record.ParseFromArray(value.data(), value.size()));
+                           ++records;
+                           EXPECT_FALSE(Mentions(value, handler));
+                           EXPECT_FALSE(Mentions(value, {code}));
+                           EXPECT_EQ(record.letter().author_person_id(), 0u);
+                           EXPECT_TRUE(record.letter().author_name().empty());
+                           EXPECT_EQ(record.letter().channel(), v1::LETTER_CHANNEL_IN_PERSON);
+                           EXPECT_EQ((record.letter().submit_time().seconds() + 8 * 3600) % 86400,
+                                     0);
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(records, 1);
+  ASSERT_TRUE((*store)
+                  ->Scan(storage::Cf::kLetterEvents, storage::LetterEventPrefix(letter), "",
+                         [&](std::string_view, std::string_view value) {
+                           ++events;
+                           EXPECT_FALSE(Mentions(value, handler));
+                           v1::LetterEvent e;
+                           EXPECT_TRUE(e.ParseFromArray(value.data(), value.size()));
+                           EXPECT_EQ(e.kind(), v1::LETTER_EVENT_KIND_REGISTERED);
+                           EXPECT_EQ(e.person_id(), 0u);
+                           EXPECT_EQ((e.create_time().seconds() + 8 * 3600) % 86400, 0);
+                           EXPECT_EQ(e.create_time().nanos(), 0);
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(events, 1);
+  ASSERT_TRUE((*store)
+                  ->Scan(storage::Cf::kIndex, "", "",
+                         [&](std::string_view key, std::string_view value) {
+                           storage::KeyReader reader(key);
+                           reader.U32();
+                           auto index = reader.U16().value_or(0);
+                           if (index < 300 || index > 399) return true;
+                           EXPECT_NE(index, static_cast<uint16_t>(storage::Index::kLetterByAuthor));
+                           if (storage::TrailingId(key) != letter) return true;
+                           ++indexes;
+                           EXPECT_FALSE(Mentions(key, handler));
+                           EXPECT_FALSE(Mentions(value, handler));
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(indexes, 3);  // inbox, due, by submission
+  ASSERT_TRUE((*store)
+                  ->Scan(storage::Cf::kIdempotency, "", "",
+                         [&](std::string_view key, std::string_view value) {
+                           if (!Mentions(value, letter_ids)) return true;
+                           ++idempotency;
+                           storage::KeyReader reader(key);
+                           reader.U32();
+                           EXPECT_EQ(reader.U64().value_or(1), 0u);  // no caller
+                           EXPECT_FALSE(Mentions(key, handler));
+                           EXPECT_FALSE(Mentions(value, handler));
+                           EXPECT_FALSE(Mentions(key, {r.request_id()}));
+                           EXPECT_FALSE(Mentions(value, {code}));
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(idempotency, 1);
+  // The change log holds nothing of the registration (its commit time would date it).
+  ASSERT_TRUE((*store)
+                  ->Scan(storage::Cf::kChanges, "", "",
+                         [&](std::string_view, std::string_view value) {
+                           internal::v1::ChangeRecord change;
+                           EXPECT_TRUE(change.ParseFromArray(value.data(), value.size()));
+                           EXPECT_NE(change.record_id(), letter) << change.ShortDebugString();
+                           return true;
+                         })
+                  .ok());
+}
+
 }  // namespace
 }  // namespace branchline

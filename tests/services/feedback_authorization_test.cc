@@ -107,6 +107,33 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
       v1::FeedbackFigures out;
       return feedback_->GetFeedbackFigures(ctx.get(), r, &out).error_code();
     }
+    if (op == "RegisterLetter") {
+      v1::RegisterLetterRequest r;
+      r.set_organization_id(committee_);
+      r.set_author_name("来电群众");
+      return Register(token, r).error_code();
+    }
+    if (op == "RecordLetterOutcome") {
+      // A suggestion to the committee, acknowledged there.
+      auto id =
+          Submit(driver_token_, v1::LETTER_CATEGORY_SUGGESTION, false, 0, committee_).letter().id();
+      EXPECT_TRUE(Transition(committee_token_, id, v1::LETTER_STATE_ACKNOWLEDGED).ok());
+      return RecordOutcome(token, id, v1::LETTER_OUTCOME_ADOPTED).error_code();
+    }
+    if (op == "GetLetter(escalated from branch)" || op == "AddInternalNote(escalated)" ||
+        op == "GetLetter(escalated, misconduct in branch)") {
+      // The driver's letter to the branch, escalated by its secretary to the committee.
+      auto id =
+          Submit(driver_token_, v1::LETTER_CATEGORY_DIFFICULTY, false, 0, branch_).letter().id();
+      EXPECT_TRUE(Escalate(secretary_token_, id).ok());
+      if (op == "GetLetter(escalated, misconduct in branch)") {
+        EXPECT_TRUE(MarkMisconduct(committee_token_, id, branch_).ok());
+      }
+      if (op == "AddInternalNote(escalated)") return Note(token, id, "协助说明").error_code();
+      v1::GetLetterRequest r;
+      r.set_id(id);
+      return feedback_->GetLetter(ctx.get(), r, &letter).error_code();
+    }
     // Calls on one letter: the anonymous rows act on an anonymous letter.
     const bool needs_resolved = op == "RateLetter";
     Fresh f = NewLetter(anonymous, needs_resolved);
@@ -174,6 +201,13 @@ class FeedbackAuthorizationTest : public testing::FeedbackTest {
       r.set_text("补充");
       return feedback_->ReplyByReceipt(ctx.get(), r, &event).error_code();
     }
+    if (op == "MarkLetterMisconduct") {
+      v1::MarkLetterMisconductRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(f.id);
+      r.set_organization_id(branch_);
+      return feedback_->MarkLetterMisconduct(ctx.get(), r, &letter).error_code();
+    }
     if (op == "RateLetter") {
       v1::RateLetterRequest r;
       r.set_request_id(TestServer::RequestId());
@@ -212,26 +246,32 @@ TEST_F(FeedbackAuthorizationTest, EveryCallerEveryMethod) {
       "UpdateFeedbackSettings",
       "GetFeedbackFigures",
       "GetFeedbackSettings(sibling branch)",
+      "RegisterLetter",
+      "RecordLetterOutcome",
+      "MarkLetterMisconduct",
+      "GetLetter(escalated from branch)",
+      "AddInternalNote(escalated)",
+      "GetLetter(escalated, misconduct in branch)",
   };
   const auto NF = NOTFOUND;
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
-    //                                Submit  Get     Mine    Inbox   Ack     Esc     Assign  Reply   Note    Events  ByRcpt  RplRcpt Rate    GetSet  SetSet  Figures Sibling
-    {"no token",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"tampered",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"expired",                      {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"other tenant admin",           {OK,     NF,     OK,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF}},
-    {"author",                       {OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK,     NF,     NF,     OK,     OK,     DENIED, DENIED, DENIED}},
-    {"anonymous author, receipt",    {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, OK,     OK,     OK,     UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"anonymous author, no receipt", {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
-    {"handler of target",            {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK,     OK}},
-    {"secretary of branch below",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
-    {"handler of another branch",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, OK}},
-    {"person reported",              {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
-    {"admin above",                  {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK,     OK}},
-    {"service with scope",           {DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, OK,     OK}},
-    {"service without scope",        {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, DENIED, DENIED, DENIED, DENIED}},
-    {"another member",               {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED}},
+    //                                Submit  Get     Mine    Inbox   Ack     Esc     Assign  Reply   Note    Events  ByRcpt  RplRcpt Rate    GetSet  SetSet  Figures Sibling  Regist  Outcome Mark    GetEsc  NoteEsc GetMisc
+    {"no token",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",                     {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",                      {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, NF,     NF,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",           {OK,     NF,     OK,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF,     NF, NF,     NF,     NF,     NF,     NF,     NF}},
+    {"author",                       {OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK,     NF,     NF,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK}},
+    {"anonymous author, receipt",    {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, OK,     OK,     OK,     UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous author, no receipt", {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK}},
+    {"handler of target",            {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK,     OK, OK,     OK,     OK,     OK,     OK,     OK}},
+    {"secretary of branch below",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK,     DENIED}},
+    {"handler of another branch",    {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"person reported",              {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK,     DENIED}},
+    {"admin above",                  {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NF,     NF,     DENIED, OK,     OK,     OK,     OK, OK,     OK,     OK,     OK,     OK,     OK}},
+    {"service with scope",           {DENIED, OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, OK,     OK, DENIED, DENIED, DENIED, OK,     DENIED, OK}},
+    {"service without scope",        {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"another member",               {OK,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, NF,     NF,     DENIED, OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
   };
   // clang-format on
   testing::ExpectMatrix(

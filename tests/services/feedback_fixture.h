@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <functional>
 #include <string>
 
@@ -139,6 +140,73 @@ class FeedbackTest : public ::testing::Test {
       EXPECT_TRUE(s.ok()) << s.error_message();
     }
     return out;
+  }
+
+  // Registers a letter on a writer's behalf (RegisterLetter); set the writer in `r` first.
+  // Fills in what is not set: request id, organisation (the branch), channel (PAPER), the
+  // received date (today, UTC+8), category (SUGGESTION), subject and body.
+  grpc::Status Register(const std::string& token, v1::RegisterLetterRequest r,
+                        v1::SubmitLetterResponse* out = nullptr) {
+    if (r.request_id().empty()) r.set_request_id(LongRequestId());
+    if (r.organization_id() == 0) r.set_organization_id(branch_);
+    if (r.channel() == v1::LETTER_CHANNEL_UNSPECIFIED) r.set_channel(v1::LETTER_CHANNEL_PAPER);
+    if (!r.has_received_date()) *r.mutable_received_date() = LocalDateToday();
+    if (r.category() == v1::LETTER_CATEGORY_UNSPECIFIED) {
+      r.set_category(v1::LETTER_CATEGORY_SUGGESTION);
+    }
+    if (r.subject().empty()) r.set_subject("建议在场站增设饮水机");
+    if (r.body().empty()) r.set_body("信箱里收到的纸质来信：夏天场站没有饮水的地方。");
+    v1::SubmitLetterResponse response;
+    auto s = feedback_->RegisterLetter(TestServer::Ctx(token).get(), r, &response);
+    if (out) *out = response;
+    return s;
+  }
+
+  // Today's date in UTC+8 (the test organisations' zone), shifted by `days`.
+  static v1::LocalDate LocalDateToday(int days = 0) {
+    std::time_t t = std::time(nullptr) + 8 * 3600 + static_cast<std::time_t>(days) * 86400;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    v1::LocalDate d;
+    d.set_year(tm.tm_year + 1900);
+    d.set_month(tm.tm_mon + 1);
+    d.set_day(tm.tm_mday);
+    return d;
+  }
+
+  grpc::Status RecordOutcome(const std::string& token, uint64_t id, v1::LetterOutcome outcome,
+                             const std::string& text = "", int64_t amount = 0,
+                             v1::Letter* out = nullptr) {
+    v1::RecordLetterOutcomeRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(id);
+    r.set_outcome(outcome);
+    if (outcome == v1::LETTER_OUTCOME_DECLINED) r.set_reason(text);
+    if (outcome == v1::LETTER_OUTCOME_IMPLEMENTED) r.set_benefit(text);
+    if (outcome == v1::LETTER_OUTCOME_REWARDED) r.set_reward(text);
+    r.set_benefit_amount_cents(amount);
+    v1::Letter letter;
+    auto s = feedback_->RecordLetterOutcome(TestServer::Ctx(token).get(), r, &letter);
+    if (out) *out = letter;
+    return s;
+  }
+
+  grpc::Status MarkMisconduct(const std::string& token, uint64_t id, uint64_t org) {
+    v1::MarkLetterMisconductRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(id);
+    r.set_organization_id(org);
+    v1::Letter letter;
+    return feedback_->MarkLetterMisconduct(TestServer::Ctx(token).get(), r, &letter);
+  }
+
+  grpc::Status Note(const std::string& token, uint64_t id, const std::string& text) {
+    v1::AddInternalNoteRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(id);
+    r.set_text(text);
+    v1::LetterEvent out;
+    return feedback_->AddInternalNote(TestServer::Ctx(token).get(), r, &out);
   }
 
   // Walks a letter to RESOLVED as the branch secretary.

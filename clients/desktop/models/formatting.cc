@@ -117,6 +117,12 @@ QString LetterEventKindLabel(v1::LetterEventKind kind) {
       return QStringLiteral("上报 Escalated");
     case v1::LETTER_EVENT_KIND_RATED:
       return QStringLiteral("评价 Rated");
+    case v1::LETTER_EVENT_KIND_REGISTERED:
+      return QStringLiteral("代为登记 Registered");
+    case v1::LETTER_EVENT_KIND_OUTCOME:
+      return QStringLiteral("处理结果 Outcome");
+    case v1::LETTER_EVENT_KIND_MISCONDUCT_MARKED:
+      return QStringLiteral("标记违纪 Misconduct marked");
     default:
       return QStringLiteral("—");
   }
