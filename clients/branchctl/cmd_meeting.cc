@@ -1,4 +1,5 @@
-// meeting schedule | list | show | code | roster: meetings and their attendance.
+// meeting schedule | list | show | code | roster | mark | cancel: meetings and their
+// attendance (and `meeting series`, cmd_series.cc).
 #include <fstream>
 #include <iostream>
 
@@ -274,6 +275,8 @@ void AddMeetingCommands(CLI::App& app, Session& session) {
       return stub->CancelMeeting(ctx, request, r);
     }));
   });
+
+  AddMeetingSeriesCommands(*meeting, session);
 }
 
 }  // namespace branchline::ctl

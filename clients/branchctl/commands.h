@@ -17,6 +17,8 @@ void AddHealthCommand(CLI::App& app, Session& session);
 void AddOrgCommands(CLI::App& app, Session& session);
 void AddPeopleCommands(CLI::App& app, Session& session);
 void AddMeetingCommands(CLI::App& app, Session& session);
+// `meeting series ...` under the `meeting` command (cmd_series.cc).
+void AddMeetingSeriesCommands(CLI::App& meeting, Session& session);
 void AddStudyCommands(CLI::App& app, Session& session);
 void AddInboxCommands(CLI::App& app, Session& session);
 void AddReportCommands(CLI::App& app, Session& session);

@@ -363,19 +363,24 @@ absl::StatusOr<v1::Meeting> Meetings::Update(const Caller& caller,
         RETURN_IF_ERROR(ValidateMeeting(meeting, "meeting."));
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, meeting.organization_id(), "meeting"));
         ASSIGN_OR_RETURN(meeting, CheckReferences(caller, std::move(meeting), org));
-        *meeting.mutable_update_time() = ToTimestamp(clock_.NowMicros());
-        StageIndexes(m.writes(), old, /*remove=*/true);
-        StageIndexes(m.writes(), meeting, /*remove=*/false);
-        *record.mutable_meeting() = meeting;
-        m.writes().PutMessage(storage::Cf::kMeetings, storage::RecordKey(meeting.id()), record);
-        // Those taken off the audience are told too: their copy is stale, and the meeting's
-        // Get now answers PERMISSION_DENIED, which tells their phone to drop it.
-        auto to = MeetingAddressees(meeting);
-        to.Merge(MeetingAddressees(old));
-        RecordAudienceChange(m.writes(), kKind, meeting.id(), meeting.organization_id(), "updated",
-                             to);
-        return meeting;
+        StageReplace(m.writes(), record, std::move(meeting));
+        return record.meeting();
       });
+}
+
+void Meetings::StageReplace(storage::WriteSet& writes, internal::v1::MeetingRecord& record,
+                            v1::Meeting meeting) const {
+  const v1::Meeting old = record.meeting();
+  *meeting.mutable_update_time() = ToTimestamp(clock_.NowMicros());
+  StageIndexes(writes, old, /*remove=*/true);
+  StageIndexes(writes, meeting, /*remove=*/false);
+  *record.mutable_meeting() = meeting;
+  writes.PutMessage(storage::Cf::kMeetings, storage::RecordKey(meeting.id()), record);
+  // Those taken off the audience are told too: their copy is stale, and the meeting's
+  // Get now answers PERMISSION_DENIED, which tells their phone to drop it.
+  auto to = MeetingAddressees(meeting);
+  to.Merge(MeetingAddressees(old));
+  RecordAudienceChange(writes, kKind, meeting.id(), meeting.organization_id(), "updated", to);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::Cancel(const Caller& caller,

@@ -60,6 +60,12 @@ class Meetings {
   void StageCancel(storage::WriteSet& writes, internal::v1::MeetingRecord& record,
                    std::string_view reason) const;
 
+  // Stages the replacement of the (locked) meeting in `record` by `meeting` (the same id, its
+  // fields validated and its references checked): its indexes, record and change. Shared by
+  // Update and the edits of a meeting series (services/calendar).
+  void StageReplace(storage::WriteSet& writes, internal::v1::MeetingRecord& record,
+                    v1::Meeting meeting) const;
+
   // Loads a meeting (with its secret) of the caller's tenant; NOT_FOUND naming `field` when it
   // does not exist or belongs to another tenant.
   absl::StatusOr<internal::v1::MeetingRecord> Load(const Caller& caller, uint64_t id,

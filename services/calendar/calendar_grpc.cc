@@ -48,6 +48,20 @@ grpc::Status CalendarGrpc::EndMeetingSeries(grpc::ServerContext* context,
                              [&](const Caller& c) { return series_.End(c, *request); });
 }
 
+grpc::Status CalendarGrpc::UpdateMeetingSeries(grpc::ServerContext* context,
+                                               const v1::UpdateMeetingSeriesRequest* request,
+                                               v1::UpdateMeetingSeriesResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return series_.Update(c, *request); });
+}
+
+grpc::Status CalendarGrpc::SplitMeetingSeries(grpc::ServerContext* context,
+                                              const v1::SplitMeetingSeriesRequest* request,
+                                              v1::SplitMeetingSeriesResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return series_.Split(c, *request); });
+}
+
 grpc::Status CalendarGrpc::SetHolidays(grpc::ServerContext* context,
                                        const v1::SetHolidaysRequest* request,
                                        v1::HolidayList* response) {

@@ -47,6 +47,12 @@ class CalendarGrpc final
   grpc::Status EndMeetingSeries(grpc::ServerContext* context,
                                 const v1::EndMeetingSeriesRequest* request,
                                 v1::EndMeetingSeriesResponse* response) override;
+  grpc::Status UpdateMeetingSeries(grpc::ServerContext* context,
+                                   const v1::UpdateMeetingSeriesRequest* request,
+                                   v1::UpdateMeetingSeriesResponse* response) override;
+  grpc::Status SplitMeetingSeries(grpc::ServerContext* context,
+                                  const v1::SplitMeetingSeriesRequest* request,
+                                  v1::SplitMeetingSeriesResponse* response) override;
   grpc::Status SetHolidays(grpc::ServerContext* context, const v1::SetHolidaysRequest* request,
                            v1::HolidayList* response) override;
   grpc::Status ListHolidays(grpc::ServerContext* context, const v1::ListHolidaysRequest* request,

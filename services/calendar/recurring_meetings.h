@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <set>
 
 #include "absl/status/statusor.h"
 #include "branchline/v1/calendar.pb.h"
@@ -59,6 +60,16 @@ class RecurringMeetings {
   absl::StatusOr<v1::EndMeetingSeriesResponse> End(const Caller& caller,
                                                    const v1::EndMeetingSeriesRequest& request);
 
+  // UpdateMeetingSeries: edits the template in place (see calendar.proto). An occurrence is
+  // rewritten only while it is as the series last wrote it: its occurrence entry carries a
+  // fingerprint of the fields the series sets, so one edited alone (UpdateMeeting) no longer
+  // matches and is kept, as is one cancelled alone or with a check-in.
+  absl::StatusOr<v1::UpdateMeetingSeriesResponse> Update(
+      const Caller& caller, const v1::UpdateMeetingSeriesRequest& request);
+  // SplitMeetingSeries ("this and following"): see calendar.proto.
+  absl::StatusOr<v1::SplitMeetingSeriesResponse> Split(
+      const Caller& caller, const v1::SplitMeetingSeriesRequest& request);
+
   // Creates the occurrences now due (starting before now + horizon) of every active series of
   // every tenant, one commit per series; a series that fails (say, its host was deactivated)
   // is logged and skipped, the others go on. Returns how many meetings were created.
@@ -72,8 +83,21 @@ class RecurringMeetings {
                                          std::string_view field) const;
   // Stages in `m` the occurrences of `series` (held by `org`) not yet created that start
   // before the horizon, as `caller`, and advances series.materialized_until. Returns how many.
+  // `taken`: days whose occurrence entry this mutation already stages (a split's moved ones).
   absl::StatusOr<int> StageOccurrences(Mutation& m, const Caller& caller, v1::MeetingSeries& series,
-                                       const v1::Organization& org);
+                                       const v1::Organization& org,
+                                       const std::set<int64_t>* taken = nullptr);
+  // The client's half of a new series (CreateMeetingSeries, the new half of a split):
+  // template defaults and checks, rule and horizon; INVALID_ARGUMENT naming "series.…".
+  absl::StatusOr<v1::MeetingSeries> DraftSeries(const Caller& caller,
+                                                const v1::MeetingSeries& in) const;
+  // The checks of a drafted series against `org`, its holder (loaded, managed by the caller,
+  // not archived): DTSTART not in the past and on a rule day, the rule not empty, the host and
+  // audience; assigns its id and server fields and stages its record and indexes in `m` (not
+  // its occurrences).
+  absl::StatusOr<v1::MeetingSeries> StageNewSeries(Mutation& m, const Caller& caller,
+                                                   v1::MeetingSeries draft,
+                                                   const v1::Organization& org) const;
   // One series' share of MaterializeDue, in its own commit.
   absl::StatusOr<int> MaterializeSeries(uint64_t series_id);
 

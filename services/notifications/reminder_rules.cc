@@ -98,6 +98,11 @@ absl::StatusOr<uint64_t> ReminderRules::RunDue() {
     if (!meetings.ok()) {
       spdlog::warn("meeting reminders of tenant {}: {}", *tenant, meetings.status().ToString());
     }
+    auto letters = LetterDeadlines(*tenant, now);
+    if (!letters.ok()) {
+      spdlog::warn("letter deadlines of tenant {}: {}", *tenant, letters.status().ToString());
+    }
+    total += letters.value_or(0);
     auto answers = Answers(*tenant, now);
     if (!answers.ok()) {
       spdlog::warn("answers of tenant {}: {}", *tenant, answers.status().ToString());
@@ -275,6 +280,60 @@ absl::StatusOr<uint64_t> ReminderRules::RemindMeeting(const v1::Meeting& meeting
     }
   }
   return written;
+}
+
+absl::StatusOr<uint64_t> ReminderRules::LetterDeadlines(uint32_t tenant, int64_t now) {
+  std::vector<v1::Organization> orgs;
+  absl::Status inner;
+  RETURN_IF_ERROR(store_.Scan(storage::Cf::kOrganizations, storage::KeyBuilder(tenant).key(), "",
+                              [&](std::string_view, std::string_view value) {
+                                v1::Organization org;
+                                if (!org.ParseFromArray(value.data(), value.size())) {
+                                  inner = absl::DataLossError("organization does not parse");
+                                  return false;
+                                }
+                                orgs.push_back(std::move(org));
+                                return true;
+                              }));
+  RETURN_IF_ERROR(inner);
+  uint64_t total = 0;
+  for (const auto& org : orgs) {
+    ASSIGN_OR_RETURN(auto settings, settings_.Effective(org));
+    if (InQuietHours(settings, org.utc_offset_minutes(), now)) continue;  // held, not lost
+    // The index holds open letters not waiting for their author, by current deadline.
+    const std::string prefix = storage::LetterDuePrefix(org.id());
+    std::vector<std::pair<int64_t, uint64_t>> due;
+    RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, prefix,
+                                prefix + storage::KeyBuilder().I64(now - kAnswerUsefulMicros).key(),
+                                [&](std::string_view key, std::string_view) {
+                                  storage::KeyReader reader(key.substr(prefix.size()));
+                                  auto at = reader.I64();
+                                  auto id = reader.U64();
+                                  if (!at || !id || *at > now + kLetterDueLead) return false;
+                                  due.emplace_back(*at, *id);
+                                  return true;
+                                }));
+    for (const auto& [at, id] : due) {
+      internal::v1::LetterRecord record;
+      ASSIGN_OR_RETURN(bool found,
+                       store_.GetMessage(storage::Cf::kLetters, storage::RecordKey(id), &record));
+      const auto& letter = record.letter();
+      const uint64_t handler = letter.assignee_person_id();
+      // Only to the assigned handler, and never to the letter's own (named) author.
+      if (!found || handler == 0 || handler == letter.author_person_id()) continue;
+      v1::Notification n;
+      n.set_kind(v1::NOTIFICATION_KIND_LETTER_DUE_SOON);
+      n.set_letter_id(id);
+      const bool overdue = at <= now;
+      n.set_title(overdue ? "来信已超期" : "来信即将到期");
+      n.set_body("您办理的来信《" + letter.subject() + "》" + (overdue ? "已于" : "将于") +
+                 LocalTime(at, org.utc_offset_minutes(), /*with_date=*/true) +
+                 (overdue ? "超过办理期限" : "到达办理期限"));
+      ASSIGN_OR_RETURN(bool sent, Send(std::move(n), handler, id, 0));
+      total += sent ? 1 : 0;
+    }
+  }
+  return total;
 }
 
 absl::StatusOr<uint64_t> ReminderRules::Answers(uint32_t tenant, int64_t now) {

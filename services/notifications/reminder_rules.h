@@ -41,6 +41,8 @@ class ReminderRules {
   static constexpr int kClosingMinutes = 10;
   // Answers older than this when the pass reads them (a server down for a week) are dropped.
   static constexpr int64_t kAnswerUsefulMicros = 7 * 86'400'000'000LL;
+  // How long before a letter's handling deadline its assignee is reminded.
+  static constexpr int64_t kLetterDueLead = 24 * 3'600'000'000LL;
 
   ReminderRules(storage::Store& store, const PeopleDirectory& people,
                 const NotificationSettingsBook& settings, Outbox& outbox, const Clock& clock,
@@ -65,6 +67,10 @@ class ReminderRules {
   absl::StatusOr<uint64_t> MeetingReminders(uint32_t tenant, int64_t now);
   absl::StatusOr<uint64_t> RemindMeeting(const v1::Meeting& meeting, const v1::Organization& holder,
                                          const v1::NotificationSettings& settings, int64_t now);
+  // LETTER_DUE_SOON: the open letters of each organisation whose current deadline (index
+  // kLetterDue) is within kLetterDueLead ahead or at most kAnswerUsefulMicros past, to their
+  // assignee, once per letter and assignee.
+  absl::StatusOr<uint64_t> LetterDeadlines(uint32_t tenant, int64_t now);
   absl::StatusOr<uint64_t> Answers(uint32_t tenant, int64_t now);
   // The notifications of one change-log entry; FAILED_PRECONDITION when quiet hours hold it.
   absl::StatusOr<uint64_t> Answer(uint64_t sequence, const internal::v1::ChangeRecord& change,

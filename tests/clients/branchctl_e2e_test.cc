@@ -770,6 +770,51 @@ TEST_F(BranchctlTest, CalendarExportWritesAnIcsFile) {
   EXPECT_NE(bad.err.find("days"), std::string::npos) << bad.err;
 }
 
+TEST_F(BranchctlTest, MeetingSeriesCreateUpdateSplitEnd) {
+  LoginAdmin();
+  const std::string root = RootOrg();
+  // Three days from now, 09:30 in +08:00, weekly; and the date a week after that.
+  std::time_t later = std::time(nullptr) + 3 * 24 * 3600 + 8 * 3600;
+  std::time_t week = later + 7 * 24 * 3600, before = later - 24 * 3600;
+  std::tm local{}, next{}, prior{};
+  gmtime_r(&later, &local);
+  gmtime_r(&week, &next);
+  gmtime_r(&before, &prior);
+  char start[32], split_date[16], too_early[16];
+  std::strftime(start, sizeof start, "%Y-%m-%d 09:30", &local);
+  std::strftime(split_date, sizeof split_date, "%Y-%m-%d", &next);
+  std::strftime(too_early, sizeof too_early, "%Y-%m-%d", &prior);
+  json series = CtlJson({"meeting", "series", "create", "--org", root, "--title", "周一安全例会",
+                         "--start", start, "--rule", "FREQ=WEEKLY", "--horizon", "28"});
+  ASSERT_TRUE(series.contains("id")) << series.dump();
+  const std::string id = series["id"];
+  json occurrences = CtlJson({"meeting", "series", "occurrences", id});
+  ASSERT_EQ(occurrences["occurrences"].size(), 4u) << occurrences.dump();
+  json updated =
+      CtlJson({"meeting", "series", "update", id, "--title", "安全例会", "--time", "10:00"});
+  EXPECT_EQ(updated["updated_meeting_ids"].size(), 4u) << updated.dump();
+  EXPECT_EQ(updated["series"]["meeting"]["title"], "安全例会");
+  json split = CtlJson({"meeting", "series", "split", id, "--from", split_date, "--rule",
+                        "FREQ=WEEKLY;INTERVAL=2", "--title", "双周安全例会"});
+  ASSERT_TRUE(split.contains("new_series")) << split.dump();
+  EXPECT_EQ(split["moved_meeting_ids"].size(), 2u) << split.dump();
+  EXPECT_EQ(split["cancelled_meeting_ids"].size(), 1u) << split.dump();
+  EXPECT_EQ(split["new_series"]["meeting"]["title"], "双周安全例会");
+  Outcome table = Ctl({"meeting", "series", "list", "--ended"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("FREQ=WEEKLY;INTERVAL=2"), std::string::npos) << table.out;
+  // The server's refusals: a split date before the series (6: invalid argument, naming the
+  // field), a usage error (2), an unknown series (5).
+  const std::string new_id = split["new_series"]["id"];
+  Outcome early = Ctl({"meeting", "series", "split", new_id, "--from", too_early});
+  EXPECT_EQ(early.exit_code, 6) << early.err;
+  EXPECT_NE(early.err.find("from_date"), std::string::npos) << early.err;
+  EXPECT_EQ(Ctl({"meeting", "series", "split", new_id, "--from", "2030/01/01"}).exit_code, 2);
+  EXPECT_EQ(Ctl({"meeting", "series", "show", "99"}).exit_code, 5);
+  json ended = CtlJson({"meeting", "series", "end", new_id, "--reason", "停开"});
+  EXPECT_EQ(ended["series"]["ended"], true) << ended.dump();
+}
+
 TEST_F(BranchctlTest, NotificationsDevicesSettingsAndMute) {
   LoginAdmin();
   const std::string root = RootOrg();

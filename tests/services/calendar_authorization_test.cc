@@ -58,6 +58,27 @@ class CalendarAuthorizationTest : public CalendarTest {
       v1::EndMeetingSeriesResponse out;
       return calendar_->EndMeetingSeries(ctx.get(), r, &out).error_code();
     }
+    if (op == "UpdateMeetingSeries") {
+      v1::UpdateMeetingSeriesRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.mutable_series()->set_id(series_);
+      r.mutable_series()->mutable_meeting()->set_title("安全例会（改）");
+      r.mutable_update_mask()->add_paths("meeting.title");
+      v1::UpdateMeetingSeriesResponse out;
+      return calendar_->UpdateMeetingSeries(ctx.get(), r, &out).error_code();
+    }
+    if (op == "SplitMeetingSeries") {
+      // A new series per cell, so every allowed caller really splits one.
+      const int64_t start = Now() + kHour;
+      uint64_t id = MustCreateSeries(SeriesDraft(start)).id();
+      v1::SplitMeetingSeriesRequest r;
+      r.set_request_id(TestServer::RequestId());
+      r.set_id(id);
+      *r.mutable_from_date() = LocalDateOf(start + 7 * kDay);
+      *r.mutable_series() = SeriesDraft(start + 7 * kDay + kHour);
+      v1::SplitMeetingSeriesResponse out;
+      return calendar_->SplitMeetingSeries(ctx.get(), r, &out).error_code();
+    }
     if (op == "SetHolidays") {
       v1::SetHolidaysRequest r;
       r.set_request_id(TestServer::RequestId());
@@ -80,23 +101,24 @@ class CalendarAuthorizationTest : public CalendarTest {
 
 TEST_F(CalendarAuthorizationTest, EveryCallerEveryMethod) {
   const std::vector<std::string> ops = {
-      "CreateMeetingSeries", "GetMeetingSeries", "ListMeetingSeries", "ListSeriesOccurrences",
-      "EndMeetingSeries",    "SetHolidays",      "ListHolidays"};
+      "CreateMeetingSeries",   "GetMeetingSeries", "ListMeetingSeries",
+      "ListSeriesOccurrences", "EndMeetingSeries", "UpdateMeetingSeries",
+      "SplitMeetingSeries",    "SetHolidays",      "ListHolidays"};
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
-    //                            Create    Get       List      Occur     End       SetHol    ListHol
-    {"no token",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"tampered",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"expired",                  {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"anonymous receipt holder", {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"other tenant admin",       {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
-    {"member of group below",    {DENIED,   OK,       OK,       OK,       DENIED,   DENIED,   OK}},
-    {"employee of group below",  {DENIED,   OK,       OK,       OK,       DENIED,   DENIED,   OK}},
-    {"secretary of branch",      {OK,       OK,       OK,       OK,       OK,       OK,       OK}},
-    {"secretary of sibling",     {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
-    {"admin above",              {OK,       OK,       OK,       OK,       OK,       OK,       OK}},
-    {"service with scope",       {DENIED,   OK,       OK,       OK,       DENIED,   DENIED,   OK}},
-    {"service without scope",    {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
+    //                            Create    Get       List      Occur     End       Update    Split     SetHol    ListHol
+    {"no token",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"tampered",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"expired",                  {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"other tenant admin",       {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"member of group below",    {DENIED,   OK,       OK,       OK,       DENIED,   DENIED,   DENIED,   DENIED,   OK}},
+    {"employee of group below",  {DENIED,   OK,       OK,       OK,       DENIED,   DENIED,   DENIED,   DENIED,   OK}},
+    {"secretary of branch",      {OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK}},
+    {"secretary of sibling",     {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
+    {"admin above",              {OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK}},
+    {"service with scope",       {DENIED,   OK,       OK,       OK,       DENIED,   DENIED,   DENIED,   DENIED,   OK}},
+    {"service without scope",    {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
   };
   // clang-format on
   ExpectMatrix({"calendar", ops, table}, [&](const std::string& op, const std::string& caller) {
