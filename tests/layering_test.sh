@@ -29,7 +29,7 @@ check "storage/ includes services or server" '#include\s*"(services|server)/' st
 check "services include the server" '#include\s*"server/' services
 check "clients include server internals" '#include\s*"(services|storage|server)/' clients
 # branchctl and other C++ clients link only the API (stubs), never a server-side library.
-hits=$(grep -rEn 'branchline_(storage|server_lib|common|auth|signin|org|people|attendance|study|feedback|sync|admin|calendar|evaluation)\b' \
+hits=$(grep -rEn 'branchline_(storage|server_lib|common|auth|signin|org|people|attendance|study|feedback|sync|admin|calendar|evaluation|duties)\b' \
   clients --include=CMakeLists.txt 2>/dev/null)
 if [ -n "$hits" ]; then
   echo "layering violation: a client links a server-side library"

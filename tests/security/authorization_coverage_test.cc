@@ -16,6 +16,7 @@
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/auth.grpc.pb.h"
 #include "branchline/v1/calendar.grpc.pb.h"
+#include "branchline/v1/duties.grpc.pb.h"
 #include "branchline/v1/evaluation.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/notifications.grpc.pb.h"
@@ -38,7 +39,8 @@ std::set<std::string> ApiMethods() {
         v1::GetOrganizationRequest::descriptor(), v1::GetPersonRequest::descriptor(),
         v1::GetMaterialRequest::descriptor(), v1::ListChangesRequest::descriptor(),
         v1::GetMeetingSeriesRequest::descriptor(), v1::GetMeetingRecordRequest::descriptor(),
-        v1::GetRoundRequest::descriptor(), v1::ListMyNotificationsRequest::descriptor()}) {
+        v1::GetRoundRequest::descriptor(), v1::ListMyNotificationsRequest::descriptor(),
+        v1::GetDutyBoardRequest::descriptor()}) {
     EXPECT_NE(linked, nullptr);
   }
   std::set<std::string> methods;
