@@ -37,6 +37,7 @@
 #include "services/common/clock.h"
 #include "services/common/stream_bounds.h"
 #include "services/common/stream_watchdog.h"
+#include "services/duties/duties_grpc.h"
 #include "services/evaluation/evaluation_grpc.h"
 #include "services/feedback/feedback_grpc.h"
 #include "services/notifications/notifications_grpc.h"
@@ -92,6 +93,7 @@ struct BranchlineServer::State {
   std::unique_ptr<EvaluationRounds> evaluation_rounds;
   std::unique_ptr<Commitments> commitments;
   std::unique_ptr<Honours> honours;
+  std::unique_ptr<Duties> duties;
   std::unique_ptr<NotificationSettingsBook> notification_settings;
   std::unique_ptr<Devices> devices;
   std::unique_ptr<Outbox> outbox;
@@ -345,6 +347,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       std::make_unique<Commitments>(*state->store, *state->access, evaluation_clock);
   state->honours =
       std::make_unique<Honours>(*state->store, *state->access, *state->people, evaluation_clock);
+  state->duties =
+      std::make_unique<Duties>(*state->store, *state->access, *state->people, evaluation_clock);
   const Clock& notification_clock =
       options.notifications.clock ? *options.notifications.clock : state->clock;
   state->notification_settings =
@@ -400,6 +404,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<AuditGrpc>(*state->audit_log, auth, *state->streams));
   add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments,
                                        *state->honours, auth, *state->streams));
+  add(std::make_unique<DutiesGrpc>(*state->duties, auth));
   add(std::make_unique<NotificationsGrpc>(*state->outbox, *state->devices,
                                           *state->notification_settings, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,

@@ -73,6 +73,11 @@ enum class Index : uint16_t {
   kCommitmentBySubtree = 502,       // [org or ancestor id][~commitment id]
   kCommitmentByPerson = 503,        // [person id][~commitment id]
   kCommendationByOrg = 504,         // [org id][~commendation id]   the organisation's board
+  // Duties (services/duties): responsibility areas, demonstration posts and groups, by kind
+  // (1 area, 2 post, 3 group) so a board lists the areas first. Never deleted: an ended item
+  // stays listed (GetDutyBoard filters by date).
+  kDutyByOrg = 505,      // [org id][kind u8][~duty id]
+  kDutyBySubtree = 506,  // [org or ancestor id][kind u8][~duty id]
   // Records (600-629; services/records). Open problems of meeting records, by due local day
   // so the overdue ones come first; deleted when the problem is fixed or dropped.
   kOpenProblemBySubtree = 600,  // [org or ancestor id][due day i64][meeting id][problem u32]

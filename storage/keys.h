@@ -567,6 +567,24 @@ inline std::string CommendationByOrgKey(uint64_t org, uint64_t commendation) {
 inline std::string CommendationByOrgPrefix(uint64_t org) {
   return IndexKey(TenantOfId(org), Index::kCommendationByOrg).U64(org).key();
 }
+// Duties (areas, posts, groups: services/duties) live in kEvaluations at
+// [tenant][str "duty"][id], apart from the rounds' entries like the commitments. The indexes
+// carry the kind (u8) before the inverted id, so one scan lists areas, posts, then groups.
+inline std::string DutyKey(uint64_t duty) {
+  return KeyBuilder(TenantOfId(duty)).Str("duty").U64(duty).key();
+}
+inline std::string DutyByOrgKey(uint64_t org, uint8_t kind, uint64_t duty) {
+  return IndexKey(TenantOfId(org), Index::kDutyByOrg).U64(org).U8(kind).U64(~duty).key();
+}
+inline std::string DutyByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kDutyByOrg).U64(org).key();
+}
+inline std::string DutyBySubtreeKey(uint64_t org, uint8_t kind, uint64_t duty) {
+  return IndexKey(TenantOfId(org), Index::kDutyBySubtree).U64(org).U8(kind).U64(~duty).key();
+}
+inline std::string DutyBySubtreePrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kDutyBySubtree).U64(org).key();
+}
 
 // The record id at the end of an index key (every index key ends with one). 0 for a key
 // shorter than an id (a corrupt entry; substr would throw): 0 is no record's id (tenants

@@ -32,7 +32,7 @@ check "services or storage include rpc/" '#include\s*"rpc/' services storage
 check "rpc/ includes services, storage or gRPC" '#include\s*[<"](services/|storage/|server/|grpcpp?/)' rpc
 check "clients include server internals" '#include\s*"(services|storage|server|rpc)/' clients
 # branchctl and other C++ clients link only the API (stubs), never a server-side library.
-hits=$(grep -rEn 'branchline_(storage|server_lib|common|auth|signin|org|people|attendance|study|feedback|sync|admin|calendar|evaluation)\b' \
+hits=$(grep -rEn 'branchline_(storage|server_lib|common|auth|signin|org|people|attendance|study|feedback|sync|admin|calendar|evaluation|duties)\b' \
   clients --include=CMakeLists.txt 2>/dev/null)
 if [ -n "$hits" ]; then
   echo "layering violation: a client links a server-side library"

@@ -89,6 +89,7 @@ int Run(int argc, char** argv) {
   AddBackupCommands(app, session);
   AddAbsenceCommands(app, session);
   AddEvaluationCommands(app, session);
+  AddDutiesCommands(app, session);
   AddCalendarCommands(app, session);
   AddRecordsCommands(app, session);
   AddAuditCommands(app, session);

@@ -678,6 +678,52 @@ TEST_F(BranchctlTest, EvaluationCreateRateAnonymouslyResultsExport) {
 }
 
 }  // namespace
+TEST_F(BranchctlTest, DutiesAreaPostGroupAndTheBoard) {
+  LoginAdmin();
+  const std::string root = RootOrg();
+  json member = CtlJson({"people", "add", "--org", root, "--name", "责任区党员", "--phone",
+                         "13900000081", "--password", "member-pass-1", "--role", "full-member"});
+  json staff_person = CtlJson({"people", "add", "--org", root, "--name", "突击队职工", "--phone",
+                               "13900000082", "--password", "staff-pass-1", "--role", "employee"});
+  const std::string m = member["id"], s = staff_person["id"];
+  const std::string staff = dir_.Sub("staff-token");
+  ASSERT_EQ(Ctl({"login", "--user", "13900000082", "--password-stdin"}, "staff-pass-1\n", staff)
+                .exit_code,
+            0);
+  json area = CtlJson({"duties", "area", "create", "--org", root, "--name", "收费广场责任区",
+                       "--responsible", m, "--duties", "车辆疏导", "--link-person", s});
+  ASSERT_EQ(area["entries"].size(), 1u) << area.dump();
+  EXPECT_EQ(area["entries"][0]["area"]["responsible_person_name"], "责任区党员");
+  const std::string area_id = area["entries"][0]["area"]["id"];
+  json post = CtlJson(
+      {"duties", "post", "create", "--org", root, "--name", "收费班长示范岗", "--leader", m});
+  ASSERT_EQ(post["entries"].size(), 1u) << post.dump();
+  json group = CtlJson({"duties", "group", "create", "--org", root, "--name", "道路抢险突击队",
+                        "--kind", "emergency", "--member", m + ":队长"});
+  ASSERT_EQ(group["entries"].size(), 1u) << group.dump();
+  const std::string group_id = group["entries"][0]["group"]["id"];
+  json joined = CtlJson({"duties", "group", "join", group_id, "--person", s, "--role", "队员"});
+  EXPECT_EQ(joined["entries"][0]["group"]["members"].size(), 2u) << joined.dump();
+  // The staff member (not a party member) reads the board; only managers write.
+  Outcome shown = Ctl({"duties", "board", "--org", root}, "", staff);
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("收费广场责任区"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("突击队职工(队员)"), std::string::npos) << shown.out;
+  EXPECT_EQ(Ctl({"duties", "end", area_id}, "", staff).exit_code, 4);
+  ASSERT_EQ(Ctl({"duties", "end", area_id}).exit_code, 0);
+  json board = CtlJson({"duties", "board", "--org", root, "--past"});
+  EXPECT_EQ(board["entries"].size(), 3u) << board.dump();
+  // A responsible person who is no party member (6), a malformed member flag (2).
+  EXPECT_EQ(Ctl({"duties", "area", "create", "--org", root, "--name", "x", "--responsible", s,
+                 "--duties", "y"})
+                .exit_code,
+            6);
+  EXPECT_EQ(Ctl({"duties", "group", "create", "--org", root, "--name", "x", "--kind", "emergency",
+                 "--member", "abc"})
+                .exit_code,
+            2);
+}
+
 TEST_F(BranchctlTest, MinutesSaveLockShowAndLedgerAddListReport) {
   LoginAdmin();
   const std::string root = RootOrg();
