@@ -102,7 +102,8 @@ grpc::Status Call(testing::TestServer& server, const rpc::Method& m, const std::
   if (m.serving == Serving::kStream) {
     return testing::CallServerStream(stub, context, rpc::Path(m), "", 1);
   }
-  grpc::ByteBuffer request, reply;
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1), reply;
   std::promise<grpc::Status> done;
   stub.UnaryCall(&context, rpc::Path(m), grpc::StubOptions(), &request, &reply,
                  [&](grpc::Status s) { done.set_value(std::move(s)); });

@@ -95,7 +95,9 @@ TEST_F(AuditTrailTest, NamedWritesLeaveOneRecordEachNamingWhoWhatAndFromWhere) {
   auto phone =
       grpc::CreateCustomChannel(server_.address(), grpc::InsecureChannelCredentials(), args);
   auto phone_stub = v1::AttendanceService::NewStub(phone);
-  ASSERT_TRUE(phone_stub->CheckIn(Ctx(d1_).get(), At(meeting.id()), &checked).ok());
+  ASSERT_TRUE(
+      phone_stub->CheckIn(Ctx(d1_).get(), ByCode(meeting.id(), Code(meeting.id()).code()), &checked)
+          .ok());
 
   auto records = All();
   ASSERT_GE(records.size(), 2u);
@@ -121,10 +123,10 @@ TEST_F(AuditTrailTest, FailedCallsAndReplaysLeaveNoRecord) {
   const size_t start = StoredRecords();
   v1::CheckInResponse out;
   // Refused: the outsider is not in the audience.
-  EXPECT_FALSE(CheckIn(outsider_, At(meeting.id()), &out).ok());
+  EXPECT_FALSE(CheckIn(outsider_, ByCode(meeting.id(), Code(meeting.id()).code()), &out).ok());
   EXPECT_EQ(StoredRecords(), start);
   // Done once, then replayed with the same request id: one record.
-  v1::CheckInRequest r = At(meeting.id());
+  v1::CheckInRequest r = ByCode(meeting.id(), Code(meeting.id()).code());
   ASSERT_TRUE(CheckIn(d2_, r, &out).ok());
   ASSERT_TRUE(CheckIn(d2_, r, &out).ok());
   EXPECT_EQ(StoredRecords(), start + 1);
@@ -182,10 +184,10 @@ TEST_F(AuditTrailTest, FiltersByPersonObjectAndPeriodAndPagesNewestFirst) {
   v1::Meeting a = MustCreate(Draft(Now() - 5 * kMin));
   v1::Meeting b = MustCreate(Draft(Now() - 4 * kMin));
   v1::CheckInResponse out;
-  ASSERT_TRUE(CheckIn(d1_, At(a.id()), &out).ok());
+  ASSERT_TRUE(CheckIn(d1_, ByCode(a.id(), Code(a.id()).code()), &out).ok());
   const int64_t middle = Now();
-  ASSERT_TRUE(CheckIn(d1_, At(b.id()), &out).ok());
-  ASSERT_TRUE(CheckIn(d2_, At(b.id()), &out).ok());
+  ASSERT_TRUE(CheckIn(d1_, ByCode(b.id(), Code(b.id()).code()), &out).ok());
+  ASSERT_TRUE(CheckIn(d2_, ByCode(b.id(), Code(b.id()).code()), &out).ok());
 
   v1::ListAuditRecordsRequest by_person;
   by_person.set_person_id(d1_id_);
@@ -291,7 +293,7 @@ TEST_F(AuditTrailTest, RetentionDeletesRecordsOlderThanItsOwnWindow) {
 TEST_F(AuditTrailTest, ExportIsACsvOfTheSameRecords) {
   v1::Meeting meeting = MustCreate(Draft(Now() - 5 * kMin));
   v1::CheckInResponse out;
-  ASSERT_TRUE(CheckIn(d1_, At(meeting.id()), &out).ok());
+  ASSERT_TRUE(CheckIn(d1_, ByCode(meeting.id(), Code(meeting.id()).code()), &out).ok());
   v1::ExportAuditRecordsRequest r;
   r.set_organization_id(branch_);
   r.set_person_id(d1_id_);
