@@ -130,9 +130,8 @@ void AuditLog::FillNames(v1::AuditRecord& record) const {
 absl::StatusOr<v1::ListAuditRecordsResponse> AuditLog::List(
     const Caller& caller, const v1::ListAuditRecordsRequest& request) {
   ASSIGN_OR_RETURN(Query q, Prepare(caller, request));
-  if (request.page_size() < 0) return InvalidField("page_size", "must not be negative");
-  const int page_size =
-      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  page_size = std::min(page_size, kMaxPageSize);  // this service's own, smaller cap
   v1::ListAuditRecordsResponse response;
   ASSIGN_OR_RETURN(std::string resume,
                    Visit(q, request.page_token(), kScanBudget, [&](v1::AuditRecord record) {
