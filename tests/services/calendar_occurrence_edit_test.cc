@@ -84,12 +84,16 @@ TEST_F(SeriesEditTest, AnOccurrenceEditedAloneKeepsItsValuesWhenTheSeriesIsEdite
   ASSERT_EQ(occurrences.size(), 4u);
   const int64_t moved_start = start + 7 * kDay + 2 * kHour;
   UpdateOccurrence(occurrences[1].meeting_id(), moved_start, "调度室");
+  // The new time of day must stay on the series' first local date (UTC+8, the tenant's
+  // default): half an hour later, or earlier when later would pass local midnight.
+  const int64_t shift =
+      LocalDay(start + 30 * kMin, 480) == LocalDay(start, 480) ? 30 * kMin : -30 * kMin;
 
   v1::MeetingSeries edit;
   edit.set_id(series.id());
   edit.mutable_meeting()->set_title("安全例会（新）");
-  *edit.mutable_meeting()->mutable_start_time() = Ts(start + 30 * kMin);
-  *edit.mutable_meeting()->mutable_end_time() = Ts(start + 30 * kMin + 2 * kHour);
+  *edit.mutable_meeting()->mutable_start_time() = Ts(start + shift);
+  *edit.mutable_meeting()->mutable_end_time() = Ts(start + shift + 2 * kHour);
   edit.mutable_meeting()->mutable_place()->set_latitude(31.2);
   edit.mutable_meeting()->mutable_place()->set_longitude(121.5);
   edit.mutable_meeting()->mutable_place()->set_radius_m(150);
@@ -103,13 +107,13 @@ TEST_F(SeriesEditTest, AnOccurrenceEditedAloneKeepsItsValuesWhenTheSeriesIsEdite
                                    occurrences[3].meeting_id()}));
   EXPECT_EQ(Ids(updated.kept_meeting_ids()), std::vector<uint64_t>{occurrences[1].meeting_id()});
   EXPECT_EQ(updated.series().meeting().title(), "安全例会（新）");
-  EXPECT_EQ(ToMicros(updated.series().meeting().start_time()), start + 30 * kMin);
+  EXPECT_EQ(ToMicros(updated.series().meeting().start_time()), start + shift);
 
   for (int i : {0, 2, 3}) {
     auto m = GetMeeting(occurrences[i].meeting_id());
     EXPECT_EQ(m.title(), "安全例会（新）");
-    EXPECT_EQ(ToMicros(m.start_time()), start + i * 7 * kDay + 30 * kMin);
-    EXPECT_EQ(ToMicros(m.end_time()), start + i * 7 * kDay + 30 * kMin + 2 * kHour);
+    EXPECT_EQ(ToMicros(m.start_time()), start + i * 7 * kDay + shift);
+    EXPECT_EQ(ToMicros(m.end_time()), start + i * 7 * kDay + shift + 2 * kHour);
     EXPECT_EQ(m.place().name(), "车队会议室");
   }
   auto alone = GetMeeting(occurrences[1].meeting_id());
@@ -134,7 +138,7 @@ TEST_F(SeriesEditTest, AnOccurrenceEditedAloneKeepsItsValuesWhenTheSeriesIsEdite
   ASSERT_EQ(later.size(), 6u);
   auto fifth = GetMeeting(later[4].meeting_id());
   EXPECT_EQ(fifth.title(), "安全例会（新）");
-  EXPECT_EQ(ToMicros(fifth.start_time()), start + 28 * kDay + 30 * kMin);
+  EXPECT_EQ(ToMicros(fifth.start_time()), start + 28 * kDay + shift);
   EXPECT_EQ(fifth.agenda(), "一、学习安全规程");
 }
 
