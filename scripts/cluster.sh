@@ -214,6 +214,16 @@ select 'create role branchline login' where not exists (select from pg_roles whe
 alter role branchline password '$password';
 select 'create database branchline owner branchline' where not exists (select from pg_database where datname = 'branchline')\gexec
 EOF
+  # Ready for clients only once every node knows the role: libpq tries the next host when one
+  # cannot be reached, but not when one refuses the password (an asynchronous standby that
+  # has not replayed the role yet would stop a connection at the first host).
+  for i in 0 1 2; do
+    for _ in $(seq 1 150); do
+      PGPASSWORD=$password "$PG_BIN/psql" -h 127.0.0.1 -p "${PG_PORT[$i]}" -U branchline \
+        -d branchline -Atqc "select 1" > /dev/null 2>&1 && break
+      sleep 0.2
+    done
+  done
   storage_string
 }
 

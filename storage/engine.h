@@ -64,6 +64,10 @@ class Engine {
   // with the same request_id, which the idempotency records make safe.
   virtual absl::Status Write(EngineBatch& batch, bool force_sync = false) = 0;
 
+  // OK, or UNAVAILABLE (with a google.rpc.RetryInfo) when writes are not completing and a
+  // new one would only queue behind them: the store refuses it at once instead.
+  virtual absl::Status AcceptingWrites() const { return absl::OkStatus(); }
+
   // Store::Scan and Store::ScanReverse (store.h) have the contract.
   virtual absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,
                             const ScanVisitor& visit) const = 0;

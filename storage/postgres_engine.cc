@@ -9,11 +9,14 @@
 #include <cstring>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "google/protobuf/message_lite.h"
+#include "google/rpc/error_details.pb.h"
 #include "storage/key_codec.h"
 
 namespace branchline::storage {
@@ -137,6 +140,12 @@ constexpr std::chrono::seconds kOutcomeWait{30};
 // servers, and pruned once a minute.
 constexpr std::chrono::minutes kTokenRetention{10};
 constexpr std::chrono::minutes kPruneInterval{1};
+// A commit still running after this long means the cluster is not completing writes: a
+// failover in progress, or strict synchronous mode with no standby left, where a commit waits
+// until one returns (and cannot be cancelled: it has committed locally). New writes are then
+// refused with UNAVAILABLE rather than queued behind it without bound.
+constexpr std::chrono::seconds kStallAfter{10};
+constexpr int64_t kStallRetrySeconds = 5;
 
 int64_t UnixMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -344,6 +353,7 @@ class PostgresEngine final : public Engine {
   // One statement; when its connection breaks, it learns whether the commit landed before
   // answering (ResolveOutcome) and sends it again if it did not.
   absl::Status Write(EngineBatch& batch, bool force_sync) override;
+  absl::Status AcceptingWrites() const override;
   absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,
                     const ScanVisitor& visit) const override;
   absl::Status ScanReverse(Cf cf, std::string_view prefix, std::string_view start_before,
@@ -385,8 +395,27 @@ class PostgresEngine final : public Engine {
   // Deletes tokens older than kTokenRetention, at most once per kPruneInterval per engine.
   void PruneTokens();
 
+  // Registers a commit in flight for AcceptingWrites, from construction to destruction.
+  class InFlight {
+   public:
+    explicit InFlight(PostgresEngine& e) : e_(e) {
+      std::lock_guard lock(e_.in_flight_mu_);
+      at_ = e_.in_flight_.insert(std::chrono::steady_clock::now());
+    }
+    ~InFlight() {
+      std::lock_guard lock(e_.in_flight_mu_);
+      e_.in_flight_.erase(at_);
+    }
+
+   private:
+    PostgresEngine& e_;
+    std::multiset<std::chrono::steady_clock::time_point>::iterator at_;
+  };
+
   mutable ConnectionPool pool_;
   bool existed_ = false;
+  mutable std::mutex in_flight_mu_;
+  std::multiset<std::chrono::steady_clock::time_point> in_flight_;  // start times
   const uint64_t nonce_ = std::random_device{}() * (uint64_t{1} << 32) ^ std::random_device{}();
   std::atomic<uint64_t> next_token_{0};
   std::atomic<int64_t> last_prune_micros_{0};
@@ -445,6 +474,7 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
   }
   const std::string deleted_array = ByteaArray(deleted), keys_array = ByteaArray(keys),
                     values_array = ByteaArray(values);
+  const InFlight in_flight(*this);
   const auto deadline = std::chrono::steady_clock::now() + kOutcomeWait;
   for (;;) {
     const std::string token = NextToken();
@@ -478,6 +508,29 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
     // key locks are still held, so the values it computed are still right.
     if (std::chrono::steady_clock::now() >= deadline) return lost;
   }
+}
+
+absl::Status PostgresEngine::AcceptingWrites() const {
+  std::chrono::steady_clock::time_point oldest;
+  {
+    std::lock_guard lock(in_flight_mu_);
+    if (in_flight_.empty()) return absl::OkStatus();
+    oldest = *in_flight_.begin();
+  }
+  const auto running = std::chrono::steady_clock::now() - oldest;
+  if (running < kStallAfter) return absl::OkStatus();
+  absl::Status status = absl::UnavailableError(
+      "PostgreSQL has not completed a commit for " +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(running).count()) +
+      " s (a failover, or no synchronous standby): writes are refused until it does; try again "
+      "in " +
+      std::to_string(kStallRetrySeconds) + " s");
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_seconds(kStallRetrySeconds);
+  constexpr std::string_view kType = "type.googleapis.com/google.rpc.RetryInfo";
+  status.SetPayload(absl::string_view(kType.data(), kType.size()),
+                    absl::Cord(retry.SerializeAsString()));
+  return status;
 }
 
 absl::StatusOr<bool> PostgresEngine::ResolveOutcome(

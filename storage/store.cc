@@ -240,6 +240,7 @@ absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb) {
 }
 
 absl::Status Store::Commit(WriteSet batch) {
+  if (auto accepting = engine_->AcceptingWrites(); !accepting.ok()) return accepting;
   auto wb = engine_->NewBatch();
   auto first = AddToBatch(batch, *wb);
   if (!first.ok()) return first.status();
@@ -250,6 +251,8 @@ absl::Status Store::Commit(WriteSet batch) {
 
 void Store::CommitAsync(WriteSet batch, CommitDone done) {
   if (batch.empty()) return done(absl::OkStatus());
+  // Refused before it is queued: behind a commit that is not completing it would wait as long.
+  if (auto accepting = engine_->AcceptingWrites(); !accepting.ok()) return done(accepting);
   commit_queue_.Push(std::move(batch), std::move(done));
 }
 

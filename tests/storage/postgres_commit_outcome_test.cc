@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <thread>
@@ -150,6 +151,49 @@ TEST_F(PostgresCommitOutcome, ACommitWhoseAnswerWasLostIsReportedCommittedAndNot
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(Read("unanswered-key"), "written");
   EXPECT_EQ(TimesSent(), "1");
+}
+
+// Strict synchronous mode with no standby left: a commit waits until one returns and cannot be
+// cancelled (it has committed locally). Once it has waited 10 s, new writes — synchronous and
+// grouped — are refused at once with UNAVAILABLE and a retry delay instead of queueing behind
+// it; reads go on; when a standby is back everything completes and writes are accepted again.
+TEST_F(PostgresCommitOutcome, WithNoStandbyNewWritesAreRefusedAtOnceNotQueued) {
+  Open(db_.uri + "&options=-c%20synchronous_commit%3Don");
+  {
+    WriteSet w;
+    w.Put(Cf::kMeta, "before", "x");
+    ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  }
+  changed_server_settings_ = true;
+  Psql("ALTER SYSTEM SET synchronous_standby_names = 'branchline_test_nobody'");
+  Psql("SELECT pg_reload_conf()");
+  std::this_thread::sleep_for(300ms);
+  auto status = CommitInThread("waits", "for a standby", [&] {
+    BackendWaitingOn("SyncRep");
+    std::this_thread::sleep_for(10500ms);  // past the engine's 10 s
+    auto started = std::chrono::steady_clock::now();
+    WriteSet w;
+    w.Put(Cf::kMeta, "refused", "x");
+    auto refused = store_->Commit(std::move(w));
+    EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+    EXPECT_TRUE(refused.GetPayload("type.googleapis.com/google.rpc.RetryInfo").has_value());
+    std::promise<absl::Status> grouped;
+    WriteSet g;
+    g.Put(Cf::kMeta, "refused too", "x");
+    store_->CommitAsync(std::move(g), [&](absl::Status s) { grouped.set_value(s); });
+    EXPECT_EQ(grouped.get_future().get().code(), absl::StatusCode::kUnavailable);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    EXPECT_EQ(Read("before"), "x");  // reads are served
+    Psql("ALTER SYSTEM RESET synchronous_standby_names");
+    Psql("SELECT pg_reload_conf()");
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(Read("waits"), "for a standby");
+  EXPECT_EQ(Read("refused"), std::nullopt);
+  EXPECT_EQ(Read("refused too"), std::nullopt);
+  WriteSet w;
+  w.Put(Cf::kMeta, "after", "x");
+  EXPECT_TRUE(store_->Commit(std::move(w)).ok());
 }
 
 TEST_F(PostgresCommitOutcome, AStatementThatFailsOnItsOwnIsNotSentAgain) {
