@@ -23,8 +23,13 @@ PACKAGES=(
   libgtest-dev libgmock-dev openssl
   # Prometheus metrics endpoint (server/metrics.cc)
   prometheus-cpp-dev
+  # promtool, for the tests of the alert rules (deploy/monitoring: promtool check/test rules);
+  # the package's prometheus server itself is not used (not started without systemd)
+  prometheus
   # the Python client (Debian's interpreter and grpcio)
   python3 python3-grpcio python3-protobuf
+  # YAML for the monitoring test (tests/server/monitoring_dashboard_test.py reads the rules)
+  python3-yaml
   # clients in other languages (clients/java, clients/go): Debian's grpc-java and grpc-go
   default-jdk-headless libgrpc-java protobuf-compiler-grpc-java-plugin libprotobuf-java
   libnetty-java libperfmark-java libguava-java libgeronimo-annotation-1.3-spec-java

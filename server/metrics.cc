@@ -10,6 +10,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "rpc/methods.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -23,6 +24,13 @@ using prometheus::MetricType;
 // Per-tenant counts read every key of four families, so they are refreshed at most this often
 // however often Prometheus scrapes.
 constexpr auto kCountsMaxAge = std::chrono::seconds(30);
+
+// Call durations: 0.5 ms to 10 s.
+const prometheus::Histogram::BucketBoundaries& CallBuckets() {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return kBuckets;
+}
 
 MetricFamily One(const std::string& name, const std::string& help, MetricType type, double value) {
   MetricFamily family{name, help, type, {}};
@@ -138,6 +146,13 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(const std::s
                      .Name("branchline_grpc_call_duration_seconds")
                      .Help("Time from the start of a call to its status, by method and code")
                      .Register(*m->registry_);
+  m->writes_ = &prometheus::BuildHistogram()
+                    .Name("branchline_grpc_write_duration_seconds")
+                    .Help(
+                        "Time from the start of a successful writing call (effect kWrites in "
+                        "rpc/methods.cc) to its answer, i.e. to the acknowledged commit")
+                    .Register(*m->registry_)
+                    .Add({}, CallBuckets());
   m->active_streams_ = &prometheus::BuildGauge()
                             .Name("branchline_grpc_active_streams")
                             .Help("Streaming calls in progress (e.g. WatchChanges)")
@@ -160,17 +175,25 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(const std::s
 
 ServerMetrics::~ServerMetrics() = default;
 
+void ServerMetrics::AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  exposer_->RegisterCollectable(collectable);
+  extra_collectables_.push_back(std::move(collectable));
+}
+
 void ServerMetrics::StreamStarted() { active_streams_->Increment(); }
 void ServerMetrics::StreamEnded() { active_streams_->Decrement(); }
 
 void ServerMetrics::CallFinished(const std::string& method, grpc::StatusCode code,
                                  std::chrono::steady_clock::duration duration) {
-  static const prometheus::Histogram::BucketBoundaries kBuckets = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   const std::map<std::string, std::string> labels = {{"method", method},
                                                      {"code", StatusCodeName(code)}};
   calls_->Add(labels).Increment();
-  latency_->Add(labels, kBuckets).Observe(std::chrono::duration<double>(duration).count());
+  const double seconds = std::chrono::duration<double>(duration).count();
+  latency_->Add(labels, CallBuckets()).Observe(seconds);
+  if (code == grpc::StatusCode::OK) {
+    const rpc::Method* m = rpc::FindMethod(method);
+    if (m && m->effect == rpc::Effect::kWrites) writes_->Observe(seconds);
+  }
 }
 
 }  // namespace branchline

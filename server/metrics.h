@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/support/status.h"
@@ -14,6 +15,7 @@ class Exposer;
 class Gauge;
 class Counter;
 class Histogram;
+class Collectable;
 template <typename T>
 class Family;
 }  // namespace prometheus
@@ -41,6 +43,8 @@ class ServerMetrics {
   void StreamEnded();
   void CallFinished(const std::string& method, grpc::StatusCode code,
                     std::chrono::steady_clock::duration duration);
+  // Serves `collectable`'s figures too (kept alive here), e.g. the operations figures.
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
 
  private:
   ServerMetrics() = default;
@@ -48,7 +52,9 @@ class ServerMetrics {
   std::shared_ptr<void> store_collector_;  // kept alive for the exposer (weak reference)
   prometheus::Family<prometheus::Counter>* calls_ = nullptr;
   prometheus::Family<prometheus::Histogram>* latency_ = nullptr;
+  prometheus::Histogram* writes_ = nullptr;  // acknowledged writes, all methods together
   prometheus::Gauge* active_streams_ = nullptr;
+  std::vector<std::shared_ptr<prometheus::Collectable>> extra_collectables_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = 0;
 };

@@ -10,9 +10,11 @@
 #include <thread>
 #include <type_traits>
 
+#include "absl/strings/match.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "server/backup_schedule.h"
 #include "server/bootstrap.h"
 #include "server/call_interceptor.h"
 #include "server/completion_queue_pollers.h"
@@ -21,6 +23,7 @@
 #include "server/listen_guard.h"
 #include "server/memory_release.h"
 #include "server/metrics.h"
+#include "server/operations_metrics.h"
 #include "server/server_settings.h"
 #include "services/admin/admin_grpc.h"
 #include "services/admin/backups.h"
@@ -65,6 +68,7 @@ struct BranchlineServer::State {
   ServerOptions options;
   SystemClock clock;
   std::unique_ptr<storage::Store> store;
+  BackupFigures backup_figures;            // read by metrics: goes before them
   std::unique_ptr<ServerMetrics> metrics;  // reads the store: goes before it
   std::unique_ptr<TokenSigner> signer;
   std::unique_ptr<PasswordHasher> hasher;
@@ -74,6 +78,7 @@ struct BranchlineServer::State {
   std::unique_ptr<PeopleDirectory> people;
   std::unique_ptr<Sessions> sessions;
   std::unique_ptr<Backups> backups;
+  std::unique_ptr<BackupSchedule> backup_schedule;  // uses backups and the store
   std::unique_ptr<ChangeFeed> change_feed;
   std::unique_ptr<Notices> notices;
   std::unique_ptr<WatchHub> watch_hub;
@@ -189,6 +194,19 @@ absl::Status CheckServerOptions(const ServerOptions& options) {
       !exposure.ok()) {
     return exposure;
   }
+  if (options.backup_interval_micros < 0) {
+    return absl::InvalidArgumentError("--backup-interval-minutes must not be negative (0: off)");
+  }
+  if (options.backup_keep < 1) {
+    return absl::InvalidArgumentError("--backup-keep must be at least 1");
+  }
+  if (options.backup_interval_micros > 0 && absl::StartsWith(options.storage, "postgres")) {
+    return absl::InvalidArgumentError(
+        "--backup-interval-minutes: scheduled backups are for the embedded RocksDB storage; with "
+        "--storage postgres:// back up with PostgreSQL's own tools (pg_basebackup with WAL "
+        "archiving, or pgBackRest; docs/cluster.md, docs/operations.md) and leave "
+        "backup_interval_minutes at 0");
+  }
   if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
     return absl::InvalidArgumentError("--tls-client-ca needs TLS (--tls-cert and --tls-key)");
   }
@@ -272,6 +290,13 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     } else {
       spdlog::error("serving WITHOUT metrics: {}", metrics.status().ToString());
     }
+  }
+  if (state->metrics) {
+    state->metrics->AddCollectable(
+        MakeOperationsCollector({.store = state->store.get(),
+                                 .data_dir = options.data_dir,
+                                 .backups = &state->backup_figures,
+                                 .change_retention_micros = options.change_retention_micros}));
   }
 
   // The keys stay in the data directory when the records live elsewhere (--storage).
@@ -375,6 +400,20 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (!boot.ok()) return boot;
   // After the bootstrap, so the first tenant's change cursor starts at its end.
   if (auto started = state->reminder_rules->Start(); !started.ok()) return started;
+  // After the bootstrap too: the first scheduled backup holds the admin account and both keys.
+  LoadNewestBackupTime(options.backup_dir, state->backup_figures);
+  state->backups->OnCreated([figures = &state->backup_figures](const storage::BackupInfo& info) {
+    figures->last_success_seconds = info.create_time_seconds;
+  });
+  if (options.backup_interval_micros > 0) {
+    state->backup_schedule =
+        std::make_unique<BackupSchedule>(*state->backups, state->backup_figures,
+                                         std::chrono::microseconds(options.backup_interval_micros),
+                                         static_cast<uint32_t>(options.backup_keep));
+    state->backup_schedule->Start();
+    spdlog::info("scheduled backups every {} s into {}, keeping {}",
+                 options.backup_interval_micros / 1e6, options.backup_dir, options.backup_keep);
+  }
 
   auto& auth = *state->authenticator;
   state->stream_bounds = std::make_unique<StreamBounds>(options.streams);
@@ -455,6 +494,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->pollers->Shutdown();  // after the server's, as gRPC requires
   state_->server.reset();
   state_->watch_hub.reset();
+  state_->backup_schedule.reset();  // finishes a backup being copied, then stops
   // Stops the meeting-series pass before the database closes.
   state_->recurring_meetings.reset();
   state_->reminder_rules.reset();    // stops the reminder pass before the database closes

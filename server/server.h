@@ -31,8 +31,12 @@ struct ServerOptions {
   // or postgresql://… (cluster mode, docs/cluster.md: every host of the cluster with
   // target_session_attrs=read-write).
   std::string storage;
-  // Where AdminService.CreateBackup writes backups.
+  // Where AdminService.CreateBackup and the backup schedule write backups.
   std::string backup_dir = "./branchline-backups";
+  // Scheduled backups (server/backup_schedule.h): every backup_interval_micros (0: none; not
+  // with PostgreSQL storage), verified, keeping the newest backup_keep (>= 1).
+  int64_t backup_interval_micros = 0;
+  int backup_keep = 7;
   // PEM certificate chain and private key; both empty means plaintext (loopback only!).
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -50,6 +50,21 @@ absl::Status VerifyBackup(const std::string& backup_dir, uint32_t id) {
                 "verifying backup " + std::to_string(id));
 }
 
+absl::StatusOr<uint32_t> PurgeOldBackups(const std::string& backup_dir, uint32_t keep) {
+  if (keep == 0) return absl::InvalidArgumentError("keep must be at least 1");
+  auto before = ListBackups(backup_dir);
+  if (!before.ok()) return before.status();
+  if (before->size() <= keep) return 0;
+  rocksdb::BackupEngine* raw = nullptr;
+  auto s = rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(backup_dir),
+                                       rocksdb::Env::Default(), &raw);
+  if (!s.ok()) return FromIo(s, "opening backups in " + backup_dir);
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  auto purged = FromIo(engine->PurgeOldBackups(keep), "deleting old backups in " + backup_dir);
+  if (!purged.ok()) return purged;
+  return static_cast<uint32_t>(before->size() - keep);
+}
+
 absl::Status RestoreBackup(const std::string& backup_dir, uint32_t id, const std::string& db_dir) {
   std::error_code ec;
   if (std::filesystem::exists(db_dir, ec) && !std::filesystem::is_empty(db_dir, ec)) {

@@ -26,6 +26,11 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(const std::string& backup_di
 // NOT_FOUND for an unknown id, DATA_LOSS for a damaged backup.
 absl::Status VerifyBackup(const std::string& backup_dir, uint32_t id);
 
+// Deletes the oldest backups of `backup_dir` until at most `keep` (>= 1) are left, with the
+// files only they used; returns how many it deleted. Needs no open store, but must not run
+// while a backup of the same directory is being created (callers serialise the two).
+absl::StatusOr<uint32_t> PurgeOldBackups(const std::string& backup_dir, uint32_t keep);
+
 // Restores backup `id` (0: the latest) into `db_dir`, which must not exist or be empty
 // (FAILED_PRECONDITION otherwise: a restore never overwrites a live database).
 absl::Status RestoreBackup(const std::string& backup_dir, uint32_t id, const std::string& db_dir);

@@ -29,7 +29,14 @@ const Setting kSettings[] = {
      "listing every host with target_session_attrs=read-write (cluster mode, docs/cluster.md); "
      "give its password with passfile=, not in the URI",
      0, 0, "", Secrecy::kUriWithPassword},
-    {"backup_dir", &C::backup_dir, "Directory for online backups (AdminService)"},
+    {"backup_dir", &C::backup_dir,
+     "Directory for online backups (AdminService.CreateBackup and the schedule)"},
+    {"backup_interval_minutes", &C::backup_interval_minutes,
+     "Take a verified online backup into backup_dir this often (0: off; RocksDB storage only, "
+     "with PostgreSQL use pg_basebackup or pgBackRest)",
+     0, 525600},
+    {"backup_keep", &C::backup_keep,
+     "How many backups the schedule keeps (the oldest beyond it are deleted)", 1, 100000},
     {"tls_cert", &C::tls_cert, "PEM certificate chain for TLS"},
     {"tls_key", &C::tls_key, "PEM private key for TLS (a file only the service user may read)", 0,
      0, "", Secrecy::kSecretFile},
@@ -120,6 +127,8 @@ absl::StatusOr<ServerOptions> ToServerOptions(const ServerConfig& config) {
   options.data_dir = config.data_dir;
   options.storage = config.storage;
   options.backup_dir = config.backup_dir;
+  options.backup_interval_micros = config.backup_interval_minutes * 60'000'000LL;
+  options.backup_keep = static_cast<int>(config.backup_keep);
   options.tls_cert_file = config.tls_cert;
   options.tls_key_file = config.tls_key;
   options.trusted_proxies = config.trusted_proxy;

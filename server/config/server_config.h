@@ -21,6 +21,8 @@ struct ServerConfig {
   std::string data_dir = "./branchline-data";
   std::string storage;
   std::string backup_dir = "./branchline-backups";
+  int64_t backup_interval_minutes = 0;
+  int64_t backup_keep = 7;
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> trusted_proxy;

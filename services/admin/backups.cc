@@ -41,17 +41,28 @@ absl::StatusOr<v1::Backup> Backups::Create(const Caller& caller,
   return RunIdempotent<v1::Backup>(
       store_, {caller.tenant, caller.person_id, request.request_id(), "CreateBackup"}, request,
       clock_.NowMicros(), [&](Mutation&) -> absl::StatusOr<v1::Backup> {
-        ASSIGN_OR_RETURN(auto info, store_.CreateBackup(backup_dir_));
-        std::error_code ec;
-        fs::permissions(backup_dir_, fs::perms::owner_all, ec);
-        RETURN_IF_ERROR(CopyPrivate(key_file_, backup_dir_ + "/" + kKeyFileName));
-        const auto receipt_key = fs::path(key_file_).parent_path() / kReceiptKeyFileName;
-        if (fs::exists(receipt_key, ec)) {
-          RETURN_IF_ERROR(
-              CopyPrivate(receipt_key.string(), backup_dir_ + "/" + kReceiptKeyFileName));
-        }
+        ASSIGN_OR_RETURN(auto info, CreateNow());
+        if (on_created_) on_created_(info);
         return ToApi(info);
       });
+}
+
+absl::StatusOr<storage::BackupInfo> Backups::CreateNow() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(auto info, store_.CreateBackup(backup_dir_));
+  std::error_code ec;
+  fs::permissions(backup_dir_, fs::perms::owner_all, ec);
+  RETURN_IF_ERROR(CopyPrivate(key_file_, backup_dir_ + "/" + kKeyFileName));
+  const auto receipt_key = fs::path(key_file_).parent_path() / kReceiptKeyFileName;
+  if (fs::exists(receipt_key, ec)) {
+    RETURN_IF_ERROR(CopyPrivate(receipt_key.string(), backup_dir_ + "/" + kReceiptKeyFileName));
+  }
+  return info;
+}
+
+absl::StatusOr<uint32_t> Backups::PurgeOld(uint32_t keep) {
+  std::lock_guard lock(mu_);
+  return storage::PurgeOldBackups(backup_dir_, keep);
 }
 
 absl::StatusOr<v1::ListBackupsResponse> Backups::List(const Caller& caller,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,6 +30,18 @@ class Backups {
   absl::StatusOr<v1::VerifyBackupResponse> Verify(const Caller& caller,
                                                   const v1::VerifyBackupRequest& request) const;
 
+  // Creates a backup now, with the key copies, without a caller (the backup schedule; Create
+  // after its checks). One backup or purge of the directory at a time.
+  absl::StatusOr<storage::BackupInfo> CreateNow();
+  // Deletes the oldest backups until `keep` (>= 1) are left; returns how many it deleted.
+  absl::StatusOr<uint32_t> PurgeOld(uint32_t keep);
+  // Called after each backup Create makes (the schedule records its own, once verified), for
+  // the last-success metric. Set before the server serves.
+  void OnCreated(std::function<void(const storage::BackupInfo&)> observer) {
+    on_created_ = std::move(observer);
+  }
+  const std::string& backup_dir() const { return backup_dir_; }
+
   // The name of the key copy inside a backup directory.
   static constexpr char kKeyFileName[] = "token.key";
   // The receipt key of anonymous letters (next to the token key in the data directory):
@@ -39,6 +53,8 @@ class Backups {
   const std::string backup_dir_;
   const std::string key_file_;
   const Clock& clock_;
+  std::mutex mu_;  // one backup or purge at a time (RocksDB's BackupEngine is not shared)
+  std::function<void(const storage::BackupInfo&)> on_created_;
 };
 
 // Restores backup `id` (0: latest) of `backup_dir` into a new data directory `data_dir`

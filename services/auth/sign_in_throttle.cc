@@ -1,13 +1,17 @@
 #include "services/auth/sign_in_throttle.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "google/rpc/error_details.pb.h"
+#include "services/auth/sign_in_throttle_count.h"
 #include "services/common/absl_compat.h"
 
 namespace branchline {
 
 namespace {
+
+std::atomic<uint64_t> refused_total{0};
 
 // Length-prefixed so that no (account, address) pair can spell another's key.
 std::string PairKey(std::string_view account, std::string_view address) {
@@ -20,6 +24,7 @@ int64_t CeilSeconds(int64_t micros) { return std::max<int64_t>(1, (micros + 999'
 
 // The same message for every account, known or not: a refusal reveals nothing.
 absl::Status Refusal(std::string_view why, int64_t wait_seconds) {
+  refused_total.fetch_add(1, std::memory_order_relaxed);
   absl::Status status = absl::ResourceExhaustedError(std::string(why) + "; try again in " +
                                                      std::to_string(wait_seconds) + " s");
   google::rpc::RetryInfo retry;
@@ -30,6 +35,8 @@ absl::Status Refusal(std::string_view why, int64_t wait_seconds) {
 }
 
 }  // namespace
+
+uint64_t SignInThrottleRefusals() { return refused_total.load(std::memory_order_relaxed); }
 
 SignInThrottle::Attempt::Attempt(Attempt&& other) noexcept
     : throttle_(std::exchange(other.throttle_, nullptr)),
