@@ -280,9 +280,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (dir_error) {
     return absl::UnavailableError("cannot create " + options.data_dir + ": " + dir_error.message());
   }
-  auto key = TokenSigner::LoadOrCreateKey(options.data_dir + "/token.key");
-  if (!key.ok()) return key.status();
-  state->signer = std::make_unique<TokenSigner>(std::move(*key));
+  // The current signing key and those kept after a rotation (services/auth/token_keys.h),
+  // followed while the server runs: `--rotate-token-key` needs no restart.
+  auto signer = TokenSigner::FollowKeyFiles(options.data_dir + "/token.key");
+  if (!signer.ok()) return signer.status();
+  state->signer = std::move(*signer);
   state->hasher = std::make_unique<PasswordHasher>(options.fast_password_hashing
                                                        ? PasswordHasher::Strength::kFastForTests
                                                        : PasswordHasher::Strength::kInteractive);
