@@ -54,6 +54,7 @@
 #include "services/sync/sync_grpc.h"
 #include "services/sync/watch_hub.h"
 #include "spdlog/spdlog.h"
+#include "storage/migrations.h"
 #include "storage/storage_uri.h"
 #include "storage/store.h"
 
@@ -251,6 +252,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
         "!!! --unsafe-no-sync: acknowledged writes are NOT synced and a power cut can "
         "lose them. Use only for benchmarks. !!!");
   }
+  // Migrations of an older database run inside Open, before anything is served; their
+  // progress goes to the log (storage has no logger of its own).
+  storage::SetMigrationLog([](std::string_view line) { spdlog::info("{}", line); });
   auto store = storage::Store::Open(store_options);
   if (!store.ok()) {
     if (options.storage.empty()) return store.status();
