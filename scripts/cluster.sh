@@ -5,6 +5,9 @@
 #   scripts/cluster.sh up     [DIR]   start (or restart) the cluster; prints the --storage string
 #   scripts/cluster.sh status [DIR]   members, roles and lag; prints the --storage string
 #   scripts/cluster.sh down   [DIR]   stop everything (the data stays; rm -rf DIR to forget it)
+#   scripts/cluster.sh kill-primary [DIR]
+#                                     SIGKILL the primary's Patroni and PostgreSQL, as a dead
+#                                     machine (failover drills and tests); `up` restarts it
 #
 # DIR defaults to build/cluster (ignored by git). Ports: CLUSTER_BASE_PORT (default 15400) +
 # 0..2 etcd clients, +10..12 etcd peers, +20..22 PostgreSQL, +30..32 Patroni's REST API; they
@@ -18,8 +21,8 @@ cd "$(dirname "$0")/.."
 
 command=${1:-}
 dir=${2:-build/cluster}
-case "$command" in up | down | status) ;; *)
-  echo "usage: $0 up|down|status [DIR]" >&2
+case "$command" in up | down | status | kill-primary) ;; *)
+  echo "usage: $0 up|down|status|kill-primary [DIR]" >&2
   exit 2
   ;;
 esac
@@ -254,6 +257,20 @@ cmd_status() {
     echo "patroni: stopped"
   fi
   storage_string
+}
+
+cmd_kill-primary() {
+  local i pid
+  for i in 0 1 2; do
+    curl -fs "http://127.0.0.1:${REST_PORT[$i]}/primary" > /dev/null 2>&1 || continue
+    # Patroni first, so it cannot restart the postmaster: the node is gone until `up`.
+    kill -9 "$(cat "$dir/patroni$i.pid")" 2> /dev/null || true
+    pid=$(head -1 "$dir/pg$i/postmaster.pid" 2> /dev/null) && kill -9 "$pid" 2> /dev/null || true
+    echo "cluster: killed pg$i (port ${PG_PORT[$i]})"
+    return 0
+  done
+  echo "cluster: no primary to kill" >&2
+  return 1
 }
 
 "cmd_$command"

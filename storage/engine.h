@@ -57,9 +57,11 @@ class Engine {
 
   virtual std::unique_ptr<EngineBatch> NewBatch() const = 0;
   // Applies the batch atomically: all of it or (on error) none of it. Durable before it
-  // returns when the store syncs writes, or always with `force_sync` (schema records). A
-  // connection lost during the commit returns UNAVAILABLE with the outcome unknown: callers
-  // retry with the same request_id, which the idempotency records make safe.
+  // returns when the store syncs writes, or always with `force_sync` (schema records). OK
+  // means committed, any other answer not committed: an engine whose connection can break
+  // mid-commit finds out which before it returns. Only a database unreachable for the whole
+  // of its bounded wait leaves the outcome unknown (UNAVAILABLE saying so); callers retry
+  // with the same request_id, which the idempotency records make safe.
   virtual absl::Status Write(EngineBatch& batch, bool force_sync = false) = 0;
 
   // Store::Scan and Store::ScanReverse (store.h) have the contract.

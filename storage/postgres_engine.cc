@@ -3,9 +3,13 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <random>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +26,11 @@ namespace {
 // whole commit group be one statement (below) however many families it touches.
 constexpr char kCreateTable[] =
     "CREATE TABLE IF NOT EXISTS branchline_kv (k bytea PRIMARY KEY, v bytea NOT NULL)";
+// One row per commit statement, its token: after a connection broke mid-commit, the row tells
+// whether the commit landed (see ResolveOutcome). Tokens start with the commit's time, so
+// retention deletes a key range at the front of the primary key.
+constexpr char kCreateCommitsTable[] =
+    "CREATE TABLE IF NOT EXISTS branchline_commits (token bytea PRIMARY KEY)";
 // Serialises concurrent first starts creating the table (any constant works).
 constexpr char kSchemaLock[] = "SELECT pg_advisory_xact_lock(4242001)";
 
@@ -32,7 +41,14 @@ constexpr char kSchemaLock[] = "SELECT pg_advisory_xact_lock(4242001)";
 constexpr char kWrite[] =
     "WITH deleted AS (DELETE FROM branchline_kv WHERE k = ANY($1::bytea[])), "
     "written AS (INSERT INTO branchline_kv (k, v) SELECT * FROM unnest($2::bytea[], $3::bytea[]) "
-    "ON CONFLICT (k) DO UPDATE SET v = excluded.v) SELECT 1";
+    "ON CONFLICT (k) DO UPDATE SET v = excluded.v), "
+    "marked AS (INSERT INTO branchline_commits (token) VALUES ($4)) SELECT 1";
+// After a lost connection: inserting the commit's token finds it (committed), or waits for a
+// commit still running to end, or inserts it — which also fences: the lost statement, should
+// it still arrive, fails on the token and cannot commit after we answered "not committed".
+constexpr char kFence[] =
+    "INSERT INTO branchline_commits (token) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1";
+constexpr char kPruneCommits[] = "DELETE FROM branchline_commits WHERE token < $1";
 constexpr char kGet[] = "SELECT v FROM branchline_kv WHERE k = $1";
 constexpr char kScanForward[] =
     "SELECT k, v FROM branchline_kv WHERE k >= $1 AND k > $2 AND k < $3 ORDER BY k LIMIT $4";
@@ -114,6 +130,26 @@ class Params {
   std::vector<int> formats_;
 };
 
+// How long a commit whose connection broke may take to learn its outcome: a Patroni failover
+// promotes the synchronous standby in about 15 s (docs/cluster.md).
+constexpr std::chrono::seconds kOutcomeWait{30};
+// Commit tokens are kept this long, far beyond kOutcomeWait and any clock skew between
+// servers, and pruned once a minute.
+constexpr std::chrono::minutes kTokenRetention{10};
+constexpr std::chrono::minutes kPruneInterval{1};
+
+int64_t UnixMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Be64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<char>(v & 0xff);
+  return out;
+}
+
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -135,6 +171,17 @@ absl::Status FromPq(PGconn* conn, const PGresult* result, std::string_view what)
   }
   if (code == "54000") return absl::InvalidArgumentError("PostgreSQL " + message);
   return absl::InternalError("PostgreSQL " + message);
+}
+
+// Whether a failed statement may nevertheless have committed: the connection broke, or the
+// server ended the session (shutdown, crash, pg_terminate_backend) — possibly after its
+// commit, even one already waiting for the synchronous standby. Any other error came from
+// the statement itself, which then rolled back.
+bool OutcomeUnknown(PGconn* conn, const PGresult* result) {
+  if (PQstatus(conn) != CONNECTION_OK || !result) return true;
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  std::string_view code = state ? state : "";
+  return code.empty() || code.substr(0, 2) == "08" || code == "57P01" || code == "57P02";
 }
 
 // Connections to the primary, opened on demand up to a maximum and reused. A connection that
@@ -294,6 +341,8 @@ class PostgresEngine final : public Engine {
     return std::make_unique<PostgresBatch>();
   }
 
+  // One statement; when its connection breaks, it learns whether the commit landed before
+  // answering (ResolveOutcome) and sends it again if it did not.
   absl::Status Write(EngineBatch& batch, bool force_sync) override;
   absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,
                     const ScanVisitor& visit) const override;
@@ -326,9 +375,21 @@ class PostgresEngine final : public Engine {
   }
   absl::Status ScanRange(Cf cf, bool reverse, std::string lower, std::string after,
                          std::string upper, const ScanVisitor& visit) const;
+  // Unique per commit statement across servers: its time, then this engine's random nonce
+  // plus a counter.
+  std::string NextToken() { return Be64(UnixMicros()) + Be64(nonce_ + next_token_++); }
+  // Whether the commit that carried `token` landed, found on a new connection (libpq's
+  // target_session_attrs takes it to whichever host is primary now); retried until `deadline`.
+  absl::StatusOr<bool> ResolveOutcome(const std::string& token,
+                                      std::chrono::steady_clock::time_point deadline);
+  // Deletes tokens older than kTokenRetention, at most once per kPruneInterval per engine.
+  void PruneTokens();
 
   mutable ConnectionPool pool_;
   bool existed_ = false;
+  const uint64_t nonce_ = std::random_device{}() * (uint64_t{1} << 32) ^ std::random_device{}();
+  std::atomic<uint64_t> next_token_{0};
+  std::atomic<int64_t> last_prune_micros_{0};
 };
 
 absl::Status PostgresEngine::Prepare() {
@@ -343,7 +404,7 @@ absl::Status PostgresEngine::Prepare() {
     }
     return r;
   };
-  for (const char* sql : {"BEGIN", kSchemaLock, kCreateTable}) {
+  for (const char* sql : {"BEGIN", kSchemaLock, kCreateTable, kCreateCommitsTable}) {
     if (auto r = exec(sql); !r.ok()) {
       PQclear(PQexec(c, "ROLLBACK"));
       return r.status();
@@ -382,12 +443,69 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
       values.push_back(ops[i].value);
     }
   }
+  const std::string deleted_array = ByteaArray(deleted), keys_array = ByteaArray(keys),
+                    values_array = ByteaArray(values);
+  const auto deadline = std::chrono::steady_clock::now() + kOutcomeWait;
+  for (;;) {
+    const std::string token = NextToken();
+    absl::Status lost;
+    {
+      auto conn = pool_.Acquire();
+      if (!conn.ok()) return conn.status();  // nothing was sent
+      Params p;
+      p.Binary(deleted_array);
+      p.Binary(keys_array);
+      p.Binary(values_array);
+      p.Binary(token);
+      Result r(PQexecParams(conn->get(), kWrite, p.size(), nullptr, p.values(), p.lengths(),
+                            p.formats(), /*resultFormat=*/1));
+      auto status = PQresultStatus(r.get());
+      if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        PruneTokens();
+        return absl::OkStatus();
+      }
+      lost = FromPq(conn->get(), r.get(), "commit");
+      if (!OutcomeUnknown(conn->get(), r.get())) return lost;
+    }  // the broken connection is closed here, not reused
+    auto committed = ResolveOutcome(token, deadline);
+    if (!committed.ok()) {
+      return absl::UnavailableError(std::string(lost.message()) +
+                                    "; whether it committed could not be learned: " +
+                                    std::string(committed.status().message()));
+    }
+    if (*committed) return absl::OkStatus();
+    // It did not commit and can no longer (its token is taken): send it again. The caller's
+    // key locks are still held, so the values it computed are still right.
+    if (std::chrono::steady_clock::now() >= deadline) return lost;
+  }
+}
+
+absl::StatusOr<bool> PostgresEngine::ResolveOutcome(
+    const std::string& token, std::chrono::steady_clock::time_point deadline) {
+  absl::Status last = absl::DeadlineExceededError("no answer in time");
+  for (auto pause = std::chrono::milliseconds(50);;
+       pause = std::min(pause * 2, std::chrono::milliseconds(1000))) {
+    Params p;
+    p.Binary(token);
+    auto r = Run(kFence, p, "checking a commit after a lost connection");
+    if (r.ok()) return PQntuples(r->get()) == 0;  // no row inserted: the token was there
+    last = r.status();
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return last;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(pause, deadline - now));
+  }
+}
+
+void PostgresEngine::PruneTokens() {
+  const int64_t now = UnixMicros();
+  int64_t last = last_prune_micros_.load();
+  const int64_t interval = std::chrono::microseconds(kPruneInterval).count();
+  if (now - last < interval || !last_prune_micros_.compare_exchange_strong(last, now)) return;
   Params p;
-  p.Binary(ByteaArray(deleted));
-  p.Binary(ByteaArray(keys));
-  p.Binary(ByteaArray(values));
-  auto r = Run(kWrite, p, "commit");
-  return r.ok() ? absl::OkStatus() : r.status();
+  p.Binary(Be64(now - std::chrono::microseconds(kTokenRetention).count()));
+  // Best effort: a failure leaves the rows to the next minute's pass.
+  (void)Run(kPruneCommits, p, "pruning commit tokens");
 }
 
 absl::Status PostgresEngine::ScanRange(Cf cf, bool reverse, std::string lower, std::string after,

@@ -13,7 +13,7 @@ namespace branchline::storage::testing {
 // optionally uri=… with {db} where the database name goes, the string the store connects with
 // (the Patroni cluster test: every host, target_session_attrs=read-write) and owner=ROLE.
 // $BRANCHLINE_POSTGRES_ENV overrides the path.
-std::optional<std::string> PostgresDatabase(std::string* skip_reason) {
+std::optional<PostgresTestDatabase> NewPostgresDatabase(std::string* skip_reason) {
   const char* override_path = std::getenv("BRANCHLINE_POSTGRES_ENV");
   const std::string path = override_path ? override_path : POSTGRES_FIXTURE_ENV;
   std::ifstream env(path);
@@ -40,17 +40,30 @@ std::optional<std::string> PostgresDatabase(std::string* skip_reason) {
   }
   static std::atomic<int> counter{0};
   std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-  std::string command = "/usr/lib/postgresql/15/bin/createdb -h '" + socket + "' -p " + port +
-                        " -U postgres -T template0 " + (owner.empty() ? "" : "-O " + owner + " ") +
-                        name;
+  const std::string server = " -h '" + socket + "' -p " + port + " -U postgres ";
+  std::string command = "/usr/lib/postgresql/15/bin/createdb" + server + "-T template0 " +
+                        (owner.empty() ? "" : "-O " + owner + " ") + name;
   if (std::system(command.c_str()) != 0) {
     ADD_FAILURE() << "createdb failed: " << command;  // a broken fixture fails, never skips
     *skip_reason = "createdb failed";
     return std::nullopt;
   }
-  if (auto at = uri.find("{db}"); at != std::string::npos) return uri.replace(at, 4, name);
-  // A URI, as --storage takes; host= names the socket directory.
-  return "postgresql://postgres@/" + name + "?host=" + socket + "&port=" + port;
+  PostgresTestDatabase db;
+  db.psql =
+      "/usr/lib/postgresql/15/bin/psql -X -q -A -t -v ON_ERROR_STOP=1" + server + "-d " + name;
+  if (auto at = uri.find("{db}"); at != std::string::npos) {
+    db.uri = uri.replace(at, 4, name);
+  } else {
+    // A URI, as --storage takes; host= names the socket directory.
+    db.uri = "postgresql://postgres@/" + name + "?host=" + socket + "&port=" + port;
+  }
+  return db;
+}
+
+std::optional<std::string> PostgresDatabase(std::string* skip_reason) {
+  auto db = NewPostgresDatabase(skip_reason);
+  if (!db) return std::nullopt;
+  return db->uri;
 }
 
 std::optional<StoreOptions> BackendOptions(const std::string& backend, const std::string& dir,

@@ -13,8 +13,17 @@ namespace branchline::storage::testing {
 inline constexpr char kRocksDb[] = "rocksdb";
 inline constexpr char kPostgres[] = "postgres";
 
-// A postgresql:// URI of a new, empty database on the fixture's server, or the reason
-// there is none (binaries missing, test not started through ctest) in `skip_reason`.
+// A new, empty database on the fixture's server: the postgresql:// URI the store connects
+// with, and a psql command line connected to it as the superuser (for tests that reach
+// around the store: triggers, pg_terminate_backend, server settings).
+struct PostgresTestDatabase {
+  std::string uri;
+  std::string psql;
+};
+// nullopt, with the reason (binaries missing, test not started through ctest) in
+// `skip_reason`, when there is no fixture.
+std::optional<PostgresTestDatabase> NewPostgresDatabase(std::string* skip_reason);
+// Only the URI of NewPostgresDatabase.
 std::optional<std::string> PostgresDatabase(std::string* skip_reason);
 
 // Options for `backend`: RocksDB in `dir` with tiny memtables (flushes really happen), or a
