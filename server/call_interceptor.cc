@@ -25,7 +25,7 @@ using grpc::experimental::InterceptionHookPoints;
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics,
-                  CancelledCallGuard* churn)
+                  CancelledCallGuard* churn, CallsInProgress* calls)
       : method_(info->method()),
         spec_(rpc::FindMethod(method_)),
         context_(info->server_context()),
@@ -33,24 +33,35 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
         metrics_(metrics),
         churn_(churn),
         streaming_(info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY),
+        calls_(calls),
         start_(Clock::now()) {
     if (metrics_ && streaming_) metrics_->StreamStarted();
+    if (calls_) {
+      if (!streaming_) calls_->unary.fetch_add(1);
+      calls_->last_start_ns.store(start_.time_since_epoch().count());
+    }
   }
   // The interceptor lives as long as the call: a stream that ends without a status (the
   // client went away) still stops counting as active.
   ~CallInterceptor() override {
     if (metrics_ && streaming_) metrics_->StreamEnded();
+    if (calls_ && !streaming_) calls_->unary.fetch_sub(1);
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       received_request_ = received_request_ || methods->GetRecvMessage() != nullptr;
       CheckSize(methods);
+      if (!refused_ && calls_ && calls_->stopping.load()) {
+        Refuse(methods, absl::UnavailableError(
+                            "the server is stopping; retry with the same request_id (the next "
+                            "connection reaches a running server)"));
+      }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
       if (refused_) (void)TakeRequestRefusal(context_);  // when the handler did not take it
-      if (refused_ && status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      if (refused_ && status.error_code() != refused_->error_code()) {
         // The handler did not answer the refusal itself (it does not use the handler
         // helpers): it saw an emptied request, and its answer is replaced.
         status = *refused_;
@@ -101,16 +112,25 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     const size_t size = raw ? raw->Length() : request->ByteSizeLong();
     const size_t limit = spec_->max_request_bytes;
     if (size <= limit) return;
-    absl::Status status =
-        FieldError(absl::StatusCode::kResourceExhausted, "request",
-                   "is " + std::to_string(size) + " bytes; this method accepts at most " +
-                       std::to_string(limit));
+    Refuse(methods, FieldError(absl::StatusCode::kResourceExhausted, "request",
+                               "is " + std::to_string(size) +
+                                   " bytes; this method accepts at most " + std::to_string(limit)));
+  }
+
+  // Answers `status` instead of the handler: the authenticated handler helper answers the
+  // refusal, and the request is emptied for handlers that do not check (their answer is
+  // replaced at PRE_SEND_STATUS). Only our own services.
+  void Refuse(grpc::experimental::InterceptorBatchMethods* methods, absl::Status status) {
+    if (!spec_) return;
+    void* received = methods->GetRecvMessage();
+    if (received == nullptr) return;
+    const bool bytes = spec_->serving != rpc::Serving::kSync;
     refused_ = ToGrpcStatus(status);
     RefuseRequest(context_, std::move(status));
-    if (raw) {
-      raw->Clear();
+    if (bytes) {
+      static_cast<grpc::ByteBuffer*>(received)->Clear();
     } else {
-      request->Clear();
+      static_cast<google::protobuf::Message*>(received)->Clear();
     }
   }
 
@@ -133,6 +153,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   ServerMetrics* metrics_;
   CancelledCallGuard* churn_;
   bool streaming_;
+  CallsInProgress* calls_;
   bool received_request_ = false;
   Clock::time_point start_;
   std::optional<grpc::Status> refused_;
@@ -142,7 +163,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
 grpc::experimental::Interceptor* CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new CallInterceptor(info, access_log_, metrics_, churn_);
+  return new CallInterceptor(info, access_log_, metrics_, churn_, calls_);
 }
 
 }  // namespace branchline

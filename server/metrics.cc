@@ -11,6 +11,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "rpc/methods.h"
+#include "storage/migrations.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -81,6 +82,9 @@ class StoreCollector final : public prometheus::Collectable {
         One("branchline_rocksdb_block_cache_bytes",
             "Memory of the block cache (blocks and the memtable budget)", MetricType::Gauge,
             static_cast<double>(s.block_cache_bytes)),
+        // Store::Open migrated the database to this version before serving.
+        One("branchline_schema_version", "Schema version of the database (migrated at start)",
+            MetricType::Gauge, storage::kLatestSchemaVersion),
     };
     out.push_back(TenantCounts());
     return out;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <type_traits>
@@ -57,6 +58,7 @@
 #include "services/sync/sync_grpc.h"
 #include "services/sync/watch_hub.h"
 #include "spdlog/spdlog.h"
+#include "storage/migrations.h"
 #include "storage/storage_uri.h"
 #include "storage/store.h"
 
@@ -124,6 +126,8 @@ struct BranchlineServer::State {
   int port = 0;
   std::mutex shutdown_mu;
   bool shut_down = false;
+  // Calls in progress, counted by the interceptor: what a stop waits for.
+  CallsInProgress calls;
 };
 
 namespace {
@@ -269,6 +273,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
         "!!! --unsafe-no-sync: acknowledged writes are NOT synced and a power cut can "
         "lose them. Use only for benchmarks. !!!");
   }
+  // Migrations of an older database run inside Open, before anything is served; their
+  // progress goes to the log (storage has no logger of its own).
+  storage::SetMigrationLog([](std::string_view line) { spdlog::info("{}", line); });
   auto store = storage::Store::Open(store_options);
   if (!store.ok()) {
     if (options.storage.empty()) return store.status();
@@ -305,9 +312,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (dir_error) {
     return absl::UnavailableError("cannot create " + options.data_dir + ": " + dir_error.message());
   }
-  auto key = TokenSigner::LoadOrCreateKey(options.data_dir + "/token.key");
-  if (!key.ok()) return key.status();
-  state->signer = std::make_unique<TokenSigner>(std::move(*key));
+  // The current signing key and those kept after a rotation (services/auth/token_keys.h),
+  // followed while the server runs: `--rotate-token-key` needs no restart.
+  auto signer = TokenSigner::FollowKeyFiles(options.data_dir + "/token.key");
+  if (!signer.ok()) return signer.status();
+  state->signer = std::move(*signer);
   state->hasher = std::make_unique<PasswordHasher>(options.fast_password_hashing
                                                        ? PasswordHasher::Strength::kFastForTests
                                                        : PasswordHasher::Strength::kInteractive);
@@ -464,7 +473,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->churn = std::make_unique<CancelledCallGuard>(
       CancelledCallGuard::Limits{.busy_calls = 0, .sample_every = 1, .max_cancelled = 100});
   interceptors.push_back(std::make_unique<CallInterceptorFactory>(
-      options.access_log, state->metrics.get(), state->churn.get()));
+      options.access_log, state->metrics.get(), state->churn.get(), &state->calls));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->pollers = std::make_unique<CompletionQueuePollers>(builder.AddCompletionQueue());
   // Memory freed after a burst (a rapid-reset flood, a report over a whole company) goes back
@@ -486,9 +495,49 @@ void BranchlineServer::Shutdown(int grace_ms) {
   std::lock_guard lock(state_->shutdown_mu);
   if (state_->shut_down) return;
   state_->shut_down = true;
-  state_->watch_hub->FinishAll();  // live streams would otherwise hold the shutdown open
-  state_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms));
+  using SteadyClock = std::chrono::steady_clock;
+  const auto started = SteadyClock::now();
+  const auto deadline = started + std::chrono::milliseconds(grace_ms);
+  auto elapsed_ms = [&] {
+    return std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
+  };
+  // 1. Live streams end with UNAVAILABLE: clients resume from their cursor elsewhere or later.
+  state_->watch_hub->FinishAll();
+  // 2. New calls are refused with UNAVAILABLE before their handlers run (the interceptor), and
+  // the calls in progress finish and are answered. Not gRPC's own Shutdown yet: from the moment
+  // it is called until a client has read its GOAWAY, gRPC 1.51 accepts calls and answers them
+  // CANCELLED, which phones do not retry.
+  state_->calls.stopping = true;
+  // Then a quiet moment, no call started for kQuiet (refused clients back off), to make a call
+  // arriving in step 3 unlikely; under steady load at most kMaxQuietWait of it.
+  constexpr auto kQuiet = std::chrono::milliseconds(50);
+  constexpr auto kMaxQuietWait = std::chrono::milliseconds(250);
+  std::optional<SteadyClock::time_point> idle_since;
+  for (;;) {
+    const auto now = SteadyClock::now();
+    if (now >= deadline) break;
+    if (state_->calls.unary.load() > 0) {
+      idle_since.reset();
+    } else {
+      if (!idle_since) idle_since = now;
+      const auto last_start =
+          SteadyClock::time_point(SteadyClock::duration(state_->calls.last_start_ns.load()));
+      if (now - last_start >= kQuiet || now - *idle_since >= kMaxQuietWait) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const int left = state_->calls.unary.load();
+  spdlog::info("stop: calls in progress finished after {:.0f} ms{}", elapsed_ms(),
+               left > 0 ? " (" + std::to_string(left) + " still running at the grace's end)"
+                        : std::string());
+  // 3. gRPC's Shutdown with no time left: GOAWAY, and the connections closed at once. Given
+  // time, it would wait for every client connection to go away, which an idle or unresponsive
+  // phone does not do by itself (a stop with one idle connection took min(grace, 6 s) + 2 s,
+  // and under load the whole grace). A call still running (only past the grace) ends with
+  // UNAVAILABLE for its client, which retries it with the same request_id.
+  state_->server->Shutdown(std::chrono::system_clock::now());
   state_->server->Wait();
+  spdlog::info("stop: gRPC stopped after {:.0f} ms", elapsed_ms());
   // Stream starts still queued run now, while the pollers can still take their operations.
   state_->blocking_pool->Drain();
   state_->pollers->Shutdown();  // after the server's, as gRPC requires
@@ -503,7 +552,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->deferred_changes.reset();  // stops publishing before the database closes
   state_->metrics.reset();           // stops scrapes before the store they read goes
   state_->store.reset();             // closes the database cleanly
-  spdlog::info("branchline-server stopped");
+  spdlog::info("branchline-server stopped ({:.0f} ms after the stop began)", elapsed_ms());
 }
 
 void BranchlineServer::Wait() {

@@ -60,10 +60,10 @@ absl::StatusOr<PruneResult> PruneChanges(Store& store, int64_t horizon_micros, s
           writes.Delete(Cf::kChanges, std::string(key));
           if (change.organization_id()) {
             writes.Delete(Cf::kIndex, ChangeByOrgKey(change.organization_id(), change.sequence()));
-            if (change.members_see()) {
-              writes.Delete(Cf::kIndex,
-                            ChangeForMembersByOrgKey(change.organization_id(), change.sequence()));
-            }
+            // Also without members_see: the schema 2 migration indexed every organisation
+            // change older than the members' index there (storage/migrations.cc).
+            writes.Delete(Cf::kIndex,
+                          ChangeForMembersByOrgKey(change.organization_id(), change.sequence()));
           }
           for (uint64_t person : change.person_ids()) {
             writes.Delete(Cf::kIndex, ChangeByPersonKey(person, change.sequence()));

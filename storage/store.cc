@@ -8,6 +8,7 @@
 #include "storage/engine.h"
 #include "storage/key_codec.h"
 #include "storage/keys.h"
+#include "storage/migrations.h"
 #include "storage/postgres_engine.h"
 #include "storage/rocksdb_engine.h"
 
@@ -24,7 +25,6 @@ std::optional<uint64_t> DecodeU64(std::string_view s) {
   return r.done() ? v : std::nullopt;
 }
 
-std::string SchemaKey() { return KeyBuilder().Str("schema_version").key(); }
 std::string TenantHwmKey() { return KeyBuilder().Str("tenant_hwm").key(); }
 std::string IdHwmKey(uint32_t tenant) { return KeyBuilder().Str("id_hwm").U32(tenant).key(); }
 
@@ -102,8 +102,9 @@ absl::StatusOr<uint64_t> LoadMembersChangeIndexFrom(Engine& engine, uint64_t las
   return last_sequence;
 }
 
+// Refuses a newer database, migrates an older one (migrations.h), stamps a new one.
 absl::Status CheckSchema(Engine& engine) {
-  auto stored = engine.Get(Cf::kMeta, SchemaKey());
+  auto stored = engine.Get(Cf::kMeta, SchemaVersionKey());
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) {
     if (engine.existed()) {
@@ -111,17 +112,19 @@ absl::Status CheckSchema(Engine& engine) {
     }
     // Synced even with --unsafe-no-sync: a power cut after the column families exist but
     // before this record is durable would leave a database that no later start accepts.
-    return PutSynced(engine, SchemaKey(), KeyBuilder().U32(kSchemaVersion).key());
+    return PutSynced(engine, SchemaVersionKey(), KeyBuilder().U32(kLatestSchemaVersion).key());
   }
   KeyReader r(**stored);
   auto version = r.U32();
   if (!version || !r.done()) return absl::DataLossError("schema version is unreadable");
-  if (*version > kSchemaVersion) {
+  if (*version > kLatestSchemaVersion) {
     return absl::FailedPreconditionError("database schema version " + std::to_string(*version) +
                                          " is newer than this server supports (" +
-                                         std::to_string(kSchemaVersion) + "): upgrade the server");
+                                         std::to_string(kLatestSchemaVersion) +
+                                         "): upgrade the server");
   }
-  return absl::OkStatus();
+  if (*version == 0) return absl::DataLossError("schema version 0 is not a Branchline version");
+  return MigrateSchema(engine, *version);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/config/command_line.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -10,6 +11,8 @@
 #include "server/config/server_config.h"
 #include "server/server.h"
 #include "services/admin/backups.h"
+#include "services/auth/token_keys.h"
+#include "services/auth/token_signer.h"
 
 namespace branchline {
 
@@ -25,6 +28,8 @@ struct Request {
   bool print_config = false;
   std::string restore_from;
   uint32_t restore_id = 0;
+  bool rotate_token_key = false;
+  bool drop_previous_token_keys = false;
 };
 
 std::string DefaultText(const Setting& s) {
@@ -107,6 +112,13 @@ int RunServerCommand(int argc, char** argv) {
   restore->fallthrough();  // --data-dir (the target) belongs to the main command
   restore->add_option("--from", request.restore_from, "Backup directory")->required();
   restore->add_option("--backup-id", request.restore_id, "Backup to restore (default: the latest)");
+  app.add_flag("--rotate-token-key", request.rotate_token_key,
+               "Make a new access-token signing key in --data-dir (token.key), keep the old one "
+               "for 16 minutes so no token it signed stops working, and exit; a running server "
+               "picks the new key up within 5 seconds");
+  app.add_flag("--drop-previous-token-keys", request.drop_previous_token_keys,
+               "With --rotate-token-key: keep no previous key (a leaked key): every access token "
+               "stops working at once and apps refresh theirs");
   CLI11_PARSE(app, argc, argv);
 
   const std::string& file =
@@ -133,6 +145,33 @@ int RunServerCommand(int argc, char** argv) {
   if (!options.ok()) {
     std::fprintf(stderr, "branchline-server: %s\n",
                  std::string(options.status().message()).c_str());
+    return kRefused;
+  }
+  if (request.rotate_token_key) {
+    const std::string key_path = options->data_dir + "/token.key";
+    auto keys =
+        RotateTokenKeys(key_path,
+                        std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count(),
+                        request.drop_previous_token_keys ? 0 : TokenSigner::kKeepRetiredSeconds);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "rotate-token-key failed: %s\n",
+                   std::string(keys.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s: new current key %s", key_path.c_str(),
+                TokenSigner::KeyId(keys->current).c_str());
+    for (const auto& retired : keys->previous) {
+      std::printf(", previous key %s accepted until %lld", TokenSigner::KeyId(retired.key).c_str(),
+                  static_cast<long long>(retired.retired_at + TokenSigner::kKeepRetiredSeconds));
+    }
+    std::printf("\n");
+    return 0;
+  }
+  if (request.drop_previous_token_keys) {
+    std::fprintf(stderr,
+                 "branchline-server: --drop-previous-token-keys needs --rotate-token-key\n");
     return kRefused;
   }
   if (*restore) {

@@ -49,9 +49,9 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
           if (!inner.ok()) return false;
           uint64_t seq = storage::TrailingId(key);
           if (seq > through) return false;
-          // Organisation entries name their kind (empty in data written before the kind was
-          // indexed): skip what members never see without reading the change itself.
-          if (!personal && !kind.empty() && !MemberVisibleKind(kind)) return true;
+          // Organisation entries name their kind (schema 2 gave the older entries theirs,
+          // storage/migrations.cc): skip what members never see without reading the change.
+          if (!personal && !MemberVisibleKind(kind)) return true;
           if (taken == limit) {
             truncated = true;
             return false;
@@ -77,16 +77,10 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
   RETURN_IF_ERROR(read_source(storage::ChangeByPersonPrefix(person_id), true, after, stable));
   RETURN_IF_ERROR(inner);
   // Organisations: their members' index, so a pull never steps over the check-ins and study
-  // records of a busy branch; a cursor from before that index existed reads the older part
-  // from the full organisation index.
-  const uint64_t members_from = std::min(store_.MembersChangeIndexFrom(), stable);
+  // records of a busy branch. It holds every organisation change since schema 2 (whose
+  // migration indexed the older ones: Store::MembersChangeIndexFrom() is 0).
   for (uint64_t org : org_chain) {
-    if (after < members_from) {
-      RETURN_IF_ERROR(read_source(storage::ChangeByOrgPrefix(org), false, after, members_from));
-      RETURN_IF_ERROR(inner);
-    }
-    RETURN_IF_ERROR(read_source(storage::ChangeForMembersByOrgPrefix(org), false,
-                                std::max(after, members_from), stable));
+    RETURN_IF_ERROR(read_source(storage::ChangeForMembersByOrgPrefix(org), false, after, stable));
     RETURN_IF_ERROR(inner);
   }
   ChangePage page;

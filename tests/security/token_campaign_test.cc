@@ -23,7 +23,8 @@ namespace {
 
 using testing::TestServer;
 
-constexpr std::string_view kPrefix = "bl1.";
+// "bl2.<key id>.": what precedes the claims in the server's tokens.
+constexpr size_t kPrefixSize = 13;
 
 class TokenCampaignTest : public ::testing::Test {
  protected:
@@ -41,7 +42,7 @@ class TokenCampaignTest : public ::testing::Test {
   }
 
   static bool DecodeClaims(const std::string& token, internal::v1::TokenClaims* claims) {
-    auto body = std::string_view(token).substr(kPrefix.size());
+    auto body = std::string_view(token).substr(kPrefixSize);
     std::string payload;
     if (!absl::WebSafeBase64Unescape(std::string(body.substr(0, body.find('.'))), &payload)) {
       return false;
@@ -95,7 +96,8 @@ TEST_F(TokenCampaignTest, AThousandHostileTokensAreAllUnauthenticated) {
   }
   // 100 single-bit flips of the decoded claims or MAC, re-encoded canonically.
   {
-    auto body = genuine_.substr(kPrefix.size());
+    const std::string prefix = genuine_.substr(0, kPrefixSize);
+    auto body = genuine_.substr(kPrefixSize);
     std::string payload, mac;
     ASSERT_TRUE(absl::WebSafeBase64Unescape(body.substr(0, body.find('.')), &payload));
     ASSERT_TRUE(absl::WebSafeBase64Unescape(body.substr(body.find('.') + 1), &mac));
@@ -103,9 +105,8 @@ TEST_F(TokenCampaignTest, AThousandHostileTokensAreAllUnauthenticated) {
       std::string p = payload, m = mac;
       std::string& target = i % 2 ? p : m;
       target[rng() % target.size()] ^= static_cast<char>(1 << (rng() % 8));
-      cases.push_back(
-          {"bit flip (bytes)", bearer(std::string(kPrefix) + absl::WebSafeBase64Escape(p) + "." +
-                                      absl::WebSafeBase64Escape(m))});
+      cases.push_back({"bit flip (bytes)", bearer(prefix + absl::WebSafeBase64Escape(p) + "." +
+                                                  absl::WebSafeBase64Escape(m))});
     }
   }
   // 100 truncations (every prefix is refused, including the empty token).
@@ -156,7 +157,7 @@ TEST_F(TokenCampaignTest, AThousandHostileTokensAreAllUnauthenticated) {
   for (int i = 0; i < 50; ++i) {
     std::string t(1 + rng() % 200, ' ');
     for (auto& c : t) c = static_cast<char>(0x21 + rng() % 94);
-    if (i % 2) t = std::string(kPrefix) + t + "." + t;
+    if (i % 2) t = genuine_.substr(0, kPrefixSize) + t + "." + t;
     cases.push_back({"garbage", bearer(t)});
   }
   // 25 huge tokens (over the 1,024-character limit, under gRPC's metadata limit).
@@ -176,7 +177,8 @@ TEST_F(TokenCampaignTest, AThousandHostileTokensAreAllUnauthenticated) {
                                             "Token " + genuine_,
                                             "Bearer " + genuine_ + "=",
                                             "Bearer bl1..",
-                                            "Bearer bl2." + genuine_.substr(kPrefix.size()),
+                                            "Bearer bl2..",
+                                            "Bearer bl3." + genuine_.substr(4),
                                             "Bearer " + genuine_ + genuine_};
   for (int i = 0; i < 25; ++i) cases.push_back({"scheme", schemes[i % schemes.size()]});
   ASSERT_EQ(cases.size(), 1000u);

@@ -8,6 +8,8 @@
 
 #include "branchline/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "services/auth/token_keys.h"
+#include "services/auth/token_signer.h"
 #include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -145,6 +147,41 @@ TEST(ConfigFile, ServerStartedFromAConfigFileServesSignIn) {
   EXPECT_FALSE(response.access_token().empty());
   EXPECT_EQ(server.Stop(SIGTERM), 0);
   EXPECT_TRUE(std::ifstream(dir.Sub("data") + "/token.key").good()) << "data_dir from the file";
+}
+
+// `branchline-server --rotate-token-key`: an offline command over the data directory's key
+// files (services/auth/token_keys.h; the running server follows them).
+TEST(ConfigFile, RotateTokenKeyMakesANewKeyAndKeepsTheOld) {
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  int code = 0;
+  std::string out = RunBinary("", "--rotate-token-key --data-dir " + data, &code);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("does not exist"), std::string::npos) << out;
+  mkdir(data.c_str(), 0700);
+  auto first = LoadOrCreateTokenKeys(data + "/token.key");
+  ASSERT_TRUE(first.ok()) << first.status();
+  out = RunBinary("", "--rotate-token-key --data-dir " + data, &code);
+  EXPECT_EQ(code, 0) << out;
+  auto rotated = LoadOrCreateTokenKeys(data + "/token.key");
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  EXPECT_NE(rotated->current, first->current);
+  ASSERT_EQ(rotated->previous.size(), 1u);
+  EXPECT_EQ(rotated->previous[0].key, first->current);
+  EXPECT_NE(out.find("new current key " + TokenSigner::KeyId(rotated->current)), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("previous key " + TokenSigner::KeyId(first->current)), std::string::npos)
+      << out;
+  for (const char* file : {"/token.key", "/token.key.previous"}) {
+    struct stat st;
+    ASSERT_EQ(stat((data + file).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600) << file;
+  }
+  out = RunBinary("", "--rotate-token-key --drop-previous-token-keys --data-dir " + data, &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_TRUE(LoadOrCreateTokenKeys(data + "/token.key")->previous.empty());
+  out = RunBinary("", "--drop-previous-token-keys --data-dir " + data, &code);
+  EXPECT_EQ(code, 1) << out;
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 // A member's pull reads their organisations' members' index (kChangeForMembersByOrg): the
 // meetings, notices and plans addressed to them, not every check-in and study record of a
-// busy branch. Changes from before that index existed are still pulled, from the full
-// organisation index.
+// busy branch. Changes from before that index existed are indexed there by the schema 2
+// migration.
 #include <gtest/gtest.h>
 
 #include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/sync/change_reader.h"
 #include "storage/keys.h"
+#include "storage/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace branchline {
@@ -64,11 +65,12 @@ TEST(MembersChangeIndex, APullStepsOnlyOverWhatMembersSee) {
   EXPECT_EQ(feed_entries, 302);
 }
 
-TEST(MembersChangeIndex, ChangesFromBeforeTheIndexAreStillPulled) {
+TEST(MembersChangeIndex, ChangesFromBeforeTheIndexAreIndexedByTheSchema2Migration) {
   TempDir dir;
   {
-    // As a build before the members' index wrote them: no members_see, no index entry, and
-    // no record of where the index starts.
+    // As a build before the members' index wrote them, into a schema 1 database: no
+    // members_see, no members' index entry, no kind in the organisation index, and no record
+    // of where the members' index starts.
     auto store = MustOpen(dir.Sub("db"));
     storage::WriteSet w;
     internal::v1::ChangeRecord old_meeting;
@@ -80,10 +82,20 @@ TEST(MembersChangeIndex, ChangesFromBeforeTheIndexAreStillPulled) {
     old_check_in.set_organization_id(kBranch);
     w.AddChange(1, old_check_in);
     w.Delete(storage::Cf::kMeta, storage::MembersChangeIndexFromKey());
+    w.Put(storage::Cf::kMeta, storage::SchemaVersionKey(), storage::KeyBuilder().U32(1).key());
     ASSERT_TRUE(store->Commit(std::move(w)).ok());
+    storage::WriteSet unkind;
+    unkind.Put(storage::Cf::kIndex, storage::ChangeByOrgKey(kBranch, 1), "");
+    unkind.Put(storage::Cf::kIndex, storage::ChangeByOrgKey(kBranch, 2), "");
+    ASSERT_TRUE(store->Commit(std::move(unkind)).ok());
   }
   auto store = MustOpen(dir.Sub("db"));
-  EXPECT_EQ(store->MembersChangeIndexFrom(), 2u) << "the upgrade starts the index after seq 2";
+  EXPECT_EQ(store->MembersChangeIndexFrom(), 0u) << "the migration indexed the older changes";
+  for (uint64_t seq : {1, 2}) {
+    auto kind = store->Get(storage::Cf::kIndex, storage::ChangeByOrgKey(kBranch, seq));
+    ASSERT_TRUE(kind.ok() && kind->has_value());
+    EXPECT_EQ(**kind, seq == 1 ? "meeting" : "attendance");
+  }
   Commit(*store, "meeting", kBranch);
   Commit(*store, "attendance", kBranch);
 
@@ -97,9 +109,8 @@ TEST(MembersChangeIndex, ChangesFromBeforeTheIndexAreStillPulled) {
   ASSERT_TRUE(since_old.ok());
   ASSERT_EQ(since_old->changes.size(), 1u);
   EXPECT_EQ(since_old->changes[0].sequence(), 3u);
-  // Reopening keeps the recorded start.
   store.reset();
-  EXPECT_EQ(MustOpen(dir.Sub("db"))->MembersChangeIndexFrom(), 2u);
+  EXPECT_EQ(MustOpen(dir.Sub("db"))->MembersChangeIndexFrom(), 0u);
 }
 
 // Issue #19: a member-visible change for part of an organisation reaches only that part. A

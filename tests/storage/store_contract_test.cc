@@ -11,8 +11,12 @@
 #include <vector>
 
 #include "storage/change_pruning.h"
+#include "storage/engine.h"
 #include "storage/key_codec.h"
 #include "storage/keys.h"
+#include "storage/migrations.h"
+#include "storage/postgres_engine.h"
+#include "storage/rocksdb_engine.h"
 #include "storage/store.h"
 #include "tests/storage/test_backends.h"
 #include "tests/support/temp_dir.h"
@@ -21,6 +25,16 @@ namespace branchline::storage {
 namespace {
 
 using branchline::testing::TempDir;
+
+absl::StatusOr<std::unique_ptr<Engine>> OpenEngine(const StoreOptions& options) {
+  return options.postgres.empty() ? OpenRocksDbEngine(options) : OpenPostgresEngine(options);
+}
+
+uint32_t StoredVersion(const Engine& engine) {
+  auto stored = engine.Get(Cf::kMeta, SchemaVersionKey());
+  if (!stored.ok() || !stored->has_value()) return 0;
+  return KeyReader(**stored).U32().value_or(0);
+}
 
 class StoreContract : public ::testing::TestWithParam<std::string> {
  protected:
@@ -403,10 +417,124 @@ TEST_P(StoreContract, ReopenKeepsDataAndRefusesANewerSchema) {
   EXPECT_EQ(store_->Get(Cf::kPeople, "twice")->value_or(""), "b");
 
   Put(Cf::kMeta, KeyBuilder().Str("schema_version").key(),
-      KeyBuilder().U32(kSchemaVersion + 1).key());
+      KeyBuilder().U32(kLatestSchemaVersion + 1).key());
   store_.reset();
   auto refused = Store::Open(options_);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  // Left untouched: its version and records as they were.
+  auto engine = OpenEngine(options_);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_EQ(StoredVersion(**engine), kLatestSchemaVersion + 1);
+  EXPECT_EQ((*engine)->Get(Cf::kPeople, "kept")->value_or(""), "3");
+}
+
+// --- Schema migrations (storage/migrations.h), on both engines ---------------------------
+
+// A version 1 database as builds before the members' index and the indexed kinds left it:
+// `count` organisation changes (every third a meeting), their organisation index entries
+// without the kind, no members' index, no record of where it starts. Returns the store's
+// last sequence.
+void PlantSchema1ChangeLog(Store& store, int count) {
+  for (int i = 0; i < count; ++i) {
+    WriteSet w;
+    internal::v1::ChangeRecord change;
+    change.set_kind(i % 3 == 0 ? "meeting" : "attendance");
+    change.set_organization_id(MakeId(1, 2 + i % 2));
+    change.set_record_id(MakeId(1, 100 + i));
+    w.AddChange(1, change);
+    ASSERT_TRUE(store.Commit(std::move(w)).ok());
+  }
+  WriteSet old;
+  for (int i = 0; i < count; ++i) {
+    old.Put(Cf::kIndex, ChangeByOrgKey(MakeId(1, 2 + i % 2), i + 1), "");
+  }
+  old.Put(Cf::kPeople, RecordKey(MakeId(1, 9)), "a person");
+  old.Delete(Cf::kMeta, MembersChangeIndexFromKey());
+  old.Put(Cf::kMeta, SchemaVersionKey(), KeyBuilder().U32(1).key());
+  ASSERT_TRUE(store.Commit(std::move(old)).ok());
+}
+
+struct HooksReset {
+  ~HooksReset() { SetMigrationTestHooks({}); }
+};
+
+TEST_P(StoreContract, MigratesASchema1DatabaseInBatches) {
+  HooksReset reset;
+  PlantSchema1ChangeLog(*store_, 25);
+  store_.reset();
+  SetMigrationTestHooks({.fail = nullptr, .batch_ops = 6});  // 3 changes per batch
+  Reopen();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(store_->MembersChangeIndexFrom(), 0u);
+  EXPECT_EQ(store_->Get(Cf::kMeta, SchemaVersionKey())->value_or(""),
+            KeyBuilder().U32(kLatestSchemaVersion).key());
+  for (int i = 0; i < 25; ++i) {
+    const std::string kind = i % 3 == 0 ? "meeting" : "attendance";
+    const uint64_t org = MakeId(1, 2 + i % 2);
+    EXPECT_EQ(store_->Get(Cf::kIndex, ChangeByOrgKey(org, i + 1))->value_or("?"), kind) << i;
+    EXPECT_EQ(store_->Get(Cf::kIndex, ChangeForMembersByOrgKey(org, i + 1))->value_or("?"), kind)
+        << i;
+  }
+  EXPECT_TRUE(ScanAll(Cf::kMeta, KeyBuilder().Str("migration_resume").key()).empty());
+  EXPECT_EQ(store_->Get(Cf::kPeople, RecordKey(MakeId(1, 9)))->value_or(""), "a person");
+  // New changes go on after the old ones; a reopen migrates nothing again.
+  WriteSet w;
+  internal::v1::ChangeRecord change;
+  change.set_kind("meeting");
+  change.set_organization_id(MakeId(1, 2));
+  change.set_members_see(true);
+  w.AddChange(1, change);
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  EXPECT_EQ(store_->StableChangeSequence(), 26u);
+  SetMigrationTestHooks({.fail = [](uint32_t, uint64_t, bool) {
+    return absl::InternalError("a current database must not migrate");
+  }});
+  Reopen();
+  EXPECT_EQ(store_->Get(Cf::kIndex, ChangeForMembersByOrgKey(MakeId(1, 2), 26))->value_or(""),
+            "meeting");
+}
+
+// A step that fails part way (a crash, a full disk) leaves version 1 and data as usable as
+// before; the next start resumes where the step stopped and finishes it.
+TEST_P(StoreContract, AFailedMigrationLeavesTheOldVersionAndResumes) {
+  HooksReset reset;
+  PlantSchema1ChangeLog(*store_, 25);
+  store_.reset();
+  for (bool fail_last : {false, true}) {
+    SetMigrationTestHooks({.fail =
+                               [fail_last](uint32_t from, uint64_t write, bool last) {
+                                 if (from == 1 && (fail_last ? last : write == 3)) {
+                                   return absl::UnavailableError("injected: disk full");
+                                 }
+                                 return absl::OkStatus();
+                               },
+                           .batch_ops = 6});
+    auto failed = Store::Open(options_);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_NE(failed.status().message().find("stays at version 1"), std::string::npos)
+        << failed.status();
+    EXPECT_NE(failed.status().message().find("injected: disk full"), std::string::npos);
+    auto engine = OpenEngine(options_);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    EXPECT_EQ(StoredVersion(**engine), 1u);
+    EXPECT_FALSE((*engine)->Get(Cf::kMeta, MembersChangeIndexFromKey())->has_value())
+        << "the old reading rule still holds";
+    EXPECT_EQ((*engine)->Get(Cf::kPeople, RecordKey(MakeId(1, 9)))->value_or(""), "a person");
+    // The batches before the failure are kept, with where to resume.
+    auto resume = (*engine)->Get(Cf::kMeta, KeyBuilder().Str("migration_resume").U32(1).key());
+    ASSERT_TRUE(resume.ok() && resume->has_value());
+    EXPECT_EQ(**resume, ChangeKey(1, fail_last ? 25 : 6));
+  }
+  SetMigrationTestHooks({});
+  Reopen();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(store_->MembersChangeIndexFrom(), 0u);
+  for (int i = 0; i < 25; ++i) {
+    const uint64_t org = MakeId(1, 2 + i % 2);
+    EXPECT_TRUE(store_->Get(Cf::kIndex, ChangeForMembersByOrgKey(org, i + 1))->has_value()) << i;
+    EXPECT_FALSE(store_->Get(Cf::kIndex, ChangeByOrgKey(org, i + 1))->value_or("").empty()) << i;
+  }
 }
 
 // Monitoring counts keys per tenant (optionally of one size); backups are the engine's own or

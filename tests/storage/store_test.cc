@@ -11,6 +11,7 @@
 
 #include "storage/key_codec.h"
 #include "storage/keys.h"
+#include "storage/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace branchline::storage {
@@ -271,7 +272,7 @@ TEST(Store, RefusesANewerSchemaVersion) {
     auto store = MustOpen(TinyOptions(dir.Sub("db")));
     WriteSet w;
     w.Put(Cf::kMeta, KeyBuilder().Str("schema_version").key(),
-          KeyBuilder().U32(kSchemaVersion + 1).key());
+          KeyBuilder().U32(kLatestSchemaVersion + 1).key());
     ASSERT_TRUE(store->Commit(std::move(w)).ok());
   }
   auto store = Store::Open(TinyOptions(dir.Sub("db")));
