@@ -11,6 +11,7 @@
 
 #include "absl/strings/escaping.h"
 #include "services/common/absl_compat.h"
+#include "services/common/refusal.h"
 #include "storage/key_codec.h"
 
 namespace branchline {
@@ -18,7 +19,8 @@ namespace branchline {
 namespace {
 constexpr std::string_view kPrefix = "bl1.";
 absl::Status Bad(std::string_view why) {
-  return absl::UnauthenticatedError("invalid access token: " + std::string(why));
+  return DescribedRefusal(absl::StatusCode::kUnauthenticated, reasons::kInvalidAccessToken, {},
+                          "invalid access token: " + std::string(why));
 }
 }  // namespace
 
@@ -80,7 +82,10 @@ absl::StatusOr<internal::v1::TokenClaims> TokenSigner::Verify(std::string_view t
       claims.tenant_id() == 0 || storage::TenantOfId(claims.person_id()) != claims.tenant_id()) {
     return Bad("malformed claims");
   }
-  if (claims.expires_at() <= now_seconds) return Bad("expired; refresh it or sign in again");
+  if (claims.expires_at() <= now_seconds) {
+    return DescribedRefusal(absl::StatusCode::kUnauthenticated, reasons::kTokenExpired, {},
+                            "invalid access token: expired; refresh it or sign in again");
+  }
   if (claims.issued_at() > now_seconds + kMaxSkewSeconds) return Bad("issued in the future");
   return claims;
 }
