@@ -59,6 +59,33 @@ The server also offers the standard `grpc.health.v1.Health` service and server r
   for transport and server failures (retry `UNAVAILABLE` with the same `request_id`). An id
   of another tenant behaves as a missing one (`NOT_FOUND`). `RESOURCE_EXHAUSTED` carries a
   `google.rpc.RetryInfo` saying when to try again.
+- **Refusals to show.** Send `accept-language` metadata (`zh-CN`, the default, or `en`; any
+  other language gets `zh-CN`): every error then carries a `google.rpc.LocalizedMessage` in
+  that language, ready to show to people. Refusals with a stable cause also carry a
+  `google.rpc.ErrorInfo` of domain `branchline.v1` whose reason apps branch on (never on the
+  English status message); [errors.md](errors.md) lists every reason with its code, metadata
+  and both messages. The reasons of the services whose proto comments do not list them yet
+  (each .proto edit rebuilds much of the tree; docs/errors.md is complete): any call may be
+  UNAUTHENTICATED with reasons `MISSING_AUTHORIZATION`, `INVALID_ACCESS_TOKEN`,
+  `TOKEN_EXPIRED`, `SESSION_ENDED`, `ACCOUNT_DEACTIVATED`, `CLIENT_CERTIFICATE_REQUIRED`
+  (and PERMISSION_DENIED with reason `PASSWORD_CHANGE_REQUIRED` until the password is changed); AuthService.SignIn has reasons
+  `WRONG_CREDENTIALS`, `INVALID_SERVICE_KEY`, `SIGN_IN_THROTTLED`, `SIGN_IN_BUSY` (metadata
+  `retry_after_s`), RefreshToken reason `REFRESH_TOKEN_INVALID`, ChangePassword reason
+  `OLD_PASSWORD_WRONG`. FeedbackService: SubmitLetter reasons `LETTER_TARGET_OUTSIDE`,
+  `ORGANIZATION_ARCHIVED`, `ANONYMOUS_QUOTA_EXCEEDED` (metadata `retry_after_s`);
+  EscalateLetter, AssignLetter, ReplyToLetter reasons `NOT_LETTER_HANDLER` (metadata
+  `letter_id`), `LETTER_NOT_OPEN` (metadata `state`), `NO_HIGHER_ORGANIZATION`;
+  GetLetterByReceipt and RateLetter reason `RECEIPT_UNKNOWN`; RateLetter reasons
+  `NOT_LETTER_AUTHOR`, `LETTER_NOT_RESOLVED`. AttendanceService: CheckIn has reasons `CHECK_IN_NOT_OPEN`, `CHECK_IN_WINDOW_CLOSED`, `MEETING_CANCELLED`,
+  `NOT_IN_AUDIENCE`, `SERVICE_ACCOUNT_NOT_ATTENDEE`, `OUTSIDE_RADIUS` (metadata `distance_m`,
+  `radius_m`), `NO_CHECK_IN_PLACE`, `MOCKED_LOCATION`, `REMOTE_NOT_ALLOWED`,
+  `WRONG_CHECK_IN_CODE`, `DEVICE_TIME_IN_FUTURE`, `DEVICE_TIME_TOO_OLD`; RequestLeave
+  reasons `MEETING_ENDED`, `ALREADY_CHECKED_IN`, `LEAVE_ALREADY_REQUESTED`; DecideLeave
+  reasons `LEAVE_NOT_REQUESTED`, `OWN_LEAVE`, `LEAVE_ALREADY_DECIDED`; MarkAttendance
+  reasons `PERSON_NOT_IN_AUDIENCE`, `MEETING_CANCELLED`, `CHECK_IN_NOT_OPEN`; RecordMakeUp
+  reasons `MEETING_NOT_ENDED`, `ATTENDED_MEETING`, `MAKE_UP_ALREADY_RECORDED`. Any call may
+  be refused with reason `REQUEST_TOO_LARGE` (RESOURCE_EXHAUSTED, metadata `size_bytes`,
+  `limit_bytes`).
 - **Lists** page with `page_size` / `page_token` (tokens are opaque and bound to their query);
   **updates** take an `update_mask` naming the fields to change.
 - **JSON names.** Tools that speak JSON (buf curl) use the lowerCamelCase field names

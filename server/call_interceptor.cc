@@ -11,8 +11,9 @@
 #include "server/connection_churn.h"
 #include "server/metrics.h"
 #include "services/common/call_log.h"
-#include "services/common/errors.h"
 #include "services/common/grpc_status.h"
+#include "services/common/localized_status.h"
+#include "services/common/refusal.h"
 #include "services/common/request_refusal.h"
 #include "spdlog/spdlog.h"
 
@@ -75,6 +76,13 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
         status = UnparseableRequest();
         methods->ModifySendStatus(status);
       }
+      // Every refusal gets a google.rpc.LocalizedMessage in the caller's language (the
+      // `accept-language` metadata; docs/errors.md): here, the one place every call's final
+      // status passes (sync, async and streaming handlers alike).
+      if (!status.ok()) {
+        status = LocalizeStatus(status, AcceptLanguage());
+        methods->ModifySendStatus(status);
+      }
       if (!unparseable) CountForChurn();
       uint64_t caller = TakeLoggedCaller();
       // kNoLine methods leave nothing whatever their handler does (rpc/methods.h).
@@ -112,9 +120,10 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     const size_t size = raw ? raw->Length() : request->ByteSizeLong();
     const size_t limit = spec_->max_request_bytes;
     if (size <= limit) return;
-    Refuse(methods, FieldError(absl::StatusCode::kResourceExhausted, "request",
-                               "is " + std::to_string(size) +
-                                   " bytes; this method accepts at most " + std::to_string(limit)));
+    Refuse(methods, Refusal(absl::StatusCode::kResourceExhausted, reasons::kRequestTooLarge,
+                            "request",
+                            {{"size_bytes", std::to_string(size)},
+                             {"limit_bytes", std::to_string(limit)}}));
   }
 
   // Answers `status` instead of the handler: the authenticated handler helper answers the
@@ -132,6 +141,14 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     } else {
       static_cast<google::protobuf::Message*>(received)->Clear();
     }
+  }
+
+  // The caller's `accept-language` metadata ("" when absent).
+  std::string_view AcceptLanguage() const {
+    const auto& metadata = context_->client_metadata();
+    auto it = metadata.find("accept-language");
+    if (it == metadata.end()) return {};
+    return std::string_view(it->second.data(), it->second.size());
   }
 
   // A call of ours that ends without its request (and not because it did not parse) was reset

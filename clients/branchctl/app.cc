@@ -34,14 +34,24 @@ int CurrentYear(Session& session) {
 
 namespace {
 
+// `localized`: the server's message for people (google.rpc.LocalizedMessage, in the language
+// of the locale), shown first; `message` then follows as the detail for developers.
 int ReportError(const GlobalOptions& options, ExitCode code, const std::string& status_name,
                 const std::string& message,
-                const std::vector<std::pair<std::string, std::string>>& fields) {
+                const std::vector<std::pair<std::string, std::string>>& fields,
+                const std::string& localized = "", const std::string& reason = "") {
   if (options.json) {
     nlohmann::json error = {{"code", status_name}, {"exit_code", code}, {"message", message}};
+    if (!localized.empty()) error["localized_message"] = localized;
+    if (!reason.empty()) error["reason"] = reason;
     for (const auto& [field, why] : fields)
       error["field_violations"].push_back({{"field", field}, {"description", why}});
     std::cerr << nlohmann::json{{"error", error}}.dump() << "\n";
+  } else if (!localized.empty()) {
+    std::cerr << "branchctl: " << status_name << ": " << localized << "\n";
+    std::cerr << "  detail" << (reason.empty() ? "" : " (" + reason + ")") << ": " << message
+              << "\n";
+    for (const auto& [field, why] : fields) std::cerr << "  field " << field << ": " << why << "\n";
   } else {
     std::cerr << "branchctl: " << status_name << ": " << message << "\n";
     for (const auto& [field, why] : fields) std::cerr << "  field " << field << ": " << why << "\n";
@@ -112,7 +122,8 @@ int Run(int argc, char** argv) {
   } catch (const RpcError& e) {
     const grpc::Status& status = e.status();
     return ReportError(options, ExitCodeFor(status.error_code()), CodeName(status.error_code()),
-                       status.error_message(), FieldViolations(status));
+                       status.error_message(), FieldViolations(status), LocalizedMessage(status),
+                       ErrorReason(status));
   } catch (const CtlError& e) {
     return ReportError(options, e.code(), e.code() == kExitUsage ? "USAGE" : "ERROR", e.what(), {});
   } catch (const std::exception& e) {

@@ -39,7 +39,9 @@ std::string ExitCodeHelp() {
          "  6  invalid argument (the message names the field)\n"
          "  7  server unavailable or deadline exceeded (--timeout)\n"
          "  8  conflict: failed precondition, already exists, or rate limited\n"
-         "  9  partly done: some rows of a batch failed (people import)\n";
+         "  9  partly done: some rows of a batch failed (people import)\n"
+         "A refusal prints the server's message in the language of LC_ALL / LC_MESSAGES / LANG\n"
+         "(Chinese unless it is English), then the developer detail and its reason.\n";
 }
 
 }  // namespace branchline::ctl

@@ -59,6 +59,46 @@ std::vector<std::pair<std::string, std::string>> FieldViolations(const grpc::Sta
   return FieldViolations(status.error_details());
 }
 
+std::string LocalizedMessage(const grpc::Status& status) {
+  google::rpc::Status rpc;
+  if (!rpc.ParseFromString(status.error_details())) return "";
+  for (const auto& detail : rpc.details()) {
+    google::rpc::LocalizedMessage localized;
+    if (detail.Is<google::rpc::LocalizedMessage>() && detail.UnpackTo(&localized)) {
+      return localized.message();
+    }
+  }
+  return "";
+}
+
+std::string ErrorReason(const grpc::Status& status) {
+  google::rpc::Status rpc;
+  if (!rpc.ParseFromString(status.error_details())) return "";
+  for (const auto& detail : rpc.details()) {
+    google::rpc::ErrorInfo info;
+    if (detail.Is<google::rpc::ErrorInfo>() && detail.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
+std::string AcceptLanguageFromLocale(const char* (*get)(const char*)) {
+  std::string locale;
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* value = get(name);
+    if (value != nullptr && *value != '\0') {
+      locale = value;
+      break;
+    }
+  }
+  // "zh_CN.UTF-8@variant" → "zh_CN" → "zh-CN".
+  locale = locale.substr(0, locale.find_first_of(".@"));
+  if (locale.empty() || locale == "C" || locale == "POSIX") return "zh-CN";
+  for (char& c : locale) {
+    if (c == '_') c = '-';
+  }
+  return locale;
+}
+
 std::string CodeName(grpc::StatusCode code) {
   // gRPC's codes are absl's codes, number for number.
   std::string name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));

@@ -29,6 +29,17 @@ std::vector<std::pair<std::string, std::string>> FieldViolations(const grpc::Sta
 std::vector<std::pair<std::string, std::string>> FieldViolations(
     const std::string& serialized_rpc_status);
 
+// The google.rpc.LocalizedMessage of `status` (the server's message for people, in the
+// language branchctl asked for; docs/errors.md), "" when it has none.
+std::string LocalizedMessage(const grpc::Status& status);
+// The google.rpc.ErrorInfo reason of `status` ("" when none).
+std::string ErrorReason(const grpc::Status& status);
+
+// The `accept-language` branchctl sends, from the POSIX locale of the environment (LC_ALL,
+// else LC_MESSAGES, else LANG; "en_US.UTF-8" → "en-US"): "zh-CN" when none is set or it is
+// C/POSIX. `get` reads a variable (nullptr when unset).
+std::string AcceptLanguageFromLocale(const char* (*get)(const char*));
+
 // "INVALID_ARGUMENT" for the code.
 std::string CodeName(grpc::StatusCode code);
 

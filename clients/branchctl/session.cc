@@ -1,11 +1,13 @@
 #include "clients/branchctl/session.h"
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "branchline/v1/auth.grpc.pb.h"
+#include "clients/branchctl/output.h"
 
 namespace branchline::ctl {
 namespace {
@@ -53,6 +55,10 @@ std::unique_ptr<grpc::ClientContext> Session::NewContext(const std::string& toke
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(static_cast<int64_t>(options_.timeout_seconds * 1000)));
   if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+  // The server's refusals come with a message in this language (docs/errors.md).
+  static const std::string language =
+      AcceptLanguageFromLocale([](const char* name) -> const char* { return std::getenv(name); });
+  context->AddMetadata("accept-language", language);
   return context;
 }
 

@@ -9,8 +9,8 @@
   error for the driver to see.
 - Changes: catch_up() pages through ListChanges; the watcher thread follows WatchChanges and
   reconnects from the persisted cursor after any drop. A cursor the server refuses with a
-  google.rpc.ErrorInfo of domain "sync.branchline" (CURSOR_EXPIRED, CURSOR_FOREIGN,
-  CURSOR_AHEAD) triggers resync(): take a fresh cursor, then re-read state.
+  google.rpc.ErrorInfo of domain "branchline.v1" and reason CURSOR_EXPIRED, CURSOR_FOREIGN or
+  CURSOR_AHEAD (docs/errors.md) triggers resync(): take a fresh cursor, then re-read state.
 """
 
 import threading
@@ -27,7 +27,8 @@ from branchline.v1 import feedback_pb2, study_pb2, sync_pb2, sync_pb2_grpc
 from .backoff import RETRYABLE, Backoff
 from .local_store import LocalStore
 
-RESYNC_DOMAIN = "sync.branchline"
+ERROR_DOMAIN = "branchline.v1"
+RESYNC_REASONS = {"CURSOR_EXPIRED", "CURSOR_FOREIGN", "CURSOR_AHEAD"}
 MAX_BATCH = 100  # the server's limit (OfflineBatch::kMaxActions)
 
 # A channel for phones: reconnect quickly after a network change (Android: also call
@@ -51,7 +52,8 @@ def resync_reason(error):
         if key == "grpc-status-details-bin":
             for detail in status_pb2.Status.FromString(value).details:
                 info = error_details_pb2.ErrorInfo()
-                if detail.Unpack(info) and info.domain == RESYNC_DOMAIN:
+                if (detail.Unpack(info) and info.domain == ERROR_DOMAIN
+                        and info.reason in RESYNC_REASONS):
                     return info.reason
     return None
 

@@ -7,6 +7,7 @@
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "storage/keys.h"
@@ -14,8 +15,10 @@
 namespace branchline {
 
 namespace {
-absl::Status Precondition(std::string_view field, std::string_view why) {
-  return FieldError(absl::StatusCode::kFailedPrecondition, field, why);
+// FAILED_PRECONDITION naming `field` with `reason` (docs/errors.md).
+absl::Status Precondition(std::string_view reason, std::string_view field,
+                          ReasonMetadata metadata = {}) {
+  return Refusal(absl::StatusCode::kFailedPrecondition, reason, field, metadata);
 }
 
 absl::Status ValidateCheckIn(const v1::CheckInRequest& r, int64_t now,
@@ -78,12 +81,16 @@ absl::StatusOr<std::optional<v1::AttendanceRecord>> CheckIns::LoadRecord(uint64_
 
 absl::StatusOr<internal::v1::MeetingRecord> CheckIns::LoadForAttendee(const Caller& caller,
                                                                       uint64_t meeting_id) const {
-  if (caller.service_account) return Denied("a service account attends no meetings");
+  if (caller.service_account) {
+    return Refusal(absl::StatusCode::kPermissionDenied, reasons::kServiceAccountNotAttendee);
+  }
   ASSIGN_OR_RETURN(auto record, meetings_.Load(caller, meeting_id, "meeting_id"));
-  if (record.meeting().cancelled()) return Precondition("meeting_id", "the meeting is cancelled");
+  if (record.meeting().cancelled()) return Precondition(reasons::kMeetingCancelled, "meeting_id");
   ASSIGN_OR_RETURN(bool expected, meetings_.Expects(caller, record.meeting(), caller.person_id,
                                                     caller.organization_id));
-  if (!expected) return Denied("only people in the meeting's audience may do this");
+  if (!expected) {
+    return Refusal(absl::StatusCode::kPermissionDenied, reasons::kNotInAudience, "meeting_id");
+  }
   return record;
 }
 
@@ -128,10 +135,10 @@ absl::StatusOr<v1::CheckInResponse> CheckIns::StageCheckIn(const Caller& caller,
   auto phase = attendance::ClassifyInWindow(meeting.window(), ToMicros(meeting.start_time()), at);
   std::string time_field = request.has_code() ? "code.captured_time" : "device_time";
   if (phase == attendance::WindowPhase::kNotOpen) {
-    return Precondition(time_field, "check-in is not open yet at that time");
+    return Precondition(reasons::kCheckInNotOpen, time_field);
   }
   if (phase == attendance::WindowPhase::kClosed) {
-    return Precondition(time_field, "check-in was closed at that time");
+    return Precondition(reasons::kCheckInWindowClosed, time_field);
   }
   v1::AttendanceRecord record = existing.value_or(v1::AttendanceRecord());
   record.set_meeting_id(meeting.id());
@@ -144,7 +151,7 @@ absl::StatusOr<v1::CheckInResponse> CheckIns::StageCheckIn(const Caller& caller,
     case v1::CheckInRequest::kCode:
       if (!attendance::VerifyCheckInCode(stored.code_secret(), meeting.id(), request.code().code(),
                                          at)) {
-        return InvalidField("code.code", "is not this meeting's code at the captured time");
+        return Refusal(absl::StatusCode::kInvalidArgument, reasons::kWrongCheckInCode, "code.code");
       }
       record.set_method(request.code().typed() ? v1::CHECK_IN_METHOD_TYPED_CODE
                                                : v1::CHECK_IN_METHOD_QR_CODE);
@@ -152,19 +159,18 @@ absl::StatusOr<v1::CheckInResponse> CheckIns::StageCheckIn(const Caller& caller,
     case v1::CheckInRequest::kLocation: {
       const auto& l = request.location();
       if (!meeting.has_place()) {
-        return Precondition("location", "the meeting has no place to check in at");
+        return Precondition(reasons::kNoCheckInPlace, "location");
       }
       if (l.mocked()) {
-        return Precondition("location.mocked", "a mocked position is not accepted");
+        return Precondition(reasons::kMockedLocation, "location.mocked");
       }
       double d = attendance::DistanceMetres(l.latitude(), l.longitude(), meeting.place().latitude(),
                                             meeting.place().longitude());
       if (d > meeting.place().radius_m()) {
-        return Precondition("location",
-                            "is " + std::to_string(static_cast<int64_t>(d)) +
-                                " m from the meeting place, outside its " +
-                                std::to_string(static_cast<int64_t>(meeting.place().radius_m())) +
-                                " m radius");
+        return Precondition(
+            reasons::kOutsideRadius, "location",
+            {{"distance_m", std::to_string(static_cast<int64_t>(d))},
+             {"radius_m", std::to_string(static_cast<int64_t>(meeting.place().radius_m()))}});
       }
       record.set_method(v1::CHECK_IN_METHOD_LOCATION);
       record.set_latitude(l.latitude());
@@ -176,7 +182,7 @@ absl::StatusOr<v1::CheckInResponse> CheckIns::StageCheckIn(const Caller& caller,
     }
     case v1::CheckInRequest::kRemote:
       if (!meeting.remote_allowed()) {
-        return Precondition("remote", "the meeting does not allow remote attendance");
+        return Precondition(reasons::kRemoteNotAllowed, "remote");
       }
       record.set_method(v1::CHECK_IN_METHOD_REMOTE);
       record.set_status(v1::ATTENDANCE_STATUS_REMOTE);
@@ -210,14 +216,14 @@ absl::StatusOr<v1::AttendanceRecord> CheckIns::Mark(const Caller& caller,
         ASSIGN_OR_RETURN(auto stored, meetings_.Load(caller, request.meeting_id(), "meeting_id"));
         const auto& meeting = stored.meeting();
         RETURN_IF_ERROR(meetings_.RequireRun(caller, meeting, "marking attendance"));
-        if (meeting.cancelled()) return Precondition("meeting_id", "the meeting is cancelled");
+        if (meeting.cancelled()) return Precondition(reasons::kMeetingCancelled, "meeting_id");
         ASSIGN_OR_RETURN(auto person, people_.Load(caller, request.person_id(), "person_id"));
         ASSIGN_OR_RETURN(bool expected,
                          meetings_.Expects(caller, meeting, person.id(), person.organization_id()));
-        if (!expected) return Precondition("person_id", "is not in the meeting's audience");
+        if (!expected) return Precondition(reasons::kPersonNotInAudience, "person_id");
         if (attendance::ClassifyInWindow(meeting.window(), ToMicros(meeting.start_time()), now) ==
             attendance::WindowPhase::kNotOpen) {
-          return Precondition("meeting_id", "check-in is not open yet");
+          return Precondition(reasons::kCheckInNotOpen, "meeting_id");
         }
         ASSIGN_OR_RETURN(auto existing, LoadRecord(meeting.id(), person.id()));
         v1::AttendanceRecord record;
@@ -253,18 +259,18 @@ absl::StatusOr<v1::LeaveRequest> CheckIns::RequestLeave(const Caller& caller,
         ASSIGN_OR_RETURN(auto stored, LoadForAttendee(caller, request.meeting_id()));
         const auto& meeting = stored.meeting();
         if (now >= ToMicros(meeting.end_time())) {
-          return Precondition("meeting_id", "the meeting has ended");
+          return Precondition(reasons::kMeetingEnded, "meeting_id");
         }
         v1::LeaveRequest leave;
         ASSIGN_OR_RETURN(bool found,
                          store_.GetMessage(storage::Cf::kLeaveRequests, leave_key, &leave));
         if (found && leave.state() != v1::LEAVE_STATE_REFUSED) {
-          return FieldError(absl::StatusCode::kAlreadyExists, "meeting_id",
-                            "leave for this meeting was already requested");
+          return Refusal(absl::StatusCode::kAlreadyExists, reasons::kLeaveAlreadyRequested,
+                         "meeting_id");
         }
         ASSIGN_OR_RETURN(auto existing, LoadRecord(meeting.id(), caller.person_id));
         if (existing && Attended(existing->status())) {
-          return Precondition("meeting_id", "you have already checked in");
+          return Precondition(reasons::kAlreadyCheckedIn, "meeting_id");
         }
         leave = v1::LeaveRequest();
         leave.set_meeting_id(meeting.id());
@@ -301,13 +307,14 @@ absl::StatusOr<v1::LeaveRequest> CheckIns::DecideLeave(const Caller& caller,
         ASSIGN_OR_RETURN(bool found,
                          store_.GetMessage(storage::Cf::kLeaveRequests, leave_key, &leave));
         if (!found) {
-          return FieldError(absl::StatusCode::kNotFound, "person_id",
-                            "has not asked for leave from this meeting");
+          return Refusal(absl::StatusCode::kNotFound, reasons::kLeaveNotRequested, "person_id");
         }
         // A host or secretary asking leave of their own meeting is decided by a manager above.
-        if (leave.person_id() == caller.person_id) return Denied("deciding one's own leave");
+        if (leave.person_id() == caller.person_id) {
+          return Refusal(absl::StatusCode::kPermissionDenied, reasons::kOwnLeave, "person_id");
+        }
         if (leave.state() != v1::LEAVE_STATE_PENDING) {
-          return Precondition("person_id", "the request was already decided");
+          return Precondition(reasons::kLeaveAlreadyDecided, "person_id");
         }
         leave.set_state(request.approve() ? v1::LEAVE_STATE_APPROVED : v1::LEAVE_STATE_REFUSED);
         leave.set_decided_by(caller.person_id);
@@ -345,7 +352,9 @@ absl::StatusOr<v1::ListLeaveRequestsResponse> CheckIns::ListLeave(
     return true;
   };
   if (request.mine()) {
-    if (caller.service_account) return Denied("a service account asks for no leave");
+    if (caller.service_account) {
+      return Refusal(absl::StatusCode::kPermissionDenied, reasons::kServiceAccountNotAttendee);
+    }
     ASSIGN_OR_RETURN(
         *response.mutable_next_page_token(),
         ScanPage(store_, storage::Cf::kIndex, storage::LeaveByPersonPrefix(caller.person_id),
@@ -393,14 +402,14 @@ absl::StatusOr<v1::AttendanceRecord> CheckIns::MakeUp(const Caller& caller,
         ASSIGN_OR_RETURN(auto stored, LoadForAttendee(caller, request.meeting_id()));
         const auto& meeting = stored.meeting();
         if (now < ToMicros(meeting.end_time())) {
-          return Precondition("meeting_id", "the meeting has not ended yet");
+          return Precondition(reasons::kMeetingNotEnded, "meeting_id");
         }
         ASSIGN_OR_RETURN(auto existing, LoadRecord(meeting.id(), caller.person_id));
         if (existing && Attended(existing->status())) {
-          return Precondition("meeting_id", "you attended this meeting");
+          return Precondition(reasons::kAttendedMeeting, "meeting_id");
         }
         if (existing && existing->status() == v1::ATTENDANCE_STATUS_MADE_UP) {
-          return Precondition("meeting_id", "the make-up is already recorded");
+          return Precondition(reasons::kMakeUpAlreadyRecorded, "meeting_id");
         }
         v1::AttendanceRecord record = existing.value_or(v1::AttendanceRecord());
         record.set_meeting_id(meeting.id());

@@ -2,6 +2,7 @@
 
 #include "branchline/internal/v1/records.pb.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "storage/keys.h"
 
@@ -50,11 +51,11 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
     SessionUse use) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.empty()) {
-    return absl::UnauthenticatedError(
-        "missing authorization metadata: send 'authorization: Bearer <access token>'");
+    return Refusal(absl::StatusCode::kUnauthenticated, reasons::kMissingAuthorization);
   }
   if (authorization.substr(0, kBearer.size()) != kBearer) {
-    return absl::UnauthenticatedError("authorization metadata must be 'Bearer <access token>'");
+    return DescribedRefusal(absl::StatusCode::kUnauthenticated, reasons::kMissingAuthorization, {},
+                            "authorization metadata must be 'Bearer <access token>'");
   }
   ASSIGN_OR_RETURN(auto claims,
                    signer_.Verify(authorization.substr(kBearer.size()), clock_.NowSeconds()));
@@ -63,24 +64,21 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
       bool has_session,
       store_.GetMessage(storage::Cf::kSessions,
                         storage::SessionKey(claims.person_id(), claims.session_id()), &session));
-  if (!has_session) return absl::UnauthenticatedError("session has ended; sign in again");
+  if (!has_session) return Refusal(absl::StatusCode::kUnauthenticated, reasons::kSessionEnded);
   if (!session.client_certificate_sha256().empty() &&
       peer_certificate_sha256() != session.client_certificate_sha256()) {
-    return absl::UnauthenticatedError(
-        "this service account's token works only over a connection with its client "
-        "certificate");
+    return Refusal(absl::StatusCode::kUnauthenticated, reasons::kClientCertificateRequired);
   }
   v1::Person person;
   ASSIGN_OR_RETURN(
       bool has_person,
       store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(claims.person_id()), &person));
   if (!has_person || !person.active()) {
-    return absl::UnauthenticatedError("account is deactivated");
+    return Refusal(absl::StatusCode::kUnauthenticated, reasons::kAccountDeactivated);
   }
   if (session.password_change_only() && use != SessionUse::kPasswordChange) {
-    return FieldError(absl::StatusCode::kPermissionDenied, "password_change_required",
-                      "an administrator set this password: change it with "
-                      "AuthService.ChangePassword before anything else");
+    return Refusal(absl::StatusCode::kPermissionDenied, reasons::kPasswordChangeRequired,
+                   "password_change_required");
   }
   return CallerFromPerson(person, claims.session_id());
 }

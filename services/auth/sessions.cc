@@ -11,6 +11,7 @@
 #include "services/auth/key_format.h"
 #include "services/common/absl_compat.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "storage/keys.h"
@@ -42,7 +43,9 @@ uint64_t RandomNonZero() {
   return v;
 }
 
-absl::Status WrongCredentials() { return absl::UnauthenticatedError("wrong login or password"); }
+absl::Status WrongCredentials() {
+  return Refusal(absl::StatusCode::kUnauthenticated, reasons::kWrongCredentials);
+}
 
 }  // namespace
 
@@ -108,23 +111,24 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
         SignInThrottle::Attempt attempt,
         key_throttle_.Begin(parsed ? "key:" + std::to_string(ids[0]) : "key:?", client_address));
     if (!parsed || storage::TenantOfId(ids[0]) != tenant) {
-      return absl::UnauthenticatedError("invalid service key");
+      return Refusal(absl::StatusCode::kUnauthenticated, reasons::kInvalidServiceKey);
     }
     ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kCredentials,
                                                    storage::RecordKey(ids[0]), &credential));
     if (!found || !SameBytes(credential.service_key_hash(), Sha256(secret))) {
-      return absl::UnauthenticatedError("invalid service key");
+      return Refusal(absl::StatusCode::kUnauthenticated, reasons::kInvalidServiceKey);
     }
     attempt.Succeeded();
     ASSIGN_OR_RETURN(found,
                      store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(ids[0]), &person));
     if (!found || !person.active() || person.kind() != v1::PERSON_KIND_SERVICE) {
-      return absl::UnauthenticatedError("invalid service key");
+      return Refusal(absl::StatusCode::kUnauthenticated, reasons::kInvalidServiceKey);
     }
     // A key bound to a certificate is half of the credential: a leaked key alone is useless.
     if (!credential.client_certificate_sha256().empty()) {
       if (!SameBytes(credential.client_certificate_sha256(), client_certificate_sha256)) {
-        return absl::UnauthenticatedError(
+        return DescribedRefusal(
+            absl::StatusCode::kUnauthenticated, reasons::kClientCertificateRequired, {},
             "this service key works only over a connection with its client certificate");
       }
       return OpenSession(person, credential.client_certificate_sha256());
@@ -168,7 +172,8 @@ absl::StatusOr<v1::SignInResponse> Sessions::SignIn(const v1::SignInRequest& req
   if (!hasher_.Verify(credential.password_hash(), request.password())) return WrongCredentials();
   attempt.Succeeded();
   ASSIGN_OR_RETURN(found, store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &person));
-  if (!found || !person.active()) return absl::UnauthenticatedError("account is deactivated");
+  if (!found || !person.active())
+    return Refusal(absl::StatusCode::kUnauthenticated, reasons::kAccountDeactivated);
   return OpenSession(person, {}, credential.must_change_password());
 }
 
@@ -177,7 +182,7 @@ absl::StatusOr<v1::RefreshTokenResponse> Sessions::Refresh(
   if (request.refresh_token().empty()) return InvalidField("refresh_token", "is required");
   std::vector<uint64_t> ids;
   std::string secret;
-  auto invalid = absl::UnauthenticatedError("refresh token is invalid or ended; sign in again");
+  auto invalid = Refusal(absl::StatusCode::kUnauthenticated, reasons::kRefreshTokenInvalid);
   if (!ParseKey(request.refresh_token(), "blr1", 2, &ids, &secret)) return invalid;
   internal::v1::Session session;
   ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kSessions,
@@ -189,13 +194,15 @@ absl::StatusOr<v1::RefreshTokenResponse> Sessions::Refresh(
   }
   if (!session.client_certificate_sha256().empty() &&
       !SameBytes(session.client_certificate_sha256(), client_certificate_sha256)) {
-    return absl::UnauthenticatedError(
+    return DescribedRefusal(
+        absl::StatusCode::kUnauthenticated, reasons::kClientCertificateRequired, {},
         "this session works only over a connection with its client certificate");
   }
   v1::Person person;
   ASSIGN_OR_RETURN(found,
                    store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(ids[0]), &person));
-  if (!found || !person.active()) return absl::UnauthenticatedError("account is deactivated");
+  if (!found || !person.active())
+    return Refusal(absl::StatusCode::kUnauthenticated, reasons::kAccountDeactivated);
   v1::RefreshTokenResponse response;
   response.set_access_token(AccessToken(person, session.session_id(), now_seconds,
                                         response.mutable_access_token_expire_time()));
@@ -231,7 +238,8 @@ absl::StatusOr<v1::ChangePasswordResponse> Sessions::ChangePassword(
         ASSIGN_OR_RETURN(bool found,
                          store_.GetMessage(storage::Cf::kCredentials, key, &credential));
         if (!found || !hasher_.Verify(credential.password_hash(), request.old_password())) {
-          return InvalidField("old_password", "does not match the current password");
+          return Refusal(absl::StatusCode::kInvalidArgument, reasons::kOldPasswordWrong,
+                         "old_password");
         }
         credential.set_password_hash(new_hash);
         credential.set_credential_version(credential.credential_version() + 1);

@@ -6,6 +6,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "services/auth/sign_in_throttle_count.h"
 #include "services/common/absl_compat.h"
+#include "services/common/refusal.h"
 
 namespace branchline {
 
@@ -23,10 +24,10 @@ std::string AddressKey(std::string_view address) { return "n" + std::string(addr
 int64_t CeilSeconds(int64_t micros) { return std::max<int64_t>(1, (micros + 999'999) / 1'000'000); }
 
 // The same message for every account, known or not: a refusal reveals nothing.
-absl::Status Refusal(std::string_view why, int64_t wait_seconds) {
+absl::Status Throttled(std::string_view reason, int64_t wait_seconds) {
   refused_total.fetch_add(1, std::memory_order_relaxed);
-  absl::Status status = absl::ResourceExhaustedError(std::string(why) + "; try again in " +
-                                                     std::to_string(wait_seconds) + " s");
+  absl::Status status = Refusal(absl::StatusCode::kResourceExhausted, reason, {},
+                                {{"retry_after_s", std::to_string(wait_seconds)}});
   google::rpc::RetryInfo retry;
   retry.mutable_retry_delay()->set_seconds(wait_seconds);
   status.SetPayload(AbslView("type.googleapis.com/google.rpc.RetryInfo"),
@@ -139,7 +140,7 @@ absl::StatusOr<SignInThrottle::Attempt> SignInThrottle::Begin(std::string_view a
   };
   if ((!known && busy(account_key, limits_.account_in_flight)) ||
       (!address.empty() && busy(address_key, limits_.address_in_flight))) {
-    return Refusal("too many sign-ins in progress", 1);
+    return Throttled(reasons::kSignInBusy, 1);
   }
 
   const Counter* pair = Find(pair_key);
@@ -158,7 +159,7 @@ absl::StatusOr<SignInThrottle::Attempt> SignInThrottle::Begin(std::string_view a
     wait = std::max(wait, WindowWait(Find(address_key), limits_.address_failures,
                                      limits_.address_window_micros, now));
   }
-  if (wait > 0) return Refusal("too many failed sign-ins", wait);
+  if (wait > 0) return Throttled(reasons::kSignInThrottled, wait);
 
   // Reserve: the attempt counts as a failure from now on, before anything is checked.
   Counter& p = Upsert(pair_key, now);

@@ -12,6 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "services/common/absl_compat.h"
+#include "services/common/refusal.h"
 #include "storage/key_codec.h"
 
 namespace branchline {
@@ -22,7 +23,8 @@ constexpr std::string_view kPrefixWithoutKeyId = "bl1.";
 constexpr size_t kKeyIdChars = 8;
 
 absl::Status Bad(std::string_view why) {
-  return absl::UnauthenticatedError("invalid access token: " + std::string(why));
+  return DescribedRefusal(absl::StatusCode::kUnauthenticated, reasons::kInvalidAccessToken, {},
+                          "invalid access token: " + std::string(why));
 }
 
 int64_t SteadyNanos() {
@@ -213,7 +215,10 @@ absl::StatusOr<internal::v1::TokenClaims> TokenSigner::Verify(std::string_view t
       claims.tenant_id() == 0 || storage::TenantOfId(claims.person_id()) != claims.tenant_id()) {
     return Bad("malformed claims");
   }
-  if (claims.expires_at() <= now_seconds) return Bad("expired; refresh it or sign in again");
+  if (claims.expires_at() <= now_seconds) {
+    return DescribedRefusal(absl::StatusCode::kUnauthenticated, reasons::kTokenExpired, {},
+                            "invalid access token: expired; refresh it or sign in again");
+  }
   if (claims.issued_at() > now_seconds + kMaxSkewSeconds) return Bad("issued in the future");
   if (signer->retired_at != 0) {
     // A retired key signs nothing new (a server notices a rotation within kReloadInterval),

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 
 namespace branchline {
 
@@ -10,12 +11,11 @@ absl::Status CheckDeviceTime(std::string_view field, int64_t device_micros, int6
                              const DeviceTimeRules& rules) {
   if (device_micros == 0) return InvalidField(field, "is required");
   if (device_micros > now_micros + rules.max_future_skew_micros) {
-    return InvalidField(field, "is in the future; check the phone's clock");
+    return Refusal(absl::StatusCode::kInvalidArgument, reasons::kDeviceTimeInFuture, field);
   }
   if (device_micros < now_micros - rules.max_delay_micros) {
-    return InvalidField(field, "is older than the " +
-                                   std::to_string(rules.max_delay_micros / 3'600'000'000LL) +
-                                   " hours an offline action may wait");
+    return Refusal(absl::StatusCode::kInvalidArgument, reasons::kDeviceTimeTooOld, field,
+                   {{"max_hours", std::to_string(rules.max_delay_micros / 3'600'000'000LL)}});
   }
   return absl::OkStatus();
 }

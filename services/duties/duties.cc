@@ -8,6 +8,7 @@
 #include "services/common/field_mask.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/duties/duty_rules.h"
@@ -327,7 +328,8 @@ absl::StatusOr<v1::ResponsibilityArea> Duties::UpdateArea(
         }
         ASSIGN_OR_RETURN(auto org, ManagedOrg(caller, entry.area().organization_id(), "area.id"));
         if (entry.area().ended()) {
-          return duties::Refusal(duties::kDutyEnded, "area.id", "the area has ended");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kDutyEnded,
+                                  "area.id", "the area has ended");
         }
         auto& a = *entry.mutable_area();
         if (MaskHas(mask, "name")) a.set_name(in.name());
@@ -411,7 +413,8 @@ absl::StatusOr<v1::DemonstrationPost> Duties::UpdatePost(
         }
         ASSIGN_OR_RETURN(auto org, ManagedOrg(caller, entry.post().organization_id(), "post.id"));
         if (entry.post().ended()) {
-          return duties::Refusal(duties::kDutyEnded, "post.id", "the post has ended");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kDutyEnded,
+                                  "post.id", "the post has ended");
         }
         auto& p = *entry.mutable_post();
         if (MaskHas(mask, "name")) p.set_name(in.name());
@@ -516,7 +519,8 @@ absl::StatusOr<v1::DutyGroup> Duties::UpdateGroup(const Caller& caller,
         }
         ASSIGN_OR_RETURN(auto org, ManagedOrg(caller, entry.group().organization_id(), "group.id"));
         if (entry.group().ended()) {
-          return duties::Refusal(duties::kDutyEnded, "group.id", "the group has ended");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kDutyEnded,
+                                  "group.id", "the group has ended");
         }
         auto& g = *entry.mutable_group();
         if (MaskHas(mask, "name")) g.set_name(in.name());
@@ -546,10 +550,11 @@ absl::StatusOr<v1::DutyGroup> Duties::UpdateGroup(const Caller& caller,
             inside = inside && to.ok() && period.Covers(*to);
           }
           if (!inside) {
-            return duties::Refusal(duties::kMemberOutsidePeriod, "group.from_date",
-                                   "the membership of person " +
-                                       std::to_string(member.person_id()) +
-                                       " would fall outside the group's period");
+            return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                    reasons::kMemberOutsidePeriod, "group.from_date",
+                                    "the membership of person " +
+                                        std::to_string(member.person_id()) +
+                                        " would fall outside the group's period");
           }
         }
         *g.mutable_update_time() = ToTimestamp(now);
@@ -575,7 +580,8 @@ absl::StatusOr<v1::DutyGroup> Duties::Join(const Caller& caller,
         ASSIGN_OR_RETURN(auto org, ManagedOrg(caller, entry.group().organization_id(), "group_id"));
         auto& g = *entry.mutable_group();
         if (g.ended())
-          return duties::Refusal(duties::kDutyEnded, "group_id", "the group has ended");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kDutyEnded,
+                                  "group_id", "the group has ended");
         const uint64_t person = request.person_id();
         RETURN_IF_ERROR(SubtreePerson(caller, person, org, /*member=*/false, "person_id").status());
         const auto role = TrimAscii(request.role());
@@ -588,8 +594,9 @@ absl::StatusOr<v1::DutyGroup> Duties::Join(const Caller& caller,
           return InvalidField("from_date", "is outside the group's period");
         }
         if (duties::CurrentMembership(g, person) >= 0) {
-          return duties::Refusal(duties::kAlreadyInGroup, "person_id",
-                                 "person " + std::to_string(person) + " is in the group already");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kAlreadyInGroup,
+                                  "person_id",
+                                  "person " + std::to_string(person) + " is in the group already");
         }
         for (const auto& earlier : g.members()) {
           if (earlier.person_id() != person) continue;
@@ -599,8 +606,8 @@ absl::StatusOr<v1::DutyGroup> Duties::Join(const Caller& caller,
           }
         }
         if (g.members_size() >= duties::kMaxGroupEntries) {
-          return duties::Refusal(duties::kGroupFull, "group_id",
-                                 "the group has 500 memberships already");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kGroupFull,
+                                  "group_id", "the group has 500 memberships already");
         }
         auto* member = g.add_members();
         member->set_person_id(person);
@@ -631,13 +638,15 @@ absl::StatusOr<v1::DutyGroup> Duties::Leave(const Caller& caller,
         ASSIGN_OR_RETURN(auto org, ManagedOrg(caller, entry.group().organization_id(), "group_id"));
         auto& g = *entry.mutable_group();
         if (g.ended())
-          return duties::Refusal(duties::kDutyEnded, "group_id", "the group has ended");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kDutyEnded,
+                                  "group_id", "the group has ended");
         const uint64_t person = request.person_id();
         if (person == 0) return InvalidField("person_id", "is required");
         const int at = duties::CurrentMembership(g, person);
         if (at < 0) {
-          return duties::Refusal(duties::kNotInGroup, "person_id",
-                                 "person " + std::to_string(person) + " is not in the group");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kNotInGroup,
+                                  "person_id",
+                                  "person " + std::to_string(person) + " is not in the group");
         }
         int64_t to = Today(org, now);
         if (request.has_to_date()) {
@@ -672,7 +681,9 @@ absl::StatusOr<v1::DutyBoardEntry> Duties::End(const Caller& caller,
       [&](Mutation& m) -> absl::StatusOr<v1::DutyBoardEntry> {
         ASSIGN_OR_RETURN(auto entry, LoadForWrite(m, caller, request.id(), "id"));
         ASSIGN_OR_RETURN(auto org, ManagedOrg(caller, duties::OrganizationOf(entry), "id"));
-        if (IsEnded(entry)) return duties::Refusal(duties::kDutyEnded, "id", "it has ended");
+        if (IsEnded(entry))
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kDutyEnded, "id",
+                                  "it has ended");
         int64_t end = Today(org, now);
         if (request.has_to_date()) {
           ASSIGN_OR_RETURN(end, calendar::DayOfDate(request.to_date(), "to_date"));

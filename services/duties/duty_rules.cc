@@ -1,23 +1,10 @@
 #include "services/duties/duty_rules.h"
 
-#include "absl/strings/cord.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/calendar/calendar_dates.h"
 #include "services/common/errors.h"
 #include "services/common/status_macros.h"
 
 namespace branchline::duties {
-
-absl::Status Refusal(std::string_view reason, std::string_view field,
-                     std::string_view description) {
-  absl::Status status = FieldError(absl::StatusCode::kFailedPrecondition, field, description);
-  google::rpc::ErrorInfo info;
-  info.set_domain(std::string(kErrorDomain));
-  info.set_reason(std::string(reason));
-  status.SetPayload("type.googleapis.com/google.rpc.ErrorInfo",
-                    absl::Cord(info.SerializeAsString()));
-  return status;
-}
 
 DutyKind KindOf(const v1::DutyBoardEntry& entry) {
   switch (entry.item_case()) {

@@ -6,20 +6,17 @@
 
 #include "absl/status/statusor.h"
 #include "branchline/v1/duties.pb.h"
+#include "services/common/refusal.h"
 
 namespace branchline::duties {
 
-// Stable reasons (google.rpc.ErrorInfo, domain kErrorDomain) of the FAILED_PRECONDITION
-// refusals of DutiesService.
-inline constexpr std::string_view kErrorDomain = "duties.branchline.org";
-inline constexpr std::string_view kDutyEnded = "DUTY_ENDED";
-inline constexpr std::string_view kAlreadyInGroup = "ALREADY_IN_GROUP";
-inline constexpr std::string_view kNotInGroup = "NOT_IN_GROUP";
-inline constexpr std::string_view kGroupFull = "GROUP_FULL";
-inline constexpr std::string_view kMemberOutsidePeriod = "MEMBER_OUTSIDE_PERIOD";
-
-// FAILED_PRECONDITION naming `field`, with ErrorInfo{kErrorDomain, reason}.
-absl::Status Refusal(std::string_view reason, std::string_view field, std::string_view description);
+// Stable reasons (google.rpc.ErrorInfo, domain branchline.v1, docs/errors.md) of the
+// FAILED_PRECONDITION refusals of DutiesService.
+using reasons::kAlreadyInGroup;
+using reasons::kDutyEnded;
+using reasons::kGroupFull;
+using reasons::kMemberOutsidePeriod;
+using reasons::kNotInGroup;
 
 // The kind byte of the board indexes (storage::DutyByOrgKey): areas sort first.
 enum class DutyKind : uint8_t { kArea = 1, kPost = 2, kGroup = 3 };

@@ -8,6 +8,7 @@
 #include "services/common/call_cancellation.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/evaluation/evaluation_rounds.h"
 #include "services/evaluation/evaluation_rules.h"
@@ -18,8 +19,6 @@ namespace branchline {
 namespace {
 
 using evaluation::RoundHalfUp2;
-
-constexpr std::string_view kRoundNotClosed = "ROUND_NOT_CLOSED";
 
 // "87.50"; "" when absent.
 std::string Points(bool present, double value) {
@@ -167,9 +166,8 @@ absl::StatusOr<v1::RoundResults> EvaluationRounds::Results(
       return Denied("reading the results of evaluation round " + std::to_string(round.id()));
     }
     if (!closed) {
-      return evaluation::ReasonedError(absl::StatusCode::kFailedPrecondition, kRoundNotClosed,
-                                       "round_id",
-                                       "a subject reads their result once the round is closed");
+      return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kRoundNotClosed,
+                              "round_id", "a subject reads their result once the round is closed");
     }
   }
   v1::RoundResults out;

@@ -6,6 +6,7 @@
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/evaluation/ballot_keys.h"
@@ -128,14 +129,14 @@ absl::StatusOr<v1::EvaluationRound> EvaluationRounds::Create(
           raters.insert(id);
         }
         if (subjects.empty()) {
-          return evaluation::ReasonedError(absl::StatusCode::kFailedPrecondition,
-                                           evaluation::kNoSubjects, "round.subject_kind",
-                                           "the organisation's subtree has no party members");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kNoSubjects,
+                                  "round.subject_kind",
+                                  "the organisation's subtree has no party members");
         }
         if (evaluation::HasPhase(round, v1::EVALUATION_PHASE_RATERS) && raters.empty()) {
-          return evaluation::ReasonedError(absl::StatusCode::kFailedPrecondition,
-                                           evaluation::kNoSubjects, "round.rater_kind",
-                                           "the organisation's subtree has no such raters");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kNoSubjects,
+                                  "round.rater_kind",
+                                  "the organisation's subtree has no such raters");
         }
 
         internal::v1::EvaluationRoundRecord record;

@@ -4,10 +4,9 @@
 #include <cmath>
 #include <set>
 
-#include "absl/strings/cord.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 #include "services/common/text.h"
 
 namespace branchline::evaluation {
@@ -72,17 +71,6 @@ std::optional<TemplateDefaults> DefaultsOf(v1::EvaluationTemplate t) {
 }
 
 }  // namespace
-
-absl::Status ReasonedError(absl::StatusCode code, std::string_view reason, std::string_view field,
-                           std::string_view description) {
-  absl::Status status = FieldError(code, field, description);
-  google::rpc::ErrorInfo info;
-  info.set_domain(std::string(kErrorDomain));
-  info.set_reason(std::string(reason));
-  status.SetPayload("type.googleapis.com/google.rpc.ErrorInfo",
-                    absl::Cord(info.SerializeAsString()));
-  return status;
-}
 
 absl::Status ApplyTemplate(v1::EvaluationTemplate template_kind, int64_t now_micros,
                            v1::EvaluationRound& round) {
@@ -291,12 +279,12 @@ bool IsClosed(const v1::EvaluationRound& round, int64_t now_micros) {
 
 absl::Status CheckOpen(const v1::EvaluationRound& round, int64_t now_micros) {
   if (IsClosed(round, now_micros)) {
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, kRoundClosed, "round_id",
-                         "the round is closed");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kRoundClosed,
+                            "round_id", "the round is closed");
   }
   if (now_micros < ToMicros(round.open_time())) {
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, kRoundNotOpen, "round_id",
-                         "the round is not open yet");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kRoundNotOpen,
+                            "round_id", "the round is not open yet");
   }
   return absl::OkStatus();
 }

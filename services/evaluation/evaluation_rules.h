@@ -9,28 +9,25 @@
 #include "absl/status/statusor.h"
 #include "branchline/v1/common.pb.h"
 #include "branchline/v1/evaluation.pb.h"
+#include "services/common/refusal.h"
 
 namespace branchline::evaluation {
 
 // The pure rules of evaluation rounds: templates, validation of a round and of scores, the
 // weighted score and the grade. No storage, no caller; thread-safe.
 
-// Stable reasons (google.rpc.ErrorInfo, domain kErrorDomain) of the FAILED_PRECONDITION and
-// ALREADY_EXISTS refusals, so clients can tell them apart without parsing messages.
-inline constexpr std::string_view kErrorDomain = "evaluation.branchline.org";
-inline constexpr std::string_view kRoundNotOpen = "ROUND_NOT_OPEN";
-inline constexpr std::string_view kRoundClosed = "ROUND_CLOSED";
-inline constexpr std::string_view kPhaseNotInRound = "PHASE_NOT_IN_ROUND";
-inline constexpr std::string_view kSelfScoreRequired = "SELF_SCORE_REQUIRED";
-inline constexpr std::string_view kAlreadyMarked = "ALREADY_MARKED";
-inline constexpr std::string_view kRoundAnonymous = "ROUND_ANONYMOUS";
-inline constexpr std::string_view kRoundNotAnonymous = "ROUND_NOT_ANONYMOUS";
-inline constexpr std::string_view kBallotAlreadyIssued = "BALLOT_ALREADY_ISSUED";
-inline constexpr std::string_view kNoSubjects = "NO_SUBJECTS";
-
-// A FieldError (code, field, description) that also carries ErrorInfo{kErrorDomain, reason}.
-absl::Status ReasonedError(absl::StatusCode code, std::string_view reason, std::string_view field,
-                           std::string_view description);
+// Stable reasons (google.rpc.ErrorInfo, domain branchline.v1; the catalogue
+// services/common/messages, docs/errors.md) of the FAILED_PRECONDITION and ALREADY_EXISTS
+// refusals, so clients can tell them apart without parsing messages.
+using reasons::kAlreadyMarked;
+using reasons::kBallotAlreadyIssued;
+using reasons::kNoSubjects;
+using reasons::kPhaseNotInRound;
+using reasons::kRoundAnonymous;
+using reasons::kRoundClosed;
+using reasons::kRoundNotAnonymous;
+using reasons::kRoundNotOpen;
+using reasons::kSelfScoreRequired;
 
 // Fills what `round` leaves empty from `template_kind` (criteria, phases, subject and rater
 // kinds, anonymity when the template is anonymous, closing time = open + the template's

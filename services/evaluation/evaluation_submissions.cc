@@ -5,6 +5,7 @@
 #include "services/common/audit_trail.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/evaluation/ballot_keys.h"
 #include "services/evaluation/evaluation_rounds.h"
@@ -15,8 +16,6 @@
 namespace branchline {
 
 namespace {
-
-using evaluation::ReasonedError;
 
 // The rater bytes of a named submission: the person id, big-endian.
 std::string PersonKey(uint64_t person) { return storage::KeyBuilder().U64(person).key(); }
@@ -31,8 +30,9 @@ std::string Sha256(std::string_view data) {
 absl::Status RequirePhase(const v1::EvaluationRound& round, v1::EvaluationPhase phase,
                           std::string_view what) {
   if (evaluation::HasPhase(round, phase)) return absl::OkStatus();
-  return ReasonedError(absl::StatusCode::kFailedPrecondition, evaluation::kPhaseNotInRound,
-                       "round_id", std::string("the round has no ") + std::string(what) + " phase");
+  return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kPhaseNotInRound,
+                          "round_id",
+                          std::string("the round has no ") + std::string(what) + " phase");
 }
 
 // The ballots need: the smallest token is the helper's 32 random bytes; the largest bounds
@@ -87,8 +87,8 @@ absl::StatusOr<v1::SubmissionReceipt> EvaluationRounds::SubmitSelfScore(
                            round.id(), caller.person_id,
                            static_cast<uint8_t>(v1::EVALUATION_PHASE_OVERALL_MARK), "")));
         if (mark) {
-          return ReasonedError(absl::StatusCode::kFailedPrecondition, evaluation::kAlreadyMarked,
-                               "round_id", "the overall mark was given after the self score");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kAlreadyMarked,
+                                  "round_id", "the overall mark was given after the self score");
         }
         return StageSubmission(m, record, caller.person_id, v1::EVALUATION_PHASE_SELF_SCORE,
                                PersonKey(caller.person_id), scores, now);
@@ -109,10 +109,10 @@ absl::StatusOr<v1::SubmissionReceipt> EvaluationRounds::SubmitRating(
         }
         RETURN_IF_ERROR(RequirePhase(round, v1::EVALUATION_PHASE_RATERS, "raters"));
         if (round.anonymous()) {
-          return ReasonedError(absl::StatusCode::kFailedPrecondition, evaluation::kRoundAnonymous,
-                               "round_id",
-                               "the round is anonymous: take a ballot (IssueBallot) and rate "
-                               "with SubmitBallotRating");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kRoundAnonymous,
+                                  "round_id",
+                                  "the round is anonymous: take a ballot (IssueBallot) and rate "
+                                  "with SubmitBallotRating");
         }
         RETURN_IF_ERROR(CheckSubject(round, request.subject_id()));
         if (request.subject_id() == caller.person_id) {
@@ -155,9 +155,9 @@ absl::StatusOr<v1::SubmissionReceipt> EvaluationRounds::SubmitOverallMark(
                                           static_cast<uint8_t>(v1::EVALUATION_PHASE_SELF_SCORE),
                                           PersonKey(request.subject_id()))));
           if (!self) {
-            return ReasonedError(absl::StatusCode::kFailedPrecondition,
-                                 evaluation::kSelfScoreRequired, "subject_id",
-                                 "the subject has not scored themselves yet");
+            return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                    reasons::kSelfScoreRequired, "subject_id",
+                                    "the subject has not scored themselves yet");
           }
         }
         // One mark per subject, whoever of the managers gives it: the rater bytes are empty.
@@ -174,13 +174,13 @@ absl::StatusOr<v1::IssueBallotResponse> EvaluationRounds::IssueBallot(
   if (caller.service_account || !rater)
     return Denied("taking a ballot of a round one does not rate");
   if (!round.anonymous()) {
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, evaluation::kRoundNotAnonymous,
-                         "round_id", "the round is not anonymous: rate with SubmitRating");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kRoundNotAnonymous,
+                            "round_id", "the round is not anonymous: rate with SubmitRating");
   }
   if (request.blinded_token().empty()) return InvalidField("blinded_token", "is required");
   if (evaluation::IsClosed(round, clock_.NowMicros())) {
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, evaluation::kRoundClosed,
-                         "round_id", "the round is closed");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kRoundClosed,
+                            "round_id", "the round is closed");
   }
   const std::string key = storage::EvaluationEntryKey(round.id(), 'b', caller.person_id);
   const std::string hash = Sha256(request.blinded_token());
@@ -189,9 +189,9 @@ absl::StatusOr<v1::IssueBallotResponse> EvaluationRounds::IssueBallot(
   internal::v1::EvaluationBallotRecord ballot;
   ASSIGN_OR_RETURN(bool taken, store_.GetMessage(storage::Cf::kEvaluations, key, &ballot));
   if (taken && ballot.blinded_token_sha256() != hash) {
-    return ReasonedError(absl::StatusCode::kAlreadyExists, evaluation::kBallotAlreadyIssued,
-                         "blinded_token",
-                         "you already took this round's ballot (with another blinded token)");
+    return DescribedRefusal(absl::StatusCode::kAlreadyExists, reasons::kBallotAlreadyIssued,
+                            "blinded_token",
+                            "you already took this round's ballot (with another blinded token)");
   }
   v1::IssueBallotResponse response;
   ASSIGN_OR_RETURN(*response.mutable_blind_signature(),
@@ -214,8 +214,8 @@ absl::StatusOr<v1::SubmissionReceipt> EvaluationRounds::SubmitBallotRating(
   ASSIGN_OR_RETURN(auto record, LoadRecord(request.round_id(), "round_id"));
   const auto& round = record.round();
   if (!round.anonymous()) {
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, evaluation::kRoundNotAnonymous,
-                         "round_id", "the round is not anonymous: rate with SubmitRating");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kRoundNotAnonymous,
+                            "round_id", "the round is not anonymous: rate with SubmitRating");
   }
   const auto& token = request.ballot().token();
   if (token.size() < kMinTokenBytes || token.size() > kMaxTokenBytes) {

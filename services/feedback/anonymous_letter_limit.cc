@@ -6,18 +6,19 @@
 #include "services/common/absl_compat.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
+#include "services/common/refusal.h"
 
 namespace branchline::feedback {
 
 namespace {
 
 absl::Status UsedUp(std::string_view whose, int64_t wait_seconds) {
-  absl::Status status =
-      FieldError(absl::StatusCode::kResourceExhausted, "organization_id",
-                 std::string(whose) +
-                     " has received as many anonymous letters as it accepts "
-                     "today; try again in " +
-                     std::to_string(wait_seconds) + " s, or write a named letter");
+  absl::Status status = DescribedRefusal(
+      absl::StatusCode::kResourceExhausted, reasons::kAnonymousQuotaExceeded, "organization_id",
+      std::string(whose) +
+          " has received as many anonymous letters as it accepts today; try again in " +
+          std::to_string(wait_seconds) + " s, or write a named letter",
+      {{"retry_after_s", std::to_string(wait_seconds)}});
   google::rpc::RetryInfo retry;
   retry.mutable_retry_delay()->set_seconds(wait_seconds);
   status.SetPayload(AbslView("type.googleapis.com/google.rpc.RetryInfo"),

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <string>
 
-#include "absl/strings/cord.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 
 namespace branchline::feedback {
 
@@ -123,29 +122,20 @@ bool IsRegistered(const v1::Letter& letter) {
          letter.channel() != v1::LETTER_CHANNEL_APP;
 }
 
-absl::Status ReasonedError(absl::StatusCode code, std::string_view field, std::string_view reason,
-                           std::string_view description) {
-  absl::Status status = FieldError(code, field, description);
-  google::rpc::ErrorInfo info;
-  info.set_domain(std::string(kErrorDomain));
-  info.set_reason(std::string(reason));
-  status.SetPayload("type.googleapis.com/google.rpc.ErrorInfo",
-                    absl::Cord(info.SerializeAsString()));
-  return status;
-}
-
 absl::Status CheckOutcome(const v1::Letter& letter, v1::LetterOutcome to) {
   if (letter.category() != v1::LETTER_CATEGORY_SUGGESTION &&
       letter.category() != v1::LETTER_CATEGORY_INNOVATION) {
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, "id", kLetterNotAProposal,
-                         "only suggestions and innovation proposals have an outcome, this letter "
-                         "is " +
-                             v1::LetterCategory_Name(letter.category()));
+    return DescribedRefusal(
+        absl::StatusCode::kFailedPrecondition, reasons::kLetterNotAProposal, "id",
+        "only suggestions and innovation proposals have an outcome, this letter "
+        "is " +
+            v1::LetterCategory_Name(letter.category()));
   }
   if (letter.state() == v1::LETTER_STATE_SUBMITTED || letter.state() == v1::LETTER_STATE_REFUSED) {
-    return ReasonedError(absl::StatusCode::kFailedPrecondition, "id", kLetterNotConsidered,
-                         "the letter is " + v1::LetterState_Name(letter.state()) +
-                             ": acknowledge it first (a refused letter has no outcome)");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kLetterNotConsidered,
+                            "id",
+                            "the letter is " + v1::LetterState_Name(letter.state()) +
+                                ": acknowledge it first (a refused letter has no outcome)");
   }
   const auto from = letter.outcome();
   bool ok = false;
@@ -167,8 +157,8 @@ absl::Status CheckOutcome(const v1::Letter& letter, v1::LetterOutcome to) {
       break;
   }
   if (!ok) {
-    return ReasonedError(
-        absl::StatusCode::kFailedPrecondition, "outcome", kOutcomeNotAllowed,
+    return DescribedRefusal(
+        absl::StatusCode::kFailedPrecondition, reasons::kOutcomeNotAllowed, "outcome",
         v1::LetterOutcome_Name(to) + " cannot follow " + v1::LetterOutcome_Name(from));
   }
   return absl::OkStatus();

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "branchline/internal/v1/feedback_records.pb.h"
+#include "branchline/v1/error_reasons.h"
 #include "branchline/v1/feedback.pb.h"
 
 namespace branchline::feedback {
@@ -57,23 +58,17 @@ v1::Letter PresentLetter(const internal::v1::LetterRecord& record, int64_t now_m
 // Whether a handler registered the letter on its writer's behalf (RegisterLetter).
 bool IsRegistered(const v1::Letter& letter);
 
-// Stable reasons (google.rpc.ErrorInfo, domain kErrorDomain) of the mailbox's refusals that
-// share a code and field with others; listed in feedback.proto.
-inline constexpr std::string_view kErrorDomain = "branchline.v1";
-inline constexpr std::string_view kReceivedDateInFuture = "RECEIVED_DATE_IN_FUTURE";
-inline constexpr std::string_view kReceivedDateBeforeOrganization =
-    "RECEIVED_DATE_BEFORE_ORGANIZATION";
-inline constexpr std::string_view kWriterRequired = "WRITER_REQUIRED";
-inline constexpr std::string_view kWriterOutsideOrganization = "WRITER_OUTSIDE_ORGANIZATION";
-inline constexpr std::string_view kLetterNotAProposal = "LETTER_NOT_A_PROPOSAL";
-inline constexpr std::string_view kLetterNotConsidered = "LETTER_NOT_CONSIDERED";
-inline constexpr std::string_view kOutcomeNotAllowed = "OUTCOME_NOT_ALLOWED";
-inline constexpr std::string_view kDeclineReasonRequired = "DECLINE_REASON_REQUIRED";
-inline constexpr std::string_view kBenefitRequired = "BENEFIT_REQUIRED";
-
-// A FieldError (code, field, description) that also carries ErrorInfo{kErrorDomain, reason}.
-absl::Status ReasonedError(absl::StatusCode code, std::string_view field, std::string_view reason,
-                           std::string_view description);
+// Stable reasons (google.rpc.ErrorInfo, domain branchline.v1, docs/errors.md) of the mailbox's
+// refusals that share a code and field with others; listed in feedback.proto.
+using reasons::kBenefitRequired;
+using reasons::kDeclineReasonRequired;
+using reasons::kLetterNotAProposal;
+using reasons::kLetterNotConsidered;
+using reasons::kOutcomeNotAllowed;
+using reasons::kReceivedDateBeforeOrganization;
+using reasons::kReceivedDateInFuture;
+using reasons::kWriterOutsideOrganization;
+using reasons::kWriterRequired;
 
 // OK when a letter may get `to` as its outcome now: a suggestion or innovation proposal,
 // acknowledged or later but not refused, and `to` follows its current outcome (adopted →

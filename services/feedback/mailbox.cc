@@ -9,6 +9,7 @@
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/feedback/letter_rules.h"
@@ -47,8 +48,10 @@ absl::Status CheckCategory(v1::LetterCategory category) {
 }
 
 absl::Status NotHandler(uint64_t id, std::string_view what) {
-  return Denied(std::string(what) + " letter " + std::to_string(id) +
-                " needs a handler of its organization");
+  return DescribedRefusal(absl::StatusCode::kPermissionDenied, reasons::kNotLetterHandler, {},
+                          "permission denied: " + std::string(what) + " letter " +
+                              std::to_string(id) + " needs a handler of its organization",
+                          {{"letter_id", std::to_string(id)}});
 }
 }  // namespace
 
@@ -132,7 +135,7 @@ absl::StatusOr<Mailbox::Modified> Mailbox::Modify(Mutation& m, const Caller* cal
   if (caller != nullptr) {
     relation = RelationOf(*caller, record, org);
   } else if (!feedback::Receipts::Opens(record, receipt)) {
-    return FieldError(absl::StatusCode::kNotFound, field, "no letter has this receipt code");
+    return Refusal(absl::StatusCode::kNotFound, reasons::kReceiptUnknown, field);
   }
   const Record before = record;
   int64_t now = clock_.NowMicros();
@@ -222,14 +225,14 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& call
     RETURN_IF_ERROR(Access::RequireManage(caller, target, "registering a letter"));
     const int32_t offset = target.utc_offset_minutes();
     if (reg->received_day > LocalDay(now, offset)) {
-      return feedback::ReasonedError(absl::StatusCode::kInvalidArgument, "received_date",
-                                     feedback::kReceivedDateInFuture, "is in the future");
+      return DescribedRefusal(absl::StatusCode::kInvalidArgument, reasons::kReceivedDateInFuture,
+                              "received_date", "is in the future");
     }
     if (target.has_create_time() &&
         reg->received_day < LocalDay(ToMicros(target.create_time()), offset)) {
-      return feedback::ReasonedError(
-          absl::StatusCode::kInvalidArgument, "received_date",
-          feedback::kReceivedDateBeforeOrganization,
+      return DescribedRefusal(
+          absl::StatusCode::kInvalidArgument, reasons::kReceivedDateBeforeOrganization,
+          "received_date",
           "is before organization " + std::to_string(target.id()) + " was created");
     }
     if (reg->author_person_id != 0) {
@@ -241,9 +244,9 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& call
                                         storage::RecordKey(writer.organization_id()), &writer_org));
       if (!found || !Access::InSubtree(writer_org, target.id()) ||
           writer.kind() == v1::PERSON_KIND_SERVICE) {
-        return feedback::ReasonedError(
-            absl::StatusCode::kFailedPrecondition, "author_person_id",
-            feedback::kWriterOutsideOrganization,
+        return DescribedRefusal(
+            absl::StatusCode::kFailedPrecondition, reasons::kWriterOutsideOrganization,
+            "author_person_id",
             "is not a person of organization " + std::to_string(target.id()) + " or below it");
       }
       if (writer.id() == r.about_person_id()) {
@@ -253,12 +256,15 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& call
   } else if (!caller.system_admin) {
     ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
     if (!Access::InSubtree(own, target.id())) {
-      return Denied("writing to organization " + std::to_string(target.id()) +
-                    ": letters go to your own organization or one above it");
+      return DescribedRefusal(
+          absl::StatusCode::kPermissionDenied, reasons::kLetterTargetOutside, "organization_id",
+          "permission denied: writing to organization " + std::to_string(target.id()) +
+              ": letters go to your own organization or one above it");
     }
   }
   if (target.archived()) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "organization_id", "is archived");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
+                   "organization_id");
   }
   if (r.about_person_id() != 0) {
     // A report about a handler goes up to the nearest organisation they do not handle.
@@ -421,14 +427,17 @@ absl::StatusOr<v1::Letter> Mailbox::Escalate(const Caller& caller,
                      if (relation != Relation::kHandler) return NotHandler(r.id(), "escalating");
                      auto* l = record.mutable_letter();
                      if (!IsOpen(l->state())) {
-                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                                         "only an open letter can be escalated, this one is " +
-                                             v1::LetterState_Name(l->state()));
+                       return DescribedRefusal(
+                           absl::StatusCode::kFailedPrecondition, reasons::kLetterNotOpen, "id",
+                           "only an open letter can be escalated, this one is " +
+                               v1::LetterState_Name(l->state()),
+                           {{"state", v1::LetterState_Name(l->state())}});
                      }
                      if (org.parent_id() == 0) {
-                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                                         "organization " + std::to_string(org.id()) +
-                                             " has no organization above it");
+                       return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                               reasons::kNoHigherOrganization, "id",
+                                               "organization " + std::to_string(org.id()) +
+                                                   " has no organization above it");
                      }
                      v1::Organization parent;
                      ASSIGN_OR_RETURN(
@@ -471,8 +480,10 @@ absl::StatusOr<v1::Letter> Mailbox::Assign(const Caller& caller, const v1::Assig
                      if (relation != Relation::kHandler) return NotHandler(r.id(), "assigning");
                      auto* l = record.mutable_letter();
                      if (!IsOpen(l->state())) {
-                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                                         "only an open letter can be assigned");
+                       return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                               reasons::kLetterNotOpen, "id",
+                                               "only an open letter can be assigned",
+                                               {{"state", v1::LetterState_Name(l->state())}});
                      }
                      ASSIGN_OR_RETURN(auto assignee, people_.Load(caller, r.assignee_person_id(),
                                                                   "assignee_person_id"));
@@ -500,8 +511,9 @@ absl::StatusOr<v1::LetterEvent> Mailbox::AuthorReply(Record& record, std::string
                                                      int64_t now) const {
   auto* l = record.mutable_letter();
   if (!IsOpen(l->state()) && l->state() != v1::LETTER_STATE_RESOLVED) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                      "the letter is " + v1::LetterState_Name(l->state()));
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kLetterNotOpen, "id",
+                            "the letter is " + v1::LetterState_Name(l->state()),
+                            {{"state", v1::LetterState_Name(l->state())}});
   }
   // For an anonymous author the reply is dated to the day, and so is the end of the pause
   // (never before it began: the handlers lose the rest of that day's pause).
@@ -537,13 +549,17 @@ absl::StatusOr<v1::LetterEvent> Mailbox::Reply(const Caller& caller,
                      if (relation != Relation::kHandler) return NotHandler(r.id(), "replying to");
                      auto* l = record.mutable_letter();
                      if (!IsOpen(l->state()) && l->state() != v1::LETTER_STATE_RESOLVED) {
-                       return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                                         "the letter is " + v1::LetterState_Name(l->state()));
+                       return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                               reasons::kLetterNotOpen, "id",
+                                               "the letter is " + v1::LetterState_Name(l->state()),
+                                               {{"state", v1::LetterState_Name(l->state())}});
                      }
                      if (r.wait_for_author()) {
                        if (!IsOpen(l->state())) {
-                         return FieldError(absl::StatusCode::kFailedPrecondition, "wait_for_author",
-                                           "only an open letter can wait for the author");
+                         return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                                 reasons::kLetterNotOpen, "wait_for_author",
+                                                 "only an open letter can wait for the author",
+                                                 {{"state", v1::LetterState_Name(l->state())}});
                        }
                        feedback::PauseClock(record, now);
                      }
@@ -632,12 +648,17 @@ absl::StatusOr<v1::Letter> Mailbox::Rate(const Caller* caller, const v1::RateLet
                  const bool for_writer = relation == Relation::kHandler &&
                                          feedback::IsRegistered(*l) && !l->anonymous();
                  if (relation != Relation::kAuthor && !for_writer) {
-                   return Denied("only the author rates letter " + std::to_string(id));
+                   return DescribedRefusal(
+                       absl::StatusCode::kPermissionDenied, reasons::kNotLetterAuthor, {},
+                       "permission denied: only the author rates letter " + std::to_string(id),
+                       {{"letter_id", std::to_string(id)}});
                  }
                  if (l->state() != v1::LETTER_STATE_RESOLVED) {
-                   return FieldError(absl::StatusCode::kFailedPrecondition, field,
-                                     "only a resolved letter can be rated, this one is " +
-                                         v1::LetterState_Name(l->state()));
+                   return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                           reasons::kLetterNotResolved, field,
+                                           "only a resolved letter can be rated, this one is " +
+                                               v1::LetterState_Name(l->state()),
+                                           {{"state", v1::LetterState_Name(l->state())}});
                  }
                  int64_t at = AuthorTime(record, now);
                  l->set_rating(r.rating());

@@ -7,6 +7,7 @@
 #include "services/common/call_cancellation.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/feedback/letter_rules.h"
 #include "services/feedback/mailbox.h"
@@ -36,7 +37,7 @@ absl::StatusOr<Mailbox::Record> Mailbox::LoadByReceipt(std::string_view code,
     if (!record.ok() && record.status().code() != absl::StatusCode::kNotFound) {
       return record.status();
     }
-    return FieldError(absl::StatusCode::kNotFound, field, "no letter has this receipt code");
+    return Refusal(absl::StatusCode::kNotFound, reasons::kReceiptUnknown, field);
   }
   return record;
 }

@@ -4,6 +4,7 @@
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/feedback/letter_rules.h"
@@ -60,8 +61,8 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Register(const Caller& caller,
   switch (r.writer_case()) {
     case v1::RegisterLetterRequest::kAuthorPersonId:
       if (r.author_person_id() == 0) {
-        return feedback::ReasonedError(absl::StatusCode::kInvalidArgument, "author_person_id",
-                                       feedback::kWriterRequired, "must not be 0");
+        return DescribedRefusal(absl::StatusCode::kInvalidArgument, reasons::kWriterRequired,
+                                "author_person_id", "must not be 0");
       }
       reg.author_person_id = r.author_person_id();
       break;
@@ -73,8 +74,8 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Register(const Caller& caller,
       if (r.anonymous()) break;
       [[fallthrough]];
     default:
-      return feedback::ReasonedError(
-          absl::StatusCode::kInvalidArgument, "writer", feedback::kWriterRequired,
+      return DescribedRefusal(
+          absl::StatusCode::kInvalidArgument, reasons::kWriterRequired, "writer",
           "name the writer: author_person_id, author_name, or anonymous = true");
   }
   const bool anonymous = r.anonymous();
@@ -124,17 +125,15 @@ absl::StatusOr<v1::Letter> Mailbox::RecordOutcome(const Caller& caller,
   const std::string benefit(TrimAscii(r.benefit()));
   if (to == v1::LETTER_OUTCOME_DECLINED) {
     if (reason.empty()) {
-      return feedback::ReasonedError(absl::StatusCode::kInvalidArgument, "reason",
-                                     feedback::kDeclineReasonRequired,
-                                     "is required to decline a proposal");
+      return DescribedRefusal(absl::StatusCode::kInvalidArgument, reasons::kDeclineReasonRequired,
+                              "reason", "is required to decline a proposal");
     }
     RETURN_IF_ERROR(CheckText("reason", reason, 1, kMaxReason, /*multiline=*/true));
   }
   if (to == v1::LETTER_OUTCOME_IMPLEMENTED) {
     if (benefit.empty()) {
-      return feedback::ReasonedError(absl::StatusCode::kInvalidArgument, "benefit",
-                                     feedback::kBenefitRequired,
-                                     "is required for an implemented proposal");
+      return DescribedRefusal(absl::StatusCode::kInvalidArgument, reasons::kBenefitRequired,
+                              "benefit", "is required for an implemented proposal");
     }
     RETURN_IF_ERROR(CheckText("benefit", benefit, 1, kMaxBenefit, /*multiline=*/true));
   }

@@ -14,6 +14,7 @@
 #include "services/common/local_day.h"
 #include "services/common/mutation.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/records/records_access.h"
@@ -227,8 +228,8 @@ absl::StatusOr<int64_t> Ledger::CheckEntry(const Caller& caller, const v1::Ledge
     bool known = false;
     for (const auto& [code, title] : CountableItems(items)) known = known || code == e.item_code();
     if (!known) {
-      return records::ConflictError(
-          absl::StatusCode::kFailedPrecondition, "entry.item_code", records::kUnknownItem,
+      return DescribedRefusal(
+          absl::StatusCode::kFailedPrecondition, reasons::kUnknownItem, "entry.item_code",
           "\"" + e.item_code() +
               "\" is not a minor item (or a major item without minors) of the ledger items of "
               "organization " +
@@ -327,8 +328,8 @@ absl::StatusOr<v1::LedgerEntry> Ledger::Update(const Caller& caller,
           return InvalidField("entry.organization_id", "cannot change: void and re-enter");
         }
         if (entry.voided()) {
-          return records::ConflictError(absl::StatusCode::kFailedPrecondition, "entry.id",
-                                        records::kEntryVoided, "the entry was voided");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kEntryVoided,
+                                  "entry.id", "the entry was voided");
         }
         RETURN_IF_ERROR(
             records::CheckVersion(request.expected_version(), entry.version(), "entry"));
@@ -365,8 +366,8 @@ absl::StatusOr<v1::LedgerEntry> Ledger::Void(const Caller& caller,
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, entry.organization_id(), "id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "voiding a ledger entry"));
         if (entry.voided()) {
-          return records::ConflictError(absl::StatusCode::kFailedPrecondition, "id",
-                                        records::kEntryVoided, "the entry was already voided");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kEntryVoided,
+                                  "id", "the entry was already voided");
         }
         entry.set_voided(true);
         entry.set_void_reason(reason);

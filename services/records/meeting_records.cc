@@ -11,6 +11,7 @@
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/records/records_access.h"
@@ -19,8 +20,6 @@
 namespace branchline {
 
 namespace {
-
-using records::ConflictError;
 
 // The client fields of a problem, under `prefix` ("record.problems[2]", "problem").
 absl::Status CheckProblem(const v1::Problem& p, const std::string& prefix) {
@@ -49,12 +48,12 @@ bool SameClientFields(const v1::Problem& a, const v1::Problem& b) {
 
 absl::Status RequireHeld(const v1::Meeting& meeting, int64_t now, std::string_view field) {
   if (meeting.cancelled()) {
-    return ConflictError(absl::StatusCode::kFailedPrecondition, field, records::kMeetingNotHeld,
-                         "the meeting was cancelled, so it has no record");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kMeetingNotHeld, field,
+                            "the meeting was cancelled, so it has no record");
   }
   if (ToMicros(meeting.start_time()) > now) {
-    return ConflictError(absl::StatusCode::kFailedPrecondition, field, records::kMeetingNotHeld,
-                         "the meeting has not started yet, so it cannot have a record");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kMeetingNotHeld, field,
+                            "the meeting has not started yet, so it cannot have a record");
   }
   return absl::OkStatus();
 }
@@ -87,10 +86,10 @@ absl::Status MeetingRecords::Advance(v1::MeetingRecord& record, const Caller& ca
                                      std::string_view reason, bool reason_needed) const {
   if (record.locked()) {
     if (reason_needed && reason.empty()) {
-      return ConflictError(absl::StatusCode::kFailedPrecondition, "reason",
-                           records::kReasonRequired,
-                           "is required: the record is locked, so a change is a new revision "
-                           "that says why");
+      return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kReasonRequired,
+                              "reason",
+                              "is required: the record is locked, so a change is a new revision "
+                              "that says why");
     }
     record.set_revision(record.revision() + 1);
     record.set_reason(std::string(reason));
@@ -273,10 +272,10 @@ absl::StatusOr<v1::MeetingRecord> MeetingRecords::Save(
             }
             if (it->second.status() == v1::PROBLEM_STATUS_FIXED) {
               if (!SameClientFields(p, it->second)) {
-                return ConflictError(absl::StatusCode::kFailedPrecondition, field,
-                                     records::kProblemFixed,
-                                     "problem " + std::to_string(p.id()) +
-                                         " is fixed: its description, owner and due date stay");
+                return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                        reasons::kProblemFixed, field,
+                                        "problem " + std::to_string(p.id()) +
+                                            " is fixed: its description, owner and due date stay");
               }
               *next.add_problems() = it->second;
               continue;
@@ -363,8 +362,8 @@ absl::StatusOr<v1::MeetingRecord> MeetingRecords::Lock(
         m.Lock({storage::MeetingRecordKey(request.meeting_id())});
         ASSIGN_OR_RETURN(auto edit, LoadForEdit(caller, request.meeting_id(), "meeting_id"));
         if (edit.record.locked()) {
-          return ConflictError(absl::StatusCode::kFailedPrecondition, "meeting_id",
-                               records::kAlreadyLocked, "the record is already locked");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kAlreadyLocked,
+                                  "meeting_id", "the record is already locked");
         }
         RETURN_IF_ERROR(
             records::CheckVersion(request.expected_version(), edit.record.version(), "record"));
@@ -405,8 +404,8 @@ absl::StatusOr<v1::MeetingRecord> MeetingRecords::UpdateProblem(
                             "problem " + std::to_string(in.id()) + " is not in the record");
         }
         if (problem->status() == v1::PROBLEM_STATUS_FIXED) {
-          return ConflictError(absl::StatusCode::kFailedPrecondition, "problem.id",
-                               records::kProblemFixed, "the problem is already fixed");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kProblemFixed,
+                                  "problem.id", "the problem is already fixed");
         }
         RETURN_IF_ERROR(people_.Load(caller, in.owner_id(), "problem.owner_id").status());
         problem->set_description(std::string(TrimAscii(in.description())));
@@ -451,8 +450,8 @@ absl::StatusOr<v1::MeetingRecord> MeetingRecords::FixProblem(const Caller& calle
               "problem " + std::to_string(request.problem_id()) + " is not in the record");
         }
         if (problem->status() == v1::PROBLEM_STATUS_FIXED) {
-          return ConflictError(absl::StatusCode::kFailedPrecondition, "problem_id",
-                               records::kProblemFixed, "the problem is already fixed");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kProblemFixed,
+                                  "problem_id", "the problem is already fixed");
         }
         problem->set_status(v1::PROBLEM_STATUS_FIXED);
         problem->mutable_fix()->set_fixed_by(caller.person_id);

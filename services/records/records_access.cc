@@ -2,30 +2,20 @@
 
 #include <string>
 
-#include "absl/strings/cord.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 
 namespace branchline::records {
 
-absl::Status ConflictError(absl::StatusCode code, std::string_view field, std::string_view reason,
-                           std::string_view description) {
-  absl::Status status = FieldError(code, field, description);
-  google::rpc::ErrorInfo info;
-  info.set_domain(std::string(kErrorDomain));
-  info.set_reason(std::string(reason));
-  status.SetPayload("type.googleapis.com/google.rpc.ErrorInfo",
-                    absl::Cord(info.SerializeAsString()));
-  return status;
-}
-
 absl::Status CheckVersion(uint64_t expected, uint64_t current, std::string_view what) {
   if (expected == current) return absl::OkStatus();
-  return ConflictError(absl::StatusCode::kAborted, "expected_version", kStaleVersion,
-                       "is " + std::to_string(expected) + " but the " + std::string(what) +
-                           " is at version " + std::to_string(current) +
-                           ": read it again and redo the change");
+  return DescribedRefusal(absl::StatusCode::kAborted, reasons::kStaleVersion, "expected_version",
+                          "is " + std::to_string(expected) + " but the " + std::string(what) +
+                              " is at version " + std::to_string(current) +
+                              ": read it again and redo the change",
+                          {{"expected_version", std::to_string(expected)},
+                           {"current_version", std::to_string(current)}});
 }
 
 absl::Status RequireRecordRead(const Meetings& meetings, const Access& access, const Caller& caller,

@@ -9,24 +9,18 @@
 #include "services/attendance/meetings.h"
 #include "services/auth/access.h"
 #include "services/auth/caller.h"
+#include "services/common/refusal.h"
 
 namespace branchline::records {
 
-// The ErrorInfo domain of the records area's state conflicts.
-inline constexpr std::string_view kErrorDomain = "records.branchline";
-// Stable ErrorInfo reasons clients branch on (docs/records.md).
-inline constexpr std::string_view kStaleVersion = "STALE_VERSION";
-inline constexpr std::string_view kMeetingNotHeld = "MEETING_NOT_HELD";
-inline constexpr std::string_view kReasonRequired = "REASON_REQUIRED";
-inline constexpr std::string_view kAlreadyLocked = "ALREADY_LOCKED";
-inline constexpr std::string_view kProblemFixed = "PROBLEM_FIXED";
-inline constexpr std::string_view kUnknownItem = "UNKNOWN_ITEM";
-inline constexpr std::string_view kEntryVoided = "ENTRY_VOIDED";
-
-// A status naming `field` (BadRequest) that also carries a google.rpc.ErrorInfo {domain
-// kErrorDomain, reason}: the message is for people, the reason for programs.
-absl::Status ConflictError(absl::StatusCode code, std::string_view field, std::string_view reason,
-                           std::string_view description);
+// Stable ErrorInfo reasons (domain branchline.v1, docs/errors.md) clients branch on.
+using reasons::kAlreadyLocked;
+using reasons::kEntryVoided;
+using reasons::kMeetingNotHeld;
+using reasons::kProblemFixed;
+using reasons::kReasonRequired;
+using reasons::kStaleVersion;
+using reasons::kUnknownItem;
 
 // ABORTED naming `expected_version` with reason kStaleVersion unless `expected` is `current`:
 // the optimistic check that keeps two editors of one `what` ("record", "entry") from

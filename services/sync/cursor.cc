@@ -2,9 +2,9 @@
 
 #include "absl/strings/escaping.h"
 #include "branchline/internal/v1/records.pb.h"
-#include "google/rpc/error_details.pb.h"
 #include "services/common/absl_compat.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 
 namespace branchline {
 
@@ -17,13 +17,7 @@ std::string EncodeCursor(uint64_t holder_id, uint64_t sequence) {
 }
 
 absl::Status ResyncError(std::string_view reason, std::string_view description) {
-  absl::Status status = FieldError(absl::StatusCode::kFailedPrecondition, "cursor", description);
-  google::rpc::ErrorInfo info;
-  info.set_domain(std::string(kResyncDomain));
-  info.set_reason(std::string(reason));
-  status.SetPayload("type.googleapis.com/google.rpc.ErrorInfo",
-                    absl::Cord(info.SerializeAsString()));
-  return status;
+  return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reason, "cursor", description);
 }
 
 absl::Status CursorExpired() {

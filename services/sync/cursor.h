@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "branchline/v1/error_reasons.h"
 
 namespace branchline {
 
@@ -15,12 +16,11 @@ namespace branchline {
 std::string EncodeCursor(uint64_t holder_id, uint64_t sequence);
 
 // Every cursor the client must abandon is FAILED_PRECONDITION naming the field "cursor", with
-// a google.rpc.ErrorInfo {domain kResyncDomain, reason: one of these}. Clients branch on the
-// domain (resync: take a fresh cursor, then re-read state) and log the reason.
-inline constexpr std::string_view kResyncDomain = "sync.branchline";
-inline constexpr std::string_view kCursorExpired = "CURSOR_EXPIRED";  // older than retention
-inline constexpr std::string_view kCursorForeign = "CURSOR_FOREIGN";  // another account's
-inline constexpr std::string_view kCursorAhead = "CURSOR_AHEAD";      // restored server
+// a google.rpc.ErrorInfo {domain "branchline.v1", reason: one of these}. Clients resync on any
+// CURSOR_* reason (take a fresh cursor, then re-read state) and log which.
+using reasons::kCursorAhead;    // restored server
+using reasons::kCursorExpired;  // older than retention
+using reasons::kCursorForeign;  // another account's
 
 // The resync error for `reason` with `description` (after "cursor: " in the message).
 absl::Status ResyncError(std::string_view reason, std::string_view description);

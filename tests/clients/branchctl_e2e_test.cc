@@ -222,6 +222,50 @@ TEST_F(BranchctlTest, ExitCodesAreTheDocumentedOnes) {
   EXPECT_EQ(denied.exit_code, 4) << denied.err;
 }
 
+// A refusal prints the server's message for people in the language of the locale (the
+// server's LocalizedMessage; docs/errors.md), Chinese unless the locale asks for English, and
+// the developer message and reason after it.
+TEST_F(BranchctlTest, RefusalsShowTheServersMessageInTheLocalesLanguage) {
+  auto with_locale = [&](const char* locale, std::vector<std::string> args,
+                         const std::string& input) {
+    const char* saved = std::getenv("LC_ALL");
+    std::string kept = saved ? saved : "";
+    setenv("LC_ALL", locale, 1);
+    Outcome o = Ctl(std::move(args), input);
+    if (saved) {
+      setenv("LC_ALL", kept.c_str(), 1);
+    } else {
+      unsetenv("LC_ALL");
+    }
+    return o;
+  };
+  const std::vector<std::string> login = {"login", "--user", "nobody", "--password-stdin"};
+  Outcome zh = with_locale("zh_CN.UTF-8", login, "wrong-password\n");
+  EXPECT_EQ(zh.exit_code, 3) << zh.err;
+  EXPECT_NE(zh.err.find("branchctl: UNAUTHENTICATED: 账号或密码错误。"), std::string::npos)
+      << zh.err;
+  EXPECT_NE(zh.err.find("WRONG_CREDENTIALS"), std::string::npos) << zh.err;
+  Outcome c = with_locale("C", login, "wrong-password\n");  // no language: Chinese
+  EXPECT_NE(c.err.find("账号或密码错误。"), std::string::npos) << c.err;
+  Outcome en = with_locale("en_US.UTF-8", login, "wrong-password\n");
+  EXPECT_NE(en.err.find("branchctl: UNAUTHENTICATED: Wrong login or password."), std::string::npos)
+      << en.err;
+  Outcome json =
+      with_locale("zh_CN.UTF-8", {"login", "--user", "nobody", "--password-stdin", "--json"},
+                  "wrong-password\n");
+  auto error = json::parse(json.err)["error"];
+  EXPECT_EQ(error["localized_message"], "账号或密码错误。");
+  EXPECT_EQ(error["reason"], "WRONG_CREDENTIALS");
+
+  // A refusal without a reason: its code's generic message, naming the field.
+  LoginAdmin();
+  Outcome invalid =
+      with_locale("zh_CN.UTF-8", {"org", "create", "--parent", RootOrg(), "--name", ""}, "");
+  EXPECT_EQ(invalid.exit_code, 6) << invalid.err;
+  EXPECT_NE(invalid.err.find("请求中的 organization.name 有误。"), std::string::npos)
+      << invalid.err;
+}
+
 TEST_F(BranchctlTest, ListingsAsAlignedTableAndAsJson) {
   LoginAdmin();
   std::string root = RootOrg();

@@ -1,10 +1,12 @@
 // The pure parts of branchctl: display width, CSV, times, enum names, the import plan.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 
 #include "clients/branchctl/csv.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/output.h"
 #include "clients/branchctl/people_import.h"
 #include "clients/branchctl/session.h"
 #include "clients/branchctl/table.h"
@@ -108,6 +110,34 @@ TEST(PeopleImport, PlansRowsAndRefusesBadLinesLocally) {
   EXPECT_THROW(PlanImport("nmae,phone\nx,1\n", 1), CtlError);  // a typo in the header
   EXPECT_EQ(ImportRequestId("a", 0), ImportRequestId("a", 0));
   EXPECT_NE(ImportRequestId("a", 0), ImportRequestId("b", 0));
+}
+
+std::map<std::string, std::string>& FakeEnvironment() {
+  static std::map<std::string, std::string> environment;
+  return environment;
+}
+const char* FakeGetenv(const char* name) {
+  auto it = FakeEnvironment().find(name);
+  return it == FakeEnvironment().end() ? nullptr : it->second.c_str();
+}
+
+TEST(AcceptLanguage, ComesFromThePosixLocaleWithChineseByDefault) {
+  auto& env = FakeEnvironment();
+  env.clear();
+  EXPECT_EQ(AcceptLanguageFromLocale(FakeGetenv), "zh-CN");
+  env["LANG"] = "C.UTF-8";
+  EXPECT_EQ(AcceptLanguageFromLocale(FakeGetenv), "zh-CN");
+  env["LANG"] = "POSIX";
+  EXPECT_EQ(AcceptLanguageFromLocale(FakeGetenv), "zh-CN");
+  env["LANG"] = "en_US.UTF-8";
+  EXPECT_EQ(AcceptLanguageFromLocale(FakeGetenv), "en-US");
+  env["LC_MESSAGES"] = "zh_CN.UTF-8";
+  EXPECT_EQ(AcceptLanguageFromLocale(FakeGetenv), "zh-CN");
+  env["LC_ALL"] = "en_GB.UTF-8@euro";
+  EXPECT_EQ(AcceptLanguageFromLocale(FakeGetenv), "en-GB");
+  env["LC_ALL"] = "";  // empty counts as unset
+  EXPECT_EQ(AcceptLanguageFromLocale(FakeGetenv), "zh-CN");
+  env.clear();
 }
 
 }  // namespace

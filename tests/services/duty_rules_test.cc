@@ -84,14 +84,15 @@ TEST(DutyRules, CurrentMembershipIsTheOneWithoutALastDay) {
 }
 
 TEST(DutyRules, RefusalCarriesTheReason) {
-  const auto status = Refusal(kDutyEnded, "id", "it has ended");
+  const auto status =
+      DescribedRefusal(absl::StatusCode::kFailedPrecondition, kDutyEnded, "id", "it has ended");
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   auto payload = status.GetPayload("type.googleapis.com/google.rpc.ErrorInfo");
   ASSERT_TRUE(payload.has_value());
   google::rpc::ErrorInfo info;
   ASSERT_TRUE(info.ParseFromString(std::string(*payload)));
   EXPECT_EQ(info.reason(), "DUTY_ENDED");
-  EXPECT_EQ(info.domain(), "duties.branchline.org");
+  EXPECT_EQ(info.domain(), "branchline.v1");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "tests/services/feedback_fixture.h"
+#include "tests/support/error_details.h"
 
 namespace branchline {
 namespace {
@@ -22,6 +23,9 @@ std::string ReasonOf(const grpc::Status& status) {
       google::rpc::ErrorInfo info;
       info.ParseFromString(any.value());
       EXPECT_EQ(info.domain(), "branchline.v1");
+      // With its Chinese message (docs/errors.md).
+      EXPECT_EQ(testing::DetailsOf(status).locale, "zh-CN") << info.reason();
+      EXPECT_FALSE(testing::DetailsOf(status).message.empty()) << info.reason();
       return info.reason();
     }
   }

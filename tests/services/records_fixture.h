@@ -8,6 +8,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "tests/services/attendance_fixture.h"
+#include "tests/support/error_details.h"
 
 namespace branchline::testing {
 
@@ -144,13 +145,16 @@ class RecordsTest : public AttendanceTest {
 
   // The google.rpc.ErrorInfo reason of a status ("" when none).
   static std::string Reason(const grpc::Status& status) {
-    google::rpc::Status rpc;
-    if (!rpc.ParseFromString(status.error_details())) return "";
-    for (const auto& any : rpc.details()) {
-      google::rpc::ErrorInfo info;
-      if (any.UnpackTo(&info)) return info.reason();
+    // Every reasoned refusal also carries its Chinese message (docs/errors.md), all
+    // placeholders filled from its metadata.
+    RefusalDetails details = DetailsOf(status);
+    if (!details.reason.empty()) {
+      EXPECT_EQ(details.domain, "branchline.v1");
+      EXPECT_EQ(details.locale, "zh-CN") << details.reason;
+      EXPECT_FALSE(details.message.empty()) << details.reason;
+      EXPECT_EQ(details.message.find('{'), std::string::npos) << details.message;
     }
-    return "";
+    return details.reason;
   }
 
   std::unique_ptr<v1::RecordsService::Stub> records_;

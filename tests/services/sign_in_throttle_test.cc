@@ -229,10 +229,20 @@ TEST(SignInThrottleThroughTheServer, WrongPasswordsLeadToResourceExhaustedWithRe
   EXPECT_EQ(held.error_code(), grpc::RESOURCE_EXHAUSTED);
   google::rpc::Status rpc;
   ASSERT_TRUE(rpc.ParseFromString(held.error_details()));
+  // RetryInfo, with the reason (ErrorInfo) and the message to show (LocalizedMessage).
   google::rpc::RetryInfo retry;
-  ASSERT_EQ(rpc.details_size(), 1);
-  ASSERT_TRUE(rpc.details(0).UnpackTo(&retry));
+  google::rpc::ErrorInfo info;
+  bool has_retry = false;
+  for (const auto& detail : rpc.details()) {
+    if (detail.Is<google::rpc::RetryInfo>()) has_retry = detail.UnpackTo(&retry);
+    if (detail.Is<google::rpc::ErrorInfo>()) {
+      ASSERT_TRUE(detail.UnpackTo(&info));
+    }
+  }
+  ASSERT_TRUE(has_retry);
   EXPECT_GT(retry.retry_delay().seconds(), 0);
+  EXPECT_EQ(info.reason(), "SIGN_IN_THROTTLED");
+  EXPECT_EQ(info.metadata().at("retry_after_s"), std::to_string(retry.retry_delay().seconds()));
   server.SignIn("admin", testing::kAdminPassword);  // other accounts from the same address sign in
 }
 

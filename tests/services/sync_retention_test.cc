@@ -7,6 +7,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/common/clock.h"
+#include "tests/support/error_details.h"
 #include "tests/support/test_server.h"
 
 namespace branchline {
@@ -73,7 +74,8 @@ class SyncRetentionTest : public ::testing::Test {
     EXPECT_EQ(testing::ViolationField(status), "cursor");
     auto info = ErrorInfoOf(status);
     EXPECT_EQ(info.reason(), "CURSOR_EXPIRED");
-    EXPECT_EQ(info.domain(), "sync.branchline");
+    EXPECT_EQ(info.domain(), "branchline.v1");
+    EXPECT_EQ(testing::DetailsOf(status).message, "同步位置已过期，请重新同步。");
   }
 
   int64_t prune_interval_micros_ = 3600LL * 1'000'000;  // tests prune by hand unless shortened

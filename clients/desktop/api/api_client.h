@@ -62,6 +62,8 @@ class ApiClient : public QObject {
           grpc::ClientContext context;
           context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
           if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+          // Refusals come with a Chinese message to show (docs/errors.md).
+          context.AddMetadata("accept-language", "zh-CN");
           Resp response;
           grpc::Status status = (stub->*method)(&context, request, &response);
           QString error = status.ok() ? QString() : DescribeError(status, address);

@@ -1,9 +1,34 @@
 #include "clients/desktop/api/error_text.h"
 
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
 namespace branchline::desk {
 
+namespace {
+
+// The server's message for people (google.rpc.LocalizedMessage, in the language the client
+// asked for; docs/errors.md), "" when the status has none.
+std::string LocalizedMessage(const grpc::Status& status) {
+  google::rpc::Status rpc;
+  if (status.error_details().empty() || !rpc.ParseFromString(status.error_details())) return "";
+  for (const auto& detail : rpc.details()) {
+    google::rpc::LocalizedMessage localized;
+    if (detail.Is<google::rpc::LocalizedMessage>() && detail.UnpackTo(&localized)) {
+      return localized.message();
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 QString DescribeError(const grpc::Status& status, const QString& server_address) {
-  const QString detail = QString::fromStdString(status.error_message());
+  // The localized message when the server gave one (every refusal of ours has one), else the
+  // developer message.
+  const std::string localized = LocalizedMessage(status);
+  const QString detail =
+      QString::fromStdString(localized.empty() ? status.error_message() : localized);
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
       return QStringLiteral(

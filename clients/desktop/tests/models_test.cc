@@ -15,6 +15,8 @@
 #include "clients/desktop/models/study_models.h"
 #include "clients/desktop/models/table_export.h"
 #include "clients/desktop/views/meeting_dialog.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace branchline::desk {
 namespace {
@@ -65,6 +67,19 @@ TEST(ErrorText, UnreachableAndRefusedAreToldApart) {
   const QString invalid = DescribeError(
       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "meeting.title: is required"), "x:1");
   EXPECT_TRUE(invalid.contains(QStringLiteral("meeting.title")));
+  // The server's localized message is shown instead of the developer message.
+  google::rpc::Status rpc;
+  rpc.set_code(grpc::StatusCode::FAILED_PRECONDITION);
+  google::rpc::LocalizedMessage localized;
+  localized.set_locale("zh-CN");
+  localized.set_message("您距会场 312 米，超出了 200 米的签到范围。");
+  rpc.add_details()->PackFrom(localized);
+  const QString far =
+      DescribeError(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                 "location: You are 312 m away", rpc.SerializeAsString()),
+                    "x:1");
+  EXPECT_TRUE(far.contains(QStringLiteral("您距会场 312 米"))) << far.toStdString();
+  EXPECT_FALSE(far.contains(QStringLiteral("You are"))) << far.toStdString();
 }
 
 TEST(RosterModel, ShowsNamesStatusesAndColours) {
