@@ -120,10 +120,9 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     const size_t size = raw ? raw->Length() : request->ByteSizeLong();
     const size_t limit = spec_->max_request_bytes;
     if (size <= limit) return;
-    Refuse(methods, Refusal(absl::StatusCode::kResourceExhausted, reasons::kRequestTooLarge,
-                            "request",
-                            {{"size_bytes", std::to_string(size)},
-                             {"limit_bytes", std::to_string(limit)}}));
+    Refuse(methods,
+           Refusal(absl::StatusCode::kResourceExhausted, reasons::kRequestTooLarge, "request",
+                   {{"size_bytes", std::to_string(size)}, {"limit_bytes", std::to_string(limit)}}));
   }
 
   // Answers `status` instead of the handler: the authenticated handler helper answers the
