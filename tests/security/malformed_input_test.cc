@@ -52,9 +52,12 @@ class MalformedInputTest : public ::testing::TestWithParam<std::string> {
     foreign_admin_ = server_.ForeignTenantAdminToken();
     // Its root is the foreign administrator's organisation; the tenant is in the token.
     internal::v1::TokenClaims claims;
-    std::string body = foreign_admin_.substr(4);
+    // "bl2.<key id>.<payload>.<mac>": the payload is the part before the last dot.
+    const size_t mac_dot = foreign_admin_.rfind('.');
+    const size_t payload_dot = foreign_admin_.rfind('.', mac_dot - 1);
     std::string payload;
-    EXPECT_TRUE(absl::WebSafeBase64Unescape(body.substr(0, body.find('.')), &payload));
+    EXPECT_TRUE(absl::WebSafeBase64Unescape(
+        foreign_admin_.substr(payload_dot + 1, mac_dot - payload_dot - 1), &payload));
     EXPECT_TRUE(claims.ParseFromString(payload));
     v1::SignInRequest sign_in;
     sign_in.set_tenant_id(claims.tenant_id());

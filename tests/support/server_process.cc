@@ -45,6 +45,7 @@ void ServerProcess::Launch(const std::vector<std::string>& args_in) {
   }
   // The server logs "(port N)" once it listens.
   std::regex port_line(R"(\(port (\d+)\))");
+  std::string ended;  // how the server ended when it did not start
   for (int i = 0; i < 300 && port_ == 0; ++i) {
     std::smatch m;
     std::string log = ReadLog();
@@ -52,11 +53,17 @@ void ServerProcess::Launch(const std::vector<std::string>& args_in) {
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      ended = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                  : "exit code " + std::to_string(WEXITSTATUS(status));
       break;
     }
     if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (port_ == 0) ADD_FAILURE() << "server did not start:\n" << ReadLog();
+  if (port_ == 0) {
+    ADD_FAILURE() << "server did not start (" << (ended.empty() ? "no port in 15 s" : ended)
+                  << "):\n"
+                  << ReadLog();
+  }
   std::smatch m;
   std::string log = ReadLog();
   if (std::regex_search(log, m, std::regex(R"(\(metrics port (\d+)\))"))) {
