@@ -391,9 +391,9 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       std::make_unique<Devices>(*state->store, *state->access, *state->people, state->clock);
   state->outbox =
       std::make_unique<Outbox>(*state->store, *state->access, *state->devices, notification_clock);
-  state->reminder_rules =
-      std::make_unique<ReminderRules>(*state->store, *state->people, *state->notification_settings,
-                                      *state->outbox, notification_clock, options.notifications);
+  state->reminder_rules = std::make_unique<ReminderRules>(
+      *state->store, *state->people, *state->study_data, *state->notification_settings,
+      *state->outbox, notification_clock, options.notifications);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();

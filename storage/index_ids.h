@@ -26,7 +26,10 @@ enum class Index : uint16_t {
   // Calendar (meeting series; services/calendar), in the attendance range.
   kSeriesByOrg = 104,  // [org id][series id]   series held by an organisation
   // One entry per created occurrence, the guard that makes each (series, local date) one
-  // meeting: [series id][local day i64]   value: meeting id (u64 BE). Ends with a day, not an id.
+  // meeting: [series id][local day i64]   value: [meeting id u64 BE][fingerprint u64 BE], the
+  // fingerprint of the fields the series last wrote (or "detached"); entries written before
+  // fingerprints hold the meeting id alone (services/calendar/recurring_meetings.cc,
+  // docs/calendar.md). Ends with a day, not an id.
   kSeriesOccurrence = 105,
   kActiveSeries = 106,  // [series id]   series not yet ended, walked by the materialisation pass
   // Absences over date ranges (services/calendar/absences.h).

@@ -34,6 +34,7 @@ struct SettingsOptions {
   uint64_t org = 0;
   std::vector<int> hours;
   bool no_reminders = false;
+  int study_days = 0;
   std::string quiet, request_id;
 };
 
@@ -71,6 +72,7 @@ void PrintSettings(Session& session, const v1::NotificationSettings& s) {
   PrintFields(std::cout,
               {{"organisation", std::to_string(s.organization_id())},
                {"meeting reminders (hours ahead)", hours.empty() ? "none" : hours},
+               {"study reminders (days ahead)", std::to_string(s.study_due_days())},
                {"quiet hours",
                 s.quiet_start_minute() == s.quiet_end_minute()
                     ? "none"
@@ -183,11 +185,14 @@ void AddNotificationCommands(CLI::App& app, Session& session) {
 
   auto s = std::make_shared<SettingsOptions>();
   auto* settings = top->add_subcommand(
-      "settings", "An organisation's reminder settings; with --hours/--quiet, set them");
+      "settings",
+      "An organisation's reminder settings; with --hours/--quiet/--study-days, set them");
   settings->add_option("--org", s->org, "Organisation (default: your own)");
   settings->add_option("--hours", s->hours, "Meeting reminders this many hours ahead (repeat)");
   settings->add_flag("--no-reminders", s->no_reminders, "No meeting reminders");
   settings->add_option("--quiet", s->quiet, "Quiet hours HH:MM-HH:MM local, or \"none\"");
+  settings->add_option("--study-days", s->study_days,
+                       "Study reminders this many days before an item's due date (1..30)");
   AddRequestIdOption(settings, &s->request_id);
   settings->callback([&session, s] {
     auto stub = v1::NotificationService::NewStub(session.channel());
@@ -195,7 +200,7 @@ void AddNotificationCommands(CLI::App& app, Session& session) {
     get.set_organization_id(OrgOrOwn(session, s->org));
     auto current = session.Call<v1::NotificationSettings>(
         [&](auto* c, auto* out) { return stub->GetNotificationSettings(c, get, out); });
-    if (s->hours.empty() && !s->no_reminders && s->quiet.empty()) {
+    if (s->hours.empty() && !s->no_reminders && s->quiet.empty() && s->study_days == 0) {
       return PrintSettings(session, current);
     }
     v1::UpdateNotificationSettingsRequest update;
@@ -205,6 +210,7 @@ void AddNotificationCommands(CLI::App& app, Session& session) {
     next->set_organization_id(get.organization_id());
     if (s->no_reminders || !s->hours.empty()) next->clear_meeting_reminder_hours();
     for (int h : s->hours) next->add_meeting_reminder_hours(h);
+    if (s->study_days != 0) next->set_study_due_days(s->study_days);
     if (s->quiet == "none") {
       next->set_quiet_start_minute(0);
       next->set_quiet_end_minute(0);

@@ -41,6 +41,8 @@ def payload(entry, names):
         "meeting_id": n.meeting_id,
         "absence_id": n.absence_id,
         "letter_id": n.letter_id,
+        "plan_item_id": n.plan_item_id,
+        "subject_person_id": n.subject_person_id,
         "devices": [{"platform": d.platform, "token": d.token} for d in entry.devices],
     }
 

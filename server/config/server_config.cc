@@ -74,6 +74,10 @@ const Setting kSettings[] = {
      "How often change-log retention runs", 1, 86400},
     {"audit_retention_days", &C::audit_retention_days,
      "Audit records (who wrote what, when) older than this are deleted", 30, 36500},
+    {"reminder_interval_seconds", &C::reminder_interval_seconds,
+     "How often the reminder pass runs (docs/notifications.md); \"check-in closes in 10 "
+     "minutes\" is late by at most this much",
+     1, 3600},
     {"metrics_listen", &C::metrics_listen,
      "host:port for Prometheus /metrics (port 0: any free port); empty or 'off' disables. Keep "
      "it on loopback or a private network."},
@@ -152,6 +156,7 @@ absl::StatusOr<ServerOptions> ToServerOptions(const ServerConfig& config) {
   options.device_time.max_delay_micros = config.max_offline_hours * 3'600'000'000LL;
   options.device_time.max_future_skew_micros = config.max_clock_skew_seconds * 1'000'000LL;
   options.audit_retention_micros = config.audit_retention_days * 86'400'000'000LL;
+  options.notifications.pass_interval_micros = config.reminder_interval_seconds * 1'000'000LL;
   options.change_retention_micros = config.change_retention_seconds > 0
                                         ? config.change_retention_seconds * 1'000'000LL
                                         : config.change_retention_days * 86'400'000'000LL;

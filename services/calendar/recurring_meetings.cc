@@ -390,6 +390,16 @@ absl::StatusOr<v1::ListSeriesOccurrencesResponse> RecurringMeetings::ListOccurre
                  auto* occurrence = response.add_occurrences();
                  *occurrence->mutable_date() = calendar::DateOfDay(parsed.day);
                  occurrence->set_meeting_id(parsed.meeting_id);
+                 // Detached: edited or cancelled alone since the series last wrote it (one
+                 // point read per occurrence listed).
+                 internal::v1::MeetingRecord record;
+                 ASSIGN_OR_RETURN(
+                     bool found, store_.GetMessage(storage::Cf::kMeetings,
+                                                   storage::RecordKey(parsed.meeting_id), &record));
+                 if (found) {
+                   occurrence->set_cancelled(record.meeting().cancelled());
+                   occurrence->set_detached(!Attached(parsed, record.meeting()));
+                 }
                  return true;
                }));
   return response;

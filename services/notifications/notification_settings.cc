@@ -27,6 +27,7 @@ v1::NotificationSettings Defaults(uint64_t org) {
   s.add_meeting_reminder_hours(1);
   s.set_quiet_start_minute(22 * 60);
   s.set_quiet_end_minute(7 * 60);
+  s.set_study_due_days(NotificationSettingsBook::kDefaultStudyDueDays);
   return s;
 }
 
@@ -70,6 +71,8 @@ absl::StatusOr<v1::NotificationSettings> NotificationSettingsBook::Effective(
     if (found) {
       s.set_organization_id(org.id());
       s.set_source_organization_id(id);
+      if (s.study_due_days() == 0)
+        s.set_study_due_days(kDefaultStudyDueDays);  // set before it existed
       return s;
     }
   }
@@ -111,6 +114,11 @@ absl::StatusOr<v1::NotificationSettings> NotificationSettingsBook::Update(
         if (in.quiet_end_minute() < 0 || in.quiet_end_minute() >= kMinutesPerDay) {
           return InvalidField("settings.quiet_end_minute", "must be 0..1439");
         }
+        if (in.study_due_days() < 0 || in.study_due_days() > kMaxStudyDueDays) {
+          return InvalidField("settings.study_due_days",
+                              "must be 1..." + std::to_string(kMaxStudyDueDays) +
+                                  " (0: the default " + std::to_string(kDefaultStudyDueDays) + ")");
+        }
         ASSIGN_OR_RETURN(auto org,
                          access_.LoadOrg(caller, in.organization_id(), "settings.organization_id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "setting notification settings"));
@@ -121,6 +129,7 @@ absl::StatusOr<v1::NotificationSettings> NotificationSettingsBook::Update(
         for (int32_t h : hours) s.add_meeting_reminder_hours(h);
         s.set_quiet_start_minute(in.quiet_start_minute());
         s.set_quiet_end_minute(in.quiet_end_minute());
+        s.set_study_due_days(in.study_due_days() ? in.study_due_days() : kDefaultStudyDueDays);
         s.set_source_organization_id(org.id());
         *s.mutable_update_time() = ToTimestamp(clock_.NowMicros());
         m.writes().PutMessage(storage::Cf::kNotifications, key, s);

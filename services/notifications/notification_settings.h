@@ -14,11 +14,13 @@ namespace branchline {
 
 // Per-organisation notification settings (reminder lead hours, quiet hours) and per-person
 // opt-outs. An organisation without settings of its own uses its nearest ancestor's, else the
-// defaults (24 and 1 hours ahead, quiet 22:00-07:00 local). Thread-safe.
+// defaults (24 and 1 hours ahead, study items 3 days ahead, quiet 22:00-07:00 local). Thread-safe.
 class NotificationSettingsBook {
  public:
   static constexpr int kMaxLeadHours = 168;
   static constexpr int kMaxLeads = 4;
+  static constexpr int kDefaultStudyDueDays = 3;
+  static constexpr int kMaxStudyDueDays = 30;
 
   NotificationSettingsBook(storage::Store& store, const Access& access, const Clock& clock)
       : store_(store), access_(access), clock_(clock) {}

@@ -2,19 +2,24 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "branchline/internal/v1/attendance_records.pb.h"
 #include "branchline/internal/v1/feedback_records.pb.h"
+#include "branchline/internal/v1/study_progress.pb.h"
 #include "services/attendance/absence_lookup.h"
 #include "services/attendance/meetings.h"
 #include "services/common/local_day.h"
 #include "services/common/status_macros.h"
 #include "services/common/tenant_walk.h"
+#include "services/study/study_rules.h"
 #include "spdlog/spdlog.h"
 #include "storage/keys.h"
 
@@ -37,6 +42,14 @@ std::string LocalTime(int64_t micros, int32_t offset_minutes, bool with_date) {
   if (!with_date) return absl::StrFormat("%02d:%02d", tm.tm_hour, tm.tm_min);
   return absl::StrFormat("%02d月%02d日 %02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                          tm.tm_min);
+}
+
+// "12月07日" for a local day number.
+std::string MonthDay(int64_t day) {
+  const std::time_t seconds = static_cast<std::time_t>(LocalDayStartMicros(day, 0) / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return absl::StrFormat("%02d月%02d日", tm.tm_mon + 1, tm.tm_mday);
 }
 
 // "1小时" / "25分钟": the time left, hours rounded half up from an hour on, minutes rounded up
@@ -103,6 +116,16 @@ absl::StatusOr<uint64_t> ReminderRules::RunDue() {
       spdlog::warn("letter deadlines of tenant {}: {}", *tenant, letters.status().ToString());
     }
     total += letters.value_or(0);
+    auto study = StudyDue(*tenant, now);
+    if (!study.ok()) {
+      spdlog::warn("study reminders of tenant {}: {}", *tenant, study.status().ToString());
+    }
+    total += study.value_or(0);
+    auto absences = RepeatedAbsences(*tenant, now);
+    if (!absences.ok()) {
+      spdlog::warn("repeated absences of tenant {}: {}", *tenant, absences.status().ToString());
+    }
+    total += absences.value_or(0);
     auto answers = Answers(*tenant, now);
     if (!answers.ok()) {
       spdlog::warn("answers of tenant {}: {}", *tenant, answers.status().ToString());
@@ -133,7 +156,8 @@ absl::StatusOr<bool> ReminderRules::Send(v1::Notification draft, uint64_t person
   return outbox_.Write(std::move(draft), object, occurrence);
 }
 
-absl::StatusOr<uint64_t> ReminderRules::MeetingReminders(uint32_t tenant, int64_t now) {
+absl::StatusOr<std::vector<v1::Organization>> ReminderRules::Organizations(
+    uint32_t tenant, bool with_archived) const {
   std::vector<v1::Organization> orgs;
   absl::Status inner;
   RETURN_IF_ERROR(store_.Scan(storage::Cf::kOrganizations, storage::KeyBuilder(tenant).key(), "",
@@ -143,10 +167,33 @@ absl::StatusOr<uint64_t> ReminderRules::MeetingReminders(uint32_t tenant, int64_
                                   inner = absl::DataLossError("organization does not parse");
                                   return false;
                                 }
-                                if (!org.archived()) orgs.push_back(std::move(org));
+                                if (with_archived || !org.archived())
+                                  orgs.push_back(std::move(org));
                                 return true;
                               }));
   RETURN_IF_ERROR(inner);
+  return orgs;
+}
+
+absl::StatusOr<std::vector<v1::Person>> ReminderRules::PeopleOf(uint64_t org) const {
+  std::vector<uint64_t> ids;
+  RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::PersonByOrgPrefix(org), "",
+                              [&](std::string_view key, std::string_view) {
+                                ids.push_back(storage::TrailingId(key));
+                                return true;
+                              }));
+  std::vector<v1::Person> people;
+  for (uint64_t id : ids) {
+    v1::Person person;
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kPeople, storage::RecordKey(id), &person));
+    if (found && person.organization_id() == org) people.push_back(std::move(person));
+  }
+  return people;
+}
+
+absl::StatusOr<uint64_t> ReminderRules::MeetingReminders(uint32_t tenant, int64_t now) {
+  ASSIGN_OR_RETURN(auto orgs, Organizations(tenant, /*with_archived=*/false));
   uint64_t total = 0;
   for (const auto& org : orgs) {
     ASSIGN_OR_RETURN(auto settings, settings_.Effective(org));
@@ -283,19 +330,7 @@ absl::StatusOr<uint64_t> ReminderRules::RemindMeeting(const v1::Meeting& meeting
 }
 
 absl::StatusOr<uint64_t> ReminderRules::LetterDeadlines(uint32_t tenant, int64_t now) {
-  std::vector<v1::Organization> orgs;
-  absl::Status inner;
-  RETURN_IF_ERROR(store_.Scan(storage::Cf::kOrganizations, storage::KeyBuilder(tenant).key(), "",
-                              [&](std::string_view, std::string_view value) {
-                                v1::Organization org;
-                                if (!org.ParseFromArray(value.data(), value.size())) {
-                                  inner = absl::DataLossError("organization does not parse");
-                                  return false;
-                                }
-                                orgs.push_back(std::move(org));
-                                return true;
-                              }));
-  RETURN_IF_ERROR(inner);
+  ASSIGN_OR_RETURN(auto orgs, Organizations(tenant, /*with_archived=*/true));
   uint64_t total = 0;
   for (const auto& org : orgs) {
     ASSIGN_OR_RETURN(auto settings, settings_.Effective(org));
@@ -334,6 +369,248 @@ absl::StatusOr<uint64_t> ReminderRules::LetterDeadlines(uint32_t tenant, int64_t
     }
   }
   return total;
+}
+
+absl::StatusOr<uint64_t> ReminderRules::StudyDue(uint32_t tenant, int64_t now) {
+  ASSIGN_OR_RETURN(auto orgs, Organizations(tenant, /*with_archived=*/false));
+  uint64_t total = 0;
+  for (const auto& org : orgs) {
+    auto written = StudyDueIn(org, now);
+    if (!written.ok()) {
+      spdlog::warn("study reminders of organization {}: {}", org.id(), written.status().ToString());
+      continue;
+    }
+    total += *written;
+  }
+  return total;
+}
+
+absl::StatusOr<uint64_t> ReminderRules::StudyDueIn(const v1::Organization& org, int64_t now) {
+  ASSIGN_OR_RETURN(auto settings, settings_.Effective(org));
+  if (InQuietHours(settings, org.utc_offset_minutes(), now)) return 0;  // held, not lost
+  const int64_t today = LocalDay(now, org.utc_offset_minutes());
+  const int64_t last = today + settings.study_due_days();
+  // The plans that apply to people of `org` in the years the window touches.
+  std::vector<v1::StudyPlan> plans;
+  for (int32_t year : std::set<int32_t>{YearOfDay(today), YearOfDay(last)}) {
+    ASSIGN_OR_RETURN(auto of_year, study_.PlansAbove(org, year));
+    for (auto& plan : of_year) plans.push_back(std::move(plan));
+  }
+  struct Due {
+    const v1::StudyPlan* plan;
+    const v1::StudyPlanItem* item;
+    int64_t day;
+    std::string title;
+  };
+  std::vector<Due> due;
+  for (const auto& plan : plans) {
+    for (const auto& item : plan.items()) {
+      auto day = ParseLocalDate(item.due_date());
+      if (!day || *day < today || *day > last) continue;
+      std::string title = item.topic();
+      if (title.empty() && item.material_id() != 0) {
+        v1::Material material;
+        ASSIGN_OR_RETURN(bool found,
+                         store_.GetMessage(storage::Cf::kMaterials,
+                                           storage::RecordKey(item.material_id()), &material));
+        if (found) title = material.title();
+      }
+      due.push_back({&plan, &item, *day, std::move(title)});
+    }
+  }
+  if (due.empty()) return 0;
+  ASSIGN_OR_RETURN(auto people, PeopleOf(org.id()));
+  uint64_t written = 0;
+  for (const auto& person : people) {
+    if (!OnRosters(person)) continue;
+    std::map<int32_t, internal::v1::StudyProgressRecord> progress;  // by year, read once
+    for (const auto& d : due) {
+      if (!Access::InAudience(d.item->audience(), person.id(), org)) continue;
+      auto it = progress.find(d.plan->year());
+      if (it == progress.end()) {
+        ASSIGN_OR_RETURN(auto record, study_.LoadProgress(person.id(), d.plan->year()));
+        it = progress.emplace(d.plan->year(), std::move(record)).first;
+      }
+      int32_t done = 0;
+      auto item = it->second.items().find(d.item->id());
+      if (item != it->second.items().end()) done = item->second.minutes();
+      if (done >= d.item->required_minutes()) continue;  // complete
+      v1::Notification n;
+      n.set_kind(v1::NOTIFICATION_KIND_STUDY_DUE_SOON);
+      n.set_plan_item_id(d.item->id());
+      n.set_title("学习提醒");
+      n.set_body("《" + d.title + "》" + (d.day == today ? "今天" : "将于" + MonthDay(d.day)) +
+                 "截止，您已学习" + std::to_string(std::max(done, 0)) + "分钟，还需" +
+                 std::to_string(d.item->required_minutes() - std::max(done, 0)) + "分钟");
+      ASSIGN_OR_RETURN(bool sent, Send(std::move(n), person.id(), d.item->id(), d.day));
+      written += sent ? 1 : 0;
+    }
+  }
+  return written;
+}
+
+absl::StatusOr<uint64_t> ReminderRules::RepeatedAbsences(uint32_t tenant, int64_t now) {
+  ASSIGN_OR_RETURN(auto orgs, Organizations(tenant, /*with_archived=*/false));
+  uint64_t total = 0;
+  for (const auto& org : orgs) {
+    auto written = RepeatedAbsencesIn(org, now);
+    if (!written.ok()) {
+      spdlog::warn("repeated absences of organization {}: {}", org.id(),
+                   written.status().ToString());
+      continue;
+    }
+    total += *written;
+  }
+  return total;
+}
+
+namespace {
+
+// One held meeting of an organisation, with who was expected and who was absent, read when
+// first needed.
+struct HeldMeeting {
+  v1::Meeting meeting;
+  int64_t close = 0;
+  bool read = false;
+  absl::flat_hash_set<uint64_t> audience;
+  absl::flat_hash_set<uint64_t> absent;
+};
+
+}  // namespace
+
+absl::StatusOr<uint64_t> ReminderRules::RepeatedAbsencesIn(const v1::Organization& org,
+                                                           int64_t now) {
+  ASSIGN_OR_RETURN(auto settings, settings_.Effective(org));
+  if (InQuietHours(settings, org.utc_offset_minutes(), now)) return 0;  // held, not lost
+  const int64_t recent = now - kAnswerUsefulMicros;
+  // The organisation's meetings whose check-in closed, by start, far enough back for the
+  // earlier meetings of a run that ends in the last week.
+  const std::string prefix = storage::MeetingByOrgPrefix(org.id());
+  std::vector<uint64_t> ids;
+  RETURN_IF_ERROR(store_.Scan(
+      storage::Cf::kIndex, prefix,
+      prefix + storage::KeyBuilder().I64(recent - kWindowReach - kAbsenceLookback).key(),
+      [&](std::string_view key, std::string_view) {
+        storage::KeyReader reader(key.substr(prefix.size()));
+        auto start = reader.I64();
+        auto id = reader.U64();
+        if (!start || !id || *start > now) return false;
+        ids.push_back(*id);
+        return true;
+      }));
+  std::vector<HeldMeeting> held;
+  bool any_recent = false;
+  for (uint64_t id : ids) {
+    internal::v1::MeetingRecord record;
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kMeetings, storage::RecordKey(id), &record));
+    if (!found || record.meeting().cancelled()) continue;
+    HeldMeeting m;
+    m.close = ToMicros(record.meeting().start_time()) +
+              record.meeting().window().closes_minutes_after() * kMinute;
+    if (m.close > now) continue;  // check-in still open: not yet an absence
+    any_recent = any_recent || m.close > recent;
+    m.meeting = std::move(*record.mutable_meeting());
+    held.push_back(std::move(m));
+  }
+  if (!any_recent) return 0;
+  // Who hears of it: the organisation's own secretaries and committee members.
+  ASSIGN_OR_RETURN(auto people, PeopleOf(org.id()));
+  std::vector<uint64_t> leaders;
+  for (const auto& p : people) {
+    if (OnRosters(p) && (p.role() == v1::ROLE_SECRETARY || p.role() == v1::ROLE_COMMITTEE_MEMBER)) {
+      leaders.push_back(p.id());
+    }
+  }
+  if (leaders.empty()) return 0;
+
+  auto read = [&](HeldMeeting& m) -> absl::Status {
+    if (m.read) return absl::OkStatus();
+    m.read = true;
+    absl::flat_hash_map<uint64_t, v1::AttendanceStatus> status;
+    absl::Status inner;
+    RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(m.meeting.id()),
+                                "", [&](std::string_view, std::string_view value) {
+                                  v1::AttendanceRecord r;
+                                  if (!r.ParseFromArray(value.data(), value.size())) {
+                                    inner = absl::DataLossError("attendance record does not parse");
+                                    return false;
+                                  }
+                                  status[r.person_id()] = r.status();
+                                  return true;
+                                }));
+    RETURN_IF_ERROR(inner);
+    const int64_t start = ToMicros(m.meeting.start_time());
+    ASSIGN_OR_RETURN(auto away, attendance::AbsentOnDay(store_, storage::TenantOfId(m.meeting.id()),
+                                                        LocalDay(start, org.utc_offset_minutes())));
+    auto add = [&](uint64_t person) {
+      m.audience.insert(person);
+      auto it = status.find(person);
+      const auto recorded = it == status.end() ? v1::ATTENDANCE_STATUS_ABSENT : it->second;
+      if (!Attended(recorded) && attendance::WithAbsence(recorded, away.contains(person)) ==
+                                     v1::ATTENDANCE_STATUS_ABSENT) {
+        m.absent.insert(person);
+      }
+    };
+    if (m.meeting.audience().person_ids_size() > 0) {
+      for (uint64_t person : m.meeting.audience().person_ids()) add(person);
+      return absl::OkStatus();
+    }
+    const uint64_t root = m.meeting.audience().organization_id()
+                              ? m.meeting.audience().organization_id()
+                              : m.meeting.organization_id();
+    return people_.ForEachOnRostersInSubtree(root, [&](uint64_t id) {
+      add(id);
+      return true;
+    });
+  };
+
+  uint64_t written = 0;
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (held[i].close <= recent) continue;  // only runs ending in the last week
+    RETURN_IF_ERROR(read(held[i]));
+    std::vector<uint64_t> absent(held[i].absent.begin(), held[i].absent.end());
+    std::sort(absent.begin(), absent.end());
+    for (uint64_t person : absent) {
+      // The person's earlier meetings here, newest first: the run's first two, and the one
+      // before them, which must not be an absence (else the run was counted earlier).
+      int in_a_row = 1;
+      bool longer = false;
+      for (size_t j = i; j-- > 0;) {
+        RETURN_IF_ERROR(read(held[j]));
+        if (!held[j].audience.contains(person)) continue;
+        if (!held[j].absent.contains(person)) break;
+        if (in_a_row == kAbsencesInARow) {
+          longer = true;
+          break;
+        }
+        ++in_a_row;
+      }
+      if (in_a_row < kAbsencesInARow || longer) continue;
+      v1::Person subject;
+      ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
+                                                     storage::RecordKey(person), &subject));
+      if (!found) continue;
+      const auto& meeting = held[i].meeting;
+      for (uint64_t leader : leaders) {
+        if (leader == person) continue;  // never about oneself
+        v1::Notification n;
+        n.set_kind(v1::NOTIFICATION_KIND_REPEATED_ABSENCES);
+        n.set_meeting_id(meeting.id());
+        n.set_subject_person_id(person);
+        n.set_title("连续缺席提醒");
+        n.set_body(subject.display_name() + "已连续" + std::to_string(kAbsencesInARow) +
+                   "次缺席本组织的会议，最近一次是《" + meeting.title() + "》（" +
+                   LocalTime(ToMicros(meeting.start_time()), org.utc_offset_minutes(),
+                             /*with_date=*/true) +
+                   "）");
+        ASSIGN_OR_RETURN(bool sent,
+                         Send(std::move(n), leader, person, static_cast<int64_t>(meeting.id())));
+        written += sent ? 1 : 0;
+      }
+    }
+  }
+  return written;
 }
 
 absl::StatusOr<uint64_t> ReminderRules::Answers(uint32_t tenant, int64_t now) {

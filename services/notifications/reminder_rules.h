@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "branchline/internal/v1/records.pb.h"
@@ -12,6 +13,7 @@
 #include "services/notifications/notification_settings.h"
 #include "services/notifications/outbox.h"
 #include "services/people/people_directory.h"
+#include "services/study/study_data.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -33,6 +35,15 @@ namespace branchline {
 //   log never names an anonymous author, and a letter is read again and skipped when
 //   anonymous, so nothing about an anonymous letter reaches a person.
 //
+// - Study (per organisation, for the people directly in it): a plan item that applies to the
+//   person is due today or within the organisation's study_due_days and its minutes are not
+//   all done: once per item, person and due day.
+// - Repeated absences (per organisation, over its meetings whose check-in closed in the last
+//   7 days): a person of the audience absent (not checked in, made up or excused) from three
+//   of the organisation's meetings in a row that were for them, counted at the run's third
+//   meeting, goes to the organisation's own secretaries and committee members (never the
+//   person): once per (absent person, third meeting, recipient).
+//
 // Quiet hours (the holding organisation's) hold every non-urgent rule while they last;
 // check-in open and closing are urgent. Opt-outs are read when a rule fires. Thread-safe.
 class ReminderRules {
@@ -43,12 +54,17 @@ class ReminderRules {
   static constexpr int64_t kAnswerUsefulMicros = 7 * 86'400'000'000LL;
   // How long before a letter's handling deadline its assignee is reminded.
   static constexpr int64_t kLetterDueLead = 24 * 3'600'000'000LL;
+  // Absences in a row that make a run, and how far back before a run's third meeting the
+  // earlier meetings are looked for (a run reaching further back is seen as a new one).
+  static constexpr int kAbsencesInARow = 3;
+  static constexpr int64_t kAbsenceLookback = 190 * 86'400'000'000LL;
 
-  ReminderRules(storage::Store& store, const PeopleDirectory& people,
+  ReminderRules(storage::Store& store, const PeopleDirectory& people, const StudyData& study,
                 const NotificationSettingsBook& settings, Outbox& outbox, const Clock& clock,
                 const NotificationOptions& options)
       : store_(store),
         people_(people),
+        study_(study),
         settings_(settings),
         outbox_(outbox),
         clock_(clock),
@@ -71,6 +87,17 @@ class ReminderRules {
   // kLetterDue) is within kLetterDueLead ahead or at most kAnswerUsefulMicros past, to their
   // assignee, once per letter and assignee.
   absl::StatusOr<uint64_t> LetterDeadlines(uint32_t tenant, int64_t now);
+  // STUDY_DUE_SOON (see the class comment).
+  absl::StatusOr<uint64_t> StudyDue(uint32_t tenant, int64_t now);
+  absl::StatusOr<uint64_t> StudyDueIn(const v1::Organization& org, int64_t now);
+  // REPEATED_ABSENCES (see the class comment).
+  absl::StatusOr<uint64_t> RepeatedAbsences(uint32_t tenant, int64_t now);
+  absl::StatusOr<uint64_t> RepeatedAbsencesIn(const v1::Organization& org, int64_t now);
+  // The tenant's organisations (without the archived ones unless asked).
+  absl::StatusOr<std::vector<v1::Organization>> Organizations(uint32_t tenant,
+                                                              bool with_archived) const;
+  // The people directly in `org` (not its subtree), active or not.
+  absl::StatusOr<std::vector<v1::Person>> PeopleOf(uint64_t org) const;
   absl::StatusOr<uint64_t> Answers(uint32_t tenant, int64_t now);
   // The notifications of one change-log entry; FAILED_PRECONDITION when quiet hours hold it.
   absl::StatusOr<uint64_t> Answer(uint64_t sequence, const internal::v1::ChangeRecord& change,
@@ -81,6 +108,7 @@ class ReminderRules {
 
   storage::Store& store_;
   const PeopleDirectory& people_;
+  const StudyData& study_;
   const NotificationSettingsBook& settings_;
   Outbox& outbox_;
   const Clock& clock_;

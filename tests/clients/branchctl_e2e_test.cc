@@ -949,6 +949,13 @@ TEST_F(BranchctlTest, NotificationsDevicesSettingsAndMute) {
   EXPECT_EQ(set["quiet_start_minute"], 23 * 60);
   EXPECT_EQ(set["quiet_end_minute"], 6 * 60 + 30);
   EXPECT_EQ(set["meeting_reminder_hours"].size(), 2u);
+  EXPECT_EQ(set["study_due_days"], 3);  // the default kept
+  json study = CtlJson({"notifications", "settings", "--org", root, "--study-days", "7"});
+  EXPECT_EQ(study["study_due_days"], 7);
+  EXPECT_EQ(study["quiet_start_minute"], 23 * 60);  // the rest kept
+  Outcome far = Ctl({"notifications", "settings", "--org", root, "--study-days", "31"});
+  EXPECT_EQ(far.exit_code, 6);
+  EXPECT_NE(far.err.find("settings.study_due_days"), std::string::npos) << far.err;
   EXPECT_EQ(Ctl({"notifications", "settings", "--hours", "1"}, "", driver).exit_code, 4);
   Outcome bad = Ctl({"notifications", "settings", "--org", root, "--hours", "500"});
   EXPECT_EQ(bad.exit_code, 6);

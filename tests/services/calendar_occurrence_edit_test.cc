@@ -140,6 +140,11 @@ TEST_F(SeriesEditTest, AnOccurrenceEditedAloneKeepsItsValuesWhenTheSeriesIsEdite
   EXPECT_EQ(fifth.title(), "安全例会（新）");
   EXPECT_EQ(ToMicros(fifth.start_time()), start + 28 * kDay + shift);
   EXPECT_EQ(fifth.agenda(), "一、学习安全规程");
+  // ListSeriesOccurrences marks the one edited alone as detached, and only it.
+  for (size_t i = 0; i < later.size(); ++i) {
+    EXPECT_EQ(later[i].detached(), i == 1) << i;
+    EXPECT_FALSE(later[i].cancelled()) << i;
+  }
 }
 
 // A cancelled occurrence stays cancelled and its date taken: the pass (across a restart) does
@@ -179,6 +184,13 @@ TEST_F(SeriesEditTest, ACancelledOccurrenceIsNeitherRecreatedNorRewritten) {
   EXPECT_EQ(still.cancel_reason(), "春运加班");
   EXPECT_EQ(updated.updated_meeting_ids_size(), 3);  // the first has started: history
   EXPECT_EQ(CountBranchMeetings(), 5);
+  // Listed: the cancelled one is cancelled and detached; the others follow the series.
+  after = Occurrences(series.id());
+  ASSERT_EQ(after.size(), 5u);
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].cancelled(), i == 2) << i;
+    EXPECT_EQ(after[i].detached(), i == 2) << i;
+  }
 }
 
 // Occurrences with a check-in are not rewritten; a longer horizon creates the new dates at

@@ -2,12 +2,16 @@
 
 #include <QApplication>
 #include <QBrush>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDateTimeEdit>
 #include <QFont>
 #include <QLineEdit>
+#include <QSpinBox>
 
 #include "clients/desktop/api/error_text.h"
 #include "clients/desktop/models/attendance_models.h"
+#include "clients/desktop/models/calendar_models.h"
 #include "clients/desktop/models/feedback_models.h"
 #include "clients/desktop/models/formatting.h"
 #include "clients/desktop/models/org_tree.h"
@@ -273,6 +277,84 @@ TEST(MeetingDialog, ResultHasEndFromDurationAndEditedFields) {
   EXPECT_EQ(ToDateTime(result.start_time()), start);
   EXPECT_EQ(ToDateTime(result.end_time()), start.addSecs(90 * 60));
   EXPECT_EQ(MeetingDialog::EditedPaths().size(), 6u);
+}
+
+TEST(Recurrence, RulesOfTheRepeatChoices) {
+  const QDate monday(2027, 1, 4);
+  RepeatChoice none;
+  EXPECT_EQ(RecurrenceRule(none, monday), "");
+  RepeatChoice weekly;
+  weekly.kind = RepeatChoice::Kind::kWeekly;
+  weekly.count = 8;
+  EXPECT_EQ(RecurrenceRule(weekly, monday), "FREQ=WEEKLY;BYDAY=MO;COUNT=8");  // the first's day
+  weekly.weekdays = {5, 3, 3};  // Wednesday and Friday (003), repeated and unsorted
+  weekly.interval = 2;
+  weekly.until = QDate(2027, 3, 31);
+  EXPECT_EQ(RecurrenceRule(weekly, monday), "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE,FR;UNTIL=20270331");
+  RepeatChoice monthly;
+  monthly.kind = RepeatChoice::Kind::kMonthly;
+  monthly.interval = 3;  // only weekly series take an interval
+  monthly.count = 12;
+  EXPECT_EQ(RecurrenceRule(monthly, QDate(2027, 1, 31)), "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=12");
+  monthly.count = 0;
+  EXPECT_EQ(RecurrenceRule(monthly, monday), "FREQ=MONTHLY;BYMONTHDAY=4");  // until ended
+}
+
+TEST(MeetingDialog, ANewMeetingRepeatsAsASeriesAnEditedOneNever) {
+  v1::Meeting blank;
+  MeetingDialog dialog(blank);
+  dialog.start_edit()->setDateTime(QDateTime(QDate(2027, 1, 4), QTime(7, 30)));
+  EXPECT_EQ(dialog.RepeatRule(), "");         // once, by default
+  dialog.repeat_combo()->setCurrentIndex(1);  // weekly
+  EXPECT_TRUE(dialog.interval_spin()->isEnabled());
+  dialog.weekday_box(3)->setChecked(true);
+  dialog.weekday_box(5)->setChecked(true);
+  dialog.end_combo()->setCurrentIndex(1);  // a number of times
+  dialog.count_spin()->setValue(8);
+  EXPECT_FALSE(dialog.until_edit()->isEnabled());
+  // The start's weekday was ticked when the dialog opened (tomorrow's), so untick the others.
+  for (int d : {1, 2, 4, 6, 7}) dialog.weekday_box(d)->setChecked(false);
+  EXPECT_EQ(dialog.RepeatRule(), "FREQ=WEEKLY;BYDAY=WE,FR;COUNT=8");
+  dialog.repeat_combo()->setCurrentIndex(2);  // monthly on the 4th
+  EXPECT_FALSE(dialog.interval_spin()->isEnabled());
+  EXPECT_EQ(dialog.RepeatRule(), "FREQ=MONTHLY;BYMONTHDAY=4;COUNT=8");
+  dialog.end_combo()->setCurrentIndex(0);
+  dialog.until_edit()->setDate(QDate(2027, 6, 30));
+  EXPECT_EQ(dialog.RepeatRule(), "FREQ=MONTHLY;BYMONTHDAY=4;UNTIL=20270630");
+
+  v1::Meeting existing;
+  existing.set_id(5);
+  MeetingDialog edit(existing);
+  EXPECT_EQ(edit.repeat_combo(), nullptr);
+  EXPECT_EQ(edit.RepeatRule(), "");
+}
+
+TEST(AbsencesModel, NamesTypesDatesAndPendingStandsOut) {
+  NameLookup names;
+  names.Set(7, QStringLiteral("李师傅"));
+  AbsencesModel model(&names);
+  v1::AbsenceRequest a;
+  a.set_id(1);
+  a.set_person_id(7);
+  a.set_type(v1::ABSENCE_TYPE_DUTY_RUN);
+  *a.mutable_from_date() = ToLocalDate(QDate(2026, 12, 1));
+  *a.mutable_to_date() = ToLocalDate(QDate(2026, 12, 7));
+  a.set_reason("长途出车");
+  a.set_state(v1::ABSENCE_STATE_PENDING);
+  v1::AbsenceRequest b = a;
+  b.set_id(2);
+  b.set_state(v1::ABSENCE_STATE_APPROVED);
+  model.SetRows(std::vector<v1::AbsenceRequest>{a, b});
+  ASSERT_EQ(model.rowCount(), 2);
+  EXPECT_EQ(model.data(model.index(0, 0)).toString(), QStringLiteral("李师傅"));
+  EXPECT_EQ(model.data(model.index(0, 1)).toString(), QStringLiteral("出车 Duty run"));
+  EXPECT_EQ(model.data(model.index(0, 2)).toString(), QStringLiteral("2026-12-01 至 2026-12-07"));
+  EXPECT_EQ(model.data(model.index(0, 3)).toString(), QStringLiteral("长途出车"));
+  EXPECT_EQ(model.data(model.index(0, 4)).toString(), QStringLiteral("待审批 Pending"));
+  EXPECT_TRUE(model.data(model.index(0, 4), Qt::BackgroundRole).isValid());
+  EXPECT_EQ(model.data(model.index(1, 4)).toString(), QStringLiteral("已批准 Approved"));
+  EXPECT_FALSE(model.data(model.index(1, 4), Qt::BackgroundRole).isValid());
+  EXPECT_EQ(FormatLocalDate(v1::LocalDate()), QString());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSpinBox>
@@ -47,6 +48,53 @@ MeetingDialog::MeetingDialog(const v1::Meeting& meeting, QWidget* parent)
   form->addRow(QStringLiteral("时长 Duration"), minutes_);
   form->addRow(QStringLiteral("议程 Agenda"), agenda_);
   form->addRow(remote_);
+  if (meeting.id() == 0) {
+    // Repeat: a series instead of one meeting.
+    repeat_ = new QComboBox;
+    repeat_->addItem(QStringLiteral("不重复 Once"), static_cast<int>(RepeatChoice::Kind::kNone));
+    repeat_->addItem(QStringLiteral("每周 Weekly"), static_cast<int>(RepeatChoice::Kind::kWeekly));
+    repeat_->addItem(QStringLiteral("每月 Monthly (same day)"),
+                     static_cast<int>(RepeatChoice::Kind::kMonthly));
+    interval_ = new QSpinBox;
+    interval_->setRange(1, 52);
+    interval_->setPrefix(QStringLiteral("每 every "));
+    interval_->setSuffix(QStringLiteral(" 周 weeks"));
+    auto* days = new QHBoxLayout;
+    static const char* const kNames[] = {"一", "二", "三", "四", "五", "六", "日"};
+    for (int d = 0; d < 7; ++d) {
+      weekdays_[d] = new QCheckBox(QString::fromUtf8(kNames[d]));
+      days->addWidget(weekdays_[d]);
+    }
+    weekdays_[start.date().dayOfWeek() - 1]->setChecked(true);
+    end_ = new QComboBox;
+    end_->addItem(QStringLiteral("截止日期 Until"));
+    end_->addItem(QStringLiteral("次数 Times"));
+    until_ = new QDateEdit(start.date().addDays(7 * 8 - 1));
+    until_->setCalendarPopup(true);
+    until_->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
+    count_ = new QSpinBox;
+    count_->setRange(1, 520);
+    count_->setValue(8);
+    auto* ending = new QHBoxLayout;
+    ending->addWidget(end_);
+    ending->addWidget(until_);
+    ending->addWidget(count_);
+    form->addRow(QStringLiteral("重复 Repeat"), repeat_);
+    form->addRow(QStringLiteral("间隔 Interval"), interval_);
+    form->addRow(QStringLiteral("星期 Weekdays"), days);
+    form->addRow(QStringLiteral("结束 Ends"), ending);
+    auto sync = [this] {
+      const auto kind = static_cast<RepeatChoice::Kind>(repeat_->currentData().toInt());
+      interval_->setEnabled(kind == RepeatChoice::Kind::kWeekly);
+      for (auto* box : weekdays_) box->setEnabled(kind == RepeatChoice::Kind::kWeekly);
+      end_->setEnabled(kind != RepeatChoice::Kind::kNone);
+      until_->setEnabled(kind != RepeatChoice::Kind::kNone && end_->currentIndex() == 0);
+      count_->setEnabled(kind != RepeatChoice::Kind::kNone && end_->currentIndex() == 1);
+    };
+    connect(repeat_, &QComboBox::currentIndexChanged, this, sync);
+    connect(end_, &QComboBox::currentIndexChanged, this, sync);
+    sync();
+  }
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -64,6 +112,26 @@ v1::Meeting MeetingDialog::Result() const {
   m.set_remote_allowed(remote_->isChecked());
   return m;
 }
+
+RepeatChoice MeetingDialog::Repeat() const {
+  RepeatChoice choice;
+  if (repeat_ == nullptr) return choice;
+  choice.kind = static_cast<RepeatChoice::Kind>(repeat_->currentData().toInt());
+  if (choice.kind == RepeatChoice::Kind::kWeekly) {
+    choice.interval = interval_->value();
+    for (int d = 1; d <= 7; ++d) {
+      if (weekdays_[d - 1]->isChecked()) choice.weekdays.push_back(d);
+    }
+  }
+  if (end_->currentIndex() == 0) {
+    choice.until = until_->date();
+  } else {
+    choice.count = count_->value();
+  }
+  return choice;
+}
+
+std::string MeetingDialog::RepeatRule() const { return RecurrenceRule(Repeat(), start_->date()); }
 
 std::vector<std::string> MeetingDialog::EditedPaths() {
   return {"title", "type", "start_time", "end_time", "agenda", "remote_allowed"};

@@ -74,6 +74,7 @@ MeetingsView::MeetingsView(ApiClient* api, const NameLookup* names, QWidget* par
 
 void MeetingsView::SetOrganization(uint64_t org_id) {
   org_id_ = org_id;
+  leave_->SetOrganization(org_id);
   Reload();
 }
 
@@ -150,7 +151,27 @@ void MeetingsView::ScheduleNew() {
   v1::Meeting blank;
   blank.set_type(v1::MEETING_TYPE_GROUP_MEETING);
   MeetingDialog dialog(blank, this);
-  if (dialog.exec() == QDialog::Accepted) SaveMeeting(dialog.Result());
+  if (dialog.exec() != QDialog::Accepted) return;
+  const std::string rule = dialog.RepeatRule();
+  if (rule.empty()) {
+    SaveMeeting(dialog.Result());
+  } else {
+    SaveSeries(dialog.Result(), rule);
+  }
+}
+
+void MeetingsView::SaveSeries(const v1::Meeting& meeting, const std::string& rule) {
+  v1::CreateMeetingSeriesRequest request;
+  request.set_request_id(ApiClient::NewRequestId());
+  auto* series = request.mutable_series();
+  *series->mutable_meeting() = meeting;
+  series->mutable_meeting()->set_organization_id(org_id_);
+  series->set_rule(rule);
+  api_->Call(this, &v1::CalendarService::Stub::CreateMeetingSeries, request,
+             [this](const v1::MeetingSeries& created) {
+               calendar_->setSelectedDate(ToDateTime(created.meeting().start_time()).date());
+               Reload();
+             });
 }
 
 void MeetingsView::EditSelected() {

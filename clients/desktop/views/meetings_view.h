@@ -14,8 +14,8 @@ class CheckInWindow;
 class LeaveView;
 
 // The selected organisation's meetings: a month calendar (days with meetings in bold), the
-// list for that month, schedule/edit/cancel, the check-in screen, and leave requests of the
-// selected meeting below.
+// list for that month, schedule (once or as a repeating series)/edit/cancel, the check-in screen,
+// and leave requests of the selected meeting below.
 class MeetingsView : public QWidget {
   Q_OBJECT
 
@@ -30,6 +30,8 @@ class MeetingsView : public QWidget {
   CheckInWindow* OpenCheckIn(uint64_t meeting_id, bool full_screen = true);
   // Creates (id 0) or updates a meeting as the dialog would.
   void SaveMeeting(const v1::Meeting& meeting);
+  // Creates a series from the dialog's meeting and repeat rule (an RRULE value).
+  void SaveSeries(const v1::Meeting& meeting, const std::string& rule);
 
   MeetingsModel* model() const { return model_; }
   LeaveView* leave_view() const { return leave_; }
