@@ -68,6 +68,7 @@ const std::vector<Method>& Table() {
            {"RequestLeave",                    kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"DecideLeave",                     kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"ListLeaveRequests",               kSession,          k64KiB,  kSync,   kCaller,          kReads},
+           {"GetLeaveRequest",                 kSession,          k64KiB,  kSync,   kCaller,          kReads},
            {"RecordMakeUp",                    kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"GetRoster",                       kSession,          k64KiB,  kSync,   kCaller,          kReads},
            {"GetAttendanceHistory",            kSession,          k64KiB,  kSync,   kCaller,          kReads},

@@ -102,6 +102,13 @@ grpc::Status AttendanceGrpc::ListLeaveRequests(grpc::ServerContext* context,
                              [&](const Caller& c) { return check_ins_.ListLeave(c, *request); });
 }
 
+grpc::Status AttendanceGrpc::GetLeaveRequest(grpc::ServerContext* context,
+                                             const v1::GetLeaveRequestRequest* request,
+                                             v1::LeaveRequest* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return check_ins_.GetLeave(c, *request); });
+}
+
 grpc::Status AttendanceGrpc::RecordMakeUp(grpc::ServerContext* context,
                                           const v1::RecordMakeUpRequest* request,
                                           v1::AttendanceRecord* response) {

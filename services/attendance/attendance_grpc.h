@@ -53,6 +53,9 @@ class AttendanceGrpc final
   grpc::Status ListLeaveRequests(grpc::ServerContext* context,
                                  const v1::ListLeaveRequestsRequest* request,
                                  v1::ListLeaveRequestsResponse* response) override;
+  grpc::Status GetLeaveRequest(grpc::ServerContext* context,
+                               const v1::GetLeaveRequestRequest* request,
+                               v1::LeaveRequest* response) override;
   grpc::Status RecordMakeUp(grpc::ServerContext* context, const v1::RecordMakeUpRequest* request,
                             v1::AttendanceRecord* response) override;
   grpc::Status GetRoster(grpc::ServerContext* context, const v1::GetRosterRequest* request,

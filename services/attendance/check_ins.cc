@@ -386,6 +386,32 @@ absl::StatusOr<v1::ListLeaveRequestsResponse> CheckIns::ListLeave(
   return response;
 }
 
+absl::StatusOr<v1::LeaveRequest> CheckIns::GetLeave(
+    const Caller& caller, const v1::GetLeaveRequestRequest& request) const {
+  if (request.meeting_id() == 0) return InvalidField("meeting_id", "is required");
+  const bool own = request.person_id() == 0 || request.person_id() == caller.person_id;
+  if (own && caller.service_account) {
+    return Refusal(absl::StatusCode::kPermissionDenied, reasons::kServiceAccountNotAttendee);
+  }
+  const uint64_t person = own ? caller.person_id : request.person_id();
+  if (!own) {
+    // Someone else's: the meeting's readers only (a meeting of another tenant is NOT_FOUND).
+    ASSIGN_OR_RETURN(auto stored, meetings_.Load(caller, request.meeting_id(), "meeting_id"));
+    RETURN_IF_ERROR(meetings_.RequireRunOrRead(caller, stored.meeting(), "reading leave requests"));
+  }
+  // One's own is read by its key, which holds the caller's person id: whether the meeting
+  // exists, or is another tenant's, is not revealed by it.
+  v1::LeaveRequest leave;
+  ASSIGN_OR_RETURN(bool found,
+                   store_.GetMessage(storage::Cf::kLeaveRequests,
+                                     storage::LeaveRequestKey(request.meeting_id(), person), &leave));
+  if (!found) {
+    return Refusal(absl::StatusCode::kNotFound, reasons::kLeaveNotRequested,
+                   own ? "meeting_id" : "person_id");
+  }
+  return leave;
+}
+
 absl::StatusOr<v1::AttendanceRecord> CheckIns::MakeUp(const Caller& caller,
                                                       const v1::RecordMakeUpRequest& request) {
   int64_t now = clock_.NowMicros();

@@ -53,6 +53,10 @@ class CheckIns {
                                                const v1::DecideLeaveRequest& request);
   absl::StatusOr<v1::ListLeaveRequestsResponse> ListLeave(
       const Caller& caller, const v1::ListLeaveRequestsRequest& request) const;
+  // The caller's own request (person_id 0 or the caller), else one a host, manager or
+  // attendance-reading service of the meeting may read.
+  absl::StatusOr<v1::LeaveRequest> GetLeave(const Caller& caller,
+                                            const v1::GetLeaveRequestRequest& request) const;
   absl::StatusOr<v1::AttendanceRecord> MakeUp(const Caller& caller,
                                               const v1::RecordMakeUpRequest& request);
 

@@ -117,6 +117,19 @@ class AttendanceAuthorizationTest : public AttendanceTest {
       v1::ListLeaveRequestsResponse out;
       return stub_->ListLeaveRequests(ctx.get(), r, &out).error_code();
     }
+    if (op == "GetLeaveRequest") {
+      // d1's request for a new meeting hosted by d3.
+      v1::RequestLeaveRequest ask;
+      ask.set_request_id(TestServer::RequestId());
+      ask.set_meeting_id(NewMeeting());
+      ask.set_reason("出车");
+      v1::LeaveRequest out;
+      EXPECT_TRUE(stub_->RequestLeave(Ctx(d1_).get(), ask, &out).ok());
+      v1::GetLeaveRequestRequest r;
+      r.set_meeting_id(ask.meeting_id());
+      r.set_person_id(d1_id_);
+      return stub_->GetLeaveRequest(ctx.get(), r, &out).error_code();
+    }
     if (op == "GetMeetingSchedule") {
       v1::GetMeetingScheduleRequest r;
       r.set_organization_id(branch_);
@@ -214,23 +227,24 @@ TEST_F(AttendanceAuthorizationTest, EveryCallerEveryMethod) {
                                         "GetMeetingSchedule",
                                         "RecordMakeUp",
                                         "ExportRoster",
-                                        "ExportAttendanceReport"};
+                                        "ExportAttendanceReport",
+                                        "GetLeaveRequest"};
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
-    //                         Create  Get     List    Update  Code    CheckIn Mark    AskLv   Decide  Roster  Hist    Report  Compl   Sched   Mine    Cancel  Leaves  GetSch  MakeUp  ExpRos  ExpRep
-    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
-    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
-    {"self (audience)",       {DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED}},
-    {"another member",        {DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED}},
-    {"host (member)",         {DENIED, OK, DENIED, OK, OK, OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, OK, OK, OK, DENIED, OK, OK, DENIED}},
-    {"secretary of branch",   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK, OK, OK, OK, OK, OK, OK, OK}},
-    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
-    {"admin above",           {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK, OK, OK, OK, OK, DENIED, OK, OK}},
-    {"service with scope",    {DENIED, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK, OK, OK, DENIED, DENIED, DENIED, OK, OK, DENIED, OK, OK}},
-    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    //                         Create  Get     List    Update  Code    CheckIn Mark    AskLv   Decide  Roster  Hist    Report  Compl   Sched   Mine    Cancel  Leaves  GetSch  MakeUp  ExpRos  ExpRep  GetLv
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"self (audience)",       {DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED, OK}},
+    {"another member",        {DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED}},
+    {"host (member)",         {DENIED, OK, DENIED, OK, OK, OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, OK, OK, OK, DENIED, OK, OK, DENIED, OK}},
+    {"secretary of branch",   {OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK, OK, OK, OK, OK, OK, OK, OK, OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
+    {"admin above",           {OK,     OK,     OK,     OK,     OK,     DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     OK,     OK, OK, OK, OK, OK, DENIED, OK, OK, OK}},
+    {"service with scope",    {DENIED, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK, OK, OK, DENIED, DENIED, DENIED, OK, OK, DENIED, OK, OK, OK}},
+    {"service without scope", {DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED}},
   };
   // clang-format on
   testing::ExpectMatrix({"attendance", ops, table},

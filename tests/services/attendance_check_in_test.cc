@@ -5,6 +5,7 @@
 
 #include "branchline/v1/sync.grpc.pb.h"
 #include "tests/services/attendance_fixture.h"
+#include "tests/support/error_details.h"
 
 namespace branchline::testing {
 namespace {
@@ -322,6 +323,35 @@ TEST_F(CheckInTest, LeaveIsAskedDecidedAndExcuses) {
   EXPECT_EQ(StatusOf(roster, d3_id_), v1::ATTENDANCE_STATUS_EXCUSED);
   EXPECT_EQ(StatusOf(roster, d2_id_), v1::ATTENDANCE_STATUS_ABSENT);
   EXPECT_EQ(roster.counts().excused(), 1);
+
+  // One request by id (what a `leave_request` change points at): one's own, or any of the
+  // meeting's for its readers; nobody else's, and none that was never asked.
+  v1::GetLeaveRequestRequest get;
+  get.set_meeting_id(m.id());
+  v1::LeaveRequest got;
+  ASSERT_TRUE(stub_->GetLeaveRequest(Ctx(d3_).get(), get, &got).ok());
+  EXPECT_EQ(got.person_id(), d3_id_);
+  EXPECT_EQ(got.state(), v1::LEAVE_STATE_APPROVED);
+  EXPECT_EQ(got.decided_by(), secretary_id_);
+  get.set_person_id(d2_id_);
+  ASSERT_TRUE(stub_->GetLeaveRequest(Ctx(secretary_).get(), get, &got).ok());
+  EXPECT_EQ(got.state(), v1::LEAVE_STATE_REFUSED);
+  EXPECT_EQ(got.decision_note(), "本周必须参加");
+  EXPECT_EQ(stub_->GetLeaveRequest(Ctx(d3_).get(), get, &got).error_code(),
+            grpc::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->GetLeaveRequest(Ctx(outsider_).get(), get, &got).error_code(),
+            grpc::PERMISSION_DENIED);
+  get.set_person_id(0);
+  auto none = stub_->GetLeaveRequest(Ctx(d1_).get(), get, &got);
+  EXPECT_EQ(none.error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(DetailsOf(none).reason, "LEAVE_NOT_REQUESTED");
+  EXPECT_EQ(ViolationField(none), "meeting_id");
+  get.set_person_id(d1_id_);
+  none = stub_->GetLeaveRequest(Ctx(secretary_).get(), get, &got);
+  EXPECT_EQ(none.error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(ViolationField(none), "person_id");
+  get.set_meeting_id(0);
+  EXPECT_EQ(ViolationField(stub_->GetLeaveRequest(Ctx(d3_).get(), get, &got)), "meeting_id");
 
   // Nobody decides their own leave: the secretary's is decided by the administrator above.
   ask.set_request_id(TestServer::RequestId());
