@@ -85,15 +85,21 @@ void Attendance(Session& session, const AttendanceOptions& o) {
             << ": " << report.meetings() << " meetings held, attendance "
             << clients::PercentText(report.total().attendance_rate()) << ", completion "
             << clients::PercentText(report.total().completion_rate()) << "\n\n";
-  Table by_org({"ORGANISATION", "NAME", "MEETINGS", "EXPECTED", "ATTENDANCE", "COMPLETION"});
-  for (const auto& r : report.by_organization()) {
-    by_org.AddRow({std::to_string(r.organization_id()), r.name(), std::to_string(r.meetings()),
-                   std::to_string(r.rates().counts().expected()),
-                   clients::PercentText(r.rates().attendance_rate()),
-                   clients::PercentText(r.rates().completion_rate())});
-  }
-  by_org.Print(std::cout);
-  std::cout << "\n";
+  // By the organisation that held the meetings, then by the team of the people expected.
+  auto print_orgs = [](const char* first_column,
+                       const google::protobuf::RepeatedPtrField<v1::OrganizationRates>& rows) {
+    Table table({first_column, "NAME", "MEETINGS", "EXPECTED", "ATTENDANCE", "COMPLETION"});
+    for (const auto& r : rows) {
+      table.AddRow({std::to_string(r.organization_id()), r.name(), std::to_string(r.meetings()),
+                    std::to_string(r.rates().counts().expected()),
+                    clients::PercentText(r.rates().attendance_rate()),
+                    clients::PercentText(r.rates().completion_rate())});
+    }
+    table.Print(std::cout);
+    std::cout << "\n";
+  };
+  print_orgs("ORGANISATION", report.by_organization());
+  print_orgs("TEAM", report.by_team());
   Table by_type({"TYPE", "MEETINGS", "EXPECTED", "ATTENDANCE", "COMPLETION"});
   for (const auto& r : report.by_type()) {
     by_type.AddRow({EnumText(v1::MeetingType_descriptor(), r.type()), std::to_string(r.meetings()),

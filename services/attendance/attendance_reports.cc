@@ -61,6 +61,109 @@ v1::ScheduleRule Rule(v1::MeetingType type, v1::ScheduleFrequency f) {
 bool Held(const v1::Meeting& m, int64_t now) {
   return !m.cancelled() && ToMicros(m.start_time()) <= now;
 }
+
+// The team of each person for a report's by_team: the child of the report's root whose
+// subtree holds their organisation, or the root. The subtree's people on rosters are looked up
+// once through the organisation index; anyone else (off rosters, or moved out of the subtree
+// after a check-in) once by reading their record. Audiences are resolved once per report and
+// organisation. Not thread-safe: one per report.
+class TeamIndex {
+ public:
+  // Who a meeting expects (its audience's people on rosters, or its listed people) and how many
+  // of them each team has.
+  struct Audience {
+    absl::flat_hash_set<uint64_t> people;
+    std::map<uint64_t, int> by_team;
+  };
+
+  TeamIndex(const storage::Store& store, const PeopleDirectory& people,
+            const v1::Organization& root, const std::vector<v1::Organization>& orgs)
+      : store_(store), people_(people), root_(root.id()) {
+    for (const auto& o : orgs) team_of_org_[o.id()] = TeamOfOrg(root, o);
+  }
+
+  // The child of `root` on the path to `org` (an organisation of its subtree), or the root.
+  static uint64_t TeamOfOrg(const v1::Organization& root, const v1::Organization& org) {
+    const int depth = root.ancestor_ids_size();
+    return org.id() == root.id()                 ? root.id()
+           : org.ancestor_ids_size() > depth + 1 ? org.ancestor_ids(depth + 1)
+                                                 : org.id();
+  }
+
+  // Fills the teams of the subtree's people on rosters (the root's own people last, so that
+  // each child's claim on its people stands) and, on the way, the audience of the root's
+  // meetings for everyone.
+  absl::Status Load(const std::vector<v1::Organization>& orgs) {
+    for (const auto& o : orgs) {
+      if (o.id() == root_ || team_of_org_[o.id()] != o.id()) continue;  // not a child of root
+      RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(o.id(), [&](uint64_t id) {
+        team_of_person_.emplace(id, o.id());
+        return true;
+      }));
+    }
+    Audience everyone;
+    absl::Status inner;
+    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(root_, [&](uint64_t id) {
+      team_of_person_.emplace(id, root_);
+      inner = Add(id, everyone);
+      return inner.ok();
+    }));
+    RETURN_IF_ERROR(inner);
+    by_org_.emplace(root_, std::move(everyone));
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<uint64_t> TeamOf(uint64_t person_id) {
+    auto it = team_of_person_.find(person_id);
+    if (it != team_of_person_.end()) return it->second;
+    v1::Person person;
+    ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
+                                                   storage::RecordKey(person_id), &person));
+    uint64_t team = root_;
+    if (found) {
+      auto org = team_of_org_.find(person.organization_id());
+      if (org != team_of_org_.end()) team = org->second;
+    }
+    team_of_person_.emplace(person_id, team);
+    return team;
+  }
+
+  // The audience of `meeting`; valid until the next call.
+  absl::StatusOr<const Audience*> AudienceOf(const v1::Meeting& meeting) {
+    if (meeting.audience().person_ids_size() > 0) {
+      listed_ = Audience();
+      for (uint64_t id : meeting.audience().person_ids()) RETURN_IF_ERROR(Add(id, listed_));
+      return &listed_;
+    }
+    const uint64_t org = meeting.audience().organization_id();
+    auto it = by_org_.find(org);
+    if (it != by_org_.end()) return &it->second;
+    Audience audience;
+    absl::Status inner;
+    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(org, [&](uint64_t id) {
+      inner = Add(id, audience);
+      return inner.ok();
+    }));
+    RETURN_IF_ERROR(inner);
+    return &by_org_.emplace(org, std::move(audience)).first->second;
+  }
+
+ private:
+  absl::Status Add(uint64_t person_id, Audience& audience) {
+    if (!audience.people.insert(person_id).second) return absl::OkStatus();
+    ASSIGN_OR_RETURN(uint64_t team, TeamOf(person_id));
+    ++audience.by_team[team];
+    return absl::OkStatus();
+  }
+
+  const storage::Store& store_;
+  const PeopleDirectory& people_;
+  const uint64_t root_;
+  absl::flat_hash_map<uint64_t, uint64_t> team_of_org_;
+  absl::flat_hash_map<uint64_t, uint64_t> team_of_person_;
+  std::map<uint64_t, Audience> by_org_;
+  Audience listed_;
+};
 }  // namespace
 
 std::vector<v1::ScheduleRule> DefaultScheduleRules() {
@@ -326,36 +429,6 @@ absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
   return history;
 }
 
-absl::StatusOr<bool> AttendanceReports::ExpectedOnRoster(
-    const Caller& caller, const v1::Meeting& meeting, uint64_t person_id,
-    absl::flat_hash_map<uint64_t, std::optional<v1::Organization>>& person_orgs) const {
-  auto it = person_orgs.find(person_id);
-  if (it == person_orgs.end()) {
-    std::optional<v1::Organization> org;
-    v1::Person person;
-    ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
-                                                   storage::RecordKey(person_id), &person));
-    if (found && OnRosters(person)) {
-      ASSIGN_OR_RETURN(org, access_.LoadOrg(caller, person.organization_id(), "organization_id"));
-    }
-    it = person_orgs.emplace(person_id, std::move(org)).first;
-  }
-  return it->second.has_value() && Access::InAudience(meeting.audience(), person_id, *it->second);
-}
-
-absl::StatusOr<int> AttendanceReports::SubtreeSize(uint64_t org,
-                                                   std::map<uint64_t, int>& cache) const {
-  auto it = cache.find(org);
-  if (it != cache.end()) return it->second;
-  int n = 0;
-  RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(org, [&](uint64_t) {
-    ++n;
-    return true;
-  }));
-  cache[org] = n;
-  return n;
-}
-
 absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
     const Caller& caller, const v1::GetAttendanceReportRequest& request) const {
   ASSIGN_OR_RETURN(auto root,
@@ -383,29 +456,33 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
   RETURN_IF_ERROR(inner);
   std::map<uint64_t, std::string> names;
   for (const auto& o : orgs) names[o.id()] = o.name();
-  const int root_depth = root.ancestor_ids_size();
+  TeamIndex teams(store_, people_, root, orgs);
+  RETURN_IF_ERROR(teams.Load(orgs));
 
   v1::AttendanceReport report;
   report.set_organization_id(root.id());
   std::map<int, v1::TypeRates> by_type;
   std::map<uint64_t, v1::OrganizationRates> by_org;
-  std::map<uint64_t, int> sizes;
+  std::map<uint64_t, v1::OrganizationRates> by_team;
+  auto row = [&](std::map<uint64_t, v1::OrganizationRates>& rows,
+                 uint64_t id) -> v1::OrganizationRates& {
+    auto& r = rows[id];
+    r.set_organization_id(id);
+    r.set_name(names[id]);
+    r.set_meetings(r.meetings() + 1);
+    return r;
+  };
   absl::flat_hash_map<int64_t, absl::flat_hash_map<uint64_t, attendance::Away>> away_by_day;
-  absl::flat_hash_map<uint64_t, std::optional<v1::Organization>> person_orgs;
   for (const auto& o : orgs) {
     // The sub-organisation a meeting is reported under: the root's child on the path to it.
-    uint64_t sub = o.id() == root.id()                      ? root.id()
-                   : o.ancestor_ids_size() > root_depth + 1 ? o.ancestor_ids(root_depth + 1)
-                                                            : o.id();
+    const uint64_t sub = TeamIndex::TeamOfOrg(root, o);
     ASSIGN_OR_RETURN(auto meetings,
                      attendance::MergeMeetingIndexes(
                          store_, {storage::MeetingByOrgPrefix(o.id())}, period.from, period.to,
                          std::nullopt, 0, [&](const v1::Meeting& m) { return Held(m, now); }));
     for (const auto& m : meetings) {
       RETURN_IF_ERROR(CancellationCheckpoint());
-      v1::StatusCounts c;
-      // Who has a record, and whether it is ABSENT (an approved absence can still excuse them).
-      absl::flat_hash_map<uint64_t, bool> recorded_absent;
+      absl::flat_hash_map<uint64_t, v1::AttendanceStatus> recorded;
       RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(m.id()), "",
                                   [&](std::string_view, std::string_view value) {
                                     inner = CancellationCheckpoint();
@@ -415,18 +492,13 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
                                       inner = absl::DataLossError("attendance does not parse");
                                       return false;
                                     }
-                                    CountStatus(r.status(), &c);
-                                    recorded_absent[r.person_id()] =
-                                        r.status() == v1::ATTENDANCE_STATUS_ABSENT;
+                                    recorded[r.person_id()] = r.status();
                                     return true;
                                   }));
       RETURN_IF_ERROR(inner);
-      int expected = m.audience().person_ids_size();
-      if (expected == 0) {
-        ASSIGN_OR_RETURN(expected, SubtreeSize(m.audience().organization_id(), sizes));
-      }
+      ASSIGN_OR_RETURN(const TeamIndex::Audience* audience, teams.AudienceOf(m));
       // Approved absences of the meeting's local date: each day's index scanned once per
-      // report; only the people away that day are read (once each).
+      // report.
       const int64_t day = LocalDay(ToMicros(m.start_time()), o.utc_offset_minutes());
       auto away_it = away_by_day.find(day);
       if (away_it == away_by_day.end()) {
@@ -434,31 +506,45 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
                          attendance::AbsentOnDay(store_, storage::TenantOfId(m.id()), day));
         away_it = away_by_day.emplace(day, std::move(away)).first;
       }
-      for (const auto& entry : away_it->second) {
-        const uint64_t person_id = entry.first;
-        auto rec = recorded_absent.find(person_id);
-        if (rec != recorded_absent.end() && !rec->second) continue;  // attended, excused, made up
-        ASSIGN_OR_RETURN(bool expects, ExpectedOnRoster(caller, m, person_id, person_orgs));
-        if (!expects) continue;
-        // Counted as excused instead of absent: a record's ABSENT moves over; without a
-        // record, they are no longer among the expected people nobody recorded.
-        c.set_excused(c.excused() + 1);
-        if (rec != recorded_absent.end()) c.set_absent(c.absent() - 1);
+      const auto& away = away_it->second;
+      // The roster's counts, by team: everyone with a record (those who left the audience
+      // too: their check-in happened), the people away that day among the expected ones, and
+      // the other expected people as absent. O(records + people away), not O(audience).
+      std::map<uint64_t, v1::StatusCounts> counts;
+      std::map<uint64_t, int> unrecorded = audience->by_team;
+      auto count = [&](uint64_t person, v1::AttendanceStatus status) -> absl::Status {
+        const bool expected = audience->people.contains(person);
+        ASSIGN_OR_RETURN(uint64_t team, teams.TeamOf(person));
+        auto& c = counts[team];
+        CountStatus(attendance::WithAbsence(status, expected && away.contains(person)), &c);
+        c.set_expected(c.expected() + 1);
+        if (expected) --unrecorded[team];
+        return absl::OkStatus();
+      };
+      for (const auto& [person, status] : recorded) RETURN_IF_ERROR(count(person, status));
+      for (const auto& entry : away) {
+        if (!recorded.contains(entry.first) && audience->people.contains(entry.first)) {
+          RETURN_IF_ERROR(count(entry.first, v1::ATTENDANCE_STATUS_ABSENT));
+        }
       }
-      int recorded = c.present() + c.late() + c.remote() + c.excused() + c.made_up() + c.absent();
-      c.set_absent(c.absent() + std::max(0, expected - recorded));
-      c.set_expected(std::max(expected, recorded));
+      for (const auto& [team, n] : unrecorded) {
+        auto& c = counts[team];
+        c.set_absent(c.absent() + n);
+        c.set_expected(c.expected() + n);
+      }
+      v1::StatusCounts c;
+      for (const auto& [team, team_counts] : counts) {
+        if (team_counts.expected() == 0) continue;  // nobody of this team was expected
+        AddCounts(team_counts, &c);
+        AddCounts(team_counts, row(by_team, team).mutable_rates()->mutable_counts());
+      }
       report.set_meetings(report.meetings() + 1);
       AddCounts(c, report.mutable_total()->mutable_counts());
       auto& t = by_type[m.type()];
       t.set_type(m.type());
       t.set_meetings(t.meetings() + 1);
       AddCounts(c, t.mutable_rates()->mutable_counts());
-      auto& s = by_org[sub];
-      s.set_organization_id(sub);
-      s.set_name(names[sub]);
-      s.set_meetings(s.meetings() + 1);
-      AddCounts(c, s.mutable_rates()->mutable_counts());
+      AddCounts(c, row(by_org, sub).mutable_rates()->mutable_counts());
     }
   }
   FillRates(report.mutable_total());
@@ -469,6 +555,10 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
   for (auto& [id, s] : by_org) {
     FillRates(s.mutable_rates());
     *report.add_by_organization() = std::move(s);
+  }
+  for (auto& [id, s] : by_team) {
+    FillRates(s.mutable_rates());
+    *report.add_by_team() = std::move(s);
   }
   return report;
 }
@@ -759,6 +849,9 @@ absl::StatusOr<std::string> AttendanceReports::ReportCsv(
   }
   for (const auto& o : report.by_organization()) {
     row("组织", o.name(), o.meetings(), o.rates());
+  }
+  for (const auto& o : report.by_team()) {
+    row("班组", o.name(), o.meetings(), o.rates());
   }
   return csv;
 }

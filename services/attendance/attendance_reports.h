@@ -24,8 +24,9 @@ namespace branchline {
 // index for the audience (its values say who is on rosters) and only the requested page's
 // people records; a period report visits the
 // subtree's organisations through the descendants index, seeks each one's meetings by start
-// time and counts each held meeting's attendance prefix (no per-check-in work beyond that).
-// Thread-safe.
+// time and counts each held meeting's attendance prefix, a hash lookup per check-in for its
+// person's team (the subtree's people are read once per report through the organisation
+// index, each audience organisation's people once too). Thread-safe.
 class AttendanceReports {
  public:
   AttendanceReports(storage::Store& store, const Access& access, const PeopleDirectory& people,
@@ -67,13 +68,6 @@ class AttendanceReports {
       const std::vector<v1::Person>& people) const;
   // The schedule in force for `org` (own, nearest ancestor's, or the regulation defaults).
   absl::StatusOr<v1::MeetingSchedule> EffectiveSchedule(const v1::Organization& org) const;
-  // Whether a person is on rosters and in the meeting's audience (their organisation cached
-  // in `person_orgs`, nullopt when not on rosters): for the people an absence excuses.
-  absl::StatusOr<bool> ExpectedOnRoster(
-      const Caller& caller, const v1::Meeting& meeting, uint64_t person_id,
-      absl::flat_hash_map<uint64_t, std::optional<v1::Organization>>& person_orgs) const;
-  // Number of active people in the subtree of `org` (cached in `cache`).
-  absl::StatusOr<int> SubtreeSize(uint64_t org, std::map<uint64_t, int>& cache) const;
 
   storage::Store& store_;
   const Access& access_;

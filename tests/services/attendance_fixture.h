@@ -137,11 +137,19 @@ class AttendanceTest : public ::testing::Test {
     v1::ExportRosterRequest r;
     r.set_meeting_id(meeting);
     auto ctx = Ctx(token.empty() ? secretary_ : token);
-    auto reader = stub_->ExportRoster(ctx.get(), r);
+    return Joined(*stub_->ExportRoster(ctx.get(), r));
+  }
+  // The report as ExportAttendanceReport streams it, chunks joined.
+  std::string ReportCsv(const v1::ExportAttendanceReportRequest& r, const std::string& token = "") {
+    auto ctx = Ctx(token.empty() ? secretary_ : token);
+    return Joined(*stub_->ExportAttendanceReport(ctx.get(), r));
+  }
+  // The chunks of a CSV stream, joined; the stream must end OK.
+  static std::string Joined(grpc::ClientReader<v1::CsvChunk>& reader) {
     std::string csv;
     v1::CsvChunk chunk;
-    while (reader->Read(&chunk)) csv += chunk.data();
-    auto status = reader->Finish();
+    while (reader.Read(&chunk)) csv += chunk.data();
+    auto status = reader.Finish();
     EXPECT_TRUE(status.ok()) << status.error_message();
     return csv;
   }

@@ -1,7 +1,10 @@
 // AttendanceService rosters, histories, reports, schedules, compliance and CSV exports.
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "branchline/v1/calendar.grpc.pb.h"
+#include "branchline/v1/people.grpc.pb.h"
 #include "services/common/local_day.h"
 #include "tests/services/attendance_fixture.h"
 
@@ -242,6 +245,241 @@ TEST_F(ReportsTest, RosterOfAListedAudienceKeepsPeopleWhoCheckedInAndLeft) {
   v1::ListMeetingsResponse listed;
   ASSERT_TRUE(stub_->ListMyMeetings(Ctx(d1_).get(), mine, &listed).ok());
   EXPECT_EQ(listed.meetings_size(), 0);  // the index followed the audience change
+}
+
+// by_team: a branch with two teams (the second with a nested crew), an empty team and people
+// directly in the branch. The branch holds meetings for its whole subtree, a team holds one
+// for itself, one has a listed audience; check-ins, marks, a make-up, absences over dates and
+// a person deactivated after checking in. The expected figures are counted here from what the
+// test did, person by person, and must match by_team; by_team must add up to the total; the
+// empty team has no row (a row of zeros would read as 0 % attendance); the CSV has the rows.
+TEST_F(ReportsTest, ByTeamAttributesEachPersonToTheirTeam) {
+  auto calendar = v1::CalendarService::NewStub(server_.channel());
+  auto people = v1::PersonService::NewStub(server_.channel());
+  const uint64_t team2 =
+      server_.CreateOrg(admin_, branch_, "驾驶员二组", v1::ORGANIZATION_KIND_GROUP).id();
+  const uint64_t crew =
+      server_.CreateOrg(admin_, team2, "二组夜班", v1::ORGANIZATION_KIND_GROUP).id();
+  const uint64_t empty =
+      server_.CreateOrg(admin_, branch_, "维修组", v1::ORGANIZATION_KIND_GROUP).id();
+  const uint64_t m1 = server_.CreatePerson(admin_, branch_, "钱干事", "m1").id();
+  const uint64_t e1 = server_.CreatePerson(admin_, team2, "孙师傅", "e1").id();
+  const uint64_t e2 = server_.CreatePerson(admin_, crew, "周师傅", "e2").id();
+  const uint64_t e3 = server_.CreatePerson(admin_, crew, "吴师傅", "e3").id();
+  std::map<uint64_t, uint64_t> team_of = {
+      {secretary_id_, branch_}, {m1, branch_}, {d1_id_, group_}, {d2_id_, group_},
+      {d3_id_, group_},         {e1, team2},   {e2, team2},      {e3, team2}};
+
+  // Meetings on the last three local days (China Standard Time), all over.
+  const int64_t today = LocalDay(Now(), 480);
+  auto at = [&](int days_ago, int hour) {
+    return LocalDayStartMicros(today - days_ago, 480) + hour * kHour;
+  };
+  struct Held {
+    v1::Meeting meeting;
+    std::set<uint64_t> audience;  // filled once everyone's status is final
+  };
+  std::vector<Held> held;
+  auto hold = [&](int64_t start, uint64_t org, v1::MeetingType type,
+                  const std::vector<uint64_t>& listed = {}) -> uint64_t {
+    auto d = Draft(start, type);
+    d.set_organization_id(org);
+    d.mutable_audience()->set_organization_id(org);
+    for (uint64_t id : listed) d.mutable_audience()->add_person_ids(id);
+    held.push_back({MustCreate(d), {}});
+    return held.back().meeting.id();
+  };
+  const uint64_t a = hold(at(1, 9), branch_, v1::MEETING_TYPE_SAFETY_MEETING);
+  const uint64_t team_meeting = hold(at(1, 15), team2, v1::MEETING_TYPE_GROUP_MEETING);
+  const uint64_t b = hold(at(2, 9), branch_, v1::MEETING_TYPE_SAFETY_MEETING);
+  const uint64_t listed =
+      hold(at(2, 14), branch_, v1::MEETING_TYPE_COMMITTEE_MEETING, {d1_id_, e1});
+  const uint64_t c = hold(at(3, 9), branch_, v1::MEETING_TYPE_PARTY_LECTURE);
+  MustCreate(Draft(Now() + 2 * kHour));  // not held yet: in no figure
+
+  std::map<std::pair<uint64_t, uint64_t>, v1::AttendanceStatus> recorded;  // meeting, person
+  auto mark = [&](uint64_t meeting, uint64_t person, v1::AttendanceStatus status) {
+    v1::MarkAttendanceRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_meeting_id(meeting);
+    r.set_person_id(person);
+    r.set_status(status);
+    v1::AttendanceRecord out;
+    auto result = stub_->MarkAttendance(Ctx(secretary_).get(), r, &out);
+    ASSERT_TRUE(result.ok()) << result.error_message();
+    recorded[{meeting, person}] = status;
+  };
+  auto make_up = [&](const std::string& token, uint64_t person, uint64_t meeting) {
+    v1::RecordMakeUpRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_meeting_id(meeting);
+    r.set_minutes(45);
+    v1::AttendanceRecord out;
+    auto result = stub_->RecordMakeUp(Ctx(token).get(), r, &out);
+    ASSERT_TRUE(result.ok()) << result.error_message();
+    recorded[{meeting, person}] = v1::ATTENDANCE_STATUS_MADE_UP;
+  };
+  std::map<uint64_t, int64_t> away_on;  // person -> the one local day of their absence
+  auto away = [&](const std::string& login, uint64_t person, int days_ago) {
+    const auto date = DayToCivil(today - days_ago);
+    v1::RequestAbsenceRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_type(v1::ABSENCE_TYPE_BUSINESS_TRIP);
+    r.mutable_from_date()->set_year(date.year);
+    r.mutable_from_date()->set_month(date.month);
+    r.mutable_from_date()->set_day(date.day);
+    *r.mutable_to_date() = r.from_date();
+    r.set_reason("出车");
+    v1::AbsenceRequest asked, decided;
+    auto result = calendar->RequestAbsence(Ctx(server_.SignIn(login)).get(), r, &asked);
+    ASSERT_TRUE(result.ok()) << result.error_message();
+    v1::DecideAbsenceRequest decide;
+    decide.set_request_id(TestServer::RequestId());
+    decide.set_id(asked.id());
+    decide.set_approve(true);
+    result = calendar->DecideAbsence(Ctx(secretary_).get(), decide, &decided);
+    ASSERT_TRUE(result.ok()) << result.error_message();
+    away_on[person] = today - days_ago;
+  };
+
+  // A (branch, everyone): the group fine, team 2 thin, e2 away that day, e3 present and then
+  // deactivated (their check-in still counts, under their team).
+  mark(a, d1_id_, v1::ATTENDANCE_STATUS_PRESENT);
+  mark(a, d2_id_, v1::ATTENDANCE_STATUS_LATE);
+  mark(a, d3_id_, v1::ATTENDANCE_STATUS_PRESENT);  // away that day too: the check-in wins
+  mark(a, secretary_id_, v1::ATTENDANCE_STATUS_PRESENT);
+  mark(a, e3, v1::ATTENDANCE_STATUS_PRESENT);
+  mark(a, e1, v1::ATTENDANCE_STATUS_ABSENT);
+  away("e2", e2, 1);
+  away("d3", d3_id_, 1);
+  // The team's own meeting, the same day: e1 remote, e2 excused by the absence.
+  mark(team_meeting, e1, v1::ATTENDANCE_STATUS_REMOTE);
+  // B: m1 marked absent but away (excused), d2 made up, e1 present, the rest absent.
+  mark(b, m1, v1::ATTENDANCE_STATUS_ABSENT);
+  away("m1", m1, 2);
+  make_up(d2_, d2_id_, b);
+  mark(b, e1, v1::ATTENDANCE_STATUS_PRESENT);
+  // The listed meeting: d1 late, e1 absent.
+  mark(listed, d1_id_, v1::ATTENDANCE_STATUS_LATE);
+  // C: the lecture; e1 made it up, e2 remote, d1 present.
+  make_up(server_.SignIn("e1"), e1, c);
+  mark(c, e2, v1::ATTENDANCE_STATUS_REMOTE);
+  mark(c, d1_id_, v1::ATTENDANCE_STATUS_PRESENT);
+  v1::DeactivatePersonRequest deactivate;
+  deactivate.set_request_id(TestServer::RequestId());
+  deactivate.set_id(e3);
+  v1::Person deactivated;
+  ASSERT_TRUE(people->DeactivatePerson(Ctx(admin_).get(), deactivate, &deactivated).ok());
+
+  // Who each meeting expects now: the subtree of its organisation without e3, or its list.
+  for (auto& h : held) {
+    if (h.meeting.audience().person_ids_size() > 0) {
+      h.audience.insert(h.meeting.audience().person_ids().begin(),
+                        h.meeting.audience().person_ids().end());
+      continue;
+    }
+    for (const auto& [person, team] : team_of) {
+      if (person != e3 && (h.meeting.organization_id() == branch_ ||
+                           (h.meeting.organization_id() == team2 && team == team2))) {
+        h.audience.insert(person);
+      }
+    }
+  }
+  // The expected figures, person by person.
+  std::map<uint64_t, v1::StatusCounts> want;
+  std::map<uint64_t, int> want_meetings;
+  for (const auto& h : held) {
+    std::set<uint64_t> counted = h.audience;
+    for (const auto& [key, status] : recorded) {
+      if (key.first == h.meeting.id()) counted.insert(key.second);
+    }
+    std::set<uint64_t> teams_here;
+    for (uint64_t person : counted) {
+      auto it = recorded.find({h.meeting.id(), person});
+      auto status = it == recorded.end() ? v1::ATTENDANCE_STATUS_ABSENT : it->second;
+      auto away_it = away_on.find(person);
+      if (status == v1::ATTENDANCE_STATUS_ABSENT && h.audience.count(person) &&
+          away_it != away_on.end() &&
+          away_it->second == LocalDay(ToMicros(h.meeting.start_time()), 480)) {
+        status = v1::ATTENDANCE_STATUS_EXCUSED;
+      }
+      auto& w = want[team_of.at(person)];
+      w.set_expected(w.expected() + 1);
+      if (status == v1::ATTENDANCE_STATUS_PRESENT) w.set_present(w.present() + 1);
+      if (status == v1::ATTENDANCE_STATUS_LATE) w.set_late(w.late() + 1);
+      if (status == v1::ATTENDANCE_STATUS_REMOTE) w.set_remote(w.remote() + 1);
+      if (status == v1::ATTENDANCE_STATUS_EXCUSED) w.set_excused(w.excused() + 1);
+      if (status == v1::ATTENDANCE_STATUS_MADE_UP) w.set_made_up(w.made_up() + 1);
+      if (status == v1::ATTENDANCE_STATUS_ABSENT) w.set_absent(w.absent() + 1);
+      teams_here.insert(team_of.at(person));
+    }
+    for (uint64_t team : teams_here) ++want_meetings[team];
+  }
+  // The scenario covers every status in every team that had people.
+  ASSERT_EQ(want.size(), 3u);
+  EXPECT_GT(want[team2].excused(), 0);
+  EXPECT_GT(want[team2].made_up(), 0);
+  EXPECT_GT(want[branch_].excused(), 0);
+
+  v1::GetAttendanceReportRequest r;
+  r.set_organization_id(branch_);
+  *r.mutable_start_time_from() = Ts(at(4, 0));
+  *r.mutable_start_time_to() = Ts(Now());
+  v1::AttendanceReport report;
+  ASSERT_TRUE(stub_->GetAttendanceReport(Ctx(secretary_).get(), r, &report).ok());
+  EXPECT_EQ(report.meetings(), 5);
+  const std::map<uint64_t, std::string> names = {
+      {branch_, "运输四队党支部"}, {group_, "驾驶员一组"}, {team2, "驾驶员二组"}};
+  v1::StatusCounts sum;
+  std::vector<uint64_t> order;
+  for (const auto& row : report.by_team()) {
+    SCOPED_TRACE(row.name());
+    order.push_back(row.organization_id());
+    EXPECT_NE(row.organization_id(), empty);
+    EXPECT_NE(row.organization_id(), crew);  // counted under its team
+    ASSERT_EQ(want.count(row.organization_id()), 1u);
+    EXPECT_EQ(row.name(), names.at(row.organization_id()));
+    EXPECT_EQ(row.meetings(), want_meetings[row.organization_id()]);
+    const auto& got = row.rates().counts();
+    const auto& w = want[row.organization_id()];
+    EXPECT_EQ(got.DebugString(), w.DebugString());
+    const double attended = w.present() + w.late() + w.remote();
+    EXPECT_DOUBLE_EQ(row.rates().attendance_rate(), attended / w.expected());
+    EXPECT_DOUBLE_EQ(row.rates().completion_rate(),
+                     (attended + w.excused() + w.made_up()) / w.expected());
+    sum.set_expected(sum.expected() + got.expected());
+    sum.set_present(sum.present() + got.present());
+    sum.set_late(sum.late() + got.late());
+    sum.set_remote(sum.remote() + got.remote());
+    sum.set_excused(sum.excused() + got.excused());
+    sum.set_made_up(sum.made_up() + got.made_up());
+    sum.set_absent(sum.absent() + got.absent());
+  }
+  EXPECT_EQ(order, (std::vector<uint64_t>{branch_, group_, team2})) << "sorted by id";
+  // The sum check: every person-meeting of the total is in exactly one team.
+  EXPECT_EQ(sum.DebugString(), report.total().counts().DebugString());
+  // by_organization still counts each meeting whole under the organisation that held it.
+  ASSERT_EQ(report.by_organization_size(), 2);
+  EXPECT_EQ(report.by_organization(1).organization_id(), team2);
+  EXPECT_EQ(report.by_organization(1).meetings(), 1);
+
+  // The CSV: one 班组 row per team, with the figures of by_team.
+  v1::ExportAttendanceReportRequest export_request;
+  export_request.set_organization_id(branch_);
+  *export_request.mutable_start_time_from() = r.start_time_from();
+  *export_request.mutable_start_time_to() = r.start_time_to();
+  std::vector<std::vector<std::string>> team_rows;
+  for (auto& row : CsvRows(ReportCsv(export_request))) {
+    if (row[0] == "班组") team_rows.push_back(std::move(row));
+  }
+  ASSERT_EQ(team_rows.size(), 3u);
+  for (size_t i = 0; i < team_rows.size(); ++i) {
+    const auto& t = report.by_team(i);
+    EXPECT_EQ(team_rows[i][1], t.name());
+    EXPECT_EQ(team_rows[i][2], std::to_string(t.meetings()));
+    EXPECT_EQ(team_rows[i][3], std::to_string(t.rates().counts().expected()));
+    EXPECT_EQ(team_rows[i][9], std::to_string(t.rates().counts().absent()));
+  }
 }
 
 TEST_F(ReportsTest, ScheduleDefaultsInheritanceAndValidation) {

@@ -26,7 +26,7 @@ class LeaveModel : public ProtoTableModel<v1::LeaveRequest> {
   LeaveModel(const NameLookup* names, QObject* parent = nullptr);
 };
 
-// Attendance rates per sub-organisation (the report's by_organization rows).
+// Attendance rates per sub-organisation (the report's by_organization or by_team rows).
 class AttendanceReportModel : public ProtoTableModel<v1::OrganizationRates> {
  public:
   explicit AttendanceReportModel(QObject* parent = nullptr);

@@ -292,6 +292,11 @@ TEST_F(DesktopEndToEnd, EveryViewShowsThePreparedData) {
   EXPECT_EQ(reports->attendance_model()->row(0).name(), "收费站党支部");
   EXPECT_EQ(reports->attendance_model()->row(0).rates().counts().excused(), 1);
   EXPECT_DOUBLE_EQ(reports->attendance_model()->row(0).rates().attendance_rate(), 0.75);
+  int team_expected = 0;  // the same people by team
+  for (int i = 0; i < reports->teams_model()->rowCount(); ++i) {
+    team_expected += reports->teams_model()->row(i).rates().counts().expected();
+  }
+  EXPECT_EQ(team_expected, reports->report().total().counts().expected());
   EXPECT_GE(reports->compliance_model()->rowCount(), 1);
   QTest::qWait(200);
   Screenshot(&window, QStringLiteral("desktop-reports"));

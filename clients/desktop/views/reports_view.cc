@@ -28,6 +28,7 @@ ReportsView::ReportsView(ApiClient* api, QWidget* parent)
     : QWidget(parent),
       api_(api),
       attendance_(new AttendanceReportModel(this)),
+      teams_(new AttendanceReportModel(this)),
       compliance_(new ComplianceModel(this)) {
   year_ = new QSpinBox;
   year_->setRange(2000, 2100);
@@ -48,6 +49,8 @@ ReportsView::ReportsView(ApiClient* api, QWidget* parent)
   layout->addLayout(top);
   layout->addWidget(new QLabel(QStringLiteral("<b>出勤率 Attendance by organisation</b>")));
   layout->addWidget(MakeTable(attendance_), 1);
+  layout->addWidget(new QLabel(QStringLiteral("<b>出勤率 Attendance by team</b>")));
+  layout->addWidget(MakeTable(teams_), 1);
   layout->addWidget(chart_, 1);
   layout->addWidget(new QLabel(QStringLiteral("<b>会议达标 Meeting compliance by branch</b>")));
   layout->addWidget(MakeTable(compliance_), 1);
@@ -95,6 +98,7 @@ void ReportsView::Reload() {
                if (org != org_id_) return;
                report_ = report;
                attendance_->SetRows(report.by_organization());
+               teams_->SetRows(report.by_team());
                total_->setText(QStringLiteral("会议 %1 meetings · 出勤率 attendance %2 · 完成率 "
                                               "completion %3")
                                    .arg(report.meetings())
@@ -135,6 +139,8 @@ bool ReportsView::ExportCsv(const QString& path, QString* error) const {
   QByteArray bytes("\xEF\xBB\xBF");
   bytes += TableToCsv(*attendance_).toUtf8();
   bytes += "\r\n";
+  bytes += TableToCsv(*teams_).toUtf8();
+  bytes += "\r\n";
   bytes += TableToCsv(*compliance_).toUtf8();
   if (file.write(bytes) != bytes.size() || !file.flush()) {
     *error = file.errorString();
@@ -165,6 +171,7 @@ bool ReportsView::ExportPdf(const QString& path, QString* error) {
       QStringLiteral("<h1>%1</h1><p>%2</p>")
           .arg(Title().toHtmlEscaped(), total_->text().toHtmlEscaped()) +
       TableToHtml(*attendance_, QStringLiteral("出勤率 Attendance by organisation")) +
+      TableToHtml(*teams_, QStringLiteral("出勤率 Attendance by team")) +
       QStringLiteral("<p><img src='chart.png' width='600'/></p>") +
       TableToHtml(*compliance_, QStringLiteral("会议达标 Meeting compliance by branch"));
   document.setHtml(html);

@@ -21,11 +21,12 @@ class ReportsView : public QWidget {
 
   void SetOrganization(uint64_t org_id);
   void Reload();
-  // Both tables into one file; false with `error` set when the file cannot be written.
+  // The tables into one file; false with `error` set when the file cannot be written.
   bool ExportCsv(const QString& path, QString* error) const;
   bool ExportPdf(const QString& path, QString* error);
 
   AttendanceReportModel* attendance_model() const { return attendance_; }
+  AttendanceReportModel* teams_model() const { return teams_; }
   ComplianceModel* compliance_model() const { return compliance_; }
   const branchline::v1::AttendanceReport& report() const { return report_; }
   QChartView* chart() const { return chart_; }
@@ -34,7 +35,8 @@ class ReportsView : public QWidget {
   QString Title() const;
 
   ApiClient* api_;
-  AttendanceReportModel* attendance_;
+  AttendanceReportModel* attendance_;  // by the organisation that held the meetings
+  AttendanceReportModel* teams_;       // by the team of the people expected
   ComplianceModel* compliance_;
   branchline::v1::AttendanceReport report_;
   QSpinBox* year_;
