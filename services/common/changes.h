@@ -15,10 +15,12 @@ namespace branchline {
 // Kinds of organisation-addressed changes that members of the organisation (and of the
 // organisations below it) receive; personal changes (addressed to a person) are always
 // theirs. Check-ins, study records and letters are not among them: they reach their own
-// people through personal changes and the rest through the feed.
+// people through personal changes and the rest through the feed. Each kind here must be
+// readable by everyone of the organisation's subtree: the duty board and the commitments are
+// published to all its staff (docs/duties.md, docs/evaluation.md).
 inline bool MemberVisibleKind(std::string_view kind) {
   return kind == "meeting" || kind == "study_plan" || kind == "material" || kind == "quiz" ||
-         kind == "notice" || kind == "meeting_record";
+         kind == "notice" || kind == "meeting_record" || kind == "duty" || kind == "commitment";
 }
 
 // The change-log entry for a record, before the store gives it a sequence and a time.

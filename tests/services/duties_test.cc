@@ -7,6 +7,7 @@
 #include "services/common/local_day.h"
 #include "tests/services/evaluation_fixture.h"
 #include "tests/support/authorization_doc.h"
+#include "tests/support/change_feed.h"
 
 namespace branchline::testing {
 namespace {
@@ -518,6 +519,30 @@ TEST_F(DutiesTest, BoardListsCurrentItemsWithNamesForAllStaffPaged) {
   EXPECT_EQ(ViolationField(status), "page_size");
   status = Board(d3_, branch_, &board, false, false, 2, "not-a-token");
   EXPECT_EQ(ViolationField(status), "page_token");
+}
+
+// The board's changes reach the phones of its staff (members and employees, of the
+// organisation and below: the board is published to them), and nobody of another branch.
+TEST_F(DutiesTest, StaffPhonesPullTheBoardsChanges) {
+  ChangeFeed employee(server_.channel(), d3_), member(server_.channel(), d1_),
+      outsider(server_.channel(), outsider_);
+  auto area = MustArea(AreaDraft());
+  auto below = AreaDraft();
+  below.set_organization_id(group_);
+  below.set_name("一组责任区");
+  below.clear_linked_organization_ids();
+  auto below_area = MustArea(below);
+  v1::DutyBoardEntry ended;
+  ASSERT_TRUE(End(secretary_, area.id(), &ended).ok());
+  const std::vector<std::string> expected = {ChangeFeed::Entry("duty", "created", area.id()),
+                                             ChangeFeed::Entry("duty", "created", below_area.id()),
+                                             ChangeFeed::Entry("duty", "ended", area.id())};
+  EXPECT_EQ(employee.Since(), expected);
+  EXPECT_EQ(member.Since(), expected);
+  EXPECT_TRUE(outsider.Since().empty());
+  // The outsider may not read the board those changes name either.
+  v1::DutyBoard board;
+  EXPECT_EQ(Board(outsider_, branch_, &board).error_code(), grpc::PERMISSION_DENIED);
 }
 
 // Managers of the organisation (or an ancestor) write; its staff, managers and read-scoped

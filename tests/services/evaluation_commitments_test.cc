@@ -4,6 +4,7 @@
 
 #include "tests/services/evaluation_fixture.h"
 #include "tests/support/authorization_doc.h"
+#include "tests/support/change_feed.h"
 
 namespace branchline::testing {
 namespace {
@@ -76,6 +77,25 @@ TEST_F(CommitmentsTest, RecordReportAndPublishToTheStaff) {
   status = Record(d1_, "好", &again, std::string(41, 'x'));
   EXPECT_EQ(ViolationField(status), "commitment.period_label");
   EXPECT_EQ(Record(d3_, "好好干", &again).error_code(), grpc::PERMISSION_DENIED);
+}
+
+// A commitment and its progress reach the phones of the staff of the maker's organisation
+// (who may list it), members and employees alike; nobody of another branch.
+TEST_F(CommitmentsTest, StaffPhonesPullCommitments) {
+  ChangeFeed employee(server_.channel(), d3_), colleague(server_.channel(), d2_),
+      outsider(server_.channel(), outsider_);
+  v1::Commitment c, reported;
+  ASSERT_TRUE(Record(d1_, "全年安全行车无事故", &c).ok());
+  ASSERT_TRUE(Report(d1_, c.id(), "上半年无事故", &reported).ok());
+  const std::vector<std::string> expected = {ChangeFeed::Entry("commitment", "recorded", c.id()),
+                                             ChangeFeed::Entry("commitment", "reported", c.id())};
+  EXPECT_EQ(employee.Since(), expected);
+  EXPECT_EQ(colleague.Since(), expected);
+  EXPECT_TRUE(outsider.Since().empty());
+  v1::ListCommitmentsResponse list;
+  ASSERT_TRUE(List(d3_, group_, &list).ok());  // the employee reads what the feed named
+  ASSERT_EQ(list.commitments_size(), 1);
+  EXPECT_EQ(list.commitments(0).id(), c.id());
 }
 
 class CommitmentsAuthorizationTest : public CommitmentsTest {
