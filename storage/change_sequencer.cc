@@ -27,8 +27,18 @@ uint64_t ChangeSequencer::WaitPast(uint64_t after,
                                    std::chrono::steady_clock::time_point deadline) const {
   std::unique_lock lock(mu_);
   auto stable = [&] { return in_flight_.empty() ? next_ - 1 : *in_flight_.begin() - 1; };
-  advanced_.wait_until(lock, deadline, [&] { return stable() > after; });
+  const uint64_t interrupts = interrupts_;
+  advanced_.wait_until(lock, deadline,
+                       [&] { return stable() > after || interrupts_ != interrupts; });
   return stable();
+}
+
+void ChangeSequencer::Interrupt() const {
+  {
+    std::lock_guard lock(mu_);
+    ++interrupts_;
+  }
+  advanced_.notify_all();
 }
 
 }  // namespace branchline::storage

@@ -15,6 +15,7 @@ WatchHub::WatchHub(const storage::Store& store) : store_(store) {
 
 WatchHub::~WatchHub() {
   stop_ = true;
+  store_.sequencer().Interrupt();  // not a second's wait for the next change
   thread_.join();
 }
 
