@@ -402,9 +402,9 @@ absl::StatusOr<v1::LeaveRequest> CheckIns::GetLeave(
   // One's own is read by its key, which holds the caller's person id: whether the meeting
   // exists, or is another tenant's, is not revealed by it.
   v1::LeaveRequest leave;
-  ASSIGN_OR_RETURN(bool found,
-                   store_.GetMessage(storage::Cf::kLeaveRequests,
-                                     storage::LeaveRequestKey(request.meeting_id(), person), &leave));
+  ASSIGN_OR_RETURN(bool found, store_.GetMessage(
+                                   storage::Cf::kLeaveRequests,
+                                   storage::LeaveRequestKey(request.meeting_id(), person), &leave));
   if (!found) {
     return Refusal(absl::StatusCode::kNotFound, reasons::kLeaveNotRequested,
                    own ? "meeting_id" : "person_id");
