@@ -125,6 +125,7 @@ const std::vector<Method>& Table() {
            {"LeaveDutyGroup",                  kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"EndDuty",                         kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"GetDutyBoard",                    kSession,          k64KiB,  kSync,   kCaller,          kReads},
+           {"ListMyDuties",                    kSession,          k64KiB,  kSync,   kCaller,          kReads},
        }},
       {"EvaluationService",
        {

@@ -429,6 +429,20 @@ void AddDutiesCommands(CLI::App& app, Session& session) {
     } while (!r.page_token().empty());
     PrintEntries(session, all);
   });
+
+  auto m = std::make_shared<DutyOptions>();
+  auto* mine = duties->add_subcommand("mine",
+                                      "Your own duties (我的职责) on your organisation's "
+                                      "and its ancestors' boards");
+  mine->add_flag("--past", m->past, "Also what has ended and groups you left");
+  mine->callback([&session, m] {
+    v1::ListMyDutiesRequest r;
+    r.set_include_past(m->past);
+    auto stub = Stub(session);
+    auto board = session.Call<v1::DutyBoard>(
+        [&](auto* ctx, auto* out) { return stub->ListMyDuties(ctx, r, out); });
+    PrintEntries(session, {board.entries().begin(), board.entries().end()});
+  });
 }
 
 }  // namespace branchline::ctl

@@ -1,6 +1,8 @@
 #include "services/duties/duties.h"
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 #include "services/calendar/calendar_dates.h"
 #include "services/common/changes.h"
@@ -746,6 +748,66 @@ absl::StatusOr<v1::DutyBoard> Duties::Board(const Caller& caller,
                  *board.add_entries() = std::move(entry);
                  return true;
                }));
+  return board;
+}
+
+absl::StatusOr<v1::DutyBoard> Duties::Mine(const Caller& caller,
+                                           const v1::ListMyDutiesRequest& request) const {
+  if (caller.service_account) return Denied("a service account has no duties");
+  constexpr int kMaxItems = 1000;
+  const uint64_t me = caller.person_id;
+  ASSIGN_OR_RETURN(auto person, people_.Load(caller, me, "person"));
+  ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, person.organization_id(), "person"));
+  const int64_t today = Today(own, clock_.NowMicros());
+  // Whether the entry gives `me` a duty (a current one unless include_past).
+  auto names_me = [&](const v1::DutyBoardEntry& entry) {
+    if (!request.include_past() && !duties::IsCurrent(entry, today)) return false;
+    if (entry.has_area()) {
+      const auto& linked = entry.area().linked_person_ids();
+      return entry.area().responsible_person_id() == me ||
+             std::find(linked.begin(), linked.end(), me) != linked.end();
+    }
+    if (entry.has_post()) return entry.post().leader_person_id() == me;
+    if (entry.has_group()) {
+      if (!request.include_past()) return duties::CurrentMembership(entry.group(), me) >= 0;
+      const auto& members = entry.group().members();
+      return std::any_of(members.begin(), members.end(),
+                         [&](const v1::DutyGroupMember& m) { return m.person_id() == me; });
+    }
+    return false;
+  };
+  // A person is given duties by their organisation and its ancestors only (SubtreePerson):
+  // their boards hold every item that can name them.
+  std::vector<uint64_t> chain = {own.id()};
+  chain.insert(chain.end(), own.ancestor_ids().rbegin(), own.ancestor_ids().rend());
+  std::vector<v1::DutyBoardEntry> mine;
+  absl::Status inner;
+  for (uint64_t org : chain) {
+    RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::DutyByOrgPrefix(org), "",
+                                [&](std::string_view key, std::string_view) {
+                                  v1::DutyBoardEntry entry;
+                                  auto found = store_.GetMessage(
+                                      storage::Cf::kEvaluations,
+                                      storage::DutyKey(storage::InvertedTrailingId(key)), &entry);
+                                  if (!found.ok()) {
+                                    inner = found.status();
+                                    return false;
+                                  }
+                                  if (*found && names_me(entry)) mine.push_back(std::move(entry));
+                                  return mine.size() < kMaxItems;
+                                }));
+    RETURN_IF_ERROR(inner);
+  }
+  // As on a board: areas, then posts, then groups (each organisation's newest first).
+  std::stable_sort(mine.begin(), mine.end(),
+                   [](const auto& a, const auto& b) { return a.item_case() < b.item_case(); });
+  v1::DutyBoard board;
+  board.set_organization_id(own.id());
+  board.set_organization_name(own.name());
+  for (auto& entry : mine) {
+    Decorate(caller, entry);
+    *board.add_entries() = std::move(entry);
+  }
   return board;
 }
 

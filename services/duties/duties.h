@@ -60,6 +60,9 @@ class Duties {
   // The board of an organisation (see the class comment for who reads).
   absl::StatusOr<v1::DutyBoard> Board(const Caller& caller,
                                       const v1::GetDutyBoardRequest& request) const;
+  // The caller's own items on the boards of their organisation and its ancestors.
+  absl::StatusOr<v1::DutyBoard> Mine(const Caller& caller,
+                                     const v1::ListMyDutiesRequest& request) const;
 
  private:
   // The organisation of an item being written, which the caller must manage.

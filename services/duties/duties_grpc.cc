@@ -73,4 +73,11 @@ grpc::Status DutiesGrpc::GetDutyBoard(grpc::ServerContext* context,
                              [&](const Caller& c) { return duties_.Board(c, *request); });
 }
 
+grpc::Status DutiesGrpc::ListMyDuties(grpc::ServerContext* context,
+                                      const v1::ListMyDutiesRequest* request,
+                                      v1::DutyBoard* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return duties_.Mine(c, *request); });
+}
+
 }  // namespace branchline

@@ -39,6 +39,8 @@ class DutiesGrpc final : public v1::DutiesService::Service {
                        v1::DutyBoardEntry* response) override;
   grpc::Status GetDutyBoard(grpc::ServerContext* context, const v1::GetDutyBoardRequest* request,
                             v1::DutyBoard* response) override;
+  grpc::Status ListMyDuties(grpc::ServerContext* context, const v1::ListMyDutiesRequest* request,
+                            v1::DutyBoard* response) override;
 
  private:
   Duties& duties_;

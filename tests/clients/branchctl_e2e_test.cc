@@ -753,6 +753,12 @@ TEST_F(BranchctlTest, DutiesAreaPostGroupAndTheBoard) {
   EXPECT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("收费广场责任区"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("突击队职工(队员)"), std::string::npos) << shown.out;
+  // Their own duties: linked to the area and in the group, not the post.
+  Outcome mine = Ctl({"duties", "mine"}, "", staff);
+  EXPECT_EQ(mine.exit_code, 0) << mine.err;
+  EXPECT_NE(mine.out.find("收费广场责任区"), std::string::npos) << mine.out;
+  EXPECT_NE(mine.out.find("道路抢险突击队"), std::string::npos) << mine.out;
+  EXPECT_EQ(mine.out.find("收费班长示范岗"), std::string::npos) << mine.out;
   EXPECT_EQ(Ctl({"duties", "end", area_id}, "", staff).exit_code, 4);
   ASSERT_EQ(Ctl({"duties", "end", area_id}).exit_code, 0);
   json board = CtlJson({"duties", "board", "--org", root, "--past"});

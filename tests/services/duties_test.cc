@@ -155,6 +155,11 @@ class DutiesTest : public EvaluationTest {
     if (to) *r.mutable_to_date() = *to;
     return duties_->EndDuty(Ctx(token).get(), r, out);
   }
+  grpc::Status Mine(const std::string& token, v1::DutyBoard* out, bool past = false) {
+    v1::ListMyDutiesRequest r;
+    r.set_include_past(past);
+    return duties_->ListMyDuties(Ctx(token).get(), r, out);
+  }
   grpc::Status Board(const std::string& token, uint64_t org, v1::DutyBoard* out,
                      bool subtree = false, bool past = false, int page_size = 0,
                      const std::string& page_token = "") {
@@ -545,6 +550,49 @@ TEST_F(DutiesTest, StaffPhonesPullTheBoardsChanges) {
   EXPECT_EQ(Board(outsider_, branch_, &board).error_code(), grpc::PERMISSION_DENIED);
 }
 
+// Each person's own duties (我的职责), from the boards of their organisation and its
+// ancestors: the areas they answer for or are linked to, the posts they lead, the groups they
+// are in now; a group left shows again with include_past; nobody else's.
+TEST_F(DutiesTest, EachPersonListsTheirOwnDuties) {
+  auto area = MustArea(AreaDraft());  // the branch's: d1 responsible, d3 linked
+  v1::DemonstrationPost post;         // the branch's: the secretary leads it
+  ASSERT_TRUE(CreatePost(secretary_, PostDraft(), &post).ok());
+  auto group = MustGroup(GroupDraft());  // the branch's: d1 and d3
+  auto below = AreaDraft();              // the drivers' group's: d1 responsible
+  below.set_organization_id(group_);
+  below.set_name("一组责任区");
+  below.clear_linked_person_ids();
+  below.clear_linked_organization_ids();
+  auto below_area = MustArea(below);
+  auto ids = [&](const std::string& token, bool past = false) {
+    v1::DutyBoard board;
+    EXPECT_TRUE(Mine(token, &board, past).ok());
+    std::vector<uint64_t> out;
+    for (const auto& e : board.entries()) {
+      out.push_back(e.has_area() ? e.area().id() : e.has_post() ? e.post().id() : e.group().id());
+    }
+    return out;
+  };
+  // Areas first (the group's own before the branch's), then posts, then groups.
+  EXPECT_EQ(ids(d1_), (std::vector<uint64_t>{below_area.id(), area.id(), group.id()}));
+  EXPECT_EQ(ids(d3_), (std::vector<uint64_t>{area.id(), group.id()}));
+  EXPECT_EQ(ids(secretary_), (std::vector<uint64_t>{post.id()}));
+  EXPECT_TRUE(ids(d2_).empty());
+  EXPECT_TRUE(ids(outsider_).empty());
+  v1::DutyBoard board;
+  ASSERT_TRUE(Mine(d1_, &board).ok());
+  EXPECT_EQ(board.organization_id(), group_);
+  EXPECT_EQ(board.entries(1).area().responsible_person_name(), "张师傅");  // names filled
+  // d3 leaves the group: gone from the current list, there in the history.
+  v1::DutyGroup left;
+  ASSERT_TRUE(Leave(secretary_, group.id(), d3_id_, &left).ok());
+  EXPECT_EQ(ids(d3_), (std::vector<uint64_t>{area.id()}));
+  EXPECT_EQ(ids(d3_, /*past=*/true), (std::vector<uint64_t>{area.id(), group.id()}));
+  // A service account has no duties of its own.
+  EXPECT_EQ(Mine(server_.ServiceToken(branch_, v1::SCOPE_EVALUATION_READ), &board).error_code(),
+            grpc::PERMISSION_DENIED);
+}
+
 // Managers of the organisation (or an ancestor) write; its staff, managers and read-scoped
 // services read the board; nobody outside the subtree does.
 TEST_F(DutiesTest, AuthorizationMatrix) {
@@ -561,21 +609,22 @@ TEST_F(DutiesTest, AuthorizationMatrix) {
                                         "JoinDutyGroup",
                                         "LeaveDutyGroup",
                                         "EndDuty",
-                                        "GetDutyBoard(branch)"};
+                                        "GetDutyBoard(branch)",
+                                        "ListMyDuties"};
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
-    {"no token",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"tampered",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"expired",                  {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"anonymous receipt holder", {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
-    {"other tenant admin",       {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
-    {"member of group below",    {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   OK}},
-    {"employee of group below",  {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   OK}},
-    {"secretary of branch",      {OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK}},
-    {"secretary of sibling",     {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
-    {"admin above",              {OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK}},
-    {"service with scope",       {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   OK}},
-    {"service without scope",    {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
+    {"no token",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH, UNAUTH}},
+    {"tampered",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH, UNAUTH}},
+    {"expired",                  {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH, UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH, UNAUTH}},
+    {"other tenant admin",       {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, OK}},
+    {"member of group below",    {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   OK, OK}},
+    {"employee of group below",  {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   OK, OK}},
+    {"secretary of branch",      {OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK, OK}},
+    {"secretary of sibling",     {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED, OK}},
+    {"admin above",              {OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK,       OK, OK}},
+    {"service with scope",       {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   OK, DENIED}},
+    {"service without scope",    {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED, DENIED}},
   };
   // clang-format on
   ExpectMatrix({"duties", ops, table}, [&](const std::string& op, const std::string& caller) {
@@ -626,6 +675,7 @@ TEST_F(DutiesTest, AuthorizationMatrix) {
       return End(token, area.id(), &out).error_code();
     }
     v1::DutyBoard board;
+    if (op == "ListMyDuties") return Mine(token, &board).error_code();
     return Board(token, branch_, &board).error_code();
   });
 }
