@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -106,31 +108,32 @@ absl::StatusOr<uint64_t> ReminderRules::RunDue() {
     if (!next) break;
     tenant = next;
     if (timer_.Stopping()) return total;
-    // A tenant whose pass fails (a record that does not parse) does not stop the others'.
-    auto meetings = MeetingReminders(*tenant, now);
-    if (!meetings.ok()) {
-      spdlog::warn("meeting reminders of tenant {}: {}", *tenant, meetings.status().ToString());
+    // Each rule on its own: one that fails (a record that does not parse) is logged and does
+    // not stop the others, nor the other tenants'.
+    const std::pair<std::string_view, std::function<absl::StatusOr<uint64_t>()>> rules[] = {
+        {"meeting reminders", [&] { return MeetingReminders(*tenant, now); }},
+        {"letter deadlines", [&] { return LetterDeadlines(*tenant, now); }},
+        {"study reminders",
+         [&] {
+           return PerOrganization(*tenant, "study reminders", [&](const v1::Organization& org) {
+             return StudyDueIn(org, now);
+           });
+         }},
+        {"repeated absences",
+         [&] {
+           return PerOrganization(*tenant, "repeated absences", [&](const v1::Organization& org) {
+             return RepeatedAbsencesIn(org, now);
+           });
+         }},
+        {"answers", [&] { return Answers(*tenant, now); }},
+    };
+    for (const auto& [what, rule] : rules) {
+      auto written = rule();
+      if (!written.ok()) {
+        spdlog::warn("{} of tenant {}: {}", what, *tenant, written.status().ToString());
+      }
+      total += written.value_or(0);
     }
-    auto letters = LetterDeadlines(*tenant, now);
-    if (!letters.ok()) {
-      spdlog::warn("letter deadlines of tenant {}: {}", *tenant, letters.status().ToString());
-    }
-    total += letters.value_or(0);
-    auto study = StudyDue(*tenant, now);
-    if (!study.ok()) {
-      spdlog::warn("study reminders of tenant {}: {}", *tenant, study.status().ToString());
-    }
-    total += study.value_or(0);
-    auto absences = RepeatedAbsences(*tenant, now);
-    if (!absences.ok()) {
-      spdlog::warn("repeated absences of tenant {}: {}", *tenant, absences.status().ToString());
-    }
-    total += absences.value_or(0);
-    auto answers = Answers(*tenant, now);
-    if (!answers.ok()) {
-      spdlog::warn("answers of tenant {}: {}", *tenant, answers.status().ToString());
-    }
-    total += meetings.value_or(0) + answers.value_or(0);
   }
   return total;
 }
@@ -371,13 +374,15 @@ absl::StatusOr<uint64_t> ReminderRules::LetterDeadlines(uint32_t tenant, int64_t
   return total;
 }
 
-absl::StatusOr<uint64_t> ReminderRules::StudyDue(uint32_t tenant, int64_t now) {
+absl::StatusOr<uint64_t> ReminderRules::PerOrganization(
+    uint32_t tenant, std::string_view what,
+    const std::function<absl::StatusOr<uint64_t>(const v1::Organization&)>& rule) {
   ASSIGN_OR_RETURN(auto orgs, Organizations(tenant, /*with_archived=*/false));
   uint64_t total = 0;
   for (const auto& org : orgs) {
-    auto written = StudyDueIn(org, now);
+    auto written = rule(org);
     if (!written.ok()) {
-      spdlog::warn("study reminders of organization {}: {}", org.id(), written.status().ToString());
+      spdlog::warn("{} of organization {}: {}", what, org.id(), written.status().ToString());
       continue;
     }
     total += *written;
@@ -447,21 +452,6 @@ absl::StatusOr<uint64_t> ReminderRules::StudyDueIn(const v1::Organization& org, 
     }
   }
   return written;
-}
-
-absl::StatusOr<uint64_t> ReminderRules::RepeatedAbsences(uint32_t tenant, int64_t now) {
-  ASSIGN_OR_RETURN(auto orgs, Organizations(tenant, /*with_archived=*/false));
-  uint64_t total = 0;
-  for (const auto& org : orgs) {
-    auto written = RepeatedAbsencesIn(org, now);
-    if (!written.ok()) {
-      spdlog::warn("repeated absences of organization {}: {}", org.id(),
-                   written.status().ToString());
-      continue;
-    }
-    total += *written;
-  }
-  return total;
 }
 
 namespace {

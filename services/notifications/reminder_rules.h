@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -87,11 +89,14 @@ class ReminderRules {
   // kLetterDue) is within kLetterDueLead ahead or at most kAnswerUsefulMicros past, to their
   // assignee, once per letter and assignee.
   absl::StatusOr<uint64_t> LetterDeadlines(uint32_t tenant, int64_t now);
-  // STUDY_DUE_SOON (see the class comment).
-  absl::StatusOr<uint64_t> StudyDue(uint32_t tenant, int64_t now);
+  // Runs a per-organisation rule over the tenant's organisations (not the archived ones); an
+  // organisation whose rule fails is logged as `what` and skipped.
+  absl::StatusOr<uint64_t> PerOrganization(
+      uint32_t tenant, std::string_view what,
+      const std::function<absl::StatusOr<uint64_t>(const v1::Organization&)>& rule);
+  // STUDY_DUE_SOON in one organisation (see the class comment).
   absl::StatusOr<uint64_t> StudyDueIn(const v1::Organization& org, int64_t now);
-  // REPEATED_ABSENCES (see the class comment).
-  absl::StatusOr<uint64_t> RepeatedAbsences(uint32_t tenant, int64_t now);
+  // REPEATED_ABSENCES in one organisation (see the class comment).
   absl::StatusOr<uint64_t> RepeatedAbsencesIn(const v1::Organization& org, int64_t now);
   // The tenant's organisations (without the archived ones unless asked).
   absl::StatusOr<std::vector<v1::Organization>> Organizations(uint32_t tenant,

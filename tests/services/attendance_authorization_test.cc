@@ -29,6 +29,17 @@ class AttendanceAuthorizationTest : public AttendanceTest {
     return MustCreate(d).id();
   }
 
+  // A new meeting for which d1 asked leave.
+  uint64_t MeetingWithD1sLeave() {
+    v1::RequestLeaveRequest ask;
+    ask.set_request_id(TestServer::RequestId());
+    ask.set_meeting_id(NewMeeting());
+    ask.set_reason("出车");
+    v1::LeaveRequest out;
+    EXPECT_TRUE(stub_->RequestLeave(Ctx(d1_).get(), ask, &out).ok());
+    return ask.meeting_id();
+  }
+
   grpc::StatusCode Call(const std::string& op, const std::string& token) {
     auto ctx = Ctx(token);
     v1::Meeting meeting;
@@ -86,15 +97,10 @@ class AttendanceAuthorizationTest : public AttendanceTest {
       return stub_->RequestLeave(ctx.get(), r, &out).error_code();
     }
     if (op == "DecideLeave") {
-      v1::RequestLeaveRequest ask;
-      ask.set_request_id(TestServer::RequestId());
-      ask.set_meeting_id(NewMeeting());
-      ask.set_reason("出车");
       v1::LeaveRequest out;
-      EXPECT_TRUE(stub_->RequestLeave(Ctx(d1_).get(), ask, &out).ok());
       v1::DecideLeaveRequest r;
       r.set_request_id(TestServer::RequestId());
-      r.set_meeting_id(ask.meeting_id());
+      r.set_meeting_id(MeetingWithD1sLeave());
       r.set_person_id(d1_id_);
       r.set_approve(true);
       return stub_->DecideLeave(ctx.get(), r, &out).error_code();
@@ -118,15 +124,9 @@ class AttendanceAuthorizationTest : public AttendanceTest {
       return stub_->ListLeaveRequests(ctx.get(), r, &out).error_code();
     }
     if (op == "GetLeaveRequest") {
-      // d1's request for a new meeting hosted by d3.
-      v1::RequestLeaveRequest ask;
-      ask.set_request_id(TestServer::RequestId());
-      ask.set_meeting_id(NewMeeting());
-      ask.set_reason("出车");
       v1::LeaveRequest out;
-      EXPECT_TRUE(stub_->RequestLeave(Ctx(d1_).get(), ask, &out).ok());
       v1::GetLeaveRequestRequest r;
-      r.set_meeting_id(ask.meeting_id());
+      r.set_meeting_id(MeetingWithD1sLeave());
       r.set_person_id(d1_id_);
       return stub_->GetLeaveRequest(ctx.get(), r, &out).error_code();
     }
