@@ -46,6 +46,25 @@ std::string LocalTime(int64_t micros, int32_t offset_minutes, bool with_date) {
                          tm.tm_min);
 }
 
+// The attendance status recorded for each person of a meeting (absent ones have none).
+absl::StatusOr<absl::flat_hash_map<uint64_t, v1::AttendanceStatus>> RecordedStatuses(
+    storage::Store& store, uint64_t meeting) {
+  absl::flat_hash_map<uint64_t, v1::AttendanceStatus> status;
+  absl::Status inner;
+  RETURN_IF_ERROR(store.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(meeting), "",
+                             [&](std::string_view, std::string_view value) {
+                               v1::AttendanceRecord r;
+                               if (!r.ParseFromArray(value.data(), value.size())) {
+                                 inner = absl::DataLossError("attendance record does not parse");
+                                 return false;
+                               }
+                               status[r.person_id()] = r.status();
+                               return true;
+                             }));
+  RETURN_IF_ERROR(inner);
+  return status;
+}
+
 // "12月07日" for a local day number.
 std::string MonthDay(int64_t day) {
   const std::time_t seconds = static_cast<std::time_t>(LocalDayStartMicros(day, 0) / 1'000'000);
@@ -268,19 +287,7 @@ absl::StatusOr<uint64_t> ReminderRules::RemindMeeting(const v1::Meeting& meeting
 
   // Who is checked in or excused: the meeting's records (approved leave is EXCUSED there)
   // and the approved absences of its local date, read now so a later approval counts.
-  absl::flat_hash_map<uint64_t, v1::AttendanceStatus> status;
-  absl::Status inner;
-  RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(meeting.id()), "",
-                              [&](std::string_view, std::string_view value) {
-                                v1::AttendanceRecord r;
-                                if (!r.ParseFromArray(value.data(), value.size())) {
-                                  inner = absl::DataLossError("attendance record does not parse");
-                                  return false;
-                                }
-                                status[r.person_id()] = r.status();
-                                return true;
-                              }));
-  RETURN_IF_ERROR(inner);
+  ASSIGN_OR_RETURN(auto status, RecordedStatuses(store_, meeting.id()));
   ASSIGN_OR_RETURN(auto away, attendance::AbsentOnDay(store_, storage::TenantOfId(meeting.id()),
                                                       LocalDay(start, offset)));
   std::vector<uint64_t> audience;
@@ -517,19 +524,7 @@ absl::StatusOr<uint64_t> ReminderRules::RepeatedAbsencesIn(const v1::Organizatio
   auto read = [&](HeldMeeting& m) -> absl::Status {
     if (m.read) return absl::OkStatus();
     m.read = true;
-    absl::flat_hash_map<uint64_t, v1::AttendanceStatus> status;
-    absl::Status inner;
-    RETURN_IF_ERROR(store_.Scan(storage::Cf::kAttendance, storage::AttendancePrefix(m.meeting.id()),
-                                "", [&](std::string_view, std::string_view value) {
-                                  v1::AttendanceRecord r;
-                                  if (!r.ParseFromArray(value.data(), value.size())) {
-                                    inner = absl::DataLossError("attendance record does not parse");
-                                    return false;
-                                  }
-                                  status[r.person_id()] = r.status();
-                                  return true;
-                                }));
-    RETURN_IF_ERROR(inner);
+    ASSIGN_OR_RETURN(auto status, RecordedStatuses(store_, m.meeting.id()));
     const int64_t start = ToMicros(m.meeting.start_time());
     ASSIGN_OR_RETURN(auto away, attendance::AbsentOnDay(store_, storage::TenantOfId(m.meeting.id()),
                                                         LocalDay(start, org.utc_offset_minutes())));
