@@ -229,6 +229,8 @@ bool OutcomeUnknown(PGconn* conn, const PGresult* result) {
 // several hosts and target_session_attrs=read-write lands on the current primary.
 class ConnectionPool {
  public:
+  static constexpr char kDefaultConnectTimeoutSeconds[] = "5";
+
   ConnectionPool(std::string conninfo, int max, bool sync_writes)
       : conninfo_(std::move(conninfo)), max_(std::max(1, max)), sync_writes_(sync_writes) {}
   ~ConnectionPool() {
@@ -271,7 +273,13 @@ class ConnectionPool {
   }
 
   absl::StatusOr<PGconn*> Connect() {
-    PGconn* c = PQconnectdb(conninfo_.c_str());
+    // A default connect_timeout: without one, a host that drops packets holds a connection
+    // attempt (and the call waiting for it) for minutes before libpq tries the next host.
+    // Keywords are applied in order, so the connection string, expanded after it, overrides
+    // this default when it names its own.
+    const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* const values[] = {kDefaultConnectTimeoutSeconds, conninfo_.c_str(), nullptr};
+    PGconn* c = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
     if (PQstatus(c) != CONNECTION_OK) {
       std::string error = PQerrorMessage(c);
       while (!error.empty() && error.back() == '\n') error.pop_back();
