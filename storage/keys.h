@@ -36,15 +36,25 @@ inline std::string PersonByOrgPrefix(uint64_t org) {
   return IndexKey(TenantOfId(org), Index::kPersonByOrg).U64(org).key();
 }
 // The value of a PersonByOrgKey entry says whether the person appears on rosters (active and
-// not a service account), so a roster or report counts a subtree from the index alone instead
-// of reading every person. One byte: 'r' on rosters, '-' not. Entries written before the
-// value existed are empty (kUnknown): read the person.
+// not a service account) and whether they are a party member, so a roster, a report or a
+// members-only audience counts a subtree from the index alone instead of reading every person.
+// One byte: 'm' on rosters and a member, 'e' on rosters and not a member, '-' not on rosters.
+// Older entries: 'r' (on rosters, membership not recorded) or empty (kUnknown): read the
+// person for what the entry does not say.
 enum class RosterFlag { kUnknown, kOnRosters, kOffRosters };
-inline std::string PersonByOrgValue(bool on_rosters) { return on_rosters ? "r" : "-"; }
-inline RosterFlag ReadPersonByOrgValue(std::string_view value) {
-  if (value == "r") return RosterFlag::kOnRosters;
-  if (value == "-") return RosterFlag::kOffRosters;
-  return RosterFlag::kUnknown;
+struct PersonByOrgEntry {
+  RosterFlag roster = RosterFlag::kUnknown;
+  std::optional<bool> party_member;  // recorded for people on rosters since 'm'/'e'
+};
+inline std::string PersonByOrgValue(bool on_rosters, bool party_member) {
+  return !on_rosters ? "-" : party_member ? "m" : "e";
+}
+inline PersonByOrgEntry ReadPersonByOrgValue(std::string_view value) {
+  if (value == "m") return {RosterFlag::kOnRosters, true};
+  if (value == "e") return {RosterFlag::kOnRosters, false};
+  if (value == "r") return {RosterFlag::kOnRosters, std::nullopt};
+  if (value == "-") return {RosterFlag::kOffRosters, std::nullopt};
+  return {};
 }
 inline std::string LoginKey(uint32_t tenant, std::string_view login) {
   return IndexKey(tenant, Index::kPersonByLogin).Str(login).key();

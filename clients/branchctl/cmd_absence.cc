@@ -7,6 +7,7 @@
 #include "branchline/v1/calendar.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
@@ -56,9 +57,9 @@ std::string StateText(v1::AbsenceState s) { return EnumText(v1::AbsenceState_des
 
 const std::vector<std::string> kHeaders = {"ID", "PERSON", "TYPE", "FROM", "TO", "STATE", "REASON"};
 
-std::vector<std::string> Row(const v1::AbsenceRequest& a) {
+std::vector<std::string> Row(const v1::AbsenceRequest& a, Names& names) {
   return {std::to_string(a.id()),
-          std::to_string(a.person_id()),
+          names.Person(a.person_id()),
           TypeText(a.type()),
           LocalDateText(a.from_date()),
           LocalDateText(a.to_date()),
@@ -71,8 +72,8 @@ void PrintAbsence(Session& session, const v1::AbsenceRequest& a) {
   int32_t offset = session.utc_offset_minutes();
   std::vector<std::pair<std::string, std::string>> fields = {
       {"id", std::to_string(a.id())},
-      {"person", std::to_string(a.person_id())},
-      {"organisation", std::to_string(a.organization_id())},
+      {"person", Names(session).Person(a.person_id())},
+      {"organisation", Names(session).Org(a.organization_id())},
       {"type", TypeText(a.type())},
       {"from", LocalDateText(a.from_date())},
       {"to", LocalDateText(a.to_date())},
@@ -110,7 +111,8 @@ void List(Session& session, const ListOptions& o) {
     return PrintJson({{"absences", list}});
   }
   Table table(kHeaders);
-  for (const auto& a : absences) table.AddRow(Row(a));
+  Names names(session);
+  for (const auto& a : absences) table.AddRow(Row(a, names));
   table.Print(std::cout);
 }
 

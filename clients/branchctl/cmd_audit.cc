@@ -4,6 +4,7 @@
 
 #include "branchline/v1/audit.grpc.pb.h"
 #include "clients/branchctl/commands.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
@@ -47,10 +48,11 @@ void List(Session& session, const AuditOptions& o) {
     return PrintJson({{"records", list}});
   }
   Table table({"TIME", "PERSON", "NAME", "ORG", "METHOD", "OBJECT", "CLIENT"});
+  Names names(session);
   for (const auto& a : records) {
     table.AddRow({FormatLocal(a.time(), session.utc_offset_minutes()),
                   std::to_string(a.person_id()) + (a.service_account() ? " (service)" : ""),
-                  a.person_name(), std::to_string(a.organization_id()), a.method(), a.object(),
+                  a.person_name(), names.Org(a.organization_id()), a.method(), a.object(),
                   a.client()});
   }
   table.Print(std::cout);

@@ -9,6 +9,7 @@
 #include "branchline/v1/people.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 
@@ -112,7 +113,7 @@ void WhoAmI(Session& session) {
   std::vector<std::pair<std::string, std::string>> fields = {
       {"name", person.display_name()},
       {"person", std::to_string(person.id())},
-      {"organisation", std::to_string(person.organization_id())},
+      {"organisation", Names(session).Org(person.organization_id())},
       {"role", EnumText(v1::Role_descriptor(), person.role())},
       {"login", person.phone().empty() ? person.employee_number() : person.phone()},
       {"server", session.server()}};

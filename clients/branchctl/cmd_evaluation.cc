@@ -11,6 +11,7 @@
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
 #include "clients/branchctl/exit_codes.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
@@ -82,7 +83,7 @@ void PrintRound(Session& session, const v1::EvaluationRound& r) {
   }
   PrintFields(std::cout,
               {{"id", std::to_string(r.id())},
-               {"organisation", std::to_string(r.organization_id())},
+               {"organisation", Names(session).Org(r.organization_id())},
                {"title", r.title()},
                {"period", r.period_label()},
                {"subjects", std::to_string(r.subject_ids_size())},
@@ -292,8 +293,9 @@ void PrintCommitments(Session& session, const std::vector<v1::Commitment>& list)
     return PrintJson({{"commitments", out}});
   }
   Table table({"ID", "PERSON", "PERIOD", "POST", "COMMITMENT", "REPORTS"});
+  Names names(session);
   for (const auto& c : list) {
-    table.AddRow({std::to_string(c.id()), std::to_string(c.person_id()), c.period_label(), c.post(),
+    table.AddRow({std::to_string(c.id()), names.Person(c.person_id()), c.period_label(), c.post(),
                   c.text(), std::to_string(c.progress_size())});
   }
   table.Print(std::cout);

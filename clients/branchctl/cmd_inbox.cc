@@ -6,6 +6,7 @@
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
@@ -71,18 +72,18 @@ std::string Author(const v1::Letter& l) {
 void PrintLetter(Session& session, const v1::Letter& l) {
   if (session.options().json) return PrintJson(ToJson(l));
   int32_t offset = session.utc_offset_minutes();
+  Names names(session);
   std::vector<std::pair<std::string, std::string>> fields = {
       {"id", std::to_string(l.id())},
       {"subject", l.subject()},
       {"category", EnumText(v1::LetterCategory_descriptor(), l.category())},
       {"state", StateText(l.state()) + (l.overdue() ? " (OVERDUE)" : "")},
       {"author", Author(l)},
-      {"organisation", std::to_string(l.organization_id())},
+      {"organisation", names.Org(l.organization_id())},
       {"submitted", FormatLocal(l.submit_time(), offset)},
       {"acknowledge by", FormatLocal(l.acknowledge_due_time(), offset)},
       {"resolve by", FormatLocal(l.resolve_due_time(), offset)}};
-  if (l.assignee_person_id())
-    fields.emplace_back("assignee", std::to_string(l.assignee_person_id()));
+  if (l.assignee_person_id()) fields.emplace_back("assignee", names.Person(l.assignee_person_id()));
   if (!l.refusal_reason().empty()) fields.emplace_back("refused", l.refusal_reason());
   fields.emplace_back("channel", EnumText(v1::LetterChannel_descriptor(), l.channel()));
   if (l.outcome() != v1::LETTER_OUTCOME_UNSPECIFIED) {
@@ -97,7 +98,7 @@ void PrintLetter(Session& session, const v1::Letter& l) {
   if (!l.reward().empty()) fields.emplace_back("reward", l.reward());
   if (!l.decline_reason().empty()) fields.emplace_back("declined", l.decline_reason());
   if (l.misconduct_organization_id()) {
-    fields.emplace_back("misconduct in", std::to_string(l.misconduct_organization_id()));
+    fields.emplace_back("misconduct in", names.Org(l.misconduct_organization_id()));
   }
   PrintFields(std::cout, fields);
   std::cout << "\n" << l.body() << "\n";
@@ -132,8 +133,9 @@ void List(Session& session, const ListOptions& o) {
   }
   int32_t offset = session.utc_offset_minutes();
   Table table({"ID", "ORG", "STATE", "CATEGORY", "CHANNEL", "SUBJECT", "AUTHOR", "RESOLVE BY"});
+  Names names(session);
   for (const auto& l : letters) {
-    table.AddRow({std::to_string(l.id()), std::to_string(l.organization_id()),
+    table.AddRow({std::to_string(l.id()), names.Org(l.organization_id()),
                   StateText(l.state()) + (l.overdue() ? " OVERDUE" : ""),
                   EnumText(v1::LetterCategory_descriptor(), l.category()),
                   EnumText(v1::LetterChannel_descriptor(), l.channel()), l.subject(), Author(l),
@@ -167,10 +169,12 @@ void Show(Session& session, uint64_t id) {
   std::cout << "\nThread:\n";
   Table table({"WHEN", "WHAT", "BY", "TEXT"});
   int32_t offset = session.utc_offset_minutes();
+  Names names(session);
   for (const auto& e : events) {
     std::string what = EnumText(v1::LetterEventKind_descriptor(), e.kind());
     if (e.kind() == v1::LETTER_EVENT_KIND_STATE_CHANGED) what += " → " + StateText(e.to_state());
-    table.AddRow({FormatLocal(e.create_time(), offset), what, IdText(e.person_id()), e.text()});
+    table.AddRow(
+        {FormatLocal(e.create_time(), offset), what, names.Person(e.person_id()), e.text()});
   }
   table.Print(std::cout);
 }

@@ -6,6 +6,7 @@
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
@@ -18,6 +19,7 @@ struct ScheduleOptions {
   std::string title, type = "safety-meeting", start, agenda, request_id;
   int duration = 60;
   bool remote_allowed = false;
+  bool members_only = false;
 };
 
 struct ListOptions {
@@ -31,12 +33,13 @@ std::string TypeText(v1::MeetingType type) { return EnumText(v1::MeetingType_des
 void ShowMeeting(Session& session, const v1::Meeting& m) {
   if (session.options().json) return PrintJson(ToJson(m));
   int32_t offset = session.utc_offset_minutes();
+  Names names(session);
   std::vector<std::pair<std::string, std::string>> fields = {
       {"id", std::to_string(m.id())},
       {"title", m.title()},
       {"type", TypeText(m.type())},
-      {"organisation", std::to_string(m.organization_id())},
-      {"host", IdText(m.host_id())},
+      {"organisation", names.Org(m.organization_id())},
+      {"host", names.Person(m.host_id())},
       {"start", FormatLocal(m.start_time(), offset)},
       {"end", FormatLocal(m.end_time(), offset)},
       {"check-in", "opens " + std::to_string(m.window().opens_minutes_before()) +
@@ -47,9 +50,8 @@ void ShowMeeting(Session& session, const v1::Meeting& m) {
   if (m.audience().person_ids_size() > 0) {
     fields.emplace_back("audience", std::to_string(m.audience().person_ids_size()) + " people");
   } else {
-    fields.emplace_back(
-        "audience",
-        "organisation " + std::to_string(m.audience().organization_id()) + " and below");
+    fields.emplace_back("audience", (m.audience().members_only() ? "party members of " : "") +
+                                        names.Org(m.audience().organization_id()) + " and below");
   }
   if (!m.place().name().empty()) fields.emplace_back("place", m.place().name());
   if (!m.agenda().empty()) fields.emplace_back("agenda", m.agenda());
@@ -79,6 +81,7 @@ void Schedule(Session& session, const ScheduleOptions& o) {
   m->set_host_id(o.host);
   m->set_agenda(o.agenda);
   m->set_remote_allowed(o.remote_allowed);
+  m->mutable_audience()->set_members_only(o.members_only);
   auto stub = v1::AttendanceService::NewStub(session.channel());
   ShowMeeting(session, session.Call<v1::Meeting>(
                            [&](auto* c, auto* r) { return stub->CreateMeeting(c, request, r); }));
@@ -110,10 +113,11 @@ void List(Session& session, const ListOptions& o) {
     return PrintJson({{"meetings", list}});
   }
   Table table({"ID", "START", "TYPE", "TITLE", "ORGANISATION", "HOST"});
+  Names names(session);
   for (const auto& m : meetings) {
     std::string title = m.title() + (m.cancelled() ? " (cancelled)" : "");
     table.AddRow({std::to_string(m.id()), FormatLocal(m.start_time(), offset), TypeText(m.type()),
-                  title, std::to_string(m.organization_id()), IdText(m.host_id())});
+                  title, names.Org(m.organization_id()), names.Person(m.host_id())});
   }
   table.Print(std::cout);
 }
@@ -220,6 +224,8 @@ void AddMeetingCommands(CLI::App& app, Session& session) {
   schedule->add_option("--host", s->host, "Host person id (default: you)");
   schedule->add_option("--agenda", s->agenda, "Agenda");
   schedule->add_flag("--remote-allowed", s->remote_allowed, "Allow remote attendance");
+  schedule->add_flag("--members-only", s->members_only,
+                     "Only the party members of the organisation (not activists or employees)");
   AddRequestIdOption(schedule, &s->request_id);
   schedule->callback([&session, s] { Schedule(session, *s); });
 

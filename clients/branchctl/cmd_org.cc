@@ -5,6 +5,7 @@
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 
@@ -70,10 +71,11 @@ void List(Session& session, const ListOptions& o) {
   }
   if (o.tree) return PrintTree(Get(session, request.parent_id()), orgs);
   Table table({"ID", "NAME", "KIND", "PARENT", "ARCHIVED"});
+  Names names(session);
   for (const auto& org : orgs) {
     table.AddRow({std::to_string(org.id()), org.name(),
                   EnumText(v1::OrganizationKind_descriptor(), org.kind()),
-                  std::to_string(org.parent_id()), org.archived() ? "yes" : "no"});
+                  names.Org(org.parent_id()), org.archived() ? "yes" : "no"});
   }
   table.Print(std::cout);
 }
@@ -83,7 +85,7 @@ void Show(const v1::Organization& org, Session& session) {
   PrintFields(std::cout, {{"id", std::to_string(org.id())},
                           {"name", org.name()},
                           {"kind", EnumText(v1::OrganizationKind_descriptor(), org.kind())},
-                          {"parent", IdText(org.parent_id())},
+                          {"parent", Names(session).Org(org.parent_id())},
                           {"utc offset minutes", std::to_string(org.utc_offset_minutes())},
                           {"archived", org.archived() ? "yes" : "no"}});
 }

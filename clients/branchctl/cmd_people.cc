@@ -7,6 +7,7 @@
 #include "branchline/v1/people.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/people_import.h"
 #include "clients/branchctl/table.h"
@@ -38,7 +39,7 @@ void PrintPerson(Session& session, const v1::Person& p) {
   if (session.options().json) return PrintJson(ToJson(p));
   PrintFields(std::cout, {{"id", std::to_string(p.id())},
                           {"name", p.display_name()},
-                          {"organisation", std::to_string(p.organization_id())},
+                          {"organisation", Names(session).Org(p.organization_id())},
                           {"role", EnumText(v1::Role_descriptor(), p.role())},
                           {"phone", Login(p)},
                           {"employee number", p.employee_number()},
@@ -67,10 +68,11 @@ void List(Session& session, const ListOptions& o) {
     return PrintJson({{"people", list}});
   }
   Table table({"ID", "NAME", "ROLE", "PHONE", "EMPLOYEE NO", "ORGANISATION", "ACTIVE"});
+  Names names(session);
   for (const auto& p : people) {
     table.AddRow({std::to_string(p.id()), p.display_name(),
                   EnumText(v1::Role_descriptor(), p.role()), Login(p), p.employee_number(),
-                  std::to_string(p.organization_id()), p.active() ? "yes" : "no"});
+                  names.Org(p.organization_id()), p.active() ? "yes" : "no"});
   }
   table.Print(std::cout);
 }

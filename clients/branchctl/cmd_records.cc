@@ -8,6 +8,7 @@
 #include "branchline/v1/records.grpc.pb.h"
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
@@ -67,15 +68,16 @@ std::string StatusText(v1::ProblemStatus s) { return EnumText(v1::ProblemStatus_
 void PrintRecord(Session& session, const v1::MeetingRecord& r) {
   if (session.options().json) return PrintJson(ToJson(r));
   const int32_t offset = session.utc_offset_minutes();
+  Names names(session);
   std::vector<std::pair<std::string, std::string>> fields = {
       {"meeting", std::to_string(r.meeting_id())},
-      {"organisation", std::to_string(r.organization_id())},
+      {"organisation", names.Org(r.organization_id())},
       {"revision", std::to_string(r.revision())},
       {"version", std::to_string(r.version())},
-      {"locked", r.locked() ? "yes, by " + std::to_string(r.locked_by()) + " at " +
+      {"locked", r.locked() ? "yes, by " + names.Person(r.locked_by()) + " at " +
                                   FormatLocal(r.lock_time(), offset)
                             : "no"},
-      {"recorded", IdText(r.recorded_by()) + " at " + FormatLocal(r.record_time(), offset)}};
+      {"recorded", names.Person(r.recorded_by()) + " at " + FormatLocal(r.record_time(), offset)}};
   if (!r.reason().empty()) fields.emplace_back("reason", r.reason());
   for (const auto& resolution : r.resolutions()) fields.emplace_back("resolution", resolution);
   PrintFields(std::cout, fields);
@@ -84,7 +86,7 @@ void PrintRecord(Session& session, const v1::MeetingRecord& r) {
   std::cout << "\n";
   Table table({"PROBLEM", "OWNER", "DUE", "STATUS", "DESCRIPTION", "FIX"});
   for (const auto& p : r.problems()) {
-    table.AddRow({std::to_string(p.id()), std::to_string(p.owner_id()), LocalDateText(p.due_date()),
+    table.AddRow({std::to_string(p.id()), names.Person(p.owner_id()), LocalDateText(p.due_date()),
                   StatusText(p.status()), p.description(), p.fix().text()});
   }
   table.Print(std::cout);
@@ -137,7 +139,7 @@ void PrintEntry(Session& session, const v1::LedgerEntry& e) {
   if (session.options().json) return PrintJson(ToJson(e));
   std::vector<std::pair<std::string, std::string>> fields = {
       {"id", std::to_string(e.id())},
-      {"organisation", std::to_string(e.organization_id())},
+      {"organisation", Names(session).Org(e.organization_id())},
       {"type", TypeText(e.type())},
       {"date", LocalDateText(e.date())},
       {"item", e.item_code()},
@@ -198,9 +200,10 @@ void ListEntries(Session& session, const EntryOptions& o) {
     return PrintJson({{"entries", list}});
   }
   Table table({"ID", "DATE", "TYPE", "ITEM", "ORG", "TEXT"});
+  Names names(session);
   for (const auto& e : entries) {
     table.AddRow({std::to_string(e.id()), LocalDateText(e.date()), TypeText(e.type()),
-                  e.item_code(), std::to_string(e.organization_id()), e.text()});
+                  e.item_code(), names.Org(e.organization_id()), e.text()});
   }
   table.Print(std::cout);
 }

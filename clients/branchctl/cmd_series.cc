@@ -8,6 +8,7 @@
 #include "clients/branchctl/commands.h"
 #include "clients/branchctl/enum_names.h"
 #include "clients/branchctl/exit_codes.h"
+#include "clients/branchctl/names.h"
 #include "clients/branchctl/output.h"
 #include "clients/branchctl/table.h"
 #include "clients/branchctl/time_text.h"
@@ -20,6 +21,7 @@ struct TemplateOptions {
   std::string title, type, start, time, rule, agenda, request_id, from;
   int duration = 0, horizon = -1;
   bool remote_allowed = false;
+  bool members_only = false;
 };
 
 constexpr int64_t kDaySeconds = 24 * 3600;
@@ -32,15 +34,16 @@ void ShowSeries(Session& session, const v1::MeetingSeries& s) {
   if (session.options().json) return PrintJson(ToJson(s));
   const int32_t offset = session.utc_offset_minutes();
   const auto& m = s.meeting();
+  Names names(session);
   std::vector<std::pair<std::string, std::string>> fields = {
       {"id", std::to_string(s.id())},
       {"title", m.title()},
       {"type", EnumText(v1::MeetingType_descriptor(), m.type())},
-      {"organisation", std::to_string(s.organization_id())},
+      {"organisation", names.Org(s.organization_id())},
       {"rule", s.rule()},
       {"first", FormatLocal(m.start_time(), offset)},
       {"minutes", std::to_string((m.end_time().seconds() - m.start_time().seconds()) / 60)},
-      {"host", IdText(m.host_id())},
+      {"host", names.Person(m.host_id())},
       {"horizon days", s.horizon_days() > 0 ? std::to_string(s.horizon_days()) : "default"}};
   if (!m.place().name().empty()) fields.emplace_back("place", m.place().name());
   if (!m.agenda().empty()) fields.emplace_back("agenda", m.agenda());
@@ -92,6 +95,7 @@ void Create(Session& session, const TemplateOptions& o) {
   m->set_host_id(o.host);
   m->set_agenda(o.agenda);
   m->set_remote_allowed(o.remote_allowed);
+  m->mutable_audience()->set_members_only(o.members_only);
   s->set_rule(o.rule);
   s->set_horizon_days(o.horizon > 0 ? o.horizon : 0);
   auto stub = Stub(session);
@@ -282,6 +286,8 @@ void AddMeetingSeriesCommands(CLI::App& meeting, Session& session) {
   create->add_option("--start", c->start, "First occurrence, local 'YYYY-MM-DD HH:MM'")->required();
   create->add_option("--rule", c->rule, "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO")->required();
   create->add_flag("--remote-allowed", c->remote_allowed, "Allow remote attendance");
+  create->add_flag("--members-only", c->members_only,
+                   "Only the party members of the organisation (not activists or employees)");
   AddTemplateOptions(create, c.get());
   create->get_option("--title")->required();
   create->callback([&session, c] { Create(session, *c); });

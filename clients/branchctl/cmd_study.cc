@@ -24,8 +24,9 @@ struct ProgressOptions {
 
 std::string AudienceText(const v1::Audience& audience) {
   if (audience.person_ids_size() > 0) return std::to_string(audience.person_ids_size()) + " people";
-  return audience.organization_id() ? "org " + std::to_string(audience.organization_id())
-                                    : "whole plan organisation";
+  std::string who = audience.organization_id() ? "org " + std::to_string(audience.organization_id())
+                                               : "whole plan organisation";
+  return audience.members_only() ? who + " (party members)" : who;
 }
 
 // Titles of the materials of the organisations owning `plans`, to show items by name.

@@ -192,14 +192,8 @@ class DemoLoader {
       int64_t start = LocalToUnix(m.date, m.hour, m.minute, offset_);
       *meeting->mutable_start_time() = TimestampOf(start);
       *meeting->mutable_end_time() = TimestampOf(start + m.duration_minutes * 60);
-      if (m.party_members_only) {
-        for (size_t p = 0; p < People().size(); ++p) {
-          if (IsPartyMember(People()[p].role))
-            meeting->mutable_audience()->add_person_ids(person_ids_[p]);
-        }
-      } else {
-        meeting->mutable_audience()->set_organization_id(branch_id_);
-      }
+      meeting->mutable_audience()->set_organization_id(branch_id_);
+      meeting->mutable_audience()->set_members_only(m.party_members_only);
       meeting->set_host_id(person_ids_[0]);
       meeting->set_remote_allowed(true);
       meeting->set_agenda(

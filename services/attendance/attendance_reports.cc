@@ -109,7 +109,7 @@ class TeamIndex {
       return inner.ok();
     }));
     RETURN_IF_ERROR(inner);
-    by_org_.emplace(root_, std::move(everyone));
+    by_org_.emplace(std::make_pair(root_, false), std::move(everyone));
     return absl::OkStatus();
   }
 
@@ -135,17 +135,21 @@ class TeamIndex {
       for (uint64_t id : meeting.audience().person_ids()) RETURN_IF_ERROR(Add(id, listed_));
       return &listed_;
     }
-    const uint64_t org = meeting.audience().organization_id();
-    auto it = by_org_.find(org);
+    const auto key =
+        std::make_pair(meeting.audience().organization_id(), meeting.audience().members_only());
+    auto it = by_org_.find(key);
     if (it != by_org_.end()) return &it->second;
     Audience audience;
     absl::Status inner;
-    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(org, [&](uint64_t id) {
-      inner = Add(id, audience);
-      return inner.ok();
-    }));
+    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(
+        key.first,
+        [&](uint64_t id) {
+          inner = Add(id, audience);
+          return inner.ok();
+        },
+        key.second));
     RETURN_IF_ERROR(inner);
-    return &by_org_.emplace(org, std::move(audience)).first->second;
+    return &by_org_.emplace(key, std::move(audience)).first->second;
   }
 
  private:
@@ -161,7 +165,7 @@ class TeamIndex {
   const uint64_t root_;
   absl::flat_hash_map<uint64_t, uint64_t> team_of_org_;
   absl::flat_hash_map<uint64_t, uint64_t> team_of_person_;
-  std::map<uint64_t, Audience> by_org_;
+  std::map<std::pair<uint64_t, bool>, Audience> by_org_;  // (organisation, members only)
   Audience listed_;
 };
 }  // namespace
@@ -281,11 +285,13 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
   if (meeting.audience().person_ids_size() > 0) {
     for (uint64_t id : meeting.audience().person_ids()) RETURN_IF_ERROR(add_if_exists(id));
   } else {
-    RETURN_IF_ERROR(
-        people_.ForEachOnRostersInSubtree(meeting.audience().organization_id(), [&](uint64_t id) {
+    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(
+        meeting.audience().organization_id(),
+        [&](uint64_t id) {
           add(id);
           return true;
-        }));
+        },
+        meeting.audience().members_only()));
   }
   // People with a record who are no longer in the audience still appear (their check-in
   // happened).
@@ -378,9 +384,14 @@ absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
   std::vector<std::string> prefixes = {storage::MeetingByPersonPrefix(person.id()),
                                        storage::MeetingByAudienceOrgPrefix(org.id())};
   for (uint64_t a : org.ancestor_ids()) prefixes.push_back(storage::MeetingByAudienceOrgPrefix(a));
-  ASSIGN_OR_RETURN(auto meetings, attendance::MergeMeetingIndexes(
-                                      store_, prefixes, period.from, period.to, std::nullopt, 0,
-                                      [&](const v1::Meeting& m) { return Held(m, now); }));
+  // A members-only meeting of their organisation expects nobody who is not a party member.
+  const bool party_member = Access::IsPartyMember(person.role());
+  ASSIGN_OR_RETURN(
+      auto meetings,
+      attendance::MergeMeetingIndexes(
+          store_, prefixes, period.from, period.to, std::nullopt, 0, [&](const v1::Meeting& m) {
+            return Held(m, now) && (party_member || !m.audience().members_only());
+          }));
   // The person's approved absences (a handful), matched against each meeting's local date in
   // its holding organisation's UTC offset (organisations read once each).
   ASSIGN_OR_RETURN(auto absences, attendance::ApprovedAbsencesOf(store_, person.id()));

@@ -87,7 +87,7 @@ absl::StatusOr<internal::v1::MeetingRecord> CheckIns::LoadForAttendee(const Call
   ASSIGN_OR_RETURN(auto record, meetings_.Load(caller, meeting_id, "meeting_id"));
   if (record.meeting().cancelled()) return Precondition(reasons::kMeetingCancelled, "meeting_id");
   ASSIGN_OR_RETURN(bool expected, meetings_.Expects(caller, record.meeting(), caller.person_id,
-                                                    caller.organization_id));
+                                                    caller.role, caller.organization_id));
   if (!expected) {
     return Refusal(absl::StatusCode::kPermissionDenied, reasons::kNotInAudience, "meeting_id");
   }
@@ -218,8 +218,8 @@ absl::StatusOr<v1::AttendanceRecord> CheckIns::Mark(const Caller& caller,
         RETURN_IF_ERROR(meetings_.RequireRun(caller, meeting, "marking attendance"));
         if (meeting.cancelled()) return Precondition(reasons::kMeetingCancelled, "meeting_id");
         ASSIGN_OR_RETURN(auto person, people_.Load(caller, request.person_id(), "person_id"));
-        ASSIGN_OR_RETURN(bool expected,
-                         meetings_.Expects(caller, meeting, person.id(), person.organization_id()));
+        ASSIGN_OR_RETURN(bool expected, meetings_.Expects(caller, meeting, person.id(),
+                                                          person.role(), person.organization_id()));
         if (!expected) return Precondition(reasons::kPersonNotInAudience, "person_id");
         if (attendance::ClassifyInWindow(meeting.window(), ToMicros(meeting.start_time()), now) ==
             attendance::WindowPhase::kNotOpen) {

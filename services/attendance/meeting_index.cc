@@ -19,6 +19,7 @@ std::string MeetingIndexValue(const v1::Meeting& meeting) {
       .I64(ToMicros(meeting.end_time()))
       .U32(meeting.type())
       .U8(meeting.cancelled())
+      .U8(meeting.audience().members_only())
       .key();
 }
 
@@ -35,35 +36,38 @@ absl::StatusOr<std::vector<v1::Meeting>> MergeMeetingIndexes(
     }
     size_t taken = 0;
     absl::Status inner;
-    RETURN_IF_ERROR(store.Scan(storage::Cf::kIndex, prefix, start_after,
-                               [&](std::string_view key, std::string_view value) {
-                                 inner = CancellationCheckpoint();
-                                 if (!inner.ok()) return false;
-                                 storage::KeyReader r(key.substr(prefix.size()));
-                                 auto start_micros = r.I64();
-                                 if (!start_micros || *start_micros >= to) return false;
-                                 uint64_t id = storage::TrailingId(key);
-                                 if (seen.count(id)) return true;
-                                 storage::KeyReader v(value);
-                                 auto end_micros = v.I64();
-                                 auto type = v.U32();
-                                 auto cancelled = v.U8();
-                                 if (!end_micros || !type || !cancelled || !v.done()) {
-                                   inner =
-                                       absl::DataLossError("meeting index entry does not parse");
-                                   return false;
-                                 }
-                                 v1::Meeting summary;
-                                 summary.set_id(id);
-                                 summary.set_type(static_cast<v1::MeetingType>(*type));
-                                 *summary.mutable_start_time() = ToTimestamp(*start_micros);
-                                 *summary.mutable_end_time() = ToTimestamp(*end_micros);
-                                 summary.set_cancelled(*cancelled != 0);
-                                 if (!accept(summary)) return true;
-                                 seen.insert(id);
-                                 summaries.push_back(std::move(summary));
-                                 return limit == 0 || ++taken < limit;
-                               }));
+    RETURN_IF_ERROR(
+        store.Scan(storage::Cf::kIndex, prefix, start_after,
+                   [&](std::string_view key, std::string_view value) {
+                     inner = CancellationCheckpoint();
+                     if (!inner.ok()) return false;
+                     storage::KeyReader r(key.substr(prefix.size()));
+                     auto start_micros = r.I64();
+                     if (!start_micros || *start_micros >= to) return false;
+                     uint64_t id = storage::TrailingId(key);
+                     if (seen.count(id)) return true;
+                     storage::KeyReader v(value);
+                     auto end_micros = v.I64();
+                     auto type = v.U32();
+                     auto cancelled = v.U8();
+                     // Entries written before members-only audiences end here.
+                     auto members_only = v.done() ? std::optional<uint8_t>(0) : v.U8();
+                     if (!end_micros || !type || !cancelled || !members_only || !v.done()) {
+                       inner = absl::DataLossError("meeting index entry does not parse");
+                       return false;
+                     }
+                     v1::Meeting summary;
+                     summary.set_id(id);
+                     summary.set_type(static_cast<v1::MeetingType>(*type));
+                     *summary.mutable_start_time() = ToTimestamp(*start_micros);
+                     *summary.mutable_end_time() = ToTimestamp(*end_micros);
+                     summary.set_cancelled(*cancelled != 0);
+                     summary.mutable_audience()->set_members_only(*members_only != 0);
+                     if (!accept(summary)) return true;
+                     seen.insert(id);
+                     summaries.push_back(std::move(summary));
+                     return limit == 0 || ++taken < limit;
+                   }));
     RETURN_IF_ERROR(inner);
   }
   std::sort(summaries.begin(), summaries.end(), [](const v1::Meeting& a, const v1::Meeting& b) {

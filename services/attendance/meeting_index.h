@@ -18,14 +18,16 @@ struct MeetingCursor {
   uint64_t id = 0;
 };
 
-// The value of every meeting index entry: [end i64][type u32][cancelled u8], so lists can
-// filter on the index alone and read only the meetings they return. Rewrite the entries when
-// one of these changes.
+// The value of every meeting index entry: [end i64][type u32][cancelled u8][members_only u8]
+// (the last byte is absent from entries written before members-only audiences: false), so
+// lists can filter on the index alone and read only the meetings they return. Rewrite the
+// entries when one of these changes.
 std::string MeetingIndexValue(const v1::Meeting& meeting);
 
 // Reads the meetings indexed under each of `prefixes` (index keys [prefix][start i64][id]) whose
 // start lies in [from, to) and that come after `after`, merged in (start, id) order. `accept`
-// filters on a summary decoded from the index value (id, type, start, end, cancelled). With
+// filters on a summary decoded from the index value (id, type, start, end, cancelled,
+// audience.members_only). With
 // `limit` > 0 at most `limit` meetings are returned (each prefix is read no further than
 // `limit` accepted entries); 0 means no limit. Only the returned meetings are read in full.
 // Meetings listed under several prefixes are returned once.

@@ -10,6 +10,7 @@
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "storage/keys.h"
@@ -149,16 +150,13 @@ absl::Status Meetings::RequireRunOrRead(const Caller& caller, const v1::Meeting&
 }
 
 absl::StatusOr<bool> Meetings::Expects(const Caller& caller, const v1::Meeting& meeting,
-                                       uint64_t person_id, uint64_t person_org_id) const {
-  const auto& audience = meeting.audience();
-  if (audience.person_ids_size() > 0) {
-    for (uint64_t p : audience.person_ids()) {
-      if (p == person_id) return true;
-    }
-    return false;
+                                       uint64_t person_id, v1::Role role,
+                                       uint64_t person_org_id) const {
+  v1::Organization org;
+  if (meeting.audience().person_ids_size() == 0) {  // the organisation matters only then
+    ASSIGN_OR_RETURN(org, access_.LoadOrg(caller, person_org_id, "person"));
   }
-  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, person_org_id, "person"));
-  return Access::InSubtree(org, audience.organization_id());
+  return Access::InAudience(meeting.audience(), person_id, role, org);
 }
 
 absl::StatusOr<v1::Meeting> Meetings::CheckReferences(const Caller& caller, v1::Meeting meeting,
@@ -167,8 +165,8 @@ absl::StatusOr<v1::Meeting> Meetings::CheckReferences(const Caller& caller, v1::
                    access_.CheckAudience(caller, meeting.audience(), org, "meeting.audience"));
   ASSIGN_OR_RETURN(auto host, people_.Load(caller, meeting.host_id(), "meeting.host_id"));
   if (!host.active() || host.kind() == v1::PERSON_KIND_SERVICE) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "meeting.host_id",
-                      "the host must be an active person");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kHostNotActive,
+                            "meeting.host_id", "the host must be an active person");
   }
   return meeting;
 }
@@ -188,8 +186,8 @@ absl::StatusOr<v1::Meeting> Meetings::Create(const Caller& caller,
                                                    "meeting.organization_id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "scheduling a meeting"));
         if (org.archived()) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "meeting.organization_id",
-                            "organization is archived");
+          return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
+                         "meeting.organization_id");
         }
         return StageCreate(m, caller, std::move(meeting), org);
       });
@@ -231,8 +229,8 @@ absl::StatusOr<v1::Meeting> Meetings::Get(const Caller& caller,
   ASSIGN_OR_RETURN(auto record, Load(caller, request.id(), "id"));
   const auto& meeting = record.meeting();
   if (!caller.service_account) {
-    ASSIGN_OR_RETURN(bool expected,
-                     Expects(caller, meeting, caller.person_id, caller.organization_id));
+    ASSIGN_OR_RETURN(bool expected, Expects(caller, meeting, caller.person_id, caller.role,
+                                            caller.organization_id));
     if (expected) return meeting;
   }
   RETURN_IF_ERROR(RequireRunOrRead(caller, meeting, "reading a meeting"));
@@ -310,7 +308,9 @@ absl::StatusOr<v1::ListMeetingsResponse> Meetings::ListMine(
   ASSIGN_OR_RETURN(auto meetings, attendance::MergeMeetingIndexes(
                                       store_, prefixes, now - kMaxMeetingMicros, kMaxTime, after,
                                       page_size + 1, [&](const v1::Meeting& m) {
-                                        return !m.cancelled() && ToMicros(m.end_time()) > now;
+                                        return !m.cancelled() && ToMicros(m.end_time()) > now &&
+                                               (!m.audience().members_only() ||
+                                                Access::IsPartyMember(caller.role));
                                       }));
   return MeetingPage(query, std::move(meetings), page_size);
 }
@@ -330,8 +330,8 @@ absl::StatusOr<v1::Meeting> Meetings::Update(const Caller& caller,
         const v1::Meeting old = record.meeting();
         RETURN_IF_ERROR(RequireRun(caller, old, "updating a meeting"));
         if (old.cancelled()) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "meeting.id",
-                            "the meeting is cancelled");
+          return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kMeetingCancelled,
+                         "meeting.id");
         }
         v1::Meeting meeting = old;
         if (MaskHas(mask, "title")) meeting.set_title(in.title());
@@ -405,17 +405,16 @@ absl::StatusOr<v1::CheckInCode> Meetings::GetCode(const Caller& caller,
   const auto& meeting = record.meeting();
   RETURN_IF_ERROR(RequireRun(caller, meeting, "showing the check-in code"));
   if (meeting.cancelled()) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "meeting_id",
-                      "the meeting is cancelled");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kMeetingCancelled, "meeting_id");
   }
   int64_t now = clock_.NowMicros();
   auto phase = attendance::ClassifyInWindow(meeting.window(), ToMicros(meeting.start_time()), now);
   if (phase == attendance::WindowPhase::kNotOpen) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "meeting_id",
-                      "check-in is not open yet");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kCheckInNotOpen, "meeting_id");
   }
   if (phase == attendance::WindowPhase::kClosed) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "meeting_id", "check-in is closed");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kCheckInWindowClosed,
+                   "meeting_id");
   }
   int64_t step = attendance::CodeStep(now);
   v1::CheckInCode code;

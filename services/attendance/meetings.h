@@ -77,9 +77,9 @@ class Meetings {
   // Like RequireRun, but read-scoped service accounts of the subtree pass too.
   absl::Status RequireRunOrRead(const Caller& caller, const v1::Meeting& meeting,
                                 std::string_view what) const;
-  // Whether `person_id`, a member of organisation `person_org_id`, is in the audience.
+  // Whether `person_id`, with `role`, of organisation `person_org_id`, is in the audience.
   absl::StatusOr<bool> Expects(const Caller& caller, const v1::Meeting& meeting, uint64_t person_id,
-                               uint64_t person_org_id) const;
+                               v1::Role role, uint64_t person_org_id) const;
 
  private:
   storage::Store& store_;

@@ -5,6 +5,7 @@
 
 #include "branchline/v1/people.pb.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "storage/key_codec.h"
 
@@ -54,12 +55,18 @@ bool Access::ServiceMay(const Caller& caller, const v1::Organization& org, v1::S
          InSubtree(org, caller.organization_id);
 }
 
-bool Access::InAudience(const v1::Audience& audience, uint64_t person_id,
+bool Access::IsPartyMember(v1::Role role) {
+  return role == v1::ROLE_SECRETARY || role == v1::ROLE_COMMITTEE_MEMBER ||
+         role == v1::ROLE_FULL_MEMBER || role == v1::ROLE_PROBATIONARY_MEMBER;
+}
+
+bool Access::InAudience(const v1::Audience& audience, uint64_t person_id, v1::Role role,
                         const v1::Organization& person_org) {
   if (audience.person_ids_size() > 0) {
     const auto& ids = audience.person_ids();
     return std::find(ids.begin(), ids.end(), person_id) != ids.end();
   }
+  if (audience.members_only() && !IsPartyMember(role)) return false;
   return InSubtree(person_org, audience.organization_id());
 }
 
@@ -70,6 +77,10 @@ absl::StatusOr<v1::Audience> Access::CheckAudience(const Caller& caller,
   std::string f(field);
   v1::Audience normal;
   if (audience.person_ids_size() > 0) {
+    if (audience.members_only()) {
+      return Refusal(absl::StatusCode::kInvalidArgument, reasons::kAudienceMembersOnlyWithPeople,
+                     f + ".members_only");
+    }
     if (audience.person_ids_size() > 10000) {
       return InvalidField(f + ".person_ids", "at most 10000 people");
     }
@@ -102,6 +113,7 @@ absl::StatusOr<v1::Audience> Access::CheckAudience(const Caller& caller,
     return InvalidField(f + ".organization_id", "must be the organization or one below it");
   }
   normal.set_organization_id(org_id);
+  normal.set_members_only(audience.members_only());
   return normal;
 }
 

@@ -39,9 +39,12 @@ class Access {
   // A service account with `scope` whose subtree contains `org`.
   static bool ServiceMay(const Caller& caller, const v1::Organization& org, v1::Scope scope);
 
-  // Whether a person, whose organisation is `person_org`, is in `audience`.
-  static bool InAudience(const v1::Audience& audience, uint64_t person_id,
+  // Whether a person, whose role is `role` and organisation `person_org`, is in `audience`.
+  static bool InAudience(const v1::Audience& audience, uint64_t person_id, v1::Role role,
                          const v1::Organization& person_org);
+  // A party member (党员): secretary, committee member, full or probationary member. The
+  // people an Audience with members_only holds.
+  static bool IsPartyMember(v1::Role role);
   // Checks and normalises the audience of something owned by `owner`: the organisation must
   // be `owner` or below it (0 means `owner`); listed people (at most 10000, no repeats) must
   // exist in `owner`'s subtree. INVALID_ARGUMENT / NOT_FOUND naming `field`.

@@ -224,7 +224,9 @@ absl::StatusOr<v1::ChangePasswordResponse> Sessions::ChangePassword(
     const Caller& caller, const v1::ChangePasswordRequest& request) {
   RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   if (caller.service_account) {
-    return absl::FailedPreconditionError("service accounts have keys, not passwords");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                            reasons::kServiceAccountNoPassword, {},
+                            "service accounts have keys, not passwords");
   }
   if (request.old_password().empty()) return InvalidField("old_password", "is required");
   RETURN_IF_ERROR(ValidatePassword(request.new_password(), "new_password"));

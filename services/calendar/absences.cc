@@ -9,6 +9,7 @@
 #include "services/common/errors.h"
 #include "services/common/mutation.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "storage/keys.h"
@@ -17,8 +18,8 @@ namespace branchline {
 
 namespace {
 
-absl::Status Precondition(std::string_view field, std::string_view why) {
-  return FieldError(absl::StatusCode::kFailedPrecondition, field, why);
+absl::Status Precondition(std::string_view reason) {
+  return Refusal(absl::StatusCode::kFailedPrecondition, reason, "id");
 }
 
 // The range's day numbers; INVALID_ARGUMENT naming the date at fault.
@@ -120,9 +121,9 @@ absl::StatusOr<v1::AbsenceRequest> Absences::Decide(const Caller& caller,
         // A secretary's own absence is decided by a manager above (the organisation's parent).
         if (absence.person_id() == caller.person_id) return Denied("deciding one's own absence");
         if (absence.state() != v1::ABSENCE_STATE_PENDING) {
-          return Precondition("id", absence.state() == v1::ABSENCE_STATE_WITHDRAWN
-                                        ? "the absence was withdrawn"
-                                        : "the absence was already decided");
+          return Precondition(absence.state() == v1::ABSENCE_STATE_WITHDRAWN
+                                  ? reasons::kAbsenceWithdrawn
+                                  : reasons::kAbsenceAlreadyDecided);
         }
         absence.set_state(request.approve() ? v1::ABSENCE_STATE_APPROVED
                                             : v1::ABSENCE_STATE_REFUSED);
@@ -161,9 +162,9 @@ absl::StatusOr<v1::AbsenceRequest> Absences::Withdraw(const Caller& caller,
         }
         if (absence.state() != v1::ABSENCE_STATE_PENDING &&
             absence.state() != v1::ABSENCE_STATE_APPROVED) {
-          return Precondition("id", absence.state() == v1::ABSENCE_STATE_WITHDRAWN
-                                        ? "the absence was already withdrawn"
-                                        : "a refused absence cannot be withdrawn");
+          return Precondition(absence.state() == v1::ABSENCE_STATE_WITHDRAWN
+                                  ? reasons::kAbsenceWithdrawn
+                                  : reasons::kAbsenceRefused);
         }
         if (absence.state() == v1::ABSENCE_STATE_APPROVED) {
           auto [from, to] = DaysOf(absence);

@@ -16,6 +16,7 @@
 #include "services/common/field_mask.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/tenant_walk.h"
 #include "services/common/text.h"
@@ -333,8 +334,8 @@ absl::StatusOr<v1::MeetingSeries> RecurringMeetings::Create(
                                                    "series.meeting.organization_id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "creating a meeting series"));
         if (org.archived()) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "series.meeting.organization_id",
-                            "organization is archived");
+          return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
+                         "series.meeting.organization_id");
         }
         ASSIGN_OR_RETURN(auto series, StageNewSeries(m, caller, std::move(draft), org));
         RETURN_IF_ERROR(StageOccurrences(m, caller, series, org).status());
@@ -592,8 +593,9 @@ absl::StatusOr<v1::SplitMeetingSeriesResponse> RecurringMeetings::Split(
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, old_series.organization_id(), "id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "splitting a meeting series"));
         if (org.archived()) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                            "the series' organization is archived");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                  reasons::kOrganizationArchived, "id",
+                                  "the series' organization is archived");
         }
         const int32_t offset = org.utc_offset_minutes();
         const int64_t now = clock_.NowMicros();

@@ -18,6 +18,7 @@ void Addressees::Add(const v1::Audience& audience, uint64_t owner_id) {
   if (audience.person_ids_size() > 0) {
     for (uint64_t p : audience.person_ids()) AddUnique(people, p);
   } else {
+    members_only = (organizations.empty() || members_only) && audience.members_only();
     AddUnique(organizations, audience.organization_id() ? audience.organization_id() : owner_id);
   }
 }
@@ -27,6 +28,9 @@ void Addressees::AddPerson(uint64_t person_id) {
 }
 
 void Addressees::Merge(const Addressees& other) {
+  if (!other.organizations.empty()) {
+    members_only = (organizations.empty() || members_only) && other.members_only;
+  }
   for (uint64_t p : other.people) AddUnique(people, p);
   for (uint64_t o : other.organizations) AddUnique(organizations, o);
 }
@@ -36,6 +40,7 @@ void RecordAudienceChange(storage::WriteSet& writes, std::string_view kind, uint
   auto change = MakeChange(kind, record_id, organization_id, action, to.people);
   const auto& orgs = to.organizations;
   change.set_members_see(organization_id != 0 && !orgs.empty());
+  change.set_members_only(change.members_see() && to.members_only);
   // Named unless the whole organisation is the audience and nobody is named besides (readers
   // take a member-visible change that names people but no audience organisation for a
   // change addressed to those people only: so were person-addressed notices logged once).

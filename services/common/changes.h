@@ -58,6 +58,9 @@ inline void RecordChange(storage::WriteSet& writes, std::string_view kind, uint6
 struct Addressees {
   std::vector<uint64_t> people;
   std::vector<uint64_t> organizations;
+  // Every organisation audience added is for party members only (Audience.members_only): the
+  // change reaches the party members of `organizations` only.
+  bool members_only = false;
   // Adds an audience of a record of organisation `owner_id` (organisation 0: the owner).
   void Add(const v1::Audience& audience, uint64_t owner_id);
   void AddPerson(uint64_t person_id);

@@ -9,6 +9,7 @@
 #include "services/common/audit_trail.h"
 #include "services/common/clock.h"
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "storage/keys.h"
 
@@ -69,8 +70,8 @@ StagedCall StageIdempotent(storage::Store& store, const IdempotencyScope& scope,
   if (!seen.ok()) return {seen.status(), {}};
   if (*seen) {
     if (record.method() != scope.method || record.request_hash() != hash) {
-      return {FieldError(absl::StatusCode::kAlreadyExists, "request_id",
-                         "was already used for a different request"),
+      return {DescribedRefusal(absl::StatusCode::kAlreadyExists, reasons::kRequestIdReused,
+                               "request_id", "was already used for a different request"),
               {}};
     }
     return {std::move(*record.mutable_response()), {}};

@@ -15,7 +15,6 @@
 #include "services/common/text.h"
 #include "services/duties/duty_rules.h"
 #include "services/evaluation/commitments.h"
-#include "services/evaluation/evaluation_rules.h"
 #include "storage/keys.h"
 
 namespace branchline {
@@ -141,7 +140,7 @@ absl::StatusOr<v1::Person> Duties::SubtreePerson(const Caller& caller, uint64_t 
   if (!person.active() || person.kind() == v1::PERSON_KIND_SERVICE) {
     return InvalidField(field, who + " is not an active person");
   }
-  if (member && !evaluation::IsPartyMember(person.role())) {
+  if (member && !Access::IsPartyMember(person.role())) {
     return InvalidField(field, who + " is not a party member");
   }
   return person;

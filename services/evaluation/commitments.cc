@@ -1,5 +1,6 @@
 #include "services/evaluation/commitments.h"
 
+#include "services/auth/access.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/mutation.h"
@@ -48,7 +49,7 @@ absl::StatusOr<v1::Commitment> Commitments::Record(const Caller& caller,
         RETURN_IF_ERROR(CheckText("commitment.period_label", period, 1, 40));
         RETURN_IF_ERROR(CheckText("commitment.text", text, 1, 500, /*multiline=*/true));
         RETURN_IF_ERROR(CheckText("commitment.post", post, 0, 100));
-        if (caller.service_account || !evaluation::IsPartyMember(caller.role)) {
+        if (caller.service_account || !Access::IsPartyMember(caller.role)) {
           return Denied("recording commitments (party members make them)");
         }
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, caller.organization_id, "caller"));

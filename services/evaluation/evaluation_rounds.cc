@@ -3,6 +3,7 @@
 #include <set>
 #include <vector>
 
+#include "services/auth/access.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/paging.h"
@@ -17,7 +18,7 @@ namespace branchline {
 
 namespace {
 
-bool IsPartyMember(const v1::Person& p) { return evaluation::IsPartyMember(p.role()); }
+bool IsPartyMember(const v1::Person& p) { return Access::IsPartyMember(p.role()); }
 
 // The round without what is output only, so a client may send back a round it read.
 v1::EvaluationRound Draft(const v1::CreateRoundRequest& request) {

@@ -120,11 +120,6 @@ bool HasPhase(const v1::EvaluationRound& round, v1::EvaluationPhase phase) {
   return std::find(round.phases().begin(), round.phases().end(), phase) != round.phases().end();
 }
 
-bool IsPartyMember(v1::Role role) {
-  return role == v1::ROLE_SECRETARY || role == v1::ROLE_COMMITTEE_MEMBER ||
-         role == v1::ROLE_FULL_MEMBER || role == v1::ROLE_PROBATIONARY_MEMBER;
-}
-
 absl::Status CheckRound(v1::EvaluationRound& round, int64_t now_micros) {
   if (auto s = CheckText("round.title", TrimAscii(round.title()), 1, 100); !s.ok()) return s;
   if (auto s = CheckText("round.period_label", TrimAscii(round.period_label()), 1, 40); !s.ok()) {

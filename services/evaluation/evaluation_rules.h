@@ -42,10 +42,6 @@ absl::Status CheckRound(v1::EvaluationRound& round, int64_t now_micros);
 
 bool HasPhase(const v1::EvaluationRound& round, v1::EvaluationPhase phase);
 
-// Secretaries, committee members, full and probationary members: those evaluated as members
-// and who make commitments (not activists, not employees).
-bool IsPartyMember(v1::Role role);
-
 // The scores in the round's criteria order: every criterion exactly once, each within its
 // scale. INVALID_ARGUMENT naming "scores" or "scores[i].criterion" / "scores[i].score".
 absl::StatusOr<std::vector<int32_t>> CheckScores(

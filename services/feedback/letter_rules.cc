@@ -36,9 +36,10 @@ absl::Status CheckTransition(v1::LetterState from, v1::LetterState to) {
       break;
   }
   if (ok) return absl::OkStatus();
-  return FieldError(absl::StatusCode::kFailedPrecondition, "state",
-                    "a letter cannot move from " + v1::LetterState_Name(from) + " to " +
-                        v1::LetterState_Name(to));
+  return DescribedRefusal(
+      absl::StatusCode::kFailedPrecondition, reasons::kLetterTransitionNotAllowed, "state",
+      "a letter cannot move from " + v1::LetterState_Name(from) + " to " + v1::LetterState_Name(to),
+      {{"from", v1::LetterState_Name(from)}, {"to", v1::LetterState_Name(to)}});
 }
 
 v1::LetterState EffectiveState(const internal::v1::LetterRecord& record, int64_t now_micros) {

@@ -489,10 +489,10 @@ absl::StatusOr<v1::Letter> Mailbox::Assign(const Caller& caller, const v1::Assig
                                                                   "assignee_person_id"));
                      if (!assignee.active() || assignee.id() == l->about_person_id() ||
                          !Access::Manages(CallerFromPerson(assignee, 0), org)) {
-                       return FieldError(absl::StatusCode::kFailedPrecondition,
-                                         "assignee_person_id",
-                                         "is not an active handler of organization " +
-                                             std::to_string(org.id()) + " for this letter");
+                       return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                               reasons::kAssigneeNotHandler, "assignee_person_id",
+                                               "is not an active handler of organization " +
+                                                   std::to_string(org.id()) + " for this letter");
                      }
                      l->set_assignee_person_id(assignee.id());
                      v1::LetterEvent event;

@@ -6,6 +6,7 @@
 #include "services/common/errors.h"
 #include "services/common/mutation.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/notifications/notification_access.h"
@@ -91,9 +92,8 @@ absl::StatusOr<v1::Device> Devices::Register(const Caller& caller,
               storage::Cf::kIndex, storage::DeviceByPersonPrefix(caller.person_id), "",
               [&](std::string_view, std::string_view) { return ++count < kMaxDevicesPerPerson; }));
           if (count >= kMaxDevicesPerPerson) {
-            return FieldError(absl::StatusCode::kResourceExhausted, "token",
-                              "at most " + std::to_string(kMaxDevicesPerPerson) +
-                                  " devices per person: remove one first");
+            return Refusal(absl::StatusCode::kResourceExhausted, reasons::kTooManyDevices, "token",
+                           {{"max", std::to_string(kMaxDevicesPerPerson)}});
           }
           m.writes().Put(storage::Cf::kIndex, mine, "");
         }

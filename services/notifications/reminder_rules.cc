@@ -297,10 +297,13 @@ absl::StatusOr<uint64_t> ReminderRules::RemindMeeting(const v1::Meeting& meeting
     const uint64_t root = meeting.audience().organization_id()
                               ? meeting.audience().organization_id()
                               : meeting.organization_id();
-    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(root, [&](uint64_t id) {
-      audience.push_back(id);
-      return true;
-    }));
+    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(
+        root,
+        [&](uint64_t id) {
+          audience.push_back(id);
+          return true;
+        },
+        meeting.audience().members_only()));
   }
   uint64_t written = 0;
   for (uint64_t person : audience) {
@@ -437,7 +440,7 @@ absl::StatusOr<uint64_t> ReminderRules::StudyDueIn(const v1::Organization& org, 
     if (!OnRosters(person)) continue;
     std::map<int32_t, internal::v1::StudyProgressRecord> progress;  // by year, read once
     for (const auto& d : due) {
-      if (!Access::InAudience(d.item->audience(), person.id(), org)) continue;
+      if (!Access::InAudience(d.item->audience(), person.id(), person.role(), org)) continue;
       auto it = progress.find(d.plan->year());
       if (it == progress.end()) {
         ASSIGN_OR_RETURN(auto record, study_.LoadProgress(person.id(), d.plan->year()));
@@ -544,10 +547,13 @@ absl::StatusOr<uint64_t> ReminderRules::RepeatedAbsencesIn(const v1::Organizatio
     const uint64_t root = m.meeting.audience().organization_id()
                               ? m.meeting.audience().organization_id()
                               : m.meeting.organization_id();
-    return people_.ForEachOnRostersInSubtree(root, [&](uint64_t id) {
-      add(id);
-      return true;
-    });
+    return people_.ForEachOnRostersInSubtree(
+        root,
+        [&](uint64_t id) {
+          add(id);
+          return true;
+        },
+        m.meeting.audience().members_only());
   };
 
   uint64_t written = 0;

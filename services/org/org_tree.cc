@@ -4,6 +4,7 @@
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "storage/keys.h"
@@ -80,8 +81,8 @@ absl::StatusOr<v1::Organization> OrgTree::StageCreate(Mutation& m, const Caller&
   ASSIGN_OR_RETURN(auto parent, access_.LoadOrg(caller, org.parent_id(), "organization.parent_id"));
   RETURN_IF_ERROR(Access::RequireManage(caller, parent, "creating an organization"));
   if (parent.archived()) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "organization.parent_id",
-                      "parent organization is archived");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
+                            "organization.parent_id", "parent organization is archived");
   }
   ASSIGN_OR_RETURN(uint64_t id, store_.NewId(storage::TenantOfId(parent.id())));
   int64_t now = clock_.NowMicros();
@@ -193,19 +194,22 @@ absl::StatusOr<v1::Organization> OrgTree::Move(const Caller& caller,
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "moving an organization"));
         RETURN_IF_ERROR(Access::RequireManage(caller, parent, "moving an organization here"));
         if (org.parent_id() == 0) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                            "a tenant root cannot be moved");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kTenantRootFixed,
+                                  "id", "a tenant root cannot be moved");
         }
         if (parent.tenant_id() != org.tenant_id()) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "new_parent_id",
-                            "is in another tenant");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                  reasons::kParentInOtherTenant, "new_parent_id",
+                                  "is in another tenant");
         }
         if (Access::InSubtree(parent, org.id())) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "new_parent_id",
-                            "lies inside the organization being moved");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                  reasons::kMoveIntoOwnSubtree, "new_parent_id",
+                                  "lies inside the organization being moved");
         }
         if (parent.archived()) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "new_parent_id", "is archived");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                  reasons::kOrganizationArchived, "new_parent_id", "is archived");
         }
         if (parent.id() == org.parent_id()) return org;
 
@@ -265,8 +269,8 @@ absl::StatusOr<v1::Organization> OrgTree::Archive(const Caller& caller,
         ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, request.id(), "id"));
         RETURN_IF_ERROR(Access::RequireManage(caller, org, "archiving an organization"));
         if (org.parent_id() == 0) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                            "a tenant root cannot be archived");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kTenantRootFixed,
+                                  "id", "a tenant root cannot be archived");
         }
         if (org.archived()) return org;
         bool active_child = false;
@@ -283,8 +287,9 @@ absl::StatusOr<v1::Organization> OrgTree::Archive(const Caller& caller,
                                     }));
         RETURN_IF_ERROR(inner);
         if (active_child) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                            "has organizations below it that are not archived");
+          return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                                  reasons::kOrganizationHasActiveChildren, "id",
+                                  "has organizations below it that are not archived");
         }
         org.set_archived(true);
         *org.mutable_update_time() = ToTimestamp(clock_.NowMicros());

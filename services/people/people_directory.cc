@@ -8,6 +8,7 @@
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "storage/keys.h"
@@ -35,8 +36,9 @@ absl::Status CheckPasswordReset(const Caller& caller, const v1::Person& person,
                       "change your own password with AuthService.ChangePassword");
   }
   if (person.kind() == v1::PERSON_KIND_SERVICE) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "new_password",
-                      "service accounts have keys, not passwords");
+    return DescribedRefusal(absl::StatusCode::kFailedPrecondition,
+                            reasons::kServiceAccountNoPassword, "new_password",
+                            "service accounts have keys, not passwords");
   }
   if (!Access::Administers(caller, org)) {
     return FieldError(absl::StatusCode::kPermissionDenied, "new_password",
@@ -115,6 +117,14 @@ bool OnRosters(const v1::Person& person) {
   return person.active() && person.kind() != v1::PERSON_KIND_SERVICE;
 }
 
+namespace {
+// The organisation index value of `person` (storage::PersonByOrgValue): kept in step with the
+// record whenever its organisation, activity or role changes.
+std::string OrgIndexValue(const v1::Person& person) {
+  return storage::PersonByOrgValue(OnRosters(person), Access::IsPartyMember(person.role()));
+}
+}  // namespace
+
 absl::Status PeopleDirectory::ForEachInSubtree(
     uint64_t org_id, const std::function<bool(const v1::Person&)>& visit) const {
   return ForEachIndexEntryInSubtree(
@@ -127,21 +137,24 @@ absl::Status PeopleDirectory::ForEachInSubtree(
 }
 
 absl::Status PeopleDirectory::ForEachOnRostersInSubtree(
-    uint64_t org_id, const std::function<bool(uint64_t person_id)>& visit) const {
+    uint64_t org_id, const std::function<bool(uint64_t person_id)>& visit,
+    bool party_members_only) const {
   return ForEachIndexEntryInSubtree(
       org_id, [&](uint64_t person_id, std::string_view value) -> absl::StatusOr<bool> {
-        switch (storage::ReadPersonByOrgValue(value)) {
-          case storage::RosterFlag::kOnRosters:
-            return visit(person_id);
-          case storage::RosterFlag::kOffRosters:
-            return true;
-          case storage::RosterFlag::kUnknown:
-            break;
+        const auto entry = storage::ReadPersonByOrgValue(value);
+        if (entry.roster == storage::RosterFlag::kOffRosters) return true;
+        if (entry.roster == storage::RosterFlag::kOnRosters && !party_members_only) {
+          return visit(person_id);
         }
-        v1::Person person;  // an entry written before the index carried the flag
+        if (entry.roster == storage::RosterFlag::kOnRosters && entry.party_member.has_value()) {
+          return !*entry.party_member || visit(person_id);
+        }
+        v1::Person person;  // an entry written before the index said what is asked
         ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
                                                        storage::RecordKey(person_id), &person));
-        return !found || !OnRosters(person) || visit(person_id);
+        if (!found || !OnRosters(person)) return true;
+        if (party_members_only && !Access::IsPartyMember(person.role())) return true;
+        return visit(person_id);
       });
 }
 
@@ -226,8 +239,8 @@ absl::Status PeopleDirectory::CheckNew(const Caller& caller, const v1::Person& p
     return Denied("creating people in organization " + std::to_string(org.id()));
   }
   if (org.archived()) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, p + "organization_id",
-                      "organization is archived");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
+                   p + "organization_id");
   }
   return RequireRightsWithin(caller, person, p, "creating a person");
 }
@@ -239,16 +252,16 @@ absl::StatusOr<v1::Person> PeopleDirectory::StageNew(Mutation& m, v1::Person per
     ASSIGN_OR_RETURN(auto taken, store_.Get(storage::Cf::kIndex,
                                             EmployeeLoginKey(tenant, person.employee_number())));
     if (taken) {
-      return FieldError(absl::StatusCode::kAlreadyExists, "person.employee_number",
-                        "is already used by another person");
+      return DescribedRefusal(absl::StatusCode::kAlreadyExists, reasons::kLoginInUse,
+                              "person.employee_number", "is already used by another person");
     }
   }
   if (!person.phone().empty()) {
     ASSIGN_OR_RETURN(auto taken,
                      store_.Get(storage::Cf::kIndex, PhoneLoginKey(tenant, person.phone())));
     if (taken) {
-      return FieldError(absl::StatusCode::kAlreadyExists, "person.phone",
-                        "is already used by another person");
+      return DescribedRefusal(absl::StatusCode::kAlreadyExists, reasons::kLoginInUse,
+                              "person.phone", "is already used by another person");
     }
   }
   ASSIGN_OR_RETURN(uint64_t id, store_.NewId(tenant));
@@ -263,7 +276,7 @@ absl::StatusOr<v1::Person> PeopleDirectory::StageNew(Mutation& m, v1::Person per
   auto& w = m.writes();
   w.PutMessage(storage::Cf::kPeople, storage::RecordKey(id), person);
   w.Put(storage::Cf::kIndex, storage::PersonByOrgKey(person.organization_id(), id),
-        storage::PersonByOrgValue(OnRosters(person)));
+        OrgIndexValue(person));
   std::string id_bytes = storage::KeyBuilder().U64(id).key();
   for (auto& key : LoginKeys(tenant, person)) w.Put(storage::Cf::kIndex, key, id_bytes);
   credential.set_person_id(id);
@@ -471,8 +484,8 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
                                                         "person.organization_id"));
           RETURN_IF_ERROR(Access::RequireManage(caller, target, "moving a person here"));
           if (target.archived()) {
-            return FieldError(absl::StatusCode::kFailedPrecondition, "person.organization_id",
-                              "organization is archived");
+            return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
+                           "person.organization_id");
           }
         }
 
@@ -484,9 +497,9 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
           ASSIGN_OR_RETURN(auto taken, store_.Get(storage::Cf::kIndex, key));
           if (taken) {
             bool phone = key == PhoneLoginKey(tenant, updated.phone());
-            return FieldError(absl::StatusCode::kAlreadyExists,
-                              phone ? "person.phone" : "person.employee_number",
-                              "is already used by another person");
+            return DescribedRefusal(absl::StatusCode::kAlreadyExists, reasons::kLoginInUse,
+                                    phone ? "person.phone" : "person.employee_number",
+                                    "is already used by another person");
           }
         }
         std::string id_bytes = storage::KeyBuilder().U64(current.id()).key();
@@ -499,9 +512,12 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
         if (updated.organization_id() != current.organization_id()) {
           w.Delete(storage::Cf::kIndex,
                    storage::PersonByOrgKey(current.organization_id(), current.id()));
+        }
+        if (updated.organization_id() != current.organization_id() ||
+            OrgIndexValue(updated) != OrgIndexValue(current)) {
           w.Put(storage::Cf::kIndex,
                 storage::PersonByOrgKey(updated.organization_id(), current.id()),
-                storage::PersonByOrgValue(OnRosters(updated)));
+                OrgIndexValue(updated));
         }
         if (!new_hash.empty()) {
           internal::v1::Credential credential;
@@ -539,8 +555,8 @@ absl::StatusOr<v1::Person> PeopleDirectory::Deactivate(const Caller& caller,
         RETURN_IF_ERROR(RequireRightsWithin(caller, person, "id",
                                             "deactivating person " + std::to_string(person.id())));
         if (person.id() == caller.person_id) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                            "you cannot deactivate yourself");
+          return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kCannotDeactivateSelf,
+                         "id");
         }
         if (!person.active()) return person;
         person.set_active(false);
@@ -549,7 +565,7 @@ absl::StatusOr<v1::Person> PeopleDirectory::Deactivate(const Caller& caller,
         // The organisation index carries "on rosters": keep it in step with the record.
         m.writes().Put(storage::Cf::kIndex,
                        storage::PersonByOrgKey(person.organization_id(), person.id()),
-                       storage::PersonByOrgValue(OnRosters(person)));
+                       OrgIndexValue(person));
         RETURN_IF_ERROR(StageEndSessions(store_, m.writes(), person.id()));
         RecordChange(m.writes(), kKind, person.id(), person.organization_id(), "deactivated");
         return person;
@@ -561,8 +577,8 @@ absl::StatusOr<v1::ImportPeopleResponse> PeopleDirectory::Import(
   RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   if (request.rows_size() == 0) return InvalidField("rows", "is empty");
   if (request.rows_size() > kMaxImportRows) {
-    return FieldError(absl::StatusCode::kResourceExhausted, "rows",
-                      "at most " + std::to_string(kMaxImportRows) + " rows per call");
+    return Refusal(absl::StatusCode::kResourceExhausted, reasons::kTooManyRows, "rows",
+                   {{"max", std::to_string(kMaxImportRows)}});
   }
   // Validate and hash outside any lock: hashing is the slow part.
   std::vector<absl::Status> row_status(request.rows_size());
@@ -601,8 +617,9 @@ absl::StatusOr<v1::ImportPeopleResponse> PeopleDirectory::Import(
           if (status.ok()) {
             for (auto& k : LoginKeys(storage::TenantOfId(people[i].organization_id()), people[i])) {
               if (!batch_logins.insert(k).second) {
-                status = FieldError(absl::StatusCode::kAlreadyExists, "person.phone",
-                                    "login repeats an earlier row of this import");
+                status = DescribedRefusal(absl::StatusCode::kAlreadyExists,
+                                          reasons::kLoginRepeatedInImport, "person.phone",
+                                          "login repeats an earlier row of this import");
               }
             }
           }

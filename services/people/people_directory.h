@@ -71,11 +71,13 @@ class PeopleDirectory {
                                 const std::function<bool(const v1::Person&)>& visit) const;
 
   // The ids of the people of the subtree who appear on rosters (OnRosters), in the order of
-  // ForEachInSubtree, until `visit` returns false. Reads the organisation index only (its
-  // values carry the flag); a person record is read only for entries written before that.
-  // Cancellation as ForEachInSubtree.
-  absl::Status ForEachOnRostersInSubtree(
-      uint64_t org_id, const std::function<bool(uint64_t person_id)>& visit) const;
+  // ForEachInSubtree, until `visit` returns false; with `party_members_only`, only party
+  // members among them (Access::IsPartyMember: a members-only audience). Reads the
+  // organisation index only (its values carry both flags); a person record is read only for
+  // entries written before that. Cancellation as ForEachInSubtree.
+  absl::Status ForEachOnRostersInSubtree(uint64_t org_id,
+                                         const std::function<bool(uint64_t person_id)>& visit,
+                                         bool party_members_only = false) const;
 
   // The login index keys of a person (employee number and phone, when set).
   static std::vector<std::string> LoginKeys(uint32_t tenant, const v1::Person& person);

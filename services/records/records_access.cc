@@ -33,8 +33,8 @@ absl::Status RequireRecordRead(const Meetings& meetings, const Access& access, c
       }
     }
     if (caller.organization_id != 0) {
-      ASSIGN_OR_RETURN(bool expected,
-                       meetings.Expects(caller, meeting, caller.person_id, caller.organization_id));
+      ASSIGN_OR_RETURN(bool expected, meetings.Expects(caller, meeting, caller.person_id,
+                                                       caller.role, caller.organization_id));
       if (expected) return absl::OkStatus();
     }
   }

@@ -9,6 +9,7 @@
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/study/study_rules.h"
@@ -241,8 +242,8 @@ absl::StatusOr<v1::QuizAttempt> Quizzes::Submit(const Caller& caller,
           return Denied("submitting another person's quiz attempt");
         }
         if (attempt.state() != v1::QUIZ_ATTEMPT_STATE_IN_PROGRESS) {
-          return FieldError(absl::StatusCode::kFailedPrecondition, "attempt_id",
-                            "the attempt was already submitted");
+          return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kAttemptAlreadySubmitted,
+                         "attempt_id");
         }
         RETURN_IF_ERROR(CheckBeforeDeadline(now, ToMicros(attempt.deadline())));
         RETURN_IF_ERROR(CheckAnswers(attempt, request.answers()));

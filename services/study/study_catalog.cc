@@ -8,6 +8,7 @@
 #include "services/common/field_mask.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/study/study_rules.h"
@@ -36,12 +37,12 @@ v1::StudyPlanItem ItemAsSeenBy(v1::StudyPlanItem item, uint64_t person_id) {
 
 // A plan as a member who does not manage or report on its organisation sees it: only the items
 // meant for them, as ItemAsSeenBy shows them.
-v1::StudyPlan PlanAsSeenBy(const v1::StudyPlan& plan, uint64_t person_id,
+v1::StudyPlan PlanAsSeenBy(const v1::StudyPlan& plan, uint64_t person_id, v1::Role role,
                            const v1::Organization& person_org) {
   v1::StudyPlan seen = plan;
   seen.clear_items();
   for (const auto& item : plan.items()) {
-    if (Access::InAudience(item.audience(), person_id, person_org)) {
+    if (Access::InAudience(item.audience(), person_id, role, person_org)) {
       *seen.add_items() = ItemAsSeenBy(item, person_id);
     }
   }
@@ -254,8 +255,8 @@ absl::Status StudyCatalog::CheckItems(const Caller& caller, const v1::Organizati
                             "must belong to the plan's organization or one above it");
       }
       if (m.archived()) {
-        return FieldError(absl::StatusCode::kFailedPrecondition, f + ".material_id",
-                          "material is archived");
+        return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kMaterialArchived,
+                       f + ".material_id");
       }
       if (!item->topic().empty()) RETURN_IF_ERROR(CheckText(f + ".topic", item->topic(), 1, 200));
     } else {
@@ -305,8 +306,7 @@ absl::StatusOr<v1::StudyPlan> StudyCatalog::CreatePlan(const Caller& caller,
               return false;
             }));
         if (exists) {
-          return FieldError(absl::StatusCode::kAlreadyExists, "plan.year",
-                            "the organization already has a plan for this year");
+          return Refusal(absl::StatusCode::kAlreadyExists, reasons::kStudyPlanExists, "plan.year");
         }
         v1::StudyPlan plan;
         plan.set_organization_id(org.id());
@@ -342,7 +342,7 @@ absl::StatusOr<v1::StudyPlan> StudyCatalog::GetPlan(const Caller& caller,
   if (!data_.MayRead(caller, org)) return Denied("reading study plan " + std::to_string(plan.id()));
   if (StudyData::MayReport(caller, org)) return plan;
   ASSIGN_OR_RETURN(auto own, data_.access().LoadOrg(caller, caller.organization_id, "caller"));
-  return PlanAsSeenBy(plan, caller.person_id, own);
+  return PlanAsSeenBy(plan, caller.person_id, caller.role, own);
 }
 
 absl::StatusOr<v1::ListStudyPlansResponse> StudyCatalog::ListPlans(
@@ -368,18 +368,19 @@ absl::StatusOr<v1::ListStudyPlansResponse> StudyCatalog::ListPlans(
   v1::ListStudyPlansResponse response;
   ASSIGN_OR_RETURN(
       *response.mutable_next_page_token(),
-      ScanPage(
-          store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
-          [&](std::string_view key, std::string_view) -> absl::StatusOr<bool> {
-            v1::StudyPlan plan;
-            ASSIGN_OR_RETURN(
-                bool found, store_.GetMessage(storage::Cf::kStudyPlans,
-                                              storage::RecordKey(storage::TrailingId(key)), &plan));
-            if (!found) return false;
-            *response.add_plans() =
-                member_org ? PlanAsSeenBy(plan, caller.person_id, *member_org) : std::move(plan);
-            return true;
-          }));
+      ScanPage(store_, storage::Cf::kIndex, prefix, request.page_token(), page_size,
+               [&](std::string_view key, std::string_view) -> absl::StatusOr<bool> {
+                 v1::StudyPlan plan;
+                 ASSIGN_OR_RETURN(
+                     bool found,
+                     store_.GetMessage(storage::Cf::kStudyPlans,
+                                       storage::RecordKey(storage::TrailingId(key)), &plan));
+                 if (!found) return false;
+                 *response.add_plans() =
+                     member_org ? PlanAsSeenBy(plan, caller.person_id, caller.role, *member_org)
+                                : std::move(plan);
+                 return true;
+               }));
   return response;
 }
 
@@ -426,7 +427,7 @@ absl::StatusOr<v1::ListMyPlanItemsResponse> StudyCatalog::ListMyPlanItems(
   v1::ListMyPlanItemsResponse response;
   for (const auto& plan : plans) {
     for (const auto& item : plan.items()) {
-      if (!Access::InAudience(item.audience(), caller.person_id, org)) continue;
+      if (!Access::InAudience(item.audience(), caller.person_id, caller.role, org)) continue;
       auto* out = response.add_items();
       out->set_plan_id(plan.id());
       out->set_organization_id(plan.organization_id());

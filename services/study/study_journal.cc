@@ -8,6 +8,7 @@
 #include "services/common/field_mask.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
+#include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
 #include "services/study/study_progress.h"
@@ -31,9 +32,8 @@ absl::Status CheckDayCap(const internal::v1::StudyProgressRecord& progress, int6
   auto it = progress.days().find(day);
   int32_t already = it == progress.days().end() ? 0 : it->second.minutes();
   if (already + added > kMaxMinutesPerDay) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "minutes",
-                      "more than 24 hours of study in one local day (" + std::to_string(already) +
-                          " minutes already recorded)");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kStudyDayFull, "minutes",
+                   {{"recorded_minutes", std::to_string(already)}});
   }
   return absl::OkStatus();
 }
@@ -115,13 +115,14 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::StageRecord(const Caller& caller,
       return FieldError(absl::StatusCode::kNotFound, "plan_item_id",
                         "the plan has no item " + std::to_string(request.plan_item_id()));
     }
-    if (!Access::InAudience(item->audience(), person.id(), org)) {
+    if (!Access::InAudience(item->audience(), person.id(), person.role(), org)) {
       return Denied("recording study on a plan item that is not for you");
     }
     if (plan.year() != year) {
-      return FieldError(absl::StatusCode::kFailedPrecondition, "plan_id",
-                        "the plan is for " + std::to_string(plan.year()) +
-                            ", the study day is in " + std::to_string(year));
+      return DescribedRefusal(absl::StatusCode::kFailedPrecondition, reasons::kPlanYearMismatch,
+                              "plan_id",
+                              "the plan is for " + std::to_string(plan.year()) +
+                                  ", the study day is in " + std::to_string(year));
     }
     if (material_id != 0 && material_id != item->material_id()) {
       return InvalidField("material_id", "differs from the plan item's material");
@@ -138,8 +139,8 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::StageRecord(const Caller& caller,
       return Denied("recording study on a material not published for your organization");
     }
     if (material.archived()) {
-      return FieldError(absl::StatusCode::kFailedPrecondition, "material_id",
-                        "material is archived");
+      return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kMaterialArchived,
+                     "material_id");
     }
   }
   r.set_material_id(material_id);
@@ -183,8 +184,7 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::LoadOwnForEdit(const Caller& calle
     return Denied("changing another person's study record");
   }
   if (clock_.NowMicros() - ToMicros(r.server_time()) > kRecordGraceMicros) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, "id",
-                      "records can be changed only within 24 hours of recording them");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kStudyRecordLocked, "id");
   }
   return r;
 }
@@ -289,6 +289,7 @@ absl::StatusOr<v1::StudyProgress> StudyJournal::Progress(
   ASSIGN_OR_RETURN(auto previous, data_.LoadProgress(person.id(), year - 1));
   ProgressInputs in;
   in.person_id = person.id();
+  in.role = person.role();
   in.person_org = &org;
   in.year = year;
   in.plans = &plans;

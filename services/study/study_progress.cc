@@ -16,7 +16,7 @@ v1::StudyProgress SummarizeProgress(const ProgressInputs& in) {
   for (const auto& plan : *in.plans) {
     int32_t items = 0, complete = 0;
     for (const auto& item : plan.items()) {
-      if (!Access::InAudience(item.audience(), in.person_id, *in.person_org)) continue;
+      if (!Access::InAudience(item.audience(), in.person_id, in.role, *in.person_org)) continue;
       ++items;
       auto* p = out.add_items();
       p->set_plan_id(plan.id());

@@ -14,6 +14,7 @@ namespace branchline {
 // agree on every figure.
 struct ProgressInputs {
   uint64_t person_id = 0;
+  v1::Role role = v1::ROLE_UNSPECIFIED;          // for members-only audiences
   const v1::Organization* person_org = nullptr;  // for audiences
   int32_t year = 0;
   const std::vector<v1::StudyPlan>* plans = nullptr;  // candidates; audiences decide

@@ -53,6 +53,7 @@ absl::Status StudyReports::ForEachPerson(
     const auto& [org, settings] = it->second;
     ProgressInputs in;
     in.person_id = person.id();
+    in.role = person.role();
     in.person_org = &org;
     in.year = year;
     in.plans = &plans;

@@ -6,6 +6,7 @@
 
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
+#include "services/common/refusal.h"
 
 namespace branchline {
 
@@ -131,8 +132,7 @@ void ScoreAttempt(v1::QuizAttempt& attempt,
 
 absl::Status CheckBeforeDeadline(int64_t now_micros, int64_t deadline_micros) {
   if (now_micros > deadline_micros) {
-    return absl::FailedPreconditionError(
-        "the attempt's time limit has passed; answers are no longer accepted");
+    return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kAttemptTimeUp);
   }
   return absl::OkStatus();
 }

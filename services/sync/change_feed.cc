@@ -39,6 +39,7 @@ absl::StatusOr<ChangeInterest> ChangeFeed::PersonInterest(const Caller& caller) 
   if (caller.service_account) return interest;
   interest.org_chain.push_back(own.id());
   for (uint64_t a : own.ancestor_ids()) interest.org_chain.push_back(a);
+  interest.party_member = Access::IsPartyMember(caller.role);
   return interest;
 }
 
@@ -58,9 +59,9 @@ absl::StatusOr<ChangeInterest> ChangeFeed::FeedInterest(const Caller& caller,
 
 absl::StatusOr<ChangePage> ChangeFeed::Read(const ChangeInterest& interest, uint64_t after,
                                             int limit) const {
-  auto page = interest.feed
-                  ? reader_.ForSubtree(interest.feed_root, after, limit)
-                  : reader_.ForPerson(interest.person_id, interest.org_chain, after, limit);
+  auto page = interest.feed ? reader_.ForSubtree(interest.feed_root, after, limit)
+                            : reader_.ForPerson(interest.person_id, interest.org_chain,
+                                                interest.party_member, after, limit);
   // Checked after reading: retention may have deleted part of this range while it was read,
   // and the pruner raises the mark before deleting, so a gap is always caught here.
   if (page.ok() && after < PrunedThrough(interest)) return CursorExpired();

@@ -17,6 +17,7 @@ struct ChangeInterest {
   uint64_t holder_id = 0;  // the account the cursor belongs to
   uint64_t person_id = 0;  // 0 for a feed
   std::vector<uint64_t> org_chain;
+  bool party_member = false;  // receives members-only changes (Access::IsPartyMember)
   bool feed = false;
   v1::Organization feed_root;
 };

@@ -14,10 +14,12 @@ namespace branchline {
 namespace {
 // Whether an organisation-addressed change reaches a member whose organisation chain (their
 // organisation and its ancestors) is `org_chain`: a member-visible kind, and the member inside
-// its audience when it names one (a meeting for one group of a branch).
-bool ReachesMember(const internal::v1::ChangeRecord& change,
-                   const std::vector<uint64_t>& org_chain) {
+// its audience when it names one (a meeting for one group of a branch), a party member when it
+// is for party members only.
+bool ReachesMember(const internal::v1::ChangeRecord& change, const std::vector<uint64_t>& org_chain,
+                   bool party_member) {
   if (!MemberVisibleKind(change.kind())) return false;
+  if (change.members_only() && !party_member) return false;
   // Addressed to people only (older logs also indexed such a notice for the whole
   // organisation): those people read it through their own index.
   if (change.audience_organization_ids().empty()) return change.person_ids().empty();
@@ -30,7 +32,8 @@ bool ReachesMember(const internal::v1::ChangeRecord& change,
 
 absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
                                                    const std::vector<uint64_t>& org_chain,
-                                                   uint64_t after, int limit) const {
+                                                   bool party_member, uint64_t after,
+                                                   int limit) const {
   const uint64_t stable = store_.StableChangeSequence();
   const uint32_t tenant = storage::TenantOfId(person_id);
   // Each source (the person's index and each organisation's) is sorted by sequence, so the
@@ -67,7 +70,7 @@ absl::StatusOr<ChangePage> ChangeReader::ForPerson(uint64_t person_id,
             inner = found.status();
             return false;
           }
-          if (*found && (personal || ReachesMember(change, org_chain))) {
+          if (*found && (personal || ReachesMember(change, org_chain, party_member))) {
             picked.emplace(seq, std::move(change));
             ++taken;
           }

@@ -26,9 +26,10 @@ class ChangeReader {
 
   // Changes after `after` addressed to `person_id`, or to an organisation of `org_chain`
   // (their organisation and its ancestors) with a member-visible kind and, when the change
-  // names audience organisations, one of them in `org_chain`. At most `limit`.
+  // names audience organisations, one of them in `org_chain`; a members-only change only when
+  // the person is a `party_member`. At most `limit`.
   absl::StatusOr<ChangePage> ForPerson(uint64_t person_id, const std::vector<uint64_t>& org_chain,
-                                       uint64_t after, int limit) const;
+                                       bool party_member, uint64_t after, int limit) const;
 
   // Every change after `after` whose organisation lies in `root`'s subtree (the feed).
   absl::StatusOr<ChangePage> ForSubtree(const v1::Organization& root, uint64_t after,

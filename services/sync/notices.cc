@@ -46,7 +46,7 @@ absl::StatusOr<v1::Notice> Notices::Load(const Caller& caller, uint64_t id,
 absl::StatusOr<bool> Notices::Addressed(const Caller& caller, const v1::Notice& notice) const {
   if (caller.service_account) return false;
   ASSIGN_OR_RETURN(auto own, access_.LoadOrg(caller, caller.organization_id, "caller"));
-  return Access::InAudience(notice.audience(), caller.person_id, own);
+  return Access::InAudience(notice.audience(), caller.person_id, caller.role, own);
 }
 
 absl::StatusOr<v1::Notice> Notices::Post(const Caller& caller,
@@ -73,17 +73,18 @@ absl::StatusOr<v1::Notice> Notices::Post(const Caller& caller,
         *notice.mutable_create_time() = ToTimestamp(clock_.NowMicros());
         auto& w = m.writes();
         w.PutMessage(storage::Cf::kNotices, storage::RecordKey(id), notice);
+        // Only the people it is for (the listed ones, or the party members of a members-only
+        // audience): their colleagues could not read it.
+        Addressees to;
+        to.Add(audience, org.id());
         if (audience.person_ids_size() > 0) {
           for (uint64_t p : audience.person_ids()) {
             w.Put(storage::Cf::kIndex, storage::NoticeByPersonKey(p, id), "");
           }
-          // Only the people it is for: their colleagues could not read it.
-          Addressees to;
-          to.Add(audience, org.id());
           RecordAudienceChange(w, kKind, id, org.id(), "posted", to);
         } else {
           w.Put(storage::Cf::kIndex, storage::NoticeByOrgKey(audience.organization_id(), id), "");
-          RecordChange(w, kKind, id, audience.organization_id(), "posted");
+          RecordAudienceChange(w, kKind, id, audience.organization_id(), "posted", to);
         }
         return notice;
       });
@@ -114,25 +115,36 @@ absl::StatusOr<v1::ListMyNoticesResponse> Notices::ListMine(
   for (uint64_t a : own.ancestor_ids()) prefixes.push_back(storage::NoticeByOrgPrefix(a));
 
   std::set<uint64_t, std::greater<>> ids;
+  bool more = false;  // a source has entries below those read
   for (const auto& prefix : prefixes) {
     int taken = 0;
     std::string start = below ? storage::KeyBuilder().Raw(prefix).U64(below).key() : "";
     RETURN_IF_ERROR(store_.ScanReverse(storage::Cf::kIndex, prefix, start, [&](auto key, auto) {
       if (uint64_t id = storage::TrailingId(key)) ids.insert(id);  // 0: a corrupt entry
+      more = more || taken == page_size;
       return ++taken <= page_size;
     }));
   }
+  const bool party_member = Access::IsPartyMember(caller.role);
+  uint64_t last_read = 0;
   for (uint64_t id : ids) {
     if (response.notices_size() == page_size) {
       response.set_next_page_token(
           PositionToken(query, response.notices().rbegin()->notice().id()));
       break;
     }
+    ASSIGN_OR_RETURN(auto notice, Load(caller, id, "id"));
+    last_read = id;
+    if (notice.audience().members_only() && !party_member) continue;  // not theirs to see
     auto* item = response.add_notices();
-    ASSIGN_OR_RETURN(*item->mutable_notice(), Load(caller, id, "id"));
+    *item->mutable_notice() = std::move(notice);
     ASSIGN_OR_RETURN(auto read,
                      store_.Get(storage::Cf::kIndex, storage::NoticeReadKey(id, caller.person_id)));
     item->set_read(read.has_value());
+  }
+  // Notices skipped as members-only left the page short while more may lie below: go on there.
+  if (response.next_page_token().empty() && more && last_read != 0) {
+    response.set_next_page_token(PositionToken(query, last_read));
   }
   return response;
 }
@@ -198,7 +210,8 @@ absl::StatusOr<v1::ListNoticeReadersResponse> Notices::ListReaders(
   } else {
     RETURN_IF_ERROR(
         people_.ForEachInSubtree(notice.audience().organization_id(), [&](const v1::Person& p) {
-          if (p.active() && p.kind() == v1::PERSON_KIND_HUMAN) {
+          if (p.active() && p.kind() == v1::PERSON_KIND_HUMAN &&
+              (!notice.audience().members_only() || Access::IsPartyMember(p.role()))) {
             inner = add(p);
           }
           return inner.ok();

@@ -1,6 +1,7 @@
 #include "services/sync/offline_batch.h"
 
 #include "services/common/errors.h"
+#include "services/common/refusal.h"
 #include "storage/keys.h"
 
 namespace branchline {
@@ -87,8 +88,8 @@ absl::StatusOr<v1::UploadActionsResponse> OfflineBatch::Upload(
     const Caller& caller, const v1::UploadActionsRequest& request) {
   if (request.actions().empty()) return InvalidField("actions", "is empty");
   if (request.actions_size() > kMaxActions) {
-    return FieldError(absl::StatusCode::kResourceExhausted, "actions",
-                      "at most " + std::to_string(kMaxActions) + " actions per upload");
+    return Refusal(absl::StatusCode::kResourceExhausted, reasons::kTooManyActions, "actions",
+                   {{"max", std::to_string(kMaxActions)}});
   }
   v1::UploadActionsResponse response;
   for (int i = 0; i < request.actions_size(); ++i) {

@@ -297,6 +297,8 @@ TEST_F(BranchctlTest, ListingsAsAlignedTableAndAsJson) {
   const std::string first = list["organizations"][0]["id"], fleet = list["organizations"][1]["id"];
   ASSERT_EQ(Ctl({"org", "move", fleet, "--to", first}).exit_code, 0);
   EXPECT_EQ(CtlJson({"org", "list", "--parent", first})["organizations"].size(), 1u);
+  Outcome below = Ctl({"org", "list", "--parent", first});
+  EXPECT_NE(below.out.find("运输四队党支部 (" + first + ")"), std::string::npos) << below.out;
   Outcome tree = Ctl({"org", "list", "--tree"});
   EXPECT_NE(tree.out.find("\n" + fleet + "      Fleet 5"), std::string::npos) << tree.out;
   EXPECT_EQ(Ctl({"org", "move", first, "--to", fleet}).exit_code, 8);  // into its own subtree
@@ -445,6 +447,13 @@ TEST_F(BranchctlTest, SecretarySchedulesAMeetingAndHandlesLetters) {
   EXPECT_EQ(again["id"], meeting["id"]) << "a retry with the same request id makes no second one";
   Outcome show = Ctl({"meeting", "show", meeting["id"]}, "", secretary);
   EXPECT_NE(show.out.find("2030-01-07 19:00"), std::string::npos) << show.out;
+  // Names, not ids: the host and the organisation by name, with the id for scripts.
+  const std::string me = CtlJson({"whoami"}, secretary)["id"];
+  EXPECT_NE(show.out.find("王建国 (" + me + ")"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("某某运输公司第三车队党支部 (" + branch + ")"), std::string::npos)
+      << show.out;
+  Outcome listed = Ctl({"meeting", "list", "--org", branch}, "", secretary);
+  EXPECT_NE(listed.out.find("王建国 (" + me + ")"), std::string::npos) << listed.out;
   // Marking before check-in opens is refused; cancelling keeps the meeting readable.
   const std::string future_meeting = meeting["id"];
   const std::string driver_id = demo["people"][3]["person_id"];

@@ -184,7 +184,7 @@ TEST_F(ScanCancellationTest, ChangeLogScansStop) {
   {
     SCOPED_TRACE("ListChanges catch-up");
     CallCancellationScope never([] { return false; });
-    auto page = reader.ForPerson(member_, {root_, branch_}, 0, 1000);
+    auto page = reader.ForPerson(member_, {root_, branch_}, true, 0, 1000);
     ASSERT_TRUE(page.ok()) << page.status();
     std::printf("member catch-up: %zu changes in %llu steps\n", page->changes.size(),
                 static_cast<unsigned long long>(CancellationSteps()));

@@ -1,10 +1,13 @@
 // Refusals through the real server (docs/errors.md): each carries its stable ErrorInfo reason
 // (domain branchline.v1) with its metadata and a LocalizedMessage in the caller's
 // `accept-language`, zh-CN by default; refusals without a reason get their code's generic
-// message. A sample per area: check-in, leave, sign-in, the mailbox, the transport's limits.
+// message. A sample per area: check-in, leave, sign-in, the mailbox, the transport's limits,
+// the organisation tree, people and idempotency.
 #include <string>
 
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/organizations.grpc.pb.h"
+#include "branchline/v1/people.grpc.pb.h"
 #include "tests/services/attendance_fixture.h"
 #include "tests/support/error_details.h"
 
@@ -268,6 +271,67 @@ TEST_F(ErrorMessagesTest, RefusalsWithoutAReasonGetTheGenericMessageOfTheirCode)
   EXPECT_EQ(denied.error_code(), grpc::PERMISSION_DENIED);
   EXPECT_FALSE(DetailsOf(denied).message.empty());
   EXPECT_EQ(DetailsOf(denied).locale, "zh-CN");
+}
+
+TEST_F(ErrorMessagesTest, TreePeopleAndRequestRefusalsHaveTheirOwnReasons) {
+  auto orgs = v1::OrganizationService::NewStub(server_.channel());
+  auto people = v1::PersonService::NewStub(server_.channel());
+  auto move = [&](const std::string& language) {
+    v1::MoveOrganizationRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(branch_);
+    r.set_new_parent_id(group_);  // its own group
+    v1::Organization out;
+    return orgs->MoveOrganization(LanguageCtx(admin_, language).get(), r, &out);
+  };
+  ExpectRefusal(move(""), grpc::FAILED_PRECONDITION, "MOVE_INTO_OWN_SUBTREE",
+                "不能把组织移到它自己的下级组织之下。", move,
+                "An organisation cannot move below itself.");
+  EXPECT_EQ(DetailsOf(move("")).field, "new_parent_id");
+  auto archive = [&](const std::string& language) {
+    v1::ArchiveOrganizationRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(branch_);
+    v1::Organization out;
+    return orgs->ArchiveOrganization(LanguageCtx(admin_, language).get(), r, &out);
+  };
+  ExpectRefusal(archive(""), grpc::FAILED_PRECONDITION, "ORGANIZATION_HAS_ACTIVE_CHILDREN",
+                "该组织下还有未归档的下级组织，请先归档下级组织。", archive,
+                "Organisations below it are not archived yet: archive them first.");
+  auto taken = [&](const std::string& language) {
+    auto r = TestServer::NewPersonRequest(group_, v1::ROLE_EMPLOYEE);
+    r.mutable_person()->set_employee_number("d1");  // 张师傅's
+    v1::Person out;
+    return people->CreatePerson(LanguageCtx(secretary_, language).get(), r, &out);
+  };
+  ExpectRefusal(taken(""), grpc::ALREADY_EXISTS, "LOGIN_IN_USE", "该手机号或工号已被他人使用。",
+                taken, "This phone number or employee number is already used by another person.");
+  EXPECT_EQ(DetailsOf(taken("")).field, "person.employee_number");
+  auto self = [&](const std::string& language) {
+    v1::DeactivatePersonRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(secretary_id_);
+    v1::Person out;
+    return people->DeactivatePerson(LanguageCtx(secretary_, language).get(), r, &out);
+  };
+  ExpectRefusal(self(""), grpc::FAILED_PRECONDITION, "CANNOT_DEACTIVATE_SELF",
+                "不能停用自己的账号。", self, "You cannot deactivate yourself.");
+  // The same request id for a different meeting.
+  const std::string reused = TestServer::RequestId();
+  auto create = [&](const std::string& title, const std::string& language) {
+    v1::CreateMeetingRequest r;
+    r.set_request_id(reused);
+    *r.mutable_meeting() = Draft(Now() + kHour);
+    r.mutable_meeting()->set_title(title);
+    v1::Meeting out;
+    return stub_->CreateMeeting(LanguageCtx(secretary_, language).get(), r, &out);
+  };
+  ASSERT_TRUE(create("周一安全例会", "").ok());
+  ExpectRefusal(
+      create("周二安全例会", ""), grpc::ALREADY_EXISTS, "REQUEST_ID_REUSED",
+      "该请求编号已用于另一个不同的请求，请生成新的编号。",
+      [&](const std::string& l) { return create("周二安全例会", l); },
+      "This request_id was already used for a different request.");
 }
 
 }  // namespace

@@ -15,15 +15,25 @@ class RosterIndexTest : public StudyDomainFixture {
  protected:
   RosterIndexTest() : StudyDomainFixture(40) {}
 
-  storage::RosterFlag FlagOf(uint64_t org, uint64_t person) {
+  storage::PersonByOrgEntry EntryOf(uint64_t org, uint64_t person) {
     auto value = store_->Get(storage::Cf::kIndex, storage::PersonByOrgKey(org, person));
     EXPECT_TRUE(value.ok()) << value.status();
     if (!value.ok() || !value->has_value()) {
       ADD_FAILURE() << "no index entry for person " << person << " in org " << org;
-      return storage::RosterFlag::kUnknown;
+      return {};
     }
     EXPECT_FALSE((*value)->empty()) << "new entries carry the flag";
     return storage::ReadPersonByOrgValue(**value);
+  }
+  storage::RosterFlag FlagOf(uint64_t org, uint64_t person) { return EntryOf(org, person).roster; }
+  void SetRole(uint64_t person, v1::Role role) {
+    v1::UpdatePersonRequest r;
+    r.set_request_id("role-" + std::to_string(person) + "-" + std::to_string(role));
+    r.mutable_person()->set_id(person);
+    r.mutable_person()->set_role(role);
+    r.mutable_update_mask()->add_paths("role");
+    auto out = people_->Update(admin_, r);
+    ASSERT_TRUE(out.ok()) << out.status();
   }
   void Deactivate(uint64_t person) {
     v1::DeactivatePersonRequest r;
@@ -41,26 +51,32 @@ class RosterIndexTest : public StudyDomainFixture {
     auto out = people_->Update(admin_, r);
     ASSERT_TRUE(out.ok()) << out.status();
   }
-  // The oracle: every person of the subtree read in full, filtered by OnRosters.
-  std::vector<uint64_t> OnRostersFromRecords(uint64_t org) {
+  // The oracle: every person of the subtree read in full, filtered by OnRosters (and by
+  // membership for a members-only audience).
+  std::vector<uint64_t> OnRostersFromRecords(uint64_t org, bool members_only = false) {
     std::vector<uint64_t> ids;
     EXPECT_TRUE(people_
                     ->ForEachInSubtree(org,
                                        [&](const v1::Person& p) {
-                                         if (OnRosters(p)) ids.push_back(p.id());
+                                         if (OnRosters(p) &&
+                                             (!members_only || Access::IsPartyMember(p.role()))) {
+                                           ids.push_back(p.id());
+                                         }
                                          return true;
                                        })
                     .ok());
     return ids;
   }
-  std::vector<uint64_t> OnRostersFromIndex(uint64_t org) {
+  std::vector<uint64_t> OnRostersFromIndex(uint64_t org, bool members_only = false) {
     std::vector<uint64_t> ids;
     EXPECT_TRUE(people_
-                    ->ForEachOnRostersInSubtree(org,
-                                                [&](uint64_t id) {
-                                                  ids.push_back(id);
-                                                  return true;
-                                                })
+                    ->ForEachOnRostersInSubtree(
+                        org,
+                        [&](uint64_t id) {
+                          ids.push_back(id);
+                          return true;
+                        },
+                        members_only)
                     .ok());
     return ids;
   }
@@ -113,13 +129,43 @@ TEST_F(RosterIndexTest, EntriesWithoutTheFlagAreAnsweredFromTheRecord) {
   EXPECT_EQ(visited, 5);
 }
 
+TEST_F(RosterIndexTest, MembershipFollowsTheRoleAndOlderEntriesAreReadFromTheRecord) {
+  const uint64_t p0 = callers_[0].person_id, p1 = callers_[1].person_id;
+  SetRole(p0, v1::ROLE_EMPLOYEE);
+  EXPECT_EQ(EntryOf(callers_[0].organization_id, p0).party_member, false);
+  SetRole(p1, v1::ROLE_ACTIVIST);
+  SetRole(p1, v1::ROLE_PROBATIONARY_MEMBER);  // admitted
+  EXPECT_EQ(EntryOf(callers_[1].organization_id, p1).party_member, true);
+  auto members = OnRostersFromIndex(branch_, true);
+  EXPECT_EQ(members, OnRostersFromRecords(branch_, true));
+  EXPECT_EQ(std::count(members.begin(), members.end(), p0), 0);
+  EXPECT_EQ(std::count(members.begin(), members.end(), p1), 1);
+  EXPECT_EQ(OnRostersFromIndex(branch_), OnRostersFromRecords(branch_));  // everyone still
+
+  // Entries written before membership was recorded ('r'): the record answers.
+  storage::WriteSet legacy;
+  for (int i = 0; i < 6; ++i) {
+    legacy.Put(storage::Cf::kIndex,
+               storage::PersonByOrgKey(callers_[i].organization_id, callers_[i].person_id), "r");
+  }
+  ASSERT_TRUE(store_->Commit(std::move(legacy)).ok());
+  EXPECT_EQ(OnRostersFromIndex(branch_, true), OnRostersFromRecords(branch_, true));
+  EXPECT_EQ(OnRostersFromIndex(branch_), OnRostersFromRecords(branch_));
+}
+
 TEST_F(RosterIndexTest, AnUnknownValueIsReadAsUnknown) {
-  EXPECT_EQ(storage::ReadPersonByOrgValue(""), storage::RosterFlag::kUnknown);
-  EXPECT_EQ(storage::ReadPersonByOrgValue("x"), storage::RosterFlag::kUnknown);
-  EXPECT_EQ(storage::ReadPersonByOrgValue(storage::PersonByOrgValue(true)),
-            storage::RosterFlag::kOnRosters);
-  EXPECT_EQ(storage::ReadPersonByOrgValue(storage::PersonByOrgValue(false)),
-            storage::RosterFlag::kOffRosters);
+  EXPECT_EQ(storage::ReadPersonByOrgValue("").roster, storage::RosterFlag::kUnknown);
+  EXPECT_EQ(storage::ReadPersonByOrgValue("x").roster, storage::RosterFlag::kUnknown);
+  const auto legacy = storage::ReadPersonByOrgValue("r");
+  EXPECT_EQ(legacy.roster, storage::RosterFlag::kOnRosters);
+  EXPECT_FALSE(legacy.party_member.has_value());
+  for (bool member : {false, true}) {
+    const auto on = storage::ReadPersonByOrgValue(storage::PersonByOrgValue(true, member));
+    EXPECT_EQ(on.roster, storage::RosterFlag::kOnRosters);
+    EXPECT_EQ(on.party_member, member);
+    EXPECT_EQ(storage::ReadPersonByOrgValue(storage::PersonByOrgValue(false, member)).roster,
+              storage::RosterFlag::kOffRosters);
+  }
 }
 
 }  // namespace

@@ -1,16 +1,20 @@
 // Audiences in the change feed: a member is told through ListChanges and WatchChanges only of
 // what they may read, and every change they are told of answers its Get call. (Issue #19,
 // finding 10: a meeting for two people, a notice for one driver and a plan item for one person
-// reached every member of the branch, whose Get then answered PERMISSION_DENIED.)
+// reached every member of the branch, whose Get then answered PERMISSION_DENIED.) And audiences
+// of party members only (issue #24): a branch's 三会一课 expect its party members, not its
+// employees or activists, in every service that counts or tells an audience.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <set>
 #include <string>
 
+#include "branchline/v1/people.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
 #include "tests/services/attendance_fixture.h"
+#include "tests/support/error_details.h"
 
 namespace branchline::testing {
 namespace {
@@ -229,6 +233,161 @@ TEST_F(SyncAudienceTest, AStudyPlanShowsAMemberOnlyTheItemsForThem) {
   for (const auto& item : items.items()) {
     for (uint64_t person : item.item().audience().person_ids()) EXPECT_EQ(person, d2_id_);
   }
+}
+
+v1::Audience PartyMembersOf(uint64_t org) {
+  v1::Audience audience;
+  audience.set_organization_id(org);
+  audience.set_members_only(true);
+  return audience;
+}
+
+TEST_F(SyncAudienceTest, AMembersOnlyMeetingExpectsThePartyMembersAlone) {
+  // d3 is an employee; an activist joins the group; everyone else is a party member.
+  const uint64_t activist_id =
+      server_.CreatePerson(admin_, group_, "孙师傅", "d5", v1::ROLE_ACTIVIST).id();
+  const std::string activist = server_.SignIn("d5");
+  const std::string c1 = Cursor(d1_), c3 = Cursor(d3_), c5 = Cursor(activist);
+  auto draft = Draft(Now() - 10 * kMin, v1::MEETING_TYPE_GENERAL_MEETING);
+  *draft.mutable_audience() = PartyMembersOf(branch_);
+  const v1::Meeting meeting = MustCreate(draft);
+  EXPECT_TRUE(meeting.audience().members_only());
+
+  auto lists = [&](const std::string& token) {
+    v1::ListMyMeetingsRequest r;
+    v1::ListMeetingsResponse out;
+    EXPECT_TRUE(stub_->ListMyMeetings(Ctx(token).get(), r, &out).ok());
+    for (const auto& m : out.meetings()) {
+      if (m.id() == meeting.id()) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(lists(d1_));
+  EXPECT_TRUE(lists(secretary_));
+  EXPECT_FALSE(lists(d3_));
+  EXPECT_FALSE(lists(activist));
+
+  v1::GetMeetingRequest get;
+  get.set_id(meeting.id());
+  v1::Meeting read;
+  EXPECT_EQ(stub_->GetMeeting(Ctx(d3_).get(), get, &read).error_code(), grpc::PERMISSION_DENIED);
+  v1::CheckInResponse checked;
+  const auto refused = CheckIn(d3_, ByPlace(meeting.id(), 39.9042, 116.4074), &checked);
+  EXPECT_EQ(refused.error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(DetailsOf(refused).reason, "NOT_IN_AUDIENCE");
+  ASSERT_TRUE(CheckIn(d1_, ByPlace(meeting.id(), 39.9042, 116.4074), &checked).ok());
+
+  // The roster and the report count the secretary, d1, d2 and d4: not d3, not the activist.
+  auto roster = Roster(meeting.id());
+  EXPECT_EQ(roster.counts().expected(), 4);
+  EXPECT_EQ(StatusOf(roster, d3_id_), v1::ATTENDANCE_STATUS_UNSPECIFIED);
+  EXPECT_EQ(StatusOf(roster, activist_id), v1::ATTENDANCE_STATUS_UNSPECIFIED);
+  EXPECT_EQ(StatusOf(roster, d2_id_), v1::ATTENDANCE_STATUS_ABSENT);
+  v1::GetAttendanceReportRequest report;
+  report.set_organization_id(branch_);
+  *report.mutable_start_time_from() = Ts(Now() - kHour);
+  *report.mutable_start_time_to() = Ts(Now());
+  v1::AttendanceReport figures;
+  ASSERT_TRUE(stub_->GetAttendanceReport(Ctx(secretary_).get(), report, &figures).ok());
+  EXPECT_EQ(figures.total().counts().expected(), 4);
+  auto history_has = [&](uint64_t person) {
+    v1::GetAttendanceHistoryRequest r;
+    r.set_person_id(person);
+    *r.mutable_start_time_from() = Ts(Now() - kHour);
+    *r.mutable_start_time_to() = Ts(Now());
+    v1::AttendanceHistory out;
+    const auto status = stub_->GetAttendanceHistory(Ctx(secretary_).get(), r, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    for (const auto& e : out.entries()) {
+      if (e.meeting().id() == meeting.id()) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(history_has(d2_id_));
+  EXPECT_FALSE(history_has(d3_id_));  // an employee is not absent from a party meeting
+
+  // The change feed tells the members, not the employee or the activist. (d1's feed also holds
+  // their own check-in, which has no Get call: read it raw.)
+  bool told_d1 = false;
+  const auto d1_changes = Changes(d1_, c1);
+  for (const auto& change : d1_changes.changes()) {
+    told_d1 = told_d1 || (change.kind() == "meeting" && change.record_id() == meeting.id());
+  }
+  EXPECT_TRUE(told_d1);
+  EXPECT_EQ(ToldOf(d3_, c3).count(meeting.id()), 0u);
+  EXPECT_EQ(ToldOf(activist, c5).count(meeting.id()), 0u);
+
+  // The employee is admitted as a probationary member: from now on the meeting expects them.
+  auto people = v1::PersonService::NewStub(server_.channel());
+  v1::UpdatePersonRequest promote;
+  promote.set_request_id(TestServer::RequestId());
+  promote.mutable_person()->set_id(d3_id_);
+  promote.mutable_person()->set_role(v1::ROLE_PROBATIONARY_MEMBER);
+  promote.mutable_update_mask()->add_paths("role");
+  v1::Person promoted;
+  ASSERT_TRUE(people->UpdatePerson(Ctx(secretary_).get(), promote, &promoted).ok());
+  EXPECT_TRUE(lists(d3_));
+  EXPECT_EQ(Roster(meeting.id()).counts().expected(), 5);
+  EXPECT_EQ(StatusOf(Roster(meeting.id()), d3_id_), v1::ATTENDANCE_STATUS_ABSENT);
+  EXPECT_TRUE(history_has(d3_id_));
+}
+
+TEST_F(SyncAudienceTest, AListOfPeopleCannotAlsoBeMembersOnly) {
+  auto audience = People({d1_id_, d3_id_});
+  audience.set_members_only(true);
+  auto draft = Draft(Now() + kHour);
+  *draft.mutable_audience() = audience;
+  v1::Meeting out;
+  const auto status = Create(draft, &out);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  const auto details = DetailsOf(status);
+  EXPECT_EQ(details.reason, "AUDIENCE_MEMBERS_ONLY_WITH_PEOPLE");
+  EXPECT_EQ(details.field, "meeting.audience.members_only");
+  EXPECT_EQ(details.message, "已指定具体人员名单，不能再限定为仅党员。");
+}
+
+TEST_F(SyncAudienceTest, MembersOnlyNoticesAndStudyItemsReachThePartyMembersAlone) {
+  const std::string c1 = Cursor(d1_), c3 = Cursor(d3_);
+  const uint64_t notice = Notice(PartyMembersOf(branch_));
+  const uint64_t plan =
+      Plan({Item("党章学习", PartyMembersOf(branch_)), Item("安全规程", Org(branch_))});
+
+  auto notices_of = [&](const std::string& token) {
+    std::set<uint64_t> ids;
+    v1::ListMyNoticesRequest r;
+    do {
+      v1::ListMyNoticesResponse out;
+      EXPECT_TRUE(sync_->ListMyNotices(Ctx(token).get(), r, &out).ok());
+      for (const auto& n : out.notices()) ids.insert(n.notice().id());
+      r.set_page_token(out.next_page_token());
+    } while (!r.page_token().empty());
+    return ids;
+  };
+  EXPECT_EQ(notices_of(d1_).count(notice), 1u);
+  EXPECT_EQ(notices_of(d3_).count(notice), 0u);
+  v1::GetNoticeRequest get;
+  get.set_id(notice);
+  v1::Notice read;
+  EXPECT_EQ(sync_->GetNotice(Ctx(d3_).get(), get, &read).error_code(), grpc::PERMISSION_DENIED);
+  v1::ListNoticeReadersRequest readers;
+  readers.set_id(notice);
+  v1::ListNoticeReadersResponse who;
+  ASSERT_TRUE(sync_->ListNoticeReaders(Ctx(secretary_).get(), readers, &who).ok());
+  EXPECT_EQ(who.audience_count(), 4);  // the secretary, d1, d2 and d4
+
+  const auto told_d1 = ToldOf(d1_, c1);
+  const auto told_d3 = ToldOf(d3_, c3);
+  EXPECT_EQ(told_d1.count(notice), 1u);
+  EXPECT_EQ(told_d3.count(notice), 0u);
+  EXPECT_EQ(told_d3.count(plan), 1u);  // the plan has an item for everyone
+
+  auto topics = [](const v1::StudyPlan& p) {
+    std::vector<std::string> out;
+    for (const auto& item : p.items()) out.push_back(item.topic());
+    return out;
+  };
+  EXPECT_EQ(topics(GetPlan(d1_, plan)), (std::vector<std::string>{"党章学习", "安全规程"}));
+  EXPECT_EQ(topics(GetPlan(d3_, plan)), (std::vector<std::string>{"安全规程"}));
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST(MembersChangeIndex, APullStepsOnlyOverWhatMembersSee) {
 
   ChangeReader reader(*store);
   CallCancellationScope never([] { return false; });
-  auto page = reader.ForPerson(kMember, {kRoot, kBranch}, 0, 100);
+  auto page = reader.ForPerson(kMember, {kRoot, kBranch}, true, 0, 100);
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(Kinds(*page), (std::vector<std::string>{"meeting", "notice", "leave_request"}));
   EXPECT_EQ(CancellationSteps(), 3u) << "the pull stepped over check-ins and study records";
@@ -100,12 +100,12 @@ TEST(MembersChangeIndex, ChangesFromBeforeTheIndexAreIndexedByTheSchema2Migratio
   Commit(*store, "attendance", kBranch);
 
   ChangeReader reader(*store);
-  auto all = reader.ForPerson(kMember, {kRoot, kBranch}, 0, 100);
+  auto all = reader.ForPerson(kMember, {kRoot, kBranch}, true, 0, 100);
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(Kinds(*all), (std::vector<std::string>{"meeting", "meeting"}));
   EXPECT_EQ(all->changes[0].sequence(), 1u);
   EXPECT_EQ(all->changes[1].sequence(), 3u);
-  auto since_old = reader.ForPerson(kMember, {kRoot, kBranch}, 1, 100);
+  auto since_old = reader.ForPerson(kMember, {kRoot, kBranch}, true, 1, 100);
   ASSERT_TRUE(since_old.ok());
   ASSERT_EQ(since_old->changes.size(), 1u);
   EXPECT_EQ(since_old->changes[0].sequence(), 3u);
@@ -136,11 +136,11 @@ TEST(MembersChangeIndex, APullSkipsChangesForSomeoneElse) {
   ASSERT_TRUE(store->Commit(std::move(w)).ok());
 
   ChangeReader reader(*store);
-  auto branch_member = reader.ForPerson(kMember, {kRoot, kBranch}, 0, 100);
+  auto branch_member = reader.ForPerson(kMember, {kRoot, kBranch}, true, 0, 100);
   ASSERT_TRUE(branch_member.ok()) << branch_member.status();
   ASSERT_EQ(branch_member->changes.size(), 1u);
   EXPECT_EQ(branch_member->changes[0].record_id(), storage::MakeId(1, 1002));
-  auto group_member = reader.ForPerson(colleague, {kRoot, kBranch, group}, 0, 100);
+  auto group_member = reader.ForPerson(colleague, {kRoot, kBranch, group}, true, 0, 100);
   ASSERT_TRUE(group_member.ok()) << group_member.status();
   EXPECT_EQ(Kinds(*group_member), (std::vector<std::string>{"notice", "meeting", "meeting"}));
 }

@@ -6,7 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -41,6 +44,9 @@ void ServerProcess::Launch(const std::vector<std::string>& args_in) {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     execv(argv[0], argv.data());
+    // Say why in the log the parent prints (ETXTBSY: the binary is being relinked, e.g. by
+    // deploy_packages' ninja while sources changed under a running ctest).
+    dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
   // The server logs "(port N)" once it listens.
