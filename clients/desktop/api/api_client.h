@@ -16,6 +16,7 @@
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/auth.grpc.pb.h"
 #include "branchline/v1/calendar.grpc.pb.h"
+#include "branchline/v1/evaluation.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
@@ -98,7 +99,8 @@ class ApiClient : public QObject {
   std::tuple<std::unique_ptr<v1::AuthService::Stub>, std::unique_ptr<v1::OrganizationService::Stub>,
              std::unique_ptr<v1::PersonService::Stub>, std::unique_ptr<v1::AttendanceService::Stub>,
              std::unique_ptr<v1::StudyService::Stub>, std::unique_ptr<v1::FeedbackService::Stub>,
-             std::unique_ptr<v1::CalendarService::Stub>>
+             std::unique_ptr<v1::CalendarService::Stub>,
+             std::unique_ptr<v1::EvaluationService::Stub>>
       stubs_;
   std::string token_;
   int pending_ = 0;

@@ -1,5 +1,6 @@
 #include "clients/desktop/models/table_export.h"
 
+#include <QFile>
 #include <QStringList>
 
 namespace branchline::desk {
@@ -31,6 +32,20 @@ QString TableToCsv(const QAbstractItemModel& model) {
     out += fields.join(QLatin1Char(',')) + QStringLiteral("\r\n");
   }
   return out;
+}
+
+bool WriteCsvFile(const QString& path, const QString& csv, QString* error) {
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    *error = file.errorString();
+    return false;
+  }
+  const QByteArray bytes = QByteArray("\xEF\xBB\xBF") + csv.toUtf8();
+  if (file.write(bytes) != bytes.size() || !file.flush()) {
+    *error = file.errorString();
+    return false;
+  }
+  return true;
 }
 
 QString TableToHtml(const QAbstractItemModel& model, const QString& title) {

@@ -10,6 +10,10 @@ namespace branchline::desk {
 // so callers writing files prepend one.
 QString TableToCsv(const QAbstractItemModel& model);
 
+// Writes `csv` to `path` as UTF-8 after a BOM (so spreadsheet programs read the Chinese names);
+// false with `error` set when the file cannot be written.
+bool WriteCsvFile(const QString& path, const QString& csv, QString* error);
+
 // A table as an HTML <table> under a heading, for the PDF of the inspection handbook.
 QString TableToHtml(const QAbstractItemModel& model, const QString& title);
 

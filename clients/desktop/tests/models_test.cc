@@ -5,19 +5,26 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTimeEdit>
+#include <QFile>
 #include <QFont>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtCharts/QBarSeries>
+#include <QtCharts/QBarSet>
+#include <QtCharts/QChartView>
 
 #include "clients/desktop/api/error_text.h"
 #include "clients/desktop/models/attendance_models.h"
 #include "clients/desktop/models/calendar_models.h"
+#include "clients/desktop/models/evaluation_models.h"
 #include "clients/desktop/models/feedback_models.h"
 #include "clients/desktop/models/formatting.h"
 #include "clients/desktop/models/org_tree.h"
 #include "clients/desktop/models/qr_image.h"
 #include "clients/desktop/models/study_models.h"
 #include "clients/desktop/models/table_export.h"
+#include "clients/desktop/views/evaluation_view.h"
 #include "clients/desktop/views/meeting_dialog.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -276,7 +283,27 @@ TEST(MeetingDialog, ResultHasEndFromDurationAndEditedFields) {
   EXPECT_EQ(result.title(), "周一安全例会");
   EXPECT_EQ(ToDateTime(result.start_time()), start);
   EXPECT_EQ(ToDateTime(result.end_time()), start.addSecs(90 * 60));
-  EXPECT_EQ(MeetingDialog::EditedPaths().size(), 6u);
+  EXPECT_EQ(MeetingDialog::EditedPaths().size(), 7u);
+  EXPECT_FALSE(result.audience().members_only());
+}
+
+TEST(MeetingDialog, PartyMembersOnlyIsKeptAndALiteralListCannotBeNarrowed) {
+  v1::Meeting party;
+  party.set_id(5);
+  party.mutable_audience()->set_organization_id(9);
+  party.mutable_audience()->set_members_only(true);
+  MeetingDialog members(party);
+  EXPECT_TRUE(members.members_only_box()->isChecked());
+  members.members_only_box()->setChecked(false);
+  EXPECT_FALSE(members.Result().audience().members_only());
+  EXPECT_EQ(members.Result().audience().organization_id(), 9u);
+
+  v1::Meeting listed;
+  listed.mutable_audience()->add_person_ids(3);
+  MeetingDialog people(listed);
+  EXPECT_FALSE(people.members_only_box()->isEnabled());
+  people.members_only_box()->setChecked(true);
+  EXPECT_FALSE(people.Result().audience().members_only());
 }
 
 TEST(Recurrence, RulesOfTheRepeatChoices) {
@@ -355,6 +382,243 @@ TEST(AbsencesModel, NamesTypesDatesAndPendingStandsOut) {
   EXPECT_EQ(model.data(model.index(1, 4)).toString(), QStringLiteral("已批准 Approved"));
   EXPECT_FALSE(model.data(model.index(1, 4), Qt::BackgroundRole).isValid());
   EXPECT_EQ(FormatLocalDate(v1::LocalDate()), QString());
+}
+
+v1::SubjectResult Subject(uint64_t id, const std::string& name, int raters) {
+  v1::SubjectResult s;
+  s.set_subject_id(id);
+  s.set_subject_name(name);
+  s.set_raters(raters);
+  return s;
+}
+
+// Three subjects as the server answers a round with min_raters 5: one rated by enough raters,
+// one withheld, one withheld whose overall mark still gives a final grade.
+std::vector<v1::SubjectResult> ThreeSubjects() {
+  v1::SubjectResult rated = Subject(11, "张三", 6);
+  rated.set_rater_score(87.5);
+  rated.set_final_score(91.25);
+  rated.set_has_overall_mark(true);
+  rated.set_overall_mark(91.25);
+  rated.set_final_grade("优秀");
+  v1::SubjectResult withheld = Subject(12, "李四", 2);
+  withheld.set_too_few_ratings(true);
+  withheld.set_has_self_score(true);
+  withheld.set_self_score(95);
+  v1::SubjectResult marked = Subject(13, "王五", 3);
+  marked.set_too_few_ratings(true);
+  marked.set_has_overall_mark(true);
+  marked.set_overall_mark(76);
+  marked.set_final_score(76);
+  marked.set_final_grade("合格");
+  return {rated, withheld, marked};
+}
+
+TEST(EvaluationModels, ParticipationCountsRatersOrBallotsRoundedHalfUp) {
+  v1::RoundResults results;
+  results.set_eligible_raters(16);
+  results.set_participating_raters(9);
+  results.set_closed(true);
+  const QString named = ParticipationText(results);
+  EXPECT_TRUE(named.contains(QStringLiteral("已评 Rated 9 / 16"))) << named.toStdString();
+  EXPECT_TRUE(named.contains(QStringLiteral("56.3%"))) << named.toStdString();
+  EXPECT_TRUE(named.contains(QStringLiteral("已结束 closed"))) << named.toStdString();
+  // Anonymous rounds count ballots taken: the server cannot know who rated.
+  results.mutable_round()->set_anonymous(true);
+  results.set_closed(false);
+  const QString anonymous = ParticipationText(results);
+  EXPECT_TRUE(anonymous.contains(QStringLiteral("已领选票 Ballots taken 9 / 16")))
+      << anonymous.toStdString();
+  EXPECT_TRUE(anonymous.contains(QStringLiteral("未结束 not closed")));
+  // Nobody to rate: no division by zero, no "nan%".
+  const QString empty = ParticipationText(v1::RoundResults());
+  EXPECT_TRUE(empty.contains(QStringLiteral("0 / 0"))) << empty.toStdString();
+  EXPECT_TRUE(empty.contains(QStringLiteral("participation —"))) << empty.toStdString();
+  EXPECT_FALSE(empty.contains(QStringLiteral("nan")));
+}
+
+TEST(EvaluationModels, WithheldFiguresSayTooFewRatingsAndNeverShowZero) {
+  SubjectResultsModel model;
+  model.SetRows(ThreeSubjects());
+  ASSERT_EQ(model.rowCount(), 3);
+  ASSERT_EQ(model.columnCount(), 7);
+  auto cell = [&](int row, int column) {
+    return model.data(model.index(row, column)).toString().toStdString();
+  };
+  EXPECT_EQ(cell(0, 0), "张三");
+  EXPECT_EQ(cell(0, 1), "6");
+  EXPECT_EQ(cell(0, 2), "87.50");
+  EXPECT_EQ(cell(0, 3), "—");
+  EXPECT_EQ(cell(0, 4), "91.25");
+  EXPECT_EQ(cell(0, 5), "91.25");
+  EXPECT_EQ(cell(0, 6), "优秀 Excellent");
+  // Withheld: the count of raters still shows, the score and grade say why they are missing.
+  EXPECT_EQ(cell(1, 1), "2");
+  EXPECT_EQ(cell(1, 2), "评价人数不足 too few ratings");
+  EXPECT_EQ(cell(1, 3), "95.00");
+  EXPECT_EQ(cell(1, 5), "—");
+  EXPECT_EQ(cell(1, 6), "评价人数不足 too few ratings");
+  // The overall mark gives a final grade even when the raters' figures are withheld.
+  EXPECT_EQ(cell(2, 2), "评价人数不足 too few ratings");
+  EXPECT_EQ(cell(2, 5), "76.00");
+  EXPECT_EQ(cell(2, 6), "合格 Qualified");
+  EXPECT_FALSE(model.data(model.index(0, 2), Qt::BackgroundRole).isValid());
+  EXPECT_TRUE(model.data(model.index(1, 2), Qt::BackgroundRole).isValid());
+  EXPECT_EQ(model.TooFewCount(), 2);
+  EXPECT_EQ(model.headerData(2, Qt::Horizontal).toString(),
+            QStringLiteral("评价得分 Raters' score"));
+
+  // The chart leaves out the subject without a final score rather than drawing a 0.
+  const ScoreBars bars = FinalScoreBars(ThreeSubjects());
+  EXPECT_EQ(bars.subjects, (QStringList{QStringLiteral("张三"), QStringLiteral("王五")}));
+  EXPECT_EQ(bars.scores, (QList<qreal>{91.25, 76.0}));
+}
+
+TEST(EvaluationModels, GradesStatesAndKinds) {
+  EXPECT_EQ(GradeLabel("基本合格"), QStringLiteral("基本合格 Basically qualified"));
+  EXPECT_EQ(GradeLabel("不合格"), QStringLiteral("不合格 Not qualified"));
+  EXPECT_EQ(GradeLabel("五星"), QStringLiteral("五星"));  // a round's own band, as it is
+  // No grade and not withheld: the overall mark has not been given yet.
+  EXPECT_EQ(FinalGradeText(Subject(1, "x", 7)), QStringLiteral("未评定 Not graded yet"));
+  EXPECT_EQ(FormatScore(100), QStringLiteral("100.00"));
+
+  const QDateTime now(QDate(2026, 12, 3), QTime(10, 0));
+  v1::EvaluationRound round;
+  *round.mutable_open_time() = ToTimestamp(now.addDays(-1));
+  *round.mutable_close_time() = ToTimestamp(now.addDays(13));
+  EXPECT_EQ(RoundStateLabel(round, now), QStringLiteral("进行中 Open"));
+  EXPECT_EQ(RoundStateLabel(round, now.addDays(-2)), QStringLiteral("未开始 Not open yet"));
+  EXPECT_EQ(RoundStateLabel(round, now.addDays(13)), QStringLiteral("已结束 Closed"));
+  *round.mutable_closed_time() = ToTimestamp(now.addSecs(-60));  // closed early by a manager
+  EXPECT_EQ(RoundStateLabel(round, now), QStringLiteral("已结束 Closed"));
+
+  EXPECT_EQ(EvaluationTemplateLabel(v1::EVALUATION_TEMPLATE_FIVE_COMPARISONS_QUARTERLY),
+            QStringLiteral("五比五看 Five comparisons"));
+  EXPECT_EQ(EvaluationTemplateLabel(v1::EVALUATION_TEMPLATE_UNSPECIFIED),
+            QStringLiteral("自定义 Custom"));
+}
+
+TEST(EvaluationModels, RoundsAndHonoursTables) {
+  RoundsModel rounds;
+  rounds.SetRows(std::vector<v1::EvaluationRound>{});
+  EXPECT_EQ(rounds.rowCount(), 0);
+  EXPECT_EQ(rounds.columnCount(), 7);
+  v1::EvaluationRound round;
+  round.set_id(4);
+  round.set_title("2026年度民主评议党员");
+  round.set_period_label("2026");
+  round.set_template_kind(v1::EVALUATION_TEMPLATE_MEMBER_DEMOCRATIC_YEARLY);
+  round.set_anonymous(true);
+  round.add_subject_ids(11);
+  round.add_subject_ids(12);
+  rounds.SetRows(std::vector<v1::EvaluationRound>{round});
+  ASSERT_EQ(rounds.rowCount(), 1);
+  EXPECT_EQ(rounds.data(rounds.index(0, 2)).toString(),
+            QStringLiteral("民主评议党员 Democratic evaluation"));
+  EXPECT_EQ(rounds.data(rounds.index(0, 3)).toString(), QStringLiteral("2"));
+  EXPECT_EQ(rounds.data(rounds.index(0, 4)).toString(), QStringLiteral("匿名 Anonymous"));
+
+  NameLookup people;
+  people.Set(11, QStringLiteral("张三"));
+  NameLookup orgs;
+  orgs.Set(3, QStringLiteral("第一党支部"));
+  NameLookup round_titles;
+  round_titles.Set(4, QStringLiteral("2026年度民主评议党员"));
+  v1::Commendation c;
+  c.set_title("优秀党员");
+  c.set_period_label("2026");
+  c.add_person_ids(11);
+  c.add_person_ids(99);  // outside the loaded subtree
+  c.add_honoured_organization_ids(3);
+  c.set_reason("带头践诺");
+  c.set_round_id(4);
+  EXPECT_EQ(HonouredText(c, people, orgs), QStringLiteral("张三、#99、第一党支部"));
+  HonoursModel honours(&people, &orgs, &round_titles);
+  honours.SetRows(std::vector<v1::Commendation>{});
+  EXPECT_EQ(honours.rowCount(), 0);
+  v1::Commendation without_round = c;
+  without_round.set_round_id(0);
+  honours.SetRows(std::vector<v1::Commendation>{c, without_round});
+  ASSERT_EQ(honours.rowCount(), 2);
+  EXPECT_EQ(honours.data(honours.index(0, 0)).toString(), QStringLiteral("优秀党员"));
+  EXPECT_EQ(honours.data(honours.index(0, 2)).toString(), QStringLiteral("张三、#99、第一党支部"));
+  EXPECT_EQ(honours.data(honours.index(0, 5)).toString(), QStringLiteral("2026年度民主评议党员"));
+  EXPECT_EQ(honours.data(honours.index(1, 5)).toString(), QString());
+}
+
+TEST(EvaluationView, ResultsChartExportAndEmptyLists) {
+  ApiClient api(QStringLiteral("127.0.0.1:1"));  // nothing listens: the answers come from here
+  NameLookup people;
+  NameLookup orgs;
+  EvaluationView view(&api, &people, &orgs);
+
+  v1::RoundResults results;
+  results.mutable_round()->set_title("2026Q4 五比五看");
+  results.mutable_round()->set_min_raters(5);
+  results.set_eligible_raters(8);
+  results.set_participating_raters(6);
+  for (const auto& s : ThreeSubjects()) *results.add_subjects() = s;
+  view.ShowResults(results);
+  EXPECT_EQ(view.results_model()->rowCount(), 3);
+  EXPECT_TRUE(view.participation_text().contains(QStringLiteral("6 / 8")));
+  EXPECT_TRUE(view.participation_text().contains(QStringLiteral("75.0%")));
+  EXPECT_TRUE(view.participation_text().contains(QStringLiteral("2 人评价人数不足")))
+      << view.participation_text().toStdString();
+  ASSERT_NE(view.chart()->chart(), nullptr);
+  ASSERT_EQ(view.chart()->chart()->series().size(), 1);
+  auto* bars = qobject_cast<QBarSeries*>(view.chart()->chart()->series().front());
+  ASSERT_NE(bars, nullptr);
+  ASSERT_EQ(bars->barSets().size(), 1);
+  EXPECT_EQ(bars->barSets().front()->count(), 2);
+  EXPECT_DOUBLE_EQ(bars->barSets().front()->at(1), 76.0);
+
+  QTemporaryDir dir;
+  ASSERT_TRUE(dir.isValid());
+  const QString path = dir.filePath(QStringLiteral("results.csv"));
+  QString error;
+  ASSERT_TRUE(view.ExportCsv(path, &error)) << error.toStdString();
+  QFile file(path);
+  ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+  const QByteArray bytes = file.readAll();
+  EXPECT_TRUE(bytes.startsWith("\xEF\xBB\xBF"));
+  const QString csv = QString::fromUtf8(bytes.mid(3));
+  EXPECT_TRUE(csv.startsWith(QStringLiteral("评价对象 Subject,评价人数 Raters,")))
+      << csv.toStdString();
+  EXPECT_TRUE(csv.contains(QStringLiteral("李四,2,评价人数不足 too few ratings,95.00,—,—,")))
+      << csv.toStdString();
+  EXPECT_FALSE(view.ExportCsv(dir.filePath(QStringLiteral("missing/x.csv")), &error));
+  EXPECT_FALSE(error.isEmpty());
+
+  // The board names a round by its title once the rounds are known.
+  v1::ListHonoursResponse board;
+  auto* c = board.add_commendations();
+  c->set_title("优秀党员");
+  c->set_round_id(7);
+  view.ShowHonours(board);
+  EXPECT_EQ(view.honours_model()->data(view.honours_model()->index(0, 5)).toString(),
+            QStringLiteral("#7"));
+  v1::ListRoundsResponse rounds;
+  rounds.add_rounds()->set_id(8);
+  rounds.mutable_rounds(0)->set_title("2026H2 职工评议支部");
+  rounds.add_rounds()->set_id(7);
+  rounds.mutable_rounds(1)->set_title("2026Q4 五比五看");
+  view.ShowRounds(rounds);
+  EXPECT_EQ(view.rounds_model()->rowCount(), 2);
+  EXPECT_EQ(view.round_id(), 8u);  // the newest is shown first
+  EXPECT_EQ(view.honours_model()->data(view.honours_model()->index(0, 5)).toString(),
+            QStringLiteral("2026Q4 五比五看"));
+
+  // An organisation without rounds or commendations: empty tables, an empty chart, and words.
+  view.ShowRounds(v1::ListRoundsResponse());
+  view.ShowHonours(v1::ListHonoursResponse());
+  EXPECT_EQ(view.rounds_model()->rowCount(), 0);
+  EXPECT_EQ(view.results_model()->rowCount(), 0);
+  EXPECT_EQ(view.honours_model()->rowCount(), 0);
+  EXPECT_EQ(view.round_id(), 0u);
+  EXPECT_EQ(view.participation_text(), QStringLiteral("尚无评议 No rounds yet"));
+  bars = qobject_cast<QBarSeries*>(view.chart()->chart()->series().front());
+  ASSERT_NE(bars, nullptr);
+  EXPECT_EQ(bars->barSets().front()->count(), 0);
 }
 
 }  // namespace

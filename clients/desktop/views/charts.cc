@@ -12,12 +12,14 @@
 namespace branchline::desk {
 
 namespace {
-// Both charts: a 0-100 % value axis on the left, no legend, and the new chart replacing the
-// view's old one (which the view does not delete itself).
-void ShowWithPercentAxis(QChartView* view, QChart* chart, QAbstractSeries* series) {
+// Every chart: a 0-100 value axis on the left (`label_format` says whether it is percent or
+// points), no legend, and the new chart replacing the view's old one (which the view does not
+// delete itself).
+void ShowWithHundredAxis(QChartView* view, QChart* chart, QAbstractSeries* series,
+                         const QString& label_format) {
   auto* y = new QValueAxis;
   y->setRange(0, 100);
-  y->setLabelFormat(QStringLiteral("%d%%"));
+  y->setLabelFormat(label_format);
   chart->addAxis(y, Qt::AlignLeft);
   series->attachAxis(y);
   chart->legend()->setVisible(false);
@@ -25,24 +27,38 @@ void ShowWithPercentAxis(QChartView* view, QChart* chart, QAbstractSeries* serie
   view->setChart(chart);
   delete old;
 }
-}  // namespace
 
-void ShowPercentBars(QChartView* view, const QString& title, const QStringList& categories,
-                     const QList<qreal>& percents, const QString& series_name) {
+// One bar per category on a 0-100 axis, each bar labelled with `bar_label` ("@value%").
+void ShowBars(QChartView* view, const QString& title, const QStringList& categories,
+              const QList<qreal>& values, const QString& series_name, const QString& bar_label,
+              const QString& axis_format) {
   auto* chart = new QChart;
   chart->setTitle(title);
   auto* set = new QBarSet(series_name);
-  for (qreal p : percents) *set << p;
+  for (qreal v : values) *set << v;
   auto* series = new QBarSeries;
   series->append(set);
   series->setLabelsVisible(true);
-  series->setLabelsFormat(QStringLiteral("@value%"));
+  series->setLabelsFormat(bar_label);
   chart->addSeries(series);
   auto* x = new QBarCategoryAxis;
   x->append(categories);
   chart->addAxis(x, Qt::AlignBottom);
   series->attachAxis(x);
-  ShowWithPercentAxis(view, chart, series);
+  ShowWithHundredAxis(view, chart, series, axis_format);
+}
+}  // namespace
+
+void ShowPercentBars(QChartView* view, const QString& title, const QStringList& categories,
+                     const QList<qreal>& percents, const QString& series_name) {
+  ShowBars(view, title, categories, percents, series_name, QStringLiteral("@value%"),
+           QStringLiteral("%d%%"));
+}
+
+void ShowScoreBars(QChartView* view, const QString& title, const QStringList& categories,
+                   const QList<qreal>& scores, const QString& series_name) {
+  ShowBars(view, title, categories, scores, series_name, QStringLiteral("@value"),
+           QStringLiteral("%d"));
 }
 
 void ShowDailyPercentLine(QChartView* view, const QString& title,
@@ -64,7 +80,7 @@ void ShowDailyPercentLine(QChartView* view, const QString& title,
   }
   chart->addAxis(x, Qt::AlignBottom);
   series->attachAxis(x);
-  ShowWithPercentAxis(view, chart, series);
+  ShowWithHundredAxis(view, chart, series, QStringLiteral("%d%%"));
 }
 
 }  // namespace branchline::desk

@@ -8,6 +8,7 @@
 #include <QTreeView>
 
 #include "clients/desktop/models/org_tree.h"
+#include "clients/desktop/views/evaluation_view.h"
 #include "clients/desktop/views/feedback_view.h"
 #include "clients/desktop/views/meetings_view.h"
 #include "clients/desktop/views/reports_view.h"
@@ -26,10 +27,12 @@ MainWindow::MainWindow(ApiClient* api, QWidget* parent) : QMainWindow(parent), a
   study_ = new StudyView(api);
   feedback_ = new FeedbackView(api, &names_);
   reports_ = new ReportsView(api);
+  evaluation_ = new EvaluationView(api, &names_, &org_names_);
   tabs_->addTab(meetings_, QStringLiteral("会议 Meetings"));
   tabs_->addTab(study_, QStringLiteral("学习 Study"));
   tabs_->addTab(feedback_, QStringLiteral("职工信箱 Mailbox"));
   tabs_->addTab(reports_, QStringLiteral("报表 Reports"));
+  tabs_->addTab(evaluation_, QStringLiteral("评议 Evaluation"));
   tabs_->setEnabled(false);
   auto* split = new QSplitter;
   split->addWidget(tree_);
@@ -80,6 +83,7 @@ void MainWindow::LoadTree(uint64_t root_id) {
 
 void MainWindow::AddOrganizations(const std::vector<v1::Organization>& orgs) {
   orgs_.insert(orgs_.end(), orgs.begin(), orgs.end());
+  for (const auto& o : orgs_) org_names_.Set(o.id(), QString::fromStdString(o.name()));
   tree_model_ = BuildOrgTree(orgs_);
   tree_->setModel(tree_model_.get());
   tree_->expandAll();
@@ -120,6 +124,7 @@ void MainWindow::OrganizationChosen(uint64_t org_id) {
                study_->SetOrganization(org_id, list);
                feedback_->SetOrganization(org_id, list);
                reports_->SetOrganization(org_id);
+               evaluation_->SetOrganization(org_id);
              });
 }
 

@@ -14,6 +14,7 @@ class QTreeView;
 
 namespace branchline::desk {
 
+class EvaluationView;
 class FeedbackView;
 class MeetingsView;
 class ReportsView;
@@ -21,7 +22,7 @@ class SignInDialog;
 class StudyView;
 
 // The branch office window: the organisation tree on the left drives every tab on the right
-// (meetings and leave, study, mailbox, reports). Failed calls show in the status bar.
+// (meetings and leave, study, mailbox, reports, evaluation). Failed calls show in the status bar.
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
@@ -41,6 +42,7 @@ class MainWindow : public QMainWindow {
   StudyView* study_view() const { return study_; }
   FeedbackView* feedback_view() const { return feedback_; }
   ReportsView* reports_view() const { return reports_; }
+  EvaluationView* evaluation_view() const { return evaluation_; }
   uint64_t organization_id() const { return org_id_; }
   QString status_text() const;
 
@@ -51,6 +53,7 @@ class MainWindow : public QMainWindow {
 
   ApiClient* api_;
   NameLookup names_;
+  NameLookup org_names_;  // the loaded tree's, for the honours board
   SignInDialog* sign_in_;
   QTreeView* tree_;
   std::unique_ptr<QStandardItemModel> tree_model_;
@@ -60,6 +63,7 @@ class MainWindow : public QMainWindow {
   StudyView* study_;
   FeedbackView* feedback_;
   ReportsView* reports_;
+  EvaluationView* evaluation_;
   QLabel* user_label_;
   uint64_t org_id_ = 0;
 };

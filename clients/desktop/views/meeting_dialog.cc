@@ -41,6 +41,10 @@ MeetingDialog::MeetingDialog(const v1::Meeting& meeting, QWidget* parent)
   agenda_ = new QPlainTextEdit(QString::fromStdString(meeting.agenda()));
   remote_ = new QCheckBox(QStringLiteral("允许远程参会 Remote attendance allowed"));
   remote_->setChecked(meeting.remote_allowed());
+  // 三会一课 are for party members: employees and activists of the branch are not expected.
+  members_only_ = new QCheckBox(QStringLiteral("仅党员参加 Party members only"));
+  members_only_->setChecked(meeting.audience().members_only());
+  members_only_->setEnabled(meeting.audience().person_ids_size() == 0);  // a list is exact
   auto* form = new QFormLayout(this);
   form->addRow(QStringLiteral("标题 Title"), title_);
   form->addRow(QStringLiteral("类型 Type"), type_);
@@ -48,6 +52,7 @@ MeetingDialog::MeetingDialog(const v1::Meeting& meeting, QWidget* parent)
   form->addRow(QStringLiteral("时长 Duration"), minutes_);
   form->addRow(QStringLiteral("议程 Agenda"), agenda_);
   form->addRow(remote_);
+  form->addRow(members_only_);
   if (meeting.id() == 0) {
     // Repeat: a series instead of one meeting.
     repeat_ = new QComboBox;
@@ -110,6 +115,9 @@ v1::Meeting MeetingDialog::Result() const {
   *m.mutable_end_time() = ToTimestamp(start.addSecs(minutes_->value() * 60));
   m.set_agenda(agenda_->toPlainText().toStdString());
   m.set_remote_allowed(remote_->isChecked());
+  if (m.audience().person_ids_size() == 0) {
+    m.mutable_audience()->set_members_only(members_only_->isChecked());
+  }
   return m;
 }
 
@@ -134,7 +142,7 @@ RepeatChoice MeetingDialog::Repeat() const {
 std::string MeetingDialog::RepeatRule() const { return RecurrenceRule(Repeat(), start_->date()); }
 
 std::vector<std::string> MeetingDialog::EditedPaths() {
-  return {"title", "type", "start_time", "end_time", "agenda", "remote_allowed"};
+  return {"title", "type", "start_time", "end_time", "agenda", "remote_allowed", "audience"};
 }
 
 }  // namespace branchline::desk

@@ -27,7 +27,8 @@ class MeetingDialog : public QDialog {
   // `meeting` pre-fills the form (an empty message for a new meeting).
   explicit MeetingDialog(const branchline::v1::Meeting& meeting, QWidget* parent = nullptr);
 
-  // The meeting as edited (start/end, title, type, agenda, remote_allowed set).
+  // The meeting as edited (start/end, title, type, agenda, remote_allowed and the audience's
+  // members_only set).
   branchline::v1::Meeting Result() const;
   // The fields an update changes (update_mask paths).
   static std::vector<std::string> EditedPaths();
@@ -42,6 +43,7 @@ class MeetingDialog : public QDialog {
   QComboBox* repeat_combo() const { return repeat_; }
   QSpinBox* interval_spin() const { return interval_; }
   QCheckBox* weekday_box(int day) const { return weekdays_[day - 1]; }  // 1 = Monday
+  QCheckBox* members_only_box() const { return members_only_; }
   QComboBox* end_combo() const { return end_; }
   QDateEdit* until_edit() const { return until_; }
   QSpinBox* count_spin() const { return count_; }
@@ -54,6 +56,7 @@ class MeetingDialog : public QDialog {
   QSpinBox* minutes_;
   QPlainTextEdit* agenda_;
   QCheckBox* remote_;
+  QCheckBox* members_only_;
   QComboBox* repeat_ = nullptr;
   QSpinBox* interval_ = nullptr;
   QCheckBox* weekdays_[7] = {};

@@ -130,23 +130,11 @@ void ReportsView::Reload() {
 }
 
 bool ReportsView::ExportCsv(const QString& path, QString* error) const {
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-    *error = file.errorString();
-    return false;
-  }
-  // The BOM makes spreadsheet programs read the Chinese names as UTF-8.
-  QByteArray bytes("\xEF\xBB\xBF");
-  bytes += TableToCsv(*attendance_).toUtf8();
-  bytes += "\r\n";
-  bytes += TableToCsv(*teams_).toUtf8();
-  bytes += "\r\n";
-  bytes += TableToCsv(*compliance_).toUtf8();
-  if (file.write(bytes) != bytes.size() || !file.flush()) {
-    *error = file.errorString();
-    return false;
-  }
-  return true;
+  const QString blank = QStringLiteral("\r\n");  // between the three tables
+  return WriteCsvFile(
+      path,
+      TableToCsv(*attendance_) + blank + TableToCsv(*teams_) + blank + TableToCsv(*compliance_),
+      error);
 }
 
 bool ReportsView::ExportPdf(const QString& path, QString* error) {

@@ -19,15 +19,6 @@
 namespace branchline::desk {
 namespace {
 
-QWidget* Titled(const QString& title, QWidget* body) {
-  auto* box = new QWidget;
-  auto* layout = new QVBoxLayout(box);
-  layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(new QLabel(QStringLiteral("<b>%1</b>").arg(title)));
-  layout->addWidget(body, 1);
-  return box;
-}
-
 // People whose records feed the "over time" line; a branch office has a few dozen.
 constexpr size_t kTimelinePeople = 300;
 

@@ -1,6 +1,8 @@
 #include "clients/desktop/views/tables.h"
 
 #include <QHeaderView>
+#include <QLabel>
+#include <QVBoxLayout>
 
 namespace branchline::desk {
 
@@ -17,6 +19,15 @@ QTableView* MakeRowPickerTable(QAbstractItemModel* model) {
   table->setSelectionBehavior(QAbstractItemView::SelectRows);
   table->setSelectionMode(QAbstractItemView::SingleSelection);
   return table;
+}
+
+QWidget* Titled(const QString& title, QWidget* body) {
+  auto* box = new QWidget;
+  auto* layout = new QVBoxLayout(box);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(new QLabel(QStringLiteral("<b>%1</b>").arg(title)));
+  layout->addWidget(body, 1);
+  return box;
 }
 
 }  // namespace branchline::desk
