@@ -26,8 +26,9 @@ PACKAGES=(
   # promtool, for the tests of the alert rules (deploy/monitoring: promtool check/test rules);
   # the package's prometheus server itself is not used (not started without systemd)
   prometheus
-  # the Python client (Debian's interpreter and grpcio)
-  python3 python3-grpcio python3-protobuf
+  # the Python client (Debian's interpreter and grpcio; cryptography for the blind ballots of
+  # anonymous evaluation rounds, clients/python/blind_ballot.py)
+  python3 python3-grpcio python3-protobuf python3-cryptography
   # YAML for the monitoring test (tests/server/monitoring_dashboard_test.py reads the rules)
   python3-yaml
   # clients in other languages (clients/java, clients/go): Debian's grpc-java and grpc-go
