@@ -45,6 +45,24 @@ MetricFamily One(const std::string& name, const std::string& help, MetricType ty
   return family;
 }
 
+// The schema migration running now (storage::CurrentMigration), read when scraped: the
+// endpoint serves while Store::Open migrates, before anything else is up.
+class MigrationCollector final : public prometheus::Collectable {
+ public:
+  std::vector<MetricFamily> Collect() const override {
+    const storage::MigrationState state = storage::CurrentMigration();
+    return {One("branchline_schema_migration_running",
+                "1 while a schema migration runs (the server serves no calls until it ends)",
+                MetricType::Gauge, state.running_from != 0),
+            One("branchline_schema_migration_from_version",
+                "The schema version the running migration step starts from (0: none)",
+                MetricType::Gauge, state.running_from),
+            One("branchline_schema_migration_done",
+                "Units (e.g. change-log entries) the running migration step has done",
+                MetricType::Gauge, static_cast<double>(state.done))};
+  }
+};
+
 // RocksDB figures and per-tenant counts, computed when scraped.
 class StoreCollector final : public prometheus::Collectable {
  public:
@@ -138,8 +156,7 @@ std::string StatusCodeName(grpc::StatusCode code) {
   return name.empty() ? std::to_string(static_cast<int>(code)) : name;
 }
 
-absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(const std::string& listen,
-                                                                    const storage::Store& store) {
+absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(const std::string& listen) {
   std::unique_ptr<ServerMetrics> m(new ServerMetrics());
   m->registry_ = std::make_shared<prometheus::Registry>();
   m->calls_ = &prometheus::BuildCounter()
@@ -162,8 +179,6 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(const std::s
                             .Help("Streaming calls in progress (e.g. WatchChanges)")
                             .Register(*m->registry_)
                             .Add({});
-  auto collector = std::make_shared<StoreCollector>(store);
-  m->store_collector_ = collector;
   try {
     // One HTTP thread: Prometheus scrapes every few seconds at most.
     m->exposer_ = std::make_unique<prometheus::Exposer>(listen, 1);
@@ -171,13 +186,17 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(const std::s
     return absl::UnavailableError("cannot serve metrics on " + listen + ": " + e.what());
   }
   m->exposer_->RegisterCollectable(m->registry_);
-  m->exposer_->RegisterCollectable(collector);
+  m->AddCollectable(std::make_shared<MigrationCollector>());
   auto ports = m->exposer_->GetListeningPorts();
   m->port_ = ports.empty() ? 0 : ports.front();
   return m;
 }
 
 ServerMetrics::~ServerMetrics() = default;
+
+void ServerMetrics::AttachStore(const storage::Store& store) {
+  AddCollectable(std::make_shared<StoreCollector>(store));
+}
 
 void ServerMetrics::AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
   exposer_->RegisterCollectable(collectable);

@@ -26,15 +26,17 @@ class Store;
 }
 
 // Prometheus metrics on their own HTTP port (GET /metrics): calls and latency per method and
-// status code, streams in progress, RocksDB figures and per-tenant record counts. The call
-// figures are fed by the call interceptor; the storage figures are read when scraped.
-// Thread-safe.
+// status code, streams in progress, a schema migration's progress, RocksDB figures and
+// per-tenant record counts. The call figures are fed by the call interceptor; the storage and
+// migration figures are read when scraped. Thread-safe.
 class ServerMetrics {
  public:
-  // Serves /metrics on `listen` (host:port; port 0 picks a free one). UNAVAILABLE when the
-  // address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<ServerMetrics>> Start(const std::string& listen,
-                                                              const storage::Store& store);
+  // Serves /metrics on `listen` (host:port; port 0 picks a free one), from before the
+  // database opens, so a long schema migration shows its progress
+  // (branchline_schema_migration_*). UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ServerMetrics>> Start(const std::string& listen);
+  // Adds the storage figures once the database is open. `store` outlives this object.
+  void AttachStore(const storage::Store& store);
   ~ServerMetrics();
 
   int port() const { return port_; }
@@ -49,7 +51,6 @@ class ServerMetrics {
  private:
   ServerMetrics() = default;
   std::shared_ptr<prometheus::Registry> registry_;
-  std::shared_ptr<void> store_collector_;  // kept alive for the exposer (weak reference)
   prometheus::Family<prometheus::Counter>* calls_ = nullptr;
   prometheus::Family<prometheus::Histogram>* latency_ = nullptr;
   prometheus::Histogram* writes_ = nullptr;  // acknowledged writes, all methods together

@@ -273,8 +273,21 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
         "!!! --unsafe-no-sync: acknowledged writes are NOT synced and a power cut can "
         "lose them. Use only for benchmarks. !!!");
   }
+  if (!options.metrics_listen.empty()) {
+    // Before the database opens: a long schema migration shows its progress there. A taken
+    // metrics port must not keep the service down: it serves without metrics and says so
+    // (Prometheus then shows the target as down).
+    auto metrics = ServerMetrics::Start(options.metrics_listen);
+    if (metrics.ok()) {
+      state->metrics = std::move(*metrics);
+      spdlog::info("metrics on http://{}/metrics (metrics port {})", options.metrics_listen,
+                   state->metrics->port());
+    } else {
+      spdlog::error("serving WITHOUT metrics: {}", metrics.status().ToString());
+    }
+  }
   // Migrations of an older database run inside Open, before anything is served; their
-  // progress goes to the log (storage has no logger of its own).
+  // progress goes to the log (storage has no logger of its own) and to the metrics.
   storage::SetMigrationLog([](std::string_view line) { spdlog::info("{}", line); });
   auto store = storage::Store::Open(store_options);
   if (!store.ok()) {
@@ -286,19 +299,8 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   }
   spdlog::info("storage: {}", (*store)->engine_name());
   state->store = std::move(*store);
-  if (!options.metrics_listen.empty()) {
-    // A taken metrics port must not keep the service down: it serves without metrics and
-    // says so (Prometheus then shows the target as down).
-    auto metrics = ServerMetrics::Start(options.metrics_listen, *state->store);
-    if (metrics.ok()) {
-      state->metrics = std::move(*metrics);
-      spdlog::info("metrics on http://{}/metrics (metrics port {})", options.metrics_listen,
-                   state->metrics->port());
-    } else {
-      spdlog::error("serving WITHOUT metrics: {}", metrics.status().ToString());
-    }
-  }
   if (state->metrics) {
+    state->metrics->AttachStore(*state->store);
     state->metrics->AddCollectable(
         MakeOperationsCollector({.store = state->store.get(),
                                  .data_dir = options.data_dir,

@@ -1,5 +1,6 @@
 #include "storage/migrations.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -13,6 +14,20 @@
 namespace branchline::storage {
 
 namespace {
+
+// What CurrentMigration() answers: the running step's `from` (0: none) and its units done.
+std::atomic<uint32_t> g_running_from{0};
+std::atomic<uint64_t> g_done{0};
+
+// Marks a step as running for CurrentMigration() while it lives.
+class RunningStep {
+ public:
+  explicit RunningStep(uint32_t from) {
+    g_done.store(0, std::memory_order_relaxed);
+    g_running_from.store(from, std::memory_order_relaxed);
+  }
+  ~RunningStep() { g_running_from.store(0, std::memory_order_relaxed); }
+};
 
 std::mutex& SettingsMutex() {
   static std::mutex mu;
@@ -134,6 +149,10 @@ absl::Status CompleteChangeIndexes(Engine& engine, MigrationRun& run, EngineBatc
 
 }  // namespace
 
+MigrationState CurrentMigration() {
+  return {g_running_from.load(std::memory_order_relaxed), g_done.load(std::memory_order_relaxed)};
+}
+
 std::string SchemaVersionKey() { return KeyBuilder().Str("schema_version").key(); }
 
 const std::vector<MigrationStep>& MigrationSteps() {
@@ -164,6 +183,7 @@ absl::Status MigrationRun::Checkpoint(EngineBatch& batch, std::string_view resum
 }
 
 void MigrationRun::Progress(uint64_t done, std::string_view unit) {
+  g_done.store(done, std::memory_order_relaxed);
   // At most one line every 2 seconds.
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::steady_clock::now().time_since_epoch())
@@ -182,6 +202,7 @@ absl::Status MigrateSchema(Engine& engine, uint32_t from_version) {
     }
     const MigrationStep& step = steps[version - 1];
     const auto started = std::chrono::steady_clock::now();
+    RunningStep running(version);
     MigrationRun run(engine, version);
     auto resume = engine.Get(Cf::kMeta, ResumeKey(version));
     if (!resume.ok())

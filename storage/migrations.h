@@ -79,6 +79,15 @@ absl::Status MigrateSchema(Engine& engine, uint32_t from_version);
 // Operations per intermediate batch of a step.
 inline constexpr size_t kMigrationBatchOps = 2000;
 
+// The migration running in this process now, for the metrics endpoint (which serves while a
+// long migration runs, before the database is open): the step's `from` version (0: none
+// running) and the units (e.g. change-log entries) it has done so far. Lock-free.
+struct MigrationState {
+  uint32_t running_from = 0;
+  uint64_t done = 0;
+};
+MigrationState CurrentMigration();
+
 // Where migration messages go (the server sends them to its log; storage has no logger).
 // Process-wide; default: standard error.
 void SetMigrationLog(std::function<void(std::string_view message)> log);

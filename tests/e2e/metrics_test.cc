@@ -128,6 +128,11 @@ TEST_F(MetricsTest, ScrapeShowsCallsLatencyStreamsStorageAndTenantCounts) {
         "branchline_rocksdb_delayed_write_rate_bytes"}) {
     EXPECT_GE(Value(metrics, name), 0) << name;
   }
+  // No schema migration runs once the server serves (one that runs shows here, from before
+  // the database opens: the step and its progress).
+  EXPECT_EQ(Value(metrics, "branchline_schema_migration_running"), 0) << metrics;
+  EXPECT_EQ(Value(metrics, "branchline_schema_migration_from_version"), 0);
+  EXPECT_GE(Value(metrics, "branchline_schema_migration_done"), 0);
   // Per tenant: the administrator and three drivers.
   const std::string tenant = std::to_string(session.person().tenant_id());
   EXPECT_EQ(Value(metrics, "branchline_tenant_records{kind=\"people\",tenant=\"" + tenant + "\"}"),

@@ -462,9 +462,22 @@ TEST_P(StoreContract, MigratesASchema1DatabaseInBatches) {
   HooksReset reset;
   PlantSchema1ChangeLog(*store_, 25);
   store_.reset();
-  SetMigrationTestHooks({.fail = nullptr, .batch_ops = 6});  // 3 changes per batch
+  // What the metrics endpoint reads at each write of the step: the step, and how far it got.
+  std::vector<MigrationState> seen;
+  SetMigrationTestHooks({.fail =
+                             [&seen](uint32_t, uint64_t, bool) {
+                               seen.push_back(CurrentMigration());
+                               return absl::OkStatus();
+                             },
+                         .batch_ops = 6});  // 3 changes per batch
   Reopen();
   ASSERT_TRUE(store_);
+  ASSERT_EQ(seen.size(), 10u);  // 9 batches (8 of 3 changes, 1 of 1), then the version write
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].running_from, 1u) << i;
+    EXPECT_EQ(seen[i].done, std::min<uint64_t>(3 * i, 25)) << i;
+  }
+  EXPECT_EQ(CurrentMigration().running_from, 0u) << "nothing runs once the store is open";
   EXPECT_EQ(store_->MembersChangeIndexFrom(), 0u);
   EXPECT_EQ(store_->Get(Cf::kMeta, SchemaVersionKey())->value_or(""),
             KeyBuilder().U32(kLatestSchemaVersion).key());
