@@ -14,7 +14,8 @@ ApiClient::ApiClient(const QString& server_address, QObject* parent)
   stubs_ = {v1::AuthService::NewStub(channel_),     v1::OrganizationService::NewStub(channel_),
             v1::PersonService::NewStub(channel_),   v1::AttendanceService::NewStub(channel_),
             v1::StudyService::NewStub(channel_),    v1::FeedbackService::NewStub(channel_),
-            v1::CalendarService::NewStub(channel_), v1::EvaluationService::NewStub(channel_)};
+            v1::CalendarService::NewStub(channel_), v1::EvaluationService::NewStub(channel_),
+            v1::RecordsService::NewStub(channel_)};
   worker_ = new QObject;
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);

@@ -20,6 +20,7 @@
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
+#include "branchline/v1/records.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "clients/desktop/api/error_text.h"
 
@@ -100,7 +101,8 @@ class ApiClient : public QObject {
              std::unique_ptr<v1::PersonService::Stub>, std::unique_ptr<v1::AttendanceService::Stub>,
              std::unique_ptr<v1::StudyService::Stub>, std::unique_ptr<v1::FeedbackService::Stub>,
              std::unique_ptr<v1::CalendarService::Stub>,
-             std::unique_ptr<v1::EvaluationService::Stub>>
+             std::unique_ptr<v1::EvaluationService::Stub>,
+             std::unique_ptr<v1::RecordsService::Stub>>
       stubs_;
   std::string token_;
   int pending_ = 0;

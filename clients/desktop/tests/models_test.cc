@@ -22,10 +22,13 @@
 #include "clients/desktop/models/formatting.h"
 #include "clients/desktop/models/org_tree.h"
 #include "clients/desktop/models/qr_image.h"
+#include "clients/desktop/models/records_models.h"
 #include "clients/desktop/models/study_models.h"
 #include "clients/desktop/models/table_export.h"
 #include "clients/desktop/views/evaluation_view.h"
 #include "clients/desktop/views/meeting_dialog.h"
+#include "clients/desktop/views/minutes_dialog.h"
+#include "clients/desktop/views/records_view.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -619,6 +622,369 @@ TEST(EvaluationView, ResultsChartExportAndEmptyLists) {
   bars = qobject_cast<QBarSeries*>(view.chart()->chart()->series().front());
   ASSERT_NE(bars, nullptr);
   EXPECT_EQ(bars->barSets().front()->count(), 0);
+}
+
+TEST(RecordsModels, EntryLabelsDetailsPeopleAndItems) {
+  EXPECT_EQ(LedgerEntryTypeLabel(v1::LEDGER_ENTRY_TYPE_TALK), QStringLiteral("谈心谈话 Talk"));
+  EXPECT_EQ(LedgerEntryTypeLabel(v1::LEDGER_ENTRY_TYPE_HARDSHIP),
+            QStringLiteral("困难职工档案 Hardship file"));
+  EXPECT_EQ(LedgerEntryTypeLabel(v1::LEDGER_ENTRY_TYPE_UNSPECIFIED), QStringLiteral("—"));
+  EXPECT_EQ(FormatHours(3.5), QStringLiteral("3.5"));
+  EXPECT_EQ(FormatHours(12), QStringLiteral("12.0"));
+
+  NameLookup people;
+  people.Set(1, QStringLiteral("张三"));
+  people.Set(2, QStringLiteral("李四"));
+  v1::LedgerEntry talk;
+  talk.set_type(v1::LEDGER_ENTRY_TYPE_TALK);
+  talk.set_talk_level(v1::TALK_LEVEL_SECRETARY_MEMBER);
+  talk.add_person_ids(1);
+  talk.add_person_ids(99);
+  talk.add_people_names("王师傅");
+  EXPECT_EQ(EntryDetailText(talk, people), QStringLiteral("书记与党员 Secretary–member"));
+  EXPECT_EQ(EntryPeopleText(talk, people), QStringLiteral("张三、#99、王师傅"));
+  v1::LedgerEntry volunteer;
+  volunteer.set_type(v1::LEDGER_ENTRY_TYPE_VOLUNTEER);
+  volunteer.set_volunteer_hours(2.5);
+  EXPECT_EQ(EntryDetailText(volunteer, people), QStringLiteral("2.5 小时 h"));
+  EXPECT_EQ(EntryPeopleText(volunteer, people), QString());  // nobody named: empty, not "、"
+  v1::LedgerEntry hardship;
+  hardship.set_type(v1::LEDGER_ENTRY_TYPE_HARDSHIP);
+  hardship.mutable_hardship()->set_worker_id(2);
+  EXPECT_EQ(EntryDetailText(hardship, people), QStringLiteral("李四"));
+  hardship.mutable_hardship()->set_worker_id(0);
+  hardship.mutable_hardship()->set_worker_name("赵师傅");
+  EXPECT_EQ(EntryDetailText(hardship, people), QStringLiteral("赵师傅"));
+  v1::LedgerEntry visit;
+  visit.set_type(v1::LEDGER_ENTRY_TYPE_VISIT);
+  EXPECT_EQ(EntryDetailText(visit, people), QString());
+
+  v1::LedgerItems items;
+  auto* major = items.add_majors();
+  major->set_code("3");
+  major->set_title("谈心谈话");
+  auto* minor = major->add_minors();
+  minor->set_code("3.2");
+  minor->set_title("书记谈话");
+  auto* alone = items.add_majors();
+  alone->set_code("9");
+  alone->set_title("志愿服务");
+  const auto titles = LedgerItemTitles(items);
+  EXPECT_EQ(ItemText("3.2", titles), QStringLiteral("3.2 谈心谈话 / 书记谈话"));
+  EXPECT_EQ(ItemText("9", titles), QStringLiteral("9 志愿服务"));
+  EXPECT_EQ(ItemText("7.1", titles), QStringLiteral("7.1"));  // taken off the list since
+  EXPECT_EQ(ItemText("", titles), QStringLiteral("—"));
+  EXPECT_TRUE(LedgerItemTitles(v1::LedgerItems()).isEmpty());
+}
+
+TEST(RecordsModels, ReportPeriodAndTotals) {
+  EXPECT_EQ(ReportPeriodProblem(QDate(2026, 1, 1), QDate(2026, 12, 31)), QString());
+  // 2024 is a leap year: 2024-01-01 .. 2025-01-01 is exactly 366 days, the server's limit.
+  EXPECT_EQ(ReportPeriodProblem(QDate(2024, 1, 1), QDate(2025, 1, 1)), QString());
+  EXPECT_EQ(ReportPeriodProblem(QDate(2026, 3, 1), QDate(2026, 3, 1)), QString());
+  EXPECT_TRUE(
+      ReportPeriodProblem(QDate(2024, 1, 1), QDate(2025, 1, 2)).contains(QStringLiteral("366")));
+  EXPECT_TRUE(
+      ReportPeriodProblem(QDate(2026, 3, 2), QDate(2026, 3, 1)).contains(QStringLiteral("before")));
+  EXPECT_FALSE(ReportPeriodProblem(QDate(), QDate(2026, 3, 1)).isEmpty());
+
+  v1::LedgerReport report;
+  *report.mutable_from_date() = ToLocalDate(QDate(2026, 1, 1));
+  *report.mutable_to_date() = ToLocalDate(QDate(2026, 12, 31));
+  report.set_entries(12);
+  report.set_volunteer_hours(35.5);
+  EXPECT_EQ(
+      LedgerTotalsText(report),
+      QStringLiteral("2026-01-01 至 2026-12-31 · 条目 Entries 12 · 志愿服务 Volunteer hours 35.5"));
+  report.set_hardship_hidden(true);
+  EXPECT_TRUE(LedgerTotalsText(report).contains(QStringLiteral("困难职工档案未计入")));
+}
+
+TEST(RecordsModels, LedgerTablesShowNamesItemsAndVoidedEntries) {
+  NameLookup people;
+  people.Set(1, QStringLiteral("张三"));
+  NameLookup orgs;
+  orgs.Set(7, QStringLiteral("第一党支部"));
+  QHash<QString, QString> titles;
+  LedgerEntriesModel entries(&people, &orgs, &titles);
+  EXPECT_EQ(entries.rowCount(), 0);
+  EXPECT_EQ(entries.columnCount(), 8);
+  v1::LedgerEntry e;
+  e.set_organization_id(7);
+  e.set_type(v1::LEDGER_ENTRY_TYPE_VISIT);
+  *e.mutable_date() = ToLocalDate(QDate(2026, 11, 20));
+  e.set_place("职工家中");
+  e.add_person_ids(1);
+  e.set_text("慰问退休职工");
+  e.set_item_code("4.1");
+  v1::LedgerEntry voided = e;
+  voided.set_voided(true);
+  voided.set_void_reason("重复登记");
+  entries.SetRows(std::vector<v1::LedgerEntry>{e, voided});
+  ASSERT_EQ(entries.rowCount(), 2);
+  EXPECT_EQ(entries.data(entries.index(0, 0)).toString(), QStringLiteral("2026-11-20"));
+  EXPECT_EQ(entries.data(entries.index(0, 1)).toString(), QStringLiteral("走访慰问 Visit"));
+  EXPECT_EQ(entries.data(entries.index(0, 3)).toString(), QStringLiteral("4.1"));
+  titles.insert(QStringLiteral("4.1"), QStringLiteral("走访慰问 / 退休职工"));
+  EXPECT_EQ(entries.data(entries.index(0, 3)).toString(),
+            QStringLiteral("4.1 走访慰问 / 退休职工"));
+  EXPECT_EQ(entries.data(entries.index(0, 4)).toString(), QStringLiteral("第一党支部"));
+  EXPECT_EQ(entries.data(entries.index(0, 6)).toString(), QStringLiteral("张三"));
+  EXPECT_EQ(entries.data(entries.index(0, 7)).toString(), QStringLiteral("慰问退休职工"));
+  EXPECT_FALSE(entries.data(entries.index(0, 7), Qt::BackgroundRole).isValid());
+  EXPECT_EQ(entries.data(entries.index(1, 7)).toString(),
+            QStringLiteral("[已作废 Voided: 重复登记] 慰问退休职工"));
+  EXPECT_TRUE(entries.data(entries.index(1, 0), Qt::BackgroundRole).isValid());
+
+  LedgerItemCountsModel items;
+  v1::LedgerReport report;
+  auto* counted = report.add_items();
+  counted->set_code("3.2");
+  counted->set_title("谈心谈话 / 书记谈话");
+  counted->set_entries(4);
+  auto* zero = report.add_items();
+  zero->set_code("9");
+  zero->set_title("志愿服务");
+  auto* none = report.add_items();
+  none->set_entries(1);
+  none->set_volunteer_hours(1.5);
+  items.SetRows(report.items());
+  ASSERT_EQ(items.rowCount(), 3);
+  EXPECT_EQ(items.data(items.index(0, 1)).toString(), QStringLiteral("谈心谈话 / 书记谈话"));
+  EXPECT_EQ(items.data(items.index(0, 2)).toString(), QStringLiteral("4"));
+  EXPECT_EQ(items.data(items.index(1, 2)).toString(), QStringLiteral("0"));  // zero counts kept
+  EXPECT_EQ(items.data(items.index(2, 0)).toString(), QStringLiteral("—"));
+  EXPECT_EQ(items.data(items.index(2, 1)).toString(), QStringLiteral("未归项 No item"));
+  EXPECT_EQ(items.data(items.index(2, 3)).toString(), QStringLiteral("1.5"));
+  LedgerTypeCountsModel types;
+  auto* type = report.add_types();
+  type->set_type(v1::LEDGER_ENTRY_TYPE_VOLUNTEER);
+  type->set_entries(3);
+  types.SetRows(report.types());
+  ASSERT_EQ(types.rowCount(), 1);
+  EXPECT_EQ(types.data(types.index(0, 0)).toString(), QStringLiteral("志愿服务 Volunteer service"));
+  EXPECT_EQ(types.data(types.index(0, 1)).toString(), QStringLiteral("3"));
+  types.SetRows(v1::LedgerReport().types());
+  EXPECT_EQ(types.rowCount(), 0);
+}
+
+// A record with one open overdue problem, one open in the future and one fixed.
+v1::MeetingRecord RecordWithProblems() {
+  v1::MeetingRecord r;
+  r.set_meeting_id(42);
+  r.set_minutes("# 组织生活会\n\n学习了**党章**。");
+  r.add_resolutions("按月开展谈心谈话");
+  r.add_resolutions("年底前完成整改");
+  r.set_revision(1);
+  r.set_version(3);
+  r.set_recorded_by(1);
+  auto* overdue = r.add_problems();
+  overdue->set_id(1);
+  overdue->set_description("学习笔记不全");
+  overdue->set_owner_id(2);
+  *overdue->mutable_due_date() = ToLocalDate(QDate(2020, 1, 31));
+  overdue->set_status(v1::PROBLEM_STATUS_OPEN);
+  auto* later = r.add_problems();
+  later->set_id(2);
+  later->set_description("台账不规范");
+  later->set_owner_id(99);
+  *later->mutable_due_date() = ToLocalDate(QDate(2099, 12, 31));
+  later->set_status(v1::PROBLEM_STATUS_OPEN);
+  auto* fixed = r.add_problems();
+  fixed->set_id(3);
+  fixed->set_description("党费迟交");
+  fixed->set_owner_id(2);
+  *fixed->mutable_due_date() = ToLocalDate(QDate(2020, 1, 31));
+  fixed->set_status(v1::PROBLEM_STATUS_FIXED);
+  fixed->mutable_fix()->set_fixed_by(1);
+  fixed->mutable_fix()->set_text("已补交");
+  return r;
+}
+
+TEST(RecordsModels, ProblemsStatusFixAndRecordState) {
+  NameLookup people;
+  people.Set(1, QStringLiteral("张三"));
+  people.Set(2, QStringLiteral("李四"));
+  const v1::MeetingRecord record = RecordWithProblems();
+  const QDate today(2026, 12, 3);
+  EXPECT_EQ(ProblemStatusText(record.problems(0), today),
+            QStringLiteral("未整改 Open · 已逾期 overdue"));
+  EXPECT_EQ(ProblemStatusText(record.problems(1), today), QStringLiteral("未整改 Open"));
+  // Fixed after its due date: fixed is all that counts.
+  EXPECT_EQ(ProblemStatusText(record.problems(2), today), QStringLiteral("已整改 Fixed"));
+  EXPECT_EQ(ProblemStatusText(v1::Problem(), today), QStringLiteral("未整改 Open"));
+  EXPECT_EQ(ProblemFixText(record.problems(0), people), QString());
+  EXPECT_TRUE(
+      ProblemFixText(record.problems(2), people).startsWith(QStringLiteral("已补交 (张三")));
+
+  const QString draft = RecordStateText(record, people);
+  EXPECT_TRUE(draft.contains(QStringLiteral("草稿 Draft"))) << draft.toStdString();
+  EXPECT_TRUE(draft.contains(QStringLiteral("Revision 1"))) << draft.toStdString();
+  EXPECT_FALSE(draft.contains(QStringLiteral("Reason")));
+  v1::MeetingRecord locked = record;
+  locked.set_locked(true);
+  locked.set_locked_by(2);
+  locked.set_revision(2);
+  locked.set_reason("补充发言");
+  const QString signed_off = RecordStateText(locked, people);
+  EXPECT_TRUE(signed_off.contains(QStringLiteral("Locked by 李四"))) << signed_off.toStdString();
+  EXPECT_TRUE(signed_off.contains(QStringLiteral("第 2 版 Revision 2")));
+  EXPECT_TRUE(signed_off.contains(QStringLiteral("Reason: 补充发言")));
+
+  EXPECT_EQ(ResolutionsText(record), QStringLiteral("1. 按月开展谈心谈话\n2. 年底前完成整改"));
+  EXPECT_EQ(ResolutionsText(v1::MeetingRecord()), QStringLiteral("无 None"));
+
+  ProblemsModel problems(&people);
+  problems.SetRows(record.problems());
+  ASSERT_EQ(problems.rowCount(), 3);
+  EXPECT_EQ(problems.data(problems.index(0, 2)).toString(), QStringLiteral("李四"));
+  EXPECT_EQ(problems.data(problems.index(1, 2)).toString(), QStringLiteral("#99"));
+  EXPECT_EQ(problems.data(problems.index(0, 3)).toString(), QStringLiteral("2020-01-31"));
+  EXPECT_TRUE(problems.data(problems.index(0, 4), Qt::BackgroundRole).isValid());
+  EXPECT_FALSE(problems.data(problems.index(1, 4), Qt::BackgroundRole).isValid());
+  EXPECT_FALSE(problems.data(problems.index(2, 4), Qt::BackgroundRole).isValid());
+  problems.SetRows(v1::MeetingRecord().problems());
+  EXPECT_EQ(problems.rowCount(), 0);
+}
+
+TEST(RecordsView, LedgerReportExportAndEmptyLists) {
+  ApiClient api(QStringLiteral("127.0.0.1:1"));  // nothing listens: the answers come from here
+  NameLookup people;
+  people.Set(1, QStringLiteral("张三"));
+  NameLookup orgs;
+  RecordsView view(&api, &people, &orgs);
+
+  v1::LedgerEntry e;
+  e.set_type(v1::LEDGER_ENTRY_TYPE_VOLUNTEER);
+  e.set_volunteer_hours(2);
+  *e.mutable_date() = ToLocalDate(QDate(2026, 6, 1));
+  e.add_person_ids(1);
+  e.set_text("社区义诊, 测血压");
+  e.set_item_code("9");
+  view.ShowEntries({e});
+  EXPECT_EQ(view.entries_model()->data(view.entries_model()->index(0, 3)).toString(),
+            QStringLiteral("9"));
+  // Titles that arrive after the entries still reach the table.
+  v1::LedgerItems items;
+  items.add_majors()->set_code("9");
+  items.mutable_majors(0)->set_title("志愿服务");
+  view.ShowItems(items);
+  EXPECT_EQ(view.entries_model()->data(view.entries_model()->index(0, 3)).toString(),
+            QStringLiteral("9 志愿服务"));
+
+  v1::LedgerReport report;
+  *report.mutable_from_date() = ToLocalDate(QDate(2026, 1, 1));
+  *report.mutable_to_date() = ToLocalDate(QDate(2026, 12, 31));
+  report.set_entries(1);
+  report.set_volunteer_hours(2);
+  auto* item = report.add_items();
+  item->set_code("9");
+  item->set_title("志愿服务");
+  item->set_entries(1);
+  item->set_volunteer_hours(2);
+  auto* type = report.add_types();
+  type->set_type(v1::LEDGER_ENTRY_TYPE_VOLUNTEER);
+  type->set_entries(1);
+  view.ShowReport(report);
+  EXPECT_EQ(view.items_model()->rowCount(), 1);
+  EXPECT_EQ(view.types_model()->rowCount(), 1);
+  EXPECT_TRUE(view.totals_text().contains(QStringLiteral("Volunteer hours 2.0")));
+
+  QTemporaryDir dir;
+  ASSERT_TRUE(dir.isValid());
+  const QString path = dir.filePath(QStringLiteral("ledger.csv"));
+  QString error;
+  ASSERT_TRUE(view.ExportCsv(path, &error)) << error.toStdString();
+  QFile file(path);
+  ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+  const QByteArray bytes = file.readAll();
+  EXPECT_TRUE(bytes.startsWith("\xEF\xBB\xBF"));
+  const QString csv = QString::fromUtf8(bytes.mid(3));
+  EXPECT_TRUE(csv.startsWith(QStringLiteral("日期 Date,类型 Type,详情 Detail,")))
+      << csv.toStdString();
+  // The text with a comma is quoted; the three tables follow one another.
+  EXPECT_TRUE(csv.contains(QStringLiteral(
+      "2026-06-01,志愿服务 Volunteer service,2.0 小时 h,9 志愿服务,,,张三,\"社区义诊, 测血压\"")))
+      << csv.toStdString();
+  EXPECT_TRUE(csv.contains(QStringLiteral("\r\n\r\n编号 Code,项目 Item,")));
+  EXPECT_TRUE(
+      csv.contains(QStringLiteral("\r\n\r\n类型 Type,条目 Entries\r\n志愿服务 Volunteer "
+                                  "service,1\r\n")));
+  EXPECT_FALSE(view.ExportCsv(dir.filePath(QStringLiteral("missing/x.csv")), &error));
+  EXPECT_FALSE(error.isEmpty());
+
+  // A period without entries: empty tables, and the totals still say the period and 0.
+  view.ShowEntries({});
+  v1::LedgerReport empty;
+  *empty.mutable_from_date() = report.from_date();
+  *empty.mutable_to_date() = report.to_date();
+  view.ShowReport(empty);
+  EXPECT_EQ(view.entries_model()->rowCount(), 0);
+  EXPECT_EQ(view.items_model()->rowCount(), 0);
+  EXPECT_EQ(view.types_model()->rowCount(), 0);
+  EXPECT_TRUE(view.totals_text().contains(QStringLiteral("Entries 0")));
+  ASSERT_TRUE(view.ExportCsv(path, &error));
+  QFile again(path);
+  ASSERT_TRUE(again.open(QIODevice::ReadOnly));
+  EXPECT_EQ(QString::fromUtf8(again.readAll().mid(3)).count(QStringLiteral("\r\n")), 5)
+      << "three header rows and two blank lines";
+
+  // A period the server would refuse is said before any call, with nothing stale beside it.
+  view.ShowReport(report);
+  view.SetFilter(QDate(2026, 3, 2), QDate(2026, 3, 1), v1::LEDGER_ENTRY_TYPE_TALK);
+  view.SetOrganization(7);
+  EXPECT_TRUE(view.totals_text().contains(QStringLiteral("before")))
+      << view.totals_text().toStdString();
+  EXPECT_EQ(view.items_model()->rowCount(), 0);
+  EXPECT_EQ(api.pending(), 0);
+}
+
+TEST(MinutesDialog, LockedRecordIsReadOnlyDraftIsEditable) {
+  ApiClient api(QStringLiteral("127.0.0.1:1"));
+  NameLookup people;
+  people.Set(2, QStringLiteral("李四"));
+  v1::Meeting meeting;
+  meeting.set_id(42);
+  meeting.set_title("十二月组织生活会");
+  MinutesDialog dialog(&api, meeting, &people);
+  EXPECT_FALSE(dialog.editable());  // nothing read yet
+
+  v1::MeetingRecord record = RecordWithProblems();
+  dialog.ShowRecord(record);
+  EXPECT_TRUE(dialog.editable());
+  EXPECT_TRUE(dialog.state_text().contains(QStringLiteral("草稿 Draft")));
+  // Markdown is rendered: the heading and the bold text without their marks.
+  EXPECT_TRUE(dialog.minutes_text().contains(QStringLiteral("组织生活会")));
+  EXPECT_TRUE(dialog.minutes_text().contains(QStringLiteral("学习了党章。")))
+      << dialog.minutes_text().toStdString();
+  EXPECT_FALSE(dialog.minutes_text().contains(QStringLiteral("**")));
+  EXPECT_EQ(dialog.resolutions_text(), QStringLiteral("1. 按月开展谈心谈话\n2. 年底前完成整改"));
+  EXPECT_EQ(dialog.problems_model()->rowCount(), 3);
+
+  // A save keeps what it does not edit and names the version it was based on.
+  const v1::SaveMeetingRecordRequest save = dialog.SaveRequest(QStringLiteral("新的纪要"));
+  EXPECT_FALSE(save.request_id().empty());
+  EXPECT_EQ(save.expected_version(), 3u);
+  EXPECT_EQ(save.record().meeting_id(), 42u);
+  EXPECT_EQ(save.record().minutes(), "新的纪要");
+  EXPECT_EQ(save.record().problems_size(), 3);
+  EXPECT_EQ(save.record().resolutions_size(), 2);
+  EXPECT_TRUE(save.reason().empty());
+
+  record.set_locked(true);
+  record.set_locked_by(2);
+  dialog.ShowRecord(record);
+  EXPECT_FALSE(dialog.editable());
+  EXPECT_TRUE(dialog.state_text().contains(QStringLiteral("Locked by 李四")));
+  EXPECT_EQ(dialog.problems_model()->rowCount(), 3);
+
+  // No record (none yet, or refused): the server's words and nothing from before.
+  dialog.ShowError(QStringLiteral("未找到 Not found: no record yet"));
+  EXPECT_FALSE(dialog.editable());
+  EXPECT_EQ(dialog.state_text(), QStringLiteral("未找到 Not found: no record yet"));
+  EXPECT_EQ(dialog.problems_model()->rowCount(), 0);
+  EXPECT_EQ(dialog.minutes_text(), QString());
+  EXPECT_EQ(dialog.resolutions_text(), QStringLiteral("无 None"));
 }
 
 }  // namespace

@@ -1,9 +1,7 @@
 #include "clients/desktop/views/evaluation_view.h"
 
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
@@ -69,15 +67,9 @@ EvaluationView::EvaluationView(ApiClient* api, const NameLookup* names, const Na
             const uint64_t id = rounds_->row(current.row()).id();
             if (id != round_id_) LoadResults(id);
           });
-  connect(csv, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("导出 CSV"),
-                                                      Title() + QStringLiteral(".csv"),
-                                                      QStringLiteral("CSV (*.csv)"));
-    QString error;
-    if (!path.isEmpty() && !ExportCsv(path, &error)) {
-      QMessageBox::warning(this, QStringLiteral("导出失败 Export failed"), error);
-    }
-  });
+  ConnectExport(
+      csv, this, QStringLiteral("csv"), [this] { return Title(); },
+      [this](const QString& path, QString* error) { return ExportCsv(path, error); });
 }
 
 void EvaluationView::SetOrganization(uint64_t org_id) {

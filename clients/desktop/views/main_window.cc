@@ -11,6 +11,7 @@
 #include "clients/desktop/views/evaluation_view.h"
 #include "clients/desktop/views/feedback_view.h"
 #include "clients/desktop/views/meetings_view.h"
+#include "clients/desktop/views/records_view.h"
 #include "clients/desktop/views/reports_view.h"
 #include "clients/desktop/views/sign_in_dialog.h"
 #include "clients/desktop/views/study_view.h"
@@ -28,11 +29,13 @@ MainWindow::MainWindow(ApiClient* api, QWidget* parent) : QMainWindow(parent), a
   feedback_ = new FeedbackView(api, &names_);
   reports_ = new ReportsView(api);
   evaluation_ = new EvaluationView(api, &names_, &org_names_);
+  records_ = new RecordsView(api, &names_, &org_names_);
   tabs_->addTab(meetings_, QStringLiteral("会议 Meetings"));
   tabs_->addTab(study_, QStringLiteral("学习 Study"));
   tabs_->addTab(feedback_, QStringLiteral("职工信箱 Mailbox"));
   tabs_->addTab(reports_, QStringLiteral("报表 Reports"));
   tabs_->addTab(evaluation_, QStringLiteral("评议 Evaluation"));
+  tabs_->addTab(records_, QStringLiteral("台账 Records"));
   tabs_->setEnabled(false);
   auto* split = new QSplitter;
   split->addWidget(tree_);
@@ -125,6 +128,7 @@ void MainWindow::OrganizationChosen(uint64_t org_id) {
                feedback_->SetOrganization(org_id, list);
                reports_->SetOrganization(org_id);
                evaluation_->SetOrganization(org_id);
+               records_->SetOrganization(org_id);
              });
 }
 

@@ -17,12 +17,14 @@ namespace branchline::desk {
 class EvaluationView;
 class FeedbackView;
 class MeetingsView;
+class RecordsView;
 class ReportsView;
 class SignInDialog;
 class StudyView;
 
 // The branch office window: the organisation tree on the left drives every tab on the right
-// (meetings and leave, study, mailbox, reports, evaluation). Failed calls show in the status bar.
+// (meetings and leave, study, mailbox, reports, evaluation, the ledger). Failed calls show in the
+// status bar.
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
@@ -43,6 +45,7 @@ class MainWindow : public QMainWindow {
   FeedbackView* feedback_view() const { return feedback_; }
   ReportsView* reports_view() const { return reports_; }
   EvaluationView* evaluation_view() const { return evaluation_; }
+  RecordsView* records_view() const { return records_; }
   uint64_t organization_id() const { return org_id_; }
   QString status_text() const;
 
@@ -53,7 +56,7 @@ class MainWindow : public QMainWindow {
 
   ApiClient* api_;
   NameLookup names_;
-  NameLookup org_names_;  // the loaded tree's, for the honours board
+  NameLookup org_names_;  // the loaded tree's, for the honours board and the ledger
   SignInDialog* sign_in_;
   QTreeView* tree_;
   std::unique_ptr<QStandardItemModel> tree_model_;
@@ -64,6 +67,7 @@ class MainWindow : public QMainWindow {
   FeedbackView* feedback_;
   ReportsView* reports_;
   EvaluationView* evaluation_;
+  RecordsView* records_;
   QLabel* user_label_;
   uint64_t org_id_ = 0;
 };

@@ -15,12 +15,13 @@
 #include "clients/desktop/views/check_in_window.h"
 #include "clients/desktop/views/leave_view.h"
 #include "clients/desktop/views/meeting_dialog.h"
+#include "clients/desktop/views/minutes_dialog.h"
 #include "clients/desktop/views/tables.h"
 
 namespace branchline::desk {
 
 MeetingsView::MeetingsView(ApiClient* api, const NameLookup* names, QWidget* parent)
-    : QWidget(parent), api_(api), model_(new MeetingsModel(this)) {
+    : QWidget(parent), api_(api), names_(names), model_(new MeetingsModel(this)) {
   calendar_ = new QCalendarWidget;
   calendar_->setGridVisible(true);
   calendar_->setFirstDayOfWeek(Qt::Monday);
@@ -29,9 +30,10 @@ MeetingsView::MeetingsView(ApiClient* api, const NameLookup* names, QWidget* par
   auto* edit = new QPushButton(QStringLiteral("编辑 Edit…"));
   auto* cancel = new QPushButton(QStringLiteral("取消会议 Cancel…"));
   auto* check_in = new QPushButton(QStringLiteral("签到大屏 Check-in screen"));
+  auto* minutes = new QPushButton(QStringLiteral("纪要 Minutes…"));
   auto* refresh = new QPushButton(QStringLiteral("刷新 Refresh"));
   auto* buttons = new QHBoxLayout;
-  for (auto* b : {schedule, edit, cancel, check_in, refresh}) buttons->addWidget(b);
+  for (auto* b : {schedule, edit, cancel, check_in, minutes, refresh}) buttons->addWidget(b);
   buttons->addStretch();
   leave_ = new LeaveView(api, names);
 
@@ -68,6 +70,9 @@ MeetingsView::MeetingsView(ApiClient* api, const NameLookup* names, QWidget* par
   connect(cancel, &QPushButton::clicked, this, &MeetingsView::CancelSelected);
   connect(check_in, &QPushButton::clicked, this, [this] {
     if (const v1::Meeting* m = Selected()) OpenCheckIn(m->id());
+  });
+  connect(minutes, &QPushButton::clicked, this, [this] {
+    if (const v1::Meeting* m = Selected()) OpenMinutes(m->id());
   });
   connect(refresh, &QPushButton::clicked, this, &MeetingsView::Reload);
 }
@@ -142,6 +147,18 @@ CheckInWindow* MeetingsView::OpenCheckIn(uint64_t meeting_id, bool full_screen) 
     }
     window->Start();
     return window;
+  }
+  return nullptr;
+}
+
+MinutesDialog* MeetingsView::OpenMinutes(uint64_t meeting_id) {
+  for (const auto& m : model_->rows()) {
+    if (m.id() != meeting_id) continue;
+    auto* dialog = new MinutesDialog(api_, m, names_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    dialog->Load();
+    return dialog;
   }
   return nullptr;
 }

@@ -12,10 +12,11 @@ namespace branchline::desk {
 
 class CheckInWindow;
 class LeaveView;
+class MinutesDialog;
 
 // The selected organisation's meetings: a month calendar (days with meetings in bold), the
 // list for that month, schedule (once or as a repeating series)/edit/cancel, the check-in screen,
-// and leave requests of the selected meeting below.
+// the record (minutes) of a held meeting, and leave requests of the selected meeting below.
 class MeetingsView : public QWidget {
   Q_OBJECT
 
@@ -28,6 +29,9 @@ class MeetingsView : public QWidget {
   bool SelectMeeting(uint64_t meeting_id);
   // Opens the full-screen check-in view of a listed meeting.
   CheckInWindow* OpenCheckIn(uint64_t meeting_id, bool full_screen = true);
+  // Opens the record (minutes) of a listed meeting in a window of its own, so the list stays
+  // usable beside it; nullptr when the meeting is not listed.
+  MinutesDialog* OpenMinutes(uint64_t meeting_id);
   // Creates (id 0) or updates a meeting as the dialog would.
   void SaveMeeting(const v1::Meeting& meeting);
   // Creates a series from the dialog's meeting and repeat rule (an RRULE value).
@@ -45,6 +49,7 @@ class MeetingsView : public QWidget {
   void MarkCalendarDays();
 
   ApiClient* api_;
+  const NameLookup* names_;
   MeetingsModel* model_;
   QCalendarWidget* calendar_;
   QTableView* table_;

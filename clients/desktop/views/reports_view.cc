@@ -3,11 +3,9 @@
 #include <QBuffer>
 #include <QDate>
 #include <QFile>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPageSize>
 #include <QPdfWriter>
 #include <QPushButton>
@@ -56,24 +54,12 @@ ReportsView::ReportsView(ApiClient* api, QWidget* parent)
   layout->addWidget(MakeTable(compliance_), 1);
 
   connect(year_, &QSpinBox::valueChanged, this, [this] { Reload(); });
-  connect(csv, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("导出 CSV"),
-                                                      Title() + QStringLiteral(".csv"),
-                                                      QStringLiteral("CSV (*.csv)"));
-    QString error;
-    if (!path.isEmpty() && !ExportCsv(path, &error)) {
-      QMessageBox::warning(this, QStringLiteral("导出失败 Export failed"), error);
-    }
-  });
-  connect(pdf, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("导出 PDF"),
-                                                      Title() + QStringLiteral(".pdf"),
-                                                      QStringLiteral("PDF (*.pdf)"));
-    QString error;
-    if (!path.isEmpty() && !ExportPdf(path, &error)) {
-      QMessageBox::warning(this, QStringLiteral("导出失败 Export failed"), error);
-    }
-  });
+  ConnectExport(
+      csv, this, QStringLiteral("csv"), [this] { return Title(); },
+      [this](const QString& path, QString* error) { return ExportCsv(path, error); });
+  ConnectExport(
+      pdf, this, QStringLiteral("pdf"), [this] { return Title(); },
+      [this](const QString& path, QString* error) { return ExportPdf(path, error); });
 }
 
 void ReportsView::SetOrganization(uint64_t org_id) {
