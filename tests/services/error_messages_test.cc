@@ -2,12 +2,16 @@
 // (domain branchline.v1) with its metadata and a LocalizedMessage in the caller's
 // `accept-language`, zh-CN by default; refusals without a reason get their code's generic
 // message. A sample per area: check-in, leave, sign-in, the mailbox, the transport's limits,
-// the organisation tree, people and idempotency.
+// the organisation tree, people and idempotency, study, absences and devices.
+#include <ctime>
 #include <string>
 
+#include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/notifications.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
+#include "branchline/v1/study.grpc.pb.h"
 #include "tests/services/attendance_fixture.h"
 #include "tests/support/error_details.h"
 
@@ -332,6 +336,81 @@ TEST_F(ErrorMessagesTest, TreePeopleAndRequestRefusalsHaveTheirOwnReasons) {
       "该请求编号已用于另一个不同的请求，请生成新的编号。",
       [&](const std::string& l) { return create("周二安全例会", l); },
       "This request_id was already used for a different request.");
+}
+
+TEST_F(ErrorMessagesTest, StudyAbsenceAndDeviceRefusalsHaveTheirOwnReasons) {
+  // A second study plan of the branch for one year.
+  auto study = v1::StudyService::NewStub(server_.channel());
+  auto plan = [&](const std::string& language) {
+    v1::CreateStudyPlanRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.mutable_plan()->set_organization_id(branch_);
+    r.mutable_plan()->set_year(2099);
+    r.mutable_plan()->set_title("年度学习计划");
+    auto* item = r.mutable_plan()->add_items();
+    item->set_topic("党章学习");
+    item->set_required_minutes(60);
+    item->set_due_date("2099-12-31");
+    v1::StudyPlan out;
+    return study->CreateStudyPlan(LanguageCtx(secretary_, language).get(), r, &out);
+  };
+  const auto first = plan("");
+  ASSERT_TRUE(first.ok()) << first.error_message();
+  ExpectRefusal(plan(""), grpc::ALREADY_EXISTS, "STUDY_PLAN_EXISTS", "该组织本年度已有学习计划。",
+                plan, "The organisation already has a study plan for this year.");
+
+  // A refused absence cannot be withdrawn.
+  auto calendar = v1::CalendarService::NewStub(server_.channel());
+  const std::time_t in_ten_days = Now() / kSec + 10 * 86400;
+  std::tm day{};
+  gmtime_r(&in_ten_days, &day);
+  v1::RequestAbsenceRequest ask;
+  ask.set_request_id(TestServer::RequestId());
+  ask.set_type(v1::ABSENCE_TYPE_PERSONAL_LEAVE);
+  for (auto* date : {ask.mutable_from_date(), ask.mutable_to_date()}) {
+    date->set_year(day.tm_year + 1900);
+    date->set_month(day.tm_mon + 1);
+    date->set_day(day.tm_mday);
+  }
+  ask.set_reason("家中有事");
+  v1::AbsenceRequest asked, decided;
+  ASSERT_TRUE(calendar->RequestAbsence(Ctx(d1_).get(), ask, &asked).ok());
+  v1::DecideAbsenceRequest refuse;
+  refuse.set_request_id(TestServer::RequestId());
+  refuse.set_id(asked.id());
+  refuse.set_approve(false);
+  refuse.set_note("当天人手不足");
+  const auto refused = calendar->DecideAbsence(Ctx(secretary_).get(), refuse, &decided);
+  ASSERT_TRUE(refused.ok()) << refused.error_message();
+  auto withdraw = [&](const std::string& language) {
+    v1::WithdrawAbsenceRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(asked.id());
+    v1::AbsenceRequest out;
+    return calendar->WithdrawAbsence(LanguageCtx(d1_, language).get(), r, &out);
+  };
+  ExpectRefusal(withdraw(""), grpc::FAILED_PRECONDITION, "ABSENCE_REFUSED",
+                "已被驳回的请假不能撤回。", withdraw, "A refused absence cannot be withdrawn.");
+
+  // A 21st phone.
+  auto notifications = v1::NotificationService::NewStub(server_.channel());
+  auto device = [&](int n, const std::string& language) {
+    v1::RegisterDeviceRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_platform(v1::DEVICE_PLATFORM_ANDROID);
+    r.set_token("push-token-of-phone-" + std::to_string(n));
+    r.set_app_version("3.2.0");
+    v1::Device out;
+    return notifications->RegisterDevice(LanguageCtx(d2_, language).get(), r, &out);
+  };
+  for (int n = 0; n < 20; ++n) ASSERT_TRUE(device(n, "").ok()) << n;
+  const auto full = device(20, "");
+  ExpectRefusal(
+      full, grpc::RESOURCE_EXHAUSTED, "TOO_MANY_DEVICES", "每人最多登记 20 台设备，请先移除一台。",
+      [&](const std::string& l) { return device(21, l); },
+      "At most 20 devices per person: remove one first.");
+  EXPECT_EQ(DetailsOf(full).metadata["max"], "20");
+  EXPECT_EQ(DetailsOf(full).field, "token");
 }
 
 }  // namespace
