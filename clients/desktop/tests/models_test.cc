@@ -35,6 +35,16 @@
 namespace branchline::desk {
 namespace {
 
+// The text of a CSV file a tab exported: it must open and start with the UTF-8 BOM that
+// spreadsheet programs need to read the Chinese names.
+QString CsvFileText(const QString& path) {
+  QFile file(path);
+  EXPECT_TRUE(file.open(QIODevice::ReadOnly)) << path.toStdString();
+  const QByteArray bytes = file.readAll();
+  EXPECT_TRUE(bytes.startsWith("\xEF\xBB\xBF"));
+  return QString::fromUtf8(bytes.mid(3));
+}
+
 TEST(Formatting, PercentCountdownAndCounts) {
   EXPECT_EQ(FormatPercent(0.875), QStringLiteral("87.5%"));
   EXPECT_EQ(FormatPercent(0), QStringLiteral("0.0%"));
@@ -580,11 +590,7 @@ TEST(EvaluationView, ResultsChartExportAndEmptyLists) {
   const QString path = dir.filePath(QStringLiteral("results.csv"));
   QString error;
   ASSERT_TRUE(view.ExportCsv(path, &error)) << error.toStdString();
-  QFile file(path);
-  ASSERT_TRUE(file.open(QIODevice::ReadOnly));
-  const QByteArray bytes = file.readAll();
-  EXPECT_TRUE(bytes.startsWith("\xEF\xBB\xBF"));
-  const QString csv = QString::fromUtf8(bytes.mid(3));
+  const QString csv = CsvFileText(path);
   EXPECT_TRUE(csv.startsWith(QStringLiteral("评价对象 Subject,评价人数 Raters,")))
       << csv.toStdString();
   EXPECT_TRUE(csv.contains(QStringLiteral("李四,2,评价人数不足 too few ratings,95.00,—,—,")))
@@ -895,11 +901,7 @@ TEST(RecordsView, LedgerReportExportAndEmptyLists) {
   const QString path = dir.filePath(QStringLiteral("ledger.csv"));
   QString error;
   ASSERT_TRUE(view.ExportCsv(path, &error)) << error.toStdString();
-  QFile file(path);
-  ASSERT_TRUE(file.open(QIODevice::ReadOnly));
-  const QByteArray bytes = file.readAll();
-  EXPECT_TRUE(bytes.startsWith("\xEF\xBB\xBF"));
-  const QString csv = QString::fromUtf8(bytes.mid(3));
+  const QString csv = CsvFileText(path);
   EXPECT_TRUE(csv.startsWith(QStringLiteral("日期 Date,类型 Type,详情 Detail,")))
       << csv.toStdString();
   // The text with a comma is quoted; the three tables follow one another.
