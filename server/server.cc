@@ -44,6 +44,7 @@
 #include "services/duties/duties_grpc.h"
 #include "services/evaluation/evaluation_grpc.h"
 #include "services/feedback/feedback_grpc.h"
+#include "services/files/files_grpc.h"
 #include "services/notifications/notifications_grpc.h"
 #include "services/notifications/reminder_rules.h"
 #include "services/org/org_grpc.h"
@@ -101,6 +102,9 @@ struct BranchlineServer::State {
   std::unique_ptr<Commitments> commitments;
   std::unique_ptr<Honours> honours;
   std::unique_ptr<Duties> duties;
+  std::unique_ptr<Uploads> uploads;
+  AttachmentTargets attachment_targets;
+  std::unique_ptr<FileLibrary> file_library;
   std::unique_ptr<NotificationSettingsBook> notification_settings;
   std::unique_ptr<Devices> devices;
   std::unique_ptr<Outbox> outbox;
@@ -385,6 +389,29 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
       std::make_unique<Honours>(*state->store, *state->access, *state->people, evaluation_clock);
   state->duties =
       std::make_unique<Duties>(*state->store, *state->access, *state->people, evaluation_clock);
+  state->uploads =
+      std::make_unique<Uploads>(*state->store, *state->access, state->clock, options.files);
+  state->uploads->StartPruning();
+  // The records files attach to, with their owners' rules (services/files/attachment_targets.h).
+  state->attachment_targets.Register(v1::ATTACHMENT_TARGET_MEETING,
+                                     {[records = state->meeting_records.get()](
+                                          const Caller& c, uint64_t id, std::string_view field) {
+                                        return records->RequireAttachmentRead(c, id, field);
+                                      },
+                                      [records = state->meeting_records.get()](
+                                          const Caller& c, uint64_t id, std::string_view field) {
+                                        return records->RequireAttachmentChange(c, id, field);
+                                      }});
+  state->attachment_targets.Register(
+      v1::ATTACHMENT_TARGET_LEDGER_ENTRY,
+      {[ledger = state->ledger.get()](const Caller& c, uint64_t id, std::string_view field) {
+         return ledger->RequireAttachmentRead(c, id, field);
+       },
+       [ledger = state->ledger.get()](const Caller& c, uint64_t id, std::string_view field) {
+         return ledger->RequireAttachmentChange(c, id, field);
+       }});
+  state->file_library = std::make_unique<FileLibrary>(
+      *state->store, *state->access, state->attachment_targets, state->clock, options.files);
   const Clock& notification_clock =
       options.notifications.clock ? *options.notifications.clock : state->clock;
   state->notification_settings =
@@ -455,6 +482,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments,
                                        *state->honours, auth, *state->streams));
   add(std::make_unique<DutiesGrpc>(*state->duties, auth));
+  add(std::make_unique<FilesGrpc>(*state->uploads, *state->file_library, auth));
   add(std::make_unique<NotificationsGrpc>(*state->outbox, *state->devices,
                                           *state->notification_settings, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
@@ -551,6 +579,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->reminder_rules.reset();    // stops the reminder pass before the database closes
   state_->change_retention.reset();  // stops pruning before the database closes
   state_->audit_log.reset();         // the same for the audit trail
+  state_->uploads.reset();           // and for expired uploads
   state_->deferred_changes.reset();  // stops publishing before the database closes
   state_->metrics.reset();           // stops scrapes before the store they read goes
   state_->store.reset();             // closes the database cleanly
@@ -562,6 +591,7 @@ void BranchlineServer::Wait() {
 }
 
 absl::StatusOr<uint64_t> BranchlineServer::PruneAuditNow() { return state_->audit_log->PruneNow(); }
+absl::StatusOr<uint64_t> BranchlineServer::PruneUploadsNow() { return state_->uploads->PruneNow(); }
 
 absl::StatusOr<uint64_t> BranchlineServer::PruneChangesNow() {
   return state_->change_retention->PruneNow();

@@ -10,6 +10,7 @@
 #include "services/common/device_time.h"
 #include "services/common/stream_bounds.h"
 #include "services/feedback/anonymous_letter_limit.h"
+#include "services/files/file_options.h"
 #include "services/notifications/notification_options.h"
 
 namespace branchline {
@@ -92,6 +93,9 @@ struct ServerOptions {
   const Clock* evaluation_clock = nullptr;
   // Reminders: pass interval, clock (services/notifications).
   NotificationOptions notifications;
+  // Photos and files: size limits, the quota per organisation, upload expiry
+  // (services/files/file_options.h).
+  FileOptions files;
 };
 
 // The checks Start() makes before it touches anything (limits, listen exposure, TLS settings
@@ -118,6 +122,8 @@ class BranchlineServer {
   void Wait();
   // Runs audit-trail retention now (it also runs on its timer); returns the records deleted.
   absl::StatusOr<uint64_t> PruneAuditNow();
+  // Deletes expired uploads now (services/files/uploads.h; tests).
+  absl::StatusOr<uint64_t> PruneUploadsNow();
   // Runs change-log retention now (it also runs on its timer); returns the entries deleted.
   absl::StatusOr<uint64_t> PruneChangesNow();
   // Publishes the held-back changes of anonymous authors that are due (it also runs on its

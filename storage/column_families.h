@@ -34,14 +34,15 @@ enum class Cf : uint8_t {
   kEvaluations = 19,    // evaluation: rounds, ratings, commitments, boards, honours
   kRecords = 20,        // records: meeting minutes and their revisions, the activity ledger
   kNotifications = 21,  // notifications: the outbox, device tokens, reminder guards
-  kCount = 22,
+  kFiles = 22,          // files: uploads in progress, file records, content chunks by digest
+  kCount = 23,
 };
 
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kCfNames = {
     "default",     "organizations", "people",   "credentials",   "sessions",       "index",
     "idempotency", "changes",       "meetings", "attendance",    "leave_requests", "materials",
     "study_plans", "study_records", "quizzes",  "quiz_attempts", "letters",        "letter_events",
-    "notices",     "evaluations",   "records",  "notifications",
+    "notices",     "evaluations",   "records",  "notifications", "files",
 };
 
 constexpr size_t CfIndex(Cf cf) { return static_cast<size_t>(cf); }

@@ -10,7 +10,7 @@ namespace branchline::storage {
 //   1-99 organisations, people, auth   100-199 attendance   200-299 study
 //   300-399 feedback                   400-499 sync and notices
 //   500-529 evaluation
-//   600-629 records (minutes, the activity ledger, the audit trail)
+//   600-629 records (minutes, the activity ledger, the audit trail, files)
 //   700-729 notifications (services/notifications)
 enum class Index : uint16_t {
   kOrgChildren = 1,     // [parent id][child id]
@@ -89,6 +89,13 @@ enum class Index : uint16_t {
   kLedgerEntryBySubtree = 602,  // [org or ancestor id][-date day i64][entry id]
   // The audit trail (services/common/audit_trail.h): one entry per record, by its person.
   kAuditByPerson = 603,  // [person id][time i64 micros][unique u64]   value: ""
+  // Files (services/files; records live in kFiles). Uploads not yet finished, by the time
+  // they expire, for the pass that deletes abandoned ones with their chunks.
+  kUploadByExpiry = 604,  // [expires i64 micros][upload token, 16 bytes]   value: ""
+  // An organisation's files, newest first (ListFiles).
+  kFileByOrg = 605,  // [org id][~file id]   value: ""
+  // Files attached to a record (a meeting, a ledger entry), by file id.
+  kAttachmentByObject = 606,  // [target u8][object id][file id]   value: ""
   // Notifications (700-729; services/notifications). Records live in kNotifications.
   // The outbox in commit order: [notification id]   value: "". The id is the gateway cursor:
   // ids are given out in increasing order under the outbox's one writer lock (outbox.h).

@@ -328,6 +328,57 @@ inline std::string AuditByPersonKey(uint64_t person, int64_t time, uint64_t uniq
 inline std::string AuditByPersonPrefix(uint64_t person) {
   return IndexKey(TenantOfId(person), Index::kAuditByPerson).U64(person).key();
 }
+
+// ---- Files (services/files) ----------------------------------------------------------------
+// In kFiles, under string tags. An upload in progress at [tenant][str "upload"][token 16
+// bytes] and its received chunks at [tenant][str "upload_chunk"][token][offset u64]; a file
+// record at [tenant][str "file"][file id]; stored content once per tenant and digest (files
+// with the same content share it): its description at [tenant][str "content"][sha-256, 32
+// bytes] and its bytes in fixed-size chunks at [tenant][str "content_chunk"][sha-256][chunk
+// u32]; an organisation's bytes in use at [tenant][str "quota"][org id].
+inline std::string UploadKey(uint32_t tenant, std::string_view token) {
+  return KeyBuilder(tenant).Str("upload").Raw(token).key();
+}
+inline std::string UploadChunkKey(uint32_t tenant, std::string_view token, uint64_t offset) {
+  return KeyBuilder(tenant).Str("upload_chunk").Raw(token).U64(offset).key();
+}
+inline std::string UploadChunkPrefix(uint32_t tenant, std::string_view token) {
+  return KeyBuilder(tenant).Str("upload_chunk").Raw(token).key();
+}
+inline std::string FileKey(uint64_t file) {
+  return KeyBuilder(TenantOfId(file)).Str("file").U64(file).key();
+}
+inline std::string ContentKey(uint32_t tenant, std::string_view sha256) {
+  return KeyBuilder(tenant).Str("content").Raw(sha256).key();
+}
+inline std::string ContentChunkKey(uint32_t tenant, std::string_view sha256, uint32_t chunk) {
+  return KeyBuilder(tenant).Str("content_chunk").Raw(sha256).U32(chunk).key();
+}
+inline std::string FileQuotaKey(uint64_t org) {
+  return KeyBuilder(TenantOfId(org)).Str("quota").U64(org).key();
+}
+inline std::string UploadByExpiryKey(uint32_t tenant, int64_t expires, std::string_view token) {
+  return IndexKey(tenant, Index::kUploadByExpiry).I64(expires).Raw(token).key();
+}
+inline std::string UploadByExpiryPrefix(uint32_t tenant) {
+  return IndexKey(tenant, Index::kUploadByExpiry).key();
+}
+inline std::string FileByOrgKey(uint64_t org, uint64_t file) {
+  return IndexKey(TenantOfId(org), Index::kFileByOrg).U64(org).U64(~file).key();
+}
+inline std::string FileByOrgPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kFileByOrg).U64(org).key();
+}
+inline std::string AttachmentKey(uint8_t target, uint64_t object, uint64_t file) {
+  return IndexKey(TenantOfId(object), Index::kAttachmentByObject)
+      .U8(target)
+      .U64(object)
+      .U64(file)
+      .key();
+}
+inline std::string AttachmentPrefix(uint8_t target, uint64_t object) {
+  return IndexKey(TenantOfId(object), Index::kAttachmentByObject).U8(target).U64(object).key();
+}
 struct AuditKeyParts {
   int64_t time = 0;
   uint64_t person = 0;

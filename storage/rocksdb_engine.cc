@@ -86,6 +86,16 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(const StoreOptions& options,
                                                       : rocksdb::kNoCompression;
   if (has(rocksdb::kZSTD)) cf.bottommost_compression = rocksdb::kZSTD;
   cf.level_compaction_dynamic_level_bytes = true;
+  // File contents (photos, PDFs: 256 KiB chunks) go to blob files beside the LSM tree, so
+  // compactions of the small records there do not rewrite them (RocksDB's integrated BlobDB).
+  // They are compressed already: no blob compression. Garbage collection reclaims the blobs of
+  // abandoned uploads' chunks once they are deleted.
+  if (family == Cf::kFiles) {
+    cf.enable_blob_files = true;
+    cf.min_blob_size = 4096;
+    cf.blob_compression_type = rocksdb::kNoCompression;
+    cf.enable_blob_garbage_collection = true;
+  }
   return cf;
 }
 

@@ -103,6 +103,7 @@ int Run(int argc, char** argv) {
   AddCalendarCommands(app, session);
   AddRecordsCommands(app, session);
   AddAuditCommands(app, session);
+  AddFileCommands(app, session);
   AddNotificationCommands(app, session);
   AddDemoCommand(app, session);
   for (CLI::App* command : app.get_subcommands({})) {

@@ -1,11 +1,10 @@
 // The write paths of the mailbox: submission, the handlers' workflow, replies and ratings.
 #include "services/feedback/mailbox.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "services/auth/authenticator.h"
+#include "services/common/anonymity.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
@@ -24,20 +23,6 @@ namespace {
 constexpr std::string_view kKind = "letter";
 constexpr size_t kMaxText = 5000;
 constexpr size_t kMaxReason = 500;
-
-// Ids of anonymous letters are random in the upper half of the tenant's 40-bit id space,
-// which the tenant's sequence never reaches, so an id says nothing about when it was made.
-uint64_t RandomAnonymousId(uint32_t tenant) {
-  uint64_t r = 0;
-  randombytes_buf(&r, sizeof r);
-  constexpr uint64_t kHalf = 1ULL << (storage::kTenantShift - 1);
-  return storage::MakeId(tenant, kHalf | (r & (kHalf - 1)));
-}
-
-// The start of the current UTC day: the only time stored with anonymous idempotency entries.
-int64_t UtcDayStart(int64_t now) {
-  return now - ((now % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
-}
 
 absl::Status CheckCategory(v1::LetterCategory category) {
   if (!v1::LetterCategory_IsValid(category) || category == v1::LETTER_CATEGORY_UNSPECIFIED) {

@@ -535,4 +535,23 @@ absl::StatusOr<v1::LedgerReport> Ledger::Report(const Caller& caller,
   return report;
 }
 
+absl::Status Ledger::RequireAttachmentRead(const Caller& caller, uint64_t entry_id,
+                                           std::string_view field) const {
+  ASSIGN_OR_RETURN(auto entry, Load(caller, entry_id, field));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, entry.organization_id(), field));
+  RETURN_IF_ERROR(
+      records::RequireLedgerRead(access_, caller, org, "reading a ledger entry's files"));
+  if (entry.type() == v1::LEDGER_ENTRY_TYPE_HARDSHIP && !records::SeesHardship(caller, org)) {
+    return Denied("reading the files of a hardship file");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::RequireAttachmentChange(const Caller& caller, uint64_t entry_id,
+                                             std::string_view field) const {
+  ASSIGN_OR_RETURN(auto entry, Load(caller, entry_id, field));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, entry.organization_id(), field));
+  return Access::RequireManage(caller, org, "attaching files to the ledger");
+}
+
 }  // namespace branchline

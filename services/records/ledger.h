@@ -55,6 +55,14 @@ class Ledger {
   absl::StatusOr<v1::LedgerReport> Report(const Caller& caller,
                                           const v1::GetLedgerReportRequest& request) const;
 
+  // The rules of the files attached to an entry (FileService, ATTACHMENT_TARGET_LEDGER_ENTRY):
+  // the entry's readers read them (a hardship file's only its managers), its managers attach
+  // them. NOT_FOUND naming `field` for an entry the caller's tenant does not have.
+  absl::Status RequireAttachmentRead(const Caller& caller, uint64_t entry_id,
+                                     std::string_view field) const;
+  absl::Status RequireAttachmentChange(const Caller& caller, uint64_t entry_id,
+                                       std::string_view field) const;
+
  private:
   // The list of `org` or of its nearest ancestor that has one (inherited_from says which; 0
   // and no majors when none has).

@@ -534,4 +534,18 @@ absl::StatusOr<v1::ListOpenProblemsResponse> MeetingRecords::ListOpenProblems(
   return response;
 }
 
+absl::Status MeetingRecords::RequireAttachmentRead(const Caller& caller, uint64_t meeting_id,
+                                                   std::string_view field) const {
+  ASSIGN_OR_RETURN(auto stored, meetings_.Load(caller, meeting_id, field));
+  ASSIGN_OR_RETURN(auto record, LoadRecord(meeting_id));
+  return records::RequireRecordRead(meetings_, access_, caller, stored.meeting(),
+                                    record ? &*record : nullptr, "reading a meeting's files");
+}
+
+absl::Status MeetingRecords::RequireAttachmentChange(const Caller& caller, uint64_t meeting_id,
+                                                     std::string_view field) const {
+  ASSIGN_OR_RETURN(auto stored, meetings_.Load(caller, meeting_id, field));
+  return meetings_.RequireRun(caller, stored.meeting(), "attaching files to a meeting");
+}
+
 }  // namespace branchline

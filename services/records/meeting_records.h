@@ -56,6 +56,14 @@ class MeetingRecords {
   absl::StatusOr<v1::ListOpenProblemsResponse> ListOpenProblems(
       const Caller& caller, const v1::ListOpenProblemsRequest& request) const;
 
+  // The rules of the photos attached to a meeting (FileService, ATTACHMENT_TARGET_MEETING):
+  // the record's readers read them, also before the minutes are written; its host and managers
+  // attach them. NOT_FOUND naming `field` for a meeting the caller's tenant does not have.
+  absl::Status RequireAttachmentRead(const Caller& caller, uint64_t meeting_id,
+                                     std::string_view field) const;
+  absl::Status RequireAttachmentChange(const Caller& caller, uint64_t meeting_id,
+                                       std::string_view field) const;
+
  private:
   // The stored current record of a meeting, if any.
   absl::StatusOr<std::optional<v1::MeetingRecord>> LoadRecord(uint64_t meeting_id) const;

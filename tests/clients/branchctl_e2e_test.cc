@@ -847,6 +847,52 @@ TEST_F(BranchctlTest, MinutesSaveLockShowAndLedgerAddListReport) {
       2);
 }
 
+TEST_F(BranchctlTest, FileUploadInChunksGetAndList) {
+  LoginAdmin();
+  std::string pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n";
+  pdf.resize(5000, ' ');
+  const std::string path = dir_.Sub("会议照片.pdf");
+  std::ofstream(path, std::ios::binary) << pdf;
+  // Five chunks of 1 KiB; the same --request-id again finds the finished upload.
+  json file = CtlJson({"file", "upload", path, "--chunk-kib", "1", "--request-id", "upload-1"});
+  EXPECT_EQ(file["file_name"], "会议照片.pdf");
+  EXPECT_EQ(file["content_type"], "application/pdf");
+  EXPECT_EQ(file["size_bytes"], "5000");
+  json again = CtlJson({"file", "upload", path, "--request-id", "upload-1"});
+  EXPECT_EQ(again["id"], file["id"]);
+  const std::string id = file["id"];
+  const std::string copy = dir_.Sub("copy.pdf");
+  Outcome got = Ctl({"file", "get", id, "--out", copy});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(ReadFile(copy), pdf);
+  json list = CtlJson({"file", "list"});
+  ASSERT_EQ(list["files"].size(), 1u);
+  EXPECT_EQ(list["used_bytes"], "5000");
+  Outcome shown = Ctl({"file", "show", id});
+  EXPECT_NE(shown.out.find("application/pdf"), std::string::npos) << shown.out;
+  // On a ledger entry, and off again.
+  json entry = CtlJson(
+      {"ledger", "add", "--type", "visit", "--date", "2026-03-02", "--text", "走访困难职工"});
+  const std::string record = "ledger:" + std::string(entry["id"]);
+  json attached = CtlJson({"file", "attach", id, record});
+  ASSERT_EQ(attached["attached_to"].size(), 1u);
+  json attachments = CtlJson({"file", "attachments", record});
+  ASSERT_EQ(attachments["files"].size(), 1u);
+  EXPECT_EQ(attachments["files"][0]["id"], id);
+  CtlJson({"file", "detach", id, record});
+  EXPECT_EQ(Ctl({"file", "attach", id, "ledger:x"}).exit_code, 2);
+  // A program named like a photo is refused by its content (8: failed precondition).
+  const std::string program = dir_.Sub("photo.jpg");
+  std::ofstream(program, std::ios::binary) << std::string(
+                                                  "\x7f"
+                                                  "ELF\x02\x01\x01",
+                                                  7)
+                                           << std::string(100, '\0');
+  Outcome refused = Ctl({"file", "upload", program});
+  EXPECT_EQ(refused.exit_code, 8);
+  EXPECT_EQ(Ctl({"file", "show", "99"}).exit_code, 5);
+}
+
 TEST_F(BranchctlTest, CalendarExportWritesAnIcsFile) {
   LoginAdmin();
   const std::string root = RootOrg();

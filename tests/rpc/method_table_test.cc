@@ -51,10 +51,15 @@ TEST(MethodTable, EveryRpcHasExactlyOneLineAndEveryLineAnRpc) {
 // Writes without a request id, each for a reason: sign-in and refresh open sessions (their
 // requests carry credentials, and a retry opens another); a ballot is issued once per rater and
 // round and a ballot rating once per ballot (the ballot is the idempotency key); an upload's
-// actions carry their own request ids.
-const std::set<std::string> kWritesWithoutRequestId = {
-    "AuthService/SignIn", "AuthService/RefreshToken", "EvaluationService/IssueBallot",
-    "EvaluationService/SubmitBallotRating", "SyncService/UploadActions"};
+// actions carry their own request ids; a file upload's chunk is idempotent by its offset and
+// its finish by the upload id.
+const std::set<std::string> kWritesWithoutRequestId = {"AuthService/SignIn",
+                                                       "AuthService/RefreshToken",
+                                                       "EvaluationService/IssueBallot",
+                                                       "EvaluationService/SubmitBallotRating",
+                                                       "SyncService/UploadActions",
+                                                       "FileService/UploadChunk",
+                                                       "FileService/FinishUpload"};
 
 bool IsReadName(const std::string& name) {
   for (const char* verb : {"Get", "List", "Export", "Watch", "Stream", "Verify"}) {

@@ -12,6 +12,7 @@
 #include "branchline/v1/duties.grpc.pb.h"
 #include "branchline/v1/evaluation.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/files.grpc.pb.h"
 #include "branchline/v1/notifications.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
@@ -30,7 +31,8 @@ std::vector<const google::protobuf::ServiceDescriptor*> ApiServices() {
         v1::GetMaterialRequest::descriptor(), v1::ListChangesRequest::descriptor(),
         v1::GetMeetingSeriesRequest::descriptor(), v1::GetMeetingRecordRequest::descriptor(),
         v1::GetRoundRequest::descriptor(), v1::ListMyNotificationsRequest::descriptor(),
-        v1::ListAuditRecordsRequest::descriptor(), v1::GetDutyBoardRequest::descriptor()}) {
+        v1::ListAuditRecordsRequest::descriptor(), v1::GetDutyBoardRequest::descriptor(),
+        v1::GetFileRequest::descriptor()}) {
     EXPECT_NE(linked, nullptr);
   }
   std::vector<const google::protobuf::ServiceDescriptor*> services;
