@@ -39,6 +39,7 @@
 #include "services/calendar/calendar_grpc.h"
 #include "services/common/blocking_work_pool.h"
 #include "services/common/clock.h"
+#include "services/common/errors.h"
 #include "services/common/stream_bounds.h"
 #include "services/common/stream_watchdog.h"
 #include "services/duties/duties_grpc.h"
@@ -430,6 +431,20 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   state->mailbox =
       std::make_unique<Mailbox>(*state->store, *state->access, *state->people, *state->receipts,
                                 state->clock, options.anonymous_letters);
+  state->attachment_targets.Register(
+      v1::ATTACHMENT_TARGET_LETTER,
+      {[mailbox = state->mailbox.get()](const Caller& c, uint64_t id, std::string_view field) {
+         v1::GetLetterRequest request;
+         request.set_id(id);
+         absl::Status status = mailbox->Get(c, request).status();
+         if (absl::IsNotFound(status)) {
+           return FieldError(absl::StatusCode::kNotFound, field, "no such letter");
+         }
+         return status;
+       },
+       [](const Caller&, uint64_t, std::string_view) {
+         return Denied("a letter's files are given when it is submitted");
+       }});
 
   state->offline_batch = std::make_unique<OfflineBatch>(*state->store, *state->check_ins,
                                                         *state->study_journal, *state->mailbox);

@@ -1,8 +1,9 @@
 """Files scenario, as a phone on a mountain road sends its evidence: the secretary's photo of a
 life meeting goes up in three chunks and the connection drops after the second; a new
 connection asks where the upload stands and sends only the third. The photo comes back in
-ranges, byte for byte. A member sends a photo for an anonymous letter: the server keeps
-neither her, nor the time, nor the text the camera wrote into the file.
+ranges, byte for byte. A worker sends a photo with an anonymous letter: the server keeps
+neither her, nor the time, nor the text the camera wrote into the file, and the secretary who
+handles the letter finds the photo on it.
 
 Usage: /usr/bin/python3 scenario_files.py HOST:PORT ADMIN_PASSWORD [STUBS_DIR]
 """
@@ -17,7 +18,8 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 
 import grpc  # noqa: E402
 
-from branchline.v1 import common_pb2, files_pb2, files_pb2_grpc, organizations_pb2  # noqa: E402
+from branchline.v1 import common_pb2, feedback_pb2, feedback_pb2_grpc, files_pb2  # noqa: E402
+from branchline.v1 import files_pb2_grpc, organizations_pb2  # noqa: E402
 from branchline_client import Client, check, create_person, request_id  # noqa: E402
 
 
@@ -118,6 +120,15 @@ def main():
     data, _ = download(phone, anonymous.id)
     check("刘师傅".encode("utf-8") not in data and b"tEXt" not in data and data.startswith(b"\x89PNG"),
           "and the text the camera wrote is gone from the stored file")
+    letter = worker.call(feedback_pb2_grpc.FeedbackServiceStub(worker.channel).SubmitLetter,
+                         feedback_pb2.SubmitLetterRequest(
+        request_id=request_id(), category=feedback_pb2.LETTER_CATEGORY_DIFFICULTY,
+        subject="井场值班房漏雨", body="照片见附件", anonymous=True,
+        attachment_file_ids=[anonymous.id])).letter
+    attached = phone.call(stub.ListAttachments, files_pb2.ListAttachmentsRequest(
+        of=files_pb2.AttachmentRef(target=files_pb2.ATTACHMENT_TARGET_LETTER, object_id=letter.id)))
+    check(letter.author_person_id == 0 and [f.id for f in attached.files] == [anonymous.id],
+          "she sends it with an anonymous letter, whose handler finds the photo on it")
     listed = phone.call(stub.ListFiles, files_pb2.ListFilesRequest(organization_id=branch.id))
     check(len(listed.files) == 2 and listed.used_bytes == len(photo) + anonymous.size_bytes,
           "the branch's list shows both files and the bytes they use")

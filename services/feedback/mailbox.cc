@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "branchline/v1/files.pb.h"
 #include "services/auth/authenticator.h"
 #include "services/common/anonymity.h"
 #include "services/common/changes.h"
@@ -23,6 +24,43 @@ namespace {
 constexpr std::string_view kKind = "letter";
 constexpr size_t kMaxText = 5000;
 constexpr size_t kMaxReason = 500;
+constexpr int kMaxAttachments = 5;
+
+std::string AttachmentField(int i) { return "attachment_file_ids[" + std::to_string(i) + "]"; }
+
+// Puts the files of a letter being submitted on it (FileService: ATTACHMENT_TARGET_LETTER), in
+// the letter's own commit: each must be the author's own upload, or, for an anonymous letter,
+// an anonymous one (a named file would name the author). The file records are locked after
+// the letter's key, as no other path locks a letter after a file.
+absl::Status StageLetterAttachments(const storage::Store& store, const Caller& caller,
+                                    const v1::SubmitLetterRequest& r, uint64_t letter,
+                                    Mutation& m) {
+  for (int i = 0; i < r.attachment_file_ids_size(); ++i) {
+    const uint64_t id = r.attachment_file_ids(i);
+    const std::string key = storage::FileKey(id);
+    m.Lock({key});
+    v1::File file;
+    bool found = false;
+    if (Access::SameTenant(caller, id)) {
+      ASSIGN_OR_RETURN(found, store.GetMessage(storage::Cf::kFiles, key, &file));
+    }
+    if (!found) return FieldError(absl::StatusCode::kNotFound, AttachmentField(i), "no such file");
+    if (r.anonymous() && !file.anonymous()) {
+      return InvalidField(AttachmentField(i),
+                          "an anonymous letter takes only files uploaded anonymously");
+    }
+    if (!r.anonymous() && file.uploader_person_id() != caller.person_id) {
+      return InvalidField(AttachmentField(i), "must be a file you uploaded");
+    }
+    auto* ref = file.add_attached_to();
+    ref->set_target(v1::ATTACHMENT_TARGET_LETTER);
+    ref->set_object_id(letter);
+    m.writes().Put(storage::Cf::kFiles, key, file.SerializeAsString());
+    m.writes().Put(storage::Cf::kIndex,
+                   storage::AttachmentKey(v1::ATTACHMENT_TARGET_LETTER, letter, id), "");
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckCategory(v1::LetterCategory category) {
   if (!v1::LetterCategory_IsValid(category) || category == v1::LETTER_CATEGORY_UNSPECIFIED) {
@@ -140,6 +178,16 @@ absl::Status Mailbox::CheckSubmit(const Caller& caller, const v1::SubmitLetterRe
   RETURN_IF_ERROR(CheckText("body", r.body(), 1, kMaxText, /*multiline=*/true));
   if (r.about_person_id() != 0 && r.about_person_id() == caller.person_id) {
     return InvalidField("about_person_id", "cannot be the author");
+  }
+  if (r.attachment_file_ids_size() > kMaxAttachments) {
+    return InvalidField("attachment_file_ids",
+                        "at most " + std::to_string(kMaxAttachments) + " files");
+  }
+  for (int i = 0; i < r.attachment_file_ids_size(); ++i) {
+    const auto& ids = r.attachment_file_ids();
+    if (ids[i] == 0 || std::find(ids.begin(), ids.begin() + i, ids[i]) != ids.begin() + i) {
+      return InvalidField(AttachmentField(i), "must be a file id, each once");
+    }
   }
   if (r.anonymous()) {
     RETURN_IF_ERROR(CheckRequestId(r.request_id()));
@@ -296,6 +344,8 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::StageSubmit(const Caller& call
   l->set_body(r.body());
   l->set_about_person_id(r.about_person_id());
   l->set_anonymous(anonymous);
+  RETURN_IF_ERROR(StageLetterAttachments(store_, caller, r, id, m));
+  *l->mutable_attachment_file_ids() = r.attachment_file_ids();
   if (reg != nullptr) {
     l->set_author_person_id(anonymous ? 0 : reg->author_person_id);
     l->set_author_name(anonymous ? "" : reg->author_name);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "branchline/v1/audit.grpc.pb.h"
+#include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/files.grpc.pb.h"
 #include "branchline/v1/records.grpc.pb.h"
 #include "services/files/digest.h"
@@ -677,6 +678,48 @@ TEST_F(FileAttachmentTest, ARecordHoldsAtMostTwentyFiles) {
   EXPECT_EQ(full.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(Reason(full), "TOO_MANY_ATTACHMENTS");
   EXPECT_EQ(DetailsOf(full).metadata["max"], "20");
+}
+
+TEST_F(FileAttachmentTest, ALettersPhotosGoWithItAndAnAnonymousLetterTakesOnlyAnonymousOnes) {
+  auto feedback = v1::FeedbackService::NewStub(server_.channel());
+  auto letter = [&](bool anonymous, std::vector<uint64_t> files, v1::SubmitLetterResponse* out) {
+    v1::SubmitLetterRequest r;
+    r.set_request_id(TestServer::RequestId() + "-0123456789abcdef");
+    r.set_category(v1::LETTER_CATEGORY_SUGGESTION);
+    r.set_subject("调度室漏雨");
+    r.set_body("见照片");
+    r.set_anonymous(anonymous);
+    for (uint64_t f : files) r.add_attachment_file_ids(f);
+    return feedback->SubmitLetter(Ctx(d1_).get(), r, out);
+  };
+  const v1::File anonymous = MustUpload(d1_, "a.jpg", PhoneJpeg(200, 100), /*anonymous=*/true);
+  const v1::File named = MustUpload(d1_, "b.jpg", EncodeJpeg(200, 100));
+  const v1::File theirs = MustUpload(d2_, "c.pdf", Pdf(300));
+  v1::SubmitLetterResponse out;
+  // A named file would name the anonymous author; another person's file is not the author's.
+  auto refused = letter(true, {anonymous.id(), named.id()}, &out);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationField(refused), "attachment_file_ids[1]");
+  EXPECT_EQ(ViolationField(letter(false, {theirs.id()}, &out)), "attachment_file_ids[0]");
+  EXPECT_EQ(ViolationField(letter(false, {named.id(), named.id()}, &out)),
+            "attachment_file_ids[1]");
+  EXPECT_EQ(letter(false, {named.id() + 999}, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  ASSERT_TRUE(letter(true, {anonymous.id()}, &out).ok());
+  ASSERT_EQ(out.letter().attachment_file_ids_size(), 1);
+  EXPECT_EQ(out.letter().attachment_file_ids(0), anonymous.id());
+  const auto of = Ref(v1::ATTACHMENT_TARGET_LETTER, out.letter().id());
+  v1::ListAttachmentsResponse listed;
+  ASSERT_TRUE(Attachments(secretary_, of, &listed).ok());  // the letter's handler
+  ASSERT_EQ(listed.files_size(), 1);
+  EXPECT_EQ(listed.files(0).uploader_person_id(), 0u);
+  EXPECT_EQ(Attachments(d2_, of, &listed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // A letter's files are fixed at its submission.
+  v1::File attached;
+  EXPECT_EQ(Attach(secretary_, named.id(), of, &attached).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(letter(false, {named.id()}, &out).ok());
+  EXPECT_EQ(Readable(d1_, named.id()), grpc::StatusCode::OK);
 }
 
 // FileService × every kind of caller (docs/authorization.md, "files"). The upload calls act on
