@@ -1,7 +1,6 @@
 #include "services/auth/sessions.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <sodium.h>
 
 #include "absl/strings/escaping.h"
@@ -10,6 +9,7 @@
 #include "services/auth/client_certificate.h"
 #include "services/auth/key_format.h"
 #include "services/common/absl_compat.h"
+#include "services/common/digest.h"
 #include "services/common/errors.h"
 #include "services/common/refusal.h"
 #include "services/common/status_macros.h"
@@ -19,13 +19,6 @@
 namespace branchline {
 
 namespace {
-
-std::string Sha256(std::string_view data) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
 
 bool SameBytes(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

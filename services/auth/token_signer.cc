@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 
 #include "absl/strings/escaping.h"
 #include "services/common/absl_compat.h"
+#include "services/common/digest.h"
 #include "services/common/refusal.h"
 #include "storage/key_codec.h"
 
@@ -81,14 +81,7 @@ absl::StatusOr<std::string> TokenSigner::LoadOrCreateKey(const std::string& path
 }
 
 std::string TokenSigner::KeyId(std::string_view key) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  std::string id;
-  for (size_t i = 0; i < kKeyIdChars / 2; ++i) {
-    id += "0123456789abcdef"[digest[i] >> 4];
-    id += "0123456789abcdef"[digest[i] & 15];
-  }
-  return id;
+  return ToHex(Sha256(key)).substr(0, kKeyIdChars);
 }
 
 std::shared_ptr<const TokenSigner::Keyring> TokenSigner::MakeKeyring(const TokenKeys& keys) {

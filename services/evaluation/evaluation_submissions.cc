@@ -1,8 +1,8 @@
 // The submissions of EvaluationRounds: self scores, named ratings, overall marks, and the
 // anonymous path (IssueBallot, SubmitBallotRating).
-#include <openssl/sha.h>
 
 #include "services/common/audit_trail.h"
+#include "services/common/digest.h"
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
 #include "services/common/refusal.h"
@@ -19,13 +19,6 @@ namespace {
 
 // The rater bytes of a named submission: the person id, big-endian.
 std::string PersonKey(uint64_t person) { return storage::KeyBuilder().U64(person).key(); }
-
-std::string Sha256(std::string_view data) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
 
 absl::Status RequirePhase(const v1::EvaluationRound& round, v1::EvaluationPhase phase,
                           std::string_view what) {

@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "services/common/absl_compat.h"
+#include "services/common/digest.h"
 #include "services/common/errors.h"
 
 namespace branchline::feedback {
@@ -14,13 +15,6 @@ namespace branchline::feedback {
 namespace {
 constexpr size_t kSecretBytes = 16;  // 128 bits
 constexpr size_t kSaltBytes = 16;
-
-std::string Sha256(std::string_view data) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
 
 // The secret part of a code, decoded; empty when malformed.
 std::string SecretOf(std::string_view code) {
@@ -77,14 +71,7 @@ std::string AnonymousRequestKey(std::string_view purpose, uint64_t scope_id,
   data += std::to_string(scope_id);
   data.push_back('\0');
   data.append(request_id);
-  std::string hash = Sha256(data);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : hash) {
-    hex.push_back(kHex[c >> 4]);
-    hex.push_back(kHex[c & 15]);
-  }
-  return hex;
+  return ToHex(Sha256(data));
 }
 
 }  // namespace branchline::feedback

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
+#include "services/common/digest.h"
 #include "services/common/errors.h"
 #include "services/common/mutation.h"
 #include "services/common/paging.h"
 #include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/files/content_store.h"
-#include "services/files/digest.h"
 #include "storage/keys.h"
 
 namespace branchline {
@@ -158,7 +158,7 @@ absl::StatusOr<v1::FileContent> FileLibrary::Content(
   }
   ASSIGN_OR_RETURN(auto file, LoadReadable(caller, request.id(), "id"));
   const uint32_t tenant = storage::TenantOfId(file.id());
-  auto digest = files::FromHex(file.sha256(), 32);
+  auto digest = FromHex(file.sha256(), 32);
   if (!digest) return absl::DataLossError("a file record with an unreadable digest");
   ASSIGN_OR_RETURN(auto content, files::LoadContent(store_, tenant, *digest));
   if (!content) return absl::DataLossError("a file's content is missing");
@@ -181,7 +181,7 @@ absl::StatusOr<v1::FileContent> FileLibrary::Content(
   out.set_offset(request.offset());
   out.set_total_bytes(content->size_bytes());
   out.set_content_type(content->content_type());
-  out.set_sha256(files::ToHex(*digest));
+  out.set_sha256(ToHex(*digest));
   return out;
 }
 

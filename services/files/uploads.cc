@@ -4,13 +4,13 @@
 
 #include "services/common/anonymity.h"
 #include "services/common/audit_trail.h"
+#include "services/common/digest.h"
 #include "services/common/errors.h"
 #include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/tenant_walk.h"
 #include "services/common/text.h"
 #include "services/files/content_store.h"
-#include "services/files/digest.h"
 #include "services/files/media/content_sniff.h"
 #include "services/files/media/image_metadata.h"
 #include "services/files/media/thumbnail.h"
@@ -37,7 +37,7 @@ std::string UploadToken(uint32_t tenant, uint64_t person, std::string_view reque
   std::string input = "branchline upload v1\n";
   input += std::to_string(tenant) + "\n" + std::to_string(person) + "\n";
   input += request_id;
-  return files::Sha256(input).substr(0, kTokenBytes);
+  return Sha256(input).substr(0, kTokenBytes);
 }
 
 absl::Status CheckFileName(std::string_view name) {
@@ -70,7 +70,7 @@ Uploads::~Uploads() { pruner_.Stop(); }
 
 v1::Upload Uploads::Describe(std::string_view token, const UploadRecord& record) const {
   v1::Upload upload;
-  upload.set_upload_id(files::ToHex(token));
+  upload.set_upload_id(ToHex(token));
   upload.set_size_bytes(record.size_bytes());
   upload.set_received_bytes(record.received_bytes());
   upload.set_max_chunk_bytes(options_.max_chunk_bytes);
@@ -101,7 +101,7 @@ absl::StatusOr<v1::Upload> Uploads::Start(const Caller& caller,
     return Refusal(absl::StatusCode::kInvalidArgument, reasons::kFileTooLarge, "size_bytes",
                    {{"limit_bytes", std::to_string(options_.max_file_bytes)}});
   }
-  auto sha256 = files::FromHex(request.sha256(), 32);
+  auto sha256 = FromHex(request.sha256(), 32);
   if (!sha256) return InvalidField("sha256", "must be 64 hexadecimal digits");
 
   ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, request.organization_id(), "organization_id"));
@@ -160,7 +160,7 @@ absl::StatusOr<v1::Upload> Uploads::Start(const Caller& caller,
 absl::StatusOr<Uploads::Loaded> Uploads::LoadForCall(const Caller& caller,
                                                      std::string_view upload_id,
                                                      Mutation* lock_in) const {
-  auto token = files::FromHex(upload_id, kTokenBytes);
+  auto token = FromHex(upload_id, kTokenBytes);
   if (!token) return InvalidField("upload_id", "must be 32 hexadecimal digits");
   const std::string key = storage::UploadKey(caller.tenant, *token);
   if (lock_in) lock_in->Lock({key});
@@ -176,7 +176,7 @@ absl::StatusOr<Uploads::Loaded> Uploads::LoadForCall(const Caller& caller,
 }
 
 bool Uploads::IsAnonymous(const Caller& caller, std::string_view upload_id) const {
-  auto token = files::FromHex(upload_id, kTokenBytes);
+  auto token = FromHex(upload_id, kTokenBytes);
   if (!token) return false;
   UploadRecord record;
   auto found = store_.GetMessage(Cf::kFiles, storage::UploadKey(caller.tenant, *token), &record);
@@ -244,14 +244,19 @@ absl::StatusOr<std::string> Uploads::Reassemble(uint32_t tenant, std::string_vie
   return bytes;
 }
 
+absl::Status Uploads::StageChunkDeletes(uint32_t tenant, std::string_view token,
+                                        storage::WriteSet& writes) const {
+  return store_.Scan(Cf::kFiles, storage::UploadChunkPrefix(tenant, token), {},
+                     [&](std::string_view key, std::string_view) {
+                       writes.Delete(Cf::kFiles, std::string(key));
+                       return true;
+                     });
+}
+
 absl::Status Uploads::Discard(uint32_t tenant, std::string_view token, UploadRecord record,
                               Mutation& m) {
   auto& writes = m.writes();
-  RETURN_IF_ERROR(store_.Scan(Cf::kFiles, storage::UploadChunkPrefix(tenant, token), {},
-                              [&](std::string_view key, std::string_view) {
-                                writes.Delete(Cf::kFiles, std::string(key));
-                                return true;
-                              }));
+  RETURN_IF_ERROR(StageChunkDeletes(tenant, token, writes));
   record.set_received_bytes(0);
   writes.Put(Cf::kFiles, storage::UploadKey(tenant, token), record.SerializeAsString());
   return CommitMutation(m);
@@ -276,7 +281,7 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
                     {"size_bytes", std::to_string(record.size_bytes())}});
   }
   ASSIGN_OR_RETURN(std::string bytes, Reassemble(tenant, loaded.token, record));
-  if (files::Sha256(bytes) != record.sha256()) {
+  if (Sha256(bytes) != record.sha256()) {
     RETURN_IF_ERROR(Discard(tenant, loaded.token, record, m));
     return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kUploadDigestMismatch,
                    "upload_id");
@@ -312,7 +317,7 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
   RETURN_IF_ERROR(CheckQuota(org, used, bytes.size()));
 
   auto& writes = m.writes();
-  const std::string digest = files::Sha256(bytes);
+  const std::string digest = Sha256(bytes);
   internal::v1::StoredContent description;
   description.set_content_type(std::string(files::MimeType(kind)));
   if (auto size = files::ImageDimensions(bytes, kind)) {
@@ -325,7 +330,7 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
   if (IsImage(kind)) {
     // A photo that cannot be decoded is still evidence: it is kept without a thumbnail.
     if (auto thumbnail = files::MakeThumbnail(bytes, kind); thumbnail.ok()) {
-      const std::string thumbnail_digest = files::Sha256(thumbnail->jpeg);
+      const std::string thumbnail_digest = Sha256(thumbnail->jpeg);
       internal::v1::StoredContent thumbnail_description;
       thumbnail_description.set_content_type(std::string(files::MimeType(files::FileKind::kJpeg)));
       thumbnail_description.set_width(thumbnail->width);
@@ -359,7 +364,7 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
                                         : record.file_name());
   file.set_content_type(stored.content_type());
   file.set_size_bytes(bytes.size());
-  file.set_sha256(files::ToHex(digest));
+  file.set_sha256(ToHex(digest));
   file.set_uploader_person_id(record.uploader_person_id());
   *file.mutable_create_time() = ToTimestamp(record.anonymous() ? UtcDayStart(now) : now);
   file.set_anonymous(record.anonymous());
@@ -371,11 +376,7 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
   writes.Put(Cf::kFiles, storage::FileKey(id), file.SerializeAsString());
   writes.Put(Cf::kIndex, storage::FileByOrgKey(org, id), "");
   writes.Put(Cf::kFiles, storage::FileQuotaKey(org), files::UsedBytesValue(used + bytes.size()));
-  RETURN_IF_ERROR(store_.Scan(Cf::kFiles, storage::UploadChunkPrefix(tenant, loaded.token), {},
-                              [&](std::string_view key, std::string_view) {
-                                writes.Delete(Cf::kFiles, std::string(key));
-                                return true;
-                              }));
+  RETURN_IF_ERROR(StageChunkDeletes(tenant, loaded.token, writes));
   record.set_file_id(id);
   writes.Put(Cf::kFiles, storage::UploadKey(tenant, loaded.token), record.SerializeAsString());
   StageAuditRecord(writes, tenant, record.uploader_person_id(), "FinishUpload", request, now,
@@ -404,11 +405,7 @@ absl::StatusOr<uint64_t> Uploads::PruneTenant(uint32_t tenant, int64_t now, bool
     const std::string key = storage::UploadKey(tenant, token);
     m.Lock({key});
     auto& writes = m.writes();
-    RETURN_IF_ERROR(store_.Scan(Cf::kFiles, storage::UploadChunkPrefix(tenant, token), {},
-                                [&](std::string_view chunk, std::string_view) {
-                                  writes.Delete(Cf::kFiles, std::string(chunk));
-                                  return true;
-                                }));
+    RETURN_IF_ERROR(StageChunkDeletes(tenant, token, writes));
     writes.Delete(Cf::kFiles, std::string(key));
     writes.Delete(Cf::kIndex, index_key);
     RETURN_IF_ERROR(CommitMutation(m));

@@ -50,6 +50,9 @@ class Uploads {
                                      Mutation* lock_in) const;
   v1::Upload Describe(std::string_view token, const internal::v1::UploadRecord& record) const;
   absl::Status CheckQuota(uint64_t org, uint64_t used, uint64_t adding) const;
+  // Stages the deletion of an upload's received chunks.
+  absl::Status StageChunkDeletes(uint32_t tenant, std::string_view token,
+                                 storage::WriteSet& writes) const;
   // Deletes the received chunks and starts the upload over (a digest or type refusal).
   absl::Status Discard(uint32_t tenant, std::string_view token, internal::v1::UploadRecord record,
                        Mutation& m);

@@ -15,7 +15,7 @@
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/files.grpc.pb.h"
 #include "branchline/v1/records.grpc.pb.h"
-#include "services/files/digest.h"
+#include "services/common/digest.h"
 #include "storage/keys.h"
 #include "storage/store.h"
 #include "tests/services/attendance_fixture.h"
@@ -96,7 +96,7 @@ std::string Pdf(size_t size) {
   return pdf;
 }
 
-std::string HexSha256(const std::string& bytes) { return files::ToHex(files::Sha256(bytes)); }
+std::string HexSha256(const std::string& bytes) { return ToHex(Sha256(bytes)); }
 
 std::string Reason(const grpc::Status& status) { return DetailsOf(status).reason; }
 

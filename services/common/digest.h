@@ -4,7 +4,10 @@
 #include <string>
 #include <string_view>
 
-namespace branchline::files {
+namespace branchline {
+
+// SHA-256 and hexadecimal, shared by every area that hashes (sessions, receipts, ballots,
+// files).
 
 // The SHA-256 of `data`: 32 bytes.
 std::string Sha256(std::string_view data);
@@ -14,4 +17,4 @@ std::string ToHex(std::string_view bytes);
 // nullopt.
 std::optional<std::string> FromHex(std::string_view hex, size_t size);
 
-}  // namespace branchline::files
+}  // namespace branchline

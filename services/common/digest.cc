@@ -1,8 +1,8 @@
-#include "services/files/digest.h"
+#include "services/common/digest.h"
 
 #include <openssl/sha.h>
 
-namespace branchline::files {
+namespace branchline {
 
 std::string Sha256(std::string_view data) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
@@ -43,4 +43,4 @@ std::optional<std::string> FromHex(std::string_view hex, size_t size) {
   return bytes;
 }
 
-}  // namespace branchline::files
+}  // namespace branchline
