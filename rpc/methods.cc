@@ -181,6 +181,13 @@ const std::vector<Method>& Table() {
            {"DetachFile",                      kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"ListAttachments",                 kSession,          k64KiB,  kSync,   kCaller,          kReads},
        }},
+      {"HandbookService",
+       {
+           {"GetBranchHandbook",               kSession,          k64KiB,  kSync,   kCaller,          kReads},
+           {"ExportBranchHandbook",            kSession,          k64KiB,  kStream, kCaller,          kReads},
+           {"GetMemberHandbook",               kSession,          k64KiB,  kSync,   kCaller,          kReads},
+           {"ExportMemberHandbook",            kSession,          k64KiB,  kStream, kCaller,          kReads},
+       }},
       {"NotificationService",
        {
            {"ListMyNotifications",             kSession,          k64KiB,  kSync,   kCaller,          kReads},

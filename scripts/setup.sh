@@ -13,7 +13,7 @@ PACKAGES=(
   librocksdb-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libqrencode-dev
   # photos (services/files/media): JPEG and PNG decoding for thumbnails, and the tests' images
-  libjpeg62-turbo-dev libpng-dev
+  libjpeg62-turbo-dev libpng-dev libheif-dev
   # the server's TOML config file (server/config/config_sources.cc: unknown keys and wrong
   # types refused with their line)
   libtomlplusplus-dev
@@ -41,6 +41,9 @@ PACKAGES=(
   # a CJK font for Chinese text; its end-to-end test runs under Xvfb and dates prepared data
   # in the past with libfaketime
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev fonts-noto-cjk xvfb xauth libfaketime
+  # the handbooks as PDF (services/handbook/handbook_pdf.cc): Cairo draws the pages, Pango
+  # lays out Chinese text in the Noto CJK font above; the tests read the PDF back with pdftotext
+  libcairo2-dev libpango1.0-dev poppler-utils
   # the production edge (deploy/nginx) and its test
   nginx
   # cluster mode (storage/postgres_engine.cc, scripts/cluster.sh, docs/cluster.md): PostgreSQL 15

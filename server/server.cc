@@ -46,6 +46,7 @@
 #include "services/evaluation/evaluation_grpc.h"
 #include "services/feedback/feedback_grpc.h"
 #include "services/files/files_grpc.h"
+#include "services/handbook/handbook_grpc.h"
 #include "services/notifications/notifications_grpc.h"
 #include "services/notifications/reminder_rules.h"
 #include "services/org/org_grpc.h"
@@ -117,6 +118,7 @@ struct BranchlineServer::State {
   std::unique_ptr<StudyJournal> study_journal;
   std::unique_ptr<StudyReports> study_reports;
   std::unique_ptr<Quizzes> quizzes;
+  std::unique_ptr<Handbooks> handbooks;  // reads the services above
   // Shared by the server streams; built before the services, destroyed after them.
   std::unique_ptr<StreamBounds> stream_bounds;
   std::unique_ptr<StreamWatchdog> stream_watchdog;
@@ -411,6 +413,23 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
        [ledger = state->ledger.get()](const Caller& c, uint64_t id, std::string_view field) {
          return ledger->RequireAttachmentChange(c, id, field);
        }});
+  state->attachment_targets.Register(v1::ATTACHMENT_TARGET_STUDY_RECORD,
+                                     {[journal = state->study_journal.get()](
+                                          const Caller& c, uint64_t id, std::string_view field) {
+                                        return journal->RequireAttachmentRead(c, id, field);
+                                      },
+                                      [journal = state->study_journal.get()](
+                                          const Caller& c, uint64_t id, std::string_view field) {
+                                        return journal->RequireAttachmentChange(c, id, field);
+                                      }});
+  state->attachment_targets.Register(
+      v1::ATTACHMENT_TARGET_NOTICE,
+      {[notices = state->notices.get()](const Caller& c, uint64_t id, std::string_view field) {
+         return notices->RequireAttachmentRead(c, id, field);
+       },
+       [notices = state->notices.get()](const Caller& c, uint64_t id, std::string_view field) {
+         return notices->RequireAttachmentChange(c, id, field);
+       }});
   state->file_library = std::make_unique<FileLibrary>(
       *state->store, *state->access, state->attachment_targets, state->clock, options.files);
   const Clock& notification_clock =
@@ -446,8 +465,15 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
          return Denied("a letter's files are given when it is submitted");
        }});
 
-  state->offline_batch = std::make_unique<OfflineBatch>(*state->store, *state->check_ins,
-                                                        *state->study_journal, *state->mailbox);
+  state->handbooks = std::make_unique<Handbooks>(HandbookSources{
+      *state->access, *state->people, *state->meetings, *state->attendance_reports,
+      *state->meeting_records, *state->file_library, *state->study_reports, *state->study_journal,
+      *state->ledger, *state->mailbox, *state->evaluation_rounds, *state->commitments,
+      *state->honours, state->clock});
+
+  state->offline_batch =
+      std::make_unique<OfflineBatch>(*state->store, *state->check_ins, *state->study_journal,
+                                     *state->mailbox, *state->evaluation_rounds);
   auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
                                options.admin_password, std::cout);
   if (!boot.ok()) return boot;
@@ -498,6 +524,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
                                        *state->honours, auth, *state->streams));
   add(std::make_unique<DutiesGrpc>(*state->duties, auth));
   add(std::make_unique<FilesGrpc>(*state->uploads, *state->file_library, auth));
+  add(std::make_unique<HandbookGrpc>(*state->handbooks, auth, *state->streams));
   add(std::make_unique<NotificationsGrpc>(*state->outbox, *state->devices,
                                           *state->notification_settings, auth, *state->streams));
   add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,

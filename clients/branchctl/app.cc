@@ -104,6 +104,7 @@ int Run(int argc, char** argv) {
   AddRecordsCommands(app, session);
   AddAuditCommands(app, session);
   AddFileCommands(app, session);
+  AddHandbookCommands(app, session);
   AddNotificationCommands(app, session);
   AddDemoCommand(app, session);
   for (CLI::App* command : app.get_subcommands({})) {

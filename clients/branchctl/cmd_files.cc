@@ -204,7 +204,9 @@ void List(Session& session, const ListOptions& o) {
   std::cout << SizeText(page.used_bytes()) << " of " << SizeText(page.quota_bytes()) << " used\n";
 }
 
-// "meeting:42" or "ledger:7".
+constexpr const char* kRecordHelp = "meeting:ID, ledger:ID, study:ID or notice:ID";
+
+// "meeting:42", "ledger:7", "study:12" (a study record) or "notice:5".
 v1::AttachmentRef RecordArgument(const std::string& text) {
   v1::AttachmentRef ref;
   const auto colon = text.find(':');
@@ -213,6 +215,10 @@ v1::AttachmentRef RecordArgument(const std::string& text) {
     ref.set_target(v1::ATTACHMENT_TARGET_MEETING);
   } else if (kind == "ledger") {
     ref.set_target(v1::ATTACHMENT_TARGET_LEDGER_ENTRY);
+  } else if (kind == "study") {
+    ref.set_target(v1::ATTACHMENT_TARGET_STUDY_RECORD);
+  } else if (kind == "notice") {
+    ref.set_target(v1::ATTACHMENT_TARGET_NOTICE);
   }
   uint64_t id = 0;
   if (colon != std::string::npos) {
@@ -223,7 +229,7 @@ v1::AttachmentRef RecordArgument(const std::string& text) {
     }
   }
   if (ref.target() == v1::ATTACHMENT_TARGET_UNSPECIFIED || id == 0) {
-    throw CtlError(kExitUsage, "a record is meeting:ID or ledger:ID, not '" + text + "'");
+    throw CtlError(kExitUsage, std::string("a record is ") + kRecordHelp + ", not '" + text + "'");
   }
   ref.set_object_id(id);
   return ref;
@@ -303,17 +309,19 @@ void AddFileCommands(CLI::App& app, Session& session) {
 
   for (bool detach : {false, true}) {
     auto a = std::make_shared<AttachOptions>();
-    auto* command = file->add_subcommand(detach ? "detach" : "attach",
-                                         detach ? "Take a file off a record (the file stays)"
-                                                : "Put a file on a meeting or a ledger entry");
+    auto* command = file->add_subcommand(
+        detach ? "detach" : "attach",
+        detach ? "Take a file off a record (the file stays)"
+               : "Put a file on a meeting, ledger entry, study record or notice");
     command->add_option("id", a->file, "File id")->required();
-    command->add_option("record", a->record, "meeting:ID or ledger:ID")->required();
+    command->add_option("record", a->record, kRecordHelp)->required();
     AddRequestIdOption(command, &a->request_id);
     command->callback([&session, a, detach] { Attach(session, *a, detach); });
   }
   auto r = std::make_shared<std::string>();
-  auto* attachments = file->add_subcommand("attachments", "The files of a meeting or ledger entry");
-  attachments->add_option("record", *r, "meeting:ID or ledger:ID")->required();
+  auto* attachments = file->add_subcommand(
+      "attachments", "The files of a meeting, ledger entry, study record or notice");
+  attachments->add_option("record", *r, kRecordHelp)->required();
   attachments->callback([&session, r] { Attachments(session, *r); });
 
   auto l = std::make_shared<ListOptions>();

@@ -28,6 +28,7 @@ void AddCalendarCommands(CLI::App& app, Session& session);
 void AddRecordsCommands(CLI::App& app, Session& session);
 void AddAuditCommands(CLI::App& app, Session& session);
 void AddFileCommands(CLI::App& app, Session& session);
+void AddHandbookCommands(CLI::App& app, Session& session);
 void AddEvaluationCommands(CLI::App& app, Session& session);
 void AddDutiesCommands(CLI::App& app, Session& session);
 void AddNotificationCommands(CLI::App& app, Session& session);

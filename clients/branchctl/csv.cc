@@ -1,8 +1,26 @@
 #include "clients/branchctl/csv.h"
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace branchline::ctl {
+namespace {
+
+// A cell a spreadsheet would run as a formula when opened: a person's name or a letter's text
+// that begins "=HYPERLINK(…" or "@SUM(…" (CSV injection). Signed numbers ("-3.5") and a lone
+// dash stay what they are. The server's rule (services/attendance/attendance_csv.cc), so a
+// file from branchctl and one from the server show a cell alike.
+bool LooksLikeFormula(std::string_view value) {
+  if (value.size() < 2 || std::string_view("=+-@\t\r").find(value[0]) == std::string_view::npos) {
+    return false;
+  }
+  const std::string f(value);  // strtod needs the terminating NUL
+  char* end = nullptr;
+  std::strtod(f.c_str(), &end);
+  return *end != '\0';
+}
+
+}  // namespace
 
 std::vector<CsvRecord> ParseCsv(std::string_view text) {
   if (text.substr(0, 3) == kUtf8Bom) text.remove_prefix(3);
@@ -61,9 +79,11 @@ std::vector<CsvRecord> ParseCsv(std::string_view text) {
 }
 
 std::string CsvField(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  // The apostrophe spreadsheets read as "text follows", so the cell shows as typed.
+  const std::string f = LooksLikeFormula(value) ? "'" + std::string(value) : std::string(value);
+  if (f.find_first_of(",\"\r\n") == std::string::npos) return f;
   std::string out = "\"";
-  for (char c : value) {
+  for (char c : f) {
     if (c == '"') out.push_back('"');
     out.push_back(c);
   }

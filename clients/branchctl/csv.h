@@ -18,7 +18,10 @@ struct CsvRecord {
 // An unterminated quote throws std::invalid_argument naming its line.
 std::vector<CsvRecord> ParseCsv(std::string_view text);
 
-// One field, quoted when it holds a comma, quote or newline.
+// One field, quoted when it holds a comma, quote or newline. A field a spreadsheet would run
+// as a formula (it begins with =, +, -, @, a tab or a carriage return and is not a number:
+// "=HYPERLINK(…)", "@SUM(A1)", "-x"; "-3.5" and "+1" stay) gets a leading apostrophe, which
+// spreadsheets read as "text follows", as the server's CSV does.
 std::string CsvField(std::string_view value);
 // A whole line (fields joined with commas, CRLF ended as RFC 4180 and Excel expect).
 std::string CsvLine(const std::vector<std::string>& fields);

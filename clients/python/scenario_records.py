@@ -3,12 +3,17 @@ the secretary writes the minutes of a life meeting with two problems and signs t
 member fixes his problem, the secretary records a heart-to-heart talk in the activity ledger,
 and a member writes an anonymous letter. The committee's administrator then reads the branch's
 audit trail: every named write with who, what and which client, and nothing of the anonymous
-letter; the secretary may not read it. The trail exports as CSV for the archive.
+letter; the secretary may not read it. The trail exports as CSV for the archive. Last, the
+secretary exports the month's branch handbook as PDF: its pages render as images and its text
+holds the branch, the meeting with both problems and the talk.
 
 Usage: /usr/bin/python3 scenario_records.py HOST:PORT ADMIN_PASSWORD [STUBS_DIR]
 """
 
+import os
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, sys.argv[3] if len(sys.argv) > 3 else __file__.rsplit("/", 1)[0] + "/gen")
@@ -19,6 +24,7 @@ from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
 from branchline.v1 import attendance_pb2, attendance_pb2_grpc, audit_pb2, audit_pb2_grpc  # noqa: E402
 from branchline.v1 import calendar_pb2, common_pb2, feedback_pb2, feedback_pb2_grpc  # noqa: E402
+from branchline.v1 import handbook_pb2, handbook_pb2_grpc  # noqa: E402
 from branchline.v1 import organizations_pb2, records_pb2, records_pb2_grpc  # noqa: E402
 from branchline_client import Client, check, create_person, request_id  # noqa: E402
 
@@ -128,6 +134,49 @@ def main():
     check(csv.startswith(b"\xef\xbb\xbf") and "王书记" in text and "LockMeetingRecord" in text
           and text.count("\r\n") == len(trail) + 1,
           "the trail exports as CSV with a header and one line per record")
+
+    # The branch handbook for the month, as the inspector files it: a PDF whose pages turn into
+    # images and whose text holds the branch, its people, the meeting and both problems.
+    handbooks = handbook_pb2_grpc.HandbookServiceStub(secretary.channel)
+    # Through tomorrow: the branch's local day may already be tomorrow's UTC date.
+    today, month = today_plus(0), today_plus(1)
+    first = calendar_pb2.LocalDate(year=today.year, month=today.month, day=1)
+    pdf = b"".join(chunk.data for chunk in handbooks.ExportBranchHandbook(
+        handbook_pb2.ExportBranchHandbookRequest(organization_id=branch.id, from_date=first,
+                                                 to_date=month,
+                                                 format=handbook_pb2.HANDBOOK_FORMAT_PDF),
+        metadata=secretary.md(), timeout=30))
+    check(pdf.startswith(b"%PDF-"), "the secretary exports the branch handbook as PDF")
+    with tempfile.TemporaryDirectory() as workdir:
+        path = os.path.join(workdir, "handbook.pdf")
+        with open(path, "wb") as f:
+            f.write(pdf)
+        subprocess.run(["pdftoppm", "-r", "50", "-png", path, os.path.join(workdir, "page")],
+                       check=True)
+        pages = sorted(p for p in os.listdir(workdir) if p.startswith("page") and p.endswith(".png"))
+        check(pages and all(os.path.getsize(os.path.join(workdir, p)) > 1000 for p in pages),
+              "its %d pages render as images" % len(pages))
+        text = subprocess.run(["pdftotext", "-layout", path, "-"], check=True,
+                              capture_output=True).stdout.decode("utf-8")
+    check("运输四队党支部" in text and "王书记" in text and "张师傅" in text,
+          "the handbook names the branch and its people")
+    check("组织生活会" in text and "出车记录须当日填写" in text and "安全学习笔记补齐" in text,
+          "and holds the meeting with both problems of its minutes")
+    check("谈心谈话：家中老人住院，排班照顾" in text, "and the heart-to-heart talk of the ledger")
+    check("夜班调度" not in text and "连续夜班" not in text,
+          "and nothing of the anonymous letter beyond the mailbox figures")
+    data = secretary.call(handbooks.GetBranchHandbook, handbook_pb2.GetBranchHandbookRequest(
+        organization_id=branch.id, from_date=first, to_date=month))
+    check(len(data.meetings) == 1 and len(data.meetings[0].minutes.problems) == 2
+          and data.ledger.entries == 1 and data.mailbox.letter_count == 1,
+          "the same handbook as data: one meeting, two problems, one ledger entry, one letter")
+    try:
+        d1.call(handbooks.GetBranchHandbook, handbook_pb2.GetBranchHandbookRequest(
+            organization_id=branch.id, from_date=first, to_date=month))
+        check(False, "a member must not read the branch handbook")
+    except grpc.RpcError as error:
+        check(error.code() == grpc.StatusCode.PERMISSION_DENIED,
+              "a member may not read the branch handbook")
     print("records scenario: ok")
 
 

@@ -2,16 +2,35 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "services/common/local_day.h"
 
 namespace branchline::attendance {
 
+namespace {
+
+// A cell a spreadsheet would run as a formula when opened: a person's name or a letter's text
+// that begins "=HYPERLINK(…" or "@SUM(…" (CSV injection). Signed numbers ("-3.5") and a lone
+// dash stay what they are.
+bool LooksLikeFormula(const std::string& f) {
+  if (f.size() < 2 || std::string_view("=+-@\t\r").find(f[0]) == std::string_view::npos) {
+    return false;
+  }
+  char* end = nullptr;
+  std::strtod(f.c_str(), &end);
+  return *end != '\0';
+}
+
+}  // namespace
+
 std::string CsvLine(const std::vector<std::string>& fields) {
   std::string line;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) line += ',';
-    const auto& f = fields[i];
+    // The apostrophe spreadsheets read as "text follows", so the cell shows as typed.
+    const std::string f = LooksLikeFormula(fields[i]) ? "'" + fields[i] : fields[i];
     if (f.find_first_of(",\"\r\n") == std::string::npos) {
       line += f;
       continue;

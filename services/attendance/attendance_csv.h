@@ -9,7 +9,9 @@
 namespace branchline::attendance {
 
 // CSV for spreadsheet programs: UTF-8 with a byte order mark (so Excel shows Chinese),
-// CRLF line ends, fields quoted when they hold a comma, quote or line break. Pure functions.
+// CRLF line ends, fields quoted when they hold a comma, quote or line break, and a field that
+// a spreadsheet would run as a formula ("=…", "@…") shown as text with a leading apostrophe.
+// Pure functions.
 
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 

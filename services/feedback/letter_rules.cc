@@ -9,6 +9,22 @@
 
 namespace branchline::feedback {
 
+std::string AttachmentField(int i) { return "attachment_file_ids[" + std::to_string(i) + "]"; }
+
+absl::Status CheckAttachmentIds(const google::protobuf::RepeatedField<uint64_t>& ids) {
+  constexpr int kMaxAttachments = 5;
+  if (ids.size() > kMaxAttachments) {
+    return InvalidField("attachment_file_ids",
+                        "at most " + std::to_string(kMaxAttachments) + " files");
+  }
+  for (int i = 0; i < ids.size(); ++i) {
+    if (ids[i] == 0 || std::find(ids.begin(), ids.begin() + i, ids[i]) != ids.begin() + i) {
+      return InvalidField(AttachmentField(i), "must be a file id, each once");
+    }
+  }
+  return absl::OkStatus();
+}
+
 bool IsOpen(v1::LetterState state) {
   return state == v1::LETTER_STATE_SUBMITTED || state == v1::LETTER_STATE_ACKNOWLEDGED ||
          state == v1::LETTER_STATE_IN_PROGRESS;

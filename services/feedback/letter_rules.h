@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,11 @@ v1::Letter PresentLetter(const internal::v1::LetterRecord& record, int64_t now_m
 
 // Whether a handler registered the letter on its writer's behalf (RegisterLetter).
 bool IsRegistered(const v1::Letter& letter);
+
+// The files given with a letter (SubmitLetter, RegisterLetter): at most 5, each a file id
+// once; else INVALID_ARGUMENT naming attachment_file_ids or AttachmentField(i).
+absl::Status CheckAttachmentIds(const google::protobuf::RepeatedField<uint64_t>& ids);
+std::string AttachmentField(int i);
 
 // Stable reasons (google.rpc.ErrorInfo, domain branchline.v1, docs/errors.md) of the mailbox's
 // refusals that share a code and field with others; listed in feedback.proto.

@@ -24,9 +24,6 @@ namespace {
 constexpr std::string_view kKind = "letter";
 constexpr size_t kMaxText = 5000;
 constexpr size_t kMaxReason = 500;
-constexpr int kMaxAttachments = 5;
-
-std::string AttachmentField(int i) { return "attachment_file_ids[" + std::to_string(i) + "]"; }
 
 // Puts the files of a letter being submitted on it (FileService: ATTACHMENT_TARGET_LETTER), in
 // the letter's own commit: each must be the author's own upload, or, for an anonymous letter,
@@ -44,13 +41,14 @@ absl::Status StageLetterAttachments(const storage::Store& store, const Caller& c
     if (Access::SameTenant(caller, id)) {
       ASSIGN_OR_RETURN(found, store.GetMessage(storage::Cf::kFiles, key, &file));
     }
-    if (!found) return FieldError(absl::StatusCode::kNotFound, AttachmentField(i), "no such file");
+    if (!found)
+      return FieldError(absl::StatusCode::kNotFound, feedback::AttachmentField(i), "no such file");
     if (r.anonymous() && !file.anonymous()) {
-      return InvalidField(AttachmentField(i),
+      return InvalidField(feedback::AttachmentField(i),
                           "an anonymous letter takes only files uploaded anonymously");
     }
     if (!r.anonymous() && file.uploader_person_id() != caller.person_id) {
-      return InvalidField(AttachmentField(i), "must be a file you uploaded");
+      return InvalidField(feedback::AttachmentField(i), "must be a file you uploaded");
     }
     auto* ref = file.add_attached_to();
     ref->set_target(v1::ATTACHMENT_TARGET_LETTER);
@@ -179,16 +177,7 @@ absl::Status Mailbox::CheckSubmit(const Caller& caller, const v1::SubmitLetterRe
   if (r.about_person_id() != 0 && r.about_person_id() == caller.person_id) {
     return InvalidField("about_person_id", "cannot be the author");
   }
-  if (r.attachment_file_ids_size() > kMaxAttachments) {
-    return InvalidField("attachment_file_ids",
-                        "at most " + std::to_string(kMaxAttachments) + " files");
-  }
-  for (int i = 0; i < r.attachment_file_ids_size(); ++i) {
-    const auto& ids = r.attachment_file_ids();
-    if (ids[i] == 0 || std::find(ids.begin(), ids.begin() + i, ids[i]) != ids.begin() + i) {
-      return InvalidField(AttachmentField(i), "must be a file id, each once");
-    }
-  }
+  RETURN_IF_ERROR(feedback::CheckAttachmentIds(r.attachment_file_ids()));
   if (r.anonymous()) {
     RETURN_IF_ERROR(CheckRequestId(r.request_id()));
     if (r.request_id().size() < 16) {

@@ -55,6 +55,7 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Register(const Caller& caller,
   }
   RETURN_IF_ERROR(CheckText("subject", TrimAscii(r.subject()), 1, 100));
   RETURN_IF_ERROR(CheckText("body", r.body(), 1, kMaxText, /*multiline=*/true));
+  RETURN_IF_ERROR(feedback::CheckAttachmentIds(r.attachment_file_ids()));
   Registration reg;
   reg.channel = r.channel();
   reg.received_day = received_day;
@@ -94,6 +95,7 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Register(const Caller& caller,
   submit.set_body(r.body());
   submit.set_about_person_id(r.about_person_id());
   submit.set_anonymous(anonymous);
+  *submit.mutable_attachment_file_ids() = r.attachment_file_ids();
   // Anonymous: idempotent under a hash of the request id alone (not the handler), dated to the
   // UTC day, like an anonymous submission; the receipt code is derived again on every answer.
   const int64_t now = clock_.NowMicros();

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -14,7 +15,9 @@ namespace branchline {
 // The records files are attached to, each with the rules of the service that owns it: who
 // reads the record (and so its files) and who changes its attachments. The owners register
 // them when the server is put together (server/server.cc), so the file service depends on
-// none of them. Register before serving; lookups are then read-only and thread-safe.
+// none of them: meetings (MeetingRecords), ledger entries (Ledger), letters (Mailbox), study
+// records (StudyJournal) and notices (Notices). Register before serving; lookups are then
+// read-only and thread-safe.
 struct AttachmentRules {
   // OK when `caller` may read record `object_id`; NOT_FOUND naming `field` when the caller's
   // tenant has no such record, PERMISSION_DENIED when they may not.
@@ -34,6 +37,16 @@ class AttachmentTargets {
   const AttachmentRules* Find(v1::AttachmentTarget target) const {
     auto it = rules_.find(target);
     return it == rules_.end() ? nullptr : &it->second;
+  }
+
+  // The registered kinds as an error names them: "MEETING, LEDGER_ENTRY, ...".
+  std::string Names() const {
+    std::string names;
+    for (const auto& [target, rules] : rules_) {
+      if (!names.empty()) names += ", ";
+      names += v1::AttachmentTarget_Name(target).substr(sizeof("ATTACHMENT_TARGET_") - 1);
+    }
+    return names;
   }
 
  private:

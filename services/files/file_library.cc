@@ -44,7 +44,7 @@ absl::StatusOr<const AttachmentRules*> FileLibrary::RulesOf(const v1::Attachment
                                                             std::string_view field) const {
   const AttachmentRules* rules = targets_.Find(ref.target());
   if (!rules) {
-    return InvalidField(std::string(field) + ".target", "must be MEETING, LEDGER_ENTRY or LETTER");
+    return InvalidField(std::string(field) + ".target", "must be one of " + targets_.Names());
   }
   if (ref.object_id() == 0) return InvalidField(std::string(field) + ".object_id", "is required");
   return rules;

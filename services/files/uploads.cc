@@ -48,7 +48,9 @@ absl::Status CheckFileName(std::string_view name) {
   return absl::OkStatus();
 }
 
-bool IsImage(files::FileKind kind) {
+// The images whose metadata the server removes (image_metadata.h): the only files an
+// anonymous letter takes.
+bool IsStrippableImage(files::FileKind kind) {
   return kind == files::FileKind::kJpeg || kind == files::FileKind::kPng;
 }
 
@@ -294,7 +296,7 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
                    {{"found", found}});
   }
   if (record.anonymous()) {
-    if (!IsImage(kind)) {
+    if (!IsStrippableImage(kind)) {
       RETURN_IF_ERROR(Discard(tenant, loaded.token, record, m));
       return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kAnonymousFileType,
                      "upload_id");
@@ -309,14 +311,6 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
     bytes = std::move(*stripped);
   }
 
-  // The quota is read-modified-written: its lock is always taken after an upload's, never
-  // before, so two finishes cannot wait on each other.
-  const uint64_t org = record.organization_id();
-  m.Lock({storage::FileQuotaKey(org)});
-  ASSIGN_OR_RETURN(uint64_t used, files::LoadUsedBytes(store_, org));
-  RETURN_IF_ERROR(CheckQuota(org, used, bytes.size()));
-
-  auto& writes = m.writes();
   const std::string digest = Sha256(bytes);
   internal::v1::StoredContent description;
   description.set_content_type(std::string(files::MimeType(kind)));
@@ -327,19 +321,32 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
     description.set_width(turned ? size->height : size->width);
     description.set_height(turned ? size->width : size->height);
   }
-  if (IsImage(kind)) {
-    // A photo that cannot be decoded is still evidence: it is kept without a thumbnail.
-    if (auto thumbnail = files::MakeThumbnail(bytes, kind); thumbnail.ok()) {
-      const std::string thumbnail_digest = Sha256(thumbnail->jpeg);
-      internal::v1::StoredContent thumbnail_description;
-      thumbnail_description.set_content_type(std::string(files::MimeType(files::FileKind::kJpeg)));
-      thumbnail_description.set_width(thumbnail->width);
-      thumbnail_description.set_height(thumbnail->height);
-      RETURN_IF_ERROR(files::StageContent(store_, tenant, thumbnail_digest, thumbnail->jpeg,
-                                          thumbnail_description, writes)
-                          .status());
-      description.set_thumbnail_sha256(thumbnail_digest);
-    }
+  // Decoded before the organisation's quota lock (a HEIC photo takes a few hundred
+  // milliseconds), so other uploads of the organisation do not wait on it. A photo that
+  // cannot be decoded is still evidence: it is kept without a thumbnail.
+  absl::StatusOr<files::Thumbnail> thumbnail = absl::NotFoundError("not an image");
+  if (IsStrippableImage(kind) || kind == files::FileKind::kHeic) {
+    thumbnail = files::MakeThumbnail(bytes, kind);
+  }
+
+  // The quota is read-modified-written: its lock is always taken after an upload's, never
+  // before, so two finishes cannot wait on each other.
+  const uint64_t org = record.organization_id();
+  m.Lock({storage::FileQuotaKey(org)});
+  ASSIGN_OR_RETURN(uint64_t used, files::LoadUsedBytes(store_, org));
+  RETURN_IF_ERROR(CheckQuota(org, used, bytes.size()));
+
+  auto& writes = m.writes();
+  if (thumbnail.ok()) {
+    const std::string thumbnail_digest = Sha256(thumbnail->jpeg);
+    internal::v1::StoredContent thumbnail_description;
+    thumbnail_description.set_content_type(std::string(files::MimeType(files::FileKind::kJpeg)));
+    thumbnail_description.set_width(thumbnail->width);
+    thumbnail_description.set_height(thumbnail->height);
+    RETURN_IF_ERROR(files::StageContent(store_, tenant, thumbnail_digest, thumbnail->jpeg,
+                                        thumbnail_description, writes)
+                        .status());
+    description.set_thumbnail_sha256(thumbnail_digest);
   }
   ASSIGN_OR_RETURN(auto stored,
                    files::StageContent(store_, tenant, digest, bytes, description, writes));

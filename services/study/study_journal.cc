@@ -314,4 +314,28 @@ absl::StatusOr<v1::StudyProgress> StudyJournal::Progress(
   return progress;
 }
 
+absl::Status StudyJournal::RequireAttachmentRead(const Caller& caller, uint64_t record_id,
+                                                 std::string_view field) const {
+  ASSIGN_OR_RETURN(auto r, data_.Load<v1::StudyRecord>(caller, storage::Cf::kStudyRecords,
+                                                       record_id, field, "study record"));
+  // The person's current organisation, as ListStudyRecords judges it: whoever lists the
+  // record reads its files.
+  ASSIGN_OR_RETURN(auto person, data_.people().Load(caller, r.person_id(), field));
+  ASSIGN_OR_RETURN(auto org, data_.access().LoadOrg(caller, person.organization_id(), field));
+  if (!StudyData::MayReadPersonStudy(caller, person, org)) {
+    return Denied("reading the files of a study record of person " + std::to_string(person.id()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StudyJournal::RequireAttachmentChange(const Caller& caller, uint64_t record_id,
+                                                   std::string_view field) const {
+  ASSIGN_OR_RETURN(auto r, data_.Load<v1::StudyRecord>(caller, storage::Cf::kStudyRecords,
+                                                       record_id, field, "study record"));
+  if (caller.service_account || r.person_id() != caller.person_id) {
+    return Denied("attaching files to another person's study record");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace branchline

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "branchline/v1/study.pb.h"
@@ -45,6 +47,18 @@ class StudyJournal {
       const Caller& caller, const v1::ListStudyRecordsRequest& request) const;
   absl::StatusOr<v1::StudyProgress> Progress(const Caller& caller,
                                              const v1::GetStudyProgressRequest& request) const;
+
+  // The rules of the files attached to a study record (FileService,
+  // ATTACHMENT_TARGET_STUDY_RECORD: a photo of the handwritten notebook): whoever reads the
+  // person's study records reads them (ListStudyRecords' rule: the person, managers of their
+  // organisation, study-scoped services); only the person who studied attaches and detaches,
+  // for as long as the record exists (no grace period: a phone offline for a week attaches
+  // the photo when the network returns). NOT_FOUND naming `field` for a record the caller's
+  // tenant does not have (also a deleted one), PERMISSION_DENIED otherwise.
+  absl::Status RequireAttachmentRead(const Caller& caller, uint64_t record_id,
+                                     std::string_view field) const;
+  absl::Status RequireAttachmentChange(const Caller& caller, uint64_t record_id,
+                                       std::string_view field) const;
 
  private:
   // Record's checks that need no stored data.

@@ -49,6 +49,20 @@ absl::StatusOr<bool> Notices::Addressed(const Caller& caller, const v1::Notice& 
   return Access::InAudience(notice.audience(), caller.person_id, caller.role, own);
 }
 
+absl::Status Notices::RequireRead(const Caller& caller, const v1::Notice& notice,
+                                  std::string_view field) const {
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, notice.organization_id(), field));
+  if (Access::Manages(caller, org)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(bool addressed, Addressed(caller, notice));
+  if (addressed) return absl::OkStatus();
+  return Denied("reading notice " + std::to_string(notice.id()));
+}
+
+absl::Status Notices::RequirePoster(const Caller& caller, const v1::Organization& org,
+                                    std::string_view what) {
+  return Access::RequireManage(caller, org, what);
+}
+
 absl::StatusOr<v1::Notice> Notices::Post(const Caller& caller,
                                          const v1::PostNoticeRequest& request) {
   const auto& in = request.notice();
@@ -59,7 +73,7 @@ absl::StatusOr<v1::Notice> Notices::Post(const Caller& caller,
       clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Notice> {
         ASSIGN_OR_RETURN(auto org,
                          access_.LoadOrg(caller, in.organization_id(), "notice.organization_id"));
-        RETURN_IF_ERROR(Access::RequireManage(caller, org, "posting a notice"));
+        RETURN_IF_ERROR(RequirePoster(caller, org, "posting a notice"));
         ASSIGN_OR_RETURN(auto audience,
                          access_.CheckAudience(caller, in.audience(), org, "notice.audience"));
         ASSIGN_OR_RETURN(uint64_t id, store_.NewId(storage::TenantOfId(org.id())));
@@ -93,11 +107,21 @@ absl::StatusOr<v1::Notice> Notices::Post(const Caller& caller,
 absl::StatusOr<v1::Notice> Notices::Get(const Caller& caller,
                                         const v1::GetNoticeRequest& request) const {
   ASSIGN_OR_RETURN(auto notice, Load(caller, request.id(), "id"));
-  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, notice.organization_id(), "id"));
-  if (Access::Manages(caller, org)) return notice;
-  ASSIGN_OR_RETURN(bool addressed, Addressed(caller, notice));
-  if (addressed) return notice;
-  return Denied("reading notice " + std::to_string(notice.id()));
+  RETURN_IF_ERROR(RequireRead(caller, notice, "id"));
+  return notice;
+}
+
+absl::Status Notices::RequireAttachmentRead(const Caller& caller, uint64_t notice_id,
+                                            std::string_view field) const {
+  ASSIGN_OR_RETURN(auto notice, Load(caller, notice_id, field));
+  return RequireRead(caller, notice, field);
+}
+
+absl::Status Notices::RequireAttachmentChange(const Caller& caller, uint64_t notice_id,
+                                              std::string_view field) const {
+  ASSIGN_OR_RETURN(auto notice, Load(caller, notice_id, field));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, notice.organization_id(), field));
+  return RequirePoster(caller, org, "attaching files to a notice");
 }
 
 absl::StatusOr<v1::ListMyNoticesResponse> Notices::ListMine(

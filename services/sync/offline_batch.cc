@@ -77,6 +77,18 @@ void OfflineBatch::Run(const Caller& caller, const v1::OfflineAction& action,
              [](auto* r) { return r->mutable_letter_rating(); });
       return;
     }
+    case v1::OfflineAction::kSelfScore: {
+      bool done = AlreadyDone(caller, action.self_score().request_id());
+      Answer(rounds_.SubmitSelfScore(caller, action.self_score()), done, result,
+             [](auto* r) { return r->mutable_self_score(); });
+      return;
+    }
+    case v1::OfflineAction::kRating: {
+      bool done = AlreadyDone(caller, action.rating().request_id());
+      Answer(rounds_.SubmitRating(caller, action.rating()), done, result,
+             [](auto* r) { return r->mutable_rating(); });
+      return;
+    }
     case v1::OfflineAction::ACTION_NOT_SET:
       break;
   }

@@ -893,6 +893,35 @@ TEST_F(BranchctlTest, FileUploadInChunksGetAndList) {
   EXPECT_EQ(Ctl({"file", "show", "99"}).exit_code, 5);
 }
 
+TEST_F(BranchctlTest, HandbookBranchAndMemberFiles) {
+  LoginAdmin();
+  CtlJson({"ledger", "add", "--type", "visit", "--date", "2026-03-02", "--text", "走访困难职工"});
+  const std::string csv = dir_.Sub("branch.csv");
+  Outcome branch = Ctl({"handbook", "branch", "--from", "2026-01-01", "--to", "2026-12-31",
+                        "--format", "csv", "--out", csv});
+  ASSERT_EQ(branch.exit_code, 0) << branch.err;
+  const std::string text = ReadFile(csv);
+  EXPECT_EQ(text.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(text.find("走访困难职工"), std::string::npos) << text;
+  // PDF by default, here to stdout.
+  Outcome pdf =
+      Ctl({"handbook", "member", "--from", "2026-01-01", "--to", "2026-12-31", "--out", "-"});
+  ASSERT_EQ(pdf.exit_code, 0) << pdf.err;
+  EXPECT_EQ(pdf.out.substr(0, 5), "%PDF-");
+  // A period of more than a year is refused naming the field (6: invalid argument), and no
+  // file is left behind.
+  const std::string refused_path = dir_.Sub("refused.pdf");
+  Outcome refused = Ctl(
+      {"handbook", "branch", "--from", "2024-01-01", "--to", "2026-12-31", "--out", refused_path});
+  EXPECT_EQ(refused.exit_code, 6);
+  EXPECT_NE(refused.err.find("to_date"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::ifstream(refused_path).good());
+  EXPECT_EQ(
+      Ctl({"handbook", "branch", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "docx"})
+          .exit_code,
+      2);
+}
+
 TEST_F(BranchctlTest, CalendarExportWritesAnIcsFile) {
   LoginAdmin();
   const std::string root = RootOrg();

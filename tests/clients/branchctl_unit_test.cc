@@ -61,6 +61,17 @@ TEST(BranchctlCsv, WritesFieldsThatReadBack) {
   EXPECT_EQ(ParseCsv(line)[0].fields, (std::vector<std::string>{"a,b", "say \"hi\"", "张三"}));
 }
 
+TEST(BranchctlCsv, WritesFormulasAsTextAndNumbersAsNumbers) {
+  // The server's rule (attendance_csv.cc): a cell a spreadsheet would run gets an apostrophe.
+  EXPECT_EQ(CsvLine({"=HYPERLINK(\"http://x\",\"点我\")", "@SUM(A1)", "+1", "-3.5", "-", "-x"}),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",'@SUM(A1),+1,-3.5,-,'-x\r\n");
+  EXPECT_EQ(CsvLine({"-3", "+2.5e3", "=1+1", "\tx", "\r=1", "张=三", "a-b", ""}),
+            "-3,+2.5e3,'=1+1,'\tx,\"'\r=1\",张=三,a-b,\r\n");
+  EXPECT_EQ(CsvField("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+  // Read back, the cell is the text as typed behind the apostrophe.
+  EXPECT_EQ(ParseCsv(CsvLine({"=A1,B1"}))[0].fields, (std::vector<std::string>{"'=A1,B1"}));
+}
+
 TEST(TimeText, ParsesAndFormatsLocalTimes) {
   // 2026-11-23 08:00 at +08:00 is 00:00 UTC.
   auto t = ParseTime("2026-11-23 08:00", 480);

@@ -102,6 +102,9 @@ TEST(Window, DefaultsPerType) {
 
 TEST(Csv, QuotesOnlyWhenNeededAndLabelsAreChinese) {
   EXPECT_EQ(CsvLine({"张三", "a,b", "say \"hi\"", "x"}), "张三,\"a,b\",\"say \"\"hi\"\"\",x\r\n");
+  // Cells a spreadsheet would run as formulas are shown as text; numbers stay numbers.
+  EXPECT_EQ(CsvLine({"=HYPERLINK(\"http://x\",\"点我\")", "@SUM(A1)", "+1", "-3.5", "-", "-x"}),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",'@SUM(A1),+1,-3.5,-,'-x\r\n");
   EXPECT_EQ(StatusLabel(v1::ATTENDANCE_STATUS_MADE_UP), "已补课");
   EXPECT_EQ(LocalTimeText(0, 480), "");
   // 2026-01-05 01:30 UTC is 09:30 in China.

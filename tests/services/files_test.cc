@@ -15,10 +15,14 @@
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/files.grpc.pb.h"
 #include "branchline/v1/records.grpc.pb.h"
+#include "branchline/v1/study.grpc.pb.h"
+#include "branchline/v1/sync.grpc.pb.h"
 #include "services/common/digest.h"
 #include "storage/keys.h"
 #include "storage/store.h"
 #include "tests/services/attendance_fixture.h"
+#include "tests/services/sample_images.h"
+#include "tests/services/study_domain_fixture.h"
 #include "tests/support/authorization_doc.h"
 #include "tests/support/error_details.h"
 #include "tests/support/id_encodings.h"
@@ -28,44 +32,11 @@ namespace {
 
 constexpr int64_t kHourMicros = 3600LL * 1'000'000;
 
-// A baseline JPEG of a colour gradient, `width` x `height`, encoded by libjpeg.
-std::string EncodeJpeg(int width, int height) {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr jerr;
-  cinfo.err = jpeg_std_error(&jerr);
-  jpeg_create_compress(&cinfo);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = width;
-  cinfo.image_height = height;
-  cinfo.input_components = 3;
-  cinfo.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, 90, TRUE);
-  jpeg_start_compress(&cinfo, TRUE);
-  std::vector<unsigned char> row(width * 3);
-  while (cinfo.next_scanline < cinfo.image_height) {
-    for (int x = 0; x < width; ++x) {
-      row[3 * x] = static_cast<unsigned char>(x * 255 / width);
-      row[3 * x + 1] = static_cast<unsigned char>(cinfo.next_scanline * 255 / height);
-      row[3 * x + 2] = static_cast<unsigned char>((x + cinfo.next_scanline) % 256);
-    }
-    JSAMPROW rows[] = {row.data()};
-    jpeg_write_scanlines(&cinfo, rows, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  std::string jpeg(reinterpret_cast<char*>(buffer), size);
-  free(buffer);
-  return jpeg;
-}
-
 // The same photo as a phone stores it: an EXIF APP1 right after the start marker naming the
 // camera ("HUAWEI P40") and, when `orientation` is set, how the phone was held; a comment with
 // the place.
 std::string PhoneJpeg(int width, int height, int orientation = 0) {
-  const std::string plain = EncodeJpeg(width, height);
+  const std::string plain = GradientJpeg(width, height);
   const std::string make = "HUAWEI P40";
   const int entries = orientation ? 2 : 1;
   const int data_offset = 8 + 2 + 12 * entries + 4;
@@ -200,11 +171,51 @@ class FilesTest : public AttendanceTest {
     return bytes;
   }
 
+  // A study record of `token`'s person (an hour ago, 45 minutes) on a fresh material of the
+  // branch.
+  uint64_t StudyRecord(const std::string& token) {
+    auto study = v1::StudyService::NewStub(server_.channel());
+    v1::CreateMaterialRequest m;
+    m.set_request_id(TestServer::RequestId());
+    m.mutable_material()->set_organization_id(branch_);
+    m.mutable_material()->set_kind(v1::MATERIAL_KIND_DOCUMENT);
+    m.mutable_material()->set_title("党章第二章");
+    m.mutable_material()->set_body("学习内容");
+    v1::Material material;
+    auto status = study->CreateMaterial(Ctx(secretary_).get(), m, &material);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    v1::RecordStudyRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_material_id(material.id());
+    r.set_minutes(45);
+    r.set_notes("手写笔记两页");
+    *r.mutable_device_time() = Ts(Now() - kHourMicros);
+    v1::StudyRecord record;
+    status = study->RecordStudy(Ctx(token).get(), r, &record);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return record.id();
+  }
+  // A notice of the branch posted by its secretary: to `people` when given, else to the whole
+  // branch.
+  uint64_t Notice(const std::vector<uint64_t>& people = {}) {
+    auto sync = v1::SyncService::NewStub(server_.channel());
+    v1::PostNoticeRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.mutable_notice()->set_organization_id(branch_);
+    for (uint64_t p : people) r.mutable_notice()->mutable_audience()->add_person_ids(p);
+    r.mutable_notice()->set_title("安全学习通知");
+    r.mutable_notice()->set_body("附件是本月安全学习材料，请下载阅读。");
+    v1::Notice notice;
+    auto status = sync->PostNotice(Ctx(secretary_).get(), r, &notice);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return notice.id();
+  }
+
   std::unique_ptr<v1::FileService::Stub> files_;
 };
 
 TEST_F(FilesTest, AnUploadInThreeChunksResumesAfterTheConnectionDropsAndDownloadsInRanges) {
-  const std::string photo = EncodeJpeg(1000, 600);
+  const std::string photo = GradientJpeg(1000, 600);
   const size_t third = photo.size() / 3 + 1;
   v1::Upload upload;
   ASSERT_TRUE(Start(d1_, "IMG_20261203_101512.jpg", photo, &upload).ok());
@@ -281,6 +292,28 @@ TEST_F(FilesTest, APhotoTakenUprightHasItsShownSizeAndAnUprightThumbnail) {
   EXPECT_EQ(cinfo.image_width, 240u);
   EXPECT_EQ(cinfo.image_height, 320u);
   jpeg_destroy_decompress(&cinfo);
+}
+
+TEST_F(FilesTest, AnIphonesHeicPhotoHasItsSizeAndAThumbnail) {
+  const std::string heic = RedBlueHeic(640, 480);
+  ASSERT_FALSE(heic.empty());
+  v1::File file = MustUpload(d1_, "IMG_0042.HEIC", heic);
+  EXPECT_EQ(file.content_type(), "image/heic");
+  EXPECT_EQ(file.width(), 640u);
+  EXPECT_EQ(file.height(), 480u);
+  EXPECT_TRUE(file.has_thumbnail());
+  EXPECT_EQ(Download(d1_, file.id(), 1 << 20), heic);  // kept as taken
+  const std::string thumbnail = Download(d1_, file.id(), 1 << 20, /*thumbnail=*/true);
+  EXPECT_EQ(thumbnail.substr(0, 3), "\xff\xd8\xff");
+  // A HEIC image cut short is kept as evidence, without a thumbnail, and never fails the upload.
+  v1::File damaged = MustUpload(d1_, "IMG_0043.HEIC", heic.substr(0, heic.size() * 2 / 3));
+  EXPECT_EQ(damaged.content_type(), "image/heic");
+  EXPECT_FALSE(damaged.has_thumbnail());
+  // An anonymous letter takes no HEIC photo: its metadata cannot be removed.
+  v1::File anonymous;
+  auto refused = UploadWhole(d1_, "附件.heic", heic, &anonymous, /*anonymous=*/true);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(refused), "ANONYMOUS_FILE_TYPE");
 }
 
 TEST_F(FilesTest, AStartIsFoundAgainByItsRequestIdAndAReusedIdIsRefused) {
@@ -384,7 +417,7 @@ TEST_F(FilesTest, TheQuotaIsCheckedAtTheStartAndAgainAtTheFinish) {
 
 TEST_F(FilesTest, TheSameContentIsStoredOnce) {
   if (OnPostgres()) GTEST_SKIP() << "reads the RocksDB store";
-  const std::string photo = EncodeJpeg(400, 300);
+  const std::string photo = GradientJpeg(400, 300);
   const v1::File first = MustUpload(d1_, "a.jpg", photo);
   const v1::File second = MustUpload(d2_, "b.jpg", photo);
   EXPECT_NE(first.id(), second.id());
@@ -407,7 +440,7 @@ TEST_F(FilesTest, TheSameContentIsStoredOnce) {
 }
 
 TEST_F(FilesTest, UploadersAndManagersReadAFileOthersDoNot) {
-  const v1::File file = MustUpload(d1_, "笔记.jpg", EncodeJpeg(200, 100));
+  const v1::File file = MustUpload(d1_, "笔记.jpg", GradientJpeg(200, 100));
   v1::GetFileRequest get;
   get.set_id(file.id());
   v1::File seen;
@@ -601,7 +634,7 @@ class FileAttachmentTest : public FilesTest {
 TEST_F(FileAttachmentTest, AMeetingsPhotoIsReadByTheReadersOfItsMinutes) {
   const uint64_t meeting = MustCreate(Draft(Now() - 2 * kHourMicros)).id();
   const v1::AttachmentRef to = Ref(v1::ATTACHMENT_TARGET_MEETING, meeting);
-  const v1::File photo = MustUpload(d1_, "会场.jpg", EncodeJpeg(320, 240));
+  const v1::File photo = MustUpload(d1_, "会场.jpg", GradientJpeg(320, 240));
   EXPECT_EQ(Readable(d2_, photo.id()), grpc::StatusCode::PERMISSION_DENIED);
   v1::File attached;
   // Only the meeting's host and managers attach; the uploader alone may not.
@@ -637,7 +670,7 @@ TEST_F(FileAttachmentTest, AMeetingsPhotoIsReadByTheReadersOfItsMinutes) {
 TEST_F(FileAttachmentTest, LedgerFilesFollowTheEntrysReadersAndAHardshipFilesStayWithManagers) {
   const uint64_t visit = LedgerEntry(v1::LEDGER_ENTRY_TYPE_VISIT);
   const uint64_t hardship = LedgerEntry(v1::LEDGER_ENTRY_TYPE_HARDSHIP);
-  const v1::File photo = MustUpload(secretary_, "走访.jpg", EncodeJpeg(200, 200));
+  const v1::File photo = MustUpload(secretary_, "走访.jpg", GradientJpeg(200, 200));
   const v1::File letter = MustUpload(secretary_, "困难申请.pdf", Pdf(500));
   v1::File out;
   ASSERT_TRUE(
@@ -693,7 +726,7 @@ TEST_F(FileAttachmentTest, ALettersPhotosGoWithItAndAnAnonymousLetterTakesOnlyAn
     return feedback->SubmitLetter(Ctx(d1_).get(), r, out);
   };
   const v1::File anonymous = MustUpload(d1_, "a.jpg", PhoneJpeg(200, 100), /*anonymous=*/true);
-  const v1::File named = MustUpload(d1_, "b.jpg", EncodeJpeg(200, 100));
+  const v1::File named = MustUpload(d1_, "b.jpg", GradientJpeg(200, 100));
   const v1::File theirs = MustUpload(d2_, "c.pdf", Pdf(300));
   v1::SubmitLetterResponse out;
   // A named file would name the anonymous author; another person's file is not the author's.
@@ -722,6 +755,230 @@ TEST_F(FileAttachmentTest, ALettersPhotosGoWithItAndAnAnonymousLetterTakesOnlyAn
   EXPECT_EQ(Readable(d1_, named.id()), grpc::StatusCode::OK);
 }
 
+TEST_F(FileAttachmentTest, APaperLettersScanGoesWithItsRegistration) {
+  auto feedback = v1::FeedbackService::NewStub(server_.channel());
+  auto registered = [&](const std::string& token, bool anonymous, std::vector<uint64_t> files,
+                        v1::SubmitLetterResponse* out) {
+    v1::RegisterLetterRequest r;
+    r.set_request_id(TestServer::RequestId() + "-0123456789abcdef");
+    r.set_organization_id(branch_);
+    r.set_channel(v1::LETTER_CHANNEL_PAPER);
+    const std::time_t now = std::time(nullptr) + 8 * 3600;  // the branch's day (UTC+8)
+    std::tm local{};
+    gmtime_r(&now, &local);
+    r.mutable_received_date()->set_year(local.tm_year + 1900);
+    r.mutable_received_date()->set_month(local.tm_mon + 1);
+    r.mutable_received_date()->set_day(local.tm_mday);
+    r.set_category(v1::LETTER_CATEGORY_DIFFICULTY);
+    r.set_subject("家属住院，申请困难补助");
+    r.set_body("见信件扫描件");
+    if (anonymous) {
+      r.set_anonymous(true);
+    } else {
+      r.set_author_name("王师傅");
+    }
+    for (uint64_t f : files) r.add_attachment_file_ids(f);
+    return feedback->RegisterLetter(Ctx(token).get(), r, out);
+  };
+  const v1::File scan = MustUpload(secretary_, "来信扫描.pdf", Pdf(400));
+  const v1::File photo = MustUpload(secretary_, "p.jpg", PhoneJpeg(200, 100), /*anonymous=*/true);
+  const v1::File members = MustUpload(d1_, "d.jpg", GradientJpeg(200, 100));
+  v1::SubmitLetterResponse out;
+  // The handler's own uploads only; an anonymous letter takes only anonymous ones; at most 5.
+  EXPECT_EQ(ViolationField(registered(secretary_, false, {members.id()}, &out)),
+            "attachment_file_ids[0]");
+  auto named_on_anonymous = registered(secretary_, true, {scan.id()}, &out);
+  EXPECT_EQ(named_on_anonymous.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationField(named_on_anonymous), "attachment_file_ids[0]");
+  EXPECT_EQ(ViolationField(registered(secretary_, false, {1, 2, 3, 4, 5, 6}, &out)),
+            "attachment_file_ids");
+  // A member registers nothing, files or not.
+  EXPECT_EQ(registered(d1_, false, {members.id()}, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  ASSERT_TRUE(registered(secretary_, false, {scan.id()}, &out).ok());
+  ASSERT_EQ(out.letter().attachment_file_ids_size(), 1);
+  v1::ListAttachmentsResponse listed;
+  ASSERT_TRUE(
+      Attachments(secretary_, Ref(v1::ATTACHMENT_TARGET_LETTER, out.letter().id()), &listed).ok());
+  ASSERT_EQ(listed.files_size(), 1);
+  EXPECT_EQ(listed.files(0).id(), scan.id());
+  EXPECT_EQ(
+      Attachments(d1_, Ref(v1::ATTACHMENT_TARGET_LETTER, out.letter().id()), &listed).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+
+  ASSERT_TRUE(registered(secretary_, true, {photo.id()}, &out).ok());
+  EXPECT_FALSE(out.receipt_code().empty());
+  ASSERT_TRUE(
+      Attachments(secretary_, Ref(v1::ATTACHMENT_TARGET_LETTER, out.letter().id()), &listed).ok());
+  ASSERT_EQ(listed.files_size(), 1);
+  EXPECT_EQ(listed.files(0).uploader_person_id(), 0u);
+}
+
+TEST_F(FileAttachmentTest, ANotebookPhotoIsAttachedByWhoStudiedAndReadByTheirManagers) {
+  const uint64_t record = StudyRecord(d1_);
+  const v1::AttachmentRef to = Ref(v1::ATTACHMENT_TARGET_STUDY_RECORD, record);
+  // Uploaded for the organisation at the top, which the branch's secretary does not manage:
+  // whatever they read of it comes from the record.
+  v1::File photo;
+  {
+    v1::Upload upload;
+    const std::string jpeg = GradientJpeg(320, 240);
+    ASSERT_TRUE(Start(d1_, "学习笔记.jpg", jpeg, &upload, false, root_).ok());
+    ASSERT_TRUE(Chunk(d1_, upload.upload_id(), 0, jpeg, &upload).ok());
+    ASSERT_TRUE(Finish(d1_, upload.upload_id(), &photo).ok());
+  }
+  EXPECT_EQ(Readable(secretary_, photo.id()), grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::File attached;
+  ASSERT_TRUE(Attach(d1_, photo.id(), to, &attached).ok());
+  ASSERT_EQ(attached.attached_to_size(), 1);
+  EXPECT_EQ(attached.attached_to(0).target(), v1::ATTACHMENT_TARGET_STUDY_RECORD);
+  EXPECT_EQ(attached.attached_to(0).object_id(), record);
+  // The person reads it back on the record; so does their manager, also through GetFile and
+  // GetFileContent now that it is attached.
+  v1::ListAttachmentsResponse listed;
+  ASSERT_TRUE(Attachments(d1_, to, &listed).ok());
+  ASSERT_EQ(listed.files_size(), 1);
+  EXPECT_EQ(listed.files(0).id(), photo.id());
+  ASSERT_TRUE(Attachments(secretary_, to, &listed).ok());
+  ASSERT_EQ(listed.files_size(), 1);
+  EXPECT_EQ(listed.files(0).id(), photo.id());
+  EXPECT_EQ(Readable(secretary_, photo.id()), grpc::StatusCode::OK);
+  v1::FileContent part;
+  EXPECT_TRUE(Read(secretary_, photo.id(), 0, 100, &part).ok());
+  // A colleague of the same group and a person of another branch read neither.
+  auto colleague = Attachments(d2_, to, &listed);
+  EXPECT_EQ(colleague.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Readable(d2_, photo.id()), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Attachments(outsider_, to, &listed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Readable(outsider_, photo.id()), grpc::StatusCode::PERMISSION_DENIED);
+  // Only the person who studied changes the record's files: not a colleague with a photo of
+  // their own, not even a manager.
+  const v1::File theirs = MustUpload(d2_, "别人的笔记.jpg", GradientJpeg(100, 100));
+  auto foreign = Attach(d2_, theirs.id(), to, &attached);
+  EXPECT_EQ(foreign.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const v1::File managers = MustUpload(secretary_, "书记的.pdf", Pdf(400));
+  EXPECT_EQ(Attach(secretary_, managers.id(), to, &attached).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Detach(secretary_, photo.id(), to).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Attachments(d1_, to, &listed).ok());
+  EXPECT_EQ(listed.files_size(), 1);
+  // An unknown record is NOT_FOUND naming the field, for changes and for reads.
+  auto missing =
+      Attach(d1_, photo.id(), Ref(v1::ATTACHMENT_TARGET_STUDY_RECORD, record + 999), &attached);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ViolationField(missing), "to.object_id");
+  auto unlisted = Attachments(d1_, Ref(v1::ATTACHMENT_TARGET_STUDY_RECORD, record + 999), &listed);
+  EXPECT_EQ(unlisted.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ViolationField(unlisted), "of.object_id");
+  // So is a deleted one.
+  const uint64_t gone = StudyRecord(d1_);
+  auto study = v1::StudyService::NewStub(server_.channel());
+  v1::DeleteStudyRecordRequest remove;
+  remove.set_request_id(TestServer::RequestId());
+  remove.set_id(gone);
+  v1::DeleteStudyRecordResponse removed;
+  ASSERT_TRUE(study->DeleteStudyRecord(Ctx(d1_).get(), remove, &removed).ok());
+  auto deleted = Attach(d1_, photo.id(), Ref(v1::ATTACHMENT_TARGET_STUDY_RECORD, gone), &attached);
+  EXPECT_EQ(deleted.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ViolationField(deleted), "to.object_id");
+  // The person takes the photo off again.
+  ASSERT_TRUE(Detach(d1_, photo.id(), to).ok());
+  EXPECT_EQ(Readable(secretary_, photo.id()), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(FileAttachmentTest, ANoticesDocumentIsAttachedByItsManagersAndReadByItsAudience) {
+  const uint64_t notice = Notice({d1_id_, d3_id_});
+  const v1::AttachmentRef to = Ref(v1::ATTACHMENT_TARGET_NOTICE, notice);
+  const std::string pdf = Pdf(3000);
+  const v1::File document = MustUpload(secretary_, "安全学习材料.pdf", pdf);
+  EXPECT_EQ(Readable(d1_, document.id()), grpc::StatusCode::PERMISSION_DENIED);
+  v1::File attached;
+  ASSERT_TRUE(Attach(secretary_, document.id(), to, &attached).ok());
+  ASSERT_EQ(attached.attached_to_size(), 1);
+  EXPECT_EQ(attached.attached_to(0).target(), v1::ATTACHMENT_TARGET_NOTICE);
+  EXPECT_EQ(attached.attached_to(0).object_id(), notice);
+  // The audience lists and downloads it.
+  for (const std::string* reader : {&d1_, &d3_}) {
+    v1::ListAttachmentsResponse listed;
+    ASSERT_TRUE(Attachments(*reader, to, &listed).ok());
+    ASSERT_EQ(listed.files_size(), 1);
+    EXPECT_EQ(listed.files(0).id(), document.id());
+    EXPECT_EQ(Readable(*reader, document.id()), grpc::StatusCode::OK);
+    EXPECT_EQ(Download(*reader, document.id(), 1000), pdf);
+  }
+  // A colleague the notice was not for, and a person of another branch, read nothing.
+  v1::ListAttachmentsResponse listed;
+  auto colleague = Attachments(d2_, to, &listed);
+  EXPECT_EQ(colleague.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Readable(d2_, document.id()), grpc::StatusCode::PERMISSION_DENIED);
+  v1::FileContent part;
+  EXPECT_EQ(Read(d2_, document.id(), 0, 100, &part).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Attachments(outsider_, to, &listed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // A member of the audience does not attach (nor detach), even a file of their own.
+  const v1::File mine = MustUpload(d1_, "我的.pdf", Pdf(500));
+  EXPECT_EQ(Attach(d1_, mine.id(), to, &attached).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Detach(d1_, document.id(), to).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  auto missing =
+      Attach(secretary_, document.id(), Ref(v1::ATTACHMENT_TARGET_NOTICE, notice + 999), &attached);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ViolationField(missing), "to.object_id");
+  // Detached by a manager, it is the managers' again.
+  ASSERT_TRUE(Detach(secretary_, document.id(), to).ok());
+  EXPECT_EQ(Readable(d1_, document.id()), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// The study record's rules over time, with a fake clock: the person still attaches a week
+// after recording, long after the 24-hour grace period of editing the record has passed.
+class StudyAttachmentRulesTest : public StudyDomainFixture {
+ protected:
+  StudyAttachmentRulesTest() : StudyDomainFixture(2) {}
+};
+
+TEST_F(StudyAttachmentRulesTest, ThePersonAttachesAWeekLaterAndNobodyElseDoes) {
+  v1::CreateMaterialRequest m;
+  m.set_request_id("material");
+  m.mutable_material()->set_organization_id(branch_);
+  m.mutable_material()->set_kind(v1::MATERIAL_KIND_DOCUMENT);
+  m.mutable_material()->set_title("党章");
+  m.mutable_material()->set_body("正文");
+  auto material = catalog_->CreateMaterial(admin_, m);
+  ASSERT_TRUE(material.ok()) << material.status();
+  v1::RecordStudyRequest r;
+  r.set_request_id("record");
+  r.set_material_id(material->id());
+  r.set_minutes(30);
+  *r.mutable_device_time() = ToTimestamp(clock_.NowMicros() - kMinute);
+  auto record = journal_->Record(callers_[0], r);
+  ASSERT_TRUE(record.ok()) << record.status();
+
+  clock_.Advance(7 * 24 * 60 * kMinute);
+  v1::UpdateStudyRecordRequest edit;
+  edit.set_request_id("edit");
+  edit.set_id(record->id());
+  edit.set_minutes(40);
+  edit.mutable_update_mask()->add_paths("minutes");
+  EXPECT_EQ(journal_->Update(callers_[0], edit).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // the record itself is fixed now
+  EXPECT_TRUE(journal_->RequireAttachmentChange(callers_[0], record->id(), "to.object_id").ok());
+  EXPECT_TRUE(journal_->RequireAttachmentRead(callers_[0], record->id(), "of.object_id").ok());
+  EXPECT_TRUE(journal_->RequireAttachmentRead(admin_, record->id(), "of.object_id").ok());
+  EXPECT_EQ(journal_->RequireAttachmentChange(admin_, record->id(), "to.object_id").code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(journal_->RequireAttachmentChange(callers_[1], record->id(), "to.object_id").code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(journal_->RequireAttachmentRead(callers_[1], record->id(), "of.object_id").code(),
+            absl::StatusCode::kPermissionDenied);
+  const absl::Status missing =
+      journal_->RequireAttachmentChange(callers_[0], record->id() + 999, "to.object_id");
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(missing.message()).rfind("to.object_id: study record", 0), 0u)
+      << missing.message();
+}
+
 // FileService × every kind of caller (docs/authorization.md, "files"). The upload calls act on
 // a fresh upload of d1 (the member row), so the member's cells really write; anyone else
 // finds another person's named upload as if it did not exist.
@@ -736,26 +993,36 @@ class FilesAuthorizationTest : public FilesTest {
     tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_ATTENDANCE_READ);
     file_ = MustUpload(d1_, "笔记.pdf", Pdf(100));
     meeting_ = MustCreate(Draft(Now() - 2 * kHourMicros)).id();
+    study_record_ = StudyRecord(d1_);
+    notice_ = Notice();
   }
 
-  v1::AttachmentRef Meeting() const {
-    v1::AttachmentRef ref;
-    ref.set_target(v1::ATTACHMENT_TARGET_MEETING);
-    ref.set_object_id(meeting_);
-    return ref;
+  v1::AttachmentRef Meeting() const { return Ref(v1::ATTACHMENT_TARGET_MEETING, meeting_); }
+  // The record of each "(…)" column of the attachment matrix: a held meeting of the branch,
+  // a study record of d1 (the member row), a notice of the branch to all of it.
+  v1::AttachmentRef RecordOf(const std::string& op) const {
+    if (op.find("(study record)") != std::string::npos) {
+      return Ref(v1::ATTACHMENT_TARGET_STUDY_RECORD, study_record_);
+    }
+    if (op.find("(notice)") != std::string::npos) {
+      return Ref(v1::ATTACHMENT_TARGET_NOTICE, notice_);
+    }
+    return Meeting();
   }
-  // A fresh file of the secretary (readable by every manager), attached to the meeting when
-  // `attached`.
-  uint64_t SecretarysFile(bool attached) {
+  // A fresh file of whoever changes `record`'s files (d1 for their study record, else the
+  // secretary, whose files every manager reads), attached to it by them when `attached`.
+  uint64_t FileFor(const v1::AttachmentRef& record, bool attached) {
     static int n = 0;
-    const v1::File f = MustUpload(secretary_, "会场.pdf", Pdf(150 + ++n));
+    const std::string& owner =
+        record.target() == v1::ATTACHMENT_TARGET_STUDY_RECORD ? d1_ : secretary_;
+    const v1::File f = MustUpload(owner, "会场.pdf", Pdf(150 + ++n));
     if (attached) {
       v1::AttachFileRequest r;
       r.set_request_id(TestServer::RequestId());
       r.set_file_id(f.id());
-      *r.mutable_to() = Meeting();
+      *r.mutable_to() = record;
       v1::File out;
-      EXPECT_TRUE(files_->AttachFile(Ctx(secretary_).get(), r, &out).ok());
+      EXPECT_TRUE(files_->AttachFile(Ctx(owner).get(), r, &out).ok());
     }
     return f.id();
   }
@@ -805,23 +1072,23 @@ class FilesAuthorizationTest : public FilesTest {
       v1::FileContent content;
       return files_->GetFileContent(ctx.get(), r, &content).error_code();
     }
-    if (op == "AttachFile(meeting)") {
+    if (op.rfind("AttachFile(", 0) == 0) {
       v1::AttachFileRequest r;
       r.set_request_id(TestServer::RequestId());
-      r.set_file_id(SecretarysFile(false));
-      *r.mutable_to() = Meeting();
+      *r.mutable_to() = RecordOf(op);
+      r.set_file_id(FileFor(r.to(), false));
       return files_->AttachFile(ctx.get(), r, &file).error_code();
     }
-    if (op == "DetachFile(meeting)") {
+    if (op.rfind("DetachFile(", 0) == 0) {
       v1::DetachFileRequest r;
       r.set_request_id(TestServer::RequestId());
-      r.set_file_id(SecretarysFile(true));
-      *r.mutable_from() = Meeting();
+      *r.mutable_from() = RecordOf(op);
+      r.set_file_id(FileFor(r.from(), true));
       return files_->DetachFile(ctx.get(), r, &file).error_code();
     }
-    if (op == "ListAttachments(meeting)") {
+    if (op.rfind("ListAttachments(", 0) == 0) {
       v1::ListAttachmentsRequest r;
-      *r.mutable_of() = Meeting();
+      *r.mutable_of() = RecordOf(op);
       v1::ListAttachmentsResponse out;
       return files_->ListAttachments(ctx.get(), r, &out).error_code();
     }
@@ -837,7 +1104,7 @@ class FilesAuthorizationTest : public FilesTest {
 
   std::map<std::string, std::string> tokens_;
   v1::File file_;
-  uint64_t meeting_ = 0;
+  uint64_t meeting_ = 0, study_record_ = 0, notice_ = 0;
 };
 
 TEST_F(FilesAuthorizationTest, Matrix) {
@@ -869,23 +1136,26 @@ TEST_F(FilesAuthorizationTest, Matrix) {
 
 TEST_F(FilesAuthorizationTest, AttachmentsMatrix) {
   using namespace testing::matrix;  // NOLINT: table cell names
-  const std::vector<std::string> ops = {"AttachFile(meeting)", "DetachFile(meeting)",
-                                        "ListAttachments(meeting)"};
+  const std::vector<std::string> ops = {
+      "AttachFile(meeting)",      "DetachFile(meeting)",      "ListAttachments(meeting)",
+      "AttachFile(study record)", "DetachFile(study record)", "ListAttachments(study record)",
+      "AttachFile(notice)",       "DetachFile(notice)",       "ListAttachments(notice)"};
   // clang-format off
   const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
-    //                            Attach    Detach    List
-    {"no token",                 {UNAUTH,   UNAUTH,   UNAUTH}},
-    {"tampered",                 {UNAUTH,   UNAUTH,   UNAUTH}},
-    {"expired",                  {UNAUTH,   UNAUTH,   UNAUTH}},
-    {"anonymous receipt holder", {UNAUTH,   UNAUTH,   UNAUTH}},
-    {"other tenant admin",       {NOTFOUND, NOTFOUND, NOTFOUND}},
-    {"member of group below",    {DENIED,   DENIED,   OK}},
-    {"employee of group below",  {DENIED,   DENIED,   OK}},
-    {"secretary of branch",      {OK,       OK,       OK}},
-    {"secretary of sibling",     {DENIED,   DENIED,   DENIED}},
-    {"admin above",              {OK,       OK,       OK}},
-    {"service with scope",       {DENIED,   DENIED,   OK}},
-    {"service without scope",    {DENIED,   DENIED,   DENIED}},
+    //                            meeting                       study record (d1's)           notice (to the branch)
+    //                            Attach    Detach    List      Attach    Detach    List      Attach    Detach    List
+    {"no token",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"tampered",                 {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"expired",                  {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"anonymous receipt holder", {UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH,   UNAUTH}},
+    {"other tenant admin",       {NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND}},
+    {"member of group below",    {DENIED,   DENIED,   OK,       OK,       OK,       OK,       DENIED,   DENIED,   OK}},
+    {"employee of group below",  {DENIED,   DENIED,   OK,       DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   OK}},
+    {"secretary of branch",      {OK,       OK,       OK,       DENIED,   DENIED,   OK,       OK,       OK,       OK}},
+    {"secretary of sibling",     {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
+    {"admin above",              {OK,       OK,       OK,       DENIED,   DENIED,   OK,       OK,       OK,       OK}},
+    {"service with scope",       {DENIED,   DENIED,   OK,       DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
+    {"service without scope",    {DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED,   DENIED}},
   };
   // clang-format on
   ExpectMatrix({"file-attachments", ops, table},

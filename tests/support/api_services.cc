@@ -13,6 +13,7 @@
 #include "branchline/v1/evaluation.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
 #include "branchline/v1/files.grpc.pb.h"
+#include "branchline/v1/handbook.grpc.pb.h"
 #include "branchline/v1/notifications.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
@@ -32,7 +33,7 @@ std::vector<const google::protobuf::ServiceDescriptor*> ApiServices() {
         v1::GetMeetingSeriesRequest::descriptor(), v1::GetMeetingRecordRequest::descriptor(),
         v1::GetRoundRequest::descriptor(), v1::ListMyNotificationsRequest::descriptor(),
         v1::ListAuditRecordsRequest::descriptor(), v1::GetDutyBoardRequest::descriptor(),
-        v1::GetFileRequest::descriptor()}) {
+        v1::GetFileRequest::descriptor(), v1::GetBranchHandbookRequest::descriptor()}) {
     EXPECT_NE(linked, nullptr);
   }
   std::vector<const google::protobuf::ServiceDescriptor*> services;

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <QByteArray>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -18,6 +19,8 @@
 #include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/evaluation.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/files.grpc.pb.h"
+#include "branchline/v1/handbook.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
 #include "branchline/v1/records.grpc.pb.h"
@@ -63,29 +66,58 @@ class ApiClient : public QObject {
         worker_,
         [this, stub, method, request = std::move(request), token, address, target, done, failed] {
           grpc::ClientContext context;
-          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
-          if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-          // Refusals come with a Chinese message to show (docs/errors.md).
-          context.AddMetadata("accept-language", "zh-CN");
+          Prepare(&context, token, kCallDeadline);
           Resp response;
           grpc::Status status = (stub->*method)(&context, request, &response);
-          QString error = status.ok() ? QString() : DescribeError(status, address);
-          QMetaObject::invokeMethod(
-              this,
-              [this, target, done, failed, response = std::move(response), error] {
-                Finished();
-                if (!target) return;
-                if (error.isEmpty()) {
-                  if (done) done(response);
-                } else {
-                  if (failed) failed(error);
-                  emit CallFailed(error);
-                }
-              },
-              Qt::QueuedConnection);
+          Answer(target, done, failed, std::move(response),
+                 status.ok() ? QString() : DescribeError(status, address));
         },
         Qt::QueuedConnection);
   }
+
+  // A server stream of chunks (an export's file) read whole: `done` gets the `data` bytes of
+  // every message in order, or `failed` the error of the stream, never part of a file. The
+  // stream is read with the sync API on the worker like every other call, because the class
+  // promises one queue in the order of the calls; the callback API would answer on gRPC's
+  // threads beside it. Later calls wait behind a download, as behind any slow call.
+  template <class Stub, class Req, class Chunk>
+  void Download(QObject* receiver,
+                std::unique_ptr<grpc::ClientReader<Chunk>> (Stub::*method)(grpc::ClientContext*,
+                                                                           const Req&),
+                Req request, std::function<void(const QByteArray&)> done,
+                std::function<void(const QString&)> failed = nullptr) {
+    Stub* stub = std::get<std::unique_ptr<Stub>>(stubs_).get();
+    const std::string token = token_;
+    const QString address = address_;
+    ++pending_;
+    emit BusyChanged(true);
+    QPointer<QObject> target(receiver);
+    QMetaObject::invokeMethod(
+        worker_,
+        [this, stub, method, request = std::move(request), token, address, target, done, failed] {
+          grpc::ClientContext context;
+          Prepare(&context, token, kDownloadDeadline);
+          QByteArray file;
+          Chunk chunk;
+          std::unique_ptr<grpc::ClientReader<Chunk>> reader = (stub->*method)(&context, request);
+          while (reader->Read(&chunk)) {
+            file.append(chunk.data().data(), static_cast<qsizetype>(chunk.data().size()));
+          }
+          grpc::Status status = reader->Finish();
+          if (!status.ok()) file.clear();
+          Answer(target, done, failed, std::move(file),
+                 status.ok() ? QString() : DescribeError(status, address));
+        },
+        Qt::QueuedConnection);
+  }
+
+  // A stored file, or its thumbnail, read whole in ranges (GetFileContent answers at most
+  // 1 MiB a call): offset by offset until the file's size, then checked against its SHA-256.
+  // `done` gets every byte, or `failed` the error of the range that failed (or that the bytes
+  // do not match), never part of a file. On the worker and in the queue like every call.
+  void ReadFile(QObject* receiver, uint64_t file_id, bool thumbnail,
+                std::function<void(const QByteArray&)> done,
+                std::function<void(const QString&)> failed = nullptr);
 
  signals:
   // Every failed call, for the status bar (views may also show their own message).
@@ -93,6 +125,40 @@ class ApiClient : public QObject {
   void BusyChanged(bool busy);
 
  private:
+  // A question answered from the server's data: longer would only keep the window waiting on
+  // a server that is gone.
+  static constexpr std::chrono::seconds kCallDeadline{15};
+  // A file the server makes whole before its first chunk (every section read, then drawn) and
+  // then sends over an office line: generous, but still ends a call to a server that stopped.
+  static constexpr std::chrono::seconds kDownloadDeadline{180};
+  // One range of ReadFile, each a call with kCallDeadline: half the server's largest, so a
+  // range still arrives in time over a slow office line (35 KB/s).
+  static constexpr uint32_t kFileRangeBytes = 512 * 1024;
+
+  // Deadline, the caller's token and the language of refusals, on every call alike.
+  static void Prepare(grpc::ClientContext* context, const std::string& token,
+                      std::chrono::seconds deadline);
+
+  // Back on the UI thread (from the worker): `done` with the value, or `failed` and
+  // CallFailed with `error` when it is not empty; nothing when `target` is gone.
+  template <class Value, class Done>
+  void Answer(QPointer<QObject> target, Done done, std::function<void(const QString&)> failed,
+              Value value, QString error) {
+    QMetaObject::invokeMethod(
+        this,
+        [this, target, done, failed, value = std::move(value), error = std::move(error)] {
+          Finished();
+          if (!target) return;
+          if (error.isEmpty()) {
+            if (done) done(value);
+          } else {
+            if (failed) failed(error);
+            emit CallFailed(error);
+          }
+        },
+        Qt::QueuedConnection);
+  }
+
   void Finished();
 
   QString address_;
@@ -102,7 +168,8 @@ class ApiClient : public QObject {
              std::unique_ptr<v1::StudyService::Stub>, std::unique_ptr<v1::FeedbackService::Stub>,
              std::unique_ptr<v1::CalendarService::Stub>,
              std::unique_ptr<v1::EvaluationService::Stub>,
-             std::unique_ptr<v1::RecordsService::Stub>>
+             std::unique_ptr<v1::RecordsService::Stub>, std::unique_ptr<v1::HandbookService::Stub>,
+             std::unique_ptr<v1::FileService::Stub>>
       stubs_;
   std::string token_;
   int pending_ = 0;

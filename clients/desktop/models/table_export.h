@@ -7,7 +7,10 @@ namespace branchline::desk {
 
 // A table as CSV (RFC 4180: fields with commas, quotes or line breaks quoted, quotes doubled),
 // header row first, exactly what the table shows. Excel opens UTF-8 CSV with a BOM correctly,
-// so callers writing files prepend one.
+// so callers writing files prepend one. A cell a spreadsheet would run as a formula (it begins
+// with =, +, -, @, a tab or a carriage return and is not a number: a member named
+// "=HYPERLINK(…)"; "-3.5" and "+1" stay numbers) gets a leading apostrophe, which spreadsheets
+// read as "text follows", as the server's CSV does.
 QString TableToCsv(const QAbstractItemModel& model);
 
 // Writes `csv` to `path` as UTF-8 after a BOM (so spreadsheet programs read the Chinese names);

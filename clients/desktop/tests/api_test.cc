@@ -64,6 +64,53 @@ TEST(ApiClient, AnswerForADestroyedReceiverIsDropped) {
   EXPECT_FALSE(called);
 }
 
+TEST(ApiClient, UnreachableServerFailsADownloadInWordsWithNoBytes) {
+  ApiClient api(QStringLiteral("127.0.0.1:1"));
+  QObject receiver;
+  QString failure;
+  bool delivered = false;
+  QThread* answered_on = nullptr;
+  v1::ExportBranchHandbookRequest request;
+  request.set_organization_id(7);
+  request.set_format(v1::HANDBOOK_FORMAT_PDF);
+  api.Download(
+      &receiver, &v1::HandbookService::Stub::ExportBranchHandbook, request,
+      [&](const QByteArray&) { delivered = true; },
+      [&](const QString& message) {
+        failure = message;
+        answered_on = QThread::currentThread();
+      });
+  EXPECT_EQ(api.pending(), 1);
+  QElapsedTimer timer;
+  timer.start();
+  while (api.pending() != 0 && timer.elapsed() < 30000) {
+    QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+  }
+  ASSERT_EQ(api.pending(), 0);
+  EXPECT_FALSE(delivered);
+  EXPECT_EQ(answered_on, QThread::currentThread());
+  EXPECT_TRUE(failure.contains(QStringLiteral("Cannot reach"))) << failure.toStdString();
+}
+
+TEST(ApiClient, UnreachableServerFailsAFileReadInWordsWithNoBytes) {
+  ApiClient api(QStringLiteral("127.0.0.1:1"));
+  QObject receiver;
+  QString failure;
+  bool delivered = false;
+  api.ReadFile(
+      &receiver, 7, /*thumbnail=*/true, [&](const QByteArray&) { delivered = true; },
+      [&](const QString& message) { failure = message; });
+  EXPECT_EQ(api.pending(), 1);
+  QElapsedTimer timer;
+  timer.start();
+  while (api.pending() != 0 && timer.elapsed() < 30000) {
+    QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+  }
+  ASSERT_EQ(api.pending(), 0);
+  EXPECT_FALSE(delivered);
+  EXPECT_TRUE(failure.contains(QStringLiteral("Cannot reach"))) << failure.toStdString();
+}
+
 TEST(ApiClient, RequestIdsAreFreshUuids) {
   const std::string a = ApiClient::NewRequestId();
   const std::string b = ApiClient::NewRequestId();

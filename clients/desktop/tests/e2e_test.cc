@@ -6,14 +6,20 @@
 #include <stdlib.h>
 
 #include <QApplication>
+#include <QBuffer>
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QRandomGenerator>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
 #include <QTreeView>
@@ -26,9 +32,11 @@
 #include "clients/desktop/tests/seed.h"
 #include "clients/desktop/views/check_in_window.h"
 #include "clients/desktop/views/feedback_view.h"
+#include "clients/desktop/views/handbook_view.h"
 #include "clients/desktop/views/leave_view.h"
 #include "clients/desktop/views/main_window.h"
 #include "clients/desktop/views/meetings_view.h"
+#include "clients/desktop/views/minutes_dialog.h"
 #include "clients/desktop/views/reports_view.h"
 #include "clients/desktop/views/sign_in_dialog.h"
 #include "clients/desktop/views/study_view.h"
@@ -315,6 +323,52 @@ TEST_F(DesktopEndToEnd, EveryViewShowsThePreparedData) {
   EXPECT_TRUE(pdf.read(5) == "%PDF-");
   EXPECT_GT(pdf.size(), 20000);
 
+  // Handbooks: the branch's, for the last week (the meeting three days ago), previewed as the
+  // server makes it and saved in the three formats the file name asks for.
+  HandbookView* handbook = window.handbook_view();
+  window.tabs()->setCurrentWidget(handbook);
+  const QDate today = QDate::currentDate();
+  handbook->SetPeriod(today.addDays(-7), today);
+  QTest::mouseClick(handbook->preview_button(), Qt::LeftButton);
+  ASSERT_TRUE(WaitIdle(api));
+  const QString preview = handbook->summary_text();
+  EXPECT_TRUE(preview.contains(QStringLiteral("党组织 Organisation: 收费站党支部")))
+      << handbook->status_text().toStdString() << "\n"
+      << preview.toStdString();
+  // Held: started and not cancelled; 3 of the 4 came, the fourth on approved leave.
+  EXPECT_TRUE(
+      preview.contains(QStringLiteral(" 十一月支部党员大会: 党员大会 General meeting · 到会 "
+                                      "3 / 4 应到 present · 纪要 Minutes 无 no")))
+      << preview.toStdString();
+  EXPECT_TRUE(preview.contains(QStringLiteral("来信 Letters 3"))) << preview.toStdString();
+  EXPECT_EQ(handbook->withheld_text(), QString()) << "the administrator may read every section";
+  QTest::qWait(200);
+  Screenshot(&window, QStringLiteral("desktop-handbook"));
+  QSignalSpy saved(handbook, &HandbookView::Saved);
+  QSignalSpy failed(handbook, &HandbookView::SaveFailed);
+  const auto save = [&](const QString& name) {
+    const QString path = QString::fromStdString(dir_.Sub(name.toStdString()));
+    const int before = saved.count() + failed.count();
+    handbook->Save(path);
+    EXPECT_TRUE(WaitFor([&] { return saved.count() + failed.count() > before; }, 60000));
+    EXPECT_EQ(failed.count(), 0) << handbook->status_text().toStdString();
+    QFile file(path);
+    EXPECT_TRUE(file.open(QIODevice::ReadOnly)) << path.toStdString();
+    return file.readAll();
+  };
+  const QByteArray handbook_pdf = save(QStringLiteral("handbook.pdf"));
+  EXPECT_TRUE(handbook_pdf.startsWith("%PDF-")) << handbook_pdf.left(64).toStdString();
+  EXPECT_TRUE(handbook->status_text().startsWith(QStringLiteral("已保存 Saved")))
+      << handbook->status_text().toStdString();
+  const QByteArray handbook_csv = save(QStringLiteral("handbook.csv"));
+  EXPECT_TRUE(handbook_csv.startsWith("\xEF\xBB\xBF"));
+  EXPECT_TRUE(QString::fromUtf8(handbook_csv).contains(QStringLiteral("十一月支部党员大会")));
+  const QByteArray handbook_json = save(QStringLiteral("handbook.json"));
+  EXPECT_EQ(
+      QJsonDocument::fromJson(handbook_json).object().value(QStringLiteral("organizationName")),
+      QStringLiteral("收费站党支部"))
+      << handbook_json.left(200).toStdString();
+
   // A member may not read the branch's inbox: the refusal comes back in words.
   ApiClient member_api(QString::fromStdString(server_->address()));
   v1::SignInRequest member_sign_in;
@@ -341,6 +395,101 @@ TEST_F(DesktopEndToEnd, EveryViewShowsThePreparedData) {
   ASSERT_TRUE(WaitIdle(api));
   EXPECT_TRUE(window.status_text().contains(QStringLiteral("Cannot reach")))
       << window.status_text().toStdString();
+}
+
+// A photo as a phone would take it, as JPEG: noisy enough that it is several of the server's
+// upload chunks and several of the client's download ranges.
+QByteArray NoisyJpeg(int width, int height) {
+  QImage image(width, height, QImage::Format_RGB32);
+  QRandomGenerator random(20261203);
+  for (int y = 0; y < height; ++y) {
+    auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
+    for (int x = 0; x < width; ++x) line[x] = 0xff000000u | (random.generate() & 0xffffffu);
+  }
+  QByteArray jpeg;
+  QBuffer buffer(&jpeg);
+  buffer.open(QIODevice::WriteOnly);
+  EXPECT_TRUE(image.save(&buffer, "JPG", 95));
+  return jpeg;
+}
+
+TEST(DesktopMeetingPhotos, MinutesShowThumbnailsAndSaveTheExactOriginal) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("data"), {"--admin-password", testing::kAdminPassword});
+  ASSERT_NE(server.port(), 0);
+  const QByteArray photo = NoisyJpeg(1200, 900);
+  ASSERT_GT(photo.size(), 1 << 20) << "more than one of the server's largest ranges";
+  testing::SeededPhoto seeded;
+  ASSERT_NO_THROW(
+      testing::SeedMeetingPhoto(server.address(), "会议照片.jpg", photo.toStdString(), &seeded))
+      << server.ReadLog();
+  EXPECT_GT(seeded.upload_chunks, 1u);
+
+  ApiClient api(QString::fromStdString(server.address()));
+  QObject receiver;
+  v1::SignInRequest sign_in;
+  sign_in.set_login("admin");
+  sign_in.set_password(testing::kAdminPassword);
+  api.Call(&receiver, &v1::AuthService::Stub::SignIn, sign_in,
+           [&](const v1::SignInResponse& r) { api.SetAccessToken(r.access_token()); });
+  ASSERT_TRUE(WaitIdle(api));
+
+  NameLookup people;
+  v1::Meeting meeting;
+  meeting.set_id(seeded.meeting_id);
+  meeting.set_title("十二月支部党员大会");
+  meeting.set_type(v1::MEETING_TYPE_GENERAL_MEETING);
+  MinutesDialog dialog(&api, meeting, &people);
+  dialog.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&dialog));
+  dialog.Load();
+  ASSERT_TRUE(WaitIdle(api));
+
+  // Listed with its thumbnail: a JPEG the client decoded, at most 320 pixels, same shape.
+  MeetingPhotosModel* photos = dialog.photos_model();
+  ASSERT_EQ(photos->rowCount(), 1) << dialog.photos_status_text().toStdString();
+  EXPECT_EQ(photos->row(0).id(), seeded.file_id);
+  EXPECT_EQ(photos->row(0).file_name(), "会议照片.jpg");
+  EXPECT_TRUE(photos->row(0).has_thumbnail());
+  EXPECT_EQ(photos->row(0).width(), 1200u);
+  EXPECT_EQ(photos->row(0).height(), 900u);
+  const QPixmap thumbnail = photos->thumbnail(0);
+  ASSERT_FALSE(thumbnail.isNull());
+  EXPECT_EQ(thumbnail.width(), 320);
+  EXPECT_EQ(thumbnail.height(), 240);
+  EXPECT_TRUE(photos->data(photos->index(0, 0), Qt::ToolTipRole)
+                  .toString()
+                  .startsWith(QStringLiteral("会议照片.jpg · ")));
+  EXPECT_TRUE(dialog.photos_status_text().startsWith(QStringLiteral("1 个文件")))
+      << dialog.photos_status_text().toStdString();
+  QTest::qWait(200);
+  Screenshot(&dialog, QStringLiteral("desktop-minutes-photos"));
+
+  // The original in ranges, byte for byte.
+  QSignalSpy saved(&dialog, &MinutesDialog::PhotoSaved);
+  QSignalSpy failed(&dialog, &MinutesDialog::PhotoSaveFailed);
+  const QString path = QString::fromStdString(dir.Sub("原图.jpg"));
+  dialog.SavePhoto(0, path);
+  ASSERT_TRUE(WaitFor([&] { return saved.count() + failed.count() > 0; }, 60000));
+  ASSERT_EQ(failed.count(), 0) << dialog.photos_status_text().toStdString();
+  EXPECT_TRUE(dialog.photos_status_text().startsWith(QStringLiteral("已保存 Saved")));
+  QFile file(path);
+  ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+  const QByteArray downloaded = file.readAll();
+  EXPECT_EQ(downloaded.size(), photo.size());
+  EXPECT_EQ(QCryptographicHash::hash(downloaded, QCryptographicHash::Sha256),
+            QCryptographicHash::hash(photo, QCryptographicHash::Sha256));
+
+  // A place that cannot be written, then a file that is not there: each said in words.
+  dialog.SavePhoto(0, QString::fromStdString(dir.Sub("missing/原图.jpg")));
+  ASSERT_TRUE(WaitFor([&] { return failed.count() > 0; }, 60000));
+  EXPECT_TRUE(dialog.photos_status_text().startsWith(QStringLiteral("保存失败 Save failed")));
+  QString refusal;
+  api.ReadFile(
+      &receiver, seeded.file_id + 1000, /*thumbnail=*/false, [](const QByteArray&) {},
+      [&](const QString& message) { refusal = message; });
+  ASSERT_TRUE(WaitIdle(api));
+  EXPECT_TRUE(refusal.startsWith(QStringLiteral("未找到 Not found"))) << refusal.toStdString();
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
+#include <locale.h>
 
 #include <QApplication>
 #include <QBrush>
+#include <QBuffer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTimeEdit>
@@ -9,7 +11,9 @@
 #include <QFont>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtCharts/QBarSeries>
 #include <QtCharts/QBarSet>
 #include <QtCharts/QChartView>
@@ -20,12 +24,15 @@
 #include "clients/desktop/models/evaluation_models.h"
 #include "clients/desktop/models/feedback_models.h"
 #include "clients/desktop/models/formatting.h"
+#include "clients/desktop/models/handbook_models.h"
 #include "clients/desktop/models/org_tree.h"
+#include "clients/desktop/models/photo_models.h"
 #include "clients/desktop/models/qr_image.h"
 #include "clients/desktop/models/records_models.h"
 #include "clients/desktop/models/study_models.h"
 #include "clients/desktop/models/table_export.h"
 #include "clients/desktop/views/evaluation_view.h"
+#include "clients/desktop/views/handbook_view.h"
 #include "clients/desktop/views/meeting_dialog.h"
 #include "clients/desktop/views/minutes_dialog.h"
 #include "clients/desktop/views/records_view.h"
@@ -201,6 +208,38 @@ TEST(TableExport, CsvQuotesWhatNeedsQuotingAndKeepsChinese) {
   const QString html = TableToHtml(model, QStringLiteral("A<B"));
   EXPECT_TRUE(html.contains(QStringLiteral("A&lt;B")));
   EXPECT_EQ(html.count(QStringLiteral("<tr>")), 3);
+}
+
+TEST(TableExport, CsvWritesFormulasAsTextAndNumbersAsNumbers) {
+  // The server's rule (attendance_csv.cc): a cell a spreadsheet would run gets an apostrophe.
+  QStandardItemModel model(1, 9);
+  const QStringList cells = {QStringLiteral("=HYPERLINK(\"http://x\",\"点我\")"),
+                             QStringLiteral("@SUM(A1)"),
+                             QStringLiteral("+1"),
+                             QStringLiteral("-3.5"),
+                             QStringLiteral("-"),
+                             QStringLiteral("-x"),
+                             QStringLiteral("-3"),
+                             QStringLiteral("\t=1"),
+                             QStringLiteral("张=三")};
+  for (int c = 0; c < cells.size(); ++c) {
+    model.setHeaderData(c, Qt::Horizontal, QStringLiteral("h%1").arg(c));
+    model.setItem(0, c, new QStandardItem(cells[c]));
+  }
+  model.setHeaderData(0, Qt::Horizontal, QStringLiteral("=姓名"));
+  const QString expected_row = QStringLiteral(
+      "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",'@SUM(A1),+1,-3.5,-,'-x,-3,'\t=1,张=三\r\n");
+  QString csv = TableToCsv(model);
+  EXPECT_TRUE(csv.startsWith(QStringLiteral("'=姓名,h1,"))) << csv.toStdString();
+  EXPECT_TRUE(csv.endsWith(expected_row)) << csv.toStdString();
+  // Numbers are read as the server reads them, whatever the desktop's locale: where the
+  // decimal point is a comma, "-3.5" is still a number (when such a locale is installed).
+  const std::string numeric = setlocale(LC_NUMERIC, nullptr);
+  if (setlocale(LC_NUMERIC, "de_DE.UTF-8") != nullptr) {
+    csv = TableToCsv(model);
+    setlocale(LC_NUMERIC, numeric.c_str());
+    EXPECT_TRUE(csv.endsWith(expected_row)) << csv.toStdString();
+  }
 }
 
 TEST(OrgTree, NestsChildrenAndKeepsOrphans) {
@@ -941,6 +980,187 @@ TEST(RecordsView, LedgerReportExportAndEmptyLists) {
   EXPECT_EQ(api.pending(), 0);
 }
 
+// A branch handbook as the server would answer it: two held meetings (one with minutes), two
+// members, the ledger and one evaluation round; the mailbox withheld from this reader.
+v1::BranchHandbook HandbookWithheldMailbox() {
+  v1::BranchHandbook h;
+  h.set_organization_id(7);
+  h.set_organization_name("收费站党支部");
+  *h.mutable_from_date() = ToLocalDate(QDate(2026, 1, 1));
+  *h.mutable_to_date() = ToLocalDate(QDate(2026, 6, 30));
+  auto* secretary = h.add_members();
+  secretary->set_person_id(1);
+  secretary->set_display_name("张三");
+  secretary->set_role(v1::ROLE_SECRETARY);
+  secretary->set_employee_number("G1024");
+  auto* member = h.add_members();
+  member->set_person_id(2);
+  member->set_display_name("李四");
+  member->set_role(v1::ROLE_FULL_MEMBER);
+
+  auto* january = h.add_meetings();
+  january->mutable_meeting()->set_title("一月支部党员大会");
+  january->mutable_meeting()->set_type(v1::MEETING_TYPE_GENERAL_MEETING);
+  *january->mutable_meeting()->mutable_start_time() =
+      ToTimestamp(QDateTime(QDate(2026, 1, 20), QTime(9, 30)));
+  january->mutable_attendance()->set_expected(4);
+  january->mutable_attendance()->set_present(2);
+  january->mutable_attendance()->set_late(1);
+  january->mutable_attendance()->set_excused(1);
+  *january->mutable_minutes() = RecordWithProblems();
+  january->set_attachments(3);
+  auto* february = h.add_meetings();
+  february->mutable_meeting()->set_title("二月主题党日");
+  february->mutable_meeting()->set_type(v1::MEETING_TYPE_THEME_PARTY_DAY);
+  *february->mutable_meeting()->mutable_start_time() =
+      ToTimestamp(QDateTime(QDate(2026, 2, 14), QTime(14, 0)));
+  february->mutable_attendance()->set_expected(4);
+  february->mutable_attendance()->set_present(4);
+
+  h.mutable_attendance()->set_meetings(2);
+  h.mutable_attendance()->mutable_total()->set_attendance_rate(7.0 / 8);
+  auto* item = h.mutable_ledger()->add_items();
+  item->set_code("9");
+  item->set_title("志愿服务");
+  item->set_entries(2);
+  item->set_volunteer_hours(5);
+  h.mutable_ledger()->set_entries(2);
+  h.mutable_ledger()->set_volunteer_hours(5);
+  auto* round = h.add_evaluations();
+  round->mutable_round()->set_title("民主评议党员");
+  round->mutable_round()->set_period_label("2026上半年");
+  round->set_eligible_raters(20);
+  round->set_participating_raters(17);
+  round->set_participation_percent(85);
+  h.add_withheld_sections("mailbox");
+  return h;
+}
+
+TEST(HandbookModels, SectionsWithheldTextAndFormats) {
+  v1::BranchHandbook h = HandbookWithheldMailbox();
+  const std::vector<HandbookSection> sections = BranchHandbookSections(h);
+  ASSERT_EQ(sections.size(), 9u);
+  EXPECT_EQ(sections[0].summary, QStringLiteral("收费站党支部"));
+  EXPECT_EQ(sections[2].key, "meetings");
+  ASSERT_EQ(sections[2].lines.size(), 2u);
+  EXPECT_EQ(sections[2].lines[0].label,
+            FormatTime(h.meetings(0).meeting().start_time()) + QStringLiteral(" 一月支部党员大会"));
+  // A withheld section keeps its place, says so, and shows no zeros.
+  EXPECT_EQ(sections[7].key, "mailbox");
+  EXPECT_TRUE(sections[7].withheld);
+  EXPECT_TRUE(sections[7].summary.startsWith(QStringLiteral("未显示（无权限）")));
+  EXPECT_TRUE(sections[7].lines.empty());
+  EXPECT_EQ(WithheldSectionsText(h),
+            QStringLiteral("未显示（无权限） Not shown, no permission: 职工信箱 Mailbox"));
+  // A section this client does not know yet is still named.
+  h.add_withheld_sections("honours");
+  EXPECT_TRUE(WithheldSectionsText(h).endsWith(QStringLiteral("职工信箱 Mailbox、honours")));
+  h.clear_withheld_sections();
+  EXPECT_EQ(WithheldSectionsText(h), QString());
+  EXPECT_FALSE(BranchHandbookSections(h)[7].withheld);
+
+  EXPECT_EQ(HandbookFormatOfPath(QStringLiteral("/tmp/手册.PDF")), v1::HANDBOOK_FORMAT_PDF);
+  EXPECT_EQ(HandbookFormatOfPath(QStringLiteral("a.csv")), v1::HANDBOOK_FORMAT_CSV);
+  EXPECT_EQ(HandbookFormatOfPath(QStringLiteral("a.json")), v1::HANDBOOK_FORMAT_JSON);
+  EXPECT_EQ(HandbookFormatOfPath(QStringLiteral("a.txt")), v1::HANDBOOK_FORMAT_UNSPECIFIED);
+  EXPECT_EQ(HandbookFormatOfPath(QStringLiteral("pdf")), v1::HANDBOOK_FORMAT_UNSPECIFIED);
+  EXPECT_EQ(HandbookSuffix(v1::HANDBOOK_FORMAT_JSON), QStringLiteral("json"));
+}
+
+TEST(HandbookView, PreviewShowsSectionsWithheldLineAndSaves) {
+  ApiClient api(QStringLiteral("127.0.0.1:1"));  // nothing listens: the answers come from here
+  NameLookup orgs;
+  orgs.Set(7, QStringLiteral("收费站党支部"));
+  HandbookView view(&api, &orgs);
+  view.SetOrganization(7);
+  EXPECT_EQ(api.pending(), 0) << "nothing is fetched before Preview is pressed";
+  EXPECT_EQ(view.summary_text(), QString());
+
+  view.ShowHandbook(HandbookWithheldMailbox());
+  EXPECT_EQ(view.preview_tree()->topLevelItemCount(), 9);
+  const QString summary = view.summary_text();
+  for (const QString& expected : {
+           QStringLiteral("党组织 Organisation: 收费站党支部"),
+           QStringLiteral("统计期间 Period: 2026-01-01 至 2026-06-30"),
+           QStringLiteral("党员名册 Members: 2 人 people"),
+           QStringLiteral("  张三: 支部书记 Secretary · 工号 No. G1024"),
+           QStringLiteral("  李四: 正式党员 Full member"),
+           QStringLiteral("会议 Meetings: 召开 2 次 held · 有纪要 1 次 with minutes"),
+           QStringLiteral("一月支部党员大会: 党员大会 General meeting · 到会 3 / 4 应到 present · "
+                          "纪要 Minutes 有 yes · 问题 3 problems · 附件 3 attachments"),
+           QStringLiteral("二月主题党日: 主题党日 Theme day · 到会 4 / 4 应到 present · 纪要 "
+                          "Minutes 无 no · 问题 0 problems · 附件 0 attachments"),
+           QStringLiteral("出勤 Attendance: 会议 2 meetings · 出勤率 attendance 87.5%"),
+           QStringLiteral("  9 志愿服务: 2 条 entries · 5.0 小时 h"),
+           QStringLiteral("  民主评议党员（2026上半年）: 参评率 Participation 85% (17 / 20)"),
+           QStringLiteral("职工信箱 Mailbox: 未显示（无权限） Not shown, no permission"),
+       }) {
+    EXPECT_TRUE(summary.contains(expected)) << expected.toStdString() << "\n"
+                                            << summary.toStdString();
+  }
+  EXPECT_FALSE(summary.contains(QStringLiteral("来信 Letters"))) << "no zeros for a hidden section";
+  EXPECT_TRUE(view.withheld_text().contains(QStringLiteral("未显示（无权限）")));
+  EXPECT_TRUE(view.withheld_text().contains(QStringLiteral("职工信箱 Mailbox")));
+  EXPECT_TRUE(view.status_text().contains(QStringLiteral("收费站党支部")));
+
+  // Everything readable: the mailbox's figures, and no withheld line.
+  v1::BranchHandbook all = HandbookWithheldMailbox();
+  all.clear_withheld_sections();
+  all.mutable_mailbox()->set_letter_count(5);
+  all.mutable_mailbox()->set_resolved_count(3);
+  all.mutable_mailbox()->set_overdue_count(1);
+  view.ShowHandbook(all);
+  EXPECT_TRUE(view.summary_text().contains(
+      QStringLiteral("职工信箱 Mailbox: 来信 Letters 5 · 已办结 Resolved 3 · 逾期 Overdue 1")))
+      << view.summary_text().toStdString();
+  EXPECT_EQ(view.withheld_text(), QString());
+
+  // A refusal: the server's words and nothing of the handbook before it.
+  view.ShowHandbook(HandbookWithheldMailbox());
+  view.ShowError(QStringLiteral("权限不足 Permission refused"));
+  EXPECT_EQ(view.preview_tree()->topLevelItemCount(), 0);
+  EXPECT_EQ(view.withheld_text(), QString());
+  EXPECT_EQ(view.status_text(), QStringLiteral("权限不足 Permission refused"));
+
+  // The file as the server sent it, byte for byte; a path that cannot be written says why.
+  QTemporaryDir dir;
+  ASSERT_TRUE(dir.isValid());
+  const QString pdf = dir.filePath(QStringLiteral("手册.pdf"));
+  const QByteArray bytes("%PDF-1.5\n\x00\xff binary", 18);
+  QString error;
+  ASSERT_TRUE(HandbookView::SaveFile(pdf, bytes, &error)) << error.toStdString();
+  QFile written(pdf);
+  ASSERT_TRUE(written.open(QIODevice::ReadOnly));
+  EXPECT_EQ(written.readAll(), bytes);
+  EXPECT_FALSE(
+      HandbookView::SaveFile(dir.filePath(QStringLiteral("missing/x.pdf")), bytes, &error));
+  EXPECT_TRUE(error.contains(QStringLiteral("missing/x.pdf"))) << error.toStdString();
+
+  // Refused before any call: a name without a known suffix, a period the server would refuse.
+  QStringList failures;
+  QObject::connect(&view, &HandbookView::SaveFailed,
+                   [&](const QString& message) { failures << message; });
+  view.Save(dir.filePath(QStringLiteral("handbook.txt")));
+  ASSERT_EQ(failures.size(), 1);
+  EXPECT_TRUE(failures[0].contains(QStringLiteral(".pdf"))) << failures[0].toStdString();
+  view.SetPeriod(QDate(2026, 3, 2), QDate(2026, 3, 1));
+  view.Save(pdf);
+  ASSERT_EQ(failures.size(), 2);
+  EXPECT_TRUE(failures[1].contains(QStringLiteral("before"))) << failures[1].toStdString();
+  EXPECT_TRUE(view.status_text().startsWith(QStringLiteral("保存失败 Save failed")));
+  view.ShowHandbook(HandbookWithheldMailbox());
+  view.Preview();
+  EXPECT_EQ(view.preview_tree()->topLevelItemCount(), 0) << "no handbook beside the problem";
+  EXPECT_TRUE(view.status_text().contains(QStringLiteral("before")));
+  EXPECT_EQ(api.pending(), 0);
+
+  // Another organisation: the preview is cleared, not left under the new name.
+  view.ShowHandbook(HandbookWithheldMailbox());
+  view.SetOrganization(8);
+  EXPECT_EQ(view.preview_tree()->topLevelItemCount(), 0);
+  EXPECT_EQ(view.withheld_text(), QString());
+}
+
 TEST(MinutesDialog, LockedRecordIsReadOnlyDraftIsEditable) {
   ApiClient api(QStringLiteral("127.0.0.1:1"));
   NameLookup people;
@@ -987,6 +1207,71 @@ TEST(MinutesDialog, LockedRecordIsReadOnlyDraftIsEditable) {
   EXPECT_EQ(dialog.problems_model()->rowCount(), 0);
   EXPECT_EQ(dialog.minutes_text(), QString());
   EXPECT_EQ(dialog.resolutions_text(), QStringLiteral("无 None"));
+}
+
+TEST(MeetingPhotos, ThumbnailsNamesAndSizes) {
+  EXPECT_EQ(FileSizeText(830), QStringLiteral("830 B"));
+  EXPECT_EQ(FileSizeText(250 * 1024), QStringLiteral("250 KB"));
+  EXPECT_EQ(FileSizeText(3355443), QStringLiteral("3.2 MB"));
+  std::vector<v1::File> files(2);
+  files[0].set_id(5);
+  files[0].set_file_name("IMG_0012.jpg");
+  files[0].set_size_bytes(3355443);
+  files[0].set_width(4000);
+  files[0].set_height(3000);
+  files[0].set_has_thumbnail(true);
+  files[1].set_id(6);
+  files[1].set_file_name("IMG_0013.heic");  // no thumbnail: HEIC
+  files[1].set_size_bytes(2048);
+  MeetingPhotosModel model;
+  model.SetRows(files);
+  ASSERT_EQ(model.rowCount(), 2);
+  const QModelIndex first = model.index(0, 0);
+  EXPECT_EQ(model.data(first, Qt::ToolTipRole).toString(),
+            QStringLiteral("IMG_0012.jpg · 3.2 MB · 4000 × 3000"));
+  EXPECT_EQ(model.data(model.index(1, 0), Qt::ToolTipRole).toString(),
+            QStringLiteral("IMG_0013.heic · 2 KB"));
+  // Before its thumbnail arrives (or when it is no image) a photo shows its name.
+  EXPECT_EQ(model.data(first).toString(), QStringLiteral("IMG_0012.jpg"));
+  EXPECT_FALSE(model.data(first, Qt::DecorationRole).isValid());
+  EXPECT_FALSE(model.SetThumbnail(5, QByteArray("not a jpeg")));
+  EXPECT_TRUE(model.thumbnail(0).isNull());
+
+  QImage image(320, 240, QImage::Format_RGB32);
+  image.fill(Qt::darkGreen);
+  QByteArray jpeg;
+  QBuffer buffer(&jpeg);
+  buffer.open(QIODevice::WriteOnly);
+  ASSERT_TRUE(image.save(&buffer, "JPG"));
+  int changed = 0;
+  QObject::connect(&model, &QAbstractItemModel::dataChanged, [&] { ++changed; });
+  EXPECT_TRUE(model.SetThumbnail(5, jpeg));
+  EXPECT_EQ(changed, 1);
+  EXPECT_EQ(model.thumbnail(0).size(), QSize(320, 240));
+  EXPECT_TRUE(model.thumbnail(1).isNull());
+  EXPECT_EQ(model.data(first, Qt::DecorationRole).typeId(), QMetaType::QIcon);
+  EXPECT_EQ(model.data(first).toString(), QString());
+  EXPECT_EQ(model.data(model.index(1, 0)).toString(), QStringLiteral("IMG_0013.heic"));
+}
+
+TEST(MinutesDialog, ListsTheMeetingsPhotos) {
+  ApiClient api(QStringLiteral("127.0.0.1:1"));
+  NameLookup people;
+  v1::Meeting meeting;
+  meeting.set_id(42);
+  MinutesDialog dialog(&api, meeting, &people);
+  dialog.ShowPhotos(v1::ListAttachmentsResponse());
+  EXPECT_EQ(dialog.photos_model()->rowCount(), 0);
+  EXPECT_EQ(dialog.photos_status_text(), QStringLiteral("无照片 No photos"));
+  v1::ListAttachmentsResponse attachments;
+  attachments.add_files()->set_id(5);
+  attachments.add_files()->set_id(6);
+  dialog.ShowPhotos(attachments);
+  EXPECT_EQ(dialog.photos_model()->rowCount(), 2);
+  EXPECT_TRUE(dialog.photos_status_text().startsWith(QStringLiteral("2 个文件 files")));
+  // A row that is not there asks for nothing.
+  dialog.SavePhoto(2, QStringLiteral("/tmp/x.jpg"));
+  EXPECT_EQ(api.pending(), 0);
 }
 
 }  // namespace

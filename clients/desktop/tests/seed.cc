@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <chrono>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/auth.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/files.grpc.pb.h"
 #include "branchline/v1/organizations.grpc.pb.h"
 #include "branchline/v1/people.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
@@ -32,7 +34,8 @@ class Caller {
         people(v1::PersonService::NewStub(channel_)),
         attendance(v1::AttendanceService::NewStub(channel_)),
         study(v1::StudyService::NewStub(channel_)),
-        feedback(v1::FeedbackService::NewStub(channel_)) {}
+        feedback(v1::FeedbackService::NewStub(channel_)),
+        files(v1::FileService::NewStub(channel_)) {}
 
   v1::Person SignIn(const std::string& login, const std::string& password) {
     v1::SignInRequest request;
@@ -83,6 +86,7 @@ class Caller {
   std::unique_ptr<v1::AttendanceService::Stub> attendance;
   std::unique_ptr<v1::StudyService::Stub> study;
   std::unique_ptr<v1::FeedbackService::Stub> feedback;
+  std::unique_ptr<v1::FileService::Stub> files;
 };
 
 const char* kPhones[] = {"13800000001", "13800000002", "13800000003", "13800000004"};
@@ -250,6 +254,44 @@ void SeedPresent(const std::string& address, SeededData* data) {
   Study(*members[0], *data, 0, 40, "第二章 党的组织制度");
   Study(*members[0], *data, 1, 30, "学习了安全生产法第三章");
   Study(*members[1], *data, 0, 20, "");
+}
+
+void SeedMeetingPhoto(const std::string& address, const std::string& file_name,
+                      const std::string& photo, SeededPhoto* data) {
+  Caller admin(address, 0);
+  const v1::Person me = admin.SignIn("admin", kAdminPassword);
+  data->branch_id =
+      CreateOrg(admin, me.organization_id(), "机务段党支部", v1::ORGANIZATION_KIND_BRANCH);
+  data->meeting_id =
+      CreateMeeting(admin, data->branch_id, "十二月支部党员大会", admin.Now() + 10 * 60);
+  v1::StartUploadRequest start;
+  start.set_request_id(RequestId());
+  start.set_organization_id(data->branch_id);
+  start.set_file_name(file_name);
+  start.set_size_bytes(photo.size());
+  start.set_sha256(
+      QCryptographicHash::hash(QByteArray::fromStdString(photo), QCryptographicHash::Sha256)
+          .toHex()
+          .toStdString());
+  v1::Upload upload = admin.Must(admin.files.get(), &v1::FileService::Stub::StartUpload, start);
+  if (upload.max_chunk_bytes() == 0) throw std::runtime_error("StartUpload: no max_chunk_bytes");
+  while (upload.received_bytes() < photo.size()) {
+    v1::UploadChunkRequest chunk;
+    chunk.set_upload_id(upload.upload_id());
+    chunk.set_offset(upload.received_bytes());
+    chunk.set_data(photo.substr(upload.received_bytes(), upload.max_chunk_bytes()));
+    upload = admin.Must(admin.files.get(), &v1::FileService::Stub::UploadChunk, chunk);
+    ++data->upload_chunks;
+  }
+  v1::FinishUploadRequest finish;
+  finish.set_upload_id(upload.upload_id());
+  data->file_id = admin.Must(admin.files.get(), &v1::FileService::Stub::FinishUpload, finish).id();
+  v1::AttachFileRequest attach;
+  attach.set_request_id(RequestId());
+  attach.set_file_id(data->file_id);
+  attach.mutable_to()->set_target(v1::ATTACHMENT_TARGET_MEETING);
+  attach.mutable_to()->set_object_id(data->meeting_id);
+  admin.Must(admin.files.get(), &v1::FileService::Stub::AttachFile, attach);
 }
 
 void CheckInMember(const std::string& address, uint64_t meeting, int index) {

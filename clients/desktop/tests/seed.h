@@ -19,6 +19,14 @@ struct SeededData {
   uint64_t plan_id = 0;
 };
 
+// A meeting with one photo attached, for the minutes' photo strip.
+struct SeededPhoto {
+  uint64_t branch_id = 0;
+  uint64_t meeting_id = 0;
+  uint64_t file_id = 0;
+  uint32_t upload_chunks = 0;  // how many UploadChunk calls the photo took
+};
+
 inline constexpr char kAdminPassword[] = "desk-e2e-admin-password";
 inline constexpr char kMemberPassword[] = "member-password-123";
 
@@ -30,6 +38,11 @@ void SeedPast(const std::string& address, int64_t offset_seconds, SeededData* da
 // Against the same data at real time: the live meeting with two check-ins and a pending leave,
 // a fresh letter, more study records.
 void SeedPresent(const std::string& address, SeededData* data);
+
+// A branch and a meeting of it, created by the administrator, who then uploads `photo` as
+// `file_name` in chunks, as a phone does, and attaches it to the meeting.
+void SeedMeetingPhoto(const std::string& address, const std::string& file_name,
+                      const std::string& photo, SeededPhoto* data);
 
 // Member `index` (0..3) checks in to `meeting` by the current code, as a phone would.
 void CheckInMember(const std::string& address, uint64_t meeting, int index);

@@ -10,6 +10,7 @@
 #include "clients/desktop/models/org_tree.h"
 #include "clients/desktop/views/evaluation_view.h"
 #include "clients/desktop/views/feedback_view.h"
+#include "clients/desktop/views/handbook_view.h"
 #include "clients/desktop/views/meetings_view.h"
 #include "clients/desktop/views/records_view.h"
 #include "clients/desktop/views/reports_view.h"
@@ -30,12 +31,14 @@ MainWindow::MainWindow(ApiClient* api, QWidget* parent) : QMainWindow(parent), a
   reports_ = new ReportsView(api);
   evaluation_ = new EvaluationView(api, &names_, &org_names_);
   records_ = new RecordsView(api, &names_, &org_names_);
+  handbook_ = new HandbookView(api, &org_names_);
   tabs_->addTab(meetings_, QStringLiteral("会议 Meetings"));
   tabs_->addTab(study_, QStringLiteral("学习 Study"));
   tabs_->addTab(feedback_, QStringLiteral("职工信箱 Mailbox"));
   tabs_->addTab(reports_, QStringLiteral("报表 Reports"));
   tabs_->addTab(evaluation_, QStringLiteral("评议 Evaluation"));
   tabs_->addTab(records_, QStringLiteral("台账 Records"));
+  tabs_->addTab(handbook_, QStringLiteral("手册 Handbooks"));
   tabs_->setEnabled(false);
   auto* split = new QSplitter;
   split->addWidget(tree_);
@@ -129,6 +132,7 @@ void MainWindow::OrganizationChosen(uint64_t org_id) {
                reports_->SetOrganization(org_id);
                evaluation_->SetOrganization(org_id);
                records_->SetOrganization(org_id);
+               handbook_->SetOrganization(org_id);
              });
 }
 

@@ -16,6 +16,7 @@ namespace branchline::desk {
 
 class EvaluationView;
 class FeedbackView;
+class HandbookView;
 class MeetingsView;
 class RecordsView;
 class ReportsView;
@@ -23,8 +24,8 @@ class SignInDialog;
 class StudyView;
 
 // The branch office window: the organisation tree on the left drives every tab on the right
-// (meetings and leave, study, mailbox, reports, evaluation, the ledger). Failed calls show in the
-// status bar.
+// (meetings and leave, study, mailbox, reports, evaluation, the ledger, the handbooks). Failed
+// calls show in the status bar.
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
@@ -46,6 +47,7 @@ class MainWindow : public QMainWindow {
   ReportsView* reports_view() const { return reports_; }
   EvaluationView* evaluation_view() const { return evaluation_; }
   RecordsView* records_view() const { return records_; }
+  HandbookView* handbook_view() const { return handbook_; }
   uint64_t organization_id() const { return org_id_; }
   QString status_text() const;
 
@@ -68,6 +70,7 @@ class MainWindow : public QMainWindow {
   ReportsView* reports_;
   EvaluationView* evaluation_;
   RecordsView* records_;
+  HandbookView* handbook_;
   QLabel* user_label_;
   uint64_t org_id_ = 0;
 };

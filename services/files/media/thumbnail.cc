@@ -19,7 +19,9 @@
 
 #include "absl/status/status.h"
 #include "services/common/status_macros.h"
+#include "services/files/media/heif_image.h"
 #include "services/files/media/image_metadata.h"
+#include "services/files/media/rgb_image.h"
 
 namespace branchline::files {
 namespace {
@@ -92,16 +94,6 @@ ImageSize FitWithin(ImageSize image, uint32_t max_side) {
         std::max<uint64_t>(1, (uint64_t{side} * max_side + long_side / 2) / long_side));
   };
   return {scale(image.width), scale(image.height)};
-}
-
-// Pixels: rows of RGB triples, top to bottom.
-struct RgbImage {
-  ImageSize size;
-  std::vector<unsigned char> pixels;
-};
-
-RgbImage BlankImage(ImageSize size) {
-  return {size, std::vector<unsigned char>(size_t{size.width} * size.height * 3)};
 }
 
 // --- libjpeg ---
@@ -420,6 +412,8 @@ std::optional<ImageSize> ImageDimensions(std::string_view content, FileKind kind
       return JpegDimensions(content);
     case FileKind::kPng:
       return PngDimensions(content);
+    case FileKind::kHeic:
+      return HeifDimensions(content);
     default:
       return std::nullopt;
   }
@@ -427,10 +421,16 @@ std::optional<ImageSize> ImageDimensions(std::string_view content, FileKind kind
 
 absl::StatusOr<Thumbnail> MakeThumbnail(std::string_view content, FileKind kind,
                                         uint32_t max_side) {
-  if (kind != FileKind::kJpeg && kind != FileKind::kPng) {
-    return absl::InvalidArgumentError("thumbnails are made of JPEG and PNG images only");
+  if (kind != FileKind::kJpeg && kind != FileKind::kPng && kind != FileKind::kHeic) {
+    return absl::InvalidArgumentError("thumbnails are made of JPEG, PNG and HEIC images only");
   }
   if (max_side == 0) return absl::InvalidArgumentError("max_side must be positive");
+  if (kind == FileKind::kHeic) {
+    ASSIGN_OR_RETURN(RgbImage decoded, DecodeHeif(content, kMaxThumbnailSourcePixels));
+    RgbImage thumbnail = Downscale(decoded, FitWithin(decoded.size, max_side));
+    ASSIGN_OR_RETURN(std::string jpeg, EncodeJpeg(thumbnail));
+    return Thumbnail{std::move(jpeg), thumbnail.size.width, thumbnail.size.height};
+  }
   const std::string_view format = kind == FileKind::kJpeg ? "JPEG" : "PNG";
   const std::optional<ImageSize> size = ImageDimensions(content, kind);
   if (!size) return Undecodable(format, "malformed headers");

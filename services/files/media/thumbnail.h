@@ -7,16 +7,13 @@
 
 #include "absl/status/statusor.h"
 #include "services/files/media/content_sniff.h"
+#include "services/files/media/image_size.h"
 
 namespace branchline::files {
 
-struct ImageSize {
-  uint32_t width = 0;
-  uint32_t height = 0;
-};
-
-// The stored pixel size of a JPEG (its first SOFn) or PNG (IHDR), read from the headers
-// without decoding; nullopt for other kinds, malformed headers or a zero side. A JPEG whose
+// The stored pixel size of a JPEG (its first SOFn) or PNG (IHDR), or the shown size of a HEIC
+// image (heif_image.h), read from the headers without decoding; nullopt for other kinds,
+// malformed headers or a zero side. A JPEG whose
 // EXIF orientation (JpegOrientation) is 5..8 shows turned: height × width.
 std::optional<ImageSize> ImageDimensions(std::string_view content, FileKind kind);
 
@@ -31,7 +28,7 @@ struct Thumbnail {
 };
 
 // A baseline JPEG (quality 80, RGB, no metadata) of at most max_side pixels on its long side,
-// aspect kept, never upscaled, of a JPEG or PNG:
+// aspect kept, never upscaled, of a JPEG, PNG or HEIC image:
 //  - a JPEG is decoded by libjpeg at 1/2, 1/4 or 1/8 when that still covers the thumbnail,
 //    then area-averaged to the exact size. Grayscale and CMYK/YCCK JPEGs are converted to
 //    RGB (CMYK taken as Adobe-inverted when an Adobe APP14 is present, as Photoshop writes
@@ -40,6 +37,7 @@ struct Thumbnail {
 //    data ends early (truncated, or a scan cut by a marker) is refused rather than padded
 //    with grey, as are ones of more than 100 scans or needing more than 512 MB of buffers.
 //  - a PNG is decoded by libpng's simplified API to 8-bit sRGB, alpha composited on white.
+//  - a HEIC image is decoded whole by libheif (HEVC has no reduced decode), turned as shown.
 // INVALID_ARGUMENT for other kinds, max_side 0, undecodable input and images of more than
 // kMaxThumbnailSourcePixels.
 absl::StatusOr<Thumbnail> MakeThumbnail(std::string_view content, FileKind kind,
