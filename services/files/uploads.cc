@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "services/common/anonymity.h"
 #include "services/common/audit_trail.h"
 #include "services/common/digest.h"
@@ -324,9 +326,9 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
   // Decoded before the organisation's quota lock (a HEIC photo takes a few hundred
   // milliseconds), so other uploads of the organisation do not wait on it. A photo that
   // cannot be decoded is still evidence: it is kept without a thumbnail.
-  absl::StatusOr<files::Thumbnail> thumbnail = absl::NotFoundError("not an image");
+  std::optional<files::Thumbnail> thumbnail;
   if (IsStrippableImage(kind) || kind == files::FileKind::kHeic) {
-    thumbnail = files::MakeThumbnail(bytes, kind);
+    if (auto made = files::MakeThumbnail(bytes, kind); made.ok()) thumbnail = std::move(*made);
   }
 
   // The quota is read-modified-written: its lock is always taken after an upload's, never
@@ -337,7 +339,7 @@ absl::StatusOr<v1::File> Uploads::Finish(const Caller& caller,
   RETURN_IF_ERROR(CheckQuota(org, used, bytes.size()));
 
   auto& writes = m.writes();
-  if (thumbnail.ok()) {
+  if (thumbnail) {
     const std::string thumbnail_digest = Sha256(thumbnail->jpeg);
     internal::v1::StoredContent thumbnail_description;
     thumbnail_description.set_content_type(std::string(files::MimeType(files::FileKind::kJpeg)));

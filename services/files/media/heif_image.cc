@@ -2,10 +2,10 @@
 
 #include <libheif/heif.h>
 
-#include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,35 +23,14 @@ void InitOnce() {
 // At most two decodes at once: a 12-megapixel photo takes about a second of CPU (HEVC has no
 // reduced-size decode, unlike JPEG) and 36 MB of pixels, so more at once would only share
 // the same cores while holding more memory. The others wait their turn.
-class DecodeSlots {
- public:
-  static constexpr int kSlots = 2;
-  void Acquire() {
-    std::unique_lock lock(mu_);
-    free_.wait(lock, [&] { return busy_ < kSlots; });
-    ++busy_;
-  }
-  void Release() {
-    {
-      std::lock_guard lock(mu_);
-      --busy_;
-    }
-    free_.notify_one();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable free_;
-  int busy_ = 0;
-};
-
-DecodeSlots& Slots() {
-  static DecodeSlots slots;
+std::counting_semaphore<2>& DecodeSlots() {
+  static std::counting_semaphore<2> slots(2);
   return slots;
 }
 
+// Gives the slot back however the decode ends.
 struct SlotRelease {
-  void operator()(DecodeSlots* slots) const { slots->Release(); }
+  void operator()(std::counting_semaphore<2>* slots) const { slots->release(); }
 };
 
 struct ContextFree {
@@ -116,8 +95,8 @@ absl::StatusOr<RgbImage> DecodeHeif(std::string_view heic, uint64_t max_pixels) 
     return absl::InvalidArgumentError("the image has more than " + std::to_string(max_pixels) +
                                       " pixels");
   }
-  Slots().Acquire();
-  std::unique_ptr<DecodeSlots, SlotRelease> slot(&Slots());
+  DecodeSlots().acquire();
+  std::unique_ptr<std::counting_semaphore<2>, SlotRelease> slot(&DecodeSlots());
   std::unique_ptr<heif_decoding_options, OptionsFree> options(heif_decoding_options_alloc());
   options->ignore_transformations = 0;  // shown as taken: turned and mirrored
   heif_image* decoded = nullptr;
