@@ -87,6 +87,8 @@ const std::vector<Method>& Table() {
            {"UpdatePerson",                    kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"DeactivatePerson",                kSession,          k64KiB,  kSync,   kCaller,          kWrites},
            {"ImportPeople",                    kSession,          k1MiB,   kSync,   kCaller,          kWrites},
+           {"ChangeMembership",                kSession,          k64KiB,  kSync,   kCaller,          kWrites},
+           {"ListMemberships",                 kSession,          k64KiB,  kSync,   kCaller,          kReads},
        }},
       {"AuthService",
        {

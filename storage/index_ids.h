@@ -17,6 +17,11 @@ enum class Index : uint16_t {
   kOrgDescendants = 2,  // [ancestor id][org id]   for every proper ancestor
   kPersonByOrg = 3,     // [org id][person id]
   kPersonByLogin = 4,   // [login string]           value: person id (u64 BE); unique
+  // Memberships over time (services/people/memberships.h). The current one is the
+  // kPersonByOrg entry (its value carries its first day); ended ones are kept here, by the day
+  // they ended, so a roster of day D scans only those that ended on or after D.
+  kMembershipEndedByOrg = 5,  // [org id][to day i64][person id]   value: MembershipEndedValue
+  kMembershipByPerson = 6,    // [person id][from day i64]   value: v1.Membership (ended ones)
 
   // Attendance (100-199). Meeting entries hold [end i64][type u32][cancelled u8] as value.
   kMeetingByOrg = 100,          // [org id][start i64][meeting id]   the holding organisation

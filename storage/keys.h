@@ -37,24 +37,55 @@ inline std::string PersonByOrgPrefix(uint64_t org) {
 }
 // The value of a PersonByOrgKey entry says whether the person appears on rosters (active and
 // not a service account) and whether they are a party member, so a roster, a report or a
-// members-only audience counts a subtree from the index alone instead of reading every person.
-// One byte: 'm' on rosters and a member, 'e' on rosters and not a member, '-' not on rosters.
-// Older entries: 'r' (on rosters, membership not recorded) or empty (kUnknown): read the
-// person for what the entry does not say.
+// members-only audience counts a subtree from the index alone instead of reading every person,
+// and since which local day (the first day of the current membership: the roster of an
+// earlier day does not count them here).
+// One byte: 'm' on rosters and a member, 'e' on rosters and not a member, '-' not on rosters;
+// then the day (i64) when the membership has a first day (an entry without one reads the same
+// in builds before memberships had days). Older entries: 'r' (on rosters, membership not recorded)
+// or empty (kUnknown): read the person for what the entry does not say; no day: since ever.
 enum class RosterFlag { kUnknown, kOnRosters, kOffRosters };
 struct PersonByOrgEntry {
   RosterFlag roster = RosterFlag::kUnknown;
   std::optional<bool> party_member;  // recorded for people on rosters since 'm'/'e'
+  std::optional<int64_t> since_day;  // none: since before the records begin
 };
-inline std::string PersonByOrgValue(bool on_rosters, bool party_member) {
-  return !on_rosters ? "-" : party_member ? "m" : "e";
+inline std::string PersonByOrgValue(bool on_rosters, bool party_member,
+                                    std::optional<int64_t> since_day) {
+  KeyBuilder value;
+  value.Raw(!on_rosters ? "-" : party_member ? "m" : "e");
+  if (since_day) value.I64(*since_day);
+  return std::move(value).key();
 }
 inline PersonByOrgEntry ReadPersonByOrgValue(std::string_view value) {
-  if (value == "m") return {RosterFlag::kOnRosters, true};
-  if (value == "e") return {RosterFlag::kOnRosters, false};
-  if (value == "r") return {RosterFlag::kOnRosters, std::nullopt};
-  if (value == "-") return {RosterFlag::kOffRosters, std::nullopt};
-  return {};
+  PersonByOrgEntry entry;
+  const std::string_view flag = value.substr(0, 1);
+  if (flag == "m" || flag == "e" || flag == "r") entry.roster = RosterFlag::kOnRosters;
+  if (flag == "-") entry.roster = RosterFlag::kOffRosters;
+  if (flag == "m" || flag == "e") entry.party_member = flag == "m";
+  if (value.size() > 1) {
+    KeyReader r(value.substr(1));
+    entry.since_day = r.I64();
+  }
+  return entry;
+}
+// An ended membership by organisation: [org][to day][person] -> [flag][from day], the flag as
+// in PersonByOrgValue (on rosters and a party member during the membership).
+inline std::string MembershipEndedKey(uint64_t org, int64_t to_day, uint64_t person) {
+  return IndexKey(TenantOfId(org), Index::kMembershipEndedByOrg)
+      .U64(org)
+      .I64(to_day)
+      .U64(person)
+      .key();
+}
+inline std::string MembershipEndedPrefix(uint64_t org) {
+  return IndexKey(TenantOfId(org), Index::kMembershipEndedByOrg).U64(org).key();
+}
+inline std::string MembershipByPersonKey(uint64_t person, int64_t from_day) {
+  return IndexKey(TenantOfId(person), Index::kMembershipByPerson).U64(person).I64(from_day).key();
+}
+inline std::string MembershipByPersonPrefix(uint64_t person) {
+  return IndexKey(TenantOfId(person), Index::kMembershipByPerson).U64(person).key();
 }
 inline std::string LoginKey(uint32_t tenant, std::string_view login) {
   return IndexKey(tenant, Index::kPersonByLogin).Str(login).key();

@@ -1,4 +1,5 @@
-// people list | show | add | import: people of the organisation tree.
+// people list | show | add | deactivate | transfer | memberships | import: people of the
+// organisation tree.
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -25,6 +26,11 @@ struct ListOptions {
 struct AddOptions {
   uint64_t org = 0;
   std::string name, phone, employee_number, role = "employee", password, request_id;
+};
+
+struct MembershipOptions {
+  uint64_t person = 0, org = 0;
+  std::string role, date, request_id;
 };
 
 struct ImportOptions {
@@ -140,10 +146,44 @@ void Import(Session& session, const ImportOptions& o) {
   if (failed > 0) throw CtlError(kExitPartial, std::to_string(failed) + " line(s) failed");
 }
 
+void ChangeMembership(Session& session, const MembershipOptions& o) {
+  v1::ChangeMembershipRequest request;
+  request.set_request_id(OrNew(o.request_id));
+  request.set_person_id(o.person);
+  request.set_organization_id(o.org);
+  if (!o.role.empty()) {
+    request.set_role(static_cast<v1::Role>(ParseEnum(v1::Role_descriptor(), o.role, "--role")));
+  }
+  if (!o.date.empty()) *request.mutable_effective_date() = LocalDateArgument("--date", o.date);
+  auto stub = v1::PersonService::NewStub(session.channel());
+  PrintPerson(session, session.Call<v1::Person>([&](auto* c, auto* r) {
+    return stub->ChangeMembership(c, request, r);
+  }));
+}
+
+void ListMemberships(Session& session, uint64_t person) {
+  v1::ListMembershipsRequest request;
+  request.set_person_id(person);
+  auto stub = v1::PersonService::NewStub(session.channel());
+  auto answer = session.Call<v1::ListMembershipsResponse>(
+      [&](auto* c, auto* r) { return stub->ListMemberships(c, request, r); });
+  if (session.options().json) return PrintJson(ToJson(answer));
+  Table table({"FROM", "TO", "ORGANISATION", "ROLE", "ENDED"});
+  for (const auto& m : answer.memberships()) {
+    table.AddRow({m.has_from_date() ? LocalDateText(m.from_date()) : "-",
+                  m.has_to_date() ? LocalDateText(m.to_date()) : "(current)",
+                  m.organization_name().empty() ? std::to_string(m.organization_id())
+                                                : m.organization_name(),
+                  EnumText(v1::Role_descriptor(), m.role()), m.end_reason()});
+  }
+  table.Print(std::cout);
+}
+
 }  // namespace
 
 void AddPeopleCommands(CLI::App& app, Session& session) {
-  auto* people = app.add_subcommand("people", "People: list, show, add, deactivate, CSV import");
+  auto* people = app.add_subcommand(
+      "people", "People: list, show, add, deactivate, transfer, memberships, CSV import");
 
   auto l = std::make_shared<ListOptions>();
   auto* list = people->add_subcommand("list", "List the people of an organisation");
@@ -204,6 +244,27 @@ void AddPeopleCommands(CLI::App& app, Session& session) {
       return stub->DeactivatePerson(c, request, r);
     }));
   });
+
+  auto t = std::make_shared<MembershipOptions>();
+  auto* transfer = people->add_subcommand(
+      "transfer",
+      "Change a person's membership from a date: a transfer (组织关系转接), a new stage "
+      "(--role), or both; rosters before the date keep them where they were");
+  transfer->add_option("id", t->person, "Person id")->required();
+  transfer->add_option("--org", t->org, "The new organisation (default: the same)");
+  transfer->add_option("--role", t->role,
+                       "The new role (default: the same): " + EnumChoices(v1::Role_descriptor()));
+  transfer->add_option("--date", t->date,
+                       "First day of the new membership, YYYY-MM-DD "
+                       "(default: today)");
+  AddRequestIdOption(transfer, &t->request_id);
+  transfer->callback([&session, t] { ChangeMembership(session, *t); });
+
+  auto memberships_id = std::make_shared<uint64_t>(0);
+  auto* memberships =
+      people->add_subcommand("memberships", "A person's memberships over time, newest first");
+  memberships->add_option("id", *memberships_id, "Person id (default: yourself)");
+  memberships->callback([&session, memberships_id] { ListMemberships(session, *memberships_id); });
 
   auto i = std::make_shared<ImportOptions>();
   auto* import = people->add_subcommand(

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -13,6 +15,7 @@
 #include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
+#include "services/common/local_date.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
 #include "services/common/status_macros.h"
@@ -63,22 +66,25 @@ bool Held(const v1::Meeting& m, int64_t now) {
 }
 
 // The team of each person for a report's by_team: the child of the report's root whose
-// subtree holds their organisation, or the root. The subtree's people on rosters are looked up
-// once through the organisation index; anyone else (off rosters, or moved out of the subtree
-// after a check-in) once by reading their record. Audiences are resolved once per report and
-// organisation. Not thread-safe: one per report.
+// subtree holds their organisation (on the meeting's date, for the people a meeting expects),
+// or the root. The subtree's people on rosters now are looked up once through the organisation
+// index; anyone else (off rosters, or moved out of the subtree after a check-in) once by
+// reading their record. An audience organisation's memberships are read once per report and
+// kept; who a meeting expects is then the memberships that cover its date. Not thread-safe:
+// one per report.
 class TeamIndex {
  public:
-  // Who a meeting expects (its audience's people on rosters, or its listed people) and how many
-  // of them each team has.
+  // Who a meeting expects (its audience's people on rosters on its date, or its listed people)
+  // with their team, and how many of them each team has.
   struct Audience {
-    absl::flat_hash_set<uint64_t> people;
+    absl::flat_hash_map<uint64_t, uint64_t> people;  // person -> team
     std::map<uint64_t, int> by_team;
   };
 
   TeamIndex(const storage::Store& store, const PeopleDirectory& people,
-            const v1::Organization& root, const std::vector<v1::Organization>& orgs)
-      : store_(store), people_(people), root_(root.id()) {
+            const v1::Organization& root, const std::vector<v1::Organization>& orgs,
+            int64_t first_day)
+      : store_(store), people_(people), root_(root.id()), first_day_(first_day) {
     for (const auto& o : orgs) team_of_org_[o.id()] = TeamOfOrg(root, o);
   }
 
@@ -90,27 +96,13 @@ class TeamIndex {
                                                  : org.id();
   }
 
-  // Fills the teams of the subtree's people on rosters (the root's own people last, so that
-  // each child's claim on its people stands) and, on the way, the audience of the root's
-  // meetings for everyone.
-  absl::Status Load(const std::vector<v1::Organization>& orgs) {
-    for (const auto& o : orgs) {
-      if (o.id() == root_ || team_of_org_[o.id()] != o.id()) continue;  // not a child of root
-      RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(o.id(), [&](uint64_t id) {
-        team_of_person_.emplace(id, o.id());
-        return true;
-      }));
-    }
-    Audience everyone;
-    absl::Status inner;
-    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(root_, [&](uint64_t id) {
-      team_of_person_.emplace(id, root_);
-      inner = Add(id, everyone);
-      return inner.ok();
-    }));
-    RETURN_IF_ERROR(inner);
-    by_org_.emplace(std::make_pair(root_, false), std::move(everyone));
-    return absl::OkStatus();
+  // The team of every current membership of the subtree on rosters.
+  absl::Status Load() {
+    return people_.ForEachRosterSpanInSubtree(
+        root_, std::nullopt, [&](const PeopleDirectory::RosterSpan& span) {
+          team_of_person_.emplace(span.person_id, TeamOfOrg(span));
+          return true;
+        });
   }
 
   absl::StatusOr<uint64_t> TeamOf(uint64_t person_id) {
@@ -128,45 +120,58 @@ class TeamIndex {
     return team;
   }
 
-  // The audience of `meeting`; valid until the next call.
-  absl::StatusOr<const Audience*> AudienceOf(const v1::Meeting& meeting) {
+  // The audience of `meeting` on its local day `day`; valid until the next call.
+  absl::StatusOr<const Audience*> AudienceOf(const v1::Meeting& meeting, int64_t day) {
     if (meeting.audience().person_ids_size() > 0) {
-      listed_ = Audience();
-      for (uint64_t id : meeting.audience().person_ids()) RETURN_IF_ERROR(Add(id, listed_));
-      return &listed_;
+      audience_ = Audience();
+      audience_key_.reset();
+      for (uint64_t id : meeting.audience().person_ids()) {
+        ASSIGN_OR_RETURN(uint64_t team, TeamOf(id));
+        if (audience_.people.emplace(id, team).second) ++audience_.by_team[team];
+      }
+      return &audience_;
     }
-    const auto key =
-        std::make_pair(meeting.audience().organization_id(), meeting.audience().members_only());
-    auto it = by_org_.find(key);
-    if (it != by_org_.end()) return &it->second;
-    Audience audience;
-    absl::Status inner;
-    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(
-        key.first,
-        [&](uint64_t id) {
-          inner = Add(id, audience);
-          return inner.ok();
-        },
-        key.second));
-    RETURN_IF_ERROR(inner);
-    return &by_org_.emplace(key, std::move(audience)).first->second;
+    const uint64_t org = meeting.audience().organization_id();
+    const bool members_only = meeting.audience().members_only();
+    const auto key = std::make_tuple(org, members_only, day);
+    if (audience_key_ == key) return &audience_;
+    auto spans = spans_of_org_.find(org);
+    if (spans == spans_of_org_.end()) {
+      std::vector<PeopleDirectory::RosterSpan> loaded;
+      RETURN_IF_ERROR(people_.ForEachRosterSpanInSubtree(
+          org, first_day_, [&](const PeopleDirectory::RosterSpan& span) {
+            loaded.push_back(span);
+            return true;
+          }));
+      spans = spans_of_org_.emplace(org, std::move(loaded)).first;
+    }
+    audience_ = Audience();
+    for (const auto& span : spans->second) {
+      if (!span.Covers(day, members_only)) continue;
+      const uint64_t team = TeamOfOrg(span);
+      if (audience_.people.emplace(span.person_id, team).second) ++audience_.by_team[team];
+    }
+    audience_key_ = key;
+    return &audience_;
   }
 
  private:
-  absl::Status Add(uint64_t person_id, Audience& audience) {
-    if (!audience.people.insert(person_id).second) return absl::OkStatus();
-    ASSIGN_OR_RETURN(uint64_t team, TeamOf(person_id));
-    ++audience.by_team[team];
-    return absl::OkStatus();
+  uint64_t TeamOfOrg(const PeopleDirectory::RosterSpan& span) const {
+    auto it = team_of_org_.find(span.organization_id);
+    return it == team_of_org_.end() ? root_ : it->second;
   }
 
   const storage::Store& store_;
   const PeopleDirectory& people_;
   const uint64_t root_;
+  const int64_t first_day_;  // of the report's period: older ended memberships are not read
   absl::flat_hash_map<uint64_t, uint64_t> team_of_org_;
   absl::flat_hash_map<uint64_t, uint64_t> team_of_person_;
-  std::map<std::pair<uint64_t, bool>, Audience> by_org_;  // (organisation, members only)
-  Audience listed_;
+  // The memberships of each audience organisation's subtree (a handful of organisations).
+  absl::flat_hash_map<uint64_t, std::vector<PeopleDirectory::RosterSpan>> spans_of_org_;
+  // The last audience: a report's meetings come organisation by organisation in date order.
+  std::optional<std::tuple<uint64_t, bool, int64_t>> audience_key_;
+  Audience audience_;
 };
 }  // namespace
 
@@ -250,9 +255,9 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
   // UTC offset) in the absence day index, read now so meetings scheduled after the approval
   // are covered too.
   ASSIGN_OR_RETURN(auto holder, access_.LoadOrg(caller, meeting.organization_id(), "meeting_id"));
-  ASSIGN_OR_RETURN(auto away, attendance::AbsentOnDay(store_, storage::TenantOfId(meeting.id()),
-                                                      LocalDay(ToMicros(meeting.start_time()),
-                                                               holder.utc_offset_minutes())));
+  const int64_t meeting_day = LocalDay(ToMicros(meeting.start_time()), holder.utc_offset_minutes());
+  ASSIGN_OR_RETURN(auto away,
+                   attendance::AbsentOnDay(store_, storage::TenantOfId(meeting.id()), meeting_day));
   auto status_of = [&](uint64_t id) {
     auto it = records.find(id);
     return attendance::WithAbsence(
@@ -275,6 +280,9 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
     if (position >= offset && position < end) slice.push_back(id);
     ++position;
   };
+  // The organisation of each expected person on the meeting's date, when they have left it
+  // since (the others are in their current one).
+  absl::flat_hash_map<uint64_t, uint64_t> org_then;
   // A person named in a list audience (or with a record) appears when their record exists.
   auto add_if_exists = [&](uint64_t id) -> absl::Status {
     if (listed.count(id)) return absl::OkStatus();
@@ -285,13 +293,16 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
   if (meeting.audience().person_ids_size() > 0) {
     for (uint64_t id : meeting.audience().person_ids()) RETURN_IF_ERROR(add_if_exists(id));
   } else {
-    RETURN_IF_ERROR(people_.ForEachOnRostersInSubtree(
-        meeting.audience().organization_id(),
-        [&](uint64_t id) {
-          add(id);
+    // Who belonged to the audience on the meeting's date (memberships with dates), and where.
+    RETURN_IF_ERROR(people_.ForEachRosterSpanInSubtree(
+        meeting.audience().organization_id(), meeting_day,
+        [&](const PeopleDirectory::RosterSpan& span) {
+          if (span.Covers(meeting_day, meeting.audience().members_only())) {
+            add(span.person_id);
+            if (span.to_day != kCurrent) org_then[span.person_id] = span.organization_id;
+          }
           return true;
-        },
-        meeting.audience().members_only()));
+        }));
   }
   // People with a record who are no longer in the audience still appear (their check-in
   // happened).
@@ -315,7 +326,8 @@ absl::Status AttendanceReports::BuildRoster(const Caller& caller, const v1::Meet
     v1::RosterEntry e;
     e.set_person_id(p.id());
     e.set_display_name(p.display_name());
-    e.set_organization_id(p.organization_id());
+    auto then = org_then.find(id);
+    e.set_organization_id(then != org_then.end() ? then->second : p.organization_id());
     auto it = records.find(id);
     e.set_status(status_of(id));
     if (auto a = away.find(id); a != away.end() && e.status() == v1::ATTENDANCE_STATUS_EXCUSED &&
@@ -364,6 +376,68 @@ absl::StatusOr<v1::Roster> AttendanceReports::Roster(const Caller& caller,
   return roster;
 }
 
+absl::StatusOr<std::vector<v1::Meeting>> AttendanceReports::MeetingsExpecting(
+    const Caller& caller, const v1::Person& person, const v1::Organization& org, int64_t from,
+    int64_t to, const std::function<bool(const v1::Meeting&)>& accept) const {
+  // The meetings listing the person, then, for each of their memberships in the period (the
+  // current one while they are active, and the ended ones), the meetings of the membership's
+  // organisation and its ancestors held while it lasted (members-only ones while they were a
+  // party member). Merged in (start, id) order, each once.
+  ASSIGN_OR_RETURN(auto meetings, attendance::MergeMeetingIndexes(
+                                      store_, {storage::MeetingByPersonPrefix(person.id())}, from,
+                                      to, std::nullopt, 0, accept));
+  std::vector<v1::Membership> memberships;
+  if (person.active()) {
+    auto& current = memberships.emplace_back();
+    current.set_organization_id(person.organization_id());
+    current.set_role(person.role());
+    if (person.has_membership_since()) *current.mutable_from_date() = person.membership_since();
+  }
+  ASSIGN_OR_RETURN(auto ended, EndedMemberships(store_, person.id()));
+  for (auto& m : ended) memberships.push_back(std::move(m));
+  for (const auto& membership : memberships) {
+    v1::Organization held = org;
+    if (membership.organization_id() != org.id()) {
+      auto loaded = access_.LoadOrg(caller, membership.organization_id(), "person_id");
+      if (absl::IsNotFound(loaded.status())) continue;  // never deleted; damage is not ours
+      RETURN_IF_ERROR(loaded.status());
+      held = *std::move(loaded);
+    }
+    int64_t window_from = from, window_to = to;
+    if (membership.has_from_date()) {
+      ASSIGN_OR_RETURN(int64_t day, DayOfDate(membership.from_date(), "person_id"));
+      window_from = std::max(from, LocalDayStartMicros(day, held.utc_offset_minutes()));
+    }
+    if (membership.has_to_date()) {
+      ASSIGN_OR_RETURN(int64_t day, DayOfDate(membership.to_date(), "person_id"));
+      window_to = std::min(to, LocalDayStartMicros(day + 1, held.utc_offset_minutes()));
+    }
+    if (window_from >= window_to) continue;
+    std::vector<std::string> prefixes = {storage::MeetingByAudienceOrgPrefix(held.id())};
+    for (uint64_t a : held.ancestor_ids()) {
+      prefixes.push_back(storage::MeetingByAudienceOrgPrefix(a));
+    }
+    const bool party_member = Access::IsPartyMember(membership.role());
+    ASSIGN_OR_RETURN(
+        auto found,
+        attendance::MergeMeetingIndexes(
+            store_, prefixes, window_from, window_to, std::nullopt, 0, [&](const v1::Meeting& m) {
+              return (party_member || !m.audience().members_only()) && accept(m);
+            }));
+    for (auto& m : found) meetings.push_back(std::move(m));
+  }
+  auto order = [](const v1::Meeting& a, const v1::Meeting& b) {
+    return std::make_pair(ToMicros(a.start_time()), a.id()) <
+           std::make_pair(ToMicros(b.start_time()), b.id());
+  };
+  std::sort(meetings.begin(), meetings.end(), order);
+  meetings.erase(
+      std::unique(meetings.begin(), meetings.end(),
+                  [](const v1::Meeting& a, const v1::Meeting& b) { return a.id() == b.id(); }),
+      meetings.end());
+  return meetings;
+}
+
 absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
     const Caller& caller, const v1::GetAttendanceHistoryRequest& request) const {
   uint64_t person_id = request.person_id() ? request.person_id() : caller.person_id;
@@ -381,17 +455,9 @@ absl::StatusOr<v1::AttendanceHistory> AttendanceReports::History(
                    CheckPeriod(request.has_start_time_from() ? &request.start_time_from() : nullptr,
                                request.has_start_time_to() ? &request.start_time_to() : nullptr));
   int64_t now = clock_.NowMicros();
-  std::vector<std::string> prefixes = {storage::MeetingByPersonPrefix(person.id()),
-                                       storage::MeetingByAudienceOrgPrefix(org.id())};
-  for (uint64_t a : org.ancestor_ids()) prefixes.push_back(storage::MeetingByAudienceOrgPrefix(a));
-  // A members-only meeting of their organisation expects nobody who is not a party member.
-  const bool party_member = Access::IsPartyMember(person.role());
-  ASSIGN_OR_RETURN(
-      auto meetings,
-      attendance::MergeMeetingIndexes(
-          store_, prefixes, period.from, period.to, std::nullopt, 0, [&](const v1::Meeting& m) {
-            return Held(m, now) && (party_member || !m.audience().members_only());
-          }));
+  ASSIGN_OR_RETURN(auto meetings,
+                   MeetingsExpecting(caller, person, org, period.from, period.to,
+                                     [&](const v1::Meeting& m) { return Held(m, now); }));
   // The person's approved absences (a handful), matched against each meeting's local date in
   // its holding organisation's UTC offset (organisations read once each).
   ASSIGN_OR_RETURN(auto absences, attendance::ApprovedAbsencesOf(store_, person.id()));
@@ -467,8 +533,11 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
   RETURN_IF_ERROR(inner);
   std::map<uint64_t, std::string> names;
   for (const auto& o : orgs) names[o.id()] = o.name();
-  TeamIndex teams(store_, people_, root, orgs);
-  RETURN_IF_ERROR(teams.Load(orgs));
+  // Ended memberships matter from the period's first day (a day early or two: the
+  // organisations' offsets may differ).
+  TeamIndex teams(store_, people_, root, orgs,
+                  LocalDay(period.from, root.utc_offset_minutes()) - 2);
+  RETURN_IF_ERROR(teams.Load());
 
   v1::AttendanceReport report;
   report.set_organization_id(root.id());
@@ -507,10 +576,10 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
                                     return true;
                                   }));
       RETURN_IF_ERROR(inner);
-      ASSIGN_OR_RETURN(const TeamIndex::Audience* audience, teams.AudienceOf(m));
       // Approved absences of the meeting's local date: each day's index scanned once per
       // report.
       const int64_t day = LocalDay(ToMicros(m.start_time()), o.utc_offset_minutes());
+      ASSIGN_OR_RETURN(const TeamIndex::Audience* audience, teams.AudienceOf(m, day));
       auto away_it = away_by_day.find(day);
       if (away_it == away_by_day.end()) {
         ASSIGN_OR_RETURN(auto away,
@@ -524,8 +593,12 @@ absl::StatusOr<v1::AttendanceReport> AttendanceReports::Report(
       std::map<uint64_t, v1::StatusCounts> counts;
       std::map<uint64_t, int> unrecorded = audience->by_team;
       auto count = [&](uint64_t person, v1::AttendanceStatus status) -> absl::Status {
-        const bool expected = audience->people.contains(person);
-        ASSIGN_OR_RETURN(uint64_t team, teams.TeamOf(person));
+        auto expected_as = audience->people.find(person);
+        const bool expected = expected_as != audience->people.end();
+        uint64_t team = expected ? expected_as->second : 0;
+        if (!expected) {
+          ASSIGN_OR_RETURN(team, teams.TeamOf(person));
+        }
         auto& c = counts[team];
         CountStatus(attendance::WithAbsence(status, expected && away.contains(person)), &c);
         c.set_expected(c.expected() + 1);

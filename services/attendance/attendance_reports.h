@@ -53,6 +53,12 @@ class AttendanceReports {
                                         const v1::ExportAttendanceReportRequest& request) const;
 
  private:
+  // The held meetings (by `accept`) starting in [from, to) that expected `person` (of `org`):
+  // listing them, or for the organisations they belonged to at the time (memberships with
+  // dates), in start order.
+  absl::StatusOr<std::vector<v1::Meeting>> MeetingsExpecting(
+      const Caller& caller, const v1::Person& person, const v1::Organization& org, int64_t from,
+      int64_t to, const std::function<bool(const v1::Meeting&)>& accept) const;
   // Counts every expected person of a meeting (plus anyone with a record who left the
   // audience) into `counts` and builds the entries at positions [offset, offset + limit) of
   // the roster in audience order. Only those entries' people are read; with `people`, their

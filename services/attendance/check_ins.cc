@@ -218,8 +218,7 @@ absl::StatusOr<v1::AttendanceRecord> CheckIns::Mark(const Caller& caller,
         RETURN_IF_ERROR(meetings_.RequireRun(caller, meeting, "marking attendance"));
         if (meeting.cancelled()) return Precondition(reasons::kMeetingCancelled, "meeting_id");
         ASSIGN_OR_RETURN(auto person, people_.Load(caller, request.person_id(), "person_id"));
-        ASSIGN_OR_RETURN(bool expected, meetings_.Expects(caller, meeting, person.id(),
-                                                          person.role(), person.organization_id()));
+        ASSIGN_OR_RETURN(bool expected, meetings_.ExpectedOnItsDate(caller, meeting, person));
         if (!expected) return Precondition(reasons::kPersonNotInAudience, "person_id");
         if (attendance::ClassifyInWindow(meeting.window(), ToMicros(meeting.start_time()), now) ==
             attendance::WindowPhase::kNotOpen) {

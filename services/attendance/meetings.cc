@@ -9,10 +9,13 @@
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
+#include "services/common/local_date.h"
+#include "services/common/local_day.h"
 #include "services/common/paging.h"
 #include "services/common/refusal.h"
 #include "services/common/status_macros.h"
 #include "services/common/text.h"
+#include "services/people/memberships.h"
 #include "storage/keys.h"
 
 namespace branchline {
@@ -157,6 +160,30 @@ absl::StatusOr<bool> Meetings::Expects(const Caller& caller, const v1::Meeting& 
     ASSIGN_OR_RETURN(org, access_.LoadOrg(caller, person_org_id, "person"));
   }
   return Access::InAudience(meeting.audience(), person_id, role, org);
+}
+
+absl::StatusOr<bool> Meetings::ExpectedOnItsDate(const Caller& caller, const v1::Meeting& meeting,
+                                                 const v1::Person& person) const {
+  if (meeting.audience().person_ids_size() > 0) {
+    return Expects(caller, meeting, person.id(), person.role(), person.organization_id());
+  }
+  ASSIGN_OR_RETURN(auto holder, access_.LoadOrg(caller, meeting.organization_id(), "meeting_id"));
+  const int64_t day = LocalDay(ToMicros(meeting.start_time()), holder.utc_offset_minutes());
+  if (day >= MembershipSince(person)) {
+    return Expects(caller, meeting, person.id(), person.role(), person.organization_id());
+  }
+  ASSIGN_OR_RETURN(auto ended, EndedMemberships(store_, person.id()));
+  for (const auto& membership : ended) {
+    int64_t from = kSinceEver;
+    if (membership.has_from_date()) {
+      ASSIGN_OR_RETURN(from, DayOfDate(membership.from_date(), "person_id"));
+    }
+    ASSIGN_OR_RETURN(int64_t to, DayOfDate(membership.to_date(), "person_id"));
+    if (from <= day && day <= to) {
+      return Expects(caller, meeting, person.id(), membership.role(), membership.organization_id());
+    }
+  }
+  return false;
 }
 
 absl::StatusOr<v1::Meeting> Meetings::CheckReferences(const Caller& caller, v1::Meeting meeting,

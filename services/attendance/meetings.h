@@ -80,6 +80,10 @@ class Meetings {
   // Whether `person_id`, with `role`, of organisation `person_org_id`, is in the audience.
   absl::StatusOr<bool> Expects(const Caller& caller, const v1::Meeting& meeting, uint64_t person_id,
                                v1::Role role, uint64_t person_org_id) const;
+  // Whether `person` was in the audience on the meeting's local date: through the membership
+  // that covered that day (memberships with dates), the current one or an ended one.
+  absl::StatusOr<bool> ExpectedOnItsDate(const Caller& caller, const v1::Meeting& meeting,
+                                         const v1::Person& person) const;
 
  private:
   storage::Store& store_;

@@ -4,9 +4,9 @@
 
 #include "branchline/v1/people.pb.h"
 #include "services/attendance/absence_lookup.h"
-#include "services/calendar/calendar_dates.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
+#include "services/common/local_date.h"
 #include "services/common/mutation.h"
 #include "services/common/paging.h"
 #include "services/common/refusal.h"
@@ -26,8 +26,8 @@ absl::Status Precondition(std::string_view reason) {
 absl::StatusOr<std::pair<int64_t, int64_t>> CheckRange(const v1::RequestAbsenceRequest& r) {
   if (!r.has_from_date()) return InvalidField("from_date", "is required");
   if (!r.has_to_date()) return InvalidField("to_date", "is required");
-  ASSIGN_OR_RETURN(int64_t from, calendar::DayOfDate(r.from_date(), "from_date"));
-  ASSIGN_OR_RETURN(int64_t to, calendar::DayOfDate(r.to_date(), "to_date"));
+  ASSIGN_OR_RETURN(int64_t from, DayOfDate(r.from_date(), "from_date"));
+  ASSIGN_OR_RETURN(int64_t to, DayOfDate(r.to_date(), "to_date"));
   if (to < from) return InvalidField("to_date", "is before from_date");
   if (to - from + 1 > Absences::kMaxSpanDays) {
     return InvalidField("to_date", "the range may span at most " +
@@ -39,7 +39,7 @@ absl::StatusOr<std::pair<int64_t, int64_t>> CheckRange(const v1::RequestAbsenceR
 // The days of an absence's range (dates checked when it was requested).
 std::pair<int64_t, int64_t> DaysOf(const v1::AbsenceRequest& a) {
   auto day = [](const v1::LocalDate& d) {
-    auto parsed = calendar::DayOfDate(d, "date");
+    auto parsed = DayOfDate(d, "date");
     return parsed.ok() ? *parsed : 0;
   };
   return {day(a.from_date()), day(a.to_date())};

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "services/calendar/calendar_access.h"
-#include "services/calendar/calendar_dates.h"
 #include "services/common/errors.h"
+#include "services/common/local_date.h"
 #include "services/common/mutation.h"
 #include "services/common/status_macros.h"
 #include "storage/keys.h"
@@ -31,7 +31,7 @@ absl::StatusOr<v1::HolidayList> Holidays::Set(const Caller& caller,
         }
         std::vector<int64_t> days;
         for (int i = 0; i < in.dates_size(); ++i) {
-          ASSIGN_OR_RETURN(int64_t day, calendar::DayOfDate(in.dates(i), "holidays.dates"));
+          ASSIGN_OR_RETURN(int64_t day, DayOfDate(in.dates(i), "holidays.dates"));
           days.push_back(day);
         }
         ASSIGN_OR_RETURN(auto org,
@@ -41,7 +41,7 @@ absl::StatusOr<v1::HolidayList> Holidays::Set(const Caller& caller,
         days.erase(std::unique(days.begin(), days.end()), days.end());
         v1::HolidayList list;
         list.set_organization_id(org.id());
-        for (int64_t day : days) *list.add_dates() = calendar::DateOfDay(day);
+        for (int64_t day : days) *list.add_dates() = DateOfDay(day);
         *list.mutable_update_time() = ToTimestamp(clock_.NowMicros());
         m.writes().PutMessage(storage::Cf::kMeetings, storage::HolidaysKey(org.id()), list);
         return list;
@@ -62,7 +62,7 @@ absl::StatusOr<std::set<int64_t>> Holidays::SkippedDays(const v1::Organization& 
   for (uint64_t id : orgs) {
     ASSIGN_OR_RETURN(auto list, Load(id));
     for (const auto& date : list.dates()) {
-      ASSIGN_OR_RETURN(int64_t day, calendar::DayOfDate(date, "holidays"));
+      ASSIGN_OR_RETURN(int64_t day, DayOfDate(date, "holidays"));
       days.insert(day);
     }
   }

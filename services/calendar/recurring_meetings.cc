@@ -10,10 +10,10 @@
 
 #include "services/attendance/check_in_rules.h"
 #include "services/calendar/calendar_access.h"
-#include "services/calendar/calendar_dates.h"
 #include "services/calendar/recurrence.h"
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
+#include "services/common/local_date.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
 #include "services/common/refusal.h"
@@ -176,7 +176,7 @@ absl::StatusOr<std::optional<int64_t>> LastDay(const v1::MeetingSeries& series,
                                                int32_t offset) {
   std::optional<int64_t> last;
   if (series.ended()) {
-    ASSIGN_OR_RETURN(last, calendar::DayOfDate(series.last_date(), "id"));
+    ASSIGN_OR_RETURN(last, DayOfDate(series.last_date(), "id"));
   }
   if (rule.count || rule.until_day || rule.until_micros) {
     std::optional<int64_t> rule_last;
@@ -223,7 +223,7 @@ absl::StatusOr<int> RecurringMeetings::StageOccurrences(Mutation& m, const Calle
   int64_t bound = clock_.NowMicros() + horizon * kMicrosPerDay;
   std::optional<int64_t> last_day;
   if (series.ended()) {
-    ASSIGN_OR_RETURN(last_day, calendar::DayOfDate(series.last_date(), "series.last_date"));
+    ASSIGN_OR_RETURN(last_day, DayOfDate(series.last_date(), "series.last_date"));
     bound = std::min(bound, LocalDayStartMicros(*last_day + 1, offset));
   }
   // Dates up to a day before the cursor are looked at again: an organisation whose UTC offset
@@ -389,7 +389,7 @@ absl::StatusOr<v1::ListSeriesOccurrencesResponse> RecurringMeetings::ListOccurre
                [&](std::string_view key, std::string_view value) -> absl::StatusOr<bool> {
                  ASSIGN_OR_RETURN(auto parsed, ParseOccurrence(prefix, key, value));
                  auto* occurrence = response.add_occurrences();
-                 *occurrence->mutable_date() = calendar::DateOfDay(parsed.day);
+                 *occurrence->mutable_date() = DateOfDay(parsed.day);
                  occurrence->set_meeting_id(parsed.meeting_id);
                  // Detached: edited or cancelled alone since the series last wrote it (one
                  // point read per occurrence listed).
@@ -415,7 +415,7 @@ absl::StatusOr<v1::EndMeetingSeriesResponse> RecurringMeetings::End(
         RETURN_IF_ERROR(CheckText("reason", reason, 1, 200));
         std::optional<int64_t> asked_last_day;
         if (request.has_last_date()) {
-          ASSIGN_OR_RETURN(asked_last_day, calendar::DayOfDate(request.last_date(), "last_date"));
+          ASSIGN_OR_RETURN(asked_last_day, DayOfDate(request.last_date(), "last_date"));
         }
         // No occurrence of an existing series appears while this runs: the pass, their only
         // writer, holds pass_mu_. So they are read first and locked together with the series
@@ -459,7 +459,7 @@ absl::StatusOr<v1::EndMeetingSeriesResponse> RecurringMeetings::End(
           response.add_cancelled_meeting_ids(id);
         }
         series.set_ended(true);
-        *series.mutable_last_date() = calendar::DateOfDay(last_day);
+        *series.mutable_last_date() = DateOfDay(last_day);
         *series.mutable_update_time() = ToTimestamp(now);
         // Ending at a later date keeps the pass creating occurrences up to it.
         const int64_t end_bound = LocalDayStartMicros(last_day + 1, offset);
@@ -580,8 +580,7 @@ absl::StatusOr<v1::SplitMeetingSeriesResponse> RecurringMeetings::Split(
       request, clock_.NowMicros(),
       [&](Mutation& m) -> absl::StatusOr<v1::SplitMeetingSeriesResponse> {
         if (!request.has_from_date()) return InvalidField("from_date", "is required");
-        ASSIGN_OR_RETURN(const int64_t from_day,
-                         calendar::DayOfDate(request.from_date(), "from_date"));
+        ASSIGN_OR_RETURN(const int64_t from_day, DayOfDate(request.from_date(), "from_date"));
         std::lock_guard pass_lock(pass_mu_);
         RETURN_IF_ERROR(Load(caller, request.id(), "id").status());
         ASSIGN_OR_RETURN(auto occurrences, ReadOccurrences(store_, request.id()));
@@ -690,7 +689,7 @@ absl::StatusOr<v1::SplitMeetingSeriesResponse> RecurringMeetings::Split(
         }
         // The old series ends the day before from_date.
         old_series.set_ended(true);
-        *old_series.mutable_last_date() = calendar::DateOfDay(from_day - 1);
+        *old_series.mutable_last_date() = DateOfDay(from_day - 1);
         *old_series.mutable_update_time() = ToTimestamp(now);
         if (!old_series.has_materialized_until() ||
             ToMicros(old_series.materialized_until()) >= LocalDayStartMicros(from_day, offset)) {

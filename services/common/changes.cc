@@ -52,14 +52,14 @@ void RecordAudienceChange(storage::WriteSet& writes, std::string_view kind, uint
 
 void RecordChangeLater(storage::WriteSet& writes, std::string_view kind, uint64_t record_id,
                        uint64_t organization_id, std::string_view action,
-                       int64_t publish_after_micros) {
+                       int64_t publish_after_micros, const std::vector<uint64_t>& person_ids) {
   // The nonce spreads one day's deferred changes in random order (keys sort by it after the
   // publication time), so their order says nothing about the order they were made in.
   uint64_t nonce = 0;
   if (RAND_bytes(reinterpret_cast<unsigned char*>(&nonce), sizeof nonce) != 1) nonce = record_id;
   writes.PutMessage(storage::Cf::kIndex,
                     storage::DeferredChangeKey(record_id, publish_after_micros, nonce),
-                    MakeChange(kind, record_id, organization_id, action));
+                    MakeChange(kind, record_id, organization_id, action, person_ids));
 }
 
 }  // namespace branchline

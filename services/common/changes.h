@@ -71,13 +71,16 @@ struct Addressees {
 void RecordAudienceChange(storage::WriteSet& writes, std::string_view kind, uint64_t record_id,
                           uint64_t organization_id, std::string_view action, const Addressees& to);
 
-// Stages a change caused by an anonymous author: it is not written to the change log now but
-// held back (storage::DeferredChangeKey) until the first publication pass at or after
+// Stages a change that is not written to the change log now but held back
+// (storage::DeferredChangeKey) until the first publication pass at or after
 // `publish_after_micros` (services/sync/deferred_changes.h) writes it together with the other
-// changes due by then, in random order. So neither its sequence (the log is in commit order)
-// nor its commit time sits next to what the author did by name in the same minute.
+// changes due by then, in random order, dated `publish_after_micros`. For a change caused by
+// an anonymous author, so that neither its sequence (the log is in commit order) nor its
+// commit time sits next to what the author did by name in the same minute; and for a change
+// that happens at a time of its own (an evaluation round that opens later), addressed to
+// `person_ids` as RecordChange's.
 void RecordChangeLater(storage::WriteSet& writes, std::string_view kind, uint64_t record_id,
                        uint64_t organization_id, std::string_view action,
-                       int64_t publish_after_micros);
+                       int64_t publish_after_micros, const std::vector<uint64_t>& person_ids = {});
 
 }  // namespace branchline

@@ -4,10 +4,10 @@
 #include <set>
 #include <vector>
 
-#include "services/calendar/calendar_dates.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
+#include "services/common/local_date.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
 #include "services/common/refusal.h"
@@ -191,7 +191,7 @@ absl::Status Duties::CheckArea(const Caller& caller, const v1::Organization& org
                    duties::CheckPeriod(DateOrNull(area.has_from_date(), area.from_date()),
                                        DateOrNull(area.has_to_date(), area.to_date()), "area.",
                                        FirstDay(org), today));
-  *area.mutable_from_date() = calendar::DateOfDay(period.from);
+  *area.mutable_from_date() = DateOfDay(period.from);
   return absl::OkStatus();
 }
 
@@ -211,7 +211,7 @@ absl::Status Duties::CheckPost(const Caller& caller, const v1::Organization& org
                    duties::CheckPeriod(DateOrNull(post.has_from_date(), post.from_date()),
                                        DateOrNull(post.has_to_date(), post.to_date()), "post.",
                                        FirstDay(org), today));
-  *post.mutable_from_date() = calendar::DateOfDay(period.from);
+  *post.mutable_from_date() = DateOfDay(period.from);
   return absl::OkStatus();
 }
 
@@ -234,7 +234,7 @@ absl::Status Duties::CheckGroup(const v1::Organization& org, v1::DutyGroup& grou
                    duties::CheckPeriod(DateOrNull(group.has_from_date(), group.from_date()),
                                        DateOrNull(group.has_to_date(), group.to_date()), "group.",
                                        FirstDay(org), today));
-  *group.mutable_from_date() = calendar::DateOfDay(period.from);
+  *group.mutable_from_date() = DateOfDay(period.from);
   return absl::OkStatus();
 }
 
@@ -484,12 +484,12 @@ absl::StatusOr<v1::DutyGroup> Duties::CreateGroup(const Caller& caller,
           RETURN_IF_ERROR(CheckText(f + "role", member.role(), 0, 20));
           int64_t from = period.from;
           if (member.has_from_date()) {
-            ASSIGN_OR_RETURN(from, calendar::DayOfDate(member.from_date(), f + "from_date"));
+            ASSIGN_OR_RETURN(from, DayOfDate(member.from_date(), f + "from_date"));
           }
           if (!period.Covers(from)) {
             return InvalidField(f + "from_date", "is outside the group's period");
           }
-          *member.mutable_from_date() = calendar::DateOfDay(from);
+          *member.mutable_from_date() = DateOfDay(from);
         }
         ASSIGN_OR_RETURN(uint64_t id, store_.NewId(caller.tenant));
         g.set_id(id);
@@ -544,10 +544,10 @@ absl::StatusOr<v1::DutyGroup> Duties::UpdateGroup(const Caller& caller,
         RETURN_IF_ERROR(CheckGroup(org, g, Today(org, now)));
         const duties::Period period = duties::PeriodOf(entry);
         for (const auto& member : g.members()) {
-          auto from = calendar::DayOfDate(member.from_date(), "from_date");
+          auto from = DayOfDate(member.from_date(), "from_date");
           bool inside = from.ok() && period.Covers(*from);
           if (member.has_to_date()) {
-            auto to = calendar::DayOfDate(member.to_date(), "to_date");
+            auto to = DayOfDate(member.to_date(), "to_date");
             inside = inside && to.ok() && period.Covers(*to);
           }
           if (!inside) {
@@ -589,7 +589,7 @@ absl::StatusOr<v1::DutyGroup> Duties::Join(const Caller& caller,
         RETURN_IF_ERROR(CheckText("role", role, 0, 20));
         int64_t from = Today(org, now);
         if (request.has_from_date()) {
-          ASSIGN_OR_RETURN(from, calendar::DayOfDate(request.from_date(), "from_date"));
+          ASSIGN_OR_RETURN(from, DayOfDate(request.from_date(), "from_date"));
         }
         if (!duties::PeriodOf(entry).Covers(from)) {
           return InvalidField("from_date", "is outside the group's period");
@@ -601,7 +601,7 @@ absl::StatusOr<v1::DutyGroup> Duties::Join(const Caller& caller,
         }
         for (const auto& earlier : g.members()) {
           if (earlier.person_id() != person) continue;
-          auto to = calendar::DayOfDate(earlier.to_date(), "to_date");
+          auto to = DayOfDate(earlier.to_date(), "to_date");
           if (to.ok() && *to >= from) {
             return InvalidField("from_date", "overlaps the person's earlier membership");
           }
@@ -613,7 +613,7 @@ absl::StatusOr<v1::DutyGroup> Duties::Join(const Caller& caller,
         auto* member = g.add_members();
         member->set_person_id(person);
         member->set_role(std::string(role));
-        *member->mutable_from_date() = calendar::DateOfDay(from);
+        *member->mutable_from_date() = DateOfDay(from);
         *g.mutable_update_time() = ToTimestamp(now);
         duties::AddRevision(g.mutable_history(),
                             Revision("joined", {std::to_string(person)}, caller, now));
@@ -651,16 +651,16 @@ absl::StatusOr<v1::DutyGroup> Duties::Leave(const Caller& caller,
         }
         int64_t to = Today(org, now);
         if (request.has_to_date()) {
-          ASSIGN_OR_RETURN(to, calendar::DayOfDate(request.to_date(), "to_date"));
+          ASSIGN_OR_RETURN(to, DayOfDate(request.to_date(), "to_date"));
         }
         auto& member = *g.mutable_members(at);
-        ASSIGN_OR_RETURN(int64_t from, calendar::DayOfDate(member.from_date(), "from_date"));
+        ASSIGN_OR_RETURN(int64_t from, DayOfDate(member.from_date(), "from_date"));
         if (to < from) return InvalidField("to_date", "is before the person joined");
         const auto period = duties::PeriodOf(entry);
         if (period.to && to > *period.to) {
           return InvalidField("to_date", "is after the group's last day");
         }
-        *member.mutable_to_date() = calendar::DateOfDay(to);
+        *member.mutable_to_date() = DateOfDay(to);
         *g.mutable_update_time() = ToTimestamp(now);
         duties::AddRevision(g.mutable_history(),
                             Revision("left", {std::to_string(person)}, caller, now));
@@ -687,18 +687,18 @@ absl::StatusOr<v1::DutyBoardEntry> Duties::End(const Caller& caller,
                                   "it has ended");
         int64_t end = Today(org, now);
         if (request.has_to_date()) {
-          ASSIGN_OR_RETURN(end, calendar::DayOfDate(request.to_date(), "to_date"));
+          ASSIGN_OR_RETURN(end, DayOfDate(request.to_date(), "to_date"));
         }
         const auto period = duties::PeriodOf(entry);
         if (end < period.from) return InvalidField("to_date", "is before its from_date");
         if (period.to && end > *period.to) return InvalidField("to_date", "is after its to_date");
-        const v1::LocalDate end_date = calendar::DateOfDay(end);
+        const v1::LocalDate end_date = DateOfDay(end);
         if (entry.has_group()) {
           for (auto& member : *entry.mutable_group()->mutable_members()) {
-            auto to = member.has_to_date() ? calendar::DayOfDate(member.to_date(), "to_date")
+            auto to = member.has_to_date() ? DayOfDate(member.to_date(), "to_date")
                                            : absl::StatusOr<int64_t>(end + 1);
             if (to.ok() && *to <= end) continue;  // left before the end
-            auto from = calendar::DayOfDate(member.from_date(), "from_date");
+            auto from = DayOfDate(member.from_date(), "from_date");
             if (from.ok() && *from > end) {
               return InvalidField("to_date", "person " + std::to_string(member.person_id()) +
                                                  " joins the group after it");

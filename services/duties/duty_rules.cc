@@ -1,7 +1,7 @@
 #include "services/duties/duty_rules.h"
 
-#include "services/calendar/calendar_dates.h"
 #include "services/common/errors.h"
+#include "services/common/local_date.h"
 #include "services/common/status_macros.h"
 
 namespace branchline::duties {
@@ -50,13 +50,13 @@ absl::StatusOr<Period> CheckPeriod(const v1::LocalDate* from, const v1::LocalDat
   Period period;
   period.from = today;
   if (from) {
-    ASSIGN_OR_RETURN(period.from, calendar::DayOfDate(*from, from_field));
+    ASSIGN_OR_RETURN(period.from, DayOfDate(*from, from_field));
   }
   if (period.from < first_day) {
     return InvalidField(from_field, "is before the organisation existed");
   }
   if (to) {
-    ASSIGN_OR_RETURN(int64_t day, calendar::DayOfDate(*to, to_field));
+    ASSIGN_OR_RETURN(int64_t day, DayOfDate(*to, to_field));
     if (day < period.from) return InvalidField(to_field, "is before from_date");
     period.to = day;
   }
@@ -68,10 +68,10 @@ namespace {
 template <typename Item>
 Period PeriodOfItem(const Item& item) {
   Period period;
-  auto from = calendar::DayOfDate(item.from_date(), "from_date");
+  auto from = DayOfDate(item.from_date(), "from_date");
   period.from = from.ok() ? *from : 0;
   if (item.has_to_date()) {
-    auto to = calendar::DayOfDate(item.to_date(), "to_date");
+    auto to = DayOfDate(item.to_date(), "to_date");
     if (to.ok()) period.to = *to;
   }
   return period;

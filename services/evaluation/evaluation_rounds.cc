@@ -171,9 +171,15 @@ absl::StatusOr<v1::EvaluationRound> EvaluationRounds::Create(
         for (uint64_t p : people) {
           w.Put(storage::Cf::kIndex, storage::EvaluationRoundByPersonKey(p, id), "");
         }
-        // Addressed to those people only: nobody else may read the round.
-        RecordChange(w, "evaluation_round", id, org.id(), "created",
-                     std::vector<uint64_t>(people.begin(), people.end()));
+        // Addressed to those people only: nobody else may read the round. A round that opens
+        // later is in their feed again when it opens (within a publication pass of it), so a
+        // phone that filed it away as "not yet open" shows it then.
+        const std::vector<uint64_t> told(people.begin(), people.end());
+        RecordChange(w, "evaluation_round", id, org.id(), "created", told);
+        if (ToMicros(round.open_time()) > now) {
+          RecordChangeLater(w, "evaluation_round", id, org.id(), "opened",
+                            ToMicros(round.open_time()), told);
+        }
         return round;
       });
 }

@@ -5,8 +5,8 @@
 
 #include "google/protobuf/util/time_util.h"
 #include "services/auth/access.h"
-#include "services/calendar/calendar_dates.h"
 #include "services/common/errors.h"
+#include "services/common/local_date.h"
 #include "services/common/local_day.h"
 #include "services/common/status_macros.h"
 
@@ -37,8 +37,8 @@ absl::StatusOr<Period> CheckPeriod(bool has_from, const v1::LocalDate& from, boo
                                    const v1::LocalDate& to, int32_t utc_offset_minutes) {
   if (!has_from) return InvalidField("from_date", "is required");
   if (!has_to) return InvalidField("to_date", "is required");
-  ASSIGN_OR_RETURN(int64_t from_day, calendar::DayOfDate(from, "from_date"));
-  ASSIGN_OR_RETURN(int64_t to_day, calendar::DayOfDate(to, "to_date"));
+  ASSIGN_OR_RETURN(int64_t from_day, DayOfDate(from, "from_date"));
+  ASSIGN_OR_RETURN(int64_t to_day, DayOfDate(to, "to_date"));
   if (to_day < from_day) return InvalidField("to_date", "is before from_date");
   if (to_day - from_day + 1 > kMaxPeriodDays) {
     return InvalidField("to_date",

@@ -1,12 +1,16 @@
 #include "services/people/people_directory.h"
 
+#include <algorithm>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "services/auth/authenticator.h"
 #include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
 #include "services/common/field_mask.h"
+#include "services/common/local_date.h"
+#include "services/common/local_day.h"
 #include "services/common/paging.h"
 #include "services/common/refusal.h"
 #include "services/common/status_macros.h"
@@ -113,22 +117,12 @@ absl::StatusOr<v1::Person> PeopleDirectory::Load(const Caller& caller, uint64_t 
                     "person " + std::to_string(id) + " does not exist");
 }
 
-bool OnRosters(const v1::Person& person) {
-  return person.active() && person.kind() != v1::PERSON_KIND_SERVICE;
-}
-
-namespace {
-// The organisation index value of `person` (storage::PersonByOrgValue): kept in step with the
-// record whenever its organisation, activity or role changes.
-std::string OrgIndexValue(const v1::Person& person) {
-  return storage::PersonByOrgValue(OnRosters(person), Access::IsPartyMember(person.role()));
-}
-}  // namespace
-
 absl::Status PeopleDirectory::ForEachInSubtree(
     uint64_t org_id, const std::function<bool(const v1::Person&)>& visit) const {
   return ForEachIndexEntryInSubtree(
-      org_id, [&](uint64_t person_id, std::string_view) -> absl::StatusOr<bool> {
+      org_id,
+      [&](uint64_t, uint64_t person_id, std::string_view,
+          std::optional<int64_t>) -> absl::StatusOr<bool> {
         v1::Person person;
         ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
                                                        storage::RecordKey(person_id), &person));
@@ -139,43 +133,77 @@ absl::Status PeopleDirectory::ForEachInSubtree(
 absl::Status PeopleDirectory::ForEachOnRostersInSubtree(
     uint64_t org_id, const std::function<bool(uint64_t person_id)>& visit,
     bool party_members_only) const {
+  return ForEachRosterSpanInSubtree(org_id, std::nullopt, [&](const RosterSpan& span) {
+    return (!party_members_only || span.party_member) ? visit(span.person_id) : true;
+  });
+}
+
+absl::Status PeopleDirectory::ForEachRosterSpanInSubtree(
+    uint64_t org_id, std::optional<int64_t> ended_since_day,
+    const std::function<bool(const RosterSpan&)>& visit) const {
   return ForEachIndexEntryInSubtree(
-      org_id, [&](uint64_t person_id, std::string_view value) -> absl::StatusOr<bool> {
+      org_id,
+      [&](uint64_t org, uint64_t person_id, std::string_view value,
+          std::optional<int64_t> ended_on) -> absl::StatusOr<bool> {
+        RosterSpan span{person_id, org};
+        if (ended_on) {  // value [flag][from day], as a current entry's
+          const auto entry = storage::ReadPersonByOrgValue(value);
+          if (entry.roster != storage::RosterFlag::kOnRosters || !entry.since_day) return true;
+          span.from_day = *entry.since_day;
+          span.to_day = *ended_on;
+          span.party_member = entry.party_member.value_or(false);
+          return visit(span);
+        }
         const auto entry = storage::ReadPersonByOrgValue(value);
         if (entry.roster == storage::RosterFlag::kOffRosters) return true;
-        if (entry.roster == storage::RosterFlag::kOnRosters && !party_members_only) {
-          return visit(person_id);
-        }
+        span.from_day = entry.since_day.value_or(kSinceEver);
         if (entry.roster == storage::RosterFlag::kOnRosters && entry.party_member.has_value()) {
-          return !*entry.party_member || visit(person_id);
+          span.party_member = *entry.party_member;
+          return visit(span);
         }
         v1::Person person;  // an entry written before the index said what is asked
         ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kPeople,
                                                        storage::RecordKey(person_id), &person));
         if (!found || !OnRosters(person)) return true;
-        if (party_members_only && !Access::IsPartyMember(person.role())) return true;
-        return visit(person_id);
-      });
+        span.party_member = Access::IsPartyMember(person.role());
+        return visit(span);
+      },
+      ended_since_day);
 }
 
 absl::Status PeopleDirectory::ForEachIndexEntryInSubtree(
-    uint64_t org_id,
-    const std::function<absl::StatusOr<bool>(uint64_t person_id, std::string_view value)>& visit)
-    const {
+    uint64_t org_id, const IndexEntryVisitor& visit, std::optional<int64_t> ended_since_day) const {
   bool go_on = true;
   absl::Status inner;
-  auto visit_org = [&](uint64_t org) {
-    return store_.Scan(storage::Cf::kIndex, storage::PersonByOrgPrefix(org), "",
-                       [&](std::string_view key, std::string_view value) {
-                         inner = CancellationCheckpoint();
-                         if (!inner.ok()) return false;
-                         uint64_t person_id = storage::TrailingId(key);
-                         if (person_id == 0) return true;  // a corrupt entry names no one
-                         auto more = visit(person_id, value);
-                         if (!more.ok()) inner = more.status();
-                         if (more.ok()) go_on = *more;
-                         return more.ok() && go_on;
-                       });
+  auto entry_visitor = [&](uint64_t org, bool ended) {
+    return [&, org, ended](std::string_view key, std::string_view value) {
+      inner = CancellationCheckpoint();
+      if (!inner.ok()) return false;
+      uint64_t person_id = storage::TrailingId(key);
+      if (person_id == 0) return true;  // a corrupt entry names no one
+      std::optional<int64_t> ended_on;
+      if (ended) {  // [tenant u32][index u16][org u64][to day i64][person u64]
+        storage::KeyReader r(key);
+        r.U32();
+        r.U16();
+        r.U64();
+        ended_on = r.I64();
+        if (!ended_on) return true;
+      }
+      auto more = visit(org, person_id, value, ended_on);
+      if (!more.ok()) inner = more.status();
+      if (more.ok()) go_on = *more;
+      return more.ok() && go_on;
+    };
+  };
+  auto visit_org = [&](uint64_t org) -> absl::Status {
+    RETURN_IF_ERROR(store_.Scan(storage::Cf::kIndex, storage::PersonByOrgPrefix(org), "",
+                                entry_visitor(org, false)));
+    if (!ended_since_day || !inner.ok() || !go_on) return absl::OkStatus();
+    // Ended on or after the day: every key after [org][day - 1][the largest id].
+    return store_.Scan(storage::Cf::kIndex, storage::MembershipEndedPrefix(org),
+                       storage::MembershipEndedKey(org, *ended_since_day - 1, ~uint64_t{0}),
+                       entry_visitor(org, true));
   };
   RETURN_IF_ERROR(visit_org(org_id));
   RETURN_IF_ERROR(inner);
@@ -242,6 +270,12 @@ absl::Status PeopleDirectory::CheckNew(const Caller& caller, const v1::Person& p
     return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
                    p + "organization_id");
   }
+  if (person.has_membership_since()) {
+    ASSIGN_OR_RETURN(int64_t since, DayOfDate(person.membership_since(), p + "membership_since"));
+    if (since > LocalDay(clock_.NowMicros(), org.utc_offset_minutes())) {
+      return InvalidField(p + "membership_since", "must not be after today");
+    }
+  }
   return RequireRightsWithin(caller, person, p, "creating a person");
 }
 
@@ -294,6 +328,7 @@ static v1::Person ClientFields(const v1::Person& in) {
   p.set_employee_number(in.employee_number());
   p.set_role(in.role());
   *p.mutable_admin_organization_ids() = in.admin_organization_ids();
+  if (in.has_membership_since()) *p.mutable_membership_since() = in.membership_since();
   return p;
 }
 
@@ -317,9 +352,14 @@ absl::StatusOr<v1::Person> PeopleDirectory::Create(const Caller& caller,
 
 absl::StatusOr<v1::Person> PeopleDirectory::Get(const Caller& caller,
                                                 const v1::GetPersonRequest& request) const {
-  ASSIGN_OR_RETURN(auto person, Load(caller, request.id(), "id"));
+  return LoadReadable(caller, request.id(), "id");
+}
+
+absl::StatusOr<v1::Person> PeopleDirectory::LoadReadable(const Caller& caller, uint64_t id,
+                                                         std::string_view field) const {
+  ASSIGN_OR_RETURN(auto person, Load(caller, id, field));
   if (person.id() == caller.person_id) return person;
-  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, person.organization_id(), "id"));
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, person.organization_id(), field));
   if (Access::Manages(caller, org) || Access::ServiceMay(caller, org, v1::SCOPE_PEOPLE_READ)) {
     return person;
   }
@@ -434,108 +474,183 @@ absl::StatusOr<v1::Person> PeopleDirectory::Update(const Caller& caller,
     RETURN_IF_ERROR(ValidatePassword(request.new_password(), "new_password"));
     ASSIGN_OR_RETURN(new_hash, hasher_.Hash(request.new_password()));
   }
-  const v1::Person& in = request.person();
   return RunIdempotent<v1::Person>(
       store_, {caller.tenant, caller.person_id, request.request_id(), "UpdatePerson"}, request,
       clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Person> {
-        ASSIGN_OR_RETURN(auto current, Load(caller, in.id(), "person.id"));
-        uint32_t tenant = storage::TenantOfId(current.id());
-        std::string record_key = storage::RecordKey(current.id());
-        auto old_logins = LoginKeys(tenant, current);
-        v1::Person updated = current;
-        if (MaskHas(mask, "display_name"))
-          updated.set_display_name(std::string(TrimAscii(in.display_name())));
-        if (MaskHas(mask, "phone")) updated.set_phone(in.phone());
-        if (MaskHas(mask, "employee_number")) updated.set_employee_number(in.employee_number());
-        if (MaskHas(mask, "role")) updated.set_role(in.role());
-        if (MaskHas(mask, "organization_id")) updated.set_organization_id(in.organization_id());
-        if (MaskHas(mask, "admin_organization_ids")) {
-          *updated.mutable_admin_organization_ids() = in.admin_organization_ids();
-        }
-        auto new_logins = LoginKeys(tenant, updated);
-        std::vector<std::string_view> lock_keys{record_key};
-        for (auto& k : new_logins) lock_keys.push_back(k);
-        m.Lock(lock_keys);
-        // Re-read under the lock: the record may have changed since the first read.
-        ASSIGN_OR_RETURN(auto locked, Load(caller, in.id(), "person.id"));
-        if (locked.SerializeAsString() != current.SerializeAsString()) {
-          return absl::AbortedError("person changed concurrently; retry");
-        }
-        RETURN_IF_ERROR(ValidatePersonFields(updated, "person."));
-
-        bool self_only = MaskHas(mask, "display_name") || MaskHas(mask, "phone");
-        for (const auto& path : mask.paths())
-          self_only = self_only && (path == "display_name" || path == "phone");
-        bool is_self = current.id() == caller.person_id;
-        ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, current.organization_id(), "person.id"));
-        bool manages =
-            Access::Manages(caller, org) || Access::ServiceMay(caller, org, v1::SCOPE_PEOPLE_WRITE);
-        if (!(manages || (is_self && self_only && new_hash.empty()))) {
-          return Denied("updating person " + std::to_string(current.id()));
-        }
-        if (!new_hash.empty()) RETURN_IF_ERROR(CheckPasswordReset(caller, current, org));
-        // No one manages upward or sideways: the person as they are and as they would be.
-        // (One's own rights are one's own, so only the result counts for oneself.)
-        const std::string what = "updating person " + std::to_string(current.id());
-        if (!is_self) RETURN_IF_ERROR(RequireRightsWithin(caller, current, "person.", what));
-        RETURN_IF_ERROR(RequireRightsWithin(caller, updated, "person.", what));
-        if (updated.organization_id() != current.organization_id()) {
-          ASSIGN_OR_RETURN(auto target, access_.LoadOrg(caller, updated.organization_id(),
-                                                        "person.organization_id"));
-          RETURN_IF_ERROR(Access::RequireManage(caller, target, "moving a person here"));
-          if (target.archived()) {
-            return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
-                           "person.organization_id");
-          }
-        }
-
-        auto& w = m.writes();
-        std::set<std::string> old_set(old_logins.begin(), old_logins.end());
-        std::set<std::string> new_set(new_logins.begin(), new_logins.end());
-        for (const auto& key : new_set) {
-          if (old_set.count(key)) continue;
-          ASSIGN_OR_RETURN(auto taken, store_.Get(storage::Cf::kIndex, key));
-          if (taken) {
-            bool phone = key == PhoneLoginKey(tenant, updated.phone());
-            return DescribedRefusal(absl::StatusCode::kAlreadyExists, reasons::kLoginInUse,
-                                    phone ? "person.phone" : "person.employee_number",
-                                    "is already used by another person");
-          }
-        }
-        std::string id_bytes = storage::KeyBuilder().U64(current.id()).key();
-        for (const auto& key : old_set) {
-          if (!new_set.count(key)) w.Delete(storage::Cf::kIndex, key);
-        }
-        for (const auto& key : new_set) {
-          if (!old_set.count(key)) w.Put(storage::Cf::kIndex, key, id_bytes);
-        }
-        if (updated.organization_id() != current.organization_id()) {
-          w.Delete(storage::Cf::kIndex,
-                   storage::PersonByOrgKey(current.organization_id(), current.id()));
-        }
-        if (updated.organization_id() != current.organization_id() ||
-            OrgIndexValue(updated) != OrgIndexValue(current)) {
-          w.Put(storage::Cf::kIndex,
-                storage::PersonByOrgKey(updated.organization_id(), current.id()),
-                OrgIndexValue(updated));
-        }
-        if (!new_hash.empty()) {
-          internal::v1::Credential credential;
-          ASSIGN_OR_RETURN(bool found,
-                           store_.GetMessage(storage::Cf::kCredentials, record_key, &credential));
-          (void)found;
-          credential.set_person_id(current.id());
-          credential.set_password_hash(new_hash);
-          credential.set_credential_version(credential.credential_version() + 1);
-          credential.set_must_change_password(true);  // a password only its owner should know
-          w.PutMessage(storage::Cf::kCredentials, record_key, credential);
-          RETURN_IF_ERROR(StageEndSessions(store_, w, current.id()));
-        }
-        *updated.mutable_update_time() = ToTimestamp(clock_.NowMicros());
-        w.PutMessage(storage::Cf::kPeople, record_key, updated);
-        RecordChange(w, kKind, updated.id(), updated.organization_id(), "updated");
-        return updated;
+        return StageUpdate(caller, m, request.person(), mask, new_hash, "person.", "person.id",
+                           nullptr);
       });
+}
+
+absl::StatusOr<v1::Person> PeopleDirectory::ChangeMembership(
+    const Caller& caller, const v1::ChangeMembershipRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  if (request.person_id() == 0) return InvalidField("person_id", "is required");
+  if (request.organization_id() == 0 && request.role() == v1::ROLE_UNSPECIFIED) {
+    return InvalidField("organization_id", "or role must be set: nothing would change");
+  }
+  if (request.has_effective_date()) {
+    RETURN_IF_ERROR(DayOfDate(request.effective_date(), "effective_date").status());
+  }
+  v1::Person in;
+  in.set_id(request.person_id());
+  in.set_organization_id(request.organization_id());
+  in.set_role(request.role());
+  google::protobuf::FieldMask mask;
+  if (request.organization_id() != 0) mask.add_paths("organization_id");
+  if (request.role() != v1::ROLE_UNSPECIFIED) mask.add_paths("role");
+  return RunIdempotent<v1::Person>(
+      store_, {caller.tenant, caller.person_id, request.request_id(), "ChangeMembership"}, request,
+      clock_.NowMicros(), [&](Mutation& m) -> absl::StatusOr<v1::Person> {
+        // A deactivated person's memberships are history (their last one ended with it).
+        // (StageUpdate reads the record again under its lock and refuses a concurrent change.)
+        ASSIGN_OR_RETURN(auto person, Load(caller, request.person_id(), "person_id"));
+        if (!person.active()) {
+          return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kPersonInactive,
+                         "person_id");
+        }
+        return StageUpdate(caller, m, in, mask, "", "", "person_id",
+                           request.has_effective_date() ? &request.effective_date() : nullptr);
+      });
+}
+
+absl::StatusOr<v1::ListMembershipsResponse> PeopleDirectory::ListMemberships(
+    const Caller& caller, const v1::ListMembershipsRequest& request) const {
+  const uint64_t id = request.person_id() ? request.person_id() : caller.person_id;
+  if (id == 0) return InvalidField("person_id", "is required");
+  ASSIGN_OR_RETURN(auto person, LoadReadable(caller, id, "person_id"));
+  v1::ListMembershipsResponse response;
+  if (person.active()) {
+    auto* current = response.add_memberships();
+    current->set_organization_id(person.organization_id());
+    current->set_role(person.role());
+    if (person.has_membership_since()) *current->mutable_from_date() = person.membership_since();
+  }
+  ASSIGN_OR_RETURN(auto ended, EndedMemberships(store_, person.id()));
+  for (auto& m : ended) *response.add_memberships() = std::move(m);
+  absl::flat_hash_map<uint64_t, std::string> names;
+  for (auto& m : *response.mutable_memberships()) {
+    auto it = names.find(m.organization_id());
+    if (it == names.end()) {
+      auto org = access_.LoadOrg(caller, m.organization_id(), "person_id");
+      it = names.emplace(m.organization_id(), org.ok() ? org->name() : "").first;
+    }
+    m.set_organization_name(it->second);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::Person> PeopleDirectory::StageUpdate(
+    const Caller& caller, Mutation& m, const v1::Person& in,
+    const google::protobuf::FieldMask& mask, const std::string& new_hash, std::string_view prefix,
+    std::string_view id_field, const v1::LocalDate* from_date) {
+  const std::string p(prefix);
+  ASSIGN_OR_RETURN(auto current, Load(caller, in.id(), id_field));
+  uint32_t tenant = storage::TenantOfId(current.id());
+  std::string record_key = storage::RecordKey(current.id());
+  auto old_logins = LoginKeys(tenant, current);
+  v1::Person updated = current;
+  if (MaskHas(mask, "display_name"))
+    updated.set_display_name(std::string(TrimAscii(in.display_name())));
+  if (MaskHas(mask, "phone")) updated.set_phone(in.phone());
+  if (MaskHas(mask, "employee_number")) updated.set_employee_number(in.employee_number());
+  if (MaskHas(mask, "role")) updated.set_role(in.role());
+  if (MaskHas(mask, "organization_id")) updated.set_organization_id(in.organization_id());
+  if (MaskHas(mask, "admin_organization_ids")) {
+    *updated.mutable_admin_organization_ids() = in.admin_organization_ids();
+  }
+  auto new_logins = LoginKeys(tenant, updated);
+  std::vector<std::string_view> lock_keys{record_key};
+  for (auto& k : new_logins) lock_keys.push_back(k);
+  m.Lock(lock_keys);
+  // Re-read under the lock: the record may have changed since the first read.
+  ASSIGN_OR_RETURN(auto locked, Load(caller, in.id(), id_field));
+  if (locked.SerializeAsString() != current.SerializeAsString()) {
+    return absl::AbortedError("person changed concurrently; retry");
+  }
+  RETURN_IF_ERROR(ValidatePersonFields(updated, p));
+
+  bool self_only = MaskHas(mask, "display_name") || MaskHas(mask, "phone");
+  for (const auto& path : mask.paths())
+    self_only = self_only && (path == "display_name" || path == "phone");
+  bool is_self = current.id() == caller.person_id;
+  ASSIGN_OR_RETURN(auto org, access_.LoadOrg(caller, current.organization_id(), id_field));
+  bool manages =
+      Access::Manages(caller, org) || Access::ServiceMay(caller, org, v1::SCOPE_PEOPLE_WRITE);
+  if (!(manages || (is_self && self_only && new_hash.empty()))) {
+    return Denied("updating person " + std::to_string(current.id()));
+  }
+  if (!new_hash.empty()) RETURN_IF_ERROR(CheckPasswordReset(caller, current, org));
+  // No one manages upward or sideways: the person as they are and as they would be.
+  // (One's own rights are one's own, so only the result counts for oneself.)
+  const std::string what = "updating person " + std::to_string(current.id());
+  if (!is_self) RETURN_IF_ERROR(RequireRightsWithin(caller, current, p, what));
+  RETURN_IF_ERROR(RequireRightsWithin(caller, updated, p, what));
+  v1::Organization new_org = org;
+  if (updated.organization_id() != current.organization_id()) {
+    ASSIGN_OR_RETURN(new_org,
+                     access_.LoadOrg(caller, updated.organization_id(), p + "organization_id"));
+    RETURN_IF_ERROR(Access::RequireManage(caller, new_org, "moving a person here"));
+    if (new_org.archived()) {
+      return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kOrganizationArchived,
+                     p + "organization_id");
+    }
+  }
+
+  auto& w = m.writes();
+  std::set<std::string> old_set(old_logins.begin(), old_logins.end());
+  std::set<std::string> new_set(new_logins.begin(), new_logins.end());
+  for (const auto& key : new_set) {
+    if (old_set.count(key)) continue;
+    ASSIGN_OR_RETURN(auto taken, store_.Get(storage::Cf::kIndex, key));
+    if (taken) {
+      bool phone = key == PhoneLoginKey(tenant, updated.phone());
+      return DescribedRefusal(absl::StatusCode::kAlreadyExists, reasons::kLoginInUse,
+                              p + (phone ? "phone" : "employee_number"),
+                              "is already used by another person");
+    }
+  }
+  std::string id_bytes = storage::KeyBuilder().U64(current.id()).key();
+  for (const auto& key : old_set) {
+    if (!new_set.count(key)) w.Delete(storage::Cf::kIndex, key);
+  }
+  for (const auto& key : new_set) {
+    if (!old_set.count(key)) w.Put(storage::Cf::kIndex, key, id_bytes);
+  }
+  const bool moved = updated.organization_id() != current.organization_id();
+  if (from_date && !moved && updated.role() == current.role()) {
+    return InvalidField(p + "organization_id", "and role are the person's current ones");
+  }
+  if (moved || updated.role() != current.role()) {
+    const int64_t today = LocalDay(clock_.NowMicros(), new_org.utc_offset_minutes());
+    int64_t from_day = std::max(today, MembershipSince(current));  // offsets may differ
+    if (from_date) {
+      ASSIGN_OR_RETURN(from_day, DayOfDate(*from_date, "effective_date"));
+      if (from_day > today) return InvalidField("effective_date", "must not be after today");
+    }
+    if (from_day < MembershipSince(current)) {
+      return Refusal(absl::StatusCode::kFailedPrecondition, reasons::kMembershipDateBeforeCurrent,
+                     from_date ? std::string("effective_date") : p + "role");
+    }
+    StageMembershipChange(w, current, updated, from_day,
+                          moved ? kEndedTransferred : kEndedRoleChanged);
+  }
+  if (!new_hash.empty()) {
+    internal::v1::Credential credential;
+    ASSIGN_OR_RETURN(bool found,
+                     store_.GetMessage(storage::Cf::kCredentials, record_key, &credential));
+    (void)found;
+    credential.set_person_id(current.id());
+    credential.set_password_hash(new_hash);
+    credential.set_credential_version(credential.credential_version() + 1);
+    credential.set_must_change_password(true);  // a password only its owner should know
+    w.PutMessage(storage::Cf::kCredentials, record_key, credential);
+    RETURN_IF_ERROR(StageEndSessions(store_, w, current.id()));
+  }
+  *updated.mutable_update_time() = ToTimestamp(clock_.NowMicros());
+  w.PutMessage(storage::Cf::kPeople, record_key, updated);
+  RecordChange(w, kKind, updated.id(), updated.organization_id(), "updated");
+  return updated;
 }
 
 absl::StatusOr<v1::Person> PeopleDirectory::Deactivate(const Caller& caller,
@@ -559,13 +674,15 @@ absl::StatusOr<v1::Person> PeopleDirectory::Deactivate(const Caller& caller,
                          "id");
         }
         if (!person.active()) return person;
+        const v1::Person before = person;
         person.set_active(false);
         *person.mutable_update_time() = ToTimestamp(clock_.NowMicros());
+        // The membership ends yesterday: the rosters of earlier days keep the person, today's
+        // and later ones do not (the organisation index carries "on rosters").
+        const int64_t today = LocalDay(clock_.NowMicros(), org.utc_offset_minutes());
+        StageMembershipChange(m.writes(), before, person, std::max(today, MembershipSince(before)),
+                              kEndedDeactivated);
         m.writes().PutMessage(storage::Cf::kPeople, key, person);
-        // The organisation index carries "on rosters": keep it in step with the record.
-        m.writes().Put(storage::Cf::kIndex,
-                       storage::PersonByOrgKey(person.organization_id(), person.id()),
-                       OrgIndexValue(person));
         RETURN_IF_ERROR(StageEndSessions(store_, m.writes(), person.id()));
         RecordChange(m.writes(), kKind, person.id(), person.organization_id(), "deactivated");
         return person;

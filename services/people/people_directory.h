@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "services/common/call_cancellation.h"
 #include "services/common/clock.h"
 #include "services/common/mutation.h"
+#include "services/people/memberships.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -44,6 +46,10 @@ class PeopleDirectory {
                                         const v1::DeactivatePersonRequest& request);
   absl::StatusOr<v1::ImportPeopleResponse> Import(const Caller& caller,
                                                   const v1::ImportPeopleRequest& request);
+  absl::StatusOr<v1::Person> ChangeMembership(const Caller& caller,
+                                              const v1::ChangeMembershipRequest& request);
+  absl::StatusOr<v1::ListMembershipsResponse> ListMemberships(
+      const Caller& caller, const v1::ListMembershipsRequest& request) const;
 
   // Stages a new person (record, indexes, credential, change) after checking that their
   // logins are free. The caller has validated `person` and locked LoginKeys(person).
@@ -58,6 +64,9 @@ class PeopleDirectory {
   absl::Status RequireRightsWithin(const Caller& caller, const v1::Person& person,
                                    std::string_view field, std::string_view what) const;
 
+  // Loads a person the caller may read (GetPerson's rule), naming `field` in refusals.
+  absl::StatusOr<v1::Person> LoadReadable(const Caller& caller, uint64_t id,
+                                          std::string_view field) const;
   // Loads a person of the caller's tenant; NOT_FOUND naming `field` otherwise.
   absl::StatusOr<v1::Person> Load(const Caller& caller, uint64_t id, std::string_view field) const;
 
@@ -70,14 +79,36 @@ class PeopleDirectory {
   absl::Status ForEachInSubtree(uint64_t org_id,
                                 const std::function<bool(const v1::Person&)>& visit) const;
 
-  // The ids of the people of the subtree who appear on rosters (OnRosters), in the order of
-  // ForEachInSubtree, until `visit` returns false; with `party_members_only`, only party
-  // members among them (Access::IsPartyMember: a members-only audience). Reads the
+  // The ids of the people of the subtree who appear on rosters now (OnRosters; their current
+  // memberships), in the order of ForEachInSubtree, until `visit` returns false; with
+  // `party_members_only`, only party members among them (Access::IsPartyMember: a
+  // members-only audience). Reads the
   // organisation index only (its values carry both flags); a person record is read only for
   // entries written before that. Cancellation as ForEachInSubtree.
   absl::Status ForEachOnRostersInSubtree(uint64_t org_id,
                                          const std::function<bool(uint64_t person_id)>& visit,
                                          bool party_members_only = false) const;
+
+  // One membership of a person on rosters in an organisation of a subtree: the current one
+  // (to_day kCurrent) or an ended one (on rosters during it).
+  struct RosterSpan {
+    uint64_t person_id = 0;
+    uint64_t organization_id = 0;
+    int64_t from_day = kSinceEver;
+    int64_t to_day = kCurrent;
+    bool party_member = false;
+    bool Covers(int64_t day, bool party_members_only) const {
+      return from_day <= day && day <= to_day && (party_member || !party_members_only);
+    }
+  };
+  // The memberships of the subtree's organisations whose people appear on rosters: the
+  // current ones, then (with `ended_since_day`) the ended ones that ended on or after that day,
+  // organisation by organisation in ForEachInSubtree order, until `visit` returns false. A roster
+  // of local day D keeps those that Cover(D): who belonged on that day. Cancellation as
+  // ForEachInSubtree.
+  absl::Status ForEachRosterSpanInSubtree(
+      uint64_t org_id, std::optional<int64_t> ended_since_day,
+      const std::function<bool(const RosterSpan&)>& visit) const;
 
   // The login index keys of a person (employee number and phone, when set).
   static std::vector<std::string> LoginKeys(uint32_t tenant, const v1::Person& person);
@@ -89,12 +120,23 @@ class PeopleDirectory {
   // Validates and authorizes a person to be created; stages nothing.
   absl::Status CheckNew(const Caller& caller, const v1::Person& person,
                         std::string_view initial_password, std::string_view prefix) const;
-  // Visits every organisation index entry of the subtree (person id and entry value) in
-  // ForEachInSubtree order until `visit` answers false or an error; asks about cancellation.
-  absl::Status ForEachIndexEntryInSubtree(
-      uint64_t org_id,
-      const std::function<absl::StatusOr<bool>(uint64_t person_id, std::string_view value)>& visit)
-      const;
+  // Visits every organisation index entry of the subtree (organisation, person id and entry
+  // value) in ForEachInSubtree order until `visit` answers false or an error; asks about
+  // cancellation. With `ended_since_day`, after each organisation's current entries, its ended
+  // memberships that ended on or after that day (kMembershipEndedByOrg: value [flag][from]),
+  // with the day they ended in `ended_on`.
+  using IndexEntryVisitor = std::function<absl::StatusOr<bool>(
+      uint64_t org, uint64_t person_id, std::string_view value, std::optional<int64_t> ended_on)>;
+  absl::Status ForEachIndexEntryInSubtree(uint64_t org_id, const IndexEntryVisitor& visit,
+                                          std::optional<int64_t> ended_since_day = {}) const;
+  // Update's checks and writes, shared by ChangeMembership: `in` with `mask` applied to the
+  // person, a password reset when `new_hash` is set, and a new membership from `from_date`
+  // (default: today) when the organisation or the role changes. Fields are named
+  // `prefix` + name, the person `id_field`.
+  absl::StatusOr<v1::Person> StageUpdate(const Caller& caller, Mutation& m, const v1::Person& in,
+                                         const google::protobuf::FieldMask& mask,
+                                         const std::string& new_hash, std::string_view prefix,
+                                         std::string_view id_field, const v1::LocalDate* from_date);
   // The rights `person` holds (rights.h) with their organisations loaded; NOT_FOUND naming
   // `field` when one does not exist.
   absl::StatusOr<Rights> RightsOf(const Caller& caller, const v1::Person& person,
@@ -105,10 +147,6 @@ class PeopleDirectory {
   PasswordHasher& hasher_;
   const Clock& clock_;
 };
-
-// Whether a person is expected on rosters and counted in reports: active and not a service
-// account.
-bool OnRosters(const v1::Person& person);
 
 // Field checks shared by create, update and import.
 absl::Status ValidatePersonFields(const v1::Person& person, std::string_view prefix);

@@ -45,4 +45,19 @@ grpc::Status PersonGrpc::ImportPeople(grpc::ServerContext* context,
                              [&](const Caller& c) { return people_.Import(c, *request); });
 }
 
+grpc::Status PersonGrpc::ChangeMembership(grpc::ServerContext* context,
+                                          const v1::ChangeMembershipRequest* request,
+                                          v1::Person* response) {
+  return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
+    return people_.ChangeMembership(c, *request);
+  });
+}
+
+grpc::Status PersonGrpc::ListMemberships(grpc::ServerContext* context,
+                                         const v1::ListMembershipsRequest* request,
+                                         v1::ListMembershipsResponse* response) {
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return people_.ListMemberships(c, *request); });
+}
+
 }  // namespace branchline

@@ -24,6 +24,12 @@ class PersonGrpc final : public v1::PersonService::Service {
                                 v1::Person* response) override;
   grpc::Status ImportPeople(grpc::ServerContext* context, const v1::ImportPeopleRequest* request,
                             v1::ImportPeopleResponse* response) override;
+  grpc::Status ChangeMembership(grpc::ServerContext* context,
+                                const v1::ChangeMembershipRequest* request,
+                                v1::Person* response) override;
+  grpc::Status ListMemberships(grpc::ServerContext* context,
+                               const v1::ListMembershipsRequest* request,
+                               v1::ListMembershipsResponse* response) override;
 
  private:
   PeopleDirectory& people_;

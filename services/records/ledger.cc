@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "services/calendar/calendar_dates.h"
 #include "services/common/call_cancellation.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
+#include "services/common/local_date.h"
 #include "services/common/local_day.h"
 #include "services/common/mutation.h"
 #include "services/common/paging.h"
@@ -56,7 +56,7 @@ int64_t Tenths(double hours) { return std::llround(hours * 10); }
 absl::StatusOr<int64_t> OptionalDay(bool has, const v1::LocalDate& date, std::string_view field,
                                     int64_t absent) {
   if (!has) return absent;
-  return calendar::DayOfDate(date, field);
+  return DayOfDate(date, field);
 }
 
 }  // namespace
@@ -170,7 +170,7 @@ absl::StatusOr<int64_t> Ledger::CheckEntry(const Caller& caller, const v1::Ledge
     return InvalidField("entry.talk_level", "is only for talks");
   }
   if (!e.has_date()) return InvalidField("entry.date", "is required");
-  ASSIGN_OR_RETURN(int64_t day, calendar::DayOfDate(e.date(), "entry.date"));
+  ASSIGN_OR_RETURN(int64_t day, DayOfDate(e.date(), "entry.date"));
   if (day > LocalDay(now, org.utc_offset_minutes())) {
     return InvalidField("entry.date", "is in the future: the ledger records what was done");
   }
@@ -334,7 +334,7 @@ absl::StatusOr<v1::LedgerEntry> Ledger::Update(const Caller& caller,
         RETURN_IF_ERROR(
             records::CheckVersion(request.expected_version(), entry.version(), "entry"));
         ASSIGN_OR_RETURN(int64_t day, CheckEntry(caller, in, org, now));
-        ASSIGN_OR_RETURN(int64_t old_day, calendar::DayOfDate(entry.date(), "entry.date"));
+        ASSIGN_OR_RETURN(int64_t old_day, DayOfDate(entry.date(), "entry.date"));
         if (day != old_day) {
           for (uint64_t o : Chain(org)) {
             m.writes().Delete(storage::Cf::kIndex,
@@ -465,8 +465,8 @@ absl::StatusOr<v1::LedgerReport> Ledger::Report(const Caller& caller,
   if (request.organization_id() == 0) return InvalidField("organization_id", "is required");
   if (!request.has_from_date()) return InvalidField("from_date", "is required");
   if (!request.has_to_date()) return InvalidField("to_date", "is required");
-  ASSIGN_OR_RETURN(int64_t from_day, calendar::DayOfDate(request.from_date(), "from_date"));
-  ASSIGN_OR_RETURN(int64_t to_day, calendar::DayOfDate(request.to_date(), "to_date"));
+  ASSIGN_OR_RETURN(int64_t from_day, DayOfDate(request.from_date(), "from_date"));
+  ASSIGN_OR_RETURN(int64_t to_day, DayOfDate(request.to_date(), "to_date"));
   if (to_day < from_day) return InvalidField("to_date", "is before from_date");
   if (to_day - from_day + 1 > kMaxReportDays) {
     return InvalidField("to_date",

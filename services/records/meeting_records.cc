@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "services/calendar/calendar_dates.h"
 #include "services/common/changes.h"
 #include "services/common/errors.h"
+#include "services/common/local_date.h"
 #include "services/common/local_day.h"
 #include "services/common/paging.h"
 #include "services/common/refusal.h"
@@ -26,11 +26,11 @@ absl::Status CheckProblem(const v1::Problem& p, const std::string& prefix) {
   RETURN_IF_ERROR(CheckText(prefix + ".description", TrimAscii(p.description()), 1, 500, true));
   if (p.owner_id() == 0) return InvalidField(prefix + ".owner_id", "is required");
   if (!p.has_due_date()) return InvalidField(prefix + ".due_date", "is required");
-  return calendar::DayOfDate(p.due_date(), prefix + ".due_date").status();
+  return DayOfDate(p.due_date(), prefix + ".due_date").status();
 }
 
 int64_t DueDay(const v1::Problem& p) {
-  auto day = calendar::DayOfDate(p.due_date(), "due_date");
+  auto day = DayOfDate(p.due_date(), "due_date");
   return day.ok() ? *day : 0;
 }
 

@@ -11,7 +11,8 @@
 namespace branchline {
 
 // The publication pass of changes held back by RecordChangeLater (services/common/changes.h):
-// the changes an anonymous author causes (a reply or a rating by receipt code).
+// the changes an anonymous author causes (a reply or a rating by receipt code), and changes due
+// at a time of their own (an evaluation round's opening).
 //
 // Each pass writes, per tenant, every held-back change whose publication time has come, in one
 // commit and in random order, and deletes them from the holding index in the same commit. The

@@ -783,6 +783,34 @@ TEST_F(BranchctlTest, DutiesAreaPostGroupAndTheBoard) {
             2);
 }
 
+TEST_F(BranchctlTest, PeopleTransferWithADateAndTheirMemberships) {
+  LoginAdmin();
+  const std::string root = RootOrg();
+  json team = CtlJson({"org", "create", "--parent", root, "--name", "收费二班"});
+  const std::string team_id = team["id"];
+  json person = CtlJson({"people", "add", "--org", root, "--name", "调动党员", "--phone",
+                         "13900000071", "--role", "activist"});
+  const std::string id = person["id"];
+  // Admitted as a probationary member on 2026-01-10, then moved to the team on 2026-03-01.
+  json admitted =
+      CtlJson({"people", "transfer", id, "--role", "probationary-member", "--date", "2026-01-10"});
+  EXPECT_EQ(admitted["role"], "ROLE_PROBATIONARY_MEMBER") << admitted.dump();
+  json moved = CtlJson({"people", "transfer", id, "--org", team_id, "--date", "2026-03-01"});
+  EXPECT_EQ(moved["organization_id"], team_id) << moved.dump();
+  json history = CtlJson({"people", "memberships", id});
+  ASSERT_EQ(history["memberships"].size(), 3u) << history.dump();
+  EXPECT_EQ(history["memberships"][0]["organization_name"], "收费二班");
+  EXPECT_EQ(history["memberships"][1]["end_reason"], "transferred");
+  EXPECT_EQ(history["memberships"][2]["role"], "ROLE_ACTIVIST");
+  Outcome table = Ctl({"people", "memberships", id});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("2026-01-10"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("(current)"), std::string::npos) << table.out;
+  // A date before the current membership (8: a precondition), a date that is no date.
+  EXPECT_EQ(Ctl({"people", "transfer", id, "--org", root, "--date", "2026-02-01"}).exit_code, 8);
+  EXPECT_NE(Ctl({"people", "transfer", id, "--org", root, "--date", "2026-02-30"}).exit_code, 0);
+}
+
 TEST_F(BranchctlTest, MinutesSaveLockShowAndLedgerAddListReport) {
   LoginAdmin();
   const std::string root = RootOrg();

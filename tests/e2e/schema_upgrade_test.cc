@@ -11,6 +11,7 @@
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/calendar.grpc.pb.h"
 #include "branchline/v1/feedback.grpc.pb.h"
+#include "branchline/v1/people.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
 #include "services/sync/cursor.h"
@@ -129,8 +130,115 @@ TEST(SchemaUpgrade, TheSchema1FixtureIsMigratedAndServed) {
   for (const auto& c : changes.changes()) meeting_changes += c.kind() == "meeting";
   EXPECT_GE(meeting_changes, 4) << "the series alone made four";
 
+  // Memberships with dates on data written before they existed: the people's memberships have
+  // no first day (open since before the records), so moving someone who checked in keeps the
+  // old meeting's roster as it was, with the organisation they were in then.
+  uint64_t moved_id = 0, moved_from = 0;
+  for (const auto& e : roster.entries()) {
+    if (e.status() == v1::ATTENDANCE_STATUS_PRESENT) {
+      moved_id = e.person_id();
+      moved_from = e.organization_id();
+      break;
+    }
+  }
+  ASSERT_NE(moved_id, 0u);
+  const uint64_t new_team =
+      server.CreateOrg(admin, kBranch, "调入的新班组", v1::ORGANIZATION_KIND_TEAM).id();
+  auto people = v1::PersonService::NewStub(server.channel());
+  v1::ChangeMembershipRequest transfer;
+  transfer.set_request_id("fixture-transfer-1");
+  transfer.set_person_id(moved_id);
+  transfer.set_organization_id(new_team);
+  v1::Person moved;
+  got = people->ChangeMembership(TestServer::Ctx(admin).get(), transfer, &moved);
+  ASSERT_TRUE(got.ok()) << got.error_message();
+  v1::Roster after;
+  ASSERT_TRUE(attendance->GetRoster(TestServer::Ctx(admin).get(), roster_request, &after).ok());
+  EXPECT_EQ(after.counts().expected(), 14);
+  EXPECT_EQ(after.counts().present(), 9);
+  for (const auto& e : after.entries()) {
+    if (e.person_id() == moved_id) {
+      EXPECT_EQ(e.organization_id(), moved_from);
+    }
+  }
+  v1::ListMembershipsRequest history_request;
+  history_request.set_person_id(moved_id);
+  v1::ListMembershipsResponse history;
+  ASSERT_TRUE(
+      people->ListMemberships(TestServer::Ctx(admin).get(), history_request, &history).ok());
+  ASSERT_EQ(history.memberships_size(), 2);
+  EXPECT_EQ(history.memberships(0).organization_id(), new_team);
+  EXPECT_FALSE(history.memberships(1).has_from_date());
+
   // New writes work on the migrated database, and it now says schema 2.
   server.CreateOrg(admin, kBranch, "升级后新建的小组", v1::ORGANIZATION_KIND_TEAM);
+  server.Stop();
+  EXPECT_EQ(StoredSchemaVersion(server.dir().Sub("data/db")), storage::kLatestSchemaVersion);
+}
+
+// tests/fixtures/schema-v2.tar.gz: written by the schema 2 server (2026-12-04), the same demo
+// with one person deactivated after the meetings she attended. Served as it is; memberships
+// with dates need no migration (a membership without a first day is open since before the
+// records begin), so its rosters stay exactly as the schema 2 server counted them.
+TEST(SchemaUpgrade, TheSchema2FixtureIsServedWithTheSameRosters) {
+  bool unpacked = false;
+  TestServer server([&](ServerOptions& options) {
+    options.storage.clear();
+    if (!unpacked) Unpack(SCHEMA_V2_FIXTURE, options.data_dir);
+    unpacked = true;
+  });
+  const std::string admin = server.SignIn("admin", "fixture-admin-2");
+  auto attendance = v1::AttendanceService::NewStub(server.channel());
+  auto people = v1::PersonService::NewStub(server.channel());
+  auto roster_of = [&](uint64_t meeting) {
+    v1::GetRosterRequest r;
+    r.set_meeting_id(meeting);
+    v1::Roster roster;
+    auto got = attendance->GetRoster(TestServer::Ctx(admin).get(), r, &roster);
+    EXPECT_TRUE(got.ok()) << got.error_message();
+    return roster;
+  };
+  constexpr uint64_t kDeactivated = 1099511627794;  // 孙丽, present at 797 and 798
+  constexpr uint64_t kZhouJie = 1099511627791, kTeamTwo = 1099511627781, kTeamOne = 1099511627780;
+  auto r798 = roster_of(kSafetyMeeting);
+  EXPECT_EQ(r798.counts().expected(), 14);
+  EXPECT_EQ(r798.counts().present(), 9);
+  EXPECT_EQ(r798.counts().late(), 2);
+  EXPECT_EQ(r798.counts().remote(), 2);
+  EXPECT_EQ(r798.counts().absent(), 1);
+  EXPECT_EQ(roster_of(1099511627799).counts().expected(), 13);
+
+  // Written before memberships had dates: the deactivated person has no history to list, and
+  // her membership can no longer change.
+  v1::ListMembershipsRequest list;
+  list.set_person_id(kDeactivated);
+  v1::ListMembershipsResponse history;
+  ASSERT_TRUE(people->ListMemberships(TestServer::Ctx(admin).get(), list, &history).ok());
+  EXPECT_EQ(history.memberships_size(), 0);
+  v1::ChangeMembershipRequest change;
+  change.set_request_id("fixture-2-transfer-1");
+  change.set_person_id(kDeactivated);
+  change.set_organization_id(kTeamOne);
+  v1::Person out;
+  EXPECT_EQ(people->ChangeMembership(TestServer::Ctx(admin).get(), change, &out).error_code(),
+            grpc::FAILED_PRECONDITION);
+  // A transfer dated after the first meeting keeps that meeting's roster where it was.
+  change.set_request_id("fixture-2-transfer-2");
+  change.set_person_id(kZhouJie);
+  change.mutable_effective_date()->set_year(2026);
+  change.mutable_effective_date()->set_month(12);
+  change.mutable_effective_date()->set_day(1);
+  auto moved = people->ChangeMembership(TestServer::Ctx(admin).get(), change, &out);
+  ASSERT_TRUE(moved.ok()) << moved.error_message();
+  const auto r797 = roster_of(1099511627797);
+  EXPECT_EQ(r797.counts().expected(), 14);
+  bool found = false;
+  for (const auto& e : r797.entries()) {
+    if (e.person_id() != kZhouJie) continue;
+    found = true;
+    EXPECT_EQ(e.organization_id(), kTeamTwo);
+  }
+  EXPECT_TRUE(found);
   server.Stop();
   EXPECT_EQ(StoredSchemaVersion(server.dir().Sub("data/db")), storage::kLatestSchemaVersion);
 }

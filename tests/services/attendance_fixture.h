@@ -123,6 +123,19 @@ class AttendanceTest : public ::testing::Test {
     return stub_->CheckIn(Ctx(token).get(), r, out);
   }
 
+  // The host's marking of `person` (the secretary's unless `token`); must succeed.
+  void Mark(uint64_t meeting, uint64_t person, v1::AttendanceStatus status,
+            const std::string& token = "") {
+    v1::MarkAttendanceRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_meeting_id(meeting);
+    r.set_person_id(person);
+    r.set_status(status);
+    v1::AttendanceRecord out;
+    auto result = stub_->MarkAttendance(Ctx(token.empty() ? secretary_ : token).get(), r, &out);
+    ASSERT_TRUE(result.ok()) << result.error_message();
+  }
+
   v1::Roster Roster(uint64_t meeting, int page_size = 0, const std::string& token = "") {
     v1::GetRosterRequest r;
     r.set_meeting_id(meeting);

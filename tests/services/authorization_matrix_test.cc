@@ -184,6 +184,35 @@ class AuthorizationMatrixTest : public ::testing::Test {
                                    : grpc::UNKNOWN;
   }
 
+  // The cells of the memberships matrix: each acts on a new member of the branch.
+  grpc::StatusCode Membership(const std::string& op, const std::string& token) {
+    auto ctx = TestServer::Ctx(token);
+    const uint64_t target = NewTarget(v1::ROLE_FULL_MEMBER);
+    if (op == "ListMemberships(member)") {
+      v1::ListMembershipsRequest r;
+      r.set_person_id(target);
+      v1::ListMembershipsResponse out;
+      return server_.people().ListMemberships(ctx.get(), r, &out).error_code();
+    }
+    v1::ChangeMembershipRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_person_id(target);
+    if (op == "ChangeMembership(member: new stage, dated)") {
+      r.set_role(v1::ROLE_PROBATIONARY_MEMBER);
+      r.mutable_effective_date()->set_year(2026);
+      r.mutable_effective_date()->set_month(1);
+      r.mutable_effective_date()->set_day(15);
+    } else if (op == "ChangeMembership(member: to sibling)") {
+      r.set_organization_id(sibling_);
+    } else if (op == "ChangeMembership(member: to secretary)") {
+      r.set_role(v1::ROLE_SECRETARY);
+    } else {
+      ADD_FAILURE() << "unknown op " << op;
+    }
+    v1::Person out;
+    return server_.people().ChangeMembership(ctx.get(), r, &out).error_code();
+  }
+
   int phones_ = 0;
   TestServer server_;
   std::string admin_;
@@ -262,6 +291,41 @@ TEST_F(AuthorizationMatrixTest, WhoMayManageWhom) {
   testing::ExpectMatrix({"people-management", ops, table},
                         [&](const std::string& op, const std::string& caller) {
                           return Manage(op, tokens_.at(caller));
+                        });
+}
+
+// Memberships with dates: a transfer or a new stage is a change of the person's organisation or
+// role, so the rule of WhoMayManageWhom applies (and the new organisation must be managed too);
+// a history reads like the person. Tokens as in WhoMayManageWhom.
+TEST_F(AuthorizationMatrixTest, WhoMayChangeMemberships) {
+  tokens_["service with scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_WRITE);
+  tokens_["service without scope"] = server_.ServiceToken(branch_, v1::SCOPE_PEOPLE_READ);
+  tokens_["system administrator"] = admin_;
+  const std::vector<std::string> ops = {
+      "ChangeMembership(member: new stage, dated)", "ChangeMembership(member: to sibling)",
+      "ChangeMembership(member: to secretary)", "ListMemberships(member)"};
+  const auto NF = NOTFOUND;
+  // clang-format off
+  const std::vector<std::pair<std::string, std::vector<grpc::StatusCode>>> table = {
+    //                         Stage   Move    ToSec   List
+    {"no token",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"tampered",              {UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"expired",               {UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"other tenant admin",    {NF,     NF,     NF,     NF}},
+    {"another member",        {DENIED, DENIED, DENIED, DENIED}},
+    {"self",                  {DENIED, DENIED, DENIED, DENIED}},
+    {"secretary of branch",   {OK,     DENIED, OK,     OK}},
+    {"secretary of sibling",  {DENIED, DENIED, DENIED, DENIED}},
+    {"admin above",           {OK,     OK,     OK,     OK}},
+    {"service with scope",    {OK,     DENIED, DENIED, DENIED}},
+    {"service without scope", {DENIED, DENIED, DENIED, OK}},
+    {"anonymous receipt holder", {UNAUTH, UNAUTH, UNAUTH, UNAUTH}},
+    {"system administrator",  {OK,     OK,     OK,     OK}},
+  };
+  // clang-format on
+  testing::ExpectMatrix({"memberships", ops, table},
+                        [&](const std::string& op, const std::string& caller) {
+                          return Membership(op, tokens_.at(caller));
                         });
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "branchline/v1/duties.grpc.pb.h"
+#include "services/common/local_date.h"
 #include "services/common/local_day.h"
 #include "tests/services/evaluation_fixture.h"
 #include "tests/support/authorization_doc.h"
@@ -15,15 +16,6 @@ namespace {
 using namespace testing::matrix;  // NOLINT: table cell names
 
 constexpr int32_t kOffset = 480;  // the test tenant's organisations: China Standard Time
-
-v1::LocalDate DateOf(int64_t day) {
-  const CivilDate c = DayToCivil(day);
-  v1::LocalDate d;
-  d.set_year(c.year);
-  d.set_month(c.month);
-  d.set_day(c.day);
-  return d;
-}
 
 std::string Repeat(const std::string& s, int n) {
   std::string out;
@@ -47,7 +39,7 @@ class DutiesTest : public EvaluationTest {
   }
 
   static int64_t TodayDay() { return LocalDay(ClockNow(), kOffset); }
-  static v1::LocalDate Day(int64_t offset) { return DateOf(TodayDay() + offset); }
+  static v1::LocalDate Day(int64_t offset) { return DateOfDay(TodayDay() + offset); }
 
   v1::ResponsibilityArea AreaDraft() {
     v1::ResponsibilityArea a;

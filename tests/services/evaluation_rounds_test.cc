@@ -3,11 +3,21 @@
 // close), the minimum-raters rule, a subject's own result, and the CSV export.
 #include <gmock/gmock.h>
 
+#include <map>
+
 #include "branchline/v1/sync.grpc.pb.h"
 #include "tests/services/evaluation_fixture.h"
 
 namespace branchline::testing {
 namespace {
+
+// Where `token`'s pulls of the change feed start now (an empty cursor answers the current end).
+std::string CursorNow(v1::SyncService::Stub& sync, const std::string& token) {
+  v1::ListChangesRequest r;
+  v1::ListChangesResponse out;
+  EXPECT_TRUE(sync.ListChanges(TestServer::Ctx(token).get(), r, &out).ok());
+  return out.next_cursor();
+}
 
 using ::testing::HasSubstr;
 
@@ -356,13 +366,7 @@ TEST_F(EvaluationTest, ExportsTheResultsAsCsv) {
 // group who neither rates nor is rated is not told of it.
 TEST_F(EvaluationTest, OnlyItsRatersAndSubjectsAreToldOfANewRound) {
   auto sync = v1::SyncService::NewStub(server_.channel());
-  auto cursor = [&](const std::string& token) {
-    v1::ListChangesRequest r;
-    v1::ListChangesResponse out;
-    EXPECT_TRUE(sync->ListChanges(Ctx(token).get(), r, &out).ok());
-    return out.next_cursor();
-  };
-  const std::string d1_cursor = cursor(d1_), d2_cursor = cursor(d2_);
+  const std::string d1_cursor = CursorNow(*sync, d1_), d2_cursor = CursorNow(*sync, d2_);
   auto draft = RoundDraft();
   draft.set_organization_id(group_);
   draft.set_subject_kind(v1::EVALUATION_SUBJECT_KIND_ORGANIZATION);
@@ -390,6 +394,64 @@ TEST_F(EvaluationTest, OnlyItsRatersAndSubjectsAreToldOfANewRound) {
   v1::EvaluationRound out;
   EXPECT_EQ(eval_->GetRound(Ctx(d2_).get(), get, &out).error_code(), grpc::PERMISSION_DENIED);
   EXPECT_TRUE(eval_->GetRound(Ctx(d1_).get(), get, &out).ok());
+}
+
+// A round that opens later is in its raters' feed twice: when it is created, and again when it
+// opens (the publication pass after open_time, dated open_time), still to its raters only.
+class ScheduledRoundTest : public EvaluationTest {
+ protected:
+  ScheduledRoundTest()
+      : EvaluationTest([](ServerOptions& o) { o.publication_clock = &EvaluationClock(); }) {}
+};
+
+TEST_F(ScheduledRoundTest, ItsRatersAreToldAgainWhenItOpens) {
+  auto sync = v1::SyncService::NewStub(server_.channel());
+  const std::map<std::string, std::string> cursors = {{d1_, CursorNow(*sync, d1_)},
+                                                      {d2_, CursorNow(*sync, d2_)}};
+  auto actions = [&](const std::string& token, uint64_t round_id) {
+    v1::ListChangesRequest r;
+    r.set_cursor(cursors.at(token));
+    r.set_page_size(1000);
+    v1::ListChangesResponse out;
+    EXPECT_TRUE(sync->ListChanges(Ctx(token).get(), r, &out).ok());
+    std::vector<std::pair<std::string, int64_t>> seen;  // action, commit time
+    for (const auto& c : out.changes()) {
+      if (c.kind() == "evaluation_round" && c.record_id() == round_id) {
+        seen.emplace_back(c.action(), ToMicros(c.commit_time()));
+      }
+    }
+    return seen;
+  };
+  auto draft = RoundDraft();
+  draft.set_organization_id(group_);
+  draft.set_subject_kind(v1::EVALUATION_SUBJECT_KIND_ORGANIZATION);
+  draft.clear_phases();
+  draft.add_phases(v1::EVALUATION_PHASE_RATERS);
+  draft.set_rater_kind(v1::EVALUATION_RATER_KIND_NAMED);
+  draft.add_rater_person_ids(d1_id_);
+  const int64_t opens = ClockNow() + kEvalDay;
+  *draft.mutable_open_time() = ToTimestamp(opens);
+  *draft.mutable_close_time() = ToTimestamp(opens + 7 * kEvalDay);
+  auto round = MustCreateRound(draft);
+  ASSERT_EQ(actions(d1_, round.id()).size(), 1u);
+  EXPECT_EQ(actions(d1_, round.id())[0].first, "created");
+
+  auto published = server_.server().PublishDeferredChangesNow();
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(actions(d1_, round.id()).size(), 1u) << "not before it opens";
+  EvaluationClock().Set(opens + kMin);
+  ASSERT_TRUE(server_.server().PublishDeferredChangesNow().ok());
+  const auto seen = actions(d1_, round.id());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].first, "opened");
+  EXPECT_EQ(seen[1].second, opens);
+  EXPECT_TRUE(actions(d2_, round.id()).empty()) << "no rater, no change";
+  EXPECT_TRUE(Rate(d1_, round, group_, {6, 7}).ok()) << "open now";
+  // A round open from the start has no second entry.
+  auto now_open = MustCreateRound(RoundDraft());
+  EvaluationClock().Set(opens + 2 * kEvalDay);
+  ASSERT_TRUE(server_.server().PublishDeferredChangesNow().ok());
+  EXPECT_EQ(actions(d1_, now_open.id()).size(), 1u);
 }
 
 }  // namespace

@@ -182,17 +182,6 @@ class HandbookTest : public RecordsTest {
     ASSERT_OK(files->AttachFile(Ctx(secretary_).get(), attach, &out));
   }
 
-  void Mark(uint64_t meeting, uint64_t person, v1::AttendanceStatus status) {
-    v1::MarkAttendanceRequest r;
-    r.set_request_id(TestServer::RequestId());
-    r.set_meeting_id(meeting);
-    r.set_person_id(person);
-    r.set_status(status);
-    v1::AttendanceRecord out;
-    auto s = stub_->MarkAttendance(Ctx(secretary_).get(), r, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-
   std::unique_ptr<v1::HandbookService::Stub> handbooks_;
   v1::LocalDate today_;
 };

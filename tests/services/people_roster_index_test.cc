@@ -159,12 +159,18 @@ TEST_F(RosterIndexTest, AnUnknownValueIsReadAsUnknown) {
   const auto legacy = storage::ReadPersonByOrgValue("r");
   EXPECT_EQ(legacy.roster, storage::RosterFlag::kOnRosters);
   EXPECT_FALSE(legacy.party_member.has_value());
+  EXPECT_FALSE(legacy.since_day.has_value()) << "an entry without a day: since ever";
   for (bool member : {false, true}) {
-    const auto on = storage::ReadPersonByOrgValue(storage::PersonByOrgValue(true, member));
-    EXPECT_EQ(on.roster, storage::RosterFlag::kOnRosters);
-    EXPECT_EQ(on.party_member, member);
-    EXPECT_EQ(storage::ReadPersonByOrgValue(storage::PersonByOrgValue(false, member)).roster,
-              storage::RosterFlag::kOffRosters);
+    for (int64_t since : {int64_t{-3}, int64_t{0}, int64_t{20'790}}) {
+      const auto on = storage::ReadPersonByOrgValue(storage::PersonByOrgValue(true, member, since));
+      EXPECT_EQ(on.roster, storage::RosterFlag::kOnRosters);
+      EXPECT_EQ(on.party_member, member);
+      EXPECT_EQ(on.since_day, since);
+      const auto off =
+          storage::ReadPersonByOrgValue(storage::PersonByOrgValue(false, member, since));
+      EXPECT_EQ(off.roster, storage::RosterFlag::kOffRosters);
+      EXPECT_EQ(off.since_day, since);
+    }
   }
 }
 

@@ -6,7 +6,9 @@
 #include "absl/status/statusor.h"
 #include "branchline/v1/calendar.pb.h"
 
-namespace branchline::calendar {
+namespace branchline {
+
+// Conversions between the API's LocalDate and local day numbers (local_day.h).
 
 // The local day number (local_day.h) of an API date; INVALID_ARGUMENT naming `field` unless
 // it is a real date of 1970..9999.
@@ -14,4 +16,4 @@ absl::StatusOr<int64_t> DayOfDate(const v1::LocalDate& date, std::string_view fi
 // The API date of a local day number.
 v1::LocalDate DateOfDay(int64_t day);
 
-}  // namespace branchline::calendar
+}  // namespace branchline

@@ -1,9 +1,9 @@
-#include "services/calendar/calendar_dates.h"
+#include "services/common/local_date.h"
 
 #include "services/common/errors.h"
 #include "services/common/local_day.h"
 
-namespace branchline::calendar {
+namespace branchline {
 
 absl::StatusOr<int64_t> DayOfDate(const v1::LocalDate& date, std::string_view field) {
   if (date.year() < 1970 || date.year() > 9999 || date.month() < 1 || date.month() > 12 ||
@@ -28,4 +28,4 @@ v1::LocalDate DateOfDay(int64_t day) {
   return date;
 }
 
-}  // namespace branchline::calendar
+}  // namespace branchline
