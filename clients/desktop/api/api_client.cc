@@ -44,15 +44,10 @@ void ApiClient::Prepare(grpc::ClientContext* context, const std::string& token,
 void ApiClient::ReadFile(QObject* receiver, uint64_t file_id, bool thumbnail,
                          std::function<void(const QByteArray&)> done,
                          std::function<void(const QString&)> failed) {
-  v1::FileService::Stub* stub = std::get<std::unique_ptr<v1::FileService::Stub>>(stubs_).get();
-  const std::string token = token_;
-  const QString address = address_;
-  ++pending_;
-  emit BusyChanged(true);
-  QPointer<QObject> target(receiver);
-  QMetaObject::invokeMethod(
-      worker_,
-      [this, stub, file_id, thumbnail, token, address, target, done, failed] {
+  Enqueue<v1::FileService::Stub>(
+      receiver, [this, file_id, thumbnail, done, failed](
+                    v1::FileService::Stub* stub, const std::string& token, const QString& address,
+                    QPointer<QObject> target) {
         QByteArray file;
         QString error;
         v1::FileContent range;
@@ -79,8 +74,7 @@ void ApiClient::ReadFile(QObject* receiver, uint64_t file_id, bool thumbnail,
         }
         if (!error.isEmpty()) file.clear();
         Answer(target, done, failed, std::move(file), error);
-      },
-      Qt::QueuedConnection);
+      });
 }
 
 void ApiClient::Finished() {

@@ -56,23 +56,16 @@ class ApiClient : public QObject {
             grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), Req request,
             std::type_identity_t<std::function<void(const Resp&)>> done,
             std::function<void(const QString&)> failed = nullptr) {
-    Stub* stub = std::get<std::unique_ptr<Stub>>(stubs_).get();
-    const std::string token = token_;
-    const QString address = address_;
-    ++pending_;
-    emit BusyChanged(true);
-    QPointer<QObject> target(receiver);
-    QMetaObject::invokeMethod(
-        worker_,
-        [this, stub, method, request = std::move(request), token, address, target, done, failed] {
-          grpc::ClientContext context;
-          Prepare(&context, token, kCallDeadline);
-          Resp response;
-          grpc::Status status = (stub->*method)(&context, request, &response);
-          Answer(target, done, failed, std::move(response),
-                 status.ok() ? QString() : DescribeError(status, address));
-        },
-        Qt::QueuedConnection);
+    Enqueue<Stub>(receiver, [this, method, request = std::move(request), done, failed](
+                                Stub* stub, const std::string& token, const QString& address,
+                                QPointer<QObject> target) {
+      grpc::ClientContext context;
+      Prepare(&context, token, kCallDeadline);
+      Resp response;
+      grpc::Status status = (stub->*method)(&context, request, &response);
+      Answer(target, done, failed, std::move(response),
+             status.ok() ? QString() : DescribeError(status, address));
+    });
   }
 
   // A server stream of chunks (an export's file) read whole: `done` gets the `data` bytes of
@@ -86,29 +79,22 @@ class ApiClient : public QObject {
                                                                            const Req&),
                 Req request, std::function<void(const QByteArray&)> done,
                 std::function<void(const QString&)> failed = nullptr) {
-    Stub* stub = std::get<std::unique_ptr<Stub>>(stubs_).get();
-    const std::string token = token_;
-    const QString address = address_;
-    ++pending_;
-    emit BusyChanged(true);
-    QPointer<QObject> target(receiver);
-    QMetaObject::invokeMethod(
-        worker_,
-        [this, stub, method, request = std::move(request), token, address, target, done, failed] {
-          grpc::ClientContext context;
-          Prepare(&context, token, kDownloadDeadline);
-          QByteArray file;
-          Chunk chunk;
-          std::unique_ptr<grpc::ClientReader<Chunk>> reader = (stub->*method)(&context, request);
-          while (reader->Read(&chunk)) {
-            file.append(chunk.data().data(), static_cast<qsizetype>(chunk.data().size()));
-          }
-          grpc::Status status = reader->Finish();
-          if (!status.ok()) file.clear();
-          Answer(target, done, failed, std::move(file),
-                 status.ok() ? QString() : DescribeError(status, address));
-        },
-        Qt::QueuedConnection);
+    Enqueue<Stub>(receiver, [this, method, request = std::move(request), done, failed](
+                                Stub* stub, const std::string& token, const QString& address,
+                                QPointer<QObject> target) {
+      grpc::ClientContext context;
+      Prepare(&context, token, kDownloadDeadline);
+      QByteArray file;
+      Chunk chunk;
+      std::unique_ptr<grpc::ClientReader<Chunk>> reader = (stub->*method)(&context, request);
+      while (reader->Read(&chunk)) {
+        file.append(chunk.data().data(), static_cast<qsizetype>(chunk.data().size()));
+      }
+      grpc::Status status = reader->Finish();
+      if (!status.ok()) file.clear();
+      Answer(target, done, failed, std::move(file),
+             status.ok() ? QString() : DescribeError(status, address));
+    });
   }
 
   // A stored file, or its thumbnail, read whole in ranges (GetFileContent answers at most
@@ -134,6 +120,25 @@ class ApiClient : public QObject {
   // One range of ReadFile, each a call with kCallDeadline: half the server's largest, so a
   // range still arrives in time over a slow office line (35 KB/s).
   static constexpr uint32_t kFileRangeBytes = 512 * 1024;
+
+  // The prologue of every call: counts it as pending (BusyChanged), then queues `work` on the
+  // worker behind every earlier call. `work` gets the service's stub, the token and the server
+  // address as they are now, and `receiver` as a guard that is null once it is gone.
+  template <class Stub, class Work>
+  void Enqueue(QObject* receiver, Work work) {
+    Stub* stub = std::get<std::unique_ptr<Stub>>(stubs_).get();
+    const std::string token = token_;
+    const QString address = address_;
+    ++pending_;
+    emit BusyChanged(true);
+    QPointer<QObject> target(receiver);
+    QMetaObject::invokeMethod(
+        worker_,
+        [stub, token, address, target, work = std::move(work)] {
+          work(stub, token, address, target);
+        },
+        Qt::QueuedConnection);
+  }
 
   // Deadline, the caller's token and the language of refusals, on every call alike.
   static void Prepare(grpc::ClientContext* context, const std::string& token,

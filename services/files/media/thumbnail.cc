@@ -1,18 +1,9 @@
 #include "services/files/media/thumbnail.h"
 
-// jpeglib.h uses FILE without including stdio.h.
-// clang-format off
-#include <stdio.h>
-#include <jpeglib.h>
-#include <jerror.h>
-// clang-format on
 #include <png.h>
 
 #include <algorithm>
-#include <csetjmp>
 #include <cstddef>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -21,6 +12,7 @@
 #include "services/common/status_macros.h"
 #include "services/files/media/heif_image.h"
 #include "services/files/media/image_metadata.h"
+#include "services/files/media/jpeg_codec.h"
 #include "services/files/media/rgb_image.h"
 
 namespace branchline::files {
@@ -96,188 +88,17 @@ ImageSize FitWithin(ImageSize image, uint32_t max_side) {
   return {scale(image.width), scale(image.height)};
 }
 
-// --- libjpeg ---
-//
-// libjpeg reports a fatal error by calling error_exit, which must not return: ours longjmps
-// to the setjmp in DecodeJpegInto or EncodeJpegFrom. The jump skips only libjpeg's C
-// frames, and those two functions hold no object with a destructor, so no C++ object is
-// skipped; the C++ callers turn their boolean result into a status.
-
-struct JpegErrors {
-  jpeg_error_mgr manager;  // first: libjpeg's pointer to it points to the whole
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-[[noreturn]] void FailJpegWith(j_common_ptr cinfo, const char* message) {
-  auto* errors = reinterpret_cast<JpegErrors*>(cinfo->err);
-  std::snprintf(errors->message, sizeof errors->message, "%s", message);
-  std::longjmp(errors->jump, 1);
-}
-
-[[noreturn]] void FailJpeg(j_common_ptr cinfo) {
-  char message[JMSG_LENGTH_MAX];
-  (*cinfo->err->format_message)(cinfo, message);
-  FailJpegWith(cinfo, message);
-}
-
-// Warnings are not printed (the default writes to stderr), but image data that ends early
-// (the file, or a scan cut by a marker) is fatal: libjpeg would pad the rest with grey.
-void OnJpegMessage(j_common_ptr cinfo, int level) {
-  const int code = cinfo->err->msg_code;
-  if (level < 0 && (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER)) FailJpeg(cinfo);
-}
-
-// A progressive JPEG can hold thousands of tiny scans, each a pass over the whole image:
-// libjpeg-turbo's advice for untrusted input is to cap them.
-constexpr int kMaxJpegScans = 100;
-
-void LimitScans(j_common_ptr cinfo) {
-  if (reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number > kMaxJpegScans) {
-    FailJpegWith(cinfo, "more than 100 scans");
-  }
-}
-
-// A progressive JPEG's coefficients are buffered whole: 200 to 600 MB at 100 MP. With no
-// backing store, libjpeg fails beyond this instead of allocating more.
-constexpr long kMaxJpegMemory = 512L << 20;
-
-jpeg_error_mgr* InitJpegErrors(JpegErrors* errors) {
-  jpeg_std_error(&errors->manager);
-  errors->manager.error_exit = FailJpeg;
-  errors->manager.emit_message = OnJpegMessage;
-  errors->message[0] = '\0';
-  return &errors->manager;
-}
-
-// Naive CMYK to RGB (no colour management). Adobe's CMYK JPEGs store every channel
-// inverted: 255 is no ink.
-void CmykToRgb(const unsigned char* cmyk, uint32_t width, bool adobe, unsigned char* rgb) {
-  for (uint32_t x = 0; x < width; ++x, cmyk += 4, rgb += 3) {
-    const unsigned black_light = adobe ? cmyk[3] : 255 - cmyk[3];
-    for (int c = 0; c < 3; ++c) {
-      const unsigned light = adobe ? cmyk[c] : 255 - cmyk[c];
-      rgb[c] = static_cast<unsigned char>((light * black_light + 127) / 255);
-    }
-  }
-}
-
-// Decodes a JPEG whose frame is `image`, scaled by 1/`denominator` to `scaled`, into
-// `pixels` (RGB, sized for `scaled`). False with errors->message on failure.
-bool DecodeJpegInto(const unsigned char* jpeg, size_t jpeg_size, ImageSize image,
-                    unsigned denominator, ImageSize scaled, unsigned char* pixels,
-                    JpegErrors* errors) {
-  jpeg_decompress_struct cinfo;
-  jpeg_progress_mgr progress;
-  cinfo.err = InitJpegErrors(errors);
-  progress.progress_monitor = LimitScans;
-  if (setjmp(errors->jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
-  jpeg_create_decompress(&cinfo);
-  cinfo.mem->max_memory_to_use = kMaxJpegMemory;
-  cinfo.progress = &progress;
-  jpeg_mem_src(&cinfo, jpeg, jpeg_size);
-  jpeg_read_header(&cinfo, TRUE);
-  if (cinfo.image_width != image.width || cinfo.image_height != image.height) {
-    FailJpegWith(reinterpret_cast<j_common_ptr>(&cinfo), "a frame size libjpeg reads otherwise");
-  }
-  // libjpeg converts YCCK to CMYK but not CMYK to RGB: that is done here.
-  const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
-  cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
-  cinfo.scale_num = 1;
-  cinfo.scale_denom = denominator;
-  jpeg_start_decompress(&cinfo);
-  if (cinfo.output_width != scaled.width || cinfo.output_height != scaled.height) {
-    FailJpegWith(reinterpret_cast<j_common_ptr>(&cinfo), "an unexpected scaled size");
-  }
-  JSAMPARRAY cmyk_row = cmyk ? (*cinfo.mem->alloc_sarray)(reinterpret_cast<j_common_ptr>(&cinfo),
-                                                          JPOOL_IMAGE, scaled.width * 4, 1)
-                             : nullptr;
-  while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = pixels + size_t{cinfo.output_scanline} * scaled.width * 3;
-    if (jpeg_read_scanlines(&cinfo, cmyk ? cmyk_row : &row, 1) != 1) {
-      FailJpegWith(reinterpret_cast<j_common_ptr>(&cinfo), "no progress reading rows");
-    }
-    if (cmyk) CmykToRgb(cmyk_row[0], scaled.width, cinfo.saw_Adobe_marker, row);
-  }
-  jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
-  return true;
-}
-
-// Encodes RGB `pixels` as a baseline JPEG of quality 80 into a buffer libjpeg mallocs (*out,
-// which the caller frees). If libjpeg fails here (only an allocation can: the input is
-// ours), a buffer it grew is lost: jpeg_mem_dest tells which one is current only at the end.
-bool EncodeJpegFrom(const unsigned char* pixels, ImageSize size, unsigned char** out,
-                    unsigned long* out_size, JpegErrors* errors) {
-  jpeg_compress_struct cinfo;
-  cinfo.err = InitJpegErrors(errors);
-  if (setjmp(errors->jump)) {
-    jpeg_destroy_compress(&cinfo);
-    return false;
-  }
-  jpeg_create_compress(&cinfo);
-  jpeg_mem_dest(&cinfo, out, out_size);
-  cinfo.image_width = size.width;
-  cinfo.image_height = size.height;
-  cinfo.input_components = 3;
-  cinfo.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, 80, TRUE);
-  jpeg_start_compress(&cinfo, TRUE);
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row =
-        const_cast<unsigned char*>(pixels) + size_t{cinfo.next_scanline} * size.width * 3;
-    jpeg_write_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  return true;
-}
-
 absl::Status Undecodable(std::string_view format, std::string_view why) {
   return absl::InvalidArgumentError("cannot decode the " + std::string(format) +
                                     " image: " + std::string(why));
 }
 
-uint32_t CeilDiv(uint32_t value, unsigned divisor) { return (value + divisor - 1) / divisor; }
-
-// The smallest of libjpeg's 1/8, 1/4 and 1/2 scales (DCT scaling: nearly free) that still
-// covers the target size; the area average does the exact rest.
-unsigned ScaleDenominator(ImageSize image, ImageSize target) {
-  for (unsigned denominator : {8u, 4u, 2u}) {
-    if (CeilDiv(image.width, denominator) >= target.width &&
-        CeilDiv(image.height, denominator) >= target.height) {
-      return denominator;
-    }
-  }
-  return 1;
-}
-
+// Decoded by libjpeg (jpeg_codec.h) at 1/2, 1/4 or 1/8 where that still covers `target`,
+// once libjpeg reads the frame size `image` the limits were checked on.
 absl::StatusOr<RgbImage> DecodeJpeg(std::string_view jpeg, ImageSize image, ImageSize target) {
-  const unsigned denominator = ScaleDenominator(image, target);
-  RgbImage decoded =
-      BlankImage({CeilDiv(image.width, denominator), CeilDiv(image.height, denominator)});
-  JpegErrors errors;
-  if (!DecodeJpegInto(reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size(), image,
-                      denominator, decoded.size, decoded.pixels.data(), &errors)) {
-    return Undecodable("JPEG", errors.message);
-  }
-  return decoded;
-}
-
-absl::StatusOr<std::string> EncodeJpeg(const RgbImage& image) {
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  JpegErrors errors;
-  if (!EncodeJpegFrom(image.pixels.data(), image.size, &buffer, &size, &errors)) {
-    return absl::InternalError("cannot encode the thumbnail: " + std::string(errors.message));
-  }
-  std::string jpeg(reinterpret_cast<const char*>(buffer), size);
-  std::free(buffer);
-  return jpeg;
+  ASSIGN_OR_RETURN(DecodedJpeg decoded,
+                   DecodeJpegRgb(jpeg, {.frame_size = image, .scale_to_cover = target}));
+  return std::move(decoded.image);
 }
 
 // --- libpng (its simplified API keeps its own longjmps inside libpng) ---
@@ -428,7 +249,7 @@ absl::StatusOr<Thumbnail> MakeThumbnail(std::string_view content, FileKind kind,
   if (kind == FileKind::kHeic) {
     ASSIGN_OR_RETURN(RgbImage decoded, DecodeHeif(content, kMaxThumbnailSourcePixels));
     RgbImage thumbnail = Downscale(decoded, FitWithin(decoded.size, max_side));
-    ASSIGN_OR_RETURN(std::string jpeg, EncodeJpeg(thumbnail));
+    ASSIGN_OR_RETURN(std::string jpeg, EncodeJpegRgb(thumbnail));
     return Thumbnail{std::move(jpeg), thumbnail.size.width, thumbnail.size.height};
   }
   const std::string_view format = kind == FileKind::kJpeg ? "JPEG" : "PNG";
@@ -445,7 +266,7 @@ absl::StatusOr<Thumbnail> MakeThumbnail(std::string_view content, FileKind kind,
       orientation != 1) {
     thumbnail = Orient(thumbnail, orientation);
   }
-  ASSIGN_OR_RETURN(std::string jpeg, EncodeJpeg(thumbnail));
+  ASSIGN_OR_RETURN(std::string jpeg, EncodeJpegRgb(thumbnail));
   return Thumbnail{std::move(jpeg), thumbnail.size.width, thumbnail.size.height};
 }
 
