@@ -387,7 +387,9 @@ absl::StatusOr<std::vector<v1::Meeting>> AttendanceReports::MeetingsExpecting(
                                       store_, {storage::MeetingByPersonPrefix(person.id())}, from,
                                       to, std::nullopt, 0, accept));
   std::vector<v1::Membership> memberships;
-  if (person.active()) {
+  // A person deactivated before memberships had dates has no ended membership to show where
+  // they were: their last one counts as before (a deactivation since then dates it).
+  if (person.active() || !person.has_membership_since()) {
     auto& current = memberships.emplace_back();
     current.set_organization_id(person.organization_id());
     current.set_role(person.role());

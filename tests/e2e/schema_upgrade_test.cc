@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <set>
 
 #include "branchline/v1/attendance.grpc.pb.h"
 #include "branchline/v1/calendar.grpc.pb.h"
@@ -222,6 +224,21 @@ TEST(SchemaUpgrade, TheSchema2FixtureIsServedWithTheSameRosters) {
   v1::Person out;
   EXPECT_EQ(people->ChangeMembership(TestServer::Ctx(admin).get(), change, &out).error_code(),
             grpc::FAILED_PRECONDITION);
+  // Her attendance history still shows the meetings she attended (her last membership, never
+  // dated, counts as before).
+  v1::GetAttendanceHistoryRequest history_request;
+  history_request.set_person_id(kDeactivated);
+  history_request.mutable_start_time_from()->set_seconds(1795132800);  // 2026-11-20 UTC
+  history_request.mutable_start_time_to()->set_seconds(std::time(nullptr));
+  v1::AttendanceHistory attended;
+  ASSERT_TRUE(
+      attendance->GetAttendanceHistory(TestServer::Ctx(admin).get(), history_request, &attended)
+          .ok());
+  std::set<uint64_t> present_at;
+  for (const auto& e : attended.entries()) {
+    if (e.status() == v1::ATTENDANCE_STATUS_PRESENT) present_at.insert(e.meeting().id());
+  }
+  EXPECT_EQ(present_at, (std::set<uint64_t>{1099511627797, kSafetyMeeting}));
   // A transfer dated after the first meeting keeps that meeting's roster where it was.
   change.set_request_id("fixture-2-transfer-2");
   change.set_person_id(kZhouJie);
