@@ -299,14 +299,7 @@ TEST_F(ReportsTest, ByTeamAttributesEachPersonToTheirTeam) {
 
   std::map<std::pair<uint64_t, uint64_t>, v1::AttendanceStatus> recorded;  // meeting, person
   auto mark = [&](uint64_t meeting, uint64_t person, v1::AttendanceStatus status) {
-    v1::MarkAttendanceRequest r;
-    r.set_request_id(TestServer::RequestId());
-    r.set_meeting_id(meeting);
-    r.set_person_id(person);
-    r.set_status(status);
-    v1::AttendanceRecord out;
-    auto result = stub_->MarkAttendance(Ctx(secretary_).get(), r, &out);
-    ASSERT_TRUE(result.ok()) << result.error_message();
+    Mark(meeting, person, status);
     recorded[{meeting, person}] = status;
   };
   auto make_up = [&](const std::string& token, uint64_t person, uint64_t meeting) {

@@ -11,6 +11,17 @@
 namespace branchline::testing {
 namespace {
 
+// `draft` turned into a rating of organisation `org` itself by `rater` alone.
+v1::EvaluationRound GroupRatedBy(v1::EvaluationRound draft, uint64_t org, uint64_t rater) {
+  draft.set_organization_id(org);
+  draft.set_subject_kind(v1::EVALUATION_SUBJECT_KIND_ORGANIZATION);
+  draft.clear_phases();
+  draft.add_phases(v1::EVALUATION_PHASE_RATERS);
+  draft.set_rater_kind(v1::EVALUATION_RATER_KIND_NAMED);
+  draft.add_rater_person_ids(rater);
+  return draft;
+}
+
 // Where `token`'s pulls of the change feed start now (an empty cursor answers the current end).
 std::string CursorNow(v1::SyncService::Stub& sync, const std::string& token) {
   v1::ListChangesRequest r;
@@ -367,13 +378,7 @@ TEST_F(EvaluationTest, ExportsTheResultsAsCsv) {
 TEST_F(EvaluationTest, OnlyItsRatersAndSubjectsAreToldOfANewRound) {
   auto sync = v1::SyncService::NewStub(server_.channel());
   const std::string d1_cursor = CursorNow(*sync, d1_), d2_cursor = CursorNow(*sync, d2_);
-  auto draft = RoundDraft();
-  draft.set_organization_id(group_);
-  draft.set_subject_kind(v1::EVALUATION_SUBJECT_KIND_ORGANIZATION);
-  draft.clear_phases();
-  draft.add_phases(v1::EVALUATION_PHASE_RATERS);
-  draft.set_rater_kind(v1::EVALUATION_RATER_KIND_NAMED);
-  draft.add_rater_person_ids(d1_id_);
+  auto draft = GroupRatedBy(RoundDraft(), group_, d1_id_);
   auto round = MustCreateRound(draft);
   auto told = [&](const std::string& token, const std::string& from) {
     v1::ListChangesRequest r;
@@ -422,13 +427,7 @@ TEST_F(ScheduledRoundTest, ItsRatersAreToldAgainWhenItOpens) {
     }
     return seen;
   };
-  auto draft = RoundDraft();
-  draft.set_organization_id(group_);
-  draft.set_subject_kind(v1::EVALUATION_SUBJECT_KIND_ORGANIZATION);
-  draft.clear_phases();
-  draft.add_phases(v1::EVALUATION_PHASE_RATERS);
-  draft.set_rater_kind(v1::EVALUATION_RATER_KIND_NAMED);
-  draft.add_rater_person_ids(d1_id_);
+  auto draft = GroupRatedBy(RoundDraft(), group_, d1_id_);
   const int64_t opens = ClockNow() + kEvalDay;
   *draft.mutable_open_time() = ToTimestamp(opens);
   *draft.mutable_close_time() = ToTimestamp(opens + 7 * kEvalDay);
