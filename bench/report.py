@@ -94,6 +94,20 @@ def main():
     if "upcoming" in runs:
         p = runs["upcoming"]["p99_ms"]
         target("My upcoming meetings p99 at 64 concurrent calls", f"{p:.1f} ms", "≤ 5 ms", p <= 5)
+        if echo and echo["p99_ms"]:
+            r = p / echo["p99_ms"]
+            target("My upcoming meetings p99 ÷ echo p99", f"{r:.2f} ({p:.2f} ms ÷ "
+                   f"{echo['p99_ms']:.2f} ms)", "≤ 2", r <= 2)
+    # Issue #23: the server's CPU per write, and the other writes' cost against a check-in's.
+    if checkin:
+        us = checkin["server_cpu_us_per_call"]
+        target("Server CPU per check-in", f"{us:.0f} µs", "≤ 45 µs", us <= 45)
+        for name, label in (("study", "RecordStudy"), ("letter", "SubmitLetter")):
+            if name in runs and us:
+                r = runs[name]["server_cpu_us_per_call"] / us
+                target(f"{label} server CPU ÷ CheckIn's", f"{r:.2f} "
+                       f"({runs[name]['server_cpu_us_per_call']:.0f} µs ÷ {us:.0f} µs)", "≤ 1.2",
+                       r <= 1.2)
     if scale:
         b = scale["bytes_per_check_in"]
         target("Bytes on disk per check-in (compacted)", f"{b:.0f} B", "≤ 150 B", b <= 150)

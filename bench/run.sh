@@ -13,6 +13,10 @@
 #   bench/run.sh            the full run (about 8-10 minutes on the 2-core machine)
 #   bench/run.sh --smoke    seconds: tiny fleet and data scale, short windows, only the echo
 #                           baseline (the CTest smoke test; writes nothing under bench/results)
+#   bench/run.sh --quick    about 3 minutes, for A/B runs of a change to the call path: echo and
+#                           the 64-caller writes and reads (checkin, study, letter, upcoming),
+#                           no database baselines, no data scale; the report goes to standard
+#                           output (or BENCH_OUT), never under bench/results
 # Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (2), BENCH_CONCURRENCY (64),
 # BENCH_PEOPLE (10000), BENCH_SCALE_BRANCHES (5000), BENCH_SCALE_PEOPLE_PER_BRANCH (20),
 # BENCH_SCALE_MONTHS (3), BENCH_SCALE_STUDY_PER_MONTH (1),
@@ -22,8 +26,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SMOKE=0
-[ "${1:-}" = "--smoke" ] && SMOKE=1
+SMOKE=0 QUICK=0
+case "${1:-}" in
+  --smoke) SMOKE=1 ;;
+  --quick) QUICK=1 ;;
+  "") ;;
+  *) echo "usage: bench/run.sh [--smoke | --quick]" >&2; exit 2 ;;
+esac
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-2}
 C=${BENCH_CONCURRENCY:-64}
@@ -131,7 +140,7 @@ cp "$WORK/fleet.json" "$WORK/echo-fleet.json"  # the echo's check-ins must not u
 load echo checkin "$C" "$WORK/echo-fleet.json"
 stop
 
-if [ $SMOKE = 0 ]; then
+if [ $SMOKE = 0 ] && [ $QUICK = 0 ]; then
   # --- Baseline 2: RocksDB synced writes at the same concurrency, on the same disk.
   log "db_bench fillrandom sync=1 threads=$C"
   out=$(db_bench --benchmarks=fillrandom --db="$WORK/rocksdb" --sync=1 --threads="$C" \
@@ -185,6 +194,14 @@ fi
 # --- Branchline, durable, as deployed.
 start branchline "$BIN/server/branchline-server" --listen 127.0.0.1:0 --data-dir "$DATA" \
   --backup-dir "$WORK/backups" --no-access-log
+if [ $QUICK = 1 ]; then
+  for w in checkin study letter upcoming; do load "$w" "$w" "$C"; done
+  stop
+  LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+  python3 bench/report.py "$RESULTS" --load "$LOAD_START" "$LOAD_END" \
+    --commit "$(git rev-parse --short HEAD 2> /dev/null || echo unknown)" > "${BENCH_OUT:-/dev/stdout}"
+  exit 0
+fi
 for w in checkin study letter upcoming pull morning; do load "$w" "$w" "$C"; done
 load roster roster 1
 load report report 1

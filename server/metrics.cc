@@ -100,6 +100,13 @@ class StoreCollector final : public prometheus::Collectable {
         One("branchline_rocksdb_block_cache_bytes",
             "Memory of the block cache (blocks and the memtable budget)", MetricType::Gauge,
             static_cast<double>(s.block_cache_bytes)),
+        One("branchline_record_cache_hits_total",
+            "Reads of sessions, people, meetings and organisations answered from memory",
+            MetricType::Counter, static_cast<double>(s.record_cache_hits_total)),
+        One("branchline_record_cache_misses_total", "Reads of those kinds that went to the engine",
+            MetricType::Counter, static_cast<double>(s.record_cache_misses_total)),
+        One("branchline_record_cache_bytes", "Memory charged to the record cache",
+            MetricType::Gauge, static_cast<double>(s.record_cache_bytes)),
         // Store::Open migrated the database to this version before serving.
         One("branchline_schema_version", "Schema version of the database (migrated at start)",
             MetricType::Gauge, storage::kLatestSchemaVersion),

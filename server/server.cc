@@ -27,39 +27,28 @@
 #include "server/operations_metrics.h"
 #include "server/server_settings.h"
 #include "services/admin/admin_grpc.h"
-#include "services/admin/backups.h"
 #include "services/attendance/attendance_grpc.h"
 #include "services/audit/audit_grpc.h"
 #include "services/auth/async_stream_call.h"
-#include "services/auth/auth_grpc.h"
-#include "services/auth/authenticator.h"
-#include "services/auth/password_hasher.h"
-#include "services/auth/sessions.h"
 #include "services/auth/token_signer.h"
 #include "services/calendar/calendar_grpc.h"
 #include "services/common/blocking_work_pool.h"
 #include "services/common/clock.h"
-#include "services/common/errors.h"
 #include "services/common/stream_bounds.h"
 #include "services/common/stream_watchdog.h"
+#include "services/domain.h"
 #include "services/duties/duties_grpc.h"
 #include "services/evaluation/evaluation_grpc.h"
 #include "services/feedback/feedback_grpc.h"
 #include "services/files/files_grpc.h"
 #include "services/handbook/handbook_grpc.h"
 #include "services/notifications/notifications_grpc.h"
-#include "services/notifications/reminder_rules.h"
 #include "services/org/org_grpc.h"
 #include "services/people/people_grpc.h"
 #include "services/records/records_grpc.h"
+#include "services/signin/auth_grpc.h"
 #include "services/study/study_grpc.h"
-#include "services/sync/change_feed.h"
-#include "services/sync/change_retention.h"
-#include "services/sync/deferred_changes.h"
-#include "services/sync/notices.h"
-#include "services/sync/offline_batch.h"
 #include "services/sync/sync_grpc.h"
-#include "services/sync/watch_hub.h"
 #include "spdlog/spdlog.h"
 #include "storage/migrations.h"
 #include "storage/storage_uri.h"
@@ -73,52 +62,11 @@ struct BranchlineServer::State {
   ServerOptions options;
   SystemClock clock;
   std::unique_ptr<storage::Store> store;
-  BackupFigures backup_figures;            // read by metrics: goes before them
-  std::unique_ptr<ServerMetrics> metrics;  // reads the store: goes before it
-  std::unique_ptr<TokenSigner> signer;
-  std::unique_ptr<PasswordHasher> hasher;
-  std::unique_ptr<Access> access;
-  std::unique_ptr<Authenticator> authenticator;
-  std::unique_ptr<OrgTree> orgs;
-  std::unique_ptr<PeopleDirectory> people;
-  std::unique_ptr<Sessions> sessions;
-  std::unique_ptr<Backups> backups;
-  std::unique_ptr<BackupSchedule> backup_schedule;  // uses backups and the store
-  std::unique_ptr<ChangeFeed> change_feed;
-  std::unique_ptr<Notices> notices;
-  std::unique_ptr<WatchHub> watch_hub;
-  std::unique_ptr<ChangeRetention> change_retention;
-  std::unique_ptr<AuditLog> audit_log;
-  std::unique_ptr<DeferredChanges> deferred_changes;
-  std::unique_ptr<OfflineBatch> offline_batch;
-  std::unique_ptr<Meetings> meetings;
-  std::unique_ptr<CheckIns> check_ins;
-  std::unique_ptr<AttendanceReports> attendance_reports;
-  std::unique_ptr<Holidays> holidays;
-  std::unique_ptr<RecurringMeetings> recurring_meetings;
-  std::unique_ptr<Absences> absences;
-  std::unique_ptr<CalendarExport> calendar_export;
-  std::unique_ptr<MeetingRecords> meeting_records;
-  std::unique_ptr<Ledger> ledger;
-  std::unique_ptr<EvaluationRounds> evaluation_rounds;
-  std::unique_ptr<Commitments> commitments;
-  std::unique_ptr<Honours> honours;
-  std::unique_ptr<Duties> duties;
-  std::unique_ptr<Uploads> uploads;
-  AttachmentTargets attachment_targets;
-  std::unique_ptr<FileLibrary> file_library;
-  std::unique_ptr<NotificationSettingsBook> notification_settings;
-  std::unique_ptr<Devices> devices;
-  std::unique_ptr<Outbox> outbox;
-  std::unique_ptr<ReminderRules> reminder_rules;
-  std::unique_ptr<feedback::Receipts> receipts;
-  std::unique_ptr<Mailbox> mailbox;
-  std::unique_ptr<StudyData> study_data;
-  std::unique_ptr<StudyCatalog> study_catalog;
-  std::unique_ptr<StudyJournal> study_journal;
-  std::unique_ptr<StudyReports> study_reports;
-  std::unique_ptr<Quizzes> quizzes;
-  std::unique_ptr<Handbooks> handbooks;  // reads the services above
+  BackupFigures backup_figures;                     // read by metrics: goes before them
+  std::unique_ptr<ServerMetrics> metrics;           // reads the store: goes before it
+  std::unique_ptr<TokenSigner> signer;              // follows the key files
+  std::unique_ptr<Domain> domain;                   // every domain object (services/domain.h)
+  std::unique_ptr<BackupSchedule> backup_schedule;  // uses the domain's backups and the store
   // Shared by the server streams; built before the services, destroyed after them.
   std::unique_ptr<StreamBounds> stream_bounds;
   std::unique_ptr<StreamWatchdog> stream_watchdog;
@@ -190,6 +138,26 @@ constexpr size_t kTrimAtFreeBytes = 16 << 20;
 // CSV export starts that may read at once (each walks a meeting's or a subtree's people);
 // more wait in order. Bounds the threads and the database reads a burst of exports costs.
 constexpr int kBlockingStreamStarts = 4;
+
+// The domain's share of the server's options.
+DomainOptions DomainOptionsOf(const ServerOptions& options) {
+  DomainOptions d;
+  d.password_hashing = options.fast_password_hashing ? PasswordHasher::Strength::kFastForTests
+                                                     : PasswordHasher::Strength::kInteractive;
+  d.backup_dir = options.backup_dir;
+  d.token_key_file = options.data_dir + "/token.key";
+  d.device_time = options.device_time;
+  d.change_retention_micros = options.change_retention_micros;
+  d.audit_retention_micros = options.audit_retention_micros;
+  d.retention_clock = options.retention_clock;
+  d.publication_clock = options.publication_clock;
+  d.evaluation_clock = options.evaluation_clock;
+  d.anonymous_letters = options.anonymous_letters;
+  d.calendar = options.calendar;
+  d.notifications = options.notifications;
+  d.files = options.files;
+  return d;
+}
 
 }  // namespace
 
@@ -275,6 +243,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     }
   }
   store_options.sync_writes = options.sync_writes;
+  store_options.record_cache_bytes = options.record_cache_bytes;
   if (!options.sync_writes) {
     spdlog::warn(
         "!!! --unsafe-no-sync: acknowledged writes are NOT synced and a power cut can "
@@ -326,175 +295,38 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   auto signer = TokenSigner::FollowKeyFiles(options.data_dir + "/token.key");
   if (!signer.ok()) return signer.status();
   state->signer = std::move(*signer);
-  state->hasher = std::make_unique<PasswordHasher>(options.fast_password_hashing
-                                                       ? PasswordHasher::Strength::kFastForTests
-                                                       : PasswordHasher::Strength::kInteractive);
-  state->access = std::make_unique<Access>(*state->store);
-  state->authenticator =
-      std::make_unique<Authenticator>(*state->store, *state->signer, state->clock);
-  state->orgs = std::make_unique<OrgTree>(*state->store, *state->access, state->clock);
-  state->people = std::make_unique<PeopleDirectory>(*state->store, *state->access, *state->hasher,
-                                                    state->clock);
-  state->sessions = std::make_unique<Sessions>(*state->store, *state->people, *state->access,
-                                               *state->hasher, *state->signer, state->clock);
-  state->study_data = std::make_unique<StudyData>(*state->store, *state->access, *state->people);
-  state->study_catalog =
-      std::make_unique<StudyCatalog>(*state->store, *state->study_data, state->clock);
-  state->study_journal = std::make_unique<StudyJournal>(*state->store, *state->study_data,
-                                                        state->clock, options.device_time);
-  state->study_reports = std::make_unique<StudyReports>(*state->study_data, state->clock);
-  state->quizzes = std::make_unique<Quizzes>(*state->store, *state->study_data, state->clock);
-
-  state->backups = std::make_unique<Backups>(*state->store, options.backup_dir,
-                                             options.data_dir + "/token.key", state->clock);
-  state->change_feed = std::make_unique<ChangeFeed>(*state->store, *state->access);
-  state->notices =
-      std::make_unique<Notices>(*state->store, *state->access, *state->people, state->clock);
-  state->watch_hub = std::make_unique<WatchHub>(*state->store);
-  state->change_retention = std::make_unique<ChangeRetention>(
-      *state->store, options.retention_clock ? *options.retention_clock : state->clock,
-      options.change_retention_micros);
-  state->change_retention->Start(options.change_prune_interval_micros);
-  state->audit_log =
-      std::make_unique<AuditLog>(*state->store, *state->access,
-                                 options.retention_clock ? *options.retention_clock : state->clock,
-                                 options.audit_retention_micros);
-  state->audit_log->Start(options.audit_prune_interval_micros);
-  state->deferred_changes = std::make_unique<DeferredChanges>(
-      *state->store, options.publication_clock ? *options.publication_clock : state->clock);
-  state->deferred_changes->Start(options.deferred_change_interval_micros);
-  state->meetings =
-      std::make_unique<Meetings>(*state->store, *state->access, *state->people, state->clock);
-  state->check_ins =
-      std::make_unique<CheckIns>(*state->store, *state->access, *state->people, *state->meetings,
-                                 state->clock, AttendanceOptions{options.device_time});
-  state->attendance_reports = std::make_unique<AttendanceReports>(
-      *state->store, *state->access, *state->people, *state->meetings, state->clock);
-  const Clock& calendar_clock = options.calendar.clock ? *options.calendar.clock : state->clock;
-  state->holidays = std::make_unique<Holidays>(*state->store, *state->access, calendar_clock);
-  state->recurring_meetings =
-      std::make_unique<RecurringMeetings>(*state->store, *state->access, *state->meetings,
-                                          *state->holidays, calendar_clock, options.calendar);
-  state->recurring_meetings->Start();
-  state->absences = std::make_unique<Absences>(*state->store, *state->access, state->clock);
-  state->calendar_export = std::make_unique<CalendarExport>(*state->meetings, state->clock);
-  state->meeting_records = std::make_unique<MeetingRecords>(
-      *state->store, *state->access, *state->people, *state->meetings, state->clock);
-  state->ledger =
-      std::make_unique<Ledger>(*state->store, *state->access, *state->people, state->clock);
-  const Clock& evaluation_clock =
-      options.evaluation_clock ? *options.evaluation_clock : state->clock;
-  state->evaluation_rounds = std::make_unique<EvaluationRounds>(*state->store, *state->access,
-                                                                *state->people, evaluation_clock);
-  state->commitments =
-      std::make_unique<Commitments>(*state->store, *state->access, evaluation_clock);
-  state->honours =
-      std::make_unique<Honours>(*state->store, *state->access, *state->people, evaluation_clock);
-  state->duties =
-      std::make_unique<Duties>(*state->store, *state->access, *state->people, evaluation_clock);
-  state->uploads =
-      std::make_unique<Uploads>(*state->store, *state->access, state->clock, options.files);
-  state->uploads->StartPruning();
-  // The records files attach to, with their owners' rules (services/files/attachment_targets.h).
-  state->attachment_targets.Register(v1::ATTACHMENT_TARGET_MEETING,
-                                     {[records = state->meeting_records.get()](
-                                          const Caller& c, uint64_t id, std::string_view field) {
-                                        return records->RequireAttachmentRead(c, id, field);
-                                      },
-                                      [records = state->meeting_records.get()](
-                                          const Caller& c, uint64_t id, std::string_view field) {
-                                        return records->RequireAttachmentChange(c, id, field);
-                                      }});
-  state->attachment_targets.Register(
-      v1::ATTACHMENT_TARGET_LEDGER_ENTRY,
-      {[ledger = state->ledger.get()](const Caller& c, uint64_t id, std::string_view field) {
-         return ledger->RequireAttachmentRead(c, id, field);
-       },
-       [ledger = state->ledger.get()](const Caller& c, uint64_t id, std::string_view field) {
-         return ledger->RequireAttachmentChange(c, id, field);
-       }});
-  state->attachment_targets.Register(v1::ATTACHMENT_TARGET_STUDY_RECORD,
-                                     {[journal = state->study_journal.get()](
-                                          const Caller& c, uint64_t id, std::string_view field) {
-                                        return journal->RequireAttachmentRead(c, id, field);
-                                      },
-                                      [journal = state->study_journal.get()](
-                                          const Caller& c, uint64_t id, std::string_view field) {
-                                        return journal->RequireAttachmentChange(c, id, field);
-                                      }});
-  state->attachment_targets.Register(
-      v1::ATTACHMENT_TARGET_NOTICE,
-      {[notices = state->notices.get()](const Caller& c, uint64_t id, std::string_view field) {
-         return notices->RequireAttachmentRead(c, id, field);
-       },
-       [notices = state->notices.get()](const Caller& c, uint64_t id, std::string_view field) {
-         return notices->RequireAttachmentChange(c, id, field);
-       }});
-  state->file_library = std::make_unique<FileLibrary>(
-      *state->store, *state->access, state->attachment_targets, state->clock, options.files);
-  const Clock& notification_clock =
-      options.notifications.clock ? *options.notifications.clock : state->clock;
-  state->notification_settings =
-      std::make_unique<NotificationSettingsBook>(*state->store, *state->access, state->clock);
-  state->devices =
-      std::make_unique<Devices>(*state->store, *state->access, *state->people, state->clock);
-  state->outbox =
-      std::make_unique<Outbox>(*state->store, *state->access, *state->devices, notification_clock);
-  state->reminder_rules = std::make_unique<ReminderRules>(
-      *state->store, *state->people, *state->study_data, *state->notification_settings,
-      *state->outbox, notification_clock, options.notifications);
   // A key of its own for receipt codes of anonymous letters (never the token key).
   auto receipt_key = TokenSigner::LoadOrCreateKey(options.data_dir + "/feedback.key");
   if (!receipt_key.ok()) return receipt_key.status();
-  state->receipts = std::make_unique<feedback::Receipts>(std::move(*receipt_key));
-  state->mailbox =
-      std::make_unique<Mailbox>(*state->store, *state->access, *state->people, *state->receipts,
-                                state->clock, options.anonymous_letters);
-  state->attachment_targets.Register(
-      v1::ATTACHMENT_TARGET_LETTER,
-      {[mailbox = state->mailbox.get()](const Caller& c, uint64_t id, std::string_view field) {
-         v1::GetLetterRequest request;
-         request.set_id(id);
-         absl::Status status = mailbox->Get(c, request).status();
-         if (absl::IsNotFound(status)) {
-           return FieldError(absl::StatusCode::kNotFound, field, "no such letter");
-         }
-         return status;
-       },
-       [](const Caller&, uint64_t, std::string_view) {
-         return Denied("a letter's files are given when it is submitted");
-       }});
-
-  state->handbooks = std::make_unique<Handbooks>(HandbookSources{
-      *state->access, *state->people, *state->meetings, *state->attendance_reports,
-      *state->meeting_records, *state->file_library, *state->study_reports, *state->study_journal,
-      *state->ledger, *state->mailbox, *state->evaluation_rounds, *state->commitments,
-      *state->honours, state->clock});
-
-  state->offline_batch =
-      std::make_unique<OfflineBatch>(*state->store, *state->check_ins, *state->study_journal,
-                                     *state->mailbox, *state->evaluation_rounds);
-  auto boot = BootstrapIfEmpty(*state->store, *state->orgs, *state->people, *state->hasher,
-                               options.admin_password, std::cout);
+  state->domain = std::make_unique<Domain>(*state->store, *state->signer, std::move(*receipt_key),
+                                           state->clock, DomainOptionsOf(options));
+  Domain& d = *state->domain;
+  auto boot = BootstrapIfEmpty(*state->store, d.orgs, d.people, d.hasher, options.admin_password,
+                               std::cout);
   if (!boot.ok()) return boot;
   // After the bootstrap, so the first tenant's change cursor starts at its end.
-  if (auto started = state->reminder_rules->Start(); !started.ok()) return started;
+  if (auto started = d.StartBackgroundPasses(
+          {.change_prune_micros = options.change_prune_interval_micros,
+           .audit_prune_micros = options.audit_prune_interval_micros,
+           .deferred_change_micros = options.deferred_change_interval_micros});
+      !started.ok()) {
+    return started;
+  }
   // After the bootstrap too: the first scheduled backup holds the admin account and both keys.
   LoadNewestBackupTime(options.backup_dir, state->backup_figures);
-  state->backups->OnCreated([figures = &state->backup_figures](const storage::BackupInfo& info) {
+  d.backups.OnCreated([figures = &state->backup_figures](const storage::BackupInfo& info) {
     figures->last_success_seconds = info.create_time_seconds;
   });
   if (options.backup_interval_micros > 0) {
-    state->backup_schedule =
-        std::make_unique<BackupSchedule>(*state->backups, state->backup_figures,
-                                         std::chrono::microseconds(options.backup_interval_micros),
-                                         static_cast<uint32_t>(options.backup_keep));
+    state->backup_schedule = std::make_unique<BackupSchedule>(
+        d.backups, state->backup_figures, std::chrono::microseconds(options.backup_interval_micros),
+        static_cast<uint32_t>(options.backup_keep));
     state->backup_schedule->Start();
     spdlog::info("scheduled backups every {} s into {}, keeping {}",
                  options.backup_interval_micros / 1e6, options.backup_dir, options.backup_keep);
   }
 
-  auto& auth = *state->authenticator;
+  auto& auth = d.authenticator;
   state->stream_bounds = std::make_unique<StreamBounds>(options.streams);
   state->stream_watchdog = std::make_unique<StreamWatchdog>(options.streams.stall_timeout);
   state->blocking_pool = std::make_unique<BlockingWorkPool>(kBlockingStreamStarts);
@@ -507,28 +339,28 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     }
     state->services.push_back(std::move(service));
   };
-  add(std::make_unique<AuthGrpc>(*state->sessions, auth, options.trusted_proxies));
-  add(std::make_unique<OrganizationGrpc>(*state->orgs, auth));
-  add(std::make_unique<PersonGrpc>(*state->people, auth));
-  add(std::make_unique<AdminGrpc>(*state->backups, auth));
-  add(std::make_unique<SyncGrpc>(*state->change_feed, *state->notices, *state->watch_hub,
-                                 *state->offline_batch, auth, *state->streams));
-  add(std::make_unique<AttendanceGrpc>(*state->meetings, *state->check_ins,
-                                       *state->attendance_reports, auth, *state->streams));
-  add(std::make_unique<CalendarGrpc>(*state->recurring_meetings, *state->holidays, *state->absences,
-                                     *state->calendar_export, auth, *state->streams));
-  add(std::make_unique<FeedbackGrpc>(*state->mailbox, auth));
-  add(std::make_unique<RecordsGrpc>(*state->meeting_records, *state->ledger, auth));
-  add(std::make_unique<AuditGrpc>(*state->audit_log, auth, *state->streams));
-  add(std::make_unique<EvaluationGrpc>(*state->evaluation_rounds, *state->commitments,
-                                       *state->honours, auth, *state->streams));
-  add(std::make_unique<DutiesGrpc>(*state->duties, auth));
-  add(std::make_unique<FilesGrpc>(*state->uploads, *state->file_library, auth));
-  add(std::make_unique<HandbookGrpc>(*state->handbooks, auth, *state->streams));
-  add(std::make_unique<NotificationsGrpc>(*state->outbox, *state->devices,
-                                          *state->notification_settings, auth, *state->streams));
-  add(std::make_unique<StudyGrpc>(*state->study_catalog, *state->study_journal,
-                                  *state->study_reports, *state->quizzes, auth));
+  add(std::make_unique<AuthGrpc>(d.sessions, auth, options.trusted_proxies));
+  add(std::make_unique<OrganizationGrpc>(d.orgs, auth));
+  add(std::make_unique<PersonGrpc>(d.people, auth));
+  add(std::make_unique<AdminGrpc>(d.backups, auth));
+  add(std::make_unique<SyncGrpc>(d.change_feed, d.notices, d.watch_hub, d.offline_batch, auth,
+                                 *state->streams));
+  add(std::make_unique<AttendanceGrpc>(d.meetings, d.check_ins, d.attendance_reports, auth,
+                                       *state->streams));
+  add(std::make_unique<CalendarGrpc>(d.recurring_meetings, d.holidays, d.absences,
+                                     d.calendar_export, auth, *state->streams));
+  add(std::make_unique<FeedbackGrpc>(d.mailbox, auth));
+  add(std::make_unique<RecordsGrpc>(d.meeting_records, d.ledger, auth));
+  add(std::make_unique<AuditGrpc>(d.audit_log, auth, *state->streams));
+  add(std::make_unique<EvaluationGrpc>(d.evaluation_rounds, d.commitments, d.honours, auth,
+                                       *state->streams));
+  add(std::make_unique<DutiesGrpc>(d.duties, auth));
+  add(std::make_unique<FilesGrpc>(d.uploads, d.file_library, auth));
+  add(std::make_unique<HandbookGrpc>(d.handbooks, auth, *state->streams));
+  add(std::make_unique<NotificationsGrpc>(d.outbox, d.devices, d.notification_settings, auth,
+                                          *state->streams));
+  add(std::make_unique<StudyGrpc>(d.study_catalog, d.study_journal, d.study_reports, d.quizzes,
+                                  auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -574,7 +406,7 @@ void BranchlineServer::Shutdown(int grace_ms) {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
   };
   // 1. Live streams end with UNAVAILABLE: clients resume from their cursor elsewhere or later.
-  state_->watch_hub->FinishAll();
+  state_->domain->watch_hub.FinishAll();
   // 2. New calls are refused with UNAVAILABLE before their handlers run (the interceptor), and
   // the calls in progress finish and are answered. Not gRPC's own Shutdown yet: from the moment
   // it is called until a client has read its GOAWAY, gRPC 1.51 accepts calls and answers them
@@ -614,17 +446,12 @@ void BranchlineServer::Shutdown(int grace_ms) {
   state_->blocking_pool->Drain();
   state_->pollers->Shutdown();  // after the server's, as gRPC requires
   state_->server.reset();
-  state_->watch_hub.reset();
   state_->backup_schedule.reset();  // finishes a backup being copied, then stops
-  // Stops the meeting-series pass before the database closes.
-  state_->recurring_meetings.reset();
-  state_->reminder_rules.reset();    // stops the reminder pass before the database closes
-  state_->change_retention.reset();  // stops pruning before the database closes
-  state_->audit_log.reset();         // the same for the audit trail
-  state_->uploads.reset();           // and for expired uploads
-  state_->deferred_changes.reset();  // stops publishing before the database closes
-  state_->metrics.reset();           // stops scrapes before the store they read goes
-  state_->store.reset();             // closes the database cleanly
+  // Stops the background passes (series, reminders, retention, uploads, publication) before
+  // the database closes.
+  state_->domain.reset();
+  state_->metrics.reset();  // stops scrapes before the store they read goes
+  state_->store.reset();    // closes the database cleanly
   spdlog::info("branchline-server stopped ({:.0f} ms after the stop began)", elapsed_ms());
 }
 
@@ -632,23 +459,27 @@ void BranchlineServer::Wait() {
   if (state_->server) state_->server->Wait();
 }
 
-absl::StatusOr<uint64_t> BranchlineServer::PruneAuditNow() { return state_->audit_log->PruneNow(); }
-absl::StatusOr<uint64_t> BranchlineServer::PruneUploadsNow() { return state_->uploads->PruneNow(); }
+absl::StatusOr<uint64_t> BranchlineServer::PruneAuditNow() {
+  return state_->domain->audit_log.PruneNow();
+}
+absl::StatusOr<uint64_t> BranchlineServer::PruneUploadsNow() {
+  return state_->domain->uploads.PruneNow();
+}
 
 absl::StatusOr<uint64_t> BranchlineServer::PruneChangesNow() {
-  return state_->change_retention->PruneNow();
+  return state_->domain->change_retention.PruneNow();
 }
 
 absl::StatusOr<uint64_t> BranchlineServer::PublishDeferredChangesNow() {
-  return state_->deferred_changes->PublishNow();
+  return state_->domain->deferred_changes.PublishNow();
 }
 
 absl::StatusOr<uint64_t> BranchlineServer::MaterializeSeriesNow() {
-  return state_->recurring_meetings->MaterializeDue();
+  return state_->domain->recurring_meetings.MaterializeDue();
 }
 
 absl::StatusOr<uint64_t> BranchlineServer::RunRemindersNow() {
-  return state_->reminder_rules->RunDue();
+  return state_->domain->reminder_rules.RunDue();
 }
 
 int Run(const ServerOptions& options) {

@@ -12,6 +12,7 @@
 #include "services/feedback/anonymous_letter_limit.h"
 #include "services/files/file_options.h"
 #include "services/notifications/notification_options.h"
+#include "storage/store_options.h"
 
 namespace branchline {
 
@@ -58,6 +59,9 @@ struct ServerOptions {
   std::string admin_password;
   // Sync the WAL before acknowledging a write. Off only for benchmarks: loudly logged.
   bool sync_writes = true;
+  // Bound of the in-memory cache of sessions, people, meetings and organisations
+  // (storage/record_cache.h); 0 turns it off. RocksDB only.
+  size_t record_cache_bytes = storage::StoreOptions{}.record_cache_bytes;
   // How far phones' clocks are trusted for actions uploaded later (check-ins, study).
   DeviceTimeRules device_time;
   // One log line per call (method, status, duration, caller id) at info level.

@@ -10,6 +10,7 @@
 #include "storage/keys.h"
 #include "storage/migrations.h"
 #include "storage/postgres_engine.h"
+#include "storage/record_cache.h"
 #include "storage/rocksdb_engine.h"
 
 namespace branchline::storage {
@@ -166,7 +167,12 @@ Store::Store(StoreOptions options, std::unique_ptr<Engine> engine, uint64_t last
       engine_(std::move(engine)),
       sequencer_(last_change),
       pruned_through_(std::move(pruned_through)),
-      members_change_index_from_(members_change_index_from) {}
+      members_change_index_from_(members_change_index_from) {
+  // Only the database's sole writer may cache: see record_cache.h.
+  if (options_.postgres.empty() && options_.record_cache_bytes > 0) {
+    cache_ = std::make_unique<RecordCache>(options_.record_cache_bytes);
+  }
+}
 
 Store::~Store() = default;
 
@@ -187,12 +193,41 @@ void Store::RaiseChangesPrunedThrough(uint32_t tenant, uint64_t sequence) {
 }
 
 absl::StatusOr<std::optional<std::string>> Store::Get(Cf cf, std::string_view key) const {
-  return engine_->Get(cf, key);
+  if (!cache_ || !RecordCache::Caches(cf)) return engine_->Get(cf, key);
+  std::optional<std::string> value;
+  RecordCache::Ticket ticket;
+  if (cache_->Find(
+          cf, key, [&](std::string_view cached) { value.emplace(cached); }, ticket)) {
+    return value;
+  }
+  auto read = engine_->Get(cf, key);
+  if (read.ok() && read->has_value()) cache_->Fill(cf, key, **read, ticket);
+  return read;
 }
 
 absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
                                        google::protobuf::MessageLite* message) const {
-  return engine_->GetMessage(cf, key, message);
+  if (!cache_ || !RecordCache::Caches(cf)) return engine_->GetMessage(cf, key, message);
+  bool parsed = false;
+  RecordCache::Ticket ticket;
+  bool found = cache_->Find(
+      cf, key,
+      [&](std::string_view cached) {
+        parsed = message->ParseFromArray(cached.data(), static_cast<int>(cached.size()));
+      },
+      ticket);
+  if (!found) {
+    auto read = engine_->Get(cf, key);
+    if (!read.ok()) return read.status();
+    if (!read->has_value()) return false;
+    parsed = message->ParseFromString(**read);
+    // Only what parses is kept: a damaged record keeps answering DATA_LOSS from the engine.
+    if (parsed) cache_->Fill(cf, key, **read, ticket);
+  }
+  if (!parsed) {
+    return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+  }
+  return true;
 }
 
 absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb) {
@@ -248,8 +283,17 @@ absl::Status Store::Commit(WriteSet batch) {
   auto first = AddToBatch(batch, *wb);
   if (!first.ok()) return first.status();
   auto s = engine_->Write(*wb);
+  InvalidateCached(batch);
   if (*first) sequencer_.End(*first);
   return s;
+}
+
+void Store::InvalidateCached(const WriteSet& set) {
+  if (!cache_) return;
+  // Also after a failed write, which may have left nothing or (a torn engine) anything.
+  for (const auto& op : set.ops_) {
+    if (RecordCache::Caches(op.cf)) cache_->Invalidate(op.cf, op.key);
+  }
 }
 
 void Store::CommitAsync(WriteSet batch, CommitDone done) {
@@ -277,6 +321,7 @@ void Store::CommitGroup(std::vector<CommitQueue::Entry>& group) {
   }
   absl::Status written;
   if (wb->Count() > 0) written = engine_->Write(*wb);
+  for (auto& entry : group) InvalidateCached(entry.writes);
   for (uint64_t first : sequences) sequencer_.End(first);
   for (size_t i = 0; i < group.size(); ++i) {
     group[i].done(outcomes[i].ok() ? written : outcomes[i]);
@@ -299,7 +344,15 @@ absl::StatusOr<BackupInfo> Store::CreateBackup(const std::string& backup_dir) {
   return engine_->CreateBackup(backup_dir);
 }
 
-StoreStats Store::Stats() const { return engine_->Stats(); }
+StoreStats Store::Stats() const {
+  StoreStats stats = engine_->Stats();
+  if (cache_) {
+    stats.record_cache_hits_total = cache_->hits();
+    stats.record_cache_misses_total = cache_->misses();
+    stats.record_cache_bytes = cache_->bytes();
+  }
+  return stats;
+}
 
 absl::StatusOr<std::map<uint32_t, uint64_t>> Store::CountKeysByTenant(Cf cf,
                                                                       size_t key_size) const {

@@ -37,6 +37,7 @@ inline constexpr size_t kMaxKeyBytes = 2048;
 
 class Engine;
 class EngineBatch;
+class RecordCache;
 
 // Branchline's only door to its data: a column family per record kind (column_families.h),
 // atomic and durable commits, ordered prefix scans, id allocation and the change-log sequence,
@@ -146,9 +147,12 @@ class Store {
   // change sequence reserved (0: none), to be ended once the batch is written or dropped.
   absl::StatusOr<uint64_t> AddToBatch(WriteSet& set, EngineBatch& batch);
   void CommitGroup(std::vector<CommitQueue::Entry>& group);
+  // Drops from the record cache what `set` wrote; after the write is visible.
+  void InvalidateCached(const WriteSet& set);
 
   StoreOptions options_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<RecordCache> cache_;  // null: every read goes to the engine
   ChangeSequencer sequencer_;
   KeyLocks request_locks_;
   KeyLocks record_locks_;

@@ -34,6 +34,9 @@ struct StoreOptions {
   // The one cache of every column family's data, index and filter blocks, and of the memtable
   // budget: RocksDB's memory stays near this however large the database grows.
   size_t block_cache_bytes = 128 << 20;
+  // The in-memory cache of sessions, people, meetings and organisations (record_cache.h),
+  // bounded by bytes; 0 turns it off. RocksDB only: on PostgreSQL other servers write too.
+  size_t record_cache_bytes = 32 << 20;
   // Test-only: the RocksDB Env to open with (nullptr: the default). Lets crash tests inject
   // a file system that simulates lost fsyncs (storage/testing/lost_fsync_fs.h).
   rocksdb::Env* env = nullptr;
@@ -52,10 +55,13 @@ struct StoreStats {
   uint64_t compaction_pending = 0;     // 1 when at least one compaction is needed
   uint64_t compactions_running = 0;
   uint64_t flushes_running = 0;
-  uint64_t live_sst_bytes = 0;       // all column families
-  uint64_t memtable_bytes = 0;       // all column families, active and immutable
-  uint64_t table_readers_bytes = 0;  // held by open SST files outside the block cache
-  uint64_t block_cache_bytes = 0;    // the block cache: blocks and the memtable budget
+  uint64_t live_sst_bytes = 0;             // all column families
+  uint64_t memtable_bytes = 0;             // all column families, active and immutable
+  uint64_t table_readers_bytes = 0;        // held by open SST files outside the block cache
+  uint64_t block_cache_bytes = 0;          // the block cache: blocks and the memtable budget
+  uint64_t record_cache_hits_total = 0;    // reads the record cache answered (record_cache.h)
+  uint64_t record_cache_misses_total = 0;  // reads of cached kinds it sent to the engine
+  uint64_t record_cache_bytes = 0;         // what it holds, as charged against its bound
 };
 
 // Visitor for Scan: return false to stop early. The views are valid only during the call.

@@ -27,6 +27,19 @@ fi
 check "storage/ includes gRPC" '#include\s*[<"]grpcpp?/' storage
 check "storage/ includes services or server" '#include\s*"(services|server)/' storage
 check "services include the server" '#include\s*"server/' services
+# auth/ (tokens, passwords, Access) and common/ sit below every area: sign-in, which reads
+# people, is its own folder above them (services/signin).
+check "services/auth or services/common include an area" \
+  '#include\s*"services/(admin|attendance|audit|calendar|duties|evaluation|feedback|files|handbook|notifications|org|people|records|signin|study|sync|domain)[/.]' \
+  services/auth services/common
+# The composition root wires every area; no area includes it.
+hits=$(grep -rEln '#include\s*"services/domain\.h"' services --include='*.h' --include='*.cc' 2>/dev/null |
+  grep -v '^services/domain\.' || true)
+if [ -n "$hits" ]; then
+  echo "layering violation: an area includes the composition root"
+  echo "$hits"
+  fail=1
+fi
 # rpc/ declares the transport's view of each method; the areas below it never see it.
 check "services or storage include rpc/" '#include\s*"rpc/' services storage
 check "rpc/ includes services, storage or gRPC" '#include\s*[<"](services/|storage/|server/|grpcpp?/)' rpc

@@ -20,20 +20,9 @@
 #include "bench/load/fleet.h"
 #include "nlohmann/json.hpp"
 #include "server/bootstrap.h"
-#include "services/attendance/check_ins.h"
-#include "services/attendance/meetings.h"
-#include "services/auth/access.h"
 #include "services/auth/authenticator.h"
-#include "services/auth/password_hasher.h"
-#include "services/auth/sessions.h"
 #include "services/auth/token_signer.h"
-#include "services/feedback/mailbox.h"
-#include "services/feedback/receipts.h"
-#include "services/org/org_tree.h"
-#include "services/people/people_directory.h"
-#include "services/study/study_catalog.h"
-#include "services/study/study_data.h"
-#include "services/study/study_journal.h"
+#include "services/domain.h"
 #include "storage/store.h"
 
 namespace branchline::bench {
@@ -132,21 +121,20 @@ int Generate(const Shape& shape, const std::string& fleet_path, const std::strin
   auto receipt_key = TokenSigner::LoadOrCreateKey(shape.data_dir + "/feedback.key");
   if (!token_key.ok() || !receipt_key.ok()) return std::cerr << "cannot create keys\n", 1;
   TokenSigner signer(*token_key);
-  PasswordHasher hasher(PasswordHasher::Strength::kFastForTests);
-  Access access(store);
-  OrgTree orgs(store, access, clock);
-  PeopleDirectory people(store, access, hasher, clock);
-  Sessions sessions(store, people, access, hasher, signer, clock);
-  Meetings meetings(store, access, people, clock);
-  CheckIns check_ins(store, access, people, meetings, clock);
-  StudyData study_data(store, access, people);
-  StudyCatalog catalog(store, study_data, clock);
-  StudyJournal journal(store, study_data, clock);
-  feedback::Receipts receipts(*receipt_key);
-  Mailbox mailbox(store, access, people, receipts, clock);
+  // The same domain objects as the server's (services/domain.h), with test-cost hashing.
+  Domain domain(store, signer, *receipt_key, clock,
+                {.password_hashing = PasswordHasher::Strength::kFastForTests});
+  OrgTree& orgs = domain.orgs;
+  PeopleDirectory& people = domain.people;
+  Sessions& sessions = domain.sessions;
+  Meetings& meetings = domain.meetings;
+  CheckIns& check_ins = domain.check_ins;
+  StudyCatalog& catalog = domain.study_catalog;
+  StudyJournal& journal = domain.study_journal;
+  Mailbox& mailbox = domain.mailbox;
 
   std::ostringstream boot_out;
-  auto boot = BootstrapIfEmpty(store, orgs, people, hasher, shape.admin_password, boot_out);
+  auto boot = BootstrapIfEmpty(store, orgs, people, domain.hasher, shape.admin_password, boot_out);
   if (!boot.ok()) return std::cerr << boot << "\n", 1;
   v1::SignInRequest admin_login;
   admin_login.set_login("admin");

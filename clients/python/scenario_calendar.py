@@ -142,7 +142,8 @@ def main():
     li_calendar = calendar_pb2_grpc.CalendarServiceStub(d_li.channel)
     asked = d_li.call(li_calendar.RequestAbsence, calendar_pb2.RequestAbsenceRequest(
         request_id=request_id(), type=calendar_pb2.ABSENCE_TYPE_DUTY_RUN,
-        from_date=local_date(now), to_date=local_date(now + 6 * DAY), reason="长途出车，往返新疆"))
+        # From an hour ago: just after local midnight, the briefing below began yesterday.
+        from_date=local_date(now - 3600), to_date=local_date(now + 6 * DAY), reason="长途出车，往返新疆"))
     approved = secretary.call(calendar.DecideAbsence, calendar_pb2.DecideAbsenceRequest(
         request_id=request_id(), id=asked.id, approve=True))
     check(approved.state == calendar_pb2.ABSENCE_STATE_APPROVED, "the secretary approves the week once")

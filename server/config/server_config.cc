@@ -77,6 +77,11 @@ const Setting kSettings[] = {
     {"file_quota_mb", &C::file_quota_mb,
      "Megabytes of photos and files each organisation may store (its files' sizes added up)", 1,
      1024 * 1024},
+    {"record_cache_mb", &C::record_cache_mb,
+     "Megabytes of memory for the sessions, people, meetings and organisations every call reads "
+     "(0: read them from the database each time; RocksDB storage only, cluster mode reads "
+     "through)",
+     0, 65536},
     {"reminder_interval_seconds", &C::reminder_interval_seconds,
      "How often the reminder pass runs (docs/notifications.md); \"check-in closes in 10 "
      "minutes\" is late by at most this much",
@@ -160,6 +165,7 @@ absl::StatusOr<ServerOptions> ToServerOptions(const ServerConfig& config) {
   options.device_time.max_future_skew_micros = config.max_clock_skew_seconds * 1'000'000LL;
   options.audit_retention_micros = config.audit_retention_days * 86'400'000'000LL;
   options.files.quota_bytes_per_organization = static_cast<uint64_t>(config.file_quota_mb) << 20;
+  options.record_cache_bytes = static_cast<size_t>(config.record_cache_mb) << 20;
   options.notifications.pass_interval_micros = config.reminder_interval_seconds * 1'000'000LL;
   options.change_retention_micros = config.change_retention_seconds > 0
                                         ? config.change_retention_seconds * 1'000'000LL

@@ -12,7 +12,6 @@
 
 #include "services/attendance/attendance_reports.h"
 #include "services/attendance/meetings.h"
-#include "services/auth/password_hasher.h"
 #include "services/calendar/absences.h"
 #include "services/common/clock.h"
 #include "services/common/local_day.h"
@@ -20,6 +19,7 @@
 #include "services/org/org_tree.h"
 #include "services/people/people_directory.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_domain.h"
 
 namespace branchline::testing {
 namespace {
@@ -37,12 +37,12 @@ class AbsenceRosterCost : public ::testing::Test {
     auto store = storage::Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    access_ = std::make_unique<Access>(*store_);
-    people_ = std::make_unique<PeopleDirectory>(*store_, *access_, hasher_, clock_);
-    orgs_ = std::make_unique<OrgTree>(*store_, *access_, clock_);
-    meetings_ = std::make_unique<Meetings>(*store_, *access_, *people_, clock_);
-    reports_ = std::make_unique<AttendanceReports>(*store_, *access_, *people_, *meetings_, clock_);
-    absences_ = std::make_unique<Absences>(*store_, *access_, clock_);
+    domain_ = std::make_unique<TestDomain>(*store_, clock_);
+    people_ = &(*domain_)->people;
+    orgs_ = &(*domain_)->orgs;
+    meetings_ = &(*domain_)->meetings;
+    reports_ = &(*domain_)->attendance_reports;
+    absences_ = &(*domain_)->absences;
     Mutation m(*store_);
     v1::Organization root;
     root.set_name("集团");
@@ -135,14 +135,13 @@ class AbsenceRosterCost : public ::testing::Test {
 
   testing::TempDir dir_;
   FakeClock clock_{LocalDayStartMicros(CivilToDay(2025, 1, 1), kOffset) + 8 * 60 * kMinute};
-  PasswordHasher hasher_{PasswordHasher::Strength::kFastForTests};
   std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<Access> access_;
-  std::unique_ptr<PeopleDirectory> people_;
-  std::unique_ptr<OrgTree> orgs_;
-  std::unique_ptr<Meetings> meetings_;
-  std::unique_ptr<AttendanceReports> reports_;
-  std::unique_ptr<Absences> absences_;
+  std::unique_ptr<TestDomain> domain_;  // the objects below are its
+  PeopleDirectory* people_ = nullptr;
+  OrgTree* orgs_ = nullptr;
+  Meetings* meetings_ = nullptr;
+  AttendanceReports* reports_ = nullptr;
+  Absences* absences_ = nullptr;
   Caller admin_;
   uint64_t branch_ = 0, meeting_ = 0;
   std::vector<Caller> callers_;

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "services/auth/password_hasher.h"
 #include "services/common/clock.h"
 #include "services/common/local_day.h"
 #include "services/org/org_tree.h"
@@ -16,6 +15,7 @@
 #include "services/study/study_journal.h"
 #include "services/study/study_reports.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_domain.h"
 
 namespace branchline::testing {
 
@@ -38,14 +38,14 @@ class StudyDomainFixture : public ::testing::Test {
     auto store = storage::Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    access_ = std::make_unique<Access>(*store_);
-    people_ = std::make_unique<PeopleDirectory>(*store_, *access_, hasher_, clock_);
-    orgs_ = std::make_unique<OrgTree>(*store_, *access_, clock_);
-    data_ = std::make_unique<StudyData>(*store_, *access_, *people_);
-    catalog_ = std::make_unique<StudyCatalog>(*store_, *data_, clock_);
-    journal_ = std::make_unique<StudyJournal>(*store_, *data_, clock_);
-    reports_ = std::make_unique<StudyReports>(*data_, clock_);
-    quizzes_ = std::make_unique<Quizzes>(*store_, *data_, clock_);
+    domain_ = std::make_unique<TestDomain>(*store_, clock_);
+    people_ = &(*domain_)->people;
+    orgs_ = &(*domain_)->orgs;
+    data_ = &(*domain_)->study_data;
+    catalog_ = &(*domain_)->study_catalog;
+    journal_ = &(*domain_)->study_journal;
+    reports_ = &(*domain_)->study_reports;
+    quizzes_ = &(*domain_)->quizzes;
 
     Mutation m(*store_);
     v1::Organization root;
@@ -92,16 +92,15 @@ class StudyDomainFixture : public ::testing::Test {
   testing::TempDir dir_;
   FakeClock clock_{LocalDayStartMicros(CivilToDay(kStudyYear, 1, 1), kStudyOffset) +
                    8 * 60 * kMinute};
-  PasswordHasher hasher_{PasswordHasher::Strength::kFastForTests};
   std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<Access> access_;
-  std::unique_ptr<PeopleDirectory> people_;
-  std::unique_ptr<OrgTree> orgs_;
-  std::unique_ptr<StudyData> data_;
-  std::unique_ptr<StudyCatalog> catalog_;
-  std::unique_ptr<StudyJournal> journal_;
-  std::unique_ptr<StudyReports> reports_;
-  std::unique_ptr<Quizzes> quizzes_;
+  std::unique_ptr<TestDomain> domain_;  // the objects below are its
+  PeopleDirectory* people_ = nullptr;
+  OrgTree* orgs_ = nullptr;
+  StudyData* data_ = nullptr;
+  StudyCatalog* catalog_ = nullptr;
+  StudyJournal* journal_ = nullptr;
+  StudyReports* reports_ = nullptr;
+  Quizzes* quizzes_ = nullptr;
   Caller admin_;
   uint64_t branch_ = 0;
   uint64_t teams_[2] = {0, 0};

@@ -13,6 +13,8 @@
 #include "branchline/v1/people.grpc.pb.h"
 #include "branchline/v1/study.grpc.pb.h"
 #include "branchline/v1/sync.grpc.pb.h"
+#include "services/common/local_date.h"
+#include "services/common/local_day.h"
 #include "tests/services/attendance_fixture.h"
 #include "tests/support/error_details.h"
 
@@ -317,15 +319,19 @@ TEST_F(SyncAudienceTest, AMembersOnlyMeetingExpectsThePartyMembersAlone) {
   EXPECT_EQ(ToldOf(d3_, c3).count(meeting.id()), 0u);
   EXPECT_EQ(ToldOf(activist, c5).count(meeting.id()), 0u);
 
-  // The employee is admitted as a probationary member: from now on the meeting expects them.
+  // The employee is admitted as a probationary member from the meeting's day (the branch's
+  // local day: just after its midnight the meeting began yesterday), so the meeting expects
+  // them now.
   auto people = v1::PersonService::NewStub(server_.channel());
-  v1::UpdatePersonRequest promote;
+  v1::ChangeMembershipRequest promote;
   promote.set_request_id(TestServer::RequestId());
-  promote.mutable_person()->set_id(d3_id_);
-  promote.mutable_person()->set_role(v1::ROLE_PROBATIONARY_MEMBER);
-  promote.mutable_update_mask()->add_paths("role");
+  promote.set_person_id(d3_id_);
+  promote.set_role(v1::ROLE_PROBATIONARY_MEMBER);
+  *promote.mutable_effective_date() =
+      DateOfDay(LocalDay(ToMicros(meeting.start_time()), 480));  // UTC+8
   v1::Person promoted;
-  ASSERT_TRUE(people->UpdatePerson(Ctx(secretary_).get(), promote, &promoted).ok());
+  const auto changed = people->ChangeMembership(Ctx(secretary_).get(), promote, &promoted);
+  ASSERT_TRUE(changed.ok()) << changed.error_message();
   EXPECT_TRUE(lists(d3_));
   EXPECT_EQ(Roster(meeting.id()).counts().expected(), 5);
   EXPECT_EQ(StatusOf(Roster(meeting.id()), d3_id_), v1::ATTENDANCE_STATUS_ABSENT);

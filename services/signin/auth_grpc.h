@@ -5,7 +5,7 @@
 
 #include "branchline/v1/auth.grpc.pb.h"
 #include "services/auth/authenticator.h"
-#include "services/auth/sessions.h"
+#include "services/signin/sessions.h"
 
 namespace branchline {
 

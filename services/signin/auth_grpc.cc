@@ -1,4 +1,4 @@
-#include "services/auth/auth_grpc.h"
+#include "services/signin/auth_grpc.h"
 
 #include "services/auth/client_address.h"
 #include "services/auth/grpc_handler.h"

@@ -1,4 +1,4 @@
-#include "services/auth/sessions.h"
+#include "services/signin/sessions.h"
 
 #include <openssl/crypto.h>
 #include <sodium.h>

@@ -1,0 +1,240 @@
+#include "storage/record_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "storage/key_codec.h"
+#include "storage/keys.h"
+#include "storage/store.h"
+#include "tests/support/temp_dir.h"
+
+namespace branchline::storage {
+namespace {
+
+using branchline::testing::TempDir;
+
+std::string Cached(RecordCache& cache, Cf cf, std::string_view key, bool* hit) {
+  std::string value;
+  RecordCache::Ticket ticket;
+  *hit = cache.Find(
+      cf, key, [&](std::string_view v) { value = v; }, ticket);
+  return value;
+}
+
+TEST(RecordCache, CachesOnlyTheRecordsEveryCallReads) {
+  EXPECT_TRUE(RecordCache::Caches(Cf::kSessions));
+  EXPECT_TRUE(RecordCache::Caches(Cf::kPeople));
+  EXPECT_TRUE(RecordCache::Caches(Cf::kMeetings));
+  EXPECT_TRUE(RecordCache::Caches(Cf::kOrganizations));
+  // Credentials are read at sign-in only; idempotency answers and attendance are written by
+  // the very calls that read them.
+  EXPECT_FALSE(RecordCache::Caches(Cf::kCredentials));
+  EXPECT_FALSE(RecordCache::Caches(Cf::kIdempotency));
+  EXPECT_FALSE(RecordCache::Caches(Cf::kAttendance));
+}
+
+TEST(RecordCache, AFillIsFoundUntilTheKeyIsInvalidated) {
+  RecordCache cache(1 << 20);
+  bool hit = true;
+  RecordCache::Ticket ticket;
+  EXPECT_FALSE(cache.Find(
+      Cf::kPeople, "k", [](std::string_view) {}, ticket));
+  cache.Fill(Cf::kPeople, "k", "alice", ticket);
+  EXPECT_EQ(Cached(cache, Cf::kPeople, "k", &hit), "alice");
+  EXPECT_TRUE(hit);
+  // The same key of another family is another record.
+  Cached(cache, Cf::kSessions, "k", &hit);
+  EXPECT_FALSE(hit);
+  cache.Invalidate(Cf::kPeople, "k");
+  Cached(cache, Cf::kPeople, "k", &hit);
+  EXPECT_FALSE(hit);
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.misses(), 3u);
+}
+
+TEST(RecordCache, AValueReadBeforeAnInvalidationIsNotKept) {
+  RecordCache cache(1 << 20);
+  RecordCache::Ticket ticket;
+  ASSERT_FALSE(cache.Find(
+      Cf::kSessions, "s", [](std::string_view) {}, ticket));
+  // The reader has read "old" from the engine; a commit lands and invalidates meanwhile.
+  cache.Invalidate(Cf::kSessions, "s");
+  cache.Fill(Cf::kSessions, "s", "old", ticket);
+  bool hit = true;
+  Cached(cache, Cf::kSessions, "s", &hit);
+  EXPECT_FALSE(hit);
+}
+
+TEST(RecordCache, StaysWithinItsBound) {
+  const size_t bound = 64 << 10;
+  RecordCache cache(bound);
+  const std::string value(200, 'v');
+  for (int i = 0; i < 5000; ++i) {
+    RecordCache::Ticket ticket;
+    const std::string key = "key-" + std::to_string(i);
+    ASSERT_FALSE(cache.Find(
+        Cf::kPeople, key, [](std::string_view) {}, ticket));
+    cache.Fill(Cf::kPeople, key, value, ticket);
+    ASSERT_LE(cache.bytes(), bound);
+  }
+  EXPECT_GT(cache.bytes(), bound / 2);
+  // A value larger than a shard's share is not cached at all.
+  RecordCache::Ticket ticket;
+  ASSERT_FALSE(cache.Find(
+      Cf::kPeople, "big", [](std::string_view) {}, ticket));
+  cache.Fill(Cf::kPeople, "big", std::string(bound, 'b'), ticket);
+  bool hit = true;
+  Cached(cache, Cf::kPeople, "big", &hit);
+  EXPECT_FALSE(hit);
+}
+
+StoreOptions Options(const std::string& path, size_t cache_bytes) {
+  StoreOptions o;
+  o.path = path;
+  o.write_buffer_size = 64 << 10;
+  o.block_cache_bytes = 1 << 20;
+  o.record_cache_bytes = cache_bytes;
+  return o;
+}
+
+std::unique_ptr<Store> MustOpen(const StoreOptions& o) {
+  auto store = Store::Open(o);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+std::optional<std::string> Read(const Store& store, Cf cf, const std::string& key) {
+  auto v = store.Get(cf, key);
+  EXPECT_TRUE(v.ok()) << v.status();
+  return v.ok() ? *v : std::nullopt;
+}
+
+TEST(StoreRecordCache, ASecondReadIsServedFromMemoryAndEveryCommitIsSeenAtOnce) {
+  TempDir dir;
+  auto store = MustOpen(Options(dir.Sub("db"), 1 << 20));
+  const std::string key = RecordKey(MakeId(1, 7));
+  WriteSet put;
+  put.Put(Cf::kPeople, key, "v1");
+  ASSERT_TRUE(store->Commit(std::move(put)).ok());
+  EXPECT_EQ(Read(*store, Cf::kPeople, key), "v1");
+  EXPECT_EQ(Read(*store, Cf::kPeople, key), "v1");
+  EXPECT_EQ(store->Stats().record_cache_hits_total, 1u);
+  EXPECT_GT(store->Stats().record_cache_bytes, 0u);
+
+  // Synchronous commit.
+  WriteSet update;
+  update.Put(Cf::kPeople, key, "v2");
+  ASSERT_TRUE(store->Commit(std::move(update)).ok());
+  EXPECT_EQ(Read(*store, Cf::kPeople, key), "v2");
+
+  // The committer's group commit: invalidated before `done` runs.
+  Read(*store, Cf::kPeople, key);
+  std::promise<std::optional<std::string>> seen_in_done;
+  WriteSet remove;
+  remove.Delete(Cf::kPeople, key);
+  store->CommitAsync(std::move(remove), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok()) << s;
+    seen_in_done.set_value(Read(*store, Cf::kPeople, key));
+  });
+  EXPECT_EQ(seen_in_done.get_future().get(), std::nullopt);
+  EXPECT_EQ(Read(*store, Cf::kPeople, key), std::nullopt);
+}
+
+TEST(StoreRecordCache, GetMessageParsesTheCachedRecord) {
+  TempDir dir;
+  auto store = MustOpen(Options(dir.Sub("db"), 1 << 20));
+  internal::v1::Session session;
+  session.set_session_id(42);
+  session.set_password_change_only(true);
+  const std::string key = SessionKey(MakeId(1, 3), 42);
+  WriteSet put;
+  put.PutMessage(Cf::kSessions, key, session);
+  ASSERT_TRUE(store->Commit(std::move(put)).ok());
+  for (int i = 0; i < 2; ++i) {
+    internal::v1::Session read;
+    auto found = store->GetMessage(Cf::kSessions, key, &read);
+    ASSERT_TRUE(found.ok() && *found);
+    EXPECT_EQ(read.session_id(), 42u);
+    EXPECT_TRUE(read.password_change_only());
+  }
+  EXPECT_EQ(store->Stats().record_cache_hits_total, 1u);
+  // An absent record is not remembered: it is there as soon as it is written.
+  internal::v1::Session absent;
+  auto missing = store->GetMessage(Cf::kSessions, SessionKey(MakeId(1, 3), 43), &absent);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(*missing);
+}
+
+TEST(StoreRecordCache, ACacheOfZeroBytesReadsTheEngineEveryTime) {
+  TempDir dir;
+  auto store = MustOpen(Options(dir.Sub("db"), 0));
+  WriteSet put;
+  put.Put(Cf::kMeetings, RecordKey(MakeId(1, 9)), "m");
+  ASSERT_TRUE(store->Commit(std::move(put)).ok());
+  Read(*store, Cf::kMeetings, RecordKey(MakeId(1, 9)));
+  Read(*store, Cf::kMeetings, RecordKey(MakeId(1, 9)));
+  EXPECT_EQ(store->Stats().record_cache_hits_total, 0u);
+  EXPECT_EQ(store->Stats().record_cache_misses_total, 0u);
+}
+
+// Writers commit ever larger values of a few keys while readers read them: once a commit has
+// returned, no read may see an older value (a stale fill would), and the values a reader
+// sees never go backwards.
+TEST(StoreRecordCache, ReadersNeverSeeAValueOlderThanTheLastAcknowledgedCommit) {
+  TempDir dir;
+  auto o = Options(dir.Sub("db"), 1 << 20);
+  o.sync_writes = false;
+  auto store = MustOpen(o);
+  constexpr int kKeys = 4;
+  constexpr uint64_t kVersions = 400;
+  std::vector<std::string> keys;
+  std::vector<std::atomic<uint64_t>> acknowledged(kKeys);
+  for (int k = 0; k < kKeys; ++k) keys.push_back(RecordKey(MakeId(1, 100 + k)));
+  auto value_of = [&](int k) {
+    auto v = Read(*store, Cf::kOrganizations, keys[k]);
+    return v ? KeyReader(*v).U64().value_or(0) : 0;
+  };
+  std::atomic<bool> done{false};
+  std::atomic<int> stale{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      std::vector<uint64_t> last(kKeys, 0);
+      while (!done.load()) {
+        for (int k = 0; k < kKeys; ++k) {
+          const uint64_t floor = acknowledged[k].load();
+          const uint64_t v = value_of(k);
+          if (v < floor || v < last[k]) stale.fetch_add(1);
+          last[k] = v;
+        }
+      }
+    });
+  }
+  for (uint64_t version = 1; version <= kVersions; ++version) {
+    for (int k = 0; k < kKeys; ++k) {
+      WriteSet w;
+      w.Put(Cf::kOrganizations, keys[k], KeyBuilder().U64(version).key());
+      if (version % 2) {
+        ASSERT_TRUE(store->Commit(std::move(w)).ok());
+      } else {
+        std::promise<absl::Status> committed;
+        store->CommitAsync(std::move(w), [&](absl::Status s) { committed.set_value(s); });
+        ASSERT_TRUE(committed.get_future().get().ok());
+      }
+      acknowledged[k].store(version);
+    }
+  }
+  done.store(true);
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(stale.load(), 0);
+  for (int k = 0; k < kKeys; ++k) EXPECT_EQ(value_of(k), kVersions);
+  EXPECT_GT(store->Stats().record_cache_hits_total, 0u);
+}
+
+}  // namespace
+}  // namespace branchline::storage
