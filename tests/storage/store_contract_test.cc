@@ -577,6 +577,38 @@ TEST_P(StoreContract, CountsKeysPerTenantAndBacksUpOrSaysWhy) {
   }
 }
 
+// The record cache (record_cache.h) is only safe for the database's sole writer. RocksDB
+// refuses a second opener; on PostgreSQL a second store (another server) writes the same
+// database, and the first store's next read of the records every call reads must see it.
+TEST_P(StoreContract, ARecordAnotherServerWritesIsSeenOnTheNextRead) {
+  auto other = Store::Open(options_);
+  if (GetParam() == testing::kRocksDb) {
+    EXPECT_FALSE(other.ok()) << "two stores on one RocksDB directory";
+    return;
+  }
+  ASSERT_TRUE(other.ok()) << other.status();
+  for (Cf cf : {Cf::kSessions, Cf::kPeople, Cf::kMeetings, Cf::kOrganizations}) {
+    const std::string key = RecordKey(MakeId(1, 40));
+    for (const char* value : {"signed in", "changed"}) {
+      WriteSet w;
+      w.Put(cf, key, value);
+      ASSERT_TRUE((*other)->Commit(std::move(w)).ok());
+      for (int read = 0; read < 2; ++read) {  // the second read would be a cache hit
+        auto seen = store_->Get(cf, key);
+        ASSERT_TRUE(seen.ok()) << seen.status();
+        EXPECT_EQ(*seen, value) << kCfNames[CfIndex(cf)];
+      }
+    }
+    WriteSet sign_out;
+    sign_out.Delete(cf, key);
+    ASSERT_TRUE((*other)->Commit(std::move(sign_out)).ok());
+    auto gone = store_->Get(cf, key);
+    ASSERT_TRUE(gone.ok());
+    EXPECT_EQ(*gone, std::nullopt) << kCfNames[CfIndex(cf)];
+  }
+  EXPECT_EQ(store_->Stats().record_cache_hits_total, 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract,
                          ::testing::Values(testing::kRocksDb, testing::kPostgres),
                          [](const auto& info) { return info.param; });
