@@ -39,7 +39,7 @@ struct ServerConfig {
   int64_t change_prune_interval_seconds = 600;
   int64_t audit_retention_days = 3 * 365;
   int64_t file_quota_mb = 2048;
-  int64_t record_cache_mb = 32;
+  int64_t record_cache_mb = 16;
   int64_t reminder_interval_seconds = 60;
   std::string metrics_listen = "127.0.0.1:9464";
   int64_t anonymous_letters_per_organization_per_day =
