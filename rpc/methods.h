@@ -28,7 +28,7 @@ enum class Auth {
 enum class Serving {
   kSync,    // on the sync API, the request parsed by gRPC
   kAsync,   // on the async API, the request received as bytes and parsed by its handler
-  kStream,  // a server stream, received as bytes too (services/auth/async_stream_call.h)
+  kStream,  // a server stream, received as bytes too (rpc/async_stream_call.h)
 };
 
 // What the access log, the metrics and the audit trail may record of a call.

@@ -7,7 +7,7 @@ Conventions read from a method's comment (see "Conventions" in the output):
   "Errors: CODE (when), CODE (when)."  the method-specific status codes, at the end;
   "Authentication: ..."               how a method without a bearer token is authorised.
 As a guard against a stale comment, the methods whose gRPC adapter does not require a token
-(HandleAnonymous in services/*/*_grpc.cc) must say "Authentication:" and no other may.
+(HandleAnonymous in rpc/services/*_grpc.cc) must say "Authentication:" and no other may.
 
 Usage: scripts/gen_api_docs.py           writes docs/api.md
        scripts/gen_api_docs.py --check   exits 1 when docs/api.md is out of date (a CTest test)
@@ -203,7 +203,7 @@ def cell(text):
 def anonymous_methods():
     """Methods whose adapter may answer without a token (HandleAnonymous, no Authenticate)."""
     methods = set()
-    for path in glob.glob(os.path.join(ROOT, "services", "*", "*_grpc.cc")):
+    for path in glob.glob(os.path.join(ROOT, "rpc", "services", "*_grpc.cc")):
         source = open(path, encoding="utf-8").read()
         for match in re.finditer(r"grpc::Status \w+Grpc::(\w+)\((.*?)\n}\n", source, re.S):
             # SubmitLetter authenticates inside its HandleAnonymous (to keep it out of the log).

@@ -19,8 +19,9 @@ PACKAGES=(
   libtomlplusplus-dev
   # Debian packages (scripts/package.sh: CPack's DEB generator needs dpkg-shlibdeps), the
   # systemd unit's test (systemd-analyze verify) and the install test into a fresh Debian 12
-  # root (scripts/install_test.sh)
-  dpkg-dev systemd debootstrap
+  # root (scripts/install_test.sh), which boots that root under systemd (systemd-nspawn) to run
+  # the service as its unit does
+  dpkg-dev systemd debootstrap systemd-container
   # tests (openssl makes throwaway certificates for the TLS test)
   libgtest-dev libgmock-dev openssl
   # Prometheus metrics endpoint (server/metrics.cc)

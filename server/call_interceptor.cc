@@ -7,14 +7,14 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "rpc/call_log.h"
+#include "rpc/grpc_status.h"
+#include "rpc/localized_status.h"
 #include "rpc/methods.h"
+#include "rpc/request_refusal.h"
 #include "server/connection_churn.h"
 #include "server/metrics.h"
-#include "services/common/call_log.h"
-#include "services/common/grpc_status.h"
-#include "services/common/localized_status.h"
 #include "services/common/refusal.h"
-#include "services/common/request_refusal.h"
 #include "spdlog/spdlog.h"
 
 namespace branchline {
@@ -106,7 +106,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
   // A request bigger than its method accepts is refused before the handler runs: the
   // authenticated handler helper answers the refusal, and the request is emptied for handlers
-  // that do not check (see services/common/request_refusal.h). Only our own services: their
+  // that do not check (see rpc/request_refusal.h). Only our own services: their
   // messages are protobuf (the health service's are not).
   void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
     if (!spec_) return;

@@ -1,6 +1,6 @@
 #include "server/completion_queue_pollers.h"
 
-#include "services/common/async_tag.h"
+#include "rpc/async_tag.h"
 
 namespace branchline {
 

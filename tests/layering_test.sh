@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The layering rules of STYLE.md, enforced: only storage/ includes RocksDB or libpq (and only
 # storage/ links libpq), storage/ never
-# includes gRPC or services, services never include the server, clients use only the API.
+# includes gRPC or services, services never include the server, rpc/ or gRPC, areas use each
+# other only along approved edges, clients use only the API.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -40,9 +41,36 @@ if [ -n "$hits" ]; then
   echo "$hits"
   fail=1
 fi
-# rpc/ declares the transport's view of each method; the areas below it never see it.
+# rpc/ is the transport: the method table, the per-call steps and one adapter per gRPC service
+# (rpc/services). Everything that knows gRPC lives there or in server/; the domain below never
+# sees a gRPC header, a generated service stub or the transport.
 check "services or storage include rpc/" '#include\s*"rpc/' services storage
-check "rpc/ includes services, storage or gRPC" '#include\s*[<"](services/|storage/|server/|grpcpp?/)' rpc
+check "services include gRPC" '#include\s*[<"](grpcpp?/|grpc/)|#include\s*"[^"]*\.grpc\.pb\.h"' services
+check "the method table includes services, storage or gRPC" \
+  '#include\s*[<"](services/|storage/|server/|grpcpp?/)' rpc/methods.h rpc/methods.cc
+check "rpc/ reaches past the domain into storage, or up into the server" \
+  '#include\s*"(storage|server)/' rpc
+# The areas' edges between each other: a new one is a design decision, made here on purpose
+# (and mirrored by services/CMakeLists.txt's links). auth/ and common/ sit below every area.
+allowed_edges="
+attendance:people audit:attendance calendar:attendance duties:evaluation duties:people
+evaluation:attendance evaluation:people feedback:people handbook:attendance handbook:evaluation
+handbook:feedback handbook:files handbook:people handbook:records handbook:study
+notifications:attendance notifications:people notifications:study records:attendance
+records:people signin:people study:people sync:attendance sync:evaluation sync:feedback
+sync:people sync:study"
+for dir in services/*/; do
+  area=$(basename "$dir")
+  case $area in auth | common) continue ;; esac
+  for used in $(grep -rhoE '#include\s*"services/[a-z]+/' "$dir" --include='*.h' --include='*.cc' |
+    sed -E 's#.*services/([a-z]+)/#\1#' | sort -u); do
+    case $used in "$area" | auth | common) continue ;; esac
+    if ! grep -qw "$area:$used" <<<"$allowed_edges"; then
+      echo "layering violation: services/$area includes services/$used, an edge not approved"
+      fail=1
+    fi
+  done
+done
 check "clients include server internals" '#include\s*"(services|storage|server|rpc)/' clients
 # branchctl and other C++ clients link only the API (stubs), never a server-side library.
 hits=$(grep -rEn 'branchline_(storage|server_lib|common|auth|signin|org|people|attendance|study|feedback|sync|admin|calendar|evaluation|duties)\b' \

@@ -6,7 +6,6 @@
 
 #include <memory>
 
-#include "grpcpp/security/auth_context.h"
 #include "services/common/errors.h"
 
 namespace branchline {
@@ -25,16 +24,6 @@ std::string CertificateSha256FromPem(std::string_view pem) {
   SHA256(der, static_cast<size_t>(length), reinterpret_cast<unsigned char*>(digest.data()));
   OPENSSL_free(der);
   return digest;
-}
-
-std::string PeerCertificateSha256(const grpc::ServerContextBase& context) {
-  auto auth = context.auth_context();
-  if (!auth || !auth->IsPeerAuthenticated()) return "";
-  // The transport sets this property only for a certificate that passed verification
-  // against --tls-client-ca (SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY).
-  auto pems = auth->FindPropertyValues("x509_pem_cert");
-  if (pems.empty()) return "";
-  return CertificateSha256FromPem(std::string_view(pems[0].data(), pems[0].size()));
 }
 
 absl::StatusOr<std::string> ParseCertificateFingerprint(std::string_view text,

@@ -4,18 +4,14 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "grpcpp/server_context.h"
 
 namespace branchline {
 
 // Client certificates bind service accounts to a machine: with --tls-client-ca the server asks
 // every TLS client for a certificate (phones may send none) and verifies any it gets against
 // that CA. A service account created with a certificate fingerprint works only on connections
-// presenting that certificate.
-
-// SHA-256 of the DER encoding of the verified certificate the peer presented; "" when none
-// (plaintext, or TLS without a client certificate).
-std::string PeerCertificateSha256(const grpc::ServerContextBase& context);
+// presenting that certificate. The transport reads the peer's certificate
+// (rpc/peer_certificate.h); these are the pure parts.
 
 // SHA-256 of the DER encoding of the first certificate in `pem`; "" when it does not parse.
 std::string CertificateSha256FromPem(std::string_view pem);

@@ -12,7 +12,7 @@ namespace branchline {
 
 // The named caller of the call being handled on this thread, for the audit record of its
 // writes (v1::AuditRecord; docs/records.md, "The audit trail"). The handler helpers install
-// one per authenticated call (services/auth/grpc_handler.h, async_unary_method.h) around the
+// one per authenticated call (rpc/grpc_handler.h, async_unary_method.h) around the
 // domain call, which stages its writes on the same thread (RunIdempotent's staging, even for
 // the async path), so the record is written in the write's own commit. Calls without a named
 // caller (sign-in, receipt holders, ballot ratings) install none and leave no record.

@@ -5,7 +5,8 @@
 # that user and serves a sign-in (by the installed branchctl), `apt remove` keeps the data and
 # `apt purge` deletes it. Long (minutes: a minimal Debian is downloaded; the base root is cached
 # in BUILD_DIR/debootstrap-cache). Skips (77) without root, debootstrap or the Debian mirror.
-# No systemd runs in a chroot: the unit is checked by deploy_systemd_unit.
+# Then the root boots with systemd as its init (systemd-nspawn, in its own network namespace) and
+# the service runs as its installed unit (tests/server/install_check_in_systemd.sh).
 # Usage: debian_install_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$(realpath "$1") src=$2
@@ -91,6 +92,36 @@ server_pid=
 [ -f "$root/var/lib/branchline/token.key" ] || fail "the data directory was not /var/lib/branchline"
 [ "$(stat -c %U "$root/var/lib/branchline/db/CURRENT")" = "$(stat -c %U "$root/var/lib/branchline")" ] ||
   fail "database not owned by the service user"
+
+# Under systemd, as installed: the root boots in a container and a one-shot unit runs the
+# checks of install_check_in_systemd.sh against the service its unit starts. The chroot run
+# above left a database with the admin account; the check starts from a fresh one.
+command -v systemd-nspawn > /dev/null || fail "systemd-nspawn is missing (apt install systemd-container)"
+in_root apt-get install -y -qq --no-install-recommends systemd systemd-sysv > "$work/apt.log" 2>&1 ||
+  { tail -30 "$work/apt.log"; fail "apt install systemd"; }
+find "$root/var/lib/branchline" -mindepth 1 -delete
+in_root systemd-machine-id-setup > /dev/null
+ln -sf /dev/null "$root/etc/systemd/system/systemd-firstboot.service"
+install -m 755 "$src/tests/server/install_check_in_systemd.sh" "$root/usr/local/sbin/install-check"
+cat > "$root/etc/systemd/system/install-check.service" << UNIT
+[Unit]
+Description=Branchline install check
+After=multi-user.target
+[Service]
+Type=oneshot
+Environment=PASSWORD=$password
+ExecStart=/usr/local/sbin/install-check
+UNIT
+mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+ln -sf ../install-check.service "$root/etc/systemd/system/multi-user.target.wants/install-check.service"
+umount "$root/proc"
+mkdir -p "$work/result"
+timeout 300 systemd-nspawn --quiet --register=no --keep-unit --private-network --console=passive \
+  --bind="$work/result:/result" -D "$root" --boot > "$work/boot.log" 2>&1 || true
+cat "$work/result/log" 2> /dev/null || { tail -40 "$work/boot.log"; fail "the check in the booted root did not run"; }
+[ "$(cat "$work/result/status" 2> /dev/null)" = ok ] || fail "the service under systemd"
+rm "$root/etc/systemd/system/multi-user.target.wants/install-check.service"
+mount -t proc proc "$root/proc"
 
 # remove keeps the data and the config; purge deletes them.
 in_root apt-get remove -y -qq branchline-server > "$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "remove"; }

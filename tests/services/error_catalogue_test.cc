@@ -9,9 +9,9 @@
 
 #include "branchline/v1/error_reasons.h"
 #include "google/rpc/error_details.pb.h"
+#include "rpc/grpc_status.h"
+#include "rpc/localized_status.h"
 #include "services/common/errors.h"
-#include "services/common/grpc_status.h"
-#include "services/common/localized_status.h"
 #include "services/common/message_catalog.h"
 #include "services/common/refusal.h"
 #include "tests/support/error_details.h"
