@@ -2,11 +2,9 @@
 
 #include <utility>
 
+#include "rpc/call_admission.h"
 #include "rpc/call_log.h"
-#include "rpc/grpc_handler.h"
 #include "rpc/grpc_status.h"
-#include "rpc/request_refusal.h"
-#include "services/common/call_cancellation.h"
 
 namespace branchline {
 
@@ -48,11 +46,7 @@ void AsyncStreamCall::Start() {
 }
 
 grpc::Status AsyncStreamCall::Open() {
-  if (auto refused = TakeRequestRefusal(static_cast<grpc::ServerContextBase*>(&context_))) {
-    return ToGrpcStatus(*refused);
-  }
-  if (!Parse(raw_request_)) return UnparseableRequest();
-  auto caller = AuthenticateCall(env_.auth, &context_);
+  auto caller = AdmitCall(env_.auth, &context_, [this] { return Parse(raw_request_); });
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   person_ = caller->person_id;
   connection_ = context_.peer();
@@ -62,8 +56,7 @@ grpc::Status AsyncStreamCall::Open() {
   counted_ = true;
   env_.watchdog.Register(this);
   watched_ = true;
-  const auto deadline = context_.deadline();
-  CallCancellationScope cancellation([this] { return gone_.load(); }, deadline);
+  DomainCallScope scope(*caller, &context_, [this] { return gone_.load(); });
   return ToGrpcStatus(Begin(*caller));
 }
 

@@ -9,8 +9,10 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "rpc/async_tag.h"
+#include "rpc/call_admission.h"
 #include "rpc/call_log.h"
-#include "rpc/grpc_handler.h"
+#include "rpc/compression.h"
+#include "rpc/grpc_status.h"
 
 namespace branchline {
 
@@ -100,25 +102,20 @@ class AsyncUnaryMethod {
     }
 
     void Start() {
-      if (auto refused = TakeRequestRefusal(static_cast<grpc::ServerContextBase*>(&context_))) {
-        return Send(0, ToGrpcStatus(*refused), {});
-      }
-      if (!grpc::SerializationTraits<Request>::Deserialize(&raw_request_, &request_).ok()) {
-        return Send(0, UnparseableRequest(), {});
-      }
-      auto caller = AuthenticateCall(method_.auth_, &context_);
+      auto caller = AdmitCall(method_.auth_, &context_, [this] {
+        return grpc::SerializationTraits<Request>::Deserialize(&raw_request_, &request_).ok();
+      });
       if (!caller.ok()) return Send(0, ToGrpcStatus(caller.status()), {});
       const auto deadline = context_.deadline();
-      CallCancellationScope cancellation(
-          [deadline] { return std::chrono::system_clock::now() >= deadline; }, deadline);
-      AuditActorScope actor(AuditActorOf(*caller, &context_));
+      DomainCallScope scope(*caller, &context_,
+                            [deadline] { return std::chrono::system_clock::now() >= deadline; });
       method_.run_(*caller, request_,
                    [this, person = caller->person_id](auto result) { Answer(person, result); });
     }
 
     void Answer(uint64_t person, const absl::StatusOr<Response>& result) {
       if (!result.ok()) return Send(person, ToGrpcStatus(result.status()), {});
-      CompressIfLarge(&context_, result->ByteSizeLong());  // as HandleAuthenticated does
+      CompressIfLarge(&context_, result->ByteSizeLong());
       grpc::ByteBuffer bytes;
       bool own_buffer;
       auto serialized =

@@ -11,10 +11,15 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(code, std::string(status.message()), ToRpcStatus(status).SerializeAsString());
 }
 
+namespace {
+constexpr char kUnparseable[] =
+    "request could not be parsed: a text field is not valid UTF-8 or the message is malformed";
+}  // namespace
+
 grpc::Status UnparseableRequest() {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      "request could not be parsed: a text field is not valid UTF-8 or the "
-                      "message is malformed");
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, kUnparseable);
 }
+
+absl::Status UnparseableRequestStatus() { return absl::InvalidArgumentError(kUnparseable); }
 
 }  // namespace branchline

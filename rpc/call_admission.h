@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+#include "rpc/peer_certificate.h"
+#include "rpc/request_refusal.h"
+#include "services/auth/authenticator.h"
+#include "services/common/audit_trail.h"
+#include "services/common/call_cancellation.h"
+
+namespace branchline {
+
+// The per-call steps every authenticated call of ours takes before its domain function, on
+// each of the three paths (HandleAuthenticated in grpc_handler.h, AsyncUnaryMethod,
+// AsyncStreamCall), written once so the paths cannot drift apart.
+
+// The value of one metadata entry of the call ("" when absent).
+inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
+                                      std::string_view key) {
+  const auto& md = context->client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return {};
+  return std::string_view(it->second.data(), it->second.size());
+}
+
+// Admits a call, in this order: the refusal the call interceptor filed for it (too large for
+// its method, the server stopping); the request parsed by `parse` on the paths that receive
+// bytes (null where gRPC parsed it); the caller from the call's `authorization` metadata,
+// checked against the connection's client certificate when the session is bound to one.
+// `use`: see SessionUse.
+absl::StatusOr<Caller> AdmitCall(const Authenticator& auth, const grpc::ServerContextBase* context,
+                                 const std::function<bool()>& parse = nullptr,
+                                 SessionUse use = SessionUse::kAnyCall);
+
+// What an admitted call's domain function runs under, until destroyed: the caller as the audit
+// records of its writes name it, and the cancellation its long loops check (`cancelled`; the
+// deadline tells DEADLINE_EXCEEDED from CANCELLED).
+class DomainCallScope {
+ public:
+  DomainCallScope(const Caller& caller, const grpc::ServerContextBase* context,
+                  std::function<bool()> cancelled);
+
+ private:
+  AuditActorScope actor_;
+  CallCancellationScope cancellation_;
+};
+
+}  // namespace branchline
