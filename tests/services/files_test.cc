@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <sstream>
 
@@ -23,6 +22,7 @@
 #include "tests/services/attendance_fixture.h"
 #include "tests/services/sample_images.h"
 #include "tests/services/study_domain_fixture.h"
+#include "tests/storage/test_backends.h"
 #include "tests/support/authorization_doc.h"
 #include "tests/support/error_details.h"
 #include "tests/support/id_encodings.h"
@@ -73,8 +73,6 @@ std::string Reason(const grpc::Status& status) { return DetailsOf(status).reason
 
 // The tests that read the stored bytes open the RocksDB store the server left behind; on
 // PostgreSQL (postgres_services_files) they are left to the RocksDB run.
-bool OnPostgres() { return std::getenv("BRANCHLINE_TEST_STORAGE") != nullptr; }
-
 FakeClock& UploadClock() {
   static FakeClock clock(SystemClock().NowMicros());
   return clock;
@@ -416,7 +414,7 @@ TEST_F(FilesTest, TheQuotaIsCheckedAtTheStartAndAgainAtTheFinish) {
 }
 
 TEST_F(FilesTest, TheSameContentIsStoredOnce) {
-  if (OnPostgres()) GTEST_SKIP() << "reads the RocksDB store";
+  if (storage::testing::ServiceSuitesOnPostgres()) GTEST_SKIP() << "reads the RocksDB store";
   const std::string photo = GradientJpeg(400, 300);
   const v1::File first = MustUpload(d1_, "a.jpg", photo);
   const v1::File second = MustUpload(d2_, "b.jpg", photo);
@@ -483,7 +481,7 @@ TEST_F(FilesTest, UnfinishedUploadsExpireWithTheirChunks) {
 }
 
 TEST_F(FilesTest, AnAnonymousPhotoKeepsNoAuthorNoTimeNoMetadataAndLeavesNoTrace) {
-  if (OnPostgres()) GTEST_SKIP() << "reads the RocksDB store";
+  if (storage::testing::ServiceSuitesOnPostgres()) GTEST_SKIP() << "reads the RocksDB store";
   const std::string photo = PhoneJpeg(640, 480);
   ASSERT_NE(photo.find("HUAWEI P40"), std::string::npos);
   // Too short a request id to be the upload's only key; a PDF (author fields) is refused.

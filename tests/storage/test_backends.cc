@@ -6,8 +6,14 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <string_view>
 
 namespace branchline::storage::testing {
+
+bool ServiceSuitesOnPostgres() {
+  const char* engine = std::getenv("BRANCHLINE_TEST_STORAGE");
+  return engine != nullptr && std::string_view(engine) == kPostgres;
+}
 
 // The fixture's file: socket=DIR (and port=P) to create databases through as `postgres`;
 // optionally uri=… with {db} where the database name goes, the string the store connects with

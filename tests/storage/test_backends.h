@@ -26,6 +26,11 @@ std::optional<PostgresTestDatabase> NewPostgresDatabase(std::string* skip_reason
 // Only the URI of NewPostgresDatabase.
 std::optional<std::string> PostgresDatabase(std::string* skip_reason);
 
+// Whether this test process runs the service suites on PostgreSQL (BRANCHLINE_TEST_STORAGE=
+// postgres, set by the postgres_* tests of tests/CMakeLists.txt): TestServer then gives each
+// server a database of its own, and the tests that reach around the API into RocksDB skip.
+bool ServiceSuitesOnPostgres();
+
 // Options for `backend`: RocksDB in `dir` with tiny memtables (flushes really happen), or a
 // new PostgreSQL database. nullopt with `skip_reason` set when PostgreSQL is unavailable.
 std::optional<StoreOptions> BackendOptions(const std::string& backend, const std::string& dir,

@@ -35,8 +35,7 @@ void TestServer::StartServer() {
   options.log_level = "warn";
   // The service suites on PostgreSQL (tests/CMakeLists.txt, postgres_* tests): a fresh
   // database of the storage_postgres fixture per server.
-  if (const char* engine = std::getenv("BRANCHLINE_TEST_STORAGE");
-      engine && std::string_view(engine) == storage::testing::kPostgres) {
+  if (storage::testing::ServiceSuitesOnPostgres()) {
     if (postgres_uri_.empty()) {
       std::string reason;
       auto uri = storage::testing::PostgresDatabase(&reason);
