@@ -68,34 +68,38 @@ etcd_hosts() {
   echo "${hosts[*]}"
 }
 
+# Rendered with the nodes (deploy/cluster/render.sh): every host, target_session_attrs.
 storage_string() {
-  local IFS=,
-  local hosts=()
-  for p in "${PG_PORT[@]}"; do hosts+=("127.0.0.1:$p"); done
-  # Several hosts + target_session_attrs=read-write: libpq itself finds the primary after a
-  # failover. connect_timeout bounds the wait on a dead host.
-  echo "postgresql://branchline:${password}@${hosts[*]}/branchline?target_session_attrs=read-write&connect_timeout=3"
+  [ -f "$dir/node0/storage.txt" ] || render_node 0
+  cat "$dir/node0/storage.txt"
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2> /dev/null; }
 
+# Each node's patroni.yml and etcd.env, rendered from deploy/cluster (the three-host layout)
+# with loopback addresses and this directory's ports: one configuration for both.
+render_node() {  # NODE
+  local i=$1
+  NODE=$i HOSTS="127.0.0.1 127.0.0.1 127.0.0.1" ETCD_CLIENT_PORTS="${ETCD_CLIENT[*]}" \
+    ETCD_PEER_PORTS="${ETCD_PEER[*]}" PG_PORTS="${PG_PORT[*]}" REST_PORTS="${REST_PORT[*]}" \
+    CLIENT_NETWORK=127.0.0.1/32 LOCAL_AUTH=trust DATA_DIR="$dir/pg$i" \
+    LOG_DIR="$dir/patroni$i.logdir" SOCKET_DIR="$dir" PGPASS="$dir/pgpass$i" \
+    ETCD_DATA_DIR="$dir/etcd$i" PASSWORD_FILE="$dir/password" \
+    deploy/cluster/render.sh "$dir/node$i"
+  cp "$dir/node$i/patroni.yml" "$dir/patroni$i.yml"
+}
+
 start_etcd() {
-  local initial=() i
-  for i in 0 1 2; do initial+=("e$i=http://127.0.0.1:${ETCD_PEER[$i]}"); done
-  local cluster
-  cluster=$(IFS=,; echo "${initial[*]}")
+  local i
   for i in 0 1 2; do
     alive "$dir/etcd$i.pid" && continue
     local state=new
     [ -d "$dir/etcd$i/member" ] && state=existing
-    setsid etcd --name "e$i" --data-dir "$dir/etcd$i" \
-      --listen-client-urls "http://127.0.0.1:${ETCD_CLIENT[$i]}" \
-      --advertise-client-urls "http://127.0.0.1:${ETCD_CLIENT[$i]}" \
-      --listen-peer-urls "http://127.0.0.1:${ETCD_PEER[$i]}" \
-      --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PEER[$i]}" \
-      --initial-cluster "$cluster" --initial-cluster-state "$state" \
-      --initial-cluster-token branchline-local \
-      > "$dir/etcd$i.log" 2>&1 &
+    # etcd takes ETCD_* variables as its flags, as Debian's etcd.service does from
+    # /etc/default/etcd.
+    # shellcheck disable=SC2046
+    env $(grep '^ETCD_' "$dir/node$i/etcd.env") ETCD_INITIAL_CLUSTER_STATE=$state \
+      setsid etcd > "$dir/etcd$i.log" 2>&1 &
     echo $! > "$dir/etcd$i.pid"
   done
   for _ in $(seq 1 100); do
@@ -104,69 +108,6 @@ start_etcd() {
   done
   echo "cluster: etcd did not become healthy; see $dir/etcd*.log" >&2
   return 1
-}
-
-write_patroni_config() {  # NODE
-  local i=$1
-  # ttl 10 / loop_wait 2 / retry_timeout 4: a dead leader is replaced in ~15 s (TOOLCHAIN.md).
-  # synchronous_mode_strict: a commit is acknowledged only once a standby has it, and with no
-  # standby left writes stop rather than run unreplicated, so a failover never loses an
-  # acknowledged commit; Patroni promotes only the synchronous standby.
-  cat > "$dir/patroni$i.yml" << EOF
-scope: branchline
-name: pg$i
-log:
-  dir: $dir/patroni$i.logdir
-restapi:
-  listen: 127.0.0.1:${REST_PORT[$i]}
-  connect_address: 127.0.0.1:${REST_PORT[$i]}
-etcd3:
-  hosts: $(etcd_hosts)
-bootstrap:
-  dcs:
-    ttl: 10
-    loop_wait: 2
-    retry_timeout: 4
-    maximum_lag_on_failover: 1048576
-    synchronous_mode: true
-    synchronous_mode_strict: true
-    postgresql:
-      use_pg_rewind: true
-      parameters:
-        wal_level: replica
-        hot_standby: "on"
-        wal_log_hints: "on"
-        max_wal_senders: 10
-        max_replication_slots: 10
-        max_connections: 200
-        password_encryption: scram-sha-256
-  initdb:
-    - encoding: UTF8
-    - locale: C
-    - data-checksums
-postgresql:
-  listen: 127.0.0.1:${PG_PORT[$i]}
-  connect_address: 127.0.0.1:${PG_PORT[$i]}
-  data_dir: $dir/pg$i
-  bin_dir: $PG_BIN
-  pgpass: $dir/pgpass$i
-  authentication:
-    superuser:
-      username: postgres
-      password: $password
-    replication:
-      username: replicator
-      password: $password
-    rewind:
-      username: postgres
-      password: $password
-  parameters:
-    unix_socket_directories: $dir
-  pg_hba:
-    - local all all trust
-    - host replication replicator 127.0.0.1/32 scram-sha-256
-    - host all all 127.0.0.1/32 scram-sha-256
-EOF
 }
 
 primary_port() {
@@ -182,16 +123,19 @@ primary_port() {
 
 cmd_up() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
-  start_etcd
   local i
+  for i in 0 1 2; do render_node "$i"; done
+  start_etcd
   for i in 0 1 2; do
     alive "$dir/patroni$i.pid" && continue
-    write_patroni_config "$i"
     mkdir -p "$dir/patroni$i.logdir"
     if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/patroni$i.yml" "$dir/patroni$i.logdir"; fi
     # setsid: the nodes outlive this script and its terminal. The shell writes its own pid and
     # then becomes Patroni (exec), so `down` stops Patroni itself by that pid.
-    setsid sh -c 'echo $$ > "$0"; exec "$@"' "$dir/patroni$i.pid" "${AS_POSTGRES[@]}" \
+    # The passwords come from the environment, as from /etc/patroni/env.conf on real hosts.
+    setsid sh -c 'echo $$ > "$0"; exec "$@"' "$dir/patroni$i.pid" env \
+      PATRONI_SUPERUSER_PASSWORD="$password" PATRONI_REPLICATION_PASSWORD="$password" \
+      PATRONI_REWIND_PASSWORD="$password" "${AS_POSTGRES[@]}" \
       patroni "$dir/patroni$i.yml" > "$dir/patroni$i.out" 2>&1 < /dev/null &
   done
   # Ready = a primary that accepts writes and a synchronous standby streaming (with strict

@@ -18,6 +18,15 @@ void ChangeSequencer::End(uint64_t first) {
   advanced_.notify_all();
 }
 
+void ChangeSequencer::Publish(uint64_t stable) {
+  {
+    std::lock_guard lock(mu_);
+    if (stable < next_) return;
+    next_ = stable + 1;
+  }
+  advanced_.notify_all();
+}
+
 uint64_t ChangeSequencer::Stable() const {
   std::lock_guard lock(mu_);
   return in_flight_.empty() ? next_ - 1 : *in_flight_.begin() - 1;

@@ -24,6 +24,10 @@ class ChangeSequencer {
   uint64_t Begin(uint64_t count);
   // Marks the reservation starting at `first` finished, committed or not.
   void End(uint64_t first);
+  // For an engine that orders the change log itself (PostgreSQL, by transaction id) instead
+  // of Begin/End: every sequence at or below `stable` is committed. Raises Stable() to it
+  // (never lowers it) and wakes WaitPast.
+  void Publish(uint64_t stable);
   // Highest sequence s such that no reservation at or below s is in flight.
   uint64_t Stable() const;
   // Blocks until Stable() > `after` or the deadline passes; returns Stable().

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "storage/backup.h"
 #include "storage/column_families.h"
+#include "storage/key_locks.h"
 #include "storage/store_options.h"
 
 namespace google::protobuf {
@@ -32,6 +34,12 @@ class EngineBatch {
   virtual void RollbackToSavePoint() = 0;
   // Forgets the last save point, keeping what was added since.
   virtual void PopSavePoint() = 0;
+  // Only on engines that number the change log themselves (Engine::SequencesChanges): a write
+  // whose key is `key_prefix` followed by the 8-byte change sequence the engine assigns when
+  // it commits, the same for every write with the same `place` in this batch. With
+  // `sequence_field`, the value is a ChangeRecord whose `sequence` the engine sets to it.
+  virtual void PutSequenced(Cf cf, std::string_view key_prefix, uint32_t place,
+                            std::string_view value, bool sequence_field) {}
   // Operations buffered (0: nothing to write).
   virtual size_t Count() const = 0;
 };
@@ -67,6 +75,21 @@ class Engine {
   // OK, or UNAVAILABLE (with a google.rpc.RetryInfo) when writes are not completing and a
   // new one would only queue behind them: the store refuses it at once instead.
   virtual absl::Status AcceptingWrites() const { return absl::OkStatus(); }
+
+  // Whether the engine numbers the change log itself, so that servers sharing the database
+  // need no common counter (PostgreSQL: the committing transaction's id). Store then hands
+  // change-log writes to EngineBatch::PutSequenced and asks the engine for the stable mark.
+  virtual bool SequencesChanges() const { return false; }
+  // Only when SequencesChanges: the highest sequence no commit still running, on any server,
+  // can write at or below.
+  virtual absl::StatusOr<uint64_t> StableChangeSequence() const { return 0; }
+  // Only when SequencesChanges: calls `publish` with the stable mark whenever it may have
+  // advanced — after this engine's commits, and within a bounded delay after other servers'.
+  virtual void FollowStableChangeSequence(std::function<void(uint64_t)> publish) {}
+
+  // Locks other servers on the same database also take (PostgreSQL advisory locks), for the
+  // store's KeyLocks; null when the database has one writer (RocksDB: one process).
+  virtual SharedStripeLocks* shared_locks() { return nullptr; }
 
   // Store::Scan and Store::ScanReverse (store.h) have the contract.
   virtual absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,

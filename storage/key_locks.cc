@@ -7,9 +7,10 @@ namespace branchline::storage {
 
 KeyLocks::Guard::~Guard() {
   for (auto it = held_.rbegin(); it != held_.rend(); ++it) owner_->Release(*it);
+  shared_.reset();  // taken first, released last
 }
 
-KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
+KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys, const Guard* with) {
   std::vector<uint32_t> stripes;
   stripes.reserve(keys.size());
   for (auto key : keys) {
@@ -17,8 +18,18 @@ KeyLocks::Guard KeyLocks::Lock(const std::vector<std::string_view>& keys) {
   }
   std::sort(stripes.begin(), stripes.end());
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
-  for (uint32_t s : stripes) Acquire(s);
   Guard guard;
+  // The database's part before this process's: a caller waiting for a database connection
+  // then holds no stripe another caller, holding a connection, could be waiting for.
+  if (shared_ && !stripes.empty()) {
+    auto held = shared_->Lock(space_, stripes, with ? with->shared_ : nullptr);
+    if (held.ok()) {
+      guard.shared_ = std::move(*held);
+    } else {
+      guard.status_ = held.status();
+    }
+  }
+  for (uint32_t s : stripes) Acquire(s);
   guard.owner_ = this;
   guard.held_ = std::move(stripes);
   return guard;

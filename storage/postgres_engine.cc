@@ -36,16 +36,55 @@ constexpr char kCreateCommitsTable[] =
     "CREATE TABLE IF NOT EXISTS branchline_commits (token bytea PRIMARY KEY)";
 // Serialises concurrent first starts creating the table (any constant works).
 constexpr char kSchemaLock[] = "SELECT pg_advisory_xact_lock(4242001)";
+// A protobuf varint (a uint64's wire encoding): the commit statement appends field 1 of a
+// ChangeRecord, its sequence, which only the transaction knows (a repeated field's last
+// occurrence wins when parsed).
+constexpr char kCreateVarint[] =
+    "CREATE OR REPLACE FUNCTION branchline_varint(v int8) RETURNS bytea "
+    "LANGUAGE plpgsql IMMUTABLE STRICT AS $$ "
+    "DECLARE encoded bytea := ''::bytea; BEGIN "
+    "WHILE v >= 128 LOOP "
+    "encoded := encoded || set_byte('\\x00'::bytea, 0, ((v & 127) | 128)::int); v := v >> 7; END "
+    "LOOP; "
+    "RETURN encoded || set_byte('\\x00'::bytea, 0, v::int); END $$";
 
 // One commit = one statement = one transaction in one round trip: deletions and upserts as
 // arrays. Repeated keys are collapsed before (INSERT … ON CONFLICT may not touch a row twice),
 // so the two sub-statements touch disjoint rows. `k = ANY(array)` is an index scan however
 // the plan is cached, where a join against unnest() could become a sequential scan.
+//
+// The change log is numbered here, by the transaction: entry `n` of the transaction with id
+// `xid` has the sequence xid << kChangeSequenceShift | n, appended to its keys ($5: key
+// prefixes, $6: n) and, where $8 says so, to its value as ChangeRecord.sequence. Servers
+// sharing the database need no common counter, which would serialise every commit on one
+// row through the synchronous-replication wait; StableChangeSequence is the reading rule.
 constexpr char kWrite[] =
     "WITH deleted AS (DELETE FROM branchline_kv WHERE k = ANY($1::bytea[])), "
     "written AS (INSERT INTO branchline_kv (k, v) SELECT * FROM unnest($2::bytea[], $3::bytea[]) "
     "ON CONFLICT (k) DO UPDATE SET v = excluded.v), "
-    "marked AS (INSERT INTO branchline_commits (token) VALUES ($4)) SELECT 1";
+    "marked AS (INSERT INTO branchline_commits (token) VALUES ($4)), "
+    "base AS (SELECT pg_current_xact_id()::text::int8 << 20 AS b), "
+    "logged AS (INSERT INTO branchline_kv (k, v) "
+    "SELECT c.p || int8send(base.b | c.n), "
+    "CASE WHEN c.f THEN c.v || '\\x08'::bytea || branchline_varint(base.b | c.n) ELSE c.v END "
+    "FROM base, unnest($5::bytea[], $6::int8[], $7::bytea[], $8::bool[]) AS c(p, n, v, f)) "
+    "SELECT 1";
+// The stable mark: every transaction of this database with an id below the oldest one of
+// this database still running has ended, so no commit can add a change-log entry at or below
+// the mark any more. The snapshot lists the transactions running anywhere in the instance;
+// only this database's count (a long transaction of another application sharing the
+// instance must not stall the change feed), so they are matched against pg_stat_activity,
+// read after the snapshot: one that ended in between has ended, one that started after has
+// an id at or above the snapshot's xmax. backend_xid is 32 bits: compared with the low 32
+// bits of the snapshot's 64-bit ids. Every server connects as the same role, so it sees the
+// others' backend_xid. A transaction without an id (reads, the advisory locks) holds
+// nothing back.
+constexpr char kStable[] =
+    "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s) "
+    "SELECT (coalesce((SELECT min(x::text::int8) FROM snap, pg_snapshot_xip(snap.s) AS x "
+    "WHERE (x::text::int8 & 4294967295) IN (SELECT backend_xid::text::int8 FROM "
+    "pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL)), "
+    "(SELECT pg_snapshot_xmax(s)::text::int8 FROM snap)) << 20) - 1";
 // After a lost connection: inserting the commit's token finds it (committed), or waits for a
 // commit still running to end, or inserts it — which also fences: the lost statement, should
 // it still arrive, fails on the token and cannot commit after we answered "not committed".
@@ -77,7 +116,8 @@ enum class Sql {
   kReserve,
   kCount,
   kFence,
-  kPruneCommits
+  kPruneCommits,
+  kStable
 };
 struct Statement {
   const char* name;
@@ -88,10 +128,13 @@ constexpr Statement kStatements[] = {
     {"branchline_scan", kScanForward}, {"branchline_scan_reverse", kScanReverse},
     {"branchline_reserve", kReserve},  {"branchline_count", kCount},
     {"branchline_fence", kFence},      {"branchline_prune_commits", kPruneCommits},
+    {"branchline_stable", kStable},
 };
 const Statement& StatementOf(Sql sql) { return kStatements[static_cast<int>(sql)]; }
 
+constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
 // Rows fetched per round trip of a scan: small first (most scans stop within a page of
 // results), larger once a caller reads on.
 constexpr int kFirstPage = 64;
@@ -113,15 +156,16 @@ void AppendBe32(std::string& out, uint32_t v) {
     out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
-// PostgreSQL's binary array format (array_recv): one dimension of bytea elements.
-std::string ByteaArray(const std::vector<std::string_view>& items) {
+// PostgreSQL's binary array format (array_recv): one dimension of elements, each already in
+// its binary form (bytea: the bytes; int8: 8 bytes big-endian; bool: one byte).
+std::string BinaryArray(Oid element, const std::vector<std::string_view>& items) {
   std::string out;
   size_t size = 20;
   for (auto item : items) size += 4 + item.size();
   out.reserve(size);
   AppendBe32(out, items.empty() ? 0 : 1);  // dimensions
   AppendBe32(out, 0);                      // no nulls
-  AppendBe32(out, kByteaOid);
+  AppendBe32(out, element);
   if (items.empty()) return out;
   AppendBe32(out, static_cast<uint32_t>(items.size()));
   AppendBe32(out, 1);  // lower bound
@@ -184,6 +228,9 @@ std::string Be64(uint64_t v) {
   return out;
 }
 
+// How long another server's commit may wait before this server's WatchChanges hears of it.
+constexpr std::chrono::milliseconds kStablePoll{100};
+
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -206,7 +253,7 @@ absl::Status FromPq(PGconn* conn, const PGresult* result, std::string_view what)
   std::string_view code = state ? state : "";
   if (PQstatus(conn) != CONNECTION_OK || code.substr(0, 2) == "08" || code == "25006" ||
       code == "57P01" || code == "57P02" || code == "57P03" || code == "40001" || code == "40P01" ||
-      code.substr(0, 2) == "53") {
+      code == "55P03" || code.substr(0, 2) == "53") {
     return absl::UnavailableError("PostgreSQL " + message);
   }
   if (code == "54000") return absl::InvalidArgumentError("PostgreSQL " + message);
@@ -245,6 +292,15 @@ class ConnectionPool {
       if (conn_) pool_->Release(conn_);
     }
     PGconn* get() const { return conn_; }
+    // Sends `sql` and gives the connection back without waiting for the answer, which the
+    // next Acquire of it reads (ending a transaction costs the releasing thread no round trip).
+    void ReleaseAfter(const char* sql) {
+      if (conn_ && PQsendQuery(conn_, sql) == 1)
+        pool_->Release(conn_, /*answer_pending=*/true);
+      else if (conn_)
+        pool_->Release(conn_);
+      conn_ = nullptr;
+    }
 
    private:
     ConnectionPool* pool_;
@@ -252,15 +308,24 @@ class ConnectionPool {
   };
 
   absl::StatusOr<Lease> Acquire() {
-    {
-      std::unique_lock lock(mu_);
-      freed_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });
-      if (!idle_.empty()) {
-        PGconn* c = idle_.back();
+    for (;;) {
+      PGconn* c = nullptr;
+      {
+        std::unique_lock lock(mu_);
+        freed_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });
+        if (idle_.empty()) {
+          ++open_;
+          break;
+        }
+        c = idle_.back();
         idle_.pop_back();
+      }
+      // A statement sent on release (ReleaseAfter) is answered by now, as a rule.
+      while (PGresult* r = PQgetResult(c)) PQclear(r);
+      if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE) {
         return Lease(this, c);
       }
-      ++open_;
+      Close(c);
     }
     auto conn = Connect();
     if (!conn.ok()) {
@@ -323,15 +388,19 @@ class ConnectionPool {
   void PrepareFromNowOn() { prepare_statements_ = true; }
 
  private:
-  void Release(PGconn* c) {
-    bool healthy = PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE;
+  void Release(PGconn* c, bool answer_pending = false) {
+    const auto state = PQtransactionStatus(c);
+    bool healthy = PQstatus(c) == CONNECTION_OK &&
+                   (state == PQTRANS_IDLE || (answer_pending && state == PQTRANS_ACTIVE));
+    if (!healthy) return Close(c);
     std::lock_guard lock(mu_);
-    if (healthy) {
-      idle_.push_back(c);
-    } else {
-      PQfinish(c);
-      --open_;
-    }
+    idle_.push_back(c);
+    freed_.notify_one();
+  }
+  void Close(PGconn* c) {
+    PQfinish(c);
+    std::lock_guard lock(mu_);
+    --open_;
     freed_.notify_one();
   }
 
@@ -343,6 +412,57 @@ class ConnectionPool {
   std::condition_variable freed_;
   std::vector<PGconn*> idle_;
   int open_ = 0;
+};
+
+// KeyLocks' stripes on the database (key_locks.h): transaction-scoped advisory locks
+// (pg_advisory_xact_lock(space, stripe)), one transaction per mutation on a connection of
+// their own, ended with ROLLBACK (it writes nothing) when the mutation's last guard goes —
+// after its commit, so whoever takes a stripe next, on any server, reads what it wrote. The
+// mutation's reads and its commit run on other connections: READ COMMITTED sees every commit
+// that ended before the lock was granted.
+class AdvisoryLocks final : public SharedStripeLocks {
+ public:
+  // A lock wait longer than this is refused (UNAVAILABLE, retried by the caller) rather than
+  // left to hold its caller's thread; a holder idle in its transaction this long (a server
+  // cut off from the database) loses its locks, which its commit can then no longer rely on.
+  static constexpr char kBegin[] =
+      "BEGIN; SET LOCAL lock_timeout = '10s'; "
+      "SET LOCAL idle_in_transaction_session_timeout = '60s'; ";
+
+  AdvisoryLocks(std::string conninfo, int max)
+      : pool_(std::move(conninfo), max, /*sync_writes=*/true) {}
+
+  absl::StatusOr<std::shared_ptr<void>> Lock(uint32_t space, const std::vector<uint32_t>& stripes,
+                                             const std::shared_ptr<void>& with) override {
+    // Numbers only: the statement is built as text and sent in one round trip with BEGIN.
+    // unnest keeps the array's (ascending) order, so servers take stripes in one order.
+    std::string sql = with ? "" : kBegin;
+    sql += "SELECT count(pg_advisory_xact_lock(" + std::to_string(space) + ", s)) FROM unnest('{";
+    for (size_t i = 0; i < stripes.size(); ++i) {
+      if (i) sql += ',';
+      sql += std::to_string(stripes[i]);
+    }
+    sql += "}'::int4[]) AS s";
+    std::shared_ptr<Transaction> transaction = std::static_pointer_cast<Transaction>(with);
+    if (!transaction) {
+      auto lease = pool_.Acquire();
+      if (!lease.ok()) return lease.status();
+      transaction = std::make_shared<Transaction>(std::move(*lease));
+    }
+    PGconn* c = transaction->lease.get();
+    Result r(PQexec(c, sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK)
+      return FromPq(c, r.get(), "taking record locks");
+    return std::shared_ptr<void>(std::move(transaction));
+  }
+
+ private:
+  struct Transaction {
+    explicit Transaction(ConnectionPool::Lease l) : lease(std::move(l)) {}
+    ~Transaction() { lease.ReleaseAfter("ROLLBACK"); }
+    ConnectionPool::Lease lease;
+  };
+  ConnectionPool pool_;
 };
 
 class PostgresBatch final : public EngineBatch {
@@ -358,27 +478,44 @@ class PostgresBatch final : public EngineBatch {
   void Delete(Cf cf, std::string_view key) override {
     ops_.push_back({FamilyKey(cf, key), {}, true});
   }
-  void SetSavePoint() override { save_points_.push_back(ops_.size()); }
+  // A change-log write, numbered by the commit statement (kWrite).
+  struct Sequenced {
+    std::string key_prefix;  // family byte + key up to the sequence
+    std::string place;       // int8, binary
+    std::string value;
+    bool sequence_field;
+  };
+  void PutSequenced(Cf cf, std::string_view key_prefix, uint32_t place, std::string_view value,
+                    bool sequence_field) override {
+    sequenced_.push_back(
+        {FamilyKey(cf, key_prefix), Be64(place), std::string(value), sequence_field});
+  }
+  void SetSavePoint() override { save_points_.push_back({ops_.size(), sequenced_.size()}); }
   void RollbackToSavePoint() override {
     if (save_points_.empty()) return;
-    ops_.resize(save_points_.back());
+    ops_.resize(save_points_.back().first);
+    sequenced_.resize(save_points_.back().second);
     save_points_.pop_back();
   }
   void PopSavePoint() override {
     if (!save_points_.empty()) save_points_.pop_back();
   }
-  size_t Count() const override { return ops_.size(); }
+  size_t Count() const override { return ops_.size() + sequenced_.size(); }
   const std::vector<Op>& ops() const { return ops_; }
+  const std::vector<Sequenced>& sequenced() const { return sequenced_; }
 
  private:
   std::vector<Op> ops_;
-  std::vector<size_t> save_points_;
+  std::vector<Sequenced> sequenced_;
+  std::vector<std::pair<size_t, size_t>> save_points_;  // sizes of ops_ and sequenced_
 };
 
 class PostgresEngine final : public Engine {
  public:
   explicit PostgresEngine(const StoreOptions& options)
-      : pool_(options.postgres, options.postgres_connections, options.sync_writes) {}
+      : pool_(options.postgres, options.postgres_connections, options.sync_writes),
+        locks_(options.postgres, kLockConnectionsPerConnection * options.postgres_connections) {}
+  ~PostgresEngine() override { FollowStableChangeSequence(nullptr); }
 
   absl::Status Prepare();
   bool existed() const override { return existed_; }
@@ -418,6 +555,11 @@ class PostgresEngine final : public Engine {
   absl::Status ScanReverse(Cf cf, std::string_view prefix, std::string_view start_before,
                            const ScanVisitor& visit) const override;
   absl::StatusOr<uint64_t> Reserve(std::string_view key, uint64_t initial, uint64_t count) override;
+
+  SharedStripeLocks* shared_locks() override { return &locks_; }
+  bool SequencesChanges() const override { return true; }
+  absl::StatusOr<uint64_t> StableChangeSequence() const override;
+  void FollowStableChangeSequence(std::function<void(uint64_t)> publish) override;
 
   absl::StatusOr<BackupInfo> CreateBackup(const std::string&) override {
     return absl::FailedPreconditionError(
@@ -471,12 +613,25 @@ class PostgresEngine final : public Engine {
   };
 
   mutable ConnectionPool pool_;
+  // A mutation holds its lock connection from its first lock to its commit: more of them
+  // than of the connections reads and commits share.
+  static constexpr int kLockConnectionsPerConnection = 4;
+  AdvisoryLocks locks_;
   bool existed_ = false;
   mutable std::mutex in_flight_mu_;
   std::multiset<std::chrono::steady_clock::time_point> in_flight_;  // start times
   const uint64_t nonce_ = std::random_device{}() * (uint64_t{1} << 32) ^ std::random_device{}();
   std::atomic<uint64_t> next_token_{0};
   std::atomic<int64_t> last_prune_micros_{0};
+
+  // FollowStableChangeSequence: a thread asking for the mark every kStablePoll, and at once
+  // after a commit of this engine wrote change-log entries.
+  void NudgeFollower();
+  std::mutex follow_mu_;
+  std::condition_variable follow_wake_;
+  bool follow_nudged_ = false;
+  bool follow_stop_ = false;
+  std::thread follower_;
 };
 
 absl::Status PostgresEngine::Prepare() {
@@ -491,7 +646,7 @@ absl::Status PostgresEngine::Prepare() {
     }
     return r;
   };
-  for (const char* sql : {"BEGIN", kSchemaLock, kCreateTable, kCreateCommitsTable}) {
+  for (const char* sql : {"BEGIN", kSchemaLock, kCreateTable, kCreateCommitsTable, kCreateVarint}) {
     if (auto r = exec(sql); !r.ok()) {
       PQclear(PQexec(c, "ROLLBACK"));
       return r.status();
@@ -515,6 +670,7 @@ absl::Status PostgresEngine::Prepare() {
 
 absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
   const auto& ops = static_cast<PostgresBatch&>(batch).ops();
+  const auto& sequenced = static_cast<PostgresBatch&>(batch).sequenced();
   // Collapse repeated keys (the last operation wins, as applying them in order would), then
   // sort: concurrent commits lock rows in one order, which keeps them from deadlocking.
   std::unordered_map<std::string_view, size_t> last;
@@ -534,8 +690,25 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
       values.push_back(ops[i].value);
     }
   }
-  const std::string deleted_array = ByteaArray(deleted), keys_array = ByteaArray(keys),
-                    values_array = ByteaArray(values);
+  std::vector<std::string_view> prefixes, places, change_values, fields;
+  for (const auto& entry : sequenced) {
+    prefixes.push_back(entry.key_prefix);
+    places.push_back(entry.place);
+    change_values.push_back(entry.value);
+    fields.push_back(entry.sequence_field ? std::string_view("\1", 1) : std::string_view("\0", 1));
+  }
+  const std::string deleted_array = BinaryArray(kByteaOid, deleted),
+                    keys_array = BinaryArray(kByteaOid, keys),
+                    values_array = BinaryArray(kByteaOid, values),
+                    prefixes_array = BinaryArray(kByteaOid, prefixes),
+                    places_array = BinaryArray(kInt8Oid, places),
+                    change_values_array = BinaryArray(kByteaOid, change_values),
+                    fields_array = BinaryArray(kBoolOid, fields);
+  // Once the commit is known to have landed: followers of the change log hear of it now.
+  auto landed = [&] {
+    if (!sequenced.empty()) NudgeFollower();
+    return absl::OkStatus();
+  };
   const InFlight in_flight(*this);
   const auto deadline = std::chrono::steady_clock::now() + kOutcomeWait;
   for (;;) {
@@ -549,11 +722,15 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
       p.Binary(keys_array);
       p.Binary(values_array);
       p.Binary(token);
+      p.Binary(prefixes_array);
+      p.Binary(places_array);
+      p.Binary(change_values_array);
+      p.Binary(fields_array);
       Result r(Execute(conn->get(), Sql::kWrite, p));
       auto status = PQresultStatus(r.get());
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
         PruneTokens();
-        return absl::OkStatus();
+        return landed();
       }
       lost = FromPq(conn->get(), r.get(), "commit");
       if (!OutcomeUnknown(conn->get(), r.get())) return lost;
@@ -564,7 +741,7 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
                                     "; whether it committed could not be learned: " +
                                     std::string(committed.status().message()));
     }
-    if (*committed) return absl::OkStatus();
+    if (*committed) return landed();
     // It did not commit and can no longer (its token is taken): send it again. The caller's
     // key locks are still held, so the values it computed are still right.
     if (std::chrono::steady_clock::now() >= deadline) return lost;
@@ -592,6 +769,48 @@ absl::Status PostgresEngine::AcceptingWrites() const {
   status.SetPayload(absl::string_view(kType.data(), kType.size()),
                     absl::Cord(retry.SerializeAsString()));
   return status;
+}
+
+absl::StatusOr<uint64_t> PostgresEngine::StableChangeSequence() const {
+  Params p;
+  auto r = Run(Sql::kStable, p, "reading the change log's stable mark");
+  if (!r.ok()) return r.status();
+  KeyReader reader(std::string_view(PQgetvalue(r->get(), 0, 0), PQgetlength(r->get(), 0, 0)));
+  auto v = reader.U64();  // int8 in binary: 8 bytes big-endian
+  if (!v || !reader.done()) return absl::DataLossError("unreadable stable mark");
+  return *v;
+}
+
+void PostgresEngine::FollowStableChangeSequence(std::function<void(uint64_t)> publish) {
+  if (follower_.joinable()) {
+    {
+      std::lock_guard lock(follow_mu_);
+      follow_stop_ = true;
+    }
+    follow_wake_.notify_all();
+    follower_.join();
+    follow_stop_ = false;
+  }
+  if (!publish) return;
+  follower_ = std::thread([this, publish = std::move(publish)] {
+    std::unique_lock lock(follow_mu_);
+    while (!follow_stop_) {
+      follow_nudged_ = false;
+      lock.unlock();
+      // A failure (a failover) keeps the last mark until a later poll succeeds.
+      if (auto stable = StableChangeSequence(); stable.ok()) publish(*stable);
+      lock.lock();
+      follow_wake_.wait_for(lock, kStablePoll, [&] { return follow_stop_ || follow_nudged_; });
+    }
+  });
+}
+
+void PostgresEngine::NudgeFollower() {
+  {
+    std::lock_guard lock(follow_mu_);
+    follow_nudged_ = true;
+  }
+  follow_wake_.notify_all();
 }
 
 absl::StatusOr<bool> PostgresEngine::ResolveOutcome(

@@ -147,7 +147,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // The engine closes the database if anything below fails.
   auto schema = CheckSchema(**engine);
   if (!schema.ok()) return schema;
-  auto last_change = RecoverLastChange(**engine);
+  // Where the change log stands: the last sequence written, or on an engine that numbers the
+  // log itself its stable mark (a sequence already written above it may belong to a commit
+  // that ended while an older one still runs).
+  auto last_change = (*engine)->SequencesChanges() ? (*engine)->StableChangeSequence()
+                                                   : RecoverLastChange(**engine);
   if (!last_change.ok()) return last_change.status();
   auto pruned = LoadPrunedMarks(**engine);
   if (!pruned.ok()) return pruned.status();
@@ -172,18 +176,49 @@ Store::Store(StoreOptions options, std::unique_ptr<Engine> engine, uint64_t last
   if (options_.postgres.empty() && options_.record_cache_bytes > 0) {
     cache_ = std::make_unique<RecordCache>(options_.record_cache_bytes);
   }
+  // Other servers on the same database take the same stripes there (key_locks.h); request
+  // and record locks are two lock spaces, taken in that order everywhere.
+  if (auto* shared = engine_->shared_locks()) {
+    request_locks_.ShareWith(shared, 1);
+    record_locks_.ShareWith(shared, 2);
+  }
+  // Commits through other servers advance the mark too: WatchChanges hears of them here.
+  if (engine_->SequencesChanges()) {
+    engine_->FollowStableChangeSequence([this](uint64_t stable) { sequencer_.Publish(stable); });
+  }
 }
 
-Store::~Store() = default;
+// The engine outlives the sequencer (members end in reverse order): stop publishing first.
+Store::~Store() {
+  if (engine_->SequencesChanges()) engine_->FollowStableChangeSequence(nullptr);
+}
 
 std::string_view Store::engine_name() const {
   return options_.postgres.empty() ? "rocksdb" : "postgres";
 }
 
+uint64_t Store::StableChangeSequence() const {
+  if (!engine_->SequencesChanges()) return sequencer_.Stable();
+  // Asked each time rather than only followed: a reader must find what another server
+  // committed a moment ago, and what this one just committed. The mark never goes back.
+  auto stable = engine_->StableChangeSequence();
+  return stable.ok() ? std::max(*stable, sequencer_.Stable()) : sequencer_.Stable();
+}
+
 uint64_t Store::ChangesPrunedThrough(uint32_t tenant) const {
-  std::lock_guard lock(pruned_mu_);
-  auto it = pruned_through_.find(tenant);
-  return it == pruned_through_.end() ? 0 : it->second;
+  uint64_t mark = 0;
+  {
+    std::lock_guard lock(pruned_mu_);
+    auto it = pruned_through_.find(tenant);
+    if (it != pruned_through_.end()) mark = it->second;
+  }
+  if (!engine_->SequencesChanges()) return mark;
+  // The database may be shared: another server's retention writes the mark with its
+  // deletions, in one transaction, so a reader that checks after reading (as readers do)
+  // finds a mark covering any entry it missed. An unreadable mark keeps the one known here.
+  auto stored = engine_->Get(Cf::kMeta, ChangesPrunedKey(tenant));
+  if (!stored.ok() || !stored->has_value()) return mark;
+  return std::max(mark, DecodeU64(**stored).value_or(0));
 }
 
 void Store::RaiseChangesPrunedThrough(uint32_t tenant, uint64_t sequence) {
@@ -230,13 +265,18 @@ absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
   return true;
 }
 
-absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb) {
+absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb, uint32_t& places) {
   for (const auto& op : set.ops_) {
     if (op.key.size() > kMaxKeyBytes) {
       return absl::InvalidArgumentError("a key of " + std::to_string(op.key.size()) + " bytes in " +
                                         std::string(kCfNames[CfIndex(op.cf)]) + ": at most " +
                                         std::to_string(kMaxKeyBytes));
     }
+  }
+  const bool engine_numbers = engine_->SequencesChanges();
+  if (engine_numbers && set.changes_.size() >= (uint64_t{1} << kChangeSequenceShift) - places) {
+    return absl::ResourceExhaustedError("too many change-log entries in one commit: at most " +
+                                        std::to_string((uint64_t{1} << kChangeSequenceShift) - 1));
   }
   for (auto& op : set.ops_) {
     if (op.is_delete) {
@@ -246,7 +286,7 @@ absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb) {
     }
   }
   if (set.changes_.empty()) return 0;
-  uint64_t first = sequencer_.Begin(set.changes_.size());
+  const uint64_t first = engine_numbers ? 0 : sequencer_.Begin(set.changes_.size());
   // Microseconds: Debian's protobuf 3.21 TimeUtil::GetCurrentTime() has whole seconds only,
   // too coarse for ordering by age (retention) or for clients comparing commit times.
   auto now = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
@@ -255,22 +295,30 @@ absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb) {
           .count());
   uint64_t seq = first;
   for (auto& [tenant, change] : set.changes_) {
-    change.set_sequence(seq);
+    // Every change-log key is a prefix followed by the sequence: numbered here, or by the
+    // engine when it commits.
+    const uint32_t place = places++;
+    auto put = [&](Cf cf, const std::string& prefix, std::string_view value, bool sequence_field) {
+      if (engine_numbers) return wb.PutSequenced(cf, prefix, place, value, sequence_field);
+      wb.Put(cf, KeyBuilder().Raw(prefix).U64(seq).key(), value);
+    };
+    if (!engine_numbers) change.set_sequence(seq);
     // A change may come with its time already set: a held-back change of an anonymous author
     // is published dated to the day it became due, not to the minute of its publication.
     if (!change.has_commit_time()) *change.mutable_commit_time() = now;
-    wb.Put(Cf::kChanges, ChangeKey(tenant, seq), change.SerializeAsString());
+    put(Cf::kChanges, KeyBuilder(tenant).key(), change.SerializeAsString(), true);
     // Indexes for readers who follow one organisation or one person (sync pulls). The
     // organisation index carries the change's kind, so a member's pull skips the kinds
     // members never see (check-ins, study records, letters) without reading each change.
     if (change.organization_id()) {
-      wb.Put(Cf::kIndex, ChangeByOrgKey(change.organization_id(), seq), change.kind());
+      put(Cf::kIndex, ChangeByOrgPrefix(change.organization_id()), change.kind(), false);
       if (change.members_see()) {
-        wb.Put(Cf::kIndex, ChangeForMembersByOrgKey(change.organization_id(), seq), change.kind());
+        put(Cf::kIndex, ChangeForMembersByOrgPrefix(change.organization_id()), change.kind(),
+            false);
       }
     }
     for (uint64_t person : change.person_ids()) {
-      wb.Put(Cf::kIndex, ChangeByPersonKey(person, seq), "");
+      put(Cf::kIndex, ChangeByPersonPrefix(person), "", false);
     }
     ++seq;
   }
@@ -280,7 +328,8 @@ absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb) {
 absl::Status Store::Commit(WriteSet batch) {
   if (auto accepting = engine_->AcceptingWrites(); !accepting.ok()) return accepting;
   auto wb = engine_->NewBatch();
-  auto first = AddToBatch(batch, *wb);
+  uint32_t places = 0;
+  auto first = AddToBatch(batch, *wb, places);
   if (!first.ok()) return first.status();
   auto s = engine_->Write(*wb);
   InvalidateCached(batch);
@@ -307,10 +356,11 @@ void Store::CommitGroup(std::vector<CommitQueue::Entry>& group) {
   auto wb = engine_->NewBatch();
   std::vector<absl::Status> outcomes(group.size());
   std::vector<uint64_t> sequences;
+  uint32_t places = 0;
   for (size_t i = 0; i < group.size(); ++i) {
     // A set that cannot be added leaves nothing in the batch; the others go on.
     wb->SetSavePoint();
-    auto first = AddToBatch(group[i].writes, *wb);
+    auto first = AddToBatch(group[i].writes, *wb, places);
     if (!first.ok()) {
       wb->RollbackToSavePoint();
       outcomes[i] = first.status();

@@ -34,6 +34,9 @@ inline constexpr uint32_t kSchemaVersion = 1;
 // fit a third of a page, and a database must move between engines unchanged. Branchline's
 // keys are far shorter (ids, request ids of at most 64 bytes, logins).
 inline constexpr size_t kMaxKeyBytes = 2048;
+// On engines that order the change log by transaction (PostgreSQL), a sequence is the
+// transaction's id shifted by this many bits, plus the entry's place in the transaction.
+inline constexpr int kChangeSequenceShift = 20;
 
 class Engine;
 class EngineBatch;
@@ -108,8 +111,12 @@ class Store {
   // A new tenant number, durable before it is returned.
   absl::StatusOr<uint32_t> NewTenant();
 
-  // Change log: every sequence at or below StableChangeSequence() is committed.
-  uint64_t StableChangeSequence() const { return sequencer_.Stable(); }
+  // Change log: every sequence at or below StableChangeSequence() is committed, and no commit
+  // can add one at or below it later. Sequences ascend in commit order on RocksDB and are
+  // consecutive there; on PostgreSQL they are the transaction id followed by the entry's place
+  // in it (kChangeSequenceShift), ascending but not consecutive, and every server on the
+  // database sees the same mark (docs/cluster.md).
+  uint64_t StableChangeSequence() const;
   const ChangeSequencer& sequencer() const { return sequencer_; }
 
   // Change-log retention (storage/change_pruning.h deletes old entries). The highest
@@ -144,8 +151,10 @@ class Store {
   Store(StoreOptions options, std::unique_ptr<Engine> engine, uint64_t last_change,
         std::map<uint32_t, uint64_t> pruned_through, uint64_t members_change_index_from);
   // Adds the set's writes, change-log entries and their indexes to `batch`. Returns the first
-  // change sequence reserved (0: none), to be ended once the batch is written or dropped.
-  absl::StatusOr<uint64_t> AddToBatch(WriteSet& set, EngineBatch& batch);
+  // change sequence reserved (0: none, or the engine numbers them), to be ended once the batch
+  // is written or dropped. `places` counts the batch's change-log entries so far, for an
+  // engine that numbers them (EngineBatch::PutSequenced).
+  absl::StatusOr<uint64_t> AddToBatch(WriteSet& set, EngineBatch& batch, uint32_t& places);
   void CommitGroup(std::vector<CommitQueue::Entry>& group);
   // Drops from the record cache what `set` wrote; after the write is visible.
   void InvalidateCached(const WriteSet& set);

@@ -15,14 +15,29 @@
 
 namespace branchline {
 
+namespace {
+
+// A lock another server would also have taken but this one could not (the database out of
+// reach): committing would not be serialised with that server's writes.
+absl::Status LocksHeld(const std::vector<storage::KeyLocks::Guard>& guards) {
+  for (const auto& guard : guards) {
+    if (!guard.status().ok()) return guard.status();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CommitMutation(Mutation& m) {
   if (m.writes_.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(LocksHeld(m.guards_));
   auto status = m.store_.Commit(std::move(m.writes_));
   m.writes_ = storage::WriteSet();
   return status;
 }
 
 void CommitMutationAsync(Mutation m, storage::CommitDone done) {
+  if (auto held = LocksHeld(m.guards_); !held.ok()) return done(held);
   storage::Store& store = m.store_;
   storage::WriteSet writes = std::move(m.writes_);
   // The locks travel with `done` and are released right after it ran (on the committer's

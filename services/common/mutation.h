@@ -19,9 +19,12 @@ class Mutation {
 
   storage::WriteSet& writes() { return writes_; }
   // Locks `keys` (record locks) until the mutation is committed or dropped. Call once per
-  // mutation with every key to be read-modified-written, before reading them.
+  // mutation with every key to be read-modified-written, before reading them. On a shared
+  // database the locks join the transaction of the ones already held (one connection per
+  // mutation).
   void Lock(const std::vector<std::string_view>& keys) {
-    guards_.push_back(store_.record_locks().Lock(keys));
+    guards_.push_back(
+        store_.record_locks().Lock(keys, guards_.empty() ? nullptr : &guards_.back()));
   }
   // Keeps `guard` (say, the request lock of an idempotent call) held as long as the locks.
   void Hold(storage::KeyLocks::Guard guard) { guards_.push_back(std::move(guard)); }

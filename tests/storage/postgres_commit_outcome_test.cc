@@ -48,22 +48,7 @@ class PostgresCommitOutcome : public ::testing::Test {
     store_ = std::move(*store);
   }
 
-  // Runs SQL through psql (the test never links libpq: only storage/ does) and returns its
-  // unaligned output without the trailing newline.
-  std::string Psql(const std::string& sql) {
-    std::string quoted = "'";
-    for (char c : sql) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    std::string command = db_.psql + " -c " + quoted + "' 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    EXPECT_NE(pipe, nullptr);
-    if (!pipe) return "";
-    std::string out;
-    char buffer[256];
-    while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    EXPECT_EQ(pclose(pipe), 0) << command << "\n" << out;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-  }
+  std::string Psql(const std::string& sql) { return testing::Psql(db_, sql); }
 
   // The pid of this database's backend waiting on `wait_event`, waited for up to 20 s.
   std::string BackendWaitingOn(const std::string& wait_event) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string_view>
@@ -13,6 +14,34 @@ namespace branchline::storage::testing {
 bool ServiceSuitesOnPostgres() {
   const char* engine = std::getenv("BRANCHLINE_TEST_STORAGE");
   return engine != nullptr && std::string_view(engine) == kPostgres;
+}
+
+absl::Status CommitAndWait(Store& store, WriteSet writes, bool async) {
+  if (!async) return store.Commit(std::move(writes));
+  absl::Status result;
+  std::atomic<bool> done{false};
+  store.CommitAsync(std::move(writes), [&](absl::Status s) {
+    result = std::move(s);
+    done = true;
+    done.notify_one();
+  });
+  done.wait(false);
+  return result;
+}
+
+std::string Psql(const PostgresTestDatabase& db, const std::string& sql) {
+  std::string quoted = "'";
+  for (char c : sql) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  std::string command = db.psql + " -c " + quoted + "' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  if (!pipe) return "";
+  std::string out;
+  char buffer[256];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  EXPECT_EQ(pclose(pipe), 0) << command << "\n" << out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
 }
 
 // The fixture's file: socket=DIR (and port=P) to create databases through as `postgres`;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "storage/store.h"
 #include "storage/store_options.h"
 
 namespace branchline::storage::testing {
@@ -23,6 +24,13 @@ struct PostgresTestDatabase {
 // nullopt, with the reason (binaries missing, test not started through ctest) in
 // `skip_reason`, when there is no fixture.
 std::optional<PostgresTestDatabase> NewPostgresDatabase(std::string* skip_reason);
+// Commits `writes` with Store::Commit, or with Store::CommitAsync waiting for its `done`: the
+// two paths every engine must serve alike.
+absl::Status CommitAndWait(Store& store, WriteSet writes, bool async);
+
+// Runs SQL through `db`'s psql (tests never link libpq: only storage/ does) and returns its
+// unaligned output without the trailing newline; a failing command fails the test.
+std::string Psql(const PostgresTestDatabase& db, const std::string& sql);
 // Only the URI of NewPostgresDatabase.
 std::optional<std::string> PostgresDatabase(std::string* skip_reason);
 
