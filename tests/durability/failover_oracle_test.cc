@@ -2,10 +2,11 @@
 // check-ins, study records and letters; then (1) the PostgreSQL primary dies as a machine does
 // (Patroni and postmaster SIGKILLed, scripts/cluster.sh kill-primary) and Patroni promotes the
 // synchronous standby; (2) the Branchline server itself is SIGKILLed and restarted on the
-// cluster. After each: every acknowledged write is there exactly once, nothing is there that
-// no client sent, calls whose outcome the client could not know are resolved by retrying with
-// the same request_id without a duplicate, writes are accepted again within 30 s, and the
-// server never answered INTERNAL.
+// cluster; (3) with two servers on the cluster, half the clients on each (as nginx would
+// spread them), one server is SIGKILLed and its clients go on through the other. After each:
+// every acknowledged write is there exactly once, nothing is there that no client sent, calls
+// whose outcome the client could not know are resolved by retrying with the same request_id
+// without a duplicate, writes are accepted again within 30 s, and no server answered INTERNAL.
 //
 // Run by tests/durability/failover_test.sh, which starts the cluster and sets
 // BRANCHLINE_CLUSTER_URI (the --storage string) and BRANCHLINE_CLUSTER_KILL_PRIMARY (the
@@ -15,6 +16,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -51,17 +53,28 @@ class FailoverOracleTest : public ::testing::Test {
     }
   }
 
-  void Start() {
-    server_ = std::make_unique<ServerProcess>(
-        data_, std::vector<std::string>{"--admin-password", kAdminPassword, "--storage", uri_});
-    ASSERT_GT(server_->port(), 0);
+  void Start() { server_ = StartOn(data_); }
+
+  // A server on the cluster keeping its keys in `data` (a second server gets copies of the
+  // first one's: the hosts of a cluster share them, docs/cluster.md).
+  std::unique_ptr<ServerProcess> StartOn(const std::string& data) {
+    auto server = std::make_unique<ServerProcess>(
+        data, std::vector<std::string>{"--admin-password", kAdminPassword, "--storage", uri_});
+    EXPECT_GT(server->port(), 0);
+    return server;
+  }
+
+  // Client `i`'s server: with a second server running, every other client uses it.
+  std::string AddressOf(size_t i) const {
+    return second_ && i % 2 ? second_->address() : server_->address();
   }
 
   // Every client signed in (as a new person when needed) and writing until its first unknown
   // outcome or `stop`.
   std::vector<std::thread> Load(const std::vector<uint64_t>& meetings, std::atomic<bool>& stop) {
-    for (auto& client : clients_) {
-      client->Connect(server_->address());
+    for (size_t i = 0; i < clients_.size(); ++i) {
+      auto& client = clients_[i];
+      client->Connect(AddressOf(i));
       if (client->NeedsNewPerson()) client->AddPerson(admin_);
       client->SignIn();
     }
@@ -108,8 +121,11 @@ class FailoverOracleTest : public ::testing::Test {
   }
 
   void ExpectNoInternal(const char* phase) {
-    auto log = server_->ReadLog();
-    EXPECT_EQ(log.find("status=13 "), std::string::npos) << phase << ": an INTERNAL answer";
+    for (const auto* server : {server_.get(), second_.get()}) {
+      if (!server) continue;
+      EXPECT_EQ(server->ReadLog().find("status=13 "), std::string::npos)
+          << phase << ": an INTERNAL answer";
+    }
   }
 
   void Print(const char* phase, double recovered_seconds) {
@@ -130,13 +146,15 @@ class FailoverOracleTest : public ::testing::Test {
   std::string uri_, kill_primary_, data_;
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<ServerProcess> second_;  // phase (3)
   Admin admin_{kAdminPassword};
   std::vector<std::unique_ptr<OracleClient>> clients_;
 };
 
-// One world on the cluster's database, two faults in turn (the cluster is the test's own, so
-// both phases share it).
-TEST_F(FailoverOracleTest, APrimaryThenAServerKilledUnderLoadLoseNothingAcknowledged) {
+// One world on the cluster's database, three faults in turn (the cluster is the test's own, so
+// every phase shares it).
+TEST_F(FailoverOracleTest,
+       APrimaryAServerAndOneOfTwoServersKilledUnderLoadLoseNothingAcknowledged) {
   // (1) The primary dies.
   std::vector<uint64_t> meetings = {admin_.CreateMeeting("安全例会 主库切换")};
   std::atomic<bool> stop{false};
@@ -178,6 +196,32 @@ TEST_F(FailoverOracleTest, APrimaryThenAServerKilledUnderLoadLoseNothingAcknowle
   Verify(meetings, "after the server died");
   ExpectNoInternal("server restart");
   Print("server killed", recovered);
+
+  // (3) Two servers, half the clients on each; the first dies, its clients move to the other.
+  const std::string data2 = dir_.Sub("data2");
+  std::filesystem::create_directories(data2);
+  for (const char* key : {"token.key", "feedback.key"}) {
+    std::filesystem::copy_file(data_ + "/" + key, data2 + "/" + key);
+  }
+  second_ = StartOn(data2);
+  meetings.push_back(admin_.CreateMeeting("安全例会 两台服务器"));
+  stop = false;
+  threads = Load(meetings, stop);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  killed = Clock::now();
+  EXPECT_EQ(server_->Stop(SIGKILL), 128 + SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the second goes on meanwhile
+  stop = true;
+  for (auto& t : threads) t.join();
+  server_ = std::move(second_);  // the survivor answers everyone from now on
+  admin_.Connect(server_->address());
+  clients_.front()->Connect(server_->address());
+  clients_.front()->SignIn();
+  recovered = SecondsUntilWritesAccepted(killed, meetings);
+  EXPECT_LT(recovered, std::chrono::duration<double>(kRecoveryBudget).count());
+  Verify(meetings, "after one of two servers died");
+  ExpectNoInternal("one of two servers killed");
+  Print("one of two servers killed", recovered);
 }
 
 }  // namespace
