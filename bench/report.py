@@ -40,14 +40,76 @@ def errors(run):
     return ", ".join(f"{k} {v}" for k, v in e.items()) or "none"
 
 
+def header(args, title, command):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return [f"# {title}, {now:%Y-%m-%d %H:%M} UTC\n",
+            f"Commit `{args.commit}` · {os.cpu_count()} cores ({cpu}) · {platform.system()} "
+            f"{platform.release()} · load average (1/5/15 min) **{args.load[0]}** at the start, "
+            f"**{args.load[1]}** at the end.\n",
+            "The machine is shared and may be busy with other work (see the load averages), "
+            "so absolute figures are noisy; the targets are ratios to baselines measured in the same run. "
+            f"Reproduce with `{command}` (see README).\n"]
+
+
+def workload_table(runs):
+    out = ["| workload | C | calls/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU cores "
+           "| server CPU µs/call | server RSS MiB |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for name, r in runs.items():
+        out.append(f"| {name} | {r['concurrency']} | {fmt(r['calls_per_second'])} | "
+                   f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {errors(r)} | "
+                   f"{r['server_cpu_cores']:.2f} | {fmt(r['server_cpu_us_per_call'])} | "
+                   f"{fmt(r['server_rss_mib'])} |")
+    return out
+
+
+def cluster_report(runs, base, args):
+    """bench/cluster.sh: one server on the 3-node cluster against pgbench on the same cluster
+    and against the embedded RocksDB, same run."""
+    out = header(args, "Branchline on a 3-node PostgreSQL cluster", "bench/cluster.sh")
+    pg = base.get("postgresql-cluster", {})
+    out.append("## Targets\n")
+    out.append("| target | measured | limit | met |\n|---|---|---|---|")
+    tps = pg.get("tps")
+    for name, label in (("checkin", "CheckIn"), ("study", "RecordStudy")):
+        on_cluster = runs.get(f"cluster {name}")
+        if tps and on_cluster:
+            r = on_cluster["calls_per_second"] / tps
+            out.append(f"| {label} on the cluster ÷ pgbench inserts/s on the cluster | {r:.2f} "
+                       f"({fmt(on_cluster['calls_per_second'])} ÷ {fmt(tps)}) | ≥ 0.7 | "
+                       f"{'yes' if r >= 0.7 else '**no**'} |")
+    for name in ("checkin", "study", "morning"):
+        on_cluster, embedded = runs.get(f"cluster {name}"), runs.get(name)
+        if on_cluster and embedded and embedded["calls_per_second"]:
+            r = on_cluster["calls_per_second"] / embedded["calls_per_second"]
+            out.append(f"| {name}: cluster ÷ embedded RocksDB (for information) | {r:.2f} | | |")
+    out.append("\n## Workloads\n")
+    out.extend(workload_table(runs))
+    if pg:
+        out.append(f"\n- Baseline: pgbench on the same cluster (strict synchronous replication, "
+                   f"{pg['clients']} clients, one `INSERT` with a `gen_random_uuid()` primary key "
+                   f"per transaction): **{fmt(pg['tps'])} inserts/s**, average latency "
+                   f"{pg['latency_average_ms']} ms, p99 {pg['p99_ms']:.2f} ms.")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
     ap.add_argument("--load", nargs=2, default=["?", "?"])
     ap.add_argument("--commit", default="unknown")
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--cluster", action="store_true", help="the rows of bench/cluster.sh")
     args = ap.parse_args()
     runs, base = load(args.results)
+    if args.cluster:
+        print("\n".join(cluster_report(runs, base, args)))
+        return
 
     expected = ["echo", "checkin", "study", "letter", "upcoming", "pull", "morning", "roster",
                 "report"]
@@ -117,21 +179,7 @@ def main():
         target(f"Open time with {fmt(scale['records'])} records", f"{scale['open_ms']} ms",
                "≤ 2,000 ms", scale["open_ms"] <= 2000)
 
-    now = datetime.datetime.now(datetime.timezone.utc)
-    out = []
-    out.append(f"# Branchline benchmark, {now:%Y-%m-%d %H:%M} UTC\n")
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    out.append(f"Commit `{args.commit}` · {os.cpu_count()} cores ({cpu}) · {platform.system()} "
-               f"{platform.release()} · load average (1/5/15 min) **{args.load[0]}** at the start, "
-               f"**{args.load[1]}** at the end.\n")
-    out.append("The machine is shared and may be busy with other work (see the load averages), "
-               "so absolute figures are noisy; the targets are ratios to baselines measured in the same run. "
-               "Reproduce with `bench/run.sh` (see README).\n")
+    out = header(args, "Branchline benchmark", "bench/run.sh")
     out.append("## Targets\n")
     out.append("| target | measured | limit | met |\n|---|---|---|---|")
     for t in targets:
@@ -146,13 +194,7 @@ def main():
                f"the bare gRPC baseline fed the same check-in requests. C = calls outstanding "
                f"over 4 channels. Server CPU is cores busy on average (of "
                f"{os.cpu_count()}, shared with the load generator).\n")
-    out.append("| workload | C | calls/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU cores "
-               "| server CPU µs/call | server RSS MiB |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
-    for name, r in runs.items():
-        out.append(f"| {name} | {r['concurrency']} | {fmt(r['calls_per_second'])} | "
-                   f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {errors(r)} | "
-                   f"{r['server_cpu_cores']:.2f} | {fmt(r['server_cpu_us_per_call'])} | "
-                   f"{fmt(r['server_rss_mib'])} |")
+    out.extend(workload_table(runs))
     out.append("\n## Baselines\n")
     if "rocksdb" in base:
         b = base["rocksdb"]

@@ -58,65 +58,14 @@ for b in server/branchline-server bench/branchline-bench bench/branchline-bench-
   [ -x "$BIN/$b" ] || { echo "bench: $BIN/$b is missing (build first)"; exit 1; }
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/branchline-bench.XXXXXX")
-chmod 755 "$WORK"  # the PostgreSQL cluster runs as the postgres user
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2> /dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2> /dev/null || true; done
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+stop_postgres() {
   if [ -n "${PG_DATA:-}" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop > /dev/null 2>&1 || true
   fi
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
-RESULTS=$WORK/results.jsonl
-: > "$RESULTS"
-ADMIN_PASSWORD="bench-admin-$RANDOM$RANDOM"
-
-log() { echo "bench: $*" >&2; }
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-# start NAME COMMAND...: runs it in the background, waits for "(port N)" in its output;
-# sets SERVER_PID, SERVER_PORT and START_MS (milliseconds from exec to listening).
-start() {
-  local name=$1
-  shift
-  local out=$WORK/$name.log
-  local t0
-  t0=$(date +%s%N)
-  "$@" > "$out" 2>&1 &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  SERVER_PORT=""
-  for _ in $(seq 1 1200); do
-    SERVER_PORT=$(grep -o '(port [0-9]*)' "$out" | head -1 | tr -dc '0-9' || true)
-    [ -n "$SERVER_PORT" ] && break
-    kill -0 "$SERVER_PID" 2> /dev/null || { cat "$out" >&2; log "$name exited"; exit 1; }
-    sleep 0.05
-  done
-  [ -n "$SERVER_PORT" ] || { cat "$out" >&2; log "$name did not start"; exit 1; }
-  START_MS=$((($(date +%s%N) - t0) / 1000000))
-}
-stop() {
-  kill -TERM "$SERVER_PID"
-  wait "$SERVER_PID" || true
-}
-# load LABEL WORKLOAD CONCURRENCY [FLEET]: one measured run, appended to $RESULTS.
-load() {
-  local label=$1 workload=$2 concurrency=$3 fleet=${4:-$WORK/fleet.json}
-  "$BIN/bench/branchline-bench" run --target "127.0.0.1:$SERVER_PORT" --fleet "$fleet" \
-    --workloads "$workload" --label "$label" --concurrency "$concurrency" \
-    --warmup "$WARMUP" --duration "$DURATION" --server-pid "$SERVER_PID" --json "$RESULTS" |
-    tail -n +3 >&2
-}
-as_postgres() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-baseline() {  # baseline NAME JSON-OBJECT
-  echo "{\"baseline\": \"$1\", $2}" >> "$RESULTS"
-}
+EXTRA_CLEANUP=stop_postgres
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "work dir $WORK, load average $LOAD_START"
@@ -128,10 +77,7 @@ DATA=$WORK/branchline
 start prepare "$BIN/server/branchline-server" --listen 127.0.0.1:0 --data-dir "$DATA" \
   --backup-dir "$WORK/backups" --admin-password "$ADMIN_PASSWORD" --no-access-log \
   --fast-password-hashing
-t0=$(date +%s)
-"$BIN/bench/branchline-bench" prepare --target "127.0.0.1:$SERVER_PORT" --fleet "$WORK/fleet.json" \
-  --admin-password "$ADMIN_PASSWORD" --people "$PEOPLE" >&2
-log "fleet of $PEOPLE prepared in $(($(date +%s) - t0)) s"
+prepare "$WORK/fleet.json"
 stop
 
 # --- Baseline 1: echo, same generator, same check-in requests.
@@ -160,33 +106,7 @@ if [ $SMOKE = 0 ] && [ $QUICK = 0 ]; then
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -o \
     "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA -c max_connections=$((C + 20)) -c fsync=on -c synchronous_commit=on" \
     start > /dev/null
-  psql -q -h 127.0.0.1 -p "$PG_PORT" -U bench -d postgres -v ON_ERROR_STOP=1 <<'SQL'
-CREATE TABLE check_ins (
-  request_id uuid PRIMARY KEY,
-  meeting_id bigint NOT NULL,
-  person_id bigint NOT NULL,
-  status smallint NOT NULL,
-  device_time timestamptz NOT NULL,
-  server_time timestamptz NOT NULL
-);
-CREATE INDEX check_ins_by_meeting ON check_ins (meeting_id, person_id);
-SQL
-  cat > "$WORK/checkin.sql" <<'SQL'
-\set person random(1, 10000000)
-\set meeting random(1, 1000)
-INSERT INTO check_ins VALUES (gen_random_uuid(), :meeting, :person, 1, now(), now());
-SQL
-  log "pgbench $C clients, one durable insert per transaction"
-  # -l logs every transaction's latency (µs, third field), for the p99 pgbench does not print.
-  out=$(pgbench -n -h 127.0.0.1 -p "$PG_PORT" -U bench -c "$C" -j 2 -T "${DURATION%.*}" \
-    -l --log-prefix="$WORK/pgbench" -f "$WORK/checkin.sql" postgres 2>&1)
-  tps=$(echo "$out" | awk '/^tps =/ {print $3; exit}')
-  lat=$(echo "$out" | awk '/^latency average =/ {print $4}')
-  [ -n "$tps" ] || { echo "$out" >&2; log "pgbench gave no figure"; exit 1; }
-  p99=$(cat "$WORK"/pgbench.* | awk '{print $3}' | sort -n |
-    awk '{v[NR] = $1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}')
-  rm -f "$WORK"/pgbench.*
-  baseline postgresql "\"tps\": $tps, \"latency_average_ms\": $lat, \"p99_ms\": $p99, \"clients\": $C"
+  pgbench_inserts postgresql "host=127.0.0.1 port=$PG_PORT user=bench dbname=postgres"
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast stop > /dev/null
   PG_DATA=""
 fi

@@ -158,8 +158,11 @@ class Workloads final : public Base {
   ~Workloads() override {
     if (check_ins_.empty()) return;
     uint64_t most = *std::max_element(check_ins_.begin(), check_ins_.end());
-    fleet_->next_meeting =
-        first_meeting_ + static_cast<int>((most + PeoplePerSlot() - 1) / PeoplePerSlot());
+    // At most every meeting: a fast run (the echo baseline, a small fleet) uses them all up, and
+    // the next run must then find none left rather than an index past the end.
+    fleet_->next_meeting = static_cast<int>(
+        std::min<uint64_t>(fleet_->meeting_ids.size(),
+                           first_meeting_ + (most + PeoplePerSlot() - 1) / PeoplePerSlot()));
   }
 
   void Start(int slot, uint64_t n, Done done) override {
@@ -276,7 +279,8 @@ class Workloads final : public Base {
   void CheckIn(int slot, Done done) {
     uint64_t k = check_ins_[slot]++;
     size_t person = slot + concurrency_ * (k % PeoplePerSlot());
-    size_t meetings = fleet_->meeting_ids.size() - first_meeting_;
+    const size_t total = fleet_->meeting_ids.size(), first = static_cast<size_t>(first_meeting_);
+    size_t meetings = total > first ? total - first : 0;
     if (meetings == 0) return done(kWrongAnswer);  // no meeting left to check in to at all
     size_t meeting = first_meeting_ + (k / PeoplePerSlot()) % meetings;
     v1::CheckInRequest r;

@@ -36,6 +36,7 @@ joined() {  # FORMAT ARRAY...: the three hosts with their ports, comma-separated
   local format=$1 i items=()
   shift
   local -a port=("$@")
+  # shellcheck disable=SC2059  # the format is the caller's, by design
   for i in 0 1 2; do items+=("$(printf "$format" "$i" "${hosts[$i]}" "${port[$i]}")"); done
   local IFS=,
   echo "${items[*]}"
