@@ -3,8 +3,8 @@
 # Required: PREFIX (pid, logs and temp files), LISTEN (host:port), UPSTREAM (the server's
 # loopback host:port), TLS_CERT, TLS_KEY. Optional: WORKERS (auto), RATE_PER_SECOND (20),
 # BURST (100), BACKUP_UPSTREAMS (space-separated host:port of further servers, sent calls only
-# while UPSTREAM is down: on a cluster, until servers share their read-modify-write locks,
-# docs/cluster.md).
+# while UPSTREAM is down: on a cluster, where one server runs at a time and another is started
+# when its host is lost, docs/cluster.md "Three hosts").
 # Example: PREFIX=/var/lib/branchline-edge LISTEN=0.0.0.0:443 UPSTREAM=127.0.0.1:50051 \
 #   TLS_CERT=/etc/branchline/tls.pem TLS_KEY=/etc/branchline/tls.key deploy/nginx/render.sh
 set -euo pipefail
