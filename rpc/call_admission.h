@@ -1,11 +1,11 @@
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
+#include "rpc/call_metadata.h"
 #include "rpc/peer_certificate.h"
 #include "rpc/request_refusal.h"
 #include "services/auth/authenticator.h"
@@ -17,15 +17,6 @@ namespace branchline {
 // The per-call steps every authenticated call of ours takes before its domain function, on
 // each of the three paths (HandleAuthenticated in grpc_handler.h, AsyncUnaryMethod,
 // AsyncStreamCall), written once so the paths cannot drift apart.
-
-// The value of one metadata entry of the call ("" when absent).
-inline std::string_view MetadataValue(const grpc::ServerContextBase* context,
-                                      std::string_view key) {
-  const auto& md = context->client_metadata();
-  auto it = md.find(grpc::string_ref(key.data(), key.size()));
-  if (it == md.end()) return {};
-  return std::string_view(it->second.data(), it->second.size());
-}
 
 // Admits a call, in this order: the refusal the call interceptor filed for it (too large for
 // its method, the server stopping); the request parsed by `parse` on the paths that receive

@@ -8,6 +8,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "rpc/call_log.h"
+#include "rpc/call_metadata.h"
 #include "rpc/grpc_status.h"
 #include "rpc/localized_status.h"
 #include "rpc/methods.h"
@@ -80,7 +81,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
       // `accept-language` metadata; docs/errors.md): here, the one place every call's final
       // status passes (sync, async and streaming handlers alike).
       if (!status.ok()) {
-        status = LocalizeStatus(status, AcceptLanguage());
+        status = LocalizeStatus(status, MetadataValue(context_, "accept-language"));
         methods->ModifySendStatus(status);
       }
       if (!unparseable) CountForChurn();
@@ -143,13 +144,6 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   }
 
   // The caller's `accept-language` metadata ("" when absent).
-  std::string_view AcceptLanguage() const {
-    const auto& metadata = context_->client_metadata();
-    auto it = metadata.find("accept-language");
-    if (it == metadata.end()) return {};
-    return std::string_view(it->second.data(), it->second.size());
-  }
-
   // A call of ours that ends without its request (and not because it did not parse) was reset
   // before its message arrived: the rapid-reset flood's signature (HEADERS, then RST_STREAM).
   // Counted against its connection (server/connection_churn.h). Ordinary calls cost nothing
