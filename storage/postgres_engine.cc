@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -236,6 +237,17 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
+// A cell of a binary result, and one holding an int8 (8 bytes big-endian, as KeyBuilder::U64
+// writes; nullopt when it is not one).
+std::string_view Cell(const PGresult* r, int row, int column) {
+  return {PQgetvalue(r, row, column), static_cast<size_t>(PQgetlength(r, row, column))};
+}
+std::optional<uint64_t> Int8Cell(const PGresult* r, int row, int column) {
+  KeyReader reader(Cell(r, row, column));
+  auto v = reader.U64();
+  return reader.done() ? v : std::nullopt;
+}
+
 // Runs a statement the connection has prepared (ConnectionPool::PrepareStatements).
 PGresult* Execute(PGconn* c, Sql sql, Params& params) {
   return PQexecPrepared(c, StatementOf(sql).name, params.size(), params.values(), params.lengths(),
@@ -295,10 +307,8 @@ class ConnectionPool {
     // Sends `sql` and gives the connection back without waiting for the answer, which the
     // next Acquire of it reads (ending a transaction costs the releasing thread no round trip).
     void ReleaseAfter(const char* sql) {
-      if (conn_ && PQsendQuery(conn_, sql) == 1)
-        pool_->Release(conn_, /*answer_pending=*/true);
-      else if (conn_)
-        pool_->Release(conn_);
+      if (!conn_) return;
+      pool_->Release(conn_, /*answer_pending=*/PQsendQuery(conn_, sql) == 1);
       conn_ = nullptr;
     }
 
@@ -775,9 +785,8 @@ absl::StatusOr<uint64_t> PostgresEngine::StableChangeSequence() const {
   Params p;
   auto r = Run(Sql::kStable, p, "reading the change log's stable mark");
   if (!r.ok()) return r.status();
-  KeyReader reader(std::string_view(PQgetvalue(r->get(), 0, 0), PQgetlength(r->get(), 0, 0)));
-  auto v = reader.U64();  // int8 in binary: 8 bytes big-endian
-  if (!v || !reader.done()) return absl::DataLossError("unreadable stable mark");
+  auto v = Int8Cell(r->get(), 0, 0);
+  if (!v) return absl::DataLossError("unreadable stable mark");
   return *v;
 }
 
@@ -906,9 +915,8 @@ absl::StatusOr<uint64_t> PostgresEngine::Reserve(std::string_view key, uint64_t 
   auto r = Run(Sql::kReserve, p, "reserving ids");
   if (!r.ok()) return r.status();
   if (PQntuples(r->get()) != 1) return absl::InternalError("reserving ids: no row returned");
-  KeyReader reader(std::string_view(PQgetvalue(r->get(), 0, 0), PQgetlength(r->get(), 0, 0)));
-  auto v = reader.U64();
-  if (!v || !reader.done()) return absl::DataLossError("high-water mark is unreadable");
+  auto v = Int8Cell(r->get(), 0, 0);
+  if (!v) return absl::DataLossError("high-water mark is unreadable");
   return *v;
 }
 
@@ -922,10 +930,9 @@ absl::StatusOr<std::map<uint32_t, uint64_t>> PostgresEngine::CountKeysByTenant(
   if (!r.ok()) return r.status();
   std::map<uint32_t, uint64_t> counts;
   for (int i = 0; i < PQntuples(r->get()); ++i) {
-    KeyReader tenant(std::string_view(PQgetvalue(r->get(), i, 0), PQgetlength(r->get(), i, 0)));
-    KeyReader count(std::string_view(PQgetvalue(r->get(), i, 1), PQgetlength(r->get(), i, 1)));
+    KeyReader tenant(Cell(r->get(), i, 0));
     auto t = tenant.U32();
-    auto n = count.U64();  // int8 in binary: 8 bytes big-endian
+    auto n = Int8Cell(r->get(), i, 1);
     if (t && tenant.done() && n) counts[*t] = *n;
   }
   return counts;

@@ -36,6 +36,23 @@ uint32_t StoredVersion(const Engine& engine) {
   return KeyReader(**stored).U32().value_or(0);
 }
 
+// The sequences of `tenant`'s change log, ascending. Consecutive from 1 on RocksDB; on
+// PostgreSQL each is its transaction's id and place in it (store.h, kChangeSequenceShift), so
+// the tests read them rather than assume them.
+std::vector<uint64_t> ChangeSequences(const Store& store, uint32_t tenant) {
+  std::vector<uint64_t> sequences;
+  EXPECT_TRUE(store
+                  .Scan(Cf::kChanges, KeyBuilder(tenant).key(), "",
+                        [&](std::string_view key, std::string_view) {
+                          KeyReader r(key);
+                          r.U32();
+                          sequences.push_back(r.U64().value_or(0));
+                          return true;
+                        })
+                  .ok());
+  return sequences;
+}
+
 class StoreContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -81,18 +98,7 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     return Keys(/*reverse=*/true, cf, prefix, start_before);
   }
 
-  // The sequences of `tenant`'s change log, ascending. Consecutive from 1 on RocksDB; on
-  // PostgreSQL each is its transaction's id and place in it (store.h, kChangeSequenceShift),
-  // so the tests read them rather than assume them.
-  std::vector<uint64_t> Sequences(uint32_t tenant) {
-    std::vector<uint64_t> sequences;
-    for (const auto& key : ScanAll(Cf::kChanges, KeyBuilder(tenant).key())) {
-      KeyReader r(key);
-      r.U32();
-      sequences.push_back(r.U64().value_or(0));
-    }
-    return sequences;
-  }
+  std::vector<uint64_t> Sequences(uint32_t tenant) { return ChangeSequences(*store_, tenant); }
   bool ConsecutiveSequences() const { return store_->engine_name() == "rocksdb"; }
 
   TempDir dir_;
@@ -374,7 +380,9 @@ TEST_P(StoreContract, TheChangeLogHasNoGapsOrRepeatsUnderConcurrentWriters) {
   ASSERT_TRUE(store_->Commit(std::move(w)).ok());
   const uint64_t next = Sequences(kTenant).back();
   EXPECT_GT(next, seen.back());
-  if (ConsecutiveSequences()) EXPECT_EQ(next, expected + 1);
+  if (ConsecutiveSequences()) {
+    EXPECT_EQ(next, expected + 1);
+  }
   EXPECT_GE(store_->StableChangeSequence(), next);
 }
 
@@ -412,7 +420,9 @@ TEST_P(StoreContract, RetentionPrunesAPrefixAndSequencesNeverRestart) {
   ASSERT_TRUE(store_->Commit(std::move(w)).ok());
   ASSERT_EQ(Sequences(4).size(), 1u);
   EXPECT_GT(Sequences(4)[0], seq[4]) << "a sequence was handed out twice";
-  if (ConsecutiveSequences()) EXPECT_EQ(Sequences(4)[0], 6u);
+  if (ConsecutiveSequences()) {
+    EXPECT_EQ(Sequences(4)[0], 6u);
+  }
 }
 
 // Records, deletions and the schema version survive a reopen; a newer schema is refused.
@@ -459,16 +469,7 @@ std::vector<uint64_t> PlantSchema1ChangeLog(Store& store, int count) {
     w.AddChange(1, change);
     EXPECT_TRUE(store.Commit(std::move(w)).ok());
   }
-  std::vector<uint64_t> sequences;
-  EXPECT_TRUE(store
-                  .Scan(Cf::kChanges, KeyBuilder(1).key(), "",
-                        [&](std::string_view key, std::string_view) {
-                          KeyReader r(key);
-                          r.U32();
-                          sequences.push_back(r.U64().value_or(0));
-                          return true;
-                        })
-                  .ok());
+  const std::vector<uint64_t> sequences = ChangeSequences(store, 1);
   EXPECT_EQ(sequences.size(), static_cast<size_t>(count));
   WriteSet old;
   for (int i = 0; i < count && i < static_cast<int>(sequences.size()); ++i) {
@@ -528,7 +529,9 @@ TEST_P(StoreContract, MigratesASchema1DatabaseInBatches) {
   ASSERT_TRUE(store_->Commit(std::move(w)).ok());
   const uint64_t newest = Sequences(1).back();
   EXPECT_GT(newest, seq.back());
-  if (ConsecutiveSequences()) EXPECT_EQ(newest, 26u);
+  if (ConsecutiveSequences()) {
+    EXPECT_EQ(newest, 26u);
+  }
   SetMigrationTestHooks({.fail = [](uint32_t, uint64_t, bool) {
     return absl::InternalError("a current database must not migrate");
   }});
