@@ -85,6 +85,13 @@ class OperationsCollector final : public prometheus::Collectable {
     out.push_back(Gauge("branchline_change_log_retention_seconds",
                         "Change-log retention window (change_retention_days)",
                         sources_.change_retention_micros / 1e6));
+    if (sources_.store) {
+      out.push_back(Gauge("branchline_background_leader",
+                          "1 while this server runs the database's background passes (reminders, "
+                          "meeting series, deferred publication, pruning): always with RocksDB, "
+                          "one server of a PostgreSQL database at a time",
+                          sources_.store->LedBackgroundWork() ? 1 : 0));
+    }
     if (auto age = OldestChangeAgeSeconds()) {
       out.push_back(Gauge("branchline_change_log_oldest_age_seconds",
                           "Age of the oldest change-log entry of any tenant (0: empty); above "

@@ -91,6 +91,11 @@ class Engine {
   // store's KeyLocks; null when the database has one writer (RocksDB: one process).
   virtual SharedStripeLocks* shared_locks() { return nullptr; }
 
+  // Store::LeadsBackgroundWork (store.h) has the contract; an engine with one writer process
+  // (RocksDB) always leads. `LedBackgroundWork` is the last answer, without asking.
+  virtual bool LeadsBackgroundWork() { return true; }
+  virtual bool LedBackgroundWork() const { return true; }
+
   // Store::Scan and Store::ScanReverse (store.h) have the contract.
   virtual absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,
                             const ScanVisitor& visit) const = 0;

@@ -290,8 +290,11 @@ class ConnectionPool {
  public:
   static constexpr char kDefaultConnectTimeoutSeconds[] = "5";
 
-  ConnectionPool(std::string conninfo, int max, bool sync_writes)
-      : conninfo_(std::move(conninfo)), max_(std::max(1, max)), sync_writes_(sync_writes) {}
+  ConnectionPool(std::string conninfo, int max, bool sync_writes, bool short_tcp_timeouts = false)
+      : conninfo_(std::move(conninfo)),
+        max_(std::max(1, max)),
+        sync_writes_(sync_writes),
+        short_tcp_timeouts_(short_tcp_timeouts) {}
   ~ConnectionPool() {
     for (PGconn* c : idle_) PQfinish(c);
   }
@@ -352,9 +355,18 @@ class ConnectionPool {
     // attempt (and the call waiting for it) for minutes before libpq tries the next host.
     // Keywords are applied in order, so the connection string, expanded after it, overrides
     // this default when it names its own.
-    const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
-    const char* const values[] = {kDefaultConnectTimeoutSeconds, conninfo_.c_str(), nullptr};
-    PGconn* c = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+    // With short_tcp_timeouts, a peer that vanishes without closing the socket is noticed
+    // within about 10 s (unanswered sends, or 5 s idle plus 3 unanswered probes 2 s apart).
+    std::vector<const char*> keywords = {"connect_timeout"};
+    std::vector<const char*> values = {kDefaultConnectTimeoutSeconds};
+    if (short_tcp_timeouts_) {
+      keywords.insert(keywords.end(), {"keepalives_idle", "keepalives_interval", "keepalives_count",
+                                       "tcp_user_timeout"});
+      values.insert(values.end(), {"5", "2", "3", "10000"});
+    }
+    keywords.insert(keywords.end(), {"dbname", nullptr});
+    values.insert(values.end(), {conninfo_.c_str(), nullptr});
+    PGconn* c = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
     if (PQstatus(c) != CONNECTION_OK) {
       std::string error = PQerrorMessage(c);
       while (!error.empty() && error.back() == '\n') error.pop_back();
@@ -417,6 +429,7 @@ class ConnectionPool {
   const std::string conninfo_;
   const int max_;
   const bool sync_writes_;
+  const bool short_tcp_timeouts_;
   std::atomic<bool> prepare_statements_{false};
   std::mutex mu_;
   std::condition_variable freed_;
@@ -475,6 +488,55 @@ class AdvisoryLocks final : public SharedStripeLocks {
   ConnectionPool pool_;
 };
 
+// The database's background lease (Store::LeadsBackgroundWork): a session-level advisory
+// lock, space 3 (KeyLocks' stripes are spaces 1 and 2), on a connection of its own. The first
+// server to ask takes it and holds it while that session lives: a server that stops or is
+// killed (its socket closes) frees it at once; one cut off from the database frees it when
+// the database's TCP timeouts end the session (kAsk's settings: about 10 s). The holder
+// believes its lease for kRecheck after the database last confirmed it, far below that, so two
+// servers never start passes at once (a pass asks when it starts; docs/notifications.md).
+class BackgroundLease {
+ public:
+  static constexpr auto kRecheck = std::chrono::seconds(2);
+  // One round trip: the database's side of the session's TCP timeouts (the client's are the
+  // pool's short_tcp_timeouts), then the lock — already this session's (a session lock taken
+  // twice would have to be released twice), or taken now if nobody holds it.
+  static constexpr char kAsk[] =
+      "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
+      "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000; "
+      "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+      "AND classid = 3 AND objid = 0 AND objsubid = 2 AND pid = pg_backend_pid() AND granted) "
+      "THEN true ELSE pg_try_advisory_lock(3, 0) END";
+
+  explicit BackgroundLease(std::string conninfo)
+      : pool_(std::move(conninfo), 1, /*sync_writes=*/true, /*short_tcp_timeouts=*/true) {}
+
+  bool Held() {
+    std::lock_guard lock(mu_);
+    const auto asked = std::chrono::steady_clock::now();
+    if (held_ && asked - confirmed_ < kRecheck) return true;
+    const bool held = Ask();
+    if (held) confirmed_ = asked;
+    held_ = held;
+    return held;
+  }
+  bool LastAnswer() const { return held_; }
+
+ private:
+  bool Ask() {
+    auto lease = pool_.Acquire();
+    if (!lease.ok()) return false;
+    Result r(PQexec(lease->get(), kAsk));
+    return PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 &&
+           std::string_view(PQgetvalue(r.get(), 0, 0)) == "t";
+  }
+
+  ConnectionPool pool_;  // of one connection, kept open: its session holds the lock
+  std::mutex mu_;        // one question at a time
+  std::atomic<bool> held_{false};
+  std::chrono::steady_clock::time_point confirmed_;
+};
+
 class PostgresBatch final : public EngineBatch {
  public:
   struct Op {
@@ -524,7 +586,8 @@ class PostgresEngine final : public Engine {
  public:
   explicit PostgresEngine(const StoreOptions& options)
       : pool_(options.postgres, options.postgres_connections, options.sync_writes),
-        locks_(options.postgres, kLockConnectionsPerConnection * options.postgres_connections) {}
+        locks_(options.postgres, kLockConnectionsPerConnection * options.postgres_connections),
+        lease_(options.postgres) {}
   ~PostgresEngine() override { FollowStableChangeSequence(nullptr); }
 
   absl::Status Prepare();
@@ -567,6 +630,8 @@ class PostgresEngine final : public Engine {
   absl::StatusOr<uint64_t> Reserve(std::string_view key, uint64_t initial, uint64_t count) override;
 
   SharedStripeLocks* shared_locks() override { return &locks_; }
+  bool LeadsBackgroundWork() override { return lease_.Held(); }
+  bool LedBackgroundWork() const override { return lease_.LastAnswer(); }
   bool SequencesChanges() const override { return true; }
   absl::StatusOr<uint64_t> StableChangeSequence() const override;
   void FollowStableChangeSequence(std::function<void(uint64_t)> publish) override;
@@ -627,6 +692,7 @@ class PostgresEngine final : public Engine {
   // than of the connections reads and commits share.
   static constexpr int kLockConnectionsPerConnection = 4;
   AdvisoryLocks locks_;
+  BackgroundLease lease_;
   bool existed_ = false;
   mutable std::mutex in_flight_mu_;
   std::multiset<std::chrono::steady_clock::time_point> in_flight_;  // start times

@@ -193,6 +193,9 @@ Store::~Store() {
   if (engine_->SequencesChanges()) engine_->FollowStableChangeSequence(nullptr);
 }
 
+bool Store::LeadsBackgroundWork() { return engine_->LeadsBackgroundWork(); }
+bool Store::LedBackgroundWork() const { return engine_->LedBackgroundWork(); }
+
 std::string_view Store::engine_name() const {
   return options_.postgres.empty() ? "rocksdb" : "postgres";
 }

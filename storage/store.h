@@ -134,6 +134,16 @@ class Store {
   KeyLocks& request_locks() { return request_locks_; }
   KeyLocks& record_locks() { return record_locks_; }
 
+  // The background passes (reminders, meeting series, deferred publication, pruning) run on
+  // one server of a database at a time. Whether this one may run a pass now: always on RocksDB
+  // (one process per database); on PostgreSQL while this store holds the database's background
+  // lease, which the first server to ask takes and keeps while its session lives, and which
+  // it confirms with the database at most every few seconds (docs/cluster.md). May take a
+  // round trip; false when the database cannot be reached.
+  bool LeadsBackgroundWork();
+  // The last answer of LeadsBackgroundWork, without asking the database (for metrics).
+  bool LedBackgroundWork() const;
+
   const StoreOptions& options() const { return options_; }
 
   // Current engine figures (cheap: RocksDB properties and statistics tickers; zeros on

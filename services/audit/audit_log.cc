@@ -211,6 +211,7 @@ absl::StatusOr<uint64_t> AuditLog::PruneNow() {
 
 void AuditLog::Start(int64_t interval_micros) {
   timer_.Start(interval_micros, [this] {
+    if (!store_.LeadsBackgroundWork()) return;  // another server of the database runs it
     auto pruned = PruneNow();
     if (!pruned.ok()) {
       spdlog::warn("audit retention: {}", pruned.status().ToString());

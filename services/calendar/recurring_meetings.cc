@@ -750,6 +750,7 @@ absl::StatusOr<uint64_t> RecurringMeetings::MaterializeDue() {
 
 void RecurringMeetings::Start() {
   timer_.Start(options_.materialize_interval_micros, [this] {
+    if (!store_.LeadsBackgroundWork()) return;  // another server of the database runs it
     auto created = MaterializeDue();
     if (!created.ok()) {
       spdlog::warn("meeting series pass: {}", created.status().ToString());

@@ -441,6 +441,7 @@ absl::StatusOr<uint64_t> Uploads::PruneNow() {
 
 void Uploads::StartPruning() {
   pruner_.Start(options_.prune_interval_micros, [this] {
+    if (!store_.LeadsBackgroundWork()) return;  // another server of the database runs it
     auto pruned = PruneNow();
     // Counts only: an upload's id could be matched with a phone's retries.
     if (!pruned.ok()) {

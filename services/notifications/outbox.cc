@@ -28,6 +28,16 @@ absl::StatusOr<std::optional<v1::Notification>> LoadNotification(const storage::
 
 }  // namespace
 
+absl::StatusOr<uint64_t> Outbox::NewestOutboxId(uint32_t tenant) const {
+  uint64_t newest = 0;
+  RETURN_IF_ERROR(store_.ScanReverse(storage::Cf::kIndex, storage::NotificationOutboxPrefix(tenant),
+                                     "", [&](std::string_view key, std::string_view) {
+                                       newest = storage::TrailingId(key);
+                                       return false;
+                                     }));
+  return newest;
+}
+
 absl::StatusOr<bool> Outbox::Write(v1::Notification draft, uint64_t object, int64_t occurrence) {
   const uint32_t tenant = storage::TenantOfId(draft.person_id());
   const std::string guard = storage::NotificationGuardKey(
@@ -35,7 +45,14 @@ absl::StatusOr<bool> Outbox::Write(v1::Notification draft, uint64_t object, int6
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(auto existing, store_.Get(storage::Cf::kIndex, guard));
   if (existing.has_value()) return false;
-  ASSIGN_OR_RETURN(uint64_t id, store_.NewId(tenant));
+  // Ids come from per-server blocks: when the background lease has moved here, this server's
+  // block may lie below ids the previous holder wrote. Ids past the newest entry keep the
+  // outbox in commit order (skipping at most the rest of a block: the next lies above).
+  ASSIGN_OR_RETURN(uint64_t newest, NewestOutboxId(tenant));
+  uint64_t id = 0;
+  do {
+    ASSIGN_OR_RETURN(id, store_.NewId(tenant));
+  } while (id <= newest);
   draft.set_id(id);
   *draft.mutable_create_time() = ToTimestamp(clock_.NowMicros());
   draft.clear_read_time();

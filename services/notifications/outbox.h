@@ -21,8 +21,9 @@ namespace branchline {
 // often the pass runs, across retries and restarts. Every write goes through one mutex and
 // commits before it is released, and the notification's id comes from Store::NewId under it:
 // ids grow in commit order, so the outbox index (kNotificationOutbox, by id) never gains an
-// entry behind a position a gateway already read. (One writer process per tenant: in cluster
-// mode the reminder pass must run on one server; see docs/notifications.md.)
+// entry behind a position a gateway already read. (One writer process per database: in
+// cluster mode the reminder pass runs only on the server holding the background lease,
+// Store::LeadsBackgroundWork; see docs/notifications.md.)
 //
 // Each notification is also a personal change ("notification", "created") addressed to its
 // person alone (organisation 0: not in any organisation's feed), so a phone pulling
@@ -57,6 +58,9 @@ class Outbox {
   absl::StatusOr<v1::OutboxPosition> Ack(const Caller& caller, const v1::AckOutboxRequest& request);
 
  private:
+  // The id of the tenant's newest outbox entry (0: none).
+  absl::StatusOr<uint64_t> NewestOutboxId(uint32_t tenant) const;
+
   storage::Store& store_;
   const Access& access_;
   const Devices& devices_;

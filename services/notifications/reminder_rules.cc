@@ -107,6 +107,8 @@ absl::Status ReminderRules::Start() {
     RETURN_IF_ERROR(store_.Commit(std::move(w)));
   }
   timer_.Start(options_.pass_interval_micros, [this] {
+    // One writer of the outbox at a time, across servers too (outbox.h).
+    if (!store_.LeadsBackgroundWork()) return;
     auto written = RunDue();
     if (!written.ok()) {
       spdlog::warn("reminder pass: {}", written.status().ToString());

@@ -24,6 +24,7 @@ void ChangeRetention::Start(int64_t interval_micros) {
 }
 
 void ChangeRetention::RunOnTimer() {
+  if (!store_.LeadsBackgroundWork()) return;  // another server of the database runs it
   auto pruned = PruneNow();
   if (!pruned.ok()) {
     spdlog::warn("change-log retention: {}", pruned.status().ToString());

@@ -73,6 +73,7 @@ void DeferredChanges::Start(int64_t interval_micros) {
 }
 
 void DeferredChanges::RunOnTimer() {
+  if (!store_.LeadsBackgroundWork()) return;  // another server of the database runs it
   auto published = PublishNow();
   // The count is logged (the feed shows it too); never which letters.
   if (!published.ok()) {

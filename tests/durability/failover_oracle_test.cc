@@ -1,26 +1,34 @@
-// Failover with an oracle: the real server on a 3-node Patroni cluster while clients write
-// check-ins, study records and letters; then (1) the PostgreSQL primary dies as a machine does
-// (Patroni and postmaster SIGKILLed, scripts/cluster.sh kill-primary) and Patroni promotes the
-// synchronous standby; (2) the Branchline server itself is SIGKILLed and restarted on the
-// cluster; (3) with two servers on the cluster, half the clients on each (as nginx would
-// spread them), one server is SIGKILLed and its clients go on through the other. After each:
+// Failover with an oracle: the real server on a 3-node Patroni cluster while 32 clients write
+// check-ins, study records and letters; then (1) with two servers behind the nginx edge
+// (deploy/nginx, tests/support/edge.sh) and every client calling through it, the PostgreSQL
+// primary dies as a machine does (Patroni and postmaster SIGKILLed, scripts/cluster.sh
+// kill-primary) and Patroni promotes the synchronous standby; (2) the Branchline server itself
+// is SIGKILLed and restarted on the cluster; (3) with two servers on the cluster, half the
+// clients on each, one server is SIGKILLed and its clients go on through the other; (4) two
+// servers behind the edge again: the server the edge sends the clients to is SIGKILLed, and
+// the edge moves them to the other. After each:
 // every acknowledged write is there exactly once, nothing is there that no client sent, calls
 // whose outcome the client could not know are resolved by retrying with the same request_id
 // without a duplicate, writes are accepted again within 30 s, and no server answered INTERNAL.
 //
 // Run by tests/durability/failover_test.sh, which starts the cluster and sets
-// BRANCHLINE_CLUSTER_URI (the --storage string) and BRANCHLINE_CLUSTER_KILL_PRIMARY (the
-// command that kills the primary); skipped without them.
+// BRANCHLINE_CLUSTER_URI (the --storage string), BRANCHLINE_CLUSTER_KILL_PRIMARY (the command
+// that kills the primary) and BRANCHLINE_EDGE_SCRIPT (tests/support/edge.sh); skipped without
+// them.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "tests/durability/workload.h"
+#include "tests/support/metrics_scrape.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -32,17 +40,65 @@ using testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kAdminPassword[] = "admin-password-1";
-constexpr int kClients = 6;
+constexpr int kClients = 32;
 constexpr auto kRecoveryBudget = std::chrono::seconds(30);
+
+// The nginx edge in front of two servers (tests/support/edge.sh), for one phase.
+class Edge {
+ public:
+  Edge(std::string script, const std::string& upstream, const std::string& peer)
+      : script_(std::move(script)) {
+    // Rate limits far above the callers', who all come from 127.0.0.1.
+    const std::string command =
+        "RATE_PER_SECOND=100000 BURST=100000 " + script_ + " start " + upstream + " " + peer;
+    FILE* out = popen(command.c_str(), "r");
+    if (!out) return;
+    char line[1024] = {};
+    if (!std::fgets(line, sizeof line, out)) line[0] = 0;
+    pclose(out);
+    std::istringstream(line) >> port_ >> pid_ >> dir_;
+  }
+  ~Edge() {
+    if (pid_ > 0) std::system((script_ + " stop " + std::to_string(pid_) + " " + dir_).c_str());
+  }
+  bool running() const { return port_ > 0; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string ca() const {
+    std::ifstream in(dir_ + "/edge/ca.pem");
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+ private:
+  std::string script_;
+  int port_ = 0;
+  int pid_ = 0;
+  std::string dir_;
+};
+
+// Calls a server has answered so far (its branchline_grpc_calls_total, every method).
+double CallsAnswered(const ServerProcess& server) {
+  std::istringstream metrics(testing::ScrapeMetrics(server.metrics_port()));
+  double total = 0;
+  for (std::string line; std::getline(metrics, line);) {
+    if (line.rfind("branchline_grpc_calls_total{", 0) == 0) {
+      total += std::strtod(line.substr(line.rfind(' ') + 1).c_str(), nullptr);
+    }
+  }
+  return total;
+}
 
 class FailoverOracleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* uri = std::getenv("BRANCHLINE_CLUSTER_URI");
     const char* kill = std::getenv("BRANCHLINE_CLUSTER_KILL_PRIMARY");
-    if (!uri || !kill) GTEST_SKIP() << "no cluster: run through tests/durability/failover_test.sh";
+    const char* edge = std::getenv("BRANCHLINE_EDGE_SCRIPT");
+    if (!uri || !kill || !edge) {
+      GTEST_SKIP() << "no cluster: run through tests/durability/failover_test.sh";
+    }
     uri_ = uri;
     kill_primary_ = kill;
+    edge_script_ = edge;
     data_ = dir_.Sub("data");  // the server's keys; the records are in the cluster
     Start();
     admin_.Connect(server_->address());
@@ -55,8 +111,17 @@ class FailoverOracleTest : public ::testing::Test {
 
   void Start() { server_ = StartOn(data_); }
 
-  // A server on the cluster keeping its keys in `data` (a second server gets copies of the
-  // first one's: the hosts of a cluster share them, docs/cluster.md).
+  // A second server on the cluster, keeping copies of the first one's keys in `data` (the
+  // hosts of a cluster share them, docs/cluster.md).
+  std::unique_ptr<ServerProcess> StartSecond(const std::string& data) {
+    std::filesystem::create_directories(data);
+    for (const char* key : {"token.key", "feedback.key"}) {
+      std::filesystem::copy_file(data_ + "/" + key, data + "/" + key);
+    }
+    return StartOn(data);
+  }
+
+  // A server on the cluster keeping its keys in `data`.
   std::unique_ptr<ServerProcess> StartOn(const std::string& data) {
     auto server = std::make_unique<ServerProcess>(
         data, std::vector<std::string>{"--admin-password", kAdminPassword, "--storage", uri_});
@@ -64,8 +129,10 @@ class FailoverOracleTest : public ::testing::Test {
     return server;
   }
 
-  // Client `i`'s server: with a second server running, every other client uses it.
+  // Client `i`'s server: the edge when there is one; else, with a second server running,
+  // every other client uses it.
   std::string AddressOf(size_t i) const {
+    if (edge_) return edge_->address();
     return second_ && i % 2 ? second_->address() : server_->address();
   }
 
@@ -74,7 +141,7 @@ class FailoverOracleTest : public ::testing::Test {
   std::vector<std::thread> Load(const std::vector<uint64_t>& meetings, std::atomic<bool>& stop) {
     for (size_t i = 0; i < clients_.size(); ++i) {
       auto& client = clients_[i];
-      client->Connect(AddressOf(i));
+      client->Connect(AddressOf(i), edge_ ? edge_->ca() : "");
       if (client->NeedsNewPerson()) client->AddPerson(admin_);
       client->SignIn();
     }
@@ -128,13 +195,13 @@ class FailoverOracleTest : public ::testing::Test {
     }
   }
 
-  // After a server was killed at `killed`: the administrator and the probe client on server_
-  // (its replacement or the survivor), writes accepted again within the budget, the oracle,
-  // no INTERNAL, the figures.
+  // After a server was killed at `killed`: the administrator on server_ (its replacement or
+  // the survivor) and the probe client there too, or through the edge when there is one;
+  // writes accepted again within the budget, the oracle, no INTERNAL, the figures.
   void ReconnectAndVerify(Clock::time_point killed, const std::vector<uint64_t>& meetings,
                           const char* phase) {
     admin_.Connect(server_->address());
-    clients_.front()->Connect(server_->address());
+    clients_.front()->Connect(AddressOf(0), edge_ ? edge_->ca() : "");
     clients_.front()->SignIn();
     const double recovered = SecondsUntilWritesAccepted(killed, meetings);
     EXPECT_LT(recovered, std::chrono::duration<double>(kRecoveryBudget).count());
@@ -158,10 +225,11 @@ class FailoverOracleTest : public ::testing::Test {
         static_cast<unsigned long long>(total.phantoms));
   }
 
-  std::string uri_, kill_primary_, data_;
+  std::string uri_, kill_primary_, edge_script_, data_;
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<ServerProcess> second_;  // phase (3)
+  std::unique_ptr<ServerProcess> second_;  // phases (1), (3) and (4)
+  std::unique_ptr<Edge> edge_;             // phases (1) and (4)
   Admin admin_{kAdminPassword};
   std::vector<std::unique_ptr<OracleClient>> clients_;
 };
@@ -170,7 +238,11 @@ class FailoverOracleTest : public ::testing::Test {
 // every phase shares it).
 TEST_F(FailoverOracleTest,
        APrimaryAServerAndOneOfTwoServersKilledUnderLoadLoseNothingAcknowledged) {
-  // (1) The primary dies.
+  // (1) The primary dies under two servers behind the edge. The edge puts each client address
+  // on one server (a consistent hash), so these clients, all from 127.0.0.1, reach one of them.
+  second_ = StartSecond(dir_.Sub("data1"));
+  edge_ = std::make_unique<Edge>(edge_script_, server_->address(), second_->address());
+  ASSERT_TRUE(edge_->running()) << "the nginx edge did not start";
   std::vector<uint64_t> meetings = {admin_.CreateMeeting("安全例会 主库切换")};
   std::atomic<bool> stop{false};
   auto threads = Load(meetings, stop);
@@ -184,7 +256,7 @@ TEST_F(FailoverOracleTest,
   EXPECT_LT(recovered, std::chrono::duration<double>(kRecoveryBudget).count());
   Verify(meetings, "after the primary died");
   ExpectNoInternal("primary failover");
-  Print("primary killed", recovered);
+  Print("primary killed, two servers behind the edge", recovered);
 
   // The new primary takes a full round of load.
   meetings.push_back(admin_.CreateMeeting("安全例会 切换之后"));
@@ -193,6 +265,8 @@ TEST_F(FailoverOracleTest,
   stop = true;
   for (auto& t : threads) t.join();
   Verify(meetings, "on the new primary");
+  edge_.reset();
+  second_.reset();
 
   // (2) The Branchline server dies; another starts on the same cluster.
   meetings.push_back(admin_.CreateMeeting("安全例会 服务器重启"));
@@ -206,12 +280,7 @@ TEST_F(FailoverOracleTest,
   ReconnectAndVerify(killed, meetings, "server killed");
 
   // (3) Two servers, half the clients on each; the first dies, its clients move to the other.
-  const std::string data2 = dir_.Sub("data2");
-  std::filesystem::create_directories(data2);
-  for (const char* key : {"token.key", "feedback.key"}) {
-    std::filesystem::copy_file(data_ + "/" + key, data2 + "/" + key);
-  }
-  second_ = StartOn(data2);
+  second_ = StartSecond(dir_.Sub("data2"));
   meetings.push_back(admin_.CreateMeeting("安全例会 两台服务器"));
   stop = false;
   threads = Load(meetings, stop);
@@ -223,6 +292,28 @@ TEST_F(FailoverOracleTest,
   for (auto& t : threads) t.join();
   server_ = std::move(second_);  // the survivor answers everyone from now on
   ReconnectAndVerify(killed, meetings, "one of two servers killed");
+
+  // (4) Two servers behind the edge: the one it sends the clients to dies, and the edge sends
+  // them to the other.
+  second_ = StartSecond(dir_.Sub("data3"));
+  edge_ = std::make_unique<Edge>(edge_script_, server_->address(), second_->address());
+  ASSERT_TRUE(edge_->running()) << "the nginx edge did not start";
+  meetings.push_back(admin_.CreateMeeting("安全例会 边缘代理"));
+  const double before[] = {CallsAnswered(*server_), CallsAnswered(*second_)};
+  stop = false;
+  threads = Load(meetings, stop);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const bool first_serves =
+      CallsAnswered(*server_) - before[0] > CallsAnswered(*second_) - before[1];
+  killed = Clock::now();
+  EXPECT_EQ((first_serves ? server_ : second_)->Stop(SIGKILL), 128 + SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  stop = true;
+  for (auto& t : threads) t.join();
+  if (first_serves) server_ = std::move(second_);
+  second_.reset();
+  ReconnectAndVerify(killed, meetings, "the server behind the edge killed");
+  edge_.reset();
 }
 
 }  // namespace

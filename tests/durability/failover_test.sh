@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The failover oracle test (failover_oracle_test.cc) on a real 3-node Patroni cluster of its
-# own: starts the cluster, runs the test binary with the --storage string and the command that
-# kills the primary, and throws the cluster away. About a minute; exits 77 (ctest: skipped)
-# when Patroni, etcd or PostgreSQL is missing.
+# own: starts the cluster, runs the test binary with the --storage string, the command that
+# kills the primary and the edge script, and throws the cluster away. About a minute; exits 77
+# (ctest: skipped) when Patroni, etcd or PostgreSQL is missing.
 #   failover_test.sh TEST_BINARY
 set -euo pipefail
 binary=$1
@@ -11,4 +11,5 @@ source "$(dirname "$0")/../storage/cluster_harness.sh"
 cluster_start
 BRANCHLINE_CLUSTER_URI=$cluster_uri \
   BRANCHLINE_CLUSTER_KILL_PRIMARY="'$cluster_root/scripts/cluster.sh' kill-primary '$cluster_dir'" \
+  BRANCHLINE_EDGE_SCRIPT="$cluster_root/tests/support/edge.sh" \
   "$binary" --gtest_brief=1

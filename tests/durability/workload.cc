@@ -58,12 +58,16 @@ Outcome Classify(const grpc::Status& status) {
   }
 }
 
-Stubs::Stubs(const std::string& address) {
+Stubs::Stubs(const std::string& address, const std::string& tls_ca) {
   grpc::ChannelArguments args;
   // Reconnect quickly after the server comes back (the default backoff starts at 1 s).
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-  channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = tls_ca;
+  channel = grpc::CreateCustomChannel(
+      address, tls_ca.empty() ? grpc::InsecureChannelCredentials() : grpc::SslCredentials(tls),
+      args);
   auth = v1::AuthService::NewStub(channel);
   orgs = v1::OrganizationService::NewStub(channel);
   people = v1::PersonService::NewStub(channel);
@@ -207,8 +211,8 @@ std::map<uint64_t, std::string> Admin::CheckInTexts(uint64_t meeting) {
 // ---------------------------------------------------------------------------------------
 // OracleClient
 
-void OracleClient::Connect(const std::string& address) {
-  stubs_ = std::make_unique<Stubs>(address);
+void OracleClient::Connect(const std::string& address, const std::string& tls_ca) {
+  stubs_ = std::make_unique<Stubs>(address, tls_ca);
   token_.clear();
 }
 

@@ -48,9 +48,10 @@ struct Call {
 // Outcome of one gRPC status from the client's point of view.
 Outcome Classify(const grpc::Status& status);
 
-// Stubs on one channel to one server address.
+// Stubs on one channel to one server address: plaintext, or TLS trusting `tls_ca` (PEM) when
+// set (the nginx edge).
 struct Stubs {
-  explicit Stubs(const std::string& address);
+  explicit Stubs(const std::string& address, const std::string& tls_ca = "");
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::AuthService::Stub> auth;
   std::unique_ptr<v1::OrganizationService::Stub> orgs;
@@ -127,8 +128,9 @@ class OracleClient {
  public:
   OracleClient(int index, uint64_t seed) : index_(index), rng_(seed) {}
 
-  // New channel to `address` (the server may have moved to a new port after a restart).
-  void Connect(const std::string& address);
+  // New channel to `address` (the server may have moved to a new port after a restart), over
+  // TLS trusting `tls_ca` when set (Stubs).
+  void Connect(const std::string& address, const std::string& tls_ca = "");
   // Starts writing as a new person (admin creates them); call before the first Run and
   // whenever NeedsNewPerson().
   void AddPerson(Admin& admin);

@@ -3,10 +3,12 @@
 // records, and the invariants that used to hold only inside one process hold across both —
 // one check-in per person per meeting, one answer per request_id, a change feed on one server
 // carrying every change written through the other, in order. The second server shares the
-// first's key files, as the hosts of a cluster must (docs/cluster.md).
+// first's key files, as the hosts of a cluster must (docs/cluster.md). The background passes
+// run on one of the two at a time, and move to the other when it stops.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -14,7 +16,9 @@
 
 #include "branchline/v1/sync.grpc.pb.h"
 #include "tests/services/attendance_fixture.h"
+#include "tests/services/notifications_fixture.h"
 #include "tests/storage/test_backends.h"
+#include "tests/support/metrics_scrape.h"
 
 namespace branchline::testing {
 namespace {
@@ -28,28 +32,50 @@ std::string NewDatabase() {
   return uri ? *uri : "";
 }
 
+// A second server on `uri`, sharing the key files in `first_data` (the first server's data
+// directory) as the hosts of a cluster must; `configure` sets its other options.
+std::unique_ptr<TestServer> SecondServer(const std::string& uri, const std::string& first_data,
+                                         void (*configure)(ServerOptions&)) {
+  return std::make_unique<TestServer>([uri, first_data, configure](ServerOptions& o) {
+    o.storage = uri;
+    configure(o);
+    std::filesystem::create_directories(o.data_dir);
+    for (const char* key : {"token.key", "feedback.key"}) {
+      std::filesystem::copy_file(first_data + "/" + key, o.data_dir + "/" + key,
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  });
+}
+
 class TwoServersTest : public AttendanceTest {
  protected:
   TwoServersTest() : TwoServersTest(NewDatabase()) {}
   explicit TwoServersTest(std::string uri)
       : AttendanceTest([uri](ServerOptions& o) {
           if (!uri.empty()) o.storage = uri;
+          Observable(o);
         }),
         uri_(std::move(uri)) {}
 
   void SetUp() override {
     if (uri_.empty()) GTEST_SKIP() << "no PostgreSQL fixture";
     AttendanceTest::SetUp();
-    const std::string first_data = server_.dir().Sub("data");
-    second_ = std::make_unique<TestServer>([this, first_data](ServerOptions& o) {
-      o.storage = uri_;
-      std::filesystem::create_directories(o.data_dir);
-      for (const char* key : {"token.key", "feedback.key"}) {
-        std::filesystem::copy_file(first_data + "/" + key, o.data_dir + "/" + key,
-                                   std::filesystem::copy_options::overwrite_existing);
-      }
-    });
+    second_ = SecondServer(uri_, server_.dir().Sub("data"), Observable);
     second_stub_ = v1::AttendanceService::NewStub(second_->channel());
+  }
+
+  // Metrics on, and a reminder pass (which asks for the background lease) every 200 ms.
+  static void Observable(ServerOptions& o) {
+    o.metrics_listen = "127.0.0.1:0";
+    o.notifications.pass_interval_micros = 200'000;
+  }
+
+  // A server's branchline_background_leader gauge: 1 or 0, -1 when the scrape lacks it.
+  static int Leader(TestServer& server) {
+    const std::string metrics = ScrapeMetrics(server.server().metrics_port());
+    const std::string name = "\nbranchline_background_leader ";
+    const auto at = metrics.find(name);
+    return at == std::string::npos ? -1 : metrics[at + name.size()] - '0';
   }
 
   // Through the first server for even `i`, the second for odd.
@@ -154,6 +180,90 @@ TEST_F(TwoServersTest, TheFeedOnOneServerCarriesEveryChangeWrittenThroughTheOthe
     }
   }
   EXPECT_EQ(check_ins.size(), 2 * meetings.size()) << "a check-in missing from the feed";
+}
+
+TEST_F(TwoServersTest, OneServerRunsTheBackgroundPassesAndTheOtherTakesOverWhenItStops) {
+  // Each asks at its passes; exactly one holds the lease, and keeps it.
+  auto one_leads = [&](TestServer& a, TestServer& b) { return Leader(a) == 1 && Leader(b) == 0; };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!one_leads(server_, *second_) && !one_leads(*second_, server_) &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const bool first_leads = Leader(server_) == 1;
+  TestServer& leader = first_leads ? server_ : *second_;
+  TestServer& other = first_leads ? *second_ : server_;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(Leader(leader), 1) << i;
+    ASSERT_EQ(Leader(other), 0) << i << ": two servers ran the passes";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  // The leader stops: the other takes the passes over at its next one.
+  leader.Stop();
+  const auto stopped = std::chrono::steady_clock::now();
+  while (Leader(other) != 1 &&
+         std::chrono::steady_clock::now() - stopped < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(Leader(other), 1) << "nobody took the passes over";
+  std::printf("background passes moved %.1f s after the leader stopped\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped).count());
+  // Back again, the old leader leaves them where they are.
+  leader.Restart();
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(Leader(leader), 0) << i;
+    EXPECT_EQ(Leader(other), 1) << i;
+  }
+}
+
+// The reminder pass through one server, then through the other (as after the background
+// lease moved): each takes ids from blocks of its own, yet a gateway's cursor past the first
+// server's entries still reaches every entry the second writes.
+class TwoServersOutboxTest : public NotificationsTest {
+ protected:
+  TwoServersOutboxTest() : TwoServersOutboxTest(NewDatabase()) {}
+  explicit TwoServersOutboxTest(std::string uri)
+      : NotificationsTest([uri](ServerOptions& o) {
+          if (!uri.empty()) o.storage = uri;
+        }),
+        uri_(std::move(uri)) {}
+
+  void SetUp() override {
+    if (uri_.empty()) GTEST_SKIP() << "no PostgreSQL fixture";
+    NotificationsTest::SetUp();
+    second_ = SecondServer(uri_, server_.dir().Sub("data"), Notifying);
+  }
+
+  // "Starts in 24 hours" for the four people of `meeting`, written by the reminder pass of
+  // `server`.
+  void FourRemindersThrough(TestServer& server, const v1::Meeting& meeting) {
+    ReminderClock().Set(ToMicros(meeting.start_time()) - 24 * kHour + kMin);
+    auto written = server.server().RunRemindersNow();
+    ASSERT_TRUE(written.ok()) << written.status();
+    ASSERT_EQ(*written, 4u);
+  }
+
+  std::string uri_;
+  std::unique_ptr<TestServer> second_;
+};
+
+TEST_F(TwoServersOutboxTest, AGatewayCursorReachesWhatTheNextServerWrites) {
+  Settings(branch_, {24});
+  const std::string gateway = server_.ServiceToken(branch_, v1::SCOPE_NOTIFICATIONS_DELIVER);
+  // The second server takes its first ids of the tenant now: a block above the first's.
+  const v1::Meeting first_meeting = MeetingAt(Now() + 30 * kHour);
+  FourRemindersThrough(*second_, first_meeting);
+  auto first = Drain(gateway, branch_);
+  ASSERT_EQ(first.size(), 4u);
+  const uint64_t cursor = first.back().cursor();
+  // Then the first server writes, whose own ids lie below the gateway's cursor.
+  const v1::Meeting next_meeting = MeetingAt(Now() + 32 * kHour);
+  ASSERT_LT(next_meeting.id(), cursor) << "the first server's block is not the lower one";
+  FourRemindersThrough(server_, next_meeting);
+  auto next = Drain(gateway, branch_, cursor);
+  EXPECT_EQ(next.size(), 4u) << "entries written behind the gateway's cursor are never sent";
+  for (const auto& e : next) EXPECT_GT(e.cursor(), cursor);
 }
 
 }  // namespace

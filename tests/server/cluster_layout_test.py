@@ -95,20 +95,20 @@ with tempfile.TemporaryDirectory() as tmp:
     check(open(os.path.join(tmp, "pw/storage.txt")).read().startswith("postgresql://branchline:s3cret@"),
           "PASSWORD_FILE goes into the string")
 
-    # The edge in front: the first server takes the calls, the others only while it is down;
-    # nginx accepts the rendered file.
+    # The edge in front: the three servers take calls at once, each client address on one of
+    # them (a consistent hash); nginx accepts the rendered file.
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=edge", "-days", "1",
                     "-keyout", os.path.join(tmp, "key.pem"), "-out", os.path.join(tmp, "cert.pem")],
                    check=True, capture_output=True)
     edge = dict(os.environ, PREFIX=tmp, LISTEN="127.0.0.1:1", UPSTREAM=f"{HOSTS[0]}:50051",
-                BACKUP_UPSTREAMS=f"{HOSTS[1]}:50051 {HOSTS[2]}:50051",
+                PEER_UPSTREAMS=f"{HOSTS[1]}:50051 {HOSTS[2]}:50051",
                 TLS_CERT=os.path.join(tmp, "cert.pem"), TLS_KEY=os.path.join(tmp, "key.pem"))
     conf = subprocess.run([os.path.join(ROOT, "deploy/nginx/render.sh")], env=edge, check=True,
                           capture_output=True, text=True).stdout
     servers = [l.strip() for l in conf.splitlines() if l.strip().startswith("server 10.")]
-    check(servers == [f"server {HOSTS[0]}:50051;", f"server {HOSTS[1]}:50051 backup;",
-                      f"server {HOSTS[2]}:50051 backup;"], f"nginx upstreams: {servers}")
+    check(servers == [f"server {h}:50051;" for h in HOSTS], f"nginx upstreams: {servers}")
+    check("hash $binary_remote_addr consistent;" in conf, "calls spread by client address")
     with open(os.path.join(tmp, "nginx.conf"), "w", encoding="utf-8") as f:
         f.write(conf)
     result = subprocess.run(["/usr/sbin/nginx", "-t", "-q", "-p", tmp, "-e",

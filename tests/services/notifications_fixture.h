@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ctime>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,11 +23,18 @@ inline FakeClock& ReminderClock() {
 
 class NotificationsTest : public AttendanceTest {
  protected:
-  NotificationsTest()
-      : AttendanceTest([](ServerOptions& o) {
-          o.notifications.clock = &ReminderClock();
-          o.notifications.pass_interval_micros = 3600LL * kSec;  // the tests call the hook
+  // `more` configures the server further (a test's own storage, say).
+  explicit NotificationsTest(std::function<void(ServerOptions&)> more = nullptr)
+      : AttendanceTest([more](ServerOptions& o) {
+          Notifying(o);
+          if (more) more(o);
         }) {}
+
+  // The reminder pass on ReminderClock, run by the tests' hook rather than a timer.
+  static void Notifying(ServerOptions& o) {
+    o.notifications.clock = &ReminderClock();
+    o.notifications.pass_interval_micros = 3600LL * kSec;
+  }
 
   void SetUp() override {
     ReminderClock().Set(SystemClock().NowMicros());
@@ -116,6 +124,26 @@ class NotificationsTest : public AttendanceTest {
     r.set_token(device_token);
     r.set_app_version("2.3.1");
     return notifications_->RegisterDevice(Ctx(token).get(), r, out);
+  }
+
+  // Reads a whole StreamOutbox call; `status` receives its end.
+  std::vector<v1::OutboxEntry> Drain(const std::string& token, uint64_t org, uint64_t after = 0,
+                                     int max = 0, grpc::Status* status = nullptr) {
+    v1::StreamOutboxRequest r;
+    r.set_organization_id(org);
+    r.set_after_cursor(after);
+    r.set_max_entries(max);
+    auto ctx = Ctx(token);
+    auto reader = notifications_->StreamOutbox(ctx.get(), r);
+    std::vector<v1::OutboxEntry> out;
+    for (v1::OutboxEntry e; reader->Read(&e);) out.push_back(e);
+    auto finished = reader->Finish();
+    if (status) {
+      *status = finished;
+    } else {
+      EXPECT_TRUE(finished.ok()) << finished.error_message();
+    }
+    return out;
   }
 
   std::unique_ptr<v1::NotificationService::Stub> notifications_;

@@ -17,26 +17,6 @@ class NotificationsOutboxTest : public NotificationsTest {
     gateway_ = server_.ServiceToken(branch_, v1::SCOPE_NOTIFICATIONS_DELIVER);
   }
 
-  // Reads a whole StreamOutbox call; `status` receives its end.
-  std::vector<v1::OutboxEntry> Drain(const std::string& token, uint64_t org, uint64_t after = 0,
-                                     int max = 0, grpc::Status* status = nullptr) {
-    v1::StreamOutboxRequest r;
-    r.set_organization_id(org);
-    r.set_after_cursor(after);
-    r.set_max_entries(max);
-    auto ctx = Ctx(token);
-    auto reader = notifications_->StreamOutbox(ctx.get(), r);
-    std::vector<v1::OutboxEntry> out;
-    for (v1::OutboxEntry e; reader->Read(&e);) out.push_back(e);
-    auto finished = reader->Finish();
-    if (status) {
-      *status = finished;
-    } else {
-      EXPECT_TRUE(finished.ok()) << finished.error_message();
-    }
-    return out;
-  }
-
   grpc::Status Ack(const std::string& token, uint64_t org, uint64_t cursor,
                    v1::OutboxPosition* out) {
     v1::AckOutboxRequest r;

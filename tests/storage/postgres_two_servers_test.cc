@@ -6,6 +6,8 @@
 //    sees one twice.
 //  - Read-modify-write locks are also advisory locks in the database (AdvisoryLocks), so a
 //    read-modify-write through one server waits for the other's to commit.
+//  - The background passes run on one of them at a time (BackgroundLease), and move to the
+//    other when the holder stops or loses its session.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -367,6 +369,46 @@ TEST_F(TwoServers, ALockHeldTooLongElsewhereIsRefusedNotWaitedOutForever) {
   EXPECT_TRUE(again.status().ok()) << again.status();
   auto retry = b_->record_locks().Lock(key);
   EXPECT_TRUE(retry.status().ok()) << retry.status();
+}
+
+// Whether `store` leads within `within`, asking as a pass timer would.
+bool LeadsWithin(Store& store, std::chrono::seconds within) {
+  for (auto until = Clock::now() + within; Clock::now() < until;
+       std::this_thread::sleep_for(100ms)) {
+    if (store.LeadsBackgroundWork()) return true;
+  }
+  return false;
+}
+
+TEST_F(TwoServers, OneServerLeadsTheBackgroundWorkAndTheOtherTakesOverWhenItStops) {
+  ASSERT_TRUE(a_->LeadsBackgroundWork());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(b_->LeadsBackgroundWork()) << "while the first holds the lease";
+    EXPECT_TRUE(a_->LeadsBackgroundWork()) << "the holder keeps it";
+  }
+  EXPECT_FALSE(b_->LedBackgroundWork());
+  EXPECT_TRUE(a_->LedBackgroundWork());
+  a_.reset();  // the server stops: its session ends, and the lease with it
+  // Within moments (the database frees a session's locks as its backend exits).
+  EXPECT_TRUE(LeadsWithin(*b_, 2s)) << "the other server takes over";
+  a_ = Open();
+  EXPECT_FALSE(a_->LeadsBackgroundWork()) << "a restarted server does not take it back";
+}
+
+TEST_F(TwoServers, AHolderWhoseSessionEndsStopsLeadingWithinTheRecheck) {
+  ASSERT_TRUE(a_->LeadsBackgroundWork());
+  // The database ends the holder's session (as its TCP timeouts do for a server cut off).
+  EXPECT_EQ(testing::Psql(db_,
+                          "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE "
+                          "locktype = 'advisory' AND classid = 3 AND objid = 0 AND granted"),
+            "1");
+  ASSERT_TRUE(LeadsWithin(*b_, 5s)) << "the other server takes the freed lease";
+  // The old holder believed its lease for at most the recheck interval; then it asks, finds
+  // it held elsewhere, and stops.
+  std::this_thread::sleep_for(2100ms);
+  EXPECT_FALSE(a_->LeadsBackgroundWork());
+  EXPECT_FALSE(a_->LedBackgroundWork());
+  EXPECT_TRUE(b_->LeadsBackgroundWork());
 }
 
 }  // namespace

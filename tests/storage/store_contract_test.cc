@@ -643,6 +643,16 @@ TEST_P(StoreContract, ARecordAnotherServerWritesIsSeenOnTheNextRead) {
   EXPECT_EQ(store_->Stats().record_cache_hits_total, 0u);
 }
 
+// The background passes run where the store leads: a lone store always does, on either
+// engine, and says so without asking again.
+TEST_P(StoreContract, ALoneStoreLeadsTheBackgroundWork) {
+  EXPECT_TRUE(store_->LeadsBackgroundWork());
+  EXPECT_TRUE(store_->LeadsBackgroundWork()) << "asking twice keeps the lease";
+  EXPECT_TRUE(store_->LedBackgroundWork());
+  Reopen();
+  EXPECT_TRUE(store_->LeadsBackgroundWork()) << "a reopened store leads again";
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract,
                          ::testing::Values(testing::kRocksDb, testing::kPostgres),
                          [](const auto& info) { return info.param; });
