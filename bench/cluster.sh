@@ -2,8 +2,11 @@
 # The cluster rows of the benchmark (issue #18), in one run so the baselines share the
 # machine's noise: a 3-node Patroni/PostgreSQL 15 cluster on loopback (scripts/cluster.sh, strict
 # synchronous mode), PostgreSQL's own durable insert rate on it (pgbench, the baseline), and
-# Branchline's check-ins, study records and morning mix on the embedded RocksDB and with one
-# server on the cluster. Writes the report to standard output (or BENCH_OUT). About 4 minutes.
+# Branchline's check-ins, study records and morning mix on the embedded RocksDB, with one
+# server on the cluster, and with two servers on it (the load generator spreads its calls over
+# both directly: through the nginx edge, whose address hash puts one client address on one
+# server, a generator on one address would reach one of them). Writes the report to standard
+# output (or BENCH_OUT). About 5 minutes.
 #
 #   bench/cluster.sh
 # Environment: BENCH_DURATION (s, default 8), BENCH_WARMUP (2), BENCH_CONCURRENCY (64),
@@ -55,6 +58,25 @@ STORAGE=$(CLUSTER_BASE_PORT=$base scripts/cluster.sh up "$WORK/cluster" | tail -
 # The baseline on the same cluster, in Branchline's database (its own table).
 pgbench_inserts postgresql-cluster "$STORAGE"
 run_branchline "cluster " "$CLUSTER_PEOPLE" --data-dir "$WORK/cluster-data" --storage "$STORAGE"
+
+# Two servers on the cluster, sharing the first one's keys (as the hosts of a cluster do) and
+# its fleet; each workload's calls spread over both, their CPU and RSS summed.
+mkdir -p "$WORK/cluster-data2"
+cp "$WORK/cluster-data/token.key" "$WORK/cluster-data/feedback.key" "$WORK/cluster-data2/"
+start "cluster2a" "$BIN/server/branchline-server" --listen 127.0.0.1:0 --no-access-log \
+  --data-dir "$WORK/cluster-data" --storage "$STORAGE"
+first_pid=$SERVER_PID first_port=$SERVER_PORT
+start "cluster2b" "$BIN/server/branchline-server" --listen 127.0.0.1:0 --no-access-log \
+  --data-dir "$WORK/cluster-data2" --storage "$STORAGE"
+for w in "${WORKLOADS[@]}"; do
+  "$BIN/bench/branchline-bench" run --target "127.0.0.1:$first_port,127.0.0.1:$SERVER_PORT" \
+    --fleet "$WORK/cluster -fleet.json" --workloads "$w" --label "cluster2 $w" \
+    --concurrency "$C" --warmup "$WARMUP" --duration "$DURATION" --server-pid "$first_pid" \
+    --server-pid "$SERVER_PID" --json "$RESULTS" | tail -n +3 >&2
+done
+stop
+SERVER_PID=$first_pid
+stop
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 bench/report.py "$RESULTS" --cluster --load "$LOAD_START" "$LOAD_END" \

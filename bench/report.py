@@ -69,8 +69,8 @@ def workload_table(runs):
 
 
 def cluster_report(runs, base, args):
-    """bench/cluster.sh: one server on the 3-node cluster against pgbench on the same cluster
-    and against the embedded RocksDB, same run."""
+    """bench/cluster.sh: one and two servers on the 3-node cluster against pgbench on the same
+    cluster and against the embedded RocksDB, same run."""
     out = header(args, "Branchline on a 3-node PostgreSQL cluster", "bench/cluster.sh")
     pg = base.get("postgresql-cluster", {})
     out.append("## Targets\n")
@@ -88,6 +88,11 @@ def cluster_report(runs, base, args):
         if on_cluster and embedded and embedded["calls_per_second"]:
             r = on_cluster["calls_per_second"] / embedded["calls_per_second"]
             out.append(f"| {name}: cluster ÷ embedded RocksDB (for information) | {r:.2f} | | |")
+        two = runs.get(f"cluster2 {name}")
+        if two and on_cluster and on_cluster["calls_per_second"]:
+            r = two["calls_per_second"] / on_cluster["calls_per_second"]
+            out.append(f"| {name}: two servers ÷ one server on the cluster (for information) | "
+                       f"{r:.2f} | | |")
     out.append("\n## Workloads\n")
     out.extend(workload_table(runs))
     if pg:

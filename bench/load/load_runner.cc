@@ -116,13 +116,16 @@ LoadResult RunLoad(Workload& workload, const LoadOptions& options) {
   double cpu_before = 0;
   std::thread sampler([&] {
     std::this_thread::sleep_until(measure_from);
-    if (options.server_pid) cpu_before = ProcessCpuSeconds(options.server_pid);
+    for (int pid : options.server_pids) cpu_before += ProcessCpuSeconds(pid);
   });
   for (int i = 0; i < n; ++i) start_next(i);
   sampler.join();
   std::this_thread::sleep_until(measure_to);
-  double cpu_after = options.server_pid ? ProcessCpuSeconds(options.server_pid) : 0;
-  double rss = options.server_pid ? ProcessRssMib(options.server_pid) : -1;
+  double cpu_after = 0, rss = 0;
+  for (int pid : options.server_pids) {
+    cpu_after += ProcessCpuSeconds(pid);
+    rss += ProcessRssMib(pid);
+  }
   {
     std::unique_lock lock(mu);
     all_done.wait(lock, [&] { return running == 0; });
@@ -149,7 +152,7 @@ LoadResult RunLoad(Workload& workload, const LoadOptions& options) {
   for (int c = 1; c <= kWrongAnswer; ++c) {
     if (codes[c]) r.errors.emplace_back(StatusName(c), codes[c]);
   }
-  if (options.server_pid) {
+  if (!options.server_pids.empty()) {
     double cpu = cpu_after - cpu_before;
     r.server_cpu_cores = cpu / r.seconds;
     r.server_cpu_us_per_call = r.calls ? cpu * 1e6 / r.calls : -1;

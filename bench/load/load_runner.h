@@ -31,7 +31,7 @@ struct LoadOptions {
   int concurrency = 64;  // calls kept outstanding
   double warmup_seconds = 2;
   double duration_seconds = 10;
-  int server_pid = 0;  // for CPU and RSS from /proc (0: not measured)
+  std::vector<int> server_pids;  // for CPU and RSS from /proc, summed (none: not measured)
 };
 
 struct LoadResult {

@@ -1,6 +1,7 @@
 // branchline-bench: prepares a fleet of people through the API, then keeps C calls of a
 // workload outstanding against a server and prints calls/s, latency percentiles, errors by
 // status code and the server's CPU and RSS, as a Markdown table row and as JSON.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,14 +14,23 @@
 namespace {
 
 // Separate connections: a distinct channel argument keeps gRPC from sharing one subchannel.
-std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& target, int count) {
+// `targets` is one host:port or several separated by commas (servers on one cluster): channel
+// i goes to the (i mod n)-th, and the workloads spread calls over channels by slot.
+std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& targets, int count) {
+  std::vector<std::string> each;
+  for (size_t start = 0; start <= targets.size();) {
+    size_t comma = std::min(targets.find(',', start), targets.size());
+    each.push_back(targets.substr(start, comma - start));
+    start = comma + 1;
+  }
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("branchline.bench.channel", i);
     args.SetMaxReceiveMessageSize(64 << 20);
-    channels.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(
+        grpc::CreateCustomChannel(each[i % each.size()], grpc::InsecureChannelCredentials(), args));
   }
   return channels;
 }
@@ -50,7 +60,9 @@ int main(int argc, char** argv) {
   std::string workloads = "all", json_path;
   int channel_count = 4;
   auto* run = app.add_subcommand("run", "Run workloads and print their figures");
-  run->add_option("--target", target, "host:port of the server")->required();
+  run->add_option("--target", target,
+                  "host:port of the server, or of several servers separated by commas")
+      ->required();
   run->add_option("--fleet", fleet_path, "The fleet written by prepare")->required();
   run->add_option("--workloads", workloads, "Comma-separated names, or all")->capture_default_str();
   run->add_option("--concurrency", load.concurrency)
@@ -59,7 +71,8 @@ int main(int argc, char** argv) {
   run->add_option("--channels", channel_count)->capture_default_str()->check(CLI::Range(1, 256));
   run->add_option("--warmup", load.warmup_seconds, "Seconds")->capture_default_str();
   run->add_option("--duration", load.duration_seconds, "Seconds measured")->capture_default_str();
-  run->add_option("--server-pid", load.server_pid, "Read CPU and RSS of this process");
+  run->add_option("--server-pid", load.server_pids,
+                  "Read CPU and RSS of this process (repeat for several servers: summed)");
   run->add_option("--label", load.name, "Name in the table (default: the workload)");
   run->add_option("--json", json_path, "Append one JSON object per workload to this file");
   CLI11_PARSE(app, argc, argv);
