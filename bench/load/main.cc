@@ -13,16 +13,22 @@
 
 namespace {
 
+// The comma-separated parts of `list`.
+std::vector<std::string> Split(const std::string& list) {
+  std::vector<std::string> parts;
+  for (size_t start = 0; start <= list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    parts.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
 // Separate connections: a distinct channel argument keeps gRPC from sharing one subchannel.
 // `targets` is one host:port or several separated by commas (servers on one cluster): channel
 // i goes to the (i mod n)-th, and the workloads spread calls over channels by slot.
 std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& targets, int count) {
-  std::vector<std::string> each;
-  for (size_t start = 0; start <= targets.size();) {
-    size_t comma = std::min(targets.find(',', start), targets.size());
-    each.push_back(targets.substr(start, comma - start));
-    start = comma + 1;
-  }
+  const std::vector<std::string> each = Split(targets);
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
@@ -97,17 +103,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "the fleet has fewer people than --concurrency\n");
     return 1;
   }
-  std::vector<std::string> names;
-  if (workloads == "all") {
-    names = WorkloadNames();
-  } else {
-    for (size_t start = 0; start <= workloads.size();) {
-      size_t comma = workloads.find(',', start);
-      if (comma == std::string::npos) comma = workloads.size();
-      names.push_back(workloads.substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
+  const std::vector<std::string> names = workloads == "all" ? WorkloadNames() : Split(workloads);
   auto channels = Channels(target, channel_count);
   std::ofstream json;
   if (!json_path.empty()) json.open(json_path, std::ios::app);
