@@ -103,12 +103,19 @@ with tempfile.TemporaryDirectory() as tmp:
                    check=True, capture_output=True)
     edge = dict(os.environ, PREFIX=tmp, LISTEN="127.0.0.1:1", UPSTREAM=f"{HOSTS[0]}:50051",
                 PEER_UPSTREAMS=f"{HOSTS[1]}:50051 {HOSTS[2]}:50051",
+                UPSTREAM_CA=os.path.join(tmp, "cert.pem"),
                 TLS_CERT=os.path.join(tmp, "cert.pem"), TLS_KEY=os.path.join(tmp, "key.pem"))
     conf = subprocess.run([os.path.join(ROOT, "deploy/nginx/render.sh")], env=edge, check=True,
                           capture_output=True, text=True).stdout
     servers = [l.strip() for l in conf.splitlines() if l.strip().startswith("server 10.")]
     check(servers == [f"server {h}:50051;" for h in HOSTS], f"nginx upstreams: {servers}")
     check("hash $binary_remote_addr consistent;" in conf, "calls spread by client address")
+    # Servers on other hosts speak TLS (they refuse plaintext off loopback): the edge verifies
+    # them against UPSTREAM_CA.
+    for line in ["grpc_pass grpcs://branchline;",
+                 f"grpc_ssl_trusted_certificate {os.path.join(tmp, 'cert.pem')};",
+                 "grpc_ssl_verify on;", "grpc_ssl_name branchline;"]:
+        check(line in conf, f"edge to other hosts: {line}")
     with open(os.path.join(tmp, "nginx.conf"), "w", encoding="utf-8") as f:
         f.write(conf)
     result = subprocess.run(["/usr/sbin/nginx", "-t", "-q", "-p", tmp, "-e",
