@@ -69,10 +69,8 @@ first_pid=$SERVER_PID first_port=$SERVER_PORT
 start "cluster2b" "$BIN/server/branchline-server" --listen 127.0.0.1:0 --no-access-log \
   --data-dir "$WORK/cluster-data2" --storage "$STORAGE"
 for w in "${WORKLOADS[@]}"; do
-  "$BIN/bench/branchline-bench" run --target "127.0.0.1:$first_port,127.0.0.1:$SERVER_PORT" \
-    --fleet "$WORK/cluster -fleet.json" --workloads "$w" --label "cluster2 $w" \
-    --concurrency "$C" --warmup "$WARMUP" --duration "$DURATION" --server-pid "$first_pid" \
-    --server-pid "$SERVER_PID" --json "$RESULTS" | tail -n +3 >&2
+  TARGETS="127.0.0.1:$first_port,127.0.0.1:$SERVER_PORT" PIDS="$first_pid $SERVER_PID" \
+    load "cluster2 $w" "$w" "$C" "$WORK/cluster -fleet.json"
 done
 stop
 SERVER_PID=$first_pid

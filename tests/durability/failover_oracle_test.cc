@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -143,12 +144,6 @@ class FailoverOracleTest : public ::testing::Test {
     return exit_code;
   }
 
-  uint64_t Unknown() const {
-    uint64_t n = 0;
-    for (const auto& c : clients_) n += c->stats().unknown;
-    return n;
-  }
-
   // Client `i`'s server: the edge when there is one; else, with a second server running,
   // every other client uses it.
   std::string AddressOf(size_t i) const {
@@ -172,10 +167,17 @@ class FailoverOracleTest : public ::testing::Test {
     return threads;
   }
 
-  uint64_t Acknowledged() const {
-    uint64_t n = 0;
-    for (const auto& c : clients_) n += c->stats().acknowledged;
-    return n;
+  // Every client's figures, summed.
+  ClientStats Totals() const {
+    ClientStats total;
+    for (const auto& c : clients_) total += c->stats();
+    return total;
+  }
+
+  // The edge in front of server_ and second_; whether it started.
+  bool StartEdge() {
+    edge_ = std::make_unique<Edge>(edge_script_, server_->address(), second_->address());
+    return edge_->running();
   }
 
   // Seconds from `since` until one new write is acknowledged (a probe client writing one call
@@ -230,13 +232,18 @@ class FailoverOracleTest : public ::testing::Test {
     Print(phase, recovered);
   }
 
-  void Print(const char* phase, double recovered_seconds) {
-    ClientStats total;
-    for (const auto& c : clients_) total += c->stats();
+  // The figures after `phase`; `recovered_seconds` when writes stopped and came back.
+  void Print(const char* phase, std::optional<double> recovered_seconds) {
+    const ClientStats total = Totals();
+    char recovered[64] = "";
+    if (recovered_seconds) {
+      std::snprintf(recovered, sizeof recovered, "writes accepted again after %.1f s; ",
+                    *recovered_seconds);
+    }
     std::printf(
-        "failover test, %s: writes accepted again after %.1f s; acknowledged=%llu unknown=%llu "
+        "failover test, %s: %sacknowledged=%llu unknown=%llu "
         "(present %llu, absent %llu) lost=%llu duplicates=%llu phantoms=%llu\n",
-        phase, recovered_seconds, static_cast<unsigned long long>(total.acknowledged),
+        phase, recovered, static_cast<unsigned long long>(total.acknowledged),
         static_cast<unsigned long long>(total.unknown),
         static_cast<unsigned long long>(total.resolved_present),
         static_cast<unsigned long long>(total.resolved_absent),
@@ -254,20 +261,19 @@ class FailoverOracleTest : public ::testing::Test {
   std::vector<std::unique_ptr<OracleClient>> clients_;
 };
 
-// One world on the cluster's database, three faults in turn (the cluster is the test's own, so
+// One world on the cluster's database, five phases in turn (the cluster is the test's own, so
 // every phase shares it).
 TEST_F(FailoverOracleTest,
        APrimaryAServerAndOneOfTwoServersKilledUnderLoadLoseNothingAcknowledged) {
   // (1) The primary dies under two servers behind the edge. The edge puts each client address
   // on one server (a consistent hash), so these clients, all from 127.0.0.1, reach one of them.
   second_ = StartSecond(dir_.Sub("data1"));
-  edge_ = std::make_unique<Edge>(edge_script_, server_->address(), second_->address());
-  ASSERT_TRUE(edge_->running()) << "the nginx edge did not start";
+  ASSERT_TRUE(StartEdge()) << "the nginx edge did not start";
   std::vector<uint64_t> meetings = {admin_.CreateMeeting("安全例会 主库切换")};
   std::atomic<bool> stop{false};
   auto threads = Load(meetings, stop);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  EXPECT_GT(Acknowledged(), 0u) << "no load before the kill";
+  EXPECT_GT(Totals().acknowledged, 0u) << "no load before the kill";
   auto killed = Clock::now();
   ASSERT_EQ(std::system(kill_primary_.c_str()), 0);
   // Clients stop at their first unknown outcome; the failover takes longer than that.
@@ -316,8 +322,7 @@ TEST_F(FailoverOracleTest,
   // (4) Two servers behind the edge: the one it sends the clients to dies, and the edge sends
   // them to the other.
   second_ = StartSecond(dir_.Sub("data3"));
-  edge_ = std::make_unique<Edge>(edge_script_, server_->address(), second_->address());
-  ASSERT_TRUE(edge_->running()) << "the nginx edge did not start";
+  ASSERT_TRUE(StartEdge()) << "the nginx edge did not start";
   meetings.push_back(admin_.CreateMeeting("安全例会 边缘代理"));
   const double before[] = {CallsAnswered(*server_), CallsAnswered(*second_)};
   stop = false;
@@ -345,11 +350,10 @@ TEST_F(FailoverOracleTest,
   const std::string data1 = dir_.Sub("data1");  // phase (1)'s second server's keys
   server_ = StartOn(data_);
   second_ = StartOn(data1);
-  edge_ = std::make_unique<Edge>(edge_script_, server_->address(), second_->address());
-  ASSERT_TRUE(edge_->running()) << "the nginx edge did not start";
+  ASSERT_TRUE(StartEdge()) << "the nginx edge did not start";
   admin_.Connect(server_->address());
   meetings.push_back(admin_.CreateMeeting("安全例会 滚动重启"));
-  const uint64_t acknowledged_before = Acknowledged(), unknown_before = Unknown();
+  const ClientStats before_restart = Totals();
   stop = false;
   threads = Load(meetings, stop);
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
@@ -359,13 +363,13 @@ TEST_F(FailoverOracleTest,
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   stop = true;
   for (auto& t : threads) t.join();
-  EXPECT_GT(Acknowledged(), acknowledged_before);
+  EXPECT_GT(Totals().acknowledged, before_restart.acknowledged);
   std::printf("rolling restart: %llu calls refused by a stopping server\n",
-              static_cast<unsigned long long>(Unknown() - unknown_before));
+              static_cast<unsigned long long>(Totals().unknown - before_restart.unknown));
   admin_.Connect(server_->address());
   Verify(meetings, "rolling restart");
   ExpectNoInternal("rolling restart");
-  Print("rolling restart behind the edge", 0);
+  Print("rolling restart behind the edge", std::nullopt);
   edge_.reset();
 }
 

@@ -50,72 +50,53 @@ then
   exit 1
 fi
 echo "ok - plaintext to the edge is refused"
+# sign_in_through CA EXPECT [NEEDLE]: the admin signs in through the edge on $edge_port over TLS
+# trusting CA; EXPECT is OK (an access token comes back) or the gRPC status expected, whose
+# message must then contain NEEDLE.
+sign_in_through() {
+  /usr/bin/python3 - "$work/gen" "127.0.0.1:$edge_port" "$@" << 'PY' || { show_logs; exit 1; }
+import sys
+sys.path.insert(0, sys.argv[1])
+import grpc
+from branchline.v1 import auth_pb2, auth_pb2_grpc
+target, ca, expect = sys.argv[2:5]
+needle = sys.argv[5] if len(sys.argv) > 5 else ""
+credentials = grpc.ssl_channel_credentials(root_certificates=open(ca, "rb").read())
+stub = auth_pb2_grpc.AuthServiceStub(grpc.secure_channel(target, credentials))
+try:
+    answer = stub.SignIn(auth_pb2.SignInRequest(login="admin", password="admin-password-1"),
+                         timeout=10)
+    got, details = ("OK", "") if answer.access_token else ("OK without a token", "")
+except grpc.RpcError as e:
+    got, details = e.code().name, e.details()
+if got != expect or needle not in details:
+    sys.exit(f"FAILED: expected {expect} ({needle!r}), got {got} {details!r}")
+PY
+}
+# stop_edge: stops the running nginx (another edge_start follows).
+stop_edge() {
+  kill "$nginx_pid" && wait "$nginx_pid" 2> /dev/null || true
+  nginx_pid=""
+}
+
 # With the server gone, the edge answers a gRPC UNAVAILABLE that names itself (not an HTML 502).
 kill "$pid" && wait "$pid" 2> /dev/null || true
 pid=""
-/usr/bin/python3 - "$work/gen" "127.0.0.1:$edge_port" "$edge/ca.pem" << 'PY' || { show_logs; exit 1; }
-import sys
-sys.path.insert(0, sys.argv[1])
-import grpc
-from branchline.v1 import auth_pb2, auth_pb2_grpc
-credentials = grpc.ssl_channel_credentials(root_certificates=open(sys.argv[3], "rb").read())
-stub = auth_pb2_grpc.AuthServiceStub(grpc.secure_channel(sys.argv[2], credentials))
-try:
-    stub.SignIn(auth_pb2.SignInRequest(login="admin", password="admin-password-1"), timeout=10)
-    sys.exit("FAILED: answered with no server behind the edge")
-except grpc.RpcError as e:
-    if e.code() != grpc.StatusCode.UNAVAILABLE or "no Branchline server" not in e.details():
-        sys.exit(f"FAILED: {e.code()} {e.details()!r}")
-print("ok - with no server, the edge answers UNAVAILABLE")
-PY
+sign_in_through "$edge/ca.pem" UNAVAILABLE "no Branchline server"
+echo "ok - with no server, the edge answers UNAVAILABLE"
 # Servers on other hosts speak TLS (they refuse plaintext off loopback): an edge rendered with
 # UPSTREAM_CA reaches the server over grpcs and verifies its certificate (name branchline).
-(cd "$edge" && openssl req -newkey rsa:2048 -nodes -subj '/CN=branchline' \
-  -keyout upstream.key -out upstream.csr &&
-  printf 'subjectAltName=DNS:branchline' > upstream.ext &&
-  openssl x509 -req -in upstream.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-    -extfile upstream.ext -out upstream.pem) > /dev/null 2>&1
-kill "$nginx_pid" && wait "$nginx_pid" 2> /dev/null || true
-nginx_pid=""
+edge_signed_cert "$edge" upstream branchline DNS:branchline
+stop_edge
 start_server "$server" "$work" --tls-cert "$edge/upstream.pem" --tls-key "$edge/upstream.key" \
   --behind-edge
 UPSTREAM_CA=$edge/ca.pem edge_start "$work/edge-tls" "127.0.0.1:$port" || { show_logs; exit 1; }
-/usr/bin/python3 - "$work/gen" "127.0.0.1:$edge_port" "$work/edge-tls/ca.pem" << 'PY' || {
-import sys
-sys.path.insert(0, sys.argv[1])
-import grpc
-from branchline.v1 import auth_pb2, auth_pb2_grpc
-credentials = grpc.ssl_channel_credentials(root_certificates=open(sys.argv[3], "rb").read())
-stub = auth_pb2_grpc.AuthServiceStub(grpc.secure_channel(sys.argv[2], credentials))
-answer = stub.SignIn(auth_pb2.SignInRequest(login="admin", password="admin-password-1"), timeout=10)
-if not answer.access_token:
-    sys.exit("FAILED: no access token through the edge over grpcs")
-print("ok - the edge reaches a TLS server over grpcs")
-PY
-  show_logs
-  exit 1
-}
+sign_in_through "$work/edge-tls/ca.pem" OK
+echo "ok - the edge reaches a TLS server over grpcs"
 # And it verifies it: an edge expecting another name gets no answer from that server.
-kill "$nginx_pid" && wait "$nginx_pid" 2> /dev/null || true
-nginx_pid=""
+stop_edge
 UPSTREAM_CA=$edge/ca.pem UPSTREAM_NAME=not-branchline edge_start "$work/edge-bad" \
   "127.0.0.1:$port" || { show_logs; exit 1; }
-/usr/bin/python3 - "$work/gen" "127.0.0.1:$edge_port" "$work/edge-bad/ca.pem" << 'PY' || {
-import sys
-sys.path.insert(0, sys.argv[1])
-import grpc
-from branchline.v1 import auth_pb2, auth_pb2_grpc
-credentials = grpc.ssl_channel_credentials(root_certificates=open(sys.argv[3], "rb").read())
-stub = auth_pb2_grpc.AuthServiceStub(grpc.secure_channel(sys.argv[2], credentials))
-try:
-    stub.SignIn(auth_pb2.SignInRequest(login="admin", password="admin-password-1"), timeout=10)
-    sys.exit("FAILED: the edge accepted a server certificate for another name")
-except grpc.RpcError as e:
-    if e.code() != grpc.StatusCode.UNAVAILABLE:
-        sys.exit(f"FAILED: {e.code()} {e.details()!r}")
-print("ok - the edge refuses a server whose certificate names another host")
-PY
-  show_logs
-  exit 1
-}
+sign_in_through "$work/edge-bad/ca.pem" UNAVAILABLE
+echo "ok - the edge refuses a server whose certificate names another host"
 echo "edge test passed"

@@ -10,17 +10,25 @@
 # Run: edge.sh start UPSTREAM [PEER_UPSTREAMS] starts it in a new directory and prints
 # "PORT PID DIR" (for tests in C++); edge.sh stop PID DIR stops it and removes DIR.
 
+# edge_signed_cert DIR NAME CN SAN: DIR/NAME.pem and DIR/NAME.key, a certificate for CN with
+# subjectAltName SAN signed by DIR's test CA (DIR/ca.pem, DIR/ca.key).
+edge_signed_cert() {
+  local dir=$1 name=$2 cn=$3 san=$4
+  (cd "$dir" && openssl req -newkey rsa:2048 -nodes -subj "/CN=$cn" -keyout "$name.key" \
+    -out "$name.csr" &&
+    printf 'subjectAltName=%s' "$san" > "$name.ext" &&
+    openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile "$name.ext" -out "$name.pem") > /dev/null 2>&1
+}
+
 edge_start() {
   local dir=$1 upstream=$2 peers=${3:-}
   local root
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   mkdir -p "$dir"
   (cd "$dir" && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=Edge Test CA' \
-    -keyout ca.key -out ca.pem &&
-    openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout tls.key -out tls.csr &&
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext &&
-    openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile san.ext -out tls.pem) > /dev/null 2>&1
+    -keyout ca.key -out ca.pem) > /dev/null 2>&1
+  edge_signed_cert "$dir" tls localhost DNS:localhost,IP:127.0.0.1
   local as_edge_user=()
   if [ "$(id -u)" -eq 0 ]; then
     chown -R nobody "$dir"
