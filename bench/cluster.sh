@@ -69,7 +69,7 @@ first_pid=$SERVER_PID first_port=$SERVER_PORT
 start "cluster2b" "$BIN/server/branchline-server" --listen 127.0.0.1:0 --no-access-log \
   --data-dir "$WORK/cluster-data2" --storage "$STORAGE"
 for w in "${WORKLOADS[@]}"; do
-  TARGETS="127.0.0.1:$first_port,127.0.0.1:$SERVER_PORT" PIDS="$first_pid $SERVER_PID" \
+  TARGETS="127.0.0.1:$first_port,127.0.0.1:$SERVER_PORT" SERVER_PIDS="$first_pid $SERVER_PID" \
     load "cluster2 $w" "$w" "$C" "$WORK/cluster -fleet.json"
 done
 stop

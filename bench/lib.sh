@@ -55,11 +55,12 @@ prepare() {
   log "fleet of $people prepared in $(($(date +%s) - t0)) s"
 }
 # load LABEL WORKLOAD CONCURRENCY [FLEET]: one measured run against the running server,
-# appended to $RESULTS. With TARGETS (comma-separated host:port) and PIDS (space-separated), the
-# run spreads its calls over several servers and sums their CPU and RSS.
+# appended to $RESULTS. With TARGETS (comma-separated host:port) and SERVER_PIDS
+# (space-separated), the run spreads its calls over several servers and sums their CPU and RSS.
+# (Not PIDS: that array lists every process started, for the cleanup.)
 load() {
   local label=$1 workload=$2 concurrency=$3 fleet=${4:-$WORK/fleet.json} pid pid_args=()
-  for pid in ${PIDS:-$SERVER_PID}; do pid_args+=(--server-pid "$pid"); done
+  for pid in ${SERVER_PIDS:-$SERVER_PID}; do pid_args+=(--server-pid "$pid"); done
   "$BIN/bench/branchline-bench" run --target "${TARGETS:-127.0.0.1:$SERVER_PORT}" \
     --fleet "$fleet" --workloads "$workload" --label "$label" --concurrency "$concurrency" \
     --warmup "$WARMUP" --duration "$DURATION" "${pid_args[@]}" --json "$RESULTS" |

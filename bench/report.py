@@ -168,9 +168,11 @@ def main():
     # Issue #23: the server's CPU per write, and the other writes' cost against a check-in's.
     if checkin:
         us = checkin["server_cpu_us_per_call"]
-        target("Server CPU per check-in", f"{us:.0f} µs", "≤ 45 µs", us <= 45)
+        # No CPU read (no live server process given) is a missing figure, never a target met.
+        target("Server CPU per check-in", f"{us:.0f} µs" if us > 0 else "not measured",
+               "≤ 45 µs", 0 < us <= 45)
         for name, label in (("study", "RecordStudy"), ("letter", "SubmitLetter")):
-            if name in runs and us:
+            if name in runs and us > 0:
                 r = runs[name]["server_cpu_us_per_call"] / us
                 target(f"{label} server CPU ÷ CheckIn's", f"{r:.2f} "
                        f"({runs[name]['server_cpu_us_per_call']:.0f} µs ÷ {us:.0f} µs)", "≤ 1.2",

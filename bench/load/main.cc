@@ -3,6 +3,7 @@
 // status code and the server's CPU and RSS, as a Markdown table row and as JSON.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -96,6 +97,12 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // A pid that is gone would read as 0 CPU: a figure that looks like a target met.
+  for (int pid : load.server_pids) {
+    if (!std::filesystem::exists("/proc/" + std::to_string(pid))) {
+      return std::fprintf(stderr, "--server-pid %d: no such process\n", pid), 2;
+    }
+  }
   auto loaded = Fleet::Load(fleet_path);
   if (!loaded.ok()) return std::fprintf(stderr, "%s\n", loaded.status().ToString().c_str()), 1;
   auto fleet = std::make_shared<Fleet>(std::move(*loaded));
