@@ -10,11 +10,14 @@ one executable).
 
   gen_messages.py --header OUT.h --source OUT.cc    the build step (CMake add_custom_command)
   gen_messages.py --docs                            rewrites docs/errors.md
-  gen_messages.py --check                           the ctest: docs/errors.md is current, every
-      reason is used in the server's code, every reason that a .proto comment or a docs/*.md
+  gen_messages.py --nginx                           rewrites the edge's own answers in
+      deploy/nginx/branchline.conf.template (EDGE_ANSWERS below)
+  gen_messages.py --check                           the ctest: docs/errors.md and the edge's
+      answers are current, every reason is used in the server's code or answered by the edge, every reason that a .proto comment or a docs/*.md
       page names ("reason A, B", "Reasons: A") is in the catalogue, both languages complete.
 """
 import argparse
+import base64
 import os
 import re
 import sys
@@ -28,6 +31,21 @@ STATUS_CODES = ["CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
                 "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
                 "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"]
+
+
+# The answers nginx gives itself (deploy/nginx), without a server: the reason, the nginx
+# variable prefix its location uses, the developer's grpc-message, and the RetryInfo delay (s).
+EDGE_ANSWERS = [
+    ("EDGE_RATE_LIMITED", "branchline_rate_limited",
+     "rate limit of the edge exceeded (nginx limit_req zone branchline_per_address): retry later",
+     1),
+    ("NO_SERVER_ANSWERED", "branchline_unavailable",
+     "no Branchline server answered the edge: retry with the same request_id", None),
+]
+NGINX_TEMPLATE = os.path.join(ROOT, "deploy", "nginx", "branchline.conf.template")
+NGINX_START = "  # edge-answers:start"
+NGINX_END = "  # edge-answers:end"
+ERROR_DOMAIN = "branchline.v1"
 
 
 class Entry:
@@ -269,6 +287,69 @@ def docs(rows):
     return re.sub(r"\|\n## ", "|\n\n## ", text)
 
 
+def protobuf_field(number, value):
+    """One protobuf field: an int as a varint, bytes or str length-delimited."""
+    def varint(n):
+        out = bytearray()
+        while n >= 0x80:
+            out.append((n & 0x7F) | 0x80)
+            n >>= 7
+        out.append(n)
+        return bytes(out)
+    if isinstance(value, int):
+        return varint(number << 3) + varint(value)
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    return varint(number << 3 | 2) + varint(len(data)) + data
+
+
+def any_of(name, payload):
+    return protobuf_field(1, "type.googleapis.com/google.rpc." + name) + protobuf_field(2, payload)
+
+
+def edge_details(reason, code, message, retry_seconds, locale, text):
+    """base64 of the google.rpc.Status the server itself would send: ErrorInfo, the
+    LocalizedMessage, and a RetryInfo where the caller should wait."""
+    details = [any_of("ErrorInfo", protobuf_field(1, reason) + protobuf_field(2, ERROR_DOMAIN)),
+               any_of("LocalizedMessage", protobuf_field(1, locale) + protobuf_field(2, text))]
+    if retry_seconds:
+        details.append(any_of("RetryInfo", protobuf_field(1, protobuf_field(1, retry_seconds))))
+    status = protobuf_field(1, STATUS_CODES.index(code) + 1) + protobuf_field(2, message)
+    status += b"".join(protobuf_field(3, d) for d in details)
+    return base64.b64encode(status).decode("ascii")
+
+
+def nginx_block(rows):
+    """The template's edge-answers block: per answer, its grpc-status, grpc-message and the
+    details in the caller's language. nginx picks the language from the first one the
+    accept-language header lists (the server also weighs q-values): English for en, else
+    Chinese, the default."""
+    by_reason = {msgid: (texts, notes) for context, msgid, texts, notes, _ in rows if not context}
+    lines = [NGINX_START + " (scripts/gen_messages.py --nginx, from the message catalogue)"]
+    for reason, prefix, message, retry in EDGE_ANSWERS:
+        texts, notes = by_reason[reason]
+        code = notes["code"]
+        zh = edge_details(reason, code, message, retry, "zh-CN", texts["zh"])
+        en = edge_details(reason, code, message, retry, "en", texts["en"])
+        lines += [f"  # {reason}: {code}",
+                  f'  map "" ${prefix}_status {{ default "{STATUS_CODES.index(code) + 1}"; }}',
+                  f'  map "" ${prefix}_message {{ default "{message}"; }}',
+                  f"  map $http_accept_language ${prefix}_details {{",
+                  f'    default "{zh}";',
+                  f'    "~*^\\s*en" "{en}";',
+                  "  }"]
+    lines.append(NGINX_END)
+    return "\n".join(lines)
+
+
+def nginx_template(rows):
+    """The template with its edge-answers block regenerated."""
+    with open(NGINX_TEMPLATE, encoding="utf-8") as f:
+        text = f.read()
+    start = text.index(NGINX_START)
+    end = text.index(NGINX_END, start) + len(NGINX_END)
+    return text[:start] + nginx_block(rows) + text[end:]
+
+
 def check(rows):
     problems = []
     docs_path = os.path.join(ROOT, "docs", "errors.md")
@@ -278,6 +359,13 @@ def check(rows):
                 problems.append("docs/errors.md is stale: run scripts/gen_messages.py --docs")
     except FileNotFoundError:
         problems.append("docs/errors.md is missing: run scripts/gen_messages.py --docs")
+    try:
+        with open(NGINX_TEMPLATE, encoding="utf-8") as f:
+            if f.read() != nginx_template(rows):
+                problems.append("the edge's answers in deploy/nginx are stale: run "
+                                "scripts/gen_messages.py --nginx")
+    except ValueError:
+        problems.append(f"{NGINX_TEMPLATE} lacks its edge-answers markers")
     reasons = {msgid for context, msgid, *_ in rows if not context}
     # Every reason is used by the server (a constant nobody returns is a stale entry).
     used = set()
@@ -294,10 +382,12 @@ def check(rows):
                                               code):
                         problems.append(f"{os.path.relpath(path, ROOT)}: reason {literal} is a "
                                         "literal; use a reasons:: constant")
+    used.update(constant(reason) for reason, *_ in EDGE_ANSWERS)
     for reason in sorted(reasons):
         if constant(reason) not in used:
             problems.append(f"{reason} is in the catalogue but no code in services/, server/ "
-                            "or rpc/ uses reasons::" + constant(reason))
+                            "or rpc/ uses reasons::" + constant(reason) + ", nor is it one of "
+                            "the edge's answers")
     # Every reason a proto comment or a docs page names exists: the UPPER_SNAKE words that
     # follow "reason"/"reasons" ("FAILED_PRECONDITION (reason DUTY_ENDED, NOT_IN_GROUP)",
     # "Reasons: `OUTSIDE_RADIUS`, ..."), across comment line breaks.
@@ -341,6 +431,7 @@ def main():
     parser.add_argument("--header")
     parser.add_argument("--source")
     parser.add_argument("--docs", action="store_true")
+    parser.add_argument("--nginx", action="store_true")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     rows = load()
@@ -350,6 +441,8 @@ def main():
         write_if_changed(args.source, source(rows))
     if args.docs:
         write_if_changed(os.path.join(ROOT, "docs", "errors.md"), docs(rows))
+    if args.nginx:
+        write_if_changed(NGINX_TEMPLATE, nginx_template(rows))
     if args.check:
         check(rows)
 

@@ -12,6 +12,8 @@ PACKAGES=(
   # storage, crypto, flags, logging, JSON, QR codes
   librocksdb-dev libsodium-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libqrencode-dev
+  # the server's allocator (CMakeLists.txt: tcmalloc)
+  libgoogle-perftools-dev
   # photos (services/files/media): JPEG and PNG decoding for thumbnails, and the tests' images
   libjpeg62-turbo-dev libpng-dev libheif-dev
   # the server's TOML config file (server/config/config_sources.cc: unknown keys and wrong

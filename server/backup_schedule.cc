@@ -10,12 +10,18 @@ void LoadNewestBackupTime(const std::string& backup_dir, BackupFigures& figures)
   if (existing.ok() && !existing->empty()) {
     figures.last_success_seconds = existing->back().create_time_seconds;
   }
+  if (auto copied = LoadLastBackupCopyTime(backup_dir)) figures.copy_last_success_seconds = *copied;
 }
 
 BackupSchedule::BackupSchedule(Backups& backups, BackupFigures& figures,
-                               std::chrono::microseconds interval, uint32_t keep)
-    : backups_(backups), figures_(figures), interval_(interval), keep_(keep) {
+                               std::chrono::microseconds interval, uint32_t keep, BackupCopy copy)
+    : backups_(backups),
+      figures_(figures),
+      interval_(interval),
+      keep_(keep),
+      copy_(std::move(copy)) {
   figures_.interval_seconds = std::chrono::duration<double>(interval).count();
+  figures_.copy_configured = !copy_.command.empty();
   first_due_ = std::chrono::system_clock::now();
   auto existing = storage::ListBackups(backups_.backup_dir());
   if (existing.ok() && !existing->empty()) {
@@ -62,6 +68,7 @@ absl::StatusOr<storage::BackupInfo> BackupSchedule::RunNow() {
   };
   absl::StatusOr<storage::BackupInfo> made = backups_.CreateNow();
   uint32_t purged = 0;
+  bool good = false;  // made and verified
   absl::Status failure;
   if (!made.ok()) {
     failure = made.status();
@@ -72,11 +79,13 @@ absl::StatusOr<storage::BackupInfo> BackupSchedule::RunNow() {
                                " failed its verification: " + std::string(verified.message()));
   } else if (auto old = backups_.PurgeOld(keep_); !old.ok()) {
     // The new backup is good; the disk may fill up if this keeps failing.
+    good = true;
     figures_.last_success_seconds = made->create_time_seconds;
     failure = absl::Status(old.status().code(), "backup " + std::to_string(made->id) +
                                                     " is good, but deleting old ones failed: " +
                                                     std::string(old.status().message()));
   } else {
+    good = true;
     purged = *old;
   }
   const double took = seconds();
@@ -85,15 +94,45 @@ absl::StatusOr<storage::BackupInfo> BackupSchedule::RunNow() {
     ++figures_.runs_failed;
     spdlog::error("scheduled backup FAILED after {:.3f} s in {}: {}", took, backups_.backup_dir(),
                   failure.ToString());
-    return failure;
+  } else {
+    figures_.last_success_seconds = made->create_time_seconds;
+    ++figures_.runs_ok;
+    spdlog::info(
+        "scheduled backup {} ok: {} bytes, {} files, {:.3f} s, verified; deleted {} older "
+        "(keeping {}) in {}",
+        made->id, made->size_bytes, made->file_count, took, purged, keep_, backups_.backup_dir());
   }
-  figures_.last_success_seconds = made->create_time_seconds;
-  ++figures_.runs_ok;
-  spdlog::info(
-      "scheduled backup {} ok: {} bytes, {} files, {:.3f} s, verified; deleted {} older "
-      "(keeping {}) in {}",
-      made->id, made->size_bytes, made->file_count, took, purged, keep_, backups_.backup_dir());
+  // A good backup is copied even when deleting old ones failed.
+  if (good) CopyOffMachine(*made);
+  if (!failure.ok()) return failure;
   return made;
+}
+
+void BackupSchedule::CopyOffMachine(const storage::BackupInfo& backup) {
+  if (copy_.command.empty()) return;
+  const auto started = std::chrono::steady_clock::now();
+  absl::Status copied = RunBackupCopy(copy_, backups_.backup_dir(), backup.id, [this] {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  });
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (copied.ok()) {
+    figures_.copy_last_success_seconds = backup.create_time_seconds;
+    ++figures_.copy_runs_ok;
+    if (auto saved = SaveLastBackupCopyTime(backups_.backup_dir(), backup.create_time_seconds);
+        !saved.ok()) {
+      spdlog::warn("backup {} copied, but its time is not kept for a restart: {}", backup.id,
+                   saved.ToString());
+    }
+    spdlog::info("backup {} copied off the machine in {:.3f} s (backup_copy_command)", backup.id,
+                 took);
+    return;
+  }
+  ++figures_.copy_runs_failed;
+  // The command itself is not logged: it may name a host or a remote the log need not show.
+  spdlog::error("backup copy FAILED for backup {} after {:.3f} s: {}", backup.id, took,
+                copied.ToString());
 }
 
 }  // namespace branchline

@@ -1,10 +1,13 @@
 #include "server/memory_release.h"
 
-#include <malloc.h>
+// gperftools' C interface (gperftools/malloc_extension_c.h), declared weak: a build that does
+// not link tcmalloc still links, and sees null functions.
+extern "C" {
+__attribute__((weak)) int MallocExtension_GetNumericProperty(const char* property, size_t* value);
+__attribute__((weak)) void MallocExtension_ReleaseFreeMemory();
+}
 
 namespace branchline {
-
-void LimitMallocArenas(int arenas) { mallopt(M_ARENA_MAX, arenas); }
 
 MemoryTrimmer::MemoryTrimmer(std::chrono::milliseconds period, size_t min_free_bytes)
     : period_(period), min_free_bytes_(min_free_bytes), thread_([this] { Run(); }) {}
@@ -18,10 +21,17 @@ MemoryTrimmer::~MemoryTrimmer() {
   thread_.join();
 }
 
+bool MemoryTrimmer::Supported() {
+  return MallocExtension_GetNumericProperty != nullptr &&
+         MallocExtension_ReleaseFreeMemory != nullptr;
+}
+
 size_t MemoryTrimmer::TrimIfWorthIt(size_t min_free_bytes) {
-  // fordblks: free bytes held in the arenas' bins (not yet returned to the system).
-  const size_t free_bytes = mallinfo2().fordblks;
-  if (free_bytes >= min_free_bytes) malloc_trim(0);
+  if (!Supported()) return 0;
+  // Free pages still mapped in the page heap (not yet returned to the system).
+  size_t free_bytes = 0;
+  if (!MallocExtension_GetNumericProperty("tcmalloc.pageheap_free_bytes", &free_bytes)) return 0;
+  if (free_bytes >= min_free_bytes) MallocExtension_ReleaseFreeMemory();
   return free_bytes;
 }
 

@@ -34,6 +34,19 @@ MetricFamily Gauge(const std::string& name, const std::string& help, double valu
   return family;
 }
 
+// A counter by result: {result="ok"} and {result="failed"}.
+MetricFamily ResultCounter(const std::string& name, const std::string& help, uint64_t ok,
+                           uint64_t failed) {
+  MetricFamily family{name, help, MetricType::Counter, {}};
+  for (const auto& [result, n] : {std::pair{"ok", ok}, std::pair{"failed", failed}}) {
+    ClientMetric metric;
+    metric.label = {{"result", result}};
+    metric.counter.value = static_cast<double>(n);
+    family.metric.push_back(metric);
+  }
+  return family;
+}
+
 class OperationsCollector final : public prometheus::Collectable {
  public:
   explicit OperationsCollector(OperationsSources sources) : sources_(std::move(sources)) {}
@@ -45,24 +58,24 @@ class OperationsCollector final : public prometheus::Collectable {
                           "Unix time of the newest good backup (scheduled and verified, or "
                           "made by CreateBackup); 0: none yet",
                           static_cast<double>(b->last_success_seconds.load())));
-      MetricFamily runs{"branchline_backup_runs_total",
-                        "Scheduled backup runs by result (ok: made and verified)",
-                        MetricType::Counter,
-                        {}};
-      for (const auto& [result, n] :
-           {std::pair{"ok", b->runs_ok.load()}, std::pair{"failed", b->runs_failed.load()}}) {
-        ClientMetric metric;
-        metric.label = {{"result", result}};
-        metric.counter.value = static_cast<double>(n);
-        runs.metric.push_back(metric);
-      }
-      out.push_back(std::move(runs));
+      out.push_back(ResultCounter("branchline_backup_runs_total",
+                                  "Scheduled backup runs by result (ok: made and verified)",
+                                  b->runs_ok.load(), b->runs_failed.load()));
       out.push_back(Gauge("branchline_backup_duration_seconds",
                           "Duration of the last scheduled backup run (backup, verify, purge)",
                           b->last_duration_seconds.load()));
       out.push_back(Gauge("branchline_backup_interval_seconds",
                           "Interval of scheduled backups (0: no schedule)",
                           b->interval_seconds.load()));
+      if (b->copy_configured.load()) {
+        out.push_back(Gauge("branchline_backup_copy_last_success_timestamp_seconds",
+                            "Creation time (unix) of the newest backup copied off the machine "
+                            "by backup_copy_command; 0: none yet",
+                            static_cast<double>(b->copy_last_success_seconds.load())));
+        out.push_back(ResultCounter("branchline_backup_copy_runs_total",
+                                    "Copies of scheduled backups off the machine by result",
+                                    b->copy_runs_ok.load(), b->copy_runs_failed.load()));
+      }
     }
     struct statvfs fs {};
     if (!sources_.data_dir.empty() && statvfs(sources_.data_dir.c_str(), &fs) == 0) {

@@ -73,9 +73,9 @@ struct BranchlineServer::State {
   std::unique_ptr<BlockingWorkPool> blocking_pool;
   std::unique_ptr<StreamEnvironment> streams;
   std::vector<std::unique_ptr<grpc::Service>> services;
-  std::vector<AcceptsAsyncCalls*> async_services;  // in services
-  std::unique_ptr<CancelledCallGuard> churn;       // used by the server's interceptor
-  std::unique_ptr<MemoryTrimmer> trimmer;
+  std::vector<AcceptsAsyncCalls*> async_services;   // in services
+  std::unique_ptr<CancelledCallGuard> churn;        // used by the server's interceptor
+  std::unique_ptr<MemoryTrimmer> trimmer;           // with tcmalloc only
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -130,8 +130,7 @@ absl::Status CheckStreamLimits(const StreamLimits& limits) {
   return absl::OkStatus();
 }
 
-// How often free malloc memory is looked at, and how much must be free to trim it: a trim
-// walks every arena under its lock, so it runs only when a burst left something to return.
+// How often tcmalloc's free pages are looked at, and how many must be free to return them.
 constexpr std::chrono::milliseconds kTrimPeriod{5000};
 constexpr size_t kTrimAtFreeBytes = 16 << 20;
 
@@ -178,6 +177,10 @@ absl::Status CheckServerOptions(const ServerOptions& options) {
   }
   if (options.backup_keep < 1) {
     return absl::InvalidArgumentError("--backup-keep must be at least 1");
+  }
+  if (!options.backup_copy.command.empty() && options.backup_interval_micros <= 0) {
+    return absl::InvalidArgumentError(
+        "--backup-copy-command copies the scheduled backups: set --backup-interval-minutes too");
   }
   if (options.backup_interval_micros > 0 && absl::StartsWith(options.storage, "postgres")) {
     return absl::InvalidArgumentError(
@@ -320,10 +323,11 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   if (options.backup_interval_micros > 0) {
     state->backup_schedule = std::make_unique<BackupSchedule>(
         d.backups, state->backup_figures, std::chrono::microseconds(options.backup_interval_micros),
-        static_cast<uint32_t>(options.backup_keep));
+        static_cast<uint32_t>(options.backup_keep), options.backup_copy);
     state->backup_schedule->Start();
-    spdlog::info("scheduled backups every {} s into {}, keeping {}",
-                 options.backup_interval_micros / 1e6, options.backup_dir, options.backup_keep);
+    spdlog::info("scheduled backups every {} s into {}, keeping {}{}",
+                 options.backup_interval_micros / 1e6, options.backup_dir, options.backup_keep,
+                 options.backup_copy.command.empty() ? "" : ", each copied off the machine");
   }
 
   auto& auth = d.authenticator;
@@ -381,8 +385,10 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->pollers = std::make_unique<CompletionQueuePollers>(builder.AddCompletionQueue());
   // Memory freed after a burst (a rapid-reset flood, a report over a whole company) goes back
-  // to the system within seconds instead of staying resident in malloc's arenas.
-  state->trimmer = std::make_unique<MemoryTrimmer>(kTrimPeriod, kTrimAtFreeBytes);
+  // to the system within seconds instead of staying resident in the allocator.
+  if (MemoryTrimmer::Supported()) {
+    state->trimmer = std::make_unique<MemoryTrimmer>(kTrimPeriod, kTrimAtFreeBytes);
+  }
   state->server = builder.BuildAndStart();
   // Started before anything can fail: a started server cannot even shut down unpolled.
   if (state->server) state->pollers->Start(std::max(2u, std::thread::hardware_concurrency()));
@@ -483,10 +489,6 @@ absl::StatusOr<uint64_t> BranchlineServer::RunRemindersNow() {
 }
 
 int Run(const ServerOptions& options) {
-  // Before any thread exists: every thread that allocates may otherwise get an arena of its
-  // own (8 per core), and a burst over hundreds of handler threads then stays resident in all
-  // of them. 2 per core: measured after a rapid-reset burst (docs/security.md).
-  LimitMallocArenas(std::max(2, 2 * static_cast<int>(std::thread::hardware_concurrency())));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   if (options.log_format == "json") UseJsonLogLines();
   // Block the stop signals in every thread gRPC and RocksDB start; one thread waits for them.

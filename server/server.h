@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/backup_copy.h"
 #include "services/calendar/calendar_options.h"
 #include "services/common/clock.h"
 #include "services/common/device_time.h"
@@ -39,6 +40,9 @@ struct ServerOptions {
   // with PostgreSQL storage), verified, keeping the newest backup_keep (>= 1).
   int64_t backup_interval_micros = 0;
   int backup_keep = 7;
+  // Each scheduled backup copied off the machine by the operator's command (empty: none;
+  // needs the schedule).
+  BackupCopy backup_copy;
   // PEM certificate chain and private key; both empty means plaintext (loopback only!).
   std::string tls_cert_file;
   std::string tls_key_file;

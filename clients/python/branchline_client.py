@@ -52,27 +52,39 @@ class Client:
         return method(request, metadata=self.md(), timeout=timeout)
 
 
-def violation_field(error):
-    """The field named by the google.rpc.BadRequest detail of a grpc.RpcError, or None."""
+def _details(error, message_type):
+    """The detail of type `message_type` in a grpc.RpcError's google.rpc.Status, or None."""
     for key, value in error.trailing_metadata() or ():
         if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for detail in status.details:
-                bad = error_details_pb2.BadRequest()
-                if detail.Unpack(bad) and bad.field_violations:
-                    return bad.field_violations[0].field
+            for detail in status_pb2.Status.FromString(value).details:
+                message = message_type()
+                if detail.Unpack(message):
+                    return message
     return None
+
+
+def violation_field(error):
+    """The field named by the google.rpc.BadRequest detail of a grpc.RpcError, or None."""
+    bad = _details(error, error_details_pb2.BadRequest)
+    return bad.field_violations[0].field if bad and bad.field_violations else None
 
 
 def retry_delay(error):
     """Seconds of the google.rpc.RetryInfo detail of a grpc.RpcError, or None."""
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            for detail in status_pb2.Status.FromString(value).details:
-                info = error_details_pb2.RetryInfo()
-                if detail.Unpack(info):
-                    return info.retry_delay.seconds
-    return None
+    info = _details(error, error_details_pb2.RetryInfo)
+    return info.retry_delay.seconds if info else None
+
+
+def error_reason(error):
+    """The google.rpc.ErrorInfo reason of a grpc.RpcError (docs/errors.md), or None."""
+    info = _details(error, error_details_pb2.ErrorInfo)
+    return info.reason if info else None
+
+
+def localized_message(error):
+    """(locale, text) of the google.rpc.LocalizedMessage of a grpc.RpcError, or None."""
+    text = _details(error, error_details_pb2.LocalizedMessage)
+    return (text.locale, text.message) if text else None
 
 
 def check(condition, message):

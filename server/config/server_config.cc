@@ -37,6 +37,12 @@ const Setting kSettings[] = {
      0, 525600},
     {"backup_keep", &C::backup_keep,
      "How many backups the schedule keeps (the oldest beyond it are deleted)", 1, 100000},
+    {"backup_copy_command", &C::backup_copy_command,
+     "Shell command that copies each scheduled backup off the machine once it is verified "
+     "(%d: backup_dir, %i: the backup's id; exit 0 for success), e.g. rsync -a --delete %d/ "
+     "backup-host:/srv/branchline/; empty: no copy"},
+    {"backup_copy_timeout_minutes", &C::backup_copy_timeout_minutes,
+     "A backup copy command running longer is ended and counted as failed", 1, 1440},
     {"tls_cert", &C::tls_cert, "PEM certificate chain for TLS"},
     {"tls_key", &C::tls_key, "PEM private key for TLS (a file only the service user may read)", 0,
      0, "", Secrecy::kSecretFile},
@@ -141,6 +147,8 @@ absl::StatusOr<ServerOptions> ToServerOptions(const ServerConfig& config) {
   options.backup_dir = config.backup_dir;
   options.backup_interval_micros = config.backup_interval_minutes * 60'000'000LL;
   options.backup_keep = static_cast<int>(config.backup_keep);
+  options.backup_copy = {config.backup_copy_command,
+                         std::chrono::minutes(config.backup_copy_timeout_minutes)};
   options.tls_cert_file = config.tls_cert;
   options.tls_key_file = config.tls_key;
   options.trusted_proxies = config.trusted_proxy;

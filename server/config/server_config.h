@@ -23,6 +23,8 @@ struct ServerConfig {
   std::string backup_dir = "./branchline-backups";
   int64_t backup_interval_minutes = 0;
   int64_t backup_keep = 7;
+  std::string backup_copy_command;
+  int64_t backup_copy_timeout_minutes = 60;
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> trusted_proxy;

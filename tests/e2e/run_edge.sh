@@ -50,17 +50,23 @@ then
   exit 1
 fi
 echo "ok - plaintext to the edge is refused"
-# sign_in_through CA EXPECT [NEEDLE]: the admin signs in through the edge on $edge_port over TLS
-# trusting CA; EXPECT is OK (an access token comes back) or the gRPC status expected, whose
-# message must then contain NEEDLE.
+# sign_in_through CA EXPECT [NEEDLE [REASON]]: the admin signs in through the edge on $edge_port
+# over TLS trusting CA; EXPECT is OK (an access token comes back) or the gRPC status expected,
+# whose message must then contain NEEDLE, and whose ErrorInfo reason is REASON, with a Chinese
+# LocalizedMessage (no accept-language is sent), when given.
 sign_in_through() {
-  /usr/bin/python3 - "$work/gen" "127.0.0.1:$edge_port" "$@" << 'PY' || { show_logs; exit 1; }
+  CLIENTS="$root/clients/python" /usr/bin/python3 - "$work/gen" "127.0.0.1:$edge_port" "$@" \
+    << 'PY' || { show_logs; exit 1; }
+import os
 import sys
 sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, os.environ["CLIENTS"])
 import grpc
 from branchline.v1 import auth_pb2, auth_pb2_grpc
+from branchline_client import error_reason, localized_message
 target, ca, expect = sys.argv[2:5]
 needle = sys.argv[5] if len(sys.argv) > 5 else ""
+reason = sys.argv[6] if len(sys.argv) > 6 else None
 credentials = grpc.ssl_channel_credentials(root_certificates=open(ca, "rb").read())
 stub = auth_pb2_grpc.AuthServiceStub(grpc.secure_channel(target, credentials))
 try:
@@ -69,6 +75,9 @@ try:
     got, details = ("OK", "") if answer.access_token else ("OK without a token", "")
 except grpc.RpcError as e:
     got, details = e.code().name, e.details()
+    if reason and (error_reason(e), localized_message(e)[0]) != (reason, "zh-CN"):
+        sys.exit(f"FAILED: expected reason {reason} in Chinese, got {error_reason(e)} "
+                 f"{localized_message(e)}")
 if got != expect or needle not in details:
     sys.exit(f"FAILED: expected {expect} ({needle!r}), got {got} {details!r}")
 PY
@@ -82,7 +91,7 @@ stop_edge() {
 # With the server gone, the edge answers a gRPC UNAVAILABLE that names itself (not an HTML 502).
 kill "$pid" && wait "$pid" 2> /dev/null || true
 pid=""
-sign_in_through "$edge/ca.pem" UNAVAILABLE "no Branchline server"
+sign_in_through "$edge/ca.pem" UNAVAILABLE "no Branchline server" NO_SERVER_ANSWERED
 echo "ok - with no server, the edge answers UNAVAILABLE"
 # Servers on other hosts speak TLS (they refuse plaintext off loopback): an edge rendered with
 # UPSTREAM_CA reaches the server over grpcs and verifies its certificate (name branchline).

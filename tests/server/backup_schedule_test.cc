@@ -1,7 +1,12 @@
 // Scheduled backups (backup_interval_minutes, backup_keep): each run is verified, only the newest
 // backup_keep stay, the figures on /metrics move, a failed run is counted and logged without
-// stopping the server or the next run, and the settings refuse what cannot work.
+// stopping the server or the next run, and the settings refuse what cannot work. With
+// backup_copy_command each good backup is copied off the machine; a failed, hanging or
+// interrupted copy is counted and ended without touching the backups.
+#include "server/backup_schedule.h"
+
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -10,6 +15,7 @@
 #include <thread>
 
 #include "branchline/v1/admin.grpc.pb.h"
+#include "server/backup_copy.h"
 #include "server/config/server_config.h"
 #include "spdlog/sinks/ringbuffer_sink.h"
 #include "spdlog/spdlog.h"
@@ -164,6 +170,113 @@ TEST(BackupSchedule, CreateBackupSetsTheLastSuccessWhichSurvivesARestart) {
   EXPECT_EQ(Value(metrics, kLastSuccess), backup.create_time().seconds()) << metrics;
 }
 
+constexpr char kCopyOk[] = "branchline_backup_copy_runs_total{result=\"ok\"}";
+constexpr char kCopyFailed[] = "branchline_backup_copy_runs_total{result=\"failed\"}";
+constexpr char kCopyLastSuccess[] = "branchline_backup_copy_last_success_timestamp_seconds";
+
+TEST(BackupSchedule, ACopyCommandCopiesEachGoodBackupOffTheMachine) {
+  CapturedLog log;
+  setenv("BRANCHLINE_TEST_SECRET", "not-for-the-copy", 1);
+  TempDir elsewhere;  // "the other machine"
+  const std::string copies = elsewhere.Sub("copies");
+  TestServer server([&](ServerOptions& options) {
+    options.backup_interval_micros = 200'000;
+    options.metrics_listen = "127.0.0.1:0";
+    // %d and %i filled in; %% is a literal percent sign.
+    options.backup_copy.command = "mkdir -p " + copies + " && cp -r %d/. " + copies +
+                                  " && echo %i 100%% >> " + elsewhere.Sub("ids") + " && env > " +
+                                  elsewhere.Sub("env");
+  });
+  const int port = server.server().metrics_port();
+  std::string metrics = WaitFor(port, kCopyOk, 2);
+  ASSERT_GE(Value(metrics, kCopyOk), 2) << metrics << log.Text();
+  EXPECT_EQ(Value(metrics, kCopyFailed), 0) << metrics;
+  EXPECT_GE(Value(metrics, kCopyLastSuccess), NowSeconds() - 60) << metrics;
+  server.Stop();
+
+  // The copy is a backup directory of its own, each backup in it verified.
+  auto backups = storage::ListBackups(copies);
+  ASSERT_TRUE(backups.ok()) << backups.status();
+  ASSERT_FALSE(backups->empty());
+  for (const auto& b : *backups) EXPECT_TRUE(storage::VerifyBackup(copies, b.id).ok()) << b.id;
+  std::ifstream ids(elsewhere.Sub("ids"));
+  uint64_t first = 0;
+  std::string percent;
+  ASSERT_TRUE(ids >> first >> percent);
+  EXPECT_GE(first, 1u);
+  EXPECT_EQ(percent, "100%");
+  EXPECT_NE(log.Text().find("copied off the machine"), std::string::npos) << log.Text();
+  // The server's own settings stay out of the command's environment.
+  std::ifstream env_file(elsewhere.Sub("env"));
+  const std::string env((std::istreambuf_iterator<char>(env_file)),
+                        std::istreambuf_iterator<char>());
+  EXPECT_NE(env.find("PATH="), std::string::npos) << env;
+  EXPECT_EQ(env.find("BRANCHLINE_"), std::string::npos) << env;
+
+  // The age of the last copy survives a restart: kept in the backup directory, read at start.
+  const auto kept = LoadLastBackupCopyTime(server.dir().Sub("backups"));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_GE(*kept, Value(metrics, kCopyLastSuccess));
+  BackupFigures figures;
+  LoadNewestBackupTime(server.dir().Sub("backups"), figures);
+  EXPECT_EQ(figures.copy_last_success_seconds.load(), *kept);
+}
+
+// Whether `pid` runs (a zombie nobody reaped has ended).
+bool Running(pid_t pid) {
+  if (kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+TEST(BackupSchedule, AFailedOrHangingCopyIsCountedAndEndedAndTheBackupsStayGood) {
+  CapturedLog log;
+  TempDir elsewhere;
+  const std::string pid_file = elsewhere.Sub("pid");
+  TestServer server([&](ServerOptions& options) {
+    options.backup_interval_micros = 100'000;
+    options.metrics_listen = "127.0.0.1:0";
+    // The first copy fails, the next ones hang (a child that ignores nothing) until ended.
+    options.backup_copy.command = "if [ -e " + pid_file + " ]; then sh -c 'echo $$ >> " + pid_file +
+                                  "; exec sleep 60'; else touch " + pid_file + "; exit 3; fi";
+    options.backup_copy.timeout = std::chrono::milliseconds(300);
+  });
+  const int port = server.server().metrics_port();
+  std::string metrics = WaitFor(port, kCopyFailed, 3);
+  ASSERT_GE(Value(metrics, kCopyFailed), 3) << metrics << log.Text();
+  EXPECT_EQ(Value(metrics, kCopyOk), 0) << metrics;
+  EXPECT_EQ(Value(metrics, kCopyLastSuccess), 0) << metrics;
+  // The backups themselves are good and counted as such.
+  EXPECT_GE(Value(metrics, kOk), 3) << metrics;
+  EXPECT_EQ(Value(metrics, kFailed), 0) << metrics;
+  const std::string text = log.Text();
+  EXPECT_NE(text.find("backup copy FAILED"), std::string::npos) << text;
+  EXPECT_NE(text.find("exited with status 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("ran past backup_copy_timeout_minutes"), std::string::npos) << text;
+  // The command is not in the log (it may name a remote host).
+  EXPECT_EQ(text.find("exec sleep"), std::string::npos) << text;
+  server.Stop();
+  // Every hanging copy's child was ended with it (its process group).
+  std::ifstream pids(pid_file);
+  int hung = 0;
+  for (pid_t pid; pids >> pid; ++hung) EXPECT_FALSE(Running(pid)) << "copy child " << pid;
+  EXPECT_GE(hung, 2);
+}
+
+TEST(BackupSchedule, AStopEndsACopyInProgress) {
+  TestServer server([&](ServerOptions& options) {
+    options.backup_interval_micros = 100'000;
+    options.metrics_listen = "127.0.0.1:0";
+    options.backup_copy.command = "exec sleep 60";  // the default timeout: an hour
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a copy is running
+  const auto started = std::chrono::steady_clock::now();
+  server.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
 TEST(BackupSchedule, OptionsThatCannotWorkAreRefusedNamingTheSetting) {
   ServerOptions options;
   options.backup_interval_micros = -1;
@@ -176,6 +289,14 @@ TEST(BackupSchedule, OptionsThatCannotWorkAreRefusedNamingTheSetting) {
   EXPECT_NE(status.message().find("--backup-keep"), std::string::npos) << status;
   options.backup_keep = 7;
   EXPECT_TRUE(CheckServerOptions(options).ok());
+  options.backup_copy.command = "rsync -a %d/ backup-host:/srv/branchline/";
+  EXPECT_TRUE(CheckServerOptions(options).ok());
+  options.backup_interval_micros = 0;  // a copy of scheduled backups needs the schedule
+  status = CheckServerOptions(options);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("--backup-copy-command"), std::string::npos) << status;
+  options.backup_copy.command.clear();
+  options.backup_interval_micros = 60'000'000;
   for (const char* uri : {"postgres://db1,db2/branchline?target_session_attrs=read-write",
                           "postgresql://db1/branchline"}) {
     options.storage = uri;

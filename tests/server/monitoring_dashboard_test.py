@@ -94,7 +94,8 @@ def start_server(binary, tmp):
     proc = subprocess.Popen(
         [binary, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
          "--data-dir", os.path.join(tmp, "data"), "--backup-dir", os.path.join(tmp, "backups"),
-         "--backup-interval-minutes", "60", "--admin-password", "admin-password-1",
+         "--backup-interval-minutes", "60", "--backup-copy-command", "true",
+         "--admin-password", "admin-password-1",
          "--fast-password-hashing"],
         stdout=log, stderr=subprocess.STDOUT)
     port = metrics_port = None
