@@ -13,8 +13,9 @@ one executable).
   gen_messages.py --nginx                           rewrites the edge's own answers in
       deploy/nginx/branchline.conf.template (EDGE_ANSWERS below)
   gen_messages.py --check                           the ctest: docs/errors.md and the edge's
-      answers are current, every reason is used in the server's code or answered by the edge, every reason that a .proto comment or a docs/*.md
-      page names ("reason A, B", "Reasons: A") is in the catalogue, both languages complete.
+      answers are current, every reason is used in the server's code or answered by the edge,
+      every reason that a .proto comment or a docs/*.md page names ("reason A, B",
+      "Reasons: A") is in the catalogue, both languages complete.
 """
 import argparse
 import base64

@@ -75,7 +75,7 @@ try:
     got, details = ("OK", "") if answer.access_token else ("OK without a token", "")
 except grpc.RpcError as e:
     got, details = e.code().name, e.details()
-    if reason and (error_reason(e), localized_message(e)[0]) != (reason, "zh-CN"):
+    if reason and (error_reason(e), (localized_message(e) or ("",))[0]) != (reason, "zh-CN"):
         sys.exit(f"FAILED: expected reason {reason} in Chinese, got {error_reason(e)} "
                  f"{localized_message(e)}")
 if got != expect or needle not in details:

@@ -212,6 +212,7 @@ TEST(BackupSchedule, ACopyCommandCopiesEachGoodBackupOffTheMachine) {
                         std::istreambuf_iterator<char>());
   EXPECT_NE(env.find("PATH="), std::string::npos) << env;
   EXPECT_EQ(env.find("BRANCHLINE_"), std::string::npos) << env;
+  unsetenv("BRANCHLINE_TEST_SECRET");
 
   // The age of the last copy survives a restart: kept in the backup directory, read at start.
   const auto kept = LoadLastBackupCopyTime(server.dir().Sub("backups"));
@@ -238,7 +239,8 @@ TEST(BackupSchedule, AFailedOrHangingCopyIsCountedAndEndedAndTheBackupsStayGood)
   TestServer server([&](ServerOptions& options) {
     options.backup_interval_micros = 100'000;
     options.metrics_listen = "127.0.0.1:0";
-    // The first copy fails, the next ones hang (a child that ignores nothing) until ended.
+    // The first copy fails; the next ones hang in a grandchild (of the copy's process group)
+    // until they are ended.
     options.backup_copy.command = "if [ -e " + pid_file + " ]; then sh -c 'echo $$ >> " + pid_file +
                                   "; exec sleep 60'; else touch " + pid_file + "; exit 3; fi";
     options.backup_copy.timeout = std::chrono::milliseconds(300);
@@ -266,12 +268,18 @@ TEST(BackupSchedule, AFailedOrHangingCopyIsCountedAndEndedAndTheBackupsStayGood)
 }
 
 TEST(BackupSchedule, AStopEndsACopyInProgress) {
+  TempDir elsewhere;
+  const std::string running = elsewhere.Sub("running");
   TestServer server([&](ServerOptions& options) {
     options.backup_interval_micros = 100'000;
     options.metrics_listen = "127.0.0.1:0";
-    options.backup_copy.command = "exec sleep 60";  // the default timeout: an hour
+    // With the default timeout, an hour.
+    options.backup_copy.command = "touch " + running + "; exec sleep 60";
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a copy is running
+  for (int waited = 0; waited < 20'000 && !std::filesystem::exists(running); waited += 20) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(std::filesystem::exists(running)) << "no copy started";
   const auto started = std::chrono::steady_clock::now();
   server.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
