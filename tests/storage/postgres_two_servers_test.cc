@@ -337,6 +337,10 @@ TEST_F(TwoServers, TheSameRequestThroughBothServersRunsOnce) {
   EXPECT_EQ(answers.size(), 1u);
 }
 
+// pg_locks shows the locks of every database of the shared test cluster, other tests' too.
+constexpr char kInThisDatabase[] =
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
 // A stripe another holder keeps too long: the lock is refused with UNAVAILABLE after the
 // lock timeout (the caller then commits nothing and the client retries), instead of holding
 // the caller's thread without bound.
@@ -354,7 +358,7 @@ TEST_F(TwoServers, ALockHeldTooLongElsewhereIsRefusedNotWaitedOutForever) {
        testing::Psql(db_,
                      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
                      "objid = " +
-                         std::to_string(stripe) + " AND granted") != "1";
+                         std::to_string(stripe) + " AND granted" + kInThisDatabase) != "1";
        std::this_thread::sleep_for(20ms)) {
   }
   const auto start = Clock::now();
@@ -400,7 +404,8 @@ TEST_F(TwoServers, AHolderWhoseSessionEndsStopsLeadingWithinTheRecheck) {
   // The database ends the holder's session (as its TCP timeouts do for a server cut off).
   EXPECT_EQ(testing::Psql(db_,
                           "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE "
-                          "locktype = 'advisory' AND classid = 3 AND objid = 0 AND granted"),
+                          "locktype = 'advisory' AND classid = 3 AND objid = 0 AND granted" +
+                              std::string(kInThisDatabase)),
             "1");
   ASSERT_TRUE(LeadsWithin(*b_, 5s)) << "the other server takes the freed lease";
   // The old holder believed its lease for at most the recheck interval; then it asks, finds
