@@ -12,4 +12,5 @@ cluster_start
 BRANCHLINE_CLUSTER_URI=$cluster_uri \
   BRANCHLINE_CLUSTER_KILL_PRIMARY="'$cluster_root/scripts/cluster.sh' kill-primary '$cluster_dir'" \
   BRANCHLINE_EDGE_SCRIPT="$cluster_root/tests/support/edge.sh" \
+  BRANCHLINE_EDGE_DRAIN="$cluster_root/deploy/nginx/drain.sh" \
   "$binary" --gtest_brief=1
