@@ -1,4 +1,4 @@
-#include "server/call_interceptor.h"
+#include "rpc/call_interceptor.h"
 
 #include <chrono>
 #include <optional>
@@ -13,12 +13,9 @@
 #include "rpc/localized_status.h"
 #include "rpc/methods.h"
 #include "rpc/request_refusal.h"
-#include "server/connection_churn.h"
-#include "server/metrics.h"
 #include "services/common/refusal.h"
-#include "spdlog/spdlog.h"
 
-namespace branchline {
+namespace branchline::rpc {
 
 namespace {
 
@@ -26,18 +23,16 @@ using grpc::experimental::InterceptionHookPoints;
 
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(grpc::experimental::ServerRpcInfo* info, bool access_log, ServerMetrics* metrics,
-                  CancelledCallGuard* churn, CallsInProgress* calls)
+  CallInterceptor(grpc::experimental::ServerRpcInfo* info, CallObserver* observer,
+                  CallsInProgress* calls)
       : method_(info->method()),
-        spec_(rpc::FindMethod(method_)),
+        spec_(FindMethod(method_)),
         context_(info->server_context()),
-        access_log_(access_log),
-        metrics_(metrics),
-        churn_(churn),
+        observer_(observer),
         streaming_(info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY),
         calls_(calls),
         start_(Clock::now()) {
-    if (metrics_ && streaming_) metrics_->StreamStarted();
+    if (observer_ && streaming_) observer_->StreamStarted();
     if (calls_) {
       if (!streaming_) calls_->unary.fetch_add(1);
       calls_->last_start_ns.store(start_.time_since_epoch().count());
@@ -46,7 +41,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   // The interceptor lives as long as the call: a stream that ends without a status (the
   // client went away) still stops counting as active.
   ~CallInterceptor() override {
-    if (metrics_ && streaming_) metrics_->StreamEnded();
+    if (observer_ && streaming_) observer_->StreamEnded();
     if (calls_ && !streaming_) calls_->unary.fetch_sub(1);
   }
 
@@ -84,19 +79,19 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
         status = LocalizeStatus(status, MetadataValue(context_, "accept-language"));
         methods->ModifySendStatus(status);
       }
-      if (!unparseable) CountForChurn();
-      uint64_t caller = TakeLoggedCaller();
-      // kNoLine methods leave nothing whatever their handler does (rpc/methods.h).
-      bool suppressed = TakeAccessLogSuppressed() || (spec_ && spec_->log == rpc::Log::kNoLine);
-      // A call that may leave no log line (the anonymous author's) is not counted either: a
-      // counter of a method only anonymous authors call dates their action to the scrape.
-      if (metrics_ && !suppressed) {
-        metrics_->CallFinished(method_, status.error_code(), Clock::now() - start_);
+      // A call of ours that ends without its request (and not because it did not parse) was
+      // reset before its message arrived. Ordinary calls cost nothing here. Whether the client
+      // cancelled is not asked: a sync call does not know it yet when its status goes out, and
+      // asking once its completion op has run (POST_RECV_CLOSE) plucks that op from inside
+      // itself and crashes gRPC.
+      if (observer_ && !unparseable && !received_request_ && spec_) {
+        observer_->ResetBeforeRequest(context_->peer());
       }
-      if (access_log_ && !suppressed) {
-        double ms = std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
-        spdlog::info("call method={} status={} duration_ms={:.3f} caller={}", method_,
-                     static_cast<int>(status.error_code()), ms, caller);
+      const uint64_t caller = TakeLoggedCaller();
+      // kNoLine methods leave nothing whatever their handler does (rpc/methods.h).
+      const bool suppressed = TakeAccessLogSuppressed() || (spec_ && spec_->log == Log::kNoLine);
+      if (observer_ && !suppressed) {
+        observer_->CallFinished({method_, status.error_code(), Clock::now() - start_, caller});
       }
     }
     methods->Proceed();
@@ -115,7 +110,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     if (received == nullptr) return;
     // The async methods and the streams receive the serialized bytes and parse them in their
     // handler.
-    const bool bytes = spec_->serving != rpc::Serving::kSync;
+    const bool bytes = spec_->serving != Serving::kSync;
     auto* raw = bytes ? static_cast<grpc::ByteBuffer*>(received) : nullptr;
     auto* request = raw ? nullptr : static_cast<google::protobuf::Message*>(received);
     const size_t size = raw ? raw->Length() : request->ByteSizeLong();
@@ -133,7 +128,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     if (!spec_) return;
     void* received = methods->GetRecvMessage();
     if (received == nullptr) return;
-    const bool bytes = spec_->serving != rpc::Serving::kSync;
+    const bool bytes = spec_->serving != Serving::kSync;
     refused_ = ToGrpcStatus(status);
     RefuseRequest(context_, std::move(status));
     if (bytes) {
@@ -143,25 +138,10 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
-  // The caller's `accept-language` metadata ("" when absent).
-  // A call of ours that ends without its request (and not because it did not parse) was reset
-  // before its message arrived: the rapid-reset flood's signature (HEADERS, then RST_STREAM).
-  // Counted against its connection (server/connection_churn.h). Ordinary calls cost nothing
-  // here. Whether the client cancelled is not asked: a sync call does not know it yet when its
-  // status goes out, and asking once its completion op has run (POST_RECV_CLOSE) plucks that op
-  // from inside itself and crashes gRPC.
-  void CountForChurn() {
-    if (!churn_ || received_request_ || !spec_) return;
-    const std::string peer = context_->peer();
-    if (churn_->CountCall(peer)) churn_->CountCancelled(peer);
-  }
-
   const char* method_;
-  const rpc::Method* spec_;                 // null for methods not ours (health, reflection)
+  const Method* spec_;                      // null for methods not ours (health, reflection)
   const grpc::ServerContextBase* context_;  // identifies the call to the handler helpers
-  bool access_log_;
-  ServerMetrics* metrics_;
-  CancelledCallGuard* churn_;
+  CallObserver* observer_;
   bool streaming_;
   CallsInProgress* calls_;
   bool received_request_ = false;
@@ -173,7 +153,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
 grpc::experimental::Interceptor* CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new CallInterceptor(info, access_log_, metrics_, churn_, calls_);
+  return new CallInterceptor(info, observer_, calls_);
 }
 
-}  // namespace branchline
+}  // namespace branchline::rpc

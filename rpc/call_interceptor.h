@@ -4,11 +4,9 @@
 #include <cstdint>
 
 #include "grpcpp/support/server_interceptor.h"
+#include "rpc/call_observer.h"
 
-namespace branchline {
-
-class CancelledCallGuard;
-class ServerMetrics;
+namespace branchline::rpc {
 
 // What a stop needs to know of the calls (server.cc Shutdown), kept by the interceptor.
 struct CallsInProgress {
@@ -20,34 +18,29 @@ struct CallsInProgress {
   std::atomic<bool> stopping{false};
 };
 
-// One interceptor on every call, for three jobs:
-// - the access log: one line per call with method, status, duration and the caller's id
-//   (never tokens, passwords, peer addresses, or the author of an anonymous letter);
-// - a request gRPC itself could not parse (in practice: a string field that is not valid
-//   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers;
-// - metrics (when `metrics` is set): calls and latency by method and code, active streams;
-// - a request bigger than its method accepts (rpc/methods.h) is RESOURCE_EXHAUSTED
-//   naming the field "request", and its handler never runs;
-// - (when `churn` is set) a call that ends without a request that parsed is counted against
-//   its connection, which is closed when it does so like a rapid-reset flood
-//   (server/connection_churn.h);
-// - (when `calls` is set) calls in progress are counted there, and once a stop began every new
-//   call of ours is refused with UNAVAILABLE ("the server is stopping"), which clients retry
-//   with the same request_id, before its handler runs.
+// One interceptor on every call: the steps every call passes whatever its handler's shape
+// (sync, async, stream), at its start and at its final status.
+// - A request bigger than its method accepts (rpc/methods.h) is RESOURCE_EXHAUSTED naming the
+//   field "request", and its handler never runs.
+// - A request gRPC itself could not parse (in practice: a string field that is not valid
+//   UTF-8) is INVALID_ARGUMENT, not the INTERNAL that gRPC's protobuf deserializer answers.
+// - Every refusal gets a google.rpc.LocalizedMessage in the caller's language.
+// - `calls` (when set) counts the calls in progress, and once a stop began every new call of
+//   ours is refused with UNAVAILABLE ("the server is stopping"), which clients retry with the
+//   same request_id, before its handler runs.
+// - `observer` (when set) is told of streams, of each call's final status (with the caller
+//   the access log may name) and of calls reset before their request arrived.
 class CallInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit CallInterceptorFactory(bool access_log, ServerMetrics* metrics = nullptr,
-                                  CancelledCallGuard* churn = nullptr,
+  explicit CallInterceptorFactory(CallObserver* observer = nullptr,
                                   CallsInProgress* calls = nullptr)
-      : access_log_(access_log), metrics_(metrics), churn_(churn), calls_(calls) {}
+      : observer_(observer), calls_(calls) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
  private:
-  bool access_log_;
-  ServerMetrics* metrics_;
-  CancelledCallGuard* churn_;
+  CallObserver* observer_;
   CallsInProgress* calls_;
 };
 
-}  // namespace branchline
+}  // namespace branchline::rpc

@@ -16,7 +16,7 @@ void AddLocalizedMessage(google::rpc::Status& rpc, Locale locale);
 
 // `status` with a LocalizedMessage in the language of `accept_language` (the caller's
 // metadata) added to its details; the code and message are unchanged. The transport applies
-// it to every refusal (server/call_interceptor.cc). OK stays OK.
+// it to every refusal (rpc/call_interceptor.cc). OK stays OK.
 grpc::Status LocalizeStatus(const grpc::Status& status, std::string_view accept_language);
 
 }  // namespace branchline

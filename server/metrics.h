@@ -27,7 +27,8 @@ class Store;
 
 // Prometheus metrics on their own HTTP port (GET /metrics): calls and latency per method and
 // status code, streams in progress, a schema migration's progress, RocksDB figures and
-// per-tenant record counts. The call figures are fed by the call interceptor; the storage and
+// per-tenant record counts. The call figures are fed by the call recorder
+// (server/call_recorder.h); the storage and
 // migration figures are read when scraped. Thread-safe.
 class ServerMetrics {
  public:

@@ -16,6 +16,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "rpc/async_stream_call.h"
+#include "rpc/call_interceptor.h"
 #include "rpc/services/admin_grpc.h"
 #include "rpc/services/attendance_grpc.h"
 #include "rpc/services/audit_grpc.h"
@@ -34,7 +35,7 @@
 #include "rpc/services/sync_grpc.h"
 #include "server/backup_schedule.h"
 #include "server/bootstrap.h"
-#include "server/call_interceptor.h"
+#include "server/call_recorder.h"
 #include "server/completion_queue_pollers.h"
 #include "server/connection_churn.h"
 #include "server/json_log_formatter.h"
@@ -74,7 +75,8 @@ struct BranchlineServer::State {
   std::unique_ptr<StreamEnvironment> streams;
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::vector<AcceptsAsyncCalls*> async_services;   // in services
-  std::unique_ptr<CancelledCallGuard> churn;        // used by the server's interceptor
+  std::unique_ptr<CancelledCallGuard> churn;        // used by the recorder
+  std::unique_ptr<CallRecorder> recorder;           // told of every call by the interceptor
   std::unique_ptr<MemoryTrimmer> trimmer;           // with tcmalloc only
   std::unique_ptr<CompletionQueuePollers> pollers;  // outlives the server, which uses its queue
   std::unique_ptr<grpc::Server> server;
@@ -82,7 +84,7 @@ struct BranchlineServer::State {
   std::mutex shutdown_mu;
   bool shut_down = false;
   // Calls in progress, counted by the interceptor: what a stop waits for.
-  CallsInProgress calls;
+  rpc::CallsInProgress calls;
 };
 
 namespace {
@@ -380,8 +382,10 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
   // passes 100 within its first ~3,000 resets; a phone resets a call now and then.
   state->churn = std::make_unique<CancelledCallGuard>(
       CancelledCallGuard::Limits{.busy_calls = 0, .sample_every = 1, .max_cancelled = 100});
-  interceptors.push_back(std::make_unique<CallInterceptorFactory>(
-      options.access_log, state->metrics.get(), state->churn.get(), &state->calls));
+  state->recorder =
+      std::make_unique<CallRecorder>(options.access_log, state->metrics.get(), state->churn.get());
+  interceptors.push_back(
+      std::make_unique<rpc::CallInterceptorFactory>(state->recorder.get(), &state->calls));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   state->pollers = std::make_unique<CompletionQueuePollers>(builder.AddCompletionQueue());
   // Memory freed after a burst (a rapid-reset flood, a report over a whole company) goes back

@@ -20,7 +20,7 @@ using ReasonMetadata = std::initializer_list<std::pair<std::string_view, std::st
 // carrying google.rpc.ErrorInfo{kErrorDomain, reason, metadata} and, when `field` is not
 // empty, a google.rpc.BadRequest naming it. The status message (for developers) is
 // "field: " + the catalogue's English message rendered with `metadata`. The caller's
-// localized message is added at the transport (server/call_interceptor.cc).
+// localized message is added at the transport (rpc/call_interceptor.cc).
 absl::Status Refusal(absl::StatusCode code, std::string_view reason, std::string_view field = {},
                      ReasonMetadata metadata = {});
 
