@@ -104,9 +104,7 @@ void AsyncStreamCall::FinishLocked(const grpc::Status& status) {
 
 void AsyncStreamCall::StartFinishLocked() {
   ++in_flight_;
-  // The access-log interceptor runs inside Finish on this thread and takes the caller from
-  // its thread-local slot (rpc/call_log.h).
-  SetLoggedCaller(person_);
+  SetLoggedCaller(&context_, person_);  // for the access-log line (rpc/call_log.h)
   writer_.Finish(final_status_, &finished_tag_);
 }
 

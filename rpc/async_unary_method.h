@@ -123,14 +123,12 @@ class AsyncUnaryMethod {
       Send(person, serialized, std::move(bytes));
     }
 
-    // The access-log interceptor runs inside Finish, on this same thread, and takes the
-    // caller and the no-line flag from their thread-local slots (rpc/call_log.h).
+    // Marks what the call's access-log line may say (rpc/call_log.h) before its status goes.
     void Send(uint64_t person, const grpc::Status& status, grpc::ByteBuffer response) {
       if (method_.unattributed_ && method_.unattributed_(request_)) {
-        ForgetLoggedCaller();
-        SuppressAccessLog();
+        SuppressAccessLog(&context_);
       } else {
-        SetLoggedCaller(person);
+        SetLoggedCaller(&context_, person);
       }
       if (status.ok()) {
         responder_.Finish(response, status, &finished_tag_);

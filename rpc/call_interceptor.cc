@@ -87,11 +87,14 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
       if (observer_ && !unparseable && !received_request_ && spec_) {
         observer_->ResetBeforeRequest(context_->peer());
       }
-      const uint64_t caller = TakeLoggedCaller();
+      // Always taken: the marks are never sent (rpc/call_log.h).
+      auto* trailing = methods->GetSendTrailingMetadata();
+      const LoggedCall logged = trailing ? TakeLoggedCall(*trailing) : LoggedCall{};
       // kNoLine methods leave nothing whatever their handler does (rpc/methods.h).
-      const bool suppressed = TakeAccessLogSuppressed() || (spec_ && spec_->log == Log::kNoLine);
+      const bool suppressed = logged.suppressed || (spec_ && spec_->log == Log::kNoLine);
       if (observer_ && !suppressed) {
-        observer_->CallFinished({method_, status.error_code(), Clock::now() - start_, caller});
+        observer_->CallFinished(
+            {method_, status.error_code(), Clock::now() - start_, logged.caller});
       }
     }
     methods->Proceed();

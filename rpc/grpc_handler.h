@@ -23,7 +23,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext*
                                  Response* out, Fn&& fn, SessionUse use = SessionUse::kAnyCall) {
   auto caller = AdmitCall(auth, context, nullptr, use);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  SetLoggedCaller(caller->person_id);
+  SetLoggedCaller(context, caller->person_id);
   DomainCallScope scope(*caller, context, [context] { return context->IsCancelled(); });
   absl::StatusOr<Response> result = fn(*caller);
   if (!result.ok()) return ToGrpcStatus(result.status());

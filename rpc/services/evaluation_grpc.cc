@@ -115,10 +115,10 @@ grpc::Status EvaluationGrpc::ListHonours(grpc::ServerContext* context,
 // The anonymous rater's call: no access-log line and no metric (rpc/call_log.h),
 // since even "caller=0" with its time would date the rating to the second, beside the rater's
 // named calls (docs/evaluation.md, "Anonymity").
-grpc::Status EvaluationGrpc::SubmitBallotRating(grpc::ServerContext*,
+grpc::Status EvaluationGrpc::SubmitBallotRating(grpc::ServerContext* context,
                                                 const v1::SubmitBallotRatingRequest* request,
                                                 v1::SubmissionReceipt* response) {
-  SuppressAccessLog();
+  SuppressAccessLog(context);
   return HandleAnonymous(response, [&] { return rounds_.SubmitBallotRating(*request); });
 }
 

@@ -84,24 +84,24 @@ grpc::Status FeedbackGrpc::ListLetterEvents(grpc::ServerContext* context,
 // no metric (rpc/call_log.h), since even "caller=0" with its time, or a counter of
 // a method only anonymous authors call, dates what the author did to the second and puts it
 // beside their named calls.
-grpc::Status FeedbackGrpc::GetLetterByReceipt(grpc::ServerContext*,
+grpc::Status FeedbackGrpc::GetLetterByReceipt(grpc::ServerContext* context,
                                               const v1::GetLetterByReceiptRequest* request,
                                               v1::GetLetterByReceiptResponse* response) {
-  SuppressAccessLog();
+  SuppressAccessLog(context);
   return HandleAnonymous(response, [&] { return mailbox_.GetByReceipt(*request); });
 }
 
-grpc::Status FeedbackGrpc::ReplyByReceipt(grpc::ServerContext*,
+grpc::Status FeedbackGrpc::ReplyByReceipt(grpc::ServerContext* context,
                                           const v1::ReplyByReceiptRequest* request,
                                           v1::LetterEvent* response) {
-  SuppressAccessLog();  // the receipt holder: see GetLetterByReceipt
+  SuppressAccessLog(context);  // the receipt holder: see GetLetterByReceipt
   return HandleAnonymous(response, [&] { return mailbox_.ReplyByReceipt(*request); });
 }
 
 grpc::Status FeedbackGrpc::RateLetter(grpc::ServerContext* context,
                                       const v1::RateLetterRequest* request, v1::Letter* response) {
   if (!request->receipt_code().empty()) {
-    SuppressAccessLog();  // the receipt holder: see GetLetterByReceipt
+    SuppressAccessLog(context);  // the receipt holder: see GetLetterByReceipt
     return HandleAnonymous(response, [&] { return mailbox_.Rate(nullptr, *request); });
   }
   return HandleAuthenticated(auth_, context, response,
@@ -132,11 +132,9 @@ grpc::Status FeedbackGrpc::GetFeedbackFigures(grpc::ServerContext* context,
 grpc::Status FeedbackGrpc::RegisterLetter(grpc::ServerContext* context,
                                           const v1::RegisterLetterRequest* request,
                                           v1::SubmitLetterResponse* response) {
-  if (request->anonymous()) SuppressAccessLog();
-  return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
-    if (request->anonymous()) ForgetLoggedCaller();
-    return mailbox_.Register(c, *request);
-  });
+  if (request->anonymous()) SuppressAccessLog(context);
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return mailbox_.Register(c, *request); });
 }
 
 grpc::Status FeedbackGrpc::RecordLetterOutcome(grpc::ServerContext* context,

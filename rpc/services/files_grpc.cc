@@ -7,7 +7,7 @@ namespace branchline {
 
 grpc::Status FilesGrpc::StartUpload(grpc::ServerContext* context,
                                     const v1::StartUploadRequest* request, v1::Upload* response) {
-  if (request->anonymous()) SuppressAccessLog();
+  if (request->anonymous()) SuppressAccessLog(context);
   return HandleAuthenticated(auth_, context, response,
                              [&](const Caller& c) { return uploads_.Start(c, *request); });
 }
@@ -15,7 +15,7 @@ grpc::Status FilesGrpc::StartUpload(grpc::ServerContext* context,
 grpc::Status FilesGrpc::UploadChunk(grpc::ServerContext* context,
                                     const v1::UploadChunkRequest* request, v1::Upload* response) {
   return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
-    if (uploads_.IsAnonymous(c, request->upload_id())) SuppressAccessLog();
+    if (uploads_.IsAnonymous(c, request->upload_id())) SuppressAccessLog(context);
     return uploads_.Chunk(c, *request);
   });
 }
@@ -23,7 +23,7 @@ grpc::Status FilesGrpc::UploadChunk(grpc::ServerContext* context,
 grpc::Status FilesGrpc::GetUpload(grpc::ServerContext* context, const v1::GetUploadRequest* request,
                                   v1::Upload* response) {
   return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
-    if (uploads_.IsAnonymous(c, request->upload_id())) SuppressAccessLog();
+    if (uploads_.IsAnonymous(c, request->upload_id())) SuppressAccessLog(context);
     return uploads_.Status(c, *request);
   });
 }
@@ -31,7 +31,7 @@ grpc::Status FilesGrpc::GetUpload(grpc::ServerContext* context, const v1::GetUpl
 grpc::Status FilesGrpc::FinishUpload(grpc::ServerContext* context,
                                      const v1::FinishUploadRequest* request, v1::File* response) {
   return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
-    if (uploads_.IsAnonymous(c, request->upload_id())) SuppressAccessLog();
+    if (uploads_.IsAnonymous(c, request->upload_id())) SuppressAccessLog(context);
     return uploads_.Finish(c, *request);
   });
 }

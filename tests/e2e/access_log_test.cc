@@ -29,6 +29,14 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   auto people = v1::PersonService::NewStub(channel);
   auto feedback = v1::FeedbackService::NewStub(channel);
   int calls = 0;
+  // The handlers' marks for the log line (rpc/call_log.h) ride in the call's trailing metadata
+  // inside the server and must never reach the client.
+  auto expect_no_log_marks = [](const grpc::ClientContext& ctx) {
+    for (const auto& [key, value] : ctx.GetServerTrailingMetadata()) {
+      EXPECT_EQ(std::string(key.data(), key.size()).rfind("branchline-log", 0), std::string::npos)
+          << std::string(key.data(), key.size());
+    }
+  };
   auto sign_in = [&](const std::string& login, const std::string& password) {
     v1::SignInRequest r;
     r.set_login(login);
@@ -50,8 +58,9 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   create.set_initial_password(testing::kPassword);
   v1::Person driver;
   ++calls;
-  ASSERT_TRUE(
-      people->CreatePerson(TestServer::Ctx(admin.access_token()).get(), create, &driver).ok());
+  auto create_ctx = TestServer::Ctx(admin.access_token());
+  ASSERT_TRUE(people->CreatePerson(create_ctx.get(), create, &driver).ok());
+  expect_no_log_marks(*create_ctx);
   v1::CreateOrganizationRequest bad;  // no name
   bad.set_request_id(TestServer::RequestId());
   v1::Organization ignored;
@@ -92,7 +101,9 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   check_in.mutable_remote()->set_reason(v1::REMOTE_REASON_DRIVING);
   v1::CheckInResponse checked_in;
   ++calls;
-  ASSERT_TRUE(attendance->CheckIn(TestServer::Ctx(driver_token).get(), check_in, &checked_in).ok());
+  auto check_in_ctx = TestServer::Ctx(driver_token);
+  ASSERT_TRUE(attendance->CheckIn(check_in_ctx.get(), check_in, &checked_in).ok());
+  expect_no_log_marks(*check_in_ctx);
   ++calls;
   EXPECT_EQ(attendance->CheckIn(TestServer::Ctx("").get(), check_in, &checked_in).error_code(),
             grpc::UNAUTHENTICATED);
@@ -109,7 +120,9 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   letter.set_request_id("anonymous-" + TestServer::RequestId() + "-0123456789");
   letter.set_anonymous(true);
   // Not counted: an anonymous letter leaves no line.
-  ASSERT_TRUE(feedback->SubmitLetter(TestServer::Ctx(driver_token).get(), letter, &submitted).ok());
+  auto anonymous_ctx = TestServer::Ctx(driver_token);
+  ASSERT_TRUE(feedback->SubmitLetter(anonymous_ctx.get(), letter, &submitted).ok());
+  expect_no_log_marks(*anonymous_ctx);
   // Nor does anything its author does with the receipt code, successful or not: "caller=0"
   // with its time would stand next to the author's named calls (issue #19).
   v1::GetLetterByReceiptRequest get;
@@ -121,7 +134,9 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
   back.set_receipt_code(submitted.receipt_code());
   back.set_text("补充一点");
   v1::LetterEvent event;
-  ASSERT_TRUE(feedback->ReplyByReceipt(TestServer::Ctx("").get(), back, &event).ok());
+  auto reply_ctx = TestServer::Ctx("");
+  ASSERT_TRUE(feedback->ReplyByReceipt(reply_ctx.get(), back, &event).ok());
+  expect_no_log_marks(*reply_ctx);
   v1::RateLetterRequest rate;
   rate.set_request_id(TestServer::RequestId());
   rate.set_receipt_code(submitted.receipt_code());
