@@ -35,9 +35,9 @@ struct StreamEnvironment {
 // after every idle second and stalled every call in flight (p99.9 ≈ 100 ms; see
 // CompletionQueuePollers), so streams share the pollers of the async unary methods.
 //
-// The per-call steps are the unary ones, in order: AdmitCall (rpc/call_admission.h: the size
-// limit filed by the call interceptor, the parse, since the method is raw and a request that
-// does not parse is INVALID_ARGUMENT, not gRPC's INTERNAL, then authentication), the stream
+// The per-call steps are the unary ones, in order: AdmitCall (rpc/call_admission.h: the
+// interceptor's refusal (too large, stopping), the parse, since the method is raw and a request
+// that does not parse is INVALID_ARGUMENT, not gRPC's INTERNAL, then authentication), the stream
 // bounds of StreamLimits (RESOURCE_EXHAUSTED naming the limit), the DomainCallScope (a
 // blocking start stops when the client goes away or the deadline passes), error mapping, and
 // the caller's id on the access-log line. Then it writes one message at a time and the

@@ -8,7 +8,9 @@ namespace branchline {
 
 absl::StatusOr<Caller> AdmitCall(const Authenticator& auth, const grpc::ServerContextBase* context,
                                  const std::function<bool()>& parse, SessionUse use) {
-  if (auto refused = TakeRequestRefusal(context)) return *refused;
+  // The interceptor answers the refusal itself (rpc/request_refusal.h): this status is
+  // replaced.
+  if (RefusedBeforeHandler(context)) return absl::AbortedError("refused before the handler");
   if (parse && !parse()) return UnparseableRequestStatus();
   return auth.Authenticate(
       MetadataValue(context, "authorization"),

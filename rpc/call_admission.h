@@ -18,10 +18,10 @@ namespace branchline {
 // each of the three paths (HandleAuthenticated in grpc_handler.h, AsyncUnaryMethod,
 // AsyncStreamCall), written once so the paths cannot drift apart.
 
-// Admits a call, in this order: the refusal the call interceptor filed for it (too large for
-// its method, the server stopping); the request parsed by `parse` on the paths that receive
-// bytes (null where gRPC parsed it); the caller from the call's `authorization` metadata,
-// checked against the connection's client certificate when the session is bound to one.
+// Admits a call, in this order: not when the call interceptor refused it (too large for its
+// method, the server stopping; the interceptor answers that); the request parsed by `parse` on the
+// paths that receive bytes (null where gRPC parsed it); the caller from the call's `authorization`
+// metadata, checked against the connection's client certificate when the session is bound to one.
 // `use`: see SessionUse.
 absl::StatusOr<Caller> AdmitCall(const Authenticator& auth, const grpc::ServerContextBase* context,
                                  const std::function<bool()>& parse = nullptr,

@@ -46,6 +46,11 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      // The call's own metadata, which lives as long as the call: a refusal is marked there.
+      received_metadata_ = methods->GetRecvInitialMetadata();
+      if (received_metadata_) DropClaimedRefusal(*received_metadata_);
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       received_request_ = received_request_ || methods->GetRecvMessage() != nullptr;
       CheckSize(methods);
@@ -57,10 +62,9 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
-      if (refused_) (void)TakeRequestRefusal(context_);  // when the handler did not take it
-      if (refused_ && status.error_code() != refused_->error_code()) {
-        // The handler did not answer the refusal itself (it does not use the handler
-        // helpers): it saw an emptied request, and its answer is replaced.
+      if (refused_) {
+        // The handler stopped at the mark, or ran on an emptied request (rpc/request_refusal.h):
+        // either way its answer is replaced.
         status = *refused_;
         methods->ModifySendStatus(status);
       }
@@ -103,10 +107,9 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
  private:
   using Clock = std::chrono::steady_clock;
 
-  // A request bigger than its method accepts is refused before the handler runs: the
-  // authenticated handler helper answers the refusal, and the request is emptied for handlers
-  // that do not check (see rpc/request_refusal.h). Only our own services: their
-  // messages are protobuf (the health service's are not).
+  // A request bigger than its method accepts is refused before the handler runs
+  // (rpc/request_refusal.h). Only our own services: their messages are protobuf (the health
+  // service's are not).
   void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
     if (!spec_) return;
     void* received = methods->GetRecvMessage();
@@ -124,16 +127,16 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
                    {{"size_bytes", std::to_string(size)}, {"limit_bytes", std::to_string(limit)}}));
   }
 
-  // Answers `status` instead of the handler: the authenticated handler helper answers the
-  // refusal, and the request is emptied for handlers that do not check (their answer is
-  // replaced at PRE_SEND_STATUS). Only our own services.
-  void Refuse(grpc::experimental::InterceptorBatchMethods* methods, absl::Status status) {
+  // Answers `status` instead of the handler (rpc/request_refusal.h): the call is marked
+  // refused, its request emptied, and its final status replaced at PRE_SEND_STATUS. Only our
+  // own services.
+  void Refuse(grpc::experimental::InterceptorBatchMethods* methods, const absl::Status& status) {
     if (!spec_) return;
     void* received = methods->GetRecvMessage();
     if (received == nullptr) return;
     const bool bytes = spec_->serving != Serving::kSync;
     refused_ = ToGrpcStatus(status);
-    RefuseRequest(context_, std::move(status));
+    if (received_metadata_) MarkRefused(*received_metadata_);
     if (bytes) {
       static_cast<grpc::ByteBuffer*>(received)->Clear();
     } else {
@@ -150,6 +153,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   bool received_request_ = false;
   Clock::time_point start_;
   std::optional<grpc::Status> refused_;
+  ReceivedMetadata* received_metadata_ = nullptr;  // the call's, from its first batch
 };
 
 }  // namespace

@@ -32,8 +32,9 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext*
   return grpc::Status::OK;
 }
 
-// The same for calls that need no caller (sign-in, refresh). A refusal filed by the interceptor
-// replaces their answer there (the request they saw was emptied).
+// The same for calls that need no caller (sign-in, refresh). When the interceptor refused the
+// call, they run on an emptied request and the interceptor replaces their answer
+// (rpc/request_refusal.h).
 template <typename Response, typename Fn>
 grpc::Status HandleAnonymous(Response* out, Fn&& fn) {
   absl::StatusOr<Response> result = fn();

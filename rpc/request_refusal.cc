@@ -1,31 +1,24 @@
 #include "rpc/request_refusal.h"
 
-#include <mutex>
-#include <unordered_map>
+#include "rpc/call_metadata.h"
 
 namespace branchline {
 
 namespace {
-std::mutex mu;
-// Only refused calls are here (rare), and each is removed when its status is sent.
-std::unordered_map<const void*, absl::Status>& Refusals() {
-  static auto* refusals = new std::unordered_map<const void*, absl::Status>();
-  return *refusals;
-}
+constexpr char kRefusedKey[] = "branchline-refused-before-handler";
 }  // namespace
 
-void RefuseRequest(const void* call, absl::Status status) {
-  std::lock_guard lock(mu);
-  Refusals()[call] = std::move(status);
+bool RefusedBeforeHandler(const grpc::ServerContextBase* context) {
+  const auto& received = context->client_metadata();
+  return received.find(grpc::string_ref(kRefusedKey)) != received.end();
 }
 
-std::optional<absl::Status> TakeRequestRefusal(const void* call) {
-  std::lock_guard lock(mu);
-  auto it = Refusals().find(call);
-  if (it == Refusals().end()) return std::nullopt;
-  absl::Status status = std::move(it->second);
-  Refusals().erase(it);
-  return status;
+void DropClaimedRefusal(ReceivedMetadata& received) {
+  received.erase(grpc::string_ref(kRefusedKey));
+}
+
+void MarkRefused(ReceivedMetadata& received) {
+  received.emplace(grpc::string_ref(kRefusedKey), grpc::string_ref());
 }
 
 }  // namespace branchline

@@ -252,6 +252,27 @@ TEST_F(ErrorMessagesTest, TooLargeARequestIsRefusedWithItsSizeAndTheLimit) {
   EXPECT_GT(std::stoll(d.metadata["size_bytes"]), std::stoll(d.metadata["limit_bytes"]));
 }
 
+// Only the interceptor marks a call refused before its handler runs (rpc/request_refusal.h): a
+// client that sends the mark itself is served as usual, on the sync and the async path.
+TEST_F(ErrorMessagesTest, AClientCannotMarkItsOwnCallRefused) {
+  auto claiming = [](const std::string& token) {
+    auto ctx = TestServer::Ctx(token);
+    ctx->AddMetadata("branchline-refused-before-handler", "");
+    return ctx;
+  };
+  v1::CreateMeetingRequest create;
+  create.set_request_id(TestServer::RequestId());
+  *create.mutable_meeting() = Draft(Now() + 10 * kMin);
+  v1::Meeting meeting;
+  grpc::Status created = stub_->CreateMeeting(claiming(secretary_).get(), create, &meeting);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  v1::CheckInResponse checked_in;
+  grpc::Status status =
+      stub_->CheckIn(claiming(d1_).get(), ByPlace(meeting.id(), kLat, kLon), &checked_in);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(checked_in.record().meeting_id(), meeting.id());
+}
+
 TEST_F(ErrorMessagesTest, RefusalsWithoutAReasonGetTheGenericMessageOfTheirCode) {
   auto draft = Draft(Now() + 10 * kMin);
   draft.set_title("");
