@@ -1,7 +1,5 @@
 #include "rpc/request_refusal.h"
 
-#include "rpc/call_metadata.h"
-
 namespace branchline {
 
 namespace {

@@ -2,9 +2,10 @@
 # Takes one server out of the edge's rotation and puts it back: the two halves of a rolling
 # restart that no caller notices (docs/operations.md, "Stopping and rolling restarts").
 #
-#   drain.sh down CONF UPSTREAM  marks UPSTREAM `down` in CONF (rendered by render.sh), reloads
-#                                nginx, and waits until the workers that could still send it
-#                                calls have finished them (at most DRAIN_SECONDS, default 10)
+#   drain.sh down CONF UPSTREAM  marks UPSTREAM `down` in CONF (rendered by render.sh, whose
+#                                `server HOST:PORT;` lines it edits), reloads nginx, and waits
+#                                until the workers that could still send it calls have
+#                                finished them (at most DRAIN_SECONDS, default 10)
 #   drain.sh up CONF UPSTREAM    waits until UPSTREAM accepts connections (at most
 #                                READY_SECONDS, default 60), marks it up and reloads nginx
 #
