@@ -5,7 +5,13 @@
 
 namespace branchline {
 
-void LoadNewestBackupTime(const std::string& backup_dir, BackupFigures& figures) {
+namespace {
+double SecondsSince(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+}  // namespace
+
+void LoadBackupTimes(const std::string& backup_dir, BackupFigures& figures) {
   auto existing = storage::ListBackups(backup_dir);
   if (existing.ok() && !existing->empty()) {
     figures.last_success_seconds = existing->back().create_time_seconds;
@@ -63,9 +69,6 @@ void BackupSchedule::Loop() {
 absl::StatusOr<storage::BackupInfo> BackupSchedule::RunNow() {
   std::lock_guard run_lock(run_mu_);
   const auto started = std::chrono::steady_clock::now();
-  auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
   absl::StatusOr<storage::BackupInfo> made = backups_.CreateNow();
   uint32_t purged = 0;
   bool good = false;  // made and verified
@@ -88,7 +91,7 @@ absl::StatusOr<storage::BackupInfo> BackupSchedule::RunNow() {
     good = true;
     purged = *old;
   }
-  const double took = seconds();
+  const double took = SecondsSince(started);
   figures_.last_duration_seconds = took;
   if (!failure.ok()) {
     ++figures_.runs_failed;
@@ -115,8 +118,7 @@ void BackupSchedule::CopyOffMachine(const storage::BackupInfo& backup) {
     std::lock_guard lock(mu_);
     return stopping_;
   });
-  const double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double took = SecondsSince(started);
   if (copied.ok()) {
     figures_.copy_last_success_seconds = backup.create_time_seconds;
     ++figures_.copy_runs_ok;

@@ -39,7 +39,7 @@ struct BackupFigures {
 // Sets figures.last_success_seconds to the time of the newest backup in `backup_dir`, and
 // copy_last_success_seconds to that of the last one copied off the machine (none: left as
 // they are), so their ages survive a restart.
-void LoadNewestBackupTime(const std::string& backup_dir, BackupFigures& figures);
+void LoadBackupTimes(const std::string& backup_dir, BackupFigures& figures);
 
 // Scheduled online backups (backup_interval_minutes, backup_keep; docs/operations.md): a
 // background thread takes a backup through Backups::CreateNow every interval, verifies it

@@ -318,7 +318,7 @@ absl::StatusOr<std::unique_ptr<BranchlineServer>> BranchlineServer::Start(
     return started;
   }
   // After the bootstrap too: the first scheduled backup holds the admin account and both keys.
-  LoadNewestBackupTime(options.backup_dir, state->backup_figures);
+  LoadBackupTimes(options.backup_dir, state->backup_figures);
   d.backups.OnCreated([figures = &state->backup_figures](const storage::BackupInfo& info) {
     figures->last_success_seconds = info.create_time_seconds;
   });

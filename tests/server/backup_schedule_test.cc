@@ -219,7 +219,7 @@ TEST(BackupSchedule, ACopyCommandCopiesEachGoodBackupOffTheMachine) {
   ASSERT_TRUE(kept.has_value());
   EXPECT_GE(*kept, Value(metrics, kCopyLastSuccess));
   BackupFigures figures;
-  LoadNewestBackupTime(server.dir().Sub("backups"), figures);
+  LoadBackupTimes(server.dir().Sub("backups"), figures);
   EXPECT_EQ(figures.copy_last_success_seconds.load(), *kept);
 }
 
