@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "services/common/atomic_file.h"
+
 extern char** environ;
 
 namespace branchline {
@@ -135,19 +137,8 @@ std::optional<int64_t> LoadLastBackupCopyTime(const std::string& backup_dir) {
 }
 
 absl::Status SaveLastBackupCopyTime(const std::string& backup_dir, int64_t unix_seconds) {
-  // Written beside and renamed over, so a crash leaves the old time or the new one.
-  const auto path = std::filesystem::path(backup_dir) / kLastCopyFile;
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << unix_seconds << "\n";
-    if (!out.flush()) return absl::UnavailableError("cannot write " + temporary);
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error)
-    return absl::UnavailableError("cannot write " + path.string() + ": " + error.message());
-  return absl::OkStatus();
+  return WriteFileAtomically((std::filesystem::path(backup_dir) / kLastCopyFile).string(),
+                             std::to_string(unix_seconds) + "\n");
 }
 
 }  // namespace branchline

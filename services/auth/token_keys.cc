@@ -1,9 +1,7 @@
 #include "services/auth/token_keys.h"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,6 +9,7 @@
 #include <sstream>
 
 #include "services/auth/token_signer.h"
+#include "services/common/atomic_file.h"
 
 namespace branchline {
 
@@ -47,30 +46,6 @@ absl::StatusOr<std::vector<TokenKeys::Retired>> LoadPrevious(const std::string& 
     previous.push_back({data.substr(at + 8, TokenSigner::kKeyBytes), static_cast<int64_t>(t)});
   }
   return previous;
-}
-
-// Replaces `path` with `data` atomically: a temporary file, synced, renamed, the directory
-// synced.
-absl::Status WriteAtomically(const std::string& path, const std::string& data) {
-  const std::string temporary = path + ".new";
-  int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return absl::UnavailableError("cannot create " + temporary);
-  bool ok = fchmod(fd, 0600) == 0 &&
-            write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-            fsync(fd) == 0;
-  close(fd);
-  if (!ok || rename(temporary.c_str(), path.c_str()) != 0) {
-    unlink(temporary.c_str());
-    return absl::UnavailableError("cannot write " + path);
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -117,8 +92,9 @@ absl::StatusOr<TokenKeys> RotateTokenKeys(const std::string& key_path, int64_t n
   // Previous first: a reader between the two renames sees the old current key twice, never
   // a token's key missing.
   const std::string previous_path = key_path + kPreviousTokenKeysSuffix;
-  if (auto s = WriteAtomically(previous_path, EncodePrevious(rotated.previous)); !s.ok()) return s;
-  if (auto s = WriteAtomically(key_path, rotated.current); !s.ok()) return s;
+  if (auto s = WriteFileAtomically(previous_path, EncodePrevious(rotated.previous)); !s.ok())
+    return s;
+  if (auto s = WriteFileAtomically(key_path, rotated.current); !s.ok()) return s;
   return rotated;
 }
 
