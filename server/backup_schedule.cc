@@ -83,7 +83,6 @@ absl::StatusOr<storage::BackupInfo> BackupSchedule::RunNow() {
   } else if (auto old = backups_.PurgeOld(keep_); !old.ok()) {
     // The new backup is good; the disk may fill up if this keeps failing.
     good = true;
-    figures_.last_success_seconds = made->create_time_seconds;
     failure = absl::Status(old.status().code(), "backup " + std::to_string(made->id) +
                                                     " is good, but deleting old ones failed: " +
                                                     std::string(old.status().message()));
@@ -93,12 +92,12 @@ absl::StatusOr<storage::BackupInfo> BackupSchedule::RunNow() {
   }
   const double took = SecondsSince(started);
   figures_.last_duration_seconds = took;
+  if (good) figures_.last_success_seconds = made->create_time_seconds;
   if (!failure.ok()) {
     ++figures_.runs_failed;
     spdlog::error("scheduled backup FAILED after {:.3f} s in {}: {}", took, backups_.backup_dir(),
                   failure.ToString());
   } else {
-    figures_.last_success_seconds = made->create_time_seconds;
     ++figures_.runs_ok;
     spdlog::info(
         "scheduled backup {} ok: {} bytes, {} files, {:.3f} s, verified; deleted {} older "
