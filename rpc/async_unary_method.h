@@ -13,6 +13,7 @@
 #include "rpc/call_log.h"
 #include "rpc/compression.h"
 #include "rpc/grpc_status.h"
+#include "services/common/encoded.h"
 
 namespace branchline {
 
@@ -115,11 +116,9 @@ class AsyncUnaryMethod {
 
     void Answer(uint64_t person, const absl::StatusOr<Response>& result) {
       if (!result.ok()) return Send(person, ToGrpcStatus(result.status()), {});
-      CompressIfLarge(&context_, result->ByteSizeLong());
       grpc::ByteBuffer bytes;
-      bool own_buffer;
-      auto serialized =
-          grpc::SerializationTraits<Response>::Serialize(*result, &bytes, &own_buffer);
+      auto serialized = ToByteBuffer(*result, &bytes);
+      CompressIfLarge(&context_, bytes.Length());
       Send(person, serialized, std::move(bytes));
     }
 
@@ -150,6 +149,19 @@ class AsyncUnaryMethod {
     AsyncTag accepted_tag_{[this](bool ok) { OnAccepted(ok); }};
     AsyncTag finished_tag_{[this](bool) { Release(); }};
   };
+
+  template <typename Message>
+  static grpc::Status ToByteBuffer(const Message& message, grpc::ByteBuffer* out) {
+    bool own_buffer;
+    return grpc::SerializationTraits<Message>::Serialize(message, out, &own_buffer);
+  }
+  // An answer stored as bytes goes out as those bytes (one copy of a short message).
+  template <typename Message>
+  static grpc::Status ToByteBuffer(const Encoded<Message>& encoded, grpc::ByteBuffer* out) {
+    grpc::Slice slice(encoded.bytes);
+    *out = grpc::ByteBuffer(&slice, 1);
+    return grpc::Status::OK;
+  }
 
   using RequestFn = std::function<void(grpc::ServerContext*, grpc::ByteBuffer*,
                                        grpc::ServerAsyncResponseWriter<grpc::ByteBuffer>*,

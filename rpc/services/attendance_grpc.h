@@ -82,7 +82,7 @@ class AttendanceGrpc final
   AttendanceReports& reports_;
   const Authenticator& auth_;
   StreamEnvironment& streams_;
-  AsyncUnaryMethod<v1::CheckInRequest, v1::CheckInResponse> check_in_;
+  AsyncUnaryMethod<v1::CheckInRequest, Encoded<v1::CheckInResponse>> check_in_;
   AsyncUnaryMethod<v1::ListMyMeetingsRequest, v1::ListMeetingsResponse> list_my_meetings_;
 };
 

@@ -78,7 +78,7 @@ class FeedbackGrpc final
  private:
   Mailbox& mailbox_;
   const Authenticator& auth_;
-  AsyncUnaryMethod<v1::SubmitLetterRequest, v1::SubmitLetterResponse> submit_letter_;
+  AsyncUnaryMethod<v1::SubmitLetterRequest, Encoded<v1::SubmitLetterResponse>> submit_letter_;
 };
 
 }  // namespace branchline

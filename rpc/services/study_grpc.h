@@ -97,7 +97,7 @@ class StudyGrpc final
   const StudyReports& reports_;
   Quizzes& quizzes_;
   const Authenticator& auth_;
-  AsyncUnaryMethod<v1::RecordStudyRequest, v1::StudyRecord> record_study_;
+  AsyncUnaryMethod<v1::RecordStudyRequest, Encoded<v1::StudyRecord>> record_study_;
 };
 
 }  // namespace branchline

@@ -102,8 +102,9 @@ absl::StatusOr<v1::CheckInResponse> CheckIns::CheckIn(const Caller& caller,
       [&](Mutation& m) { return StageCheckIn(caller, request, now, m); });
 }
 
-void CheckIns::CheckInAsync(const Caller& caller, const v1::CheckInRequest& request,
-                            std::function<void(absl::StatusOr<v1::CheckInResponse>)> done) {
+void CheckIns::CheckInAsync(
+    const Caller& caller, const v1::CheckInRequest& request,
+    std::function<void(absl::StatusOr<Encoded<v1::CheckInResponse>>)> done) {
   int64_t now = clock_.NowMicros();
   RunIdempotentAsync<v1::CheckInResponse>(
       store_, CheckInScope(caller, request), request, now,

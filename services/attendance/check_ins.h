@@ -8,6 +8,7 @@
 #include "services/auth/access.h"
 #include "services/auth/caller.h"
 #include "services/common/clock.h"
+#include "services/common/encoded.h"
 #include "services/common/mutation.h"
 #include "storage/store.h"
 
@@ -42,7 +43,7 @@ class CheckIns {
   // thread, the commit joins the store's next group commit (Store::CommitAsync), and `done`
   // runs with the answer on whichever thread has it (see RunIdempotentAsync).
   void CheckInAsync(const Caller& caller, const v1::CheckInRequest& request,
-                    std::function<void(absl::StatusOr<v1::CheckInResponse>)> done);
+                    std::function<void(absl::StatusOr<Encoded<v1::CheckInResponse>>)> done);
   // The host or a manager sets a person's status (a correction overrides an earlier one).
   absl::StatusOr<v1::AttendanceRecord> Mark(const Caller& caller,
                                             const v1::MarkAttendanceRequest& request);

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "services/common/encoded.h"
 #include "storage/store.h"
 
 namespace branchline {
@@ -82,16 +83,6 @@ void RunIdempotentRawAsync(storage::Store& store, const IdempotencyScope& scope,
                            std::function<void(absl::StatusOr<std::string>)> done);
 
 template <typename Response>
-absl::StatusOr<Response> ParseIdempotentResponse(absl::StatusOr<std::string> bytes) {
-  if (!bytes.ok()) return bytes.status();
-  Response response;
-  if (!response.ParseFromString(*bytes)) {
-    return absl::DataLossError("stored response does not parse");
-  }
-  return response;
-}
-
-template <typename Response>
 IdempotentWork SerializingWork(const std::function<absl::StatusOr<Response>(Mutation&)>& work) {
   return [&work](Mutation& m) -> absl::StatusOr<std::string> {
     auto response = work(m);
@@ -104,18 +95,21 @@ template <typename Response>
 absl::StatusOr<Response> RunIdempotent(
     storage::Store& store, const IdempotencyScope& scope, const google::protobuf::Message& request,
     int64_t now_micros, const std::function<absl::StatusOr<Response>(Mutation&)>& work) {
-  return ParseIdempotentResponse<Response>(
-      RunIdempotentRaw(store, scope, request, now_micros, SerializingWork(work)));
+  auto bytes = RunIdempotentRaw(store, scope, request, now_micros, SerializingWork(work));
+  if (!bytes.ok()) return bytes.status();
+  return Encoded<Response>{std::move(*bytes)}.Decode();
 }
 
+// The answer is the response as stored (Encoded): the handler sends those bytes as they are.
 template <typename Response>
 void RunIdempotentAsync(storage::Store& store, const IdempotencyScope& scope,
                         const google::protobuf::Message& request, int64_t now_micros,
                         const std::function<absl::StatusOr<Response>(Mutation&)>& work,
-                        std::function<void(absl::StatusOr<Response>)> done) {
+                        std::function<void(absl::StatusOr<Encoded<Response>>)> done) {
   RunIdempotentRawAsync(store, scope, request, now_micros, SerializingWork(work),
                         [done = std::move(done)](absl::StatusOr<std::string> bytes) {
-                          done(ParseIdempotentResponse<Response>(std::move(bytes)));
+                          if (!bytes.ok()) return done(bytes.status());
+                          done(Encoded<Response>{std::move(*bytes)});
                         });
 }
 

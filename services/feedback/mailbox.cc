@@ -211,17 +211,22 @@ absl::StatusOr<v1::SubmitLetterResponse> Mailbox::Submit(const Caller& caller,
   return response;
 }
 
-void Mailbox::SubmitAsync(const Caller& caller, const v1::SubmitLetterRequest& r,
-                          std::function<void(absl::StatusOr<v1::SubmitLetterResponse>)> done) {
+void Mailbox::SubmitAsync(
+    const Caller& caller, const v1::SubmitLetterRequest& r,
+    std::function<void(absl::StatusOr<Encoded<v1::SubmitLetterResponse>>)> done) {
   if (auto status = CheckSubmit(caller, r); !status.ok()) return done(status);
   SubmitIdentity id = SubmitIdentityOf(caller, r);
   RunIdempotentAsync<v1::SubmitLetterResponse>(
       store_, {caller.tenant, id.caller, id.request_key, "SubmitLetter"}, r, id.now,
       [&](Mutation& m) { return StageSubmit(caller, r, m); },
       [this, anonymous = r.anonymous(), tenant = caller.tenant, request_id = r.request_id(),
-       done = std::move(done)](absl::StatusOr<v1::SubmitLetterResponse> response) {
-        if (anonymous && response.ok()) AddReceipt(tenant, request_id, *response);
-        done(std::move(response));
+       done = std::move(done)](absl::StatusOr<Encoded<v1::SubmitLetterResponse>> response) {
+        if (!anonymous || !response.ok()) return done(std::move(response));
+        // The receipt code is derived on each answer, never stored.
+        auto with_receipt = response->Decode();
+        if (!with_receipt.ok()) return done(with_receipt.status());
+        AddReceipt(tenant, request_id, *with_receipt);
+        done(Encoded<v1::SubmitLetterResponse>{with_receipt->SerializeAsString()});
       });
 }
 

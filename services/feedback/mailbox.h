@@ -11,6 +11,7 @@
 #include "services/auth/access.h"
 #include "services/auth/caller.h"
 #include "services/common/clock.h"
+#include "services/common/encoded.h"
 #include "services/common/mutation.h"
 #include "services/feedback/anonymous_letter_limit.h"
 #include "services/feedback/receipts.h"
@@ -57,7 +58,7 @@ class Mailbox {
   // The same for the asynchronous gRPC handler: the commit joins the store's next group commit
   // and `done` runs with the answer on whichever thread has it (see RunIdempotentAsync).
   void SubmitAsync(const Caller& caller, const v1::SubmitLetterRequest& request,
-                   std::function<void(absl::StatusOr<v1::SubmitLetterResponse>)> done);
+                   std::function<void(absl::StatusOr<Encoded<v1::SubmitLetterResponse>>)> done);
   absl::StatusOr<v1::Letter> Transition(const Caller& caller,
                                         const v1::TransitionLetterRequest& request);
   absl::StatusOr<v1::Letter> Escalate(const Caller& caller,

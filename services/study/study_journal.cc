@@ -69,7 +69,7 @@ absl::StatusOr<v1::StudyRecord> StudyJournal::Record(const Caller& caller,
 }
 
 void StudyJournal::RecordAsync(const Caller& caller, const v1::RecordStudyRequest& request,
-                               std::function<void(absl::StatusOr<v1::StudyRecord>)> done) {
+                               std::function<void(absl::StatusOr<Encoded<v1::StudyRecord>>)> done) {
   int64_t now = clock_.NowMicros();
   if (auto status = CheckRecordRequest(caller, request); !status.ok()) return done(status);
   RunIdempotentAsync<v1::StudyRecord>(

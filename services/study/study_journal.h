@@ -9,6 +9,7 @@
 #include "services/auth/caller.h"
 #include "services/common/clock.h"
 #include "services/common/device_time.h"
+#include "services/common/encoded.h"
 #include "services/common/mutation.h"
 #include "services/study/study_data.h"
 #include "storage/store.h"
@@ -36,7 +37,7 @@ class StudyJournal {
   // The same for the asynchronous gRPC handler: the commit joins the store's next group commit
   // and `done` runs with the answer on whichever thread has it (see RunIdempotentAsync).
   void RecordAsync(const Caller& caller, const v1::RecordStudyRequest& request,
-                   std::function<void(absl::StatusOr<v1::StudyRecord>)> done);
+                   std::function<void(absl::StatusOr<Encoded<v1::StudyRecord>>)> done);
   // Edits minutes/notes of one's own record within kRecordGraceMicros of recording it.
   absl::StatusOr<v1::StudyRecord> Update(const Caller& caller,
                                          const v1::UpdateStudyRecordRequest& request);
