@@ -24,11 +24,19 @@ namespace branchline::storage {
 // The writes of one atomic commit, buffered by an engine until Engine::Write. Save points
 // let a commit group drop one set that cannot be added without dropping the others. Not
 // thread-safe.
+// What Engine::Write returns when a key written with PutIfAbsent already has a value.
+inline absl::Status GuardTakenError() {
+  return absl::AlreadyExistsError("commit: a key written only if absent already has a value");
+}
+
 class EngineBatch {
  public:
   virtual ~EngineBatch() = default;
   virtual void Put(Cf cf, std::string_view key, std::string_view value) = 0;
   virtual void Delete(Cf cf, std::string_view key) = 0;
+  // WriteSet::PutIfAbsent: the engine's Write fails with ALREADY_EXISTS, writing nothing,
+  // when the key has a value.
+  virtual void PutIfAbsent(Cf cf, std::string_view key, std::string_view value) = 0;
   virtual void SetSavePoint() = 0;
   // Drops everything added since the last SetSavePoint, and that save point.
   virtual void RollbackToSavePoint() = 0;

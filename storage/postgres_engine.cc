@@ -59,6 +59,10 @@ constexpr char kCreateVarint[] =
 // prefixes, $6: n) and, where $8 says so, to its value as ChangeRecord.sequence. Servers
 // sharing the database need no common counter, which would serialise every commit on one
 // row through the synchronous-replication wait; StableChangeSequence is the reading rule.
+//
+// Guarded keys (WriteSet::PutIfAbsent; $9, $10) are a plain INSERT: a key that has a row fails
+// the statement with unique_violation, so nothing of the commit is written, and a concurrent
+// transaction inserting the same key makes this one wait for its outcome first.
 constexpr char kWrite[] =
     "WITH deleted AS (DELETE FROM branchline_kv WHERE k = ANY($1::bytea[])), "
     "written AS (INSERT INTO branchline_kv (k, v) SELECT * FROM unnest($2::bytea[], $3::bytea[]) "
@@ -68,7 +72,8 @@ constexpr char kWrite[] =
     "logged AS (INSERT INTO branchline_kv (k, v) "
     "SELECT c.p || int8send(base.b | c.n), "
     "CASE WHEN c.f THEN c.v || '\\x08'::bytea || branchline_varint(base.b | c.n) ELSE c.v END "
-    "FROM base, unnest($5::bytea[], $6::int8[], $7::bytea[], $8::bool[]) AS c(p, n, v, f)) "
+    "FROM base, unnest($5::bytea[], $6::int8[], $7::bytea[], $8::bool[]) AS c(p, n, v, f)), "
+    "guarded AS (INSERT INTO branchline_kv (k, v) SELECT * FROM unnest($9::bytea[], $10::bytea[])) "
     "SELECT 1";
 // The stable mark: every transaction of this database with an id below the oldest one of
 // this database still running has ended, so no commit can add a change-log entry at or below
@@ -550,6 +555,9 @@ class PostgresBatch final : public EngineBatch {
   void Delete(Cf cf, std::string_view key) override {
     ops_.push_back({FamilyKey(cf, key), {}, true});
   }
+  void PutIfAbsent(Cf cf, std::string_view key, std::string_view value) override {
+    guards_.push_back({FamilyKey(cf, key), std::string(value), false});
+  }
   // A change-log write, numbered by the commit statement (kWrite).
   struct Sequenced {
     std::string key_prefix;  // family byte + key up to the sequence
@@ -562,24 +570,32 @@ class PostgresBatch final : public EngineBatch {
     sequenced_.push_back(
         {FamilyKey(cf, key_prefix), Be64(place), std::string(value), sequence_field});
   }
-  void SetSavePoint() override { save_points_.push_back({ops_.size(), sequenced_.size()}); }
+  void SetSavePoint() override {
+    save_points_.push_back({ops_.size(), sequenced_.size(), guards_.size()});
+  }
   void RollbackToSavePoint() override {
     if (save_points_.empty()) return;
-    ops_.resize(save_points_.back().first);
-    sequenced_.resize(save_points_.back().second);
+    ops_.resize(save_points_.back().ops);
+    sequenced_.resize(save_points_.back().sequenced);
+    guards_.resize(save_points_.back().guards);
     save_points_.pop_back();
   }
   void PopSavePoint() override {
     if (!save_points_.empty()) save_points_.pop_back();
   }
-  size_t Count() const override { return ops_.size() + sequenced_.size(); }
+  size_t Count() const override { return ops_.size() + sequenced_.size() + guards_.size(); }
   const std::vector<Op>& ops() const { return ops_; }
   const std::vector<Sequenced>& sequenced() const { return sequenced_; }
+  const std::vector<Op>& guards() const { return guards_; }
 
  private:
+  struct SavePoint {
+    size_t ops, sequenced, guards;
+  };
   std::vector<Op> ops_;
   std::vector<Sequenced> sequenced_;
-  std::vector<std::pair<size_t, size_t>> save_points_;  // sizes of ops_ and sequenced_
+  std::vector<Op> guards_;
+  std::vector<SavePoint> save_points_;
 };
 
 class PostgresEngine final : public Engine {
@@ -747,6 +763,7 @@ absl::Status PostgresEngine::Prepare() {
 absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
   const auto& ops = static_cast<PostgresBatch&>(batch).ops();
   const auto& sequenced = static_cast<PostgresBatch&>(batch).sequenced();
+  const auto& guards = static_cast<PostgresBatch&>(batch).guards();
   // Collapse repeated keys (the last operation wins, as applying them in order would), then
   // sort: concurrent commits lock rows in one order, which keeps them from deadlocking.
   std::unordered_map<std::string_view, size_t> last;
@@ -773,13 +790,20 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
     change_values.push_back(entry.value);
     fields.push_back(entry.sequence_field ? std::string_view("\1", 1) : std::string_view("\0", 1));
   }
+  std::vector<std::string_view> guard_keys, guard_values;
+  for (const auto& guard : guards) {
+    guard_keys.push_back(guard.key);
+    guard_values.push_back(guard.value);
+  }
   const std::string deleted_array = BinaryArray(kByteaOid, deleted),
                     keys_array = BinaryArray(kByteaOid, keys),
                     values_array = BinaryArray(kByteaOid, values),
                     prefixes_array = BinaryArray(kByteaOid, prefixes),
                     places_array = BinaryArray(kInt8Oid, places),
                     change_values_array = BinaryArray(kByteaOid, change_values),
-                    fields_array = BinaryArray(kBoolOid, fields);
+                    fields_array = BinaryArray(kBoolOid, fields),
+                    guard_keys_array = BinaryArray(kByteaOid, guard_keys),
+                    guard_values_array = BinaryArray(kByteaOid, guard_values);
   // Once the commit is known to have landed: followers of the change log hear of it now.
   auto landed = [&] {
     if (!sequenced.empty()) NudgeFollower();
@@ -802,11 +826,19 @@ absl::Status PostgresEngine::Write(EngineBatch& batch, bool) {
       p.Binary(places_array);
       p.Binary(change_values_array);
       p.Binary(fields_array);
+      p.Binary(guard_keys_array);
+      p.Binary(guard_values_array);
       Result r(Execute(conn->get(), Sql::kWrite, p));
       auto status = PQresultStatus(r.get());
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
         PruneTokens();
         return landed();
+      }
+      // Only a guarded key can violate the key's uniqueness (the other writes are upserts);
+      // PostgreSQL's own message would quote the key.
+      if (const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+          state != nullptr && std::string_view(state) == "23505") {
+        return GuardTakenError();
       }
       lost = FromPq(conn->get(), r.get(), "commit");
       if (!OutcomeUnknown(conn->get(), r.get())) return lost;

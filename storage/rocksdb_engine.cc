@@ -111,15 +111,34 @@ class RocksDbBatch final : public EngineBatch {
   void Delete(Cf cf, std::string_view key) override {
     batch_.Delete(handles_[CfIndex(cf)], key).PermitUncheckedError();
   }
-  void SetSavePoint() override { batch_.SetSavePoint(); }
-  void RollbackToSavePoint() override { batch_.RollbackToSavePoint().PermitUncheckedError(); }
-  void PopSavePoint() override { batch_.PopSavePoint().PermitUncheckedError(); }
+  // Put like any other; Write checks the key is still absent just before it writes.
+  void PutIfAbsent(Cf cf, std::string_view key, std::string_view value) override {
+    Put(cf, key, value);
+    guards_.emplace_back(cf, std::string(key));
+  }
+  void SetSavePoint() override {
+    batch_.SetSavePoint();
+    save_points_.push_back(guards_.size());
+  }
+  void RollbackToSavePoint() override {
+    batch_.RollbackToSavePoint().PermitUncheckedError();
+    if (save_points_.empty()) return;
+    guards_.resize(save_points_.back());
+    save_points_.pop_back();
+  }
+  void PopSavePoint() override {
+    batch_.PopSavePoint().PermitUncheckedError();
+    if (!save_points_.empty()) save_points_.pop_back();
+  }
   size_t Count() const override { return batch_.Count(); }
   rocksdb::WriteBatch& batch() { return batch_; }
+  const std::vector<std::pair<Cf, std::string>>& guards() const { return guards_; }
 
  private:
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles_;
   rocksdb::WriteBatch batch_;
+  std::vector<std::pair<Cf, std::string>> guards_;
+  std::vector<size_t> save_points_;  // sizes of guards_
 };
 
 class RocksDbEngine final : public Engine {
@@ -164,6 +183,16 @@ class RocksDbEngine final : public Engine {
 
   absl::Status Write(EngineBatch& batch, bool force_sync) override {
     auto& wb = static_cast<RocksDbBatch&>(batch).batch();
+    const auto& guards = static_cast<RocksDbBatch&>(batch).guards();
+    // One process owns a RocksDB database, so guarded writes need only take turns here: each
+    // finds its keys absent and writes before the next one looks.
+    std::unique_lock<std::mutex> guarded;
+    if (!guards.empty()) guarded = std::unique_lock(guard_mu_);
+    for (const auto& [cf, key] : guards) {
+      auto existing = Get(cf, key);
+      if (!existing.ok()) return existing.status();
+      if (existing->has_value()) return GuardTakenError();
+    }
     if (force_sync && !write_options_.sync) {
       rocksdb::WriteOptions synced = write_options_;
       synced.sync = true;
@@ -188,6 +217,7 @@ class RocksDbEngine final : public Engine {
 
  private:
   rocksdb::ColumnFamilyHandle* handle(Cf c) const { return handles_[CfIndex(c)]; }
+  std::mutex guard_mu_;  // held by a Write with guarded keys, from its checks to its write
 
   const bool existed_;
   rocksdb::DB* db_ = nullptr;

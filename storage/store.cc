@@ -137,6 +137,10 @@ void WriteSet::PutMessage(Cf cf, std::string key, const google::protobuf::Messag
   Put(cf, std::move(key), message.SerializeAsString());
 }
 void WriteSet::Delete(Cf cf, std::string key) { ops_.push_back({cf, true, std::move(key), {}}); }
+void WriteSet::PutIfAbsent(Cf cf, std::string key, std::string value) {
+  ops_.push_back({cf, false, std::move(key), std::move(value), /*if_absent=*/true});
+  ++guards_;
+}
 void WriteSet::AddChange(uint32_t tenant, internal::v1::ChangeRecord change) {
   changes_.emplace_back(tenant, std::move(change));
 }
@@ -284,6 +288,8 @@ absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb, uint3
   for (auto& op : set.ops_) {
     if (op.is_delete) {
       wb.Delete(op.cf, op.key);
+    } else if (op.if_absent) {
+      wb.PutIfAbsent(op.cf, op.key, op.value);
     } else {
       wb.Put(op.cf, op.key, op.value);
     }
@@ -350,6 +356,9 @@ void Store::InvalidateCached(const WriteSet& set) {
 
 void Store::CommitAsync(WriteSet batch, CommitDone done) {
   if (batch.empty()) return done(absl::OkStatus());
+  if (batch.has_guards()) {
+    return done(absl::InvalidArgumentError("guarded writes (PutIfAbsent) commit alone: Commit"));
+  }
   // Refused before it is queued: behind a commit that is not completing it would wait as long.
   if (auto accepting = engine_->AcceptingWrites(); !accepting.ok()) return done(accepting);
   commit_queue_.Push(std::move(batch), std::move(done));

@@ -57,13 +57,17 @@ absl::StatusOr<bool> Outbox::Write(v1::Notification draft, uint64_t object, int6
   *draft.mutable_create_time() = ToTimestamp(clock_.NowMicros());
   draft.clear_read_time();
   storage::WriteSet w;
-  w.Put(storage::Cf::kIndex, guard, storage::KeyBuilder().U64(id).key());
+  w.PutIfAbsent(storage::Cf::kIndex, guard, storage::KeyBuilder().U64(id).key());
   w.PutMessage(storage::Cf::kNotifications, storage::NotificationKey(id), draft);
   w.Put(storage::Cf::kIndex, storage::NotificationOutboxKey(id), "");
   w.Put(storage::Cf::kIndex, storage::NotificationByPersonKey(draft.person_id(), id), "");
   w.Put(storage::Cf::kIndex, storage::NotificationUnreadKey(draft.person_id(), id), "");
   RecordChange(w, "notification", id, /*organization_id=*/0, "created", {draft.person_id()});
-  RETURN_IF_ERROR(store_.Commit(std::move(w)));
+  // The guard was absent when read above, but another server's pass may have written it
+  // since (the background lease moved while this pass ran): then that one was sent.
+  auto committed = store_.Commit(std::move(w));
+  if (committed.code() == absl::StatusCode::kAlreadyExists) return false;
+  RETURN_IF_ERROR(committed);
   return true;
 }
 

@@ -257,6 +257,68 @@ TEST_P(StoreContract, AFailingWriteSetWritesNothing) {
   EXPECT_EQ(changes, 2);
 }
 
+// A guard (WriteSet::PutIfAbsent) is written once. The first commit writes it with the rest of
+// its set; a later one fails with ALREADY_EXISTS and writes nothing of its set; of writers
+// racing for one key (threads, and on PostgreSQL two servers) exactly one wins. The group
+// commit refuses a guarded set, which would fail its neighbours with it.
+TEST_P(StoreContract, AGuardedKeyIsWrittenOnceEvenWhenServersRace) {
+  WriteSet first;
+  first.PutIfAbsent(Cf::kIndex, "guard", "first");
+  first.Put(Cf::kPeople, "made-by-first", "1");
+  ASSERT_TRUE(store_->Commit(std::move(first)).ok());
+  const auto changes_before = ChangeSequences(*store_, 1);
+  WriteSet second;
+  second.PutIfAbsent(Cf::kIndex, "guard", "second");
+  second.Put(Cf::kPeople, "made-by-second", "1");
+  second.AddChange(1, internal::v1::ChangeRecord());
+  auto refused = store_->Commit(std::move(second));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kAlreadyExists) << refused;
+  EXPECT_EQ(*store_->Get(Cf::kIndex, "guard"), "first");
+  EXPECT_EQ(*store_->Get(Cf::kPeople, "made-by-first"), "1");
+  EXPECT_EQ(*store_->Get(Cf::kPeople, "made-by-second"), std::nullopt);
+  EXPECT_EQ(ChangeSequences(*store_, 1), changes_before);
+
+  std::vector<Store*> servers = {store_.get()};
+  std::unique_ptr<Store> other;
+  if (GetParam() == testing::kPostgres) {
+    auto opened = Store::Open(options_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    other = std::move(*opened);
+    servers.push_back(other.get());
+  }
+  constexpr int kWriters = 4;
+  for (int round = 0; round < 20; ++round) {
+    const std::string key = "race" + std::to_string(round);
+    std::atomic<int> won{0}, lost{0};
+    std::vector<std::thread> writers;
+    for (int i = 0; i < kWriters; ++i) {
+      writers.emplace_back([&, i] {
+        WriteSet w;
+        w.PutIfAbsent(Cf::kIndex, key, std::to_string(i));
+        auto status = servers[i % servers.size()]->Commit(std::move(w));
+        if (status.ok()) ++won;
+        if (status.code() == absl::StatusCode::kAlreadyExists) ++lost;
+      });
+    }
+    for (auto& writer : writers) writer.join();
+    EXPECT_EQ(won.load(), 1) << key;
+    EXPECT_EQ(lost.load(), kWriters - 1) << key;
+  }
+
+  WriteSet grouped;
+  grouped.PutIfAbsent(Cf::kIndex, "grouped", "x");
+  absl::Status async_status;
+  std::atomic<bool> done{false};
+  store_->CommitAsync(std::move(grouped), [&](absl::Status s) {
+    async_status = s;
+    done = true;
+    done.notify_all();
+  });
+  done.wait(false);
+  EXPECT_EQ(async_status.code(), absl::StatusCode::kInvalidArgument) << async_status;
+  EXPECT_EQ(*store_->Get(Cf::kIndex, "grouped"), std::nullopt);
+}
+
 // Several writers of one counter, each a read-modify-write under the store's key locks:
 // none of the increments is lost.
 TEST_P(StoreContract, ConcurrentReadModifyWriteLosesNoUpdate) {
