@@ -122,8 +122,9 @@ int Generate(const Shape& shape, const std::string& fleet_path, const std::strin
   if (!token_key.ok() || !receipt_key.ok()) return std::cerr << "cannot create keys\n", 1;
   TokenSigner signer(*token_key);
   // The same domain objects as the server's (services/domain.h), with test-cost hashing.
-  Domain domain(store, signer, *receipt_key, clock,
-                {.password_hashing = PasswordHasher::Strength::kFastForTests});
+  DomainOptions options;
+  options.password_hashing = PasswordHasher::Strength::kFastForTests;
+  Domain domain(store, signer, *receipt_key, clock, options);
   OrgTree& orgs = domain.orgs;
   PeopleDirectory& people = domain.people;
   Sessions& sessions = domain.sessions;
