@@ -7,14 +7,15 @@
 namespace branchline {
 
 absl::StatusOr<Caller> AdmitCall(const Authenticator& auth, const grpc::ServerContextBase* context,
-                                 const std::function<bool()>& parse, SessionUse use) {
-  // The interceptor answers the refusal itself (rpc/request_refusal.h): this status is
+                                 const std::function<bool()>& parse) {
+  // The interceptor answers the refusal itself (rpc/call_marks.h): this status is
   // replaced.
   if (RefusedBeforeHandler(context)) return absl::AbortedError("refused before the handler");
   if (parse && !parse()) return UnparseableRequestStatus();
   return auth.Authenticate(
       MetadataValue(context, "authorization"),
-      [context] { return PeerCertificateSha256(*context); }, use);
+      [context] { return PeerCertificateSha256(*context); },
+      ServesPasswordChangeSessions(context) ? SessionUse::kPasswordChange : SessionUse::kAnyCall);
 }
 
 namespace {

@@ -5,9 +5,9 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
+#include "rpc/call_marks.h"
 #include "rpc/call_metadata.h"
 #include "rpc/peer_certificate.h"
-#include "rpc/request_refusal.h"
 #include "services/auth/authenticator.h"
 #include "services/common/audit_trail.h"
 #include "services/common/call_cancellation.h"
@@ -22,10 +22,10 @@ namespace branchline {
 // method, the server stopping; the interceptor answers that); the request parsed by `parse` on the
 // paths that receive bytes (null where gRPC parsed it); the caller from the call's `authorization`
 // metadata, checked against the connection's client certificate when the session is bound to one.
-// `use`: see SessionUse.
+// A session that may only change its password is admitted where the method's line in
+// rpc/methods.cc says Auth::kAnySession (the interceptor marks those calls; rpc/call_marks.h).
 absl::StatusOr<Caller> AdmitCall(const Authenticator& auth, const grpc::ServerContextBase* context,
-                                 const std::function<bool()>& parse = nullptr,
-                                 SessionUse use = SessionUse::kAnyCall);
+                                 const std::function<bool()>& parse = nullptr);
 
 // What an admitted call's domain function runs under, until destroyed: the caller as the audit
 // records of its writes name it, and the cancellation its long loops check (`cancelled`; the

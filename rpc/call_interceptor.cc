@@ -8,11 +8,11 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "rpc/call_log.h"
+#include "rpc/call_marks.h"
 #include "rpc/call_metadata.h"
 #include "rpc/grpc_status.h"
 #include "rpc/localized_status.h"
 #include "rpc/methods.h"
-#include "rpc/request_refusal.h"
 #include "services/common/refusal.h"
 
 namespace branchline::rpc {
@@ -47,9 +47,14 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      // The call's own metadata, which lives as long as the call: a refusal is marked there.
+      // The call's own metadata, which lives as long as the call: the marks go there.
       received_metadata_ = methods->GetRecvInitialMetadata();
-      if (received_metadata_) DropClaimedRefusal(*received_metadata_);
+      if (received_metadata_) {
+        DropClaimedMarks(*received_metadata_);
+        if (spec_ && spec_->auth == Auth::kAnySession) {
+          MarkServesPasswordChangeSessions(*received_metadata_);
+        }
+      }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       received_request_ = received_request_ || methods->GetRecvMessage() != nullptr;
@@ -63,7 +68,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
       if (refused_) {
-        // The handler stopped at the mark, or ran on an emptied request (rpc/request_refusal.h):
+        // The handler stopped at the mark, or ran on an emptied request (rpc/call_marks.h):
         // either way its answer is replaced.
         status = *refused_;
         methods->ModifySendStatus(status);
@@ -108,7 +113,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   using Clock = std::chrono::steady_clock;
 
   // A request bigger than its method accepts is refused before the handler runs
-  // (rpc/request_refusal.h). Only our own services: their messages are protobuf (the health
+  // (rpc/call_marks.h). Only our own services: their messages are protobuf (the health
   // service's are not).
   void CheckSize(grpc::experimental::InterceptorBatchMethods* methods) {
     if (!spec_) return;
@@ -127,7 +132,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
                    {{"size_bytes", std::to_string(size)}, {"limit_bytes", std::to_string(limit)}}));
   }
 
-  // Answers `status` instead of the handler (rpc/request_refusal.h): the call is marked
+  // Answers `status` instead of the handler (rpc/call_marks.h): the call is marked
   // refused, its request emptied, and its final status replaced at PRE_SEND_STATUS. Only our
   // own services.
   void Refuse(grpc::experimental::InterceptorBatchMethods* methods, const absl::Status& status) {

@@ -20,8 +20,8 @@ namespace branchline {
 // rosters, reports, changes) are gzip-compressed for clients that accept it.
 template <typename Response, typename Fn>
 grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext* context,
-                                 Response* out, Fn&& fn, SessionUse use = SessionUse::kAnyCall) {
-  auto caller = AdmitCall(auth, context, nullptr, use);
+                                 Response* out, Fn&& fn) {
+  auto caller = AdmitCall(auth, context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SetLoggedCaller(context, caller->person_id);
   DomainCallScope scope(*caller, context, [context] { return context->IsCancelled(); });
@@ -34,7 +34,7 @@ grpc::Status HandleAuthenticated(const Authenticator& auth, grpc::ServerContext*
 
 // The same for calls that need no caller (sign-in, refresh). When the interceptor refused the
 // call, they run on an emptied request and the interceptor replaces their answer
-// (rpc/request_refusal.h).
+// (rpc/call_marks.h).
 template <typename Response, typename Fn>
 grpc::Status HandleAnonymous(Response* out, Fn&& fn) {
   absl::StatusOr<Response> result = fn();

@@ -24,19 +24,18 @@ grpc::Status AuthGrpc::RefreshToken(grpc::ServerContext* context,
 
 grpc::Status AuthGrpc::SignOut(grpc::ServerContext* context, const v1::SignOutRequest* request,
                                v1::SignOutResponse* response) {
-  return HandleAuthenticated(
-      auth_, context, response, [&](const Caller& c) { return sessions_.SignOut(c, *request); },
-      SessionUse::kPasswordChange);
+  return HandleAuthenticated(auth_, context, response,
+                             [&](const Caller& c) { return sessions_.SignOut(c, *request); });
 }
 
 grpc::Status AuthGrpc::ChangePassword(grpc::ServerContext* context,
                                       const v1::ChangePasswordRequest* request,
                                       v1::ChangePasswordResponse* response) {
-  // The one call a session opened with someone else's password may make (SessionUse).
-  return HandleAuthenticated(
-      auth_, context, response,
-      [&](const Caller& c) { return sessions_.ChangePassword(c, *request); },
-      SessionUse::kPasswordChange);
+  // With sign-out, the one call a session opened with someone else's password may make (its
+  // line in rpc/methods.cc says kAnySession).
+  return HandleAuthenticated(auth_, context, response, [&](const Caller& c) {
+    return sessions_.ChangePassword(c, *request);
+  });
 }
 
 grpc::Status AuthGrpc::CreateServiceAccount(grpc::ServerContext* context,

@@ -69,7 +69,7 @@ TEST(AccessLogTest, OneLinePerCallWithMethodStatusDurationAndCallerButNoSecrets)
                 .error_code(),
             grpc::INVALID_ARGUMENT);
   // Past the method's size limit: refused before its handler, which therefore names nobody
-  // (rpc/request_refusal.h; a handler that ran would have named the admin).
+  // (rpc/call_marks.h; a handler that ran would have named the admin).
   v1::CreateOrganizationRequest huge;
   huge.set_request_id(TestServer::RequestId());
   huge.mutable_organization()->set_name(std::string(100'000, 'x'));

@@ -98,10 +98,14 @@ TEST(MethodTable, EveryLineAgreesWithItsDescriptor) {
   }
 }
 
-// The answer to an empty request, without a token (`token` empty) or with one.
-grpc::Status Call(testing::TestServer& server, const rpc::Method& m, const std::string& token) {
+// The answer to an empty request, without a token (`token` empty) or with one; `claim` adds
+// the interceptor's mark for methods that serve password-change sessions (rpc/call_marks.h),
+// as a client trying to pass for one of them would.
+grpc::Status Call(testing::TestServer& server, const rpc::Method& m, const std::string& token,
+                  bool claim = false) {
   grpc::ClientContext context;
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  if (claim) context.AddMetadata("branchline-serves-password-change-sessions", "");
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
   grpc::GenericStub stub(server.channel());
   if (m.serving == Serving::kStream) {
@@ -117,8 +121,9 @@ grpc::Status Call(testing::TestServer& server, const rpc::Method& m, const std::
 
 // Every line's authentication mode, checked on a running server: without a token a session
 // method is UNAUTHENTICATED, a method that needs none is not; with a session that may only
-// change its password, only kAnySession methods go further than PERMISSION_DENIED. No method is
-// UNIMPLEMENTED (the line names a method the server serves) or INTERNAL.
+// change its password, only kAnySession methods go further than PERMISSION_DENIED, also when the
+// client claims the mark that lets such a session through. No method is UNIMPLEMENTED (the line
+// names a method the server serves) or INTERNAL.
 TEST(MethodTable, ARunningServerAuthenticatesEachMethodAsItsLineSays) {
   testing::TestServer server;
   const std::string admin = server.AdminToken();
@@ -147,6 +152,8 @@ TEST(MethodTable, ARunningServerAuthenticatesEachMethodAsItsLineSays) {
     if (m.auth == Auth::kSession) {
       grpc::Status limited = Call(server, m, change_only);
       EXPECT_EQ(limited.error_code(), grpc::PERMISSION_DENIED) << path;
+      grpc::Status claimed = Call(server, m, change_only, /*claim=*/true);
+      EXPECT_EQ(claimed.error_code(), grpc::PERMISSION_DENIED) << path << " with a claimed mark";
     }
   }
   const rpc::Method* sign_out = rpc::FindMethod("/branchline.v1.AuthService/SignOut");

@@ -252,7 +252,7 @@ TEST_F(ErrorMessagesTest, TooLargeARequestIsRefusedWithItsSizeAndTheLimit) {
   EXPECT_GT(std::stoll(d.metadata["size_bytes"]), std::stoll(d.metadata["limit_bytes"]));
 }
 
-// Only the interceptor marks a call refused before its handler runs (rpc/request_refusal.h): a
+// Only the interceptor marks a call refused before its handler runs (rpc/call_marks.h): a
 // client that sends the mark itself is served as usual, on the sync and the async path.
 TEST_F(ErrorMessagesTest, AClientCannotMarkItsOwnCallRefused) {
   auto claiming = [](const std::string& token) {
