@@ -139,7 +139,9 @@ void WriteSet::PutMessage(Cf cf, std::string key, const google::protobuf::Messag
 void WriteSet::Delete(Cf cf, std::string key) { ops_.push_back({cf, true, std::move(key), {}}); }
 void WriteSet::PutIfAbsent(Cf cf, std::string key, std::string value) {
   ops_.push_back({cf, false, std::move(key), std::move(value), /*if_absent=*/true});
-  ++guards_;
+}
+bool WriteSet::has_guards() const {
+  return std::any_of(ops_.begin(), ops_.end(), [](const Op& op) { return op.if_absent; });
 }
 void WriteSet::AddChange(uint32_t tenant, internal::v1::ChangeRecord change) {
   changes_.emplace_back(tenant, std::move(change));

@@ -23,12 +23,12 @@ class WriteSet {
   void Delete(Cf cf, std::string key);
   // Writes `value` under `key` only where the key has no value yet; otherwise the commit
   // fails with ALREADY_EXISTS and writes nothing. For guards that servers sharing a database
-  // may race to write (a notification sent once, a series date made once): atomic against
+  // may race to write (a notification sent once: Outbox::Write): atomic against
   // other guarded writes of the key on both engines. The key is not also put or deleted in
   // the same set. Store::Commit only: CommitAsync refuses such a set, since a failing guard
   // would fail the rest of its group commit with it.
   void PutIfAbsent(Cf cf, std::string key, std::string value);
-  bool has_guards() const { return guards_ > 0; }
+  bool has_guards() const;
   // Appends a change-log entry for `tenant`; the store assigns its sequence, and its commit
   // time unless `change` has one.
   void AddChange(uint32_t tenant, internal::v1::ChangeRecord change);
@@ -45,7 +45,6 @@ class WriteSet {
     bool if_absent = false;
   };
   std::vector<Op> ops_;
-  size_t guards_ = 0;
   std::vector<std::pair<uint32_t, internal::v1::ChangeRecord>> changes_;
 };
 
