@@ -35,6 +35,16 @@ constexpr char kCreateTable[] =
 // retention deletes a key range at the front of the primary key.
 constexpr char kCreateCommitsTable[] =
     "CREATE TABLE IF NOT EXISTS branchline_commits (token bytea PRIMARY KEY)";
+// Each row also keeps the id of the transaction that wrote it, a committed one: the stable
+// mark's cap (kStable). As a column default it is filled by every server, also by one started
+// before the column existed. Added only where missing: an ALTER or CREATE INDEX on the table
+// would otherwise wait for every commit in flight and hold up the next ones, at each start.
+// (Rows already there get the ALTER's own id, a committed one too.)
+constexpr char kAddCommitsXid[] =
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+    "'branchline_commits'::regclass AND attname = 'xid') THEN "
+    "ALTER TABLE branchline_commits ADD COLUMN xid int8 DEFAULT pg_current_xact_id()::text::int8; "
+    "CREATE INDEX branchline_commits_xid ON branchline_commits (xid); END IF; END $$";
 // Serialises concurrent first starts creating the table (any constant works).
 constexpr char kSchemaLock[] = "SELECT pg_advisory_xact_lock(4242001)";
 // A protobuf varint (a uint64's wire encoding): the commit statement appends field 1 of a
@@ -85,18 +95,29 @@ constexpr char kWrite[] =
 // bits of the snapshot's 64-bit ids. Every server connects as the same role, so it sees the
 // others' backend_xid. A transaction without an id (reads, the advisory locks) holds
 // nothing back.
+// The mark is also capped at the newest commit statement that committed (its token row's xid;
+// LEAST ignores the NULL of a table without rows). Ids above it may belong to transactions
+// that aborted, and after a failover the new primary hands out again the ids whose WAL never
+// reached it: a mark past them would let readers skip the commits that reuse them. Ids up to
+// a committed one are safe: its commit record was replicated before it was acknowledged
+// (strict synchronous mode), so the new primary numbers on above it.
 constexpr char kStable[] =
     "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s) "
-    "SELECT (coalesce((SELECT min(x::text::int8) FROM snap, pg_snapshot_xip(snap.s) AS x "
+    "SELECT (least(coalesce((SELECT min(x::text::int8) FROM snap, pg_snapshot_xip(snap.s) AS x "
     "WHERE (x::text::int8 & 4294967295) IN (SELECT backend_xid::text::int8 FROM "
     "pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL)), "
-    "(SELECT pg_snapshot_xmax(s)::text::int8 FROM snap)) << 20) - 1";
+    "(SELECT pg_snapshot_xmax(s)::text::int8 FROM snap)), "
+    "(SELECT max(xid) FROM branchline_commits) + 1) << 20) - 1";
 // After a lost connection: inserting the commit's token finds it (committed), or waits for a
 // commit still running to end, or inserts it — which also fences: the lost statement, should
 // it still arrive, fails on the token and cannot commit after we answered "not committed".
 constexpr char kFence[] =
     "INSERT INTO branchline_commits (token) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1";
-constexpr char kPruneCommits[] = "DELETE FROM branchline_commits WHERE token < $1";
+// The row with the newest id stays, however old: the mark's cap (kStable) must not vanish
+// when the database is idle for longer than the retention.
+constexpr char kPruneCommits[] =
+    "DELETE FROM branchline_commits WHERE token < $1 "
+    "AND (xid IS NULL OR xid < (SELECT max(xid) FROM branchline_commits))";
 constexpr char kGet[] = "SELECT v FROM branchline_kv WHERE k = $1";
 constexpr char kScanForward[] =
     "SELECT k, v FROM branchline_kv WHERE k >= $1 AND k > $2 AND k < $3 ORDER BY k LIMIT $4";
@@ -145,6 +166,22 @@ constexpr Oid kInt8Oid = 20;
 // results), larger once a caller reads on.
 constexpr int kFirstPage = 64;
 constexpr int kNextPage = 1024;
+// A scan past its first page reads the rest in one snapshot (PostgresEngine::ScanRange). The
+// idle timeout ends a transaction whose visitor stopped calling back (a stuck caller would
+// otherwise hold back VACUUM for good); a visitor's work between two pages stays far below it.
+constexpr char kBeginSnapshot[] =
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+    "SET LOCAL idle_in_transaction_session_timeout = '60s'";
+// How long a long scan waits for a snapshot connection before UNAVAILABLE.
+constexpr std::chrono::seconds kSnapshotWait{5};
+constexpr int64_t kSnapshotRetrySeconds = 1;
+
+// A scan's remaining range: keys in [lower, upper) strictly after `after`; a reverse scan
+// walks down from `upper` and ignores `after`. Keys carry their family byte.
+struct ScanBounds {
+  bool reverse;
+  std::string lower, after, upper;
+};
 
 std::string FamilyKey(Cf cf, std::string_view key) {
   std::string k;
@@ -288,6 +325,16 @@ bool OutcomeUnknown(PGconn* conn, const PGresult* result) {
   return code.empty() || code.substr(0, 2) == "08" || code == "57P01" || code == "57P02";
 }
 
+// `status` with a RetryInfo detail: the caller may try again after `seconds`.
+absl::Status WithRetryAfter(absl::Status status, int64_t seconds) {
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_seconds(seconds);
+  constexpr std::string_view kType = "type.googleapis.com/google.rpc.RetryInfo";
+  status.SetPayload(absl::string_view(kType.data(), kType.size()),
+                    absl::Cord(retry.SerializeAsString()));
+  return status;
+}
+
 // Connections to the primary, opened on demand up to a maximum and reused. A connection that
 // failed is closed rather than returned: the next caller opens a fresh one, which with
 // several hosts and target_session_attrs=read-write lands on the current primary.
@@ -325,12 +372,20 @@ class ConnectionPool {
     PGconn* conn_;
   };
 
-  absl::StatusOr<Lease> Acquire() {
+  // Waits for a connection; with a `deadline`, only until then (UNAVAILABLE after it).
+  absl::StatusOr<Lease> Acquire(
+      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
     for (;;) {
       PGconn* c = nullptr;
       {
         std::unique_lock lock(mu_);
-        freed_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });
+        auto ready = [&] { return !idle_.empty() || open_ < max_; };
+        if (!deadline) {
+          freed_.wait(lock, ready);
+        } else if (!freed_.wait_until(lock, *deadline, ready)) {
+          return absl::UnavailableError("all " + std::to_string(max_) +
+                                        " of its PostgreSQL connections stayed busy; retry");
+        }
         if (idle_.empty()) {
           ++open_;
           break;
@@ -602,6 +657,8 @@ class PostgresEngine final : public Engine {
  public:
   explicit PostgresEngine(const StoreOptions& options)
       : pool_(options.postgres, options.postgres_connections, options.sync_writes),
+        snapshots_(options.postgres, std::max(2, options.postgres_connections / 2),
+                   /*sync_writes=*/true),
         locks_(options.postgres, kLockConnectionsPerConnection * options.postgres_connections),
         lease_(options.postgres) {}
   ~PostgresEngine() override { FollowStableChangeSequence(nullptr); }
@@ -667,15 +724,23 @@ class PostgresEngine final : public Engine {
   absl::StatusOr<Result> Run(Sql sql, Params& params, std::string_view what) const {
     auto conn = pool_.Acquire();
     if (!conn.ok()) return conn.status();
-    Result r(Execute(conn->get(), sql, params));
+    return RunOn(conn->get(), sql, params, what);
+  }
+  // The same on a connection the caller holds.
+  static absl::StatusOr<Result> RunOn(PGconn* c, Sql sql, Params& params, std::string_view what) {
+    Result r(Execute(c, sql, params));
     auto status = PQresultStatus(r.get());
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-      return FromPq(conn->get(), r.get(), what);
-    }
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return FromPq(c, r.get(), what);
     return r;
   }
-  absl::Status ScanRange(Cf cf, bool reverse, std::string lower, std::string after,
-                         std::string upper, const ScanVisitor& visit) const;
+  absl::Status ScanRange(Cf cf, ScanBounds bounds, const ScanVisitor& visit) const;
+  // Visits `b` from `limit` rows a page on: on `c` (one transaction) when given, otherwise
+  // each page on a pooled connection.
+  absl::Status VisitPages(PGconn* c, ScanBounds& b, int limit, const ScanVisitor& visit,
+                          const std::string& what) const;
+  // A connection of snapshots_ inside a REPEATABLE READ READ ONLY transaction. Waits up to
+  // kSnapshotWait for one, or not at all when `nested`; UNAVAILABLE when none came free.
+  absl::StatusOr<ConnectionPool::Lease> BeginSnapshot(bool nested) const;
   // Unique per commit statement across servers: its time, then this engine's random nonce
   // plus a counter.
   std::string NextToken() { return Be64(UnixMicros()) + Be64(nonce_ + next_token_++); }
@@ -704,6 +769,9 @@ class PostgresEngine final : public Engine {
   };
 
   mutable ConnectionPool pool_;
+  // Long scans hold theirs while their visitors run (whose reads use pool_), so they have a
+  // pool of their own: a burst of reports cannot starve point reads and commits.
+  mutable ConnectionPool snapshots_;
   // A mutation holds its lock connection from its first lock to its commit: more of them
   // than of the connections reads and commits share.
   static constexpr int kLockConnectionsPerConnection = 4;
@@ -738,7 +806,8 @@ absl::Status PostgresEngine::Prepare() {
     }
     return r;
   };
-  for (const char* sql : {"BEGIN", kSchemaLock, kCreateTable, kCreateCommitsTable, kCreateVarint}) {
+  for (const char* sql :
+       {"BEGIN", kSchemaLock, kCreateTable, kCreateCommitsTable, kAddCommitsXid, kCreateVarint}) {
     if (auto r = exec(sql); !r.ok()) {
       PQclear(PQexec(c, "ROLLBACK"));
       return r.status();
@@ -757,6 +826,7 @@ absl::Status PostgresEngine::Prepare() {
   // The tables exist: this connection and every later one get the prepared statements.
   if (auto s = ConnectionPool::PrepareStatements(c); !s.ok()) return s;
   pool_.PrepareFromNowOn();
+  snapshots_.PrepareFromNowOn();
   return absl::OkStatus();
 }
 
@@ -871,12 +941,7 @@ absl::Status PostgresEngine::AcceptingWrites() const {
       " s (a failover, or no synchronous standby): writes are refused until it does; try again "
       "in " +
       std::to_string(kStallRetrySeconds) + " s");
-  google::rpc::RetryInfo retry;
-  retry.mutable_retry_delay()->set_seconds(kStallRetrySeconds);
-  constexpr std::string_view kType = "type.googleapis.com/google.rpc.RetryInfo";
-  status.SetPayload(absl::string_view(kType.data(), kType.size()),
-                    absl::Cord(retry.SerializeAsString()));
-  return status;
+  return WithRetryAfter(std::move(status), kStallRetrySeconds);
 }
 
 absl::StatusOr<uint64_t> PostgresEngine::StableChangeSequence() const {
@@ -948,39 +1013,91 @@ void PostgresEngine::PruneTokens() {
   (void)Run(Sql::kPruneCommits, p, "pruning commit tokens");
 }
 
-absl::Status PostgresEngine::ScanRange(Cf cf, bool reverse, std::string lower, std::string after,
-                                       std::string upper, const ScanVisitor& visit) const {
-  int limit = kFirstPage;
+// How many snapshot scans this thread is inside (their visitors are running).
+thread_local int snapshot_scans_entered = 0;
+
+Sql PageSql(const ScanBounds& b) { return b.reverse ? Sql::kScanReverse : Sql::kScanForward; }
+
+Params PageParams(const ScanBounds& b, int limit) {
+  Params p;
+  p.Binary(b.lower);
+  if (!b.reverse) p.Binary(b.after);
+  p.Binary(b.upper);
+  p.Text(std::to_string(limit));
+  return p;
+}
+
+// Visits a page's rows in order and moves `b` past the last one. False once the visitor
+// stopped.
+bool VisitPage(const PGresult* page, ScanBounds& b, const ScanVisitor& visit) {
+  const int rows = PQntuples(page);
+  for (int i = 0; i < rows; ++i) {
+    if (!visit(Cell(page, i, 0).substr(1), Cell(page, i, 1))) return false;
+  }
+  if (rows > 0) (b.reverse ? b.upper : b.after).assign(Cell(page, rows - 1, 0));
+  return true;
+}
+
+absl::Status PostgresEngine::VisitPages(PGconn* c, ScanBounds& b, int limit,
+                                        const ScanVisitor& visit, const std::string& what) const {
   for (;;) {
-    Params p;
-    p.Binary(lower);
-    if (reverse) {
-      p.Binary(upper);
-    } else {
-      p.Binary(after);
-      p.Binary(upper);
-    }
-    p.Text(std::to_string(limit));
-    auto r = Run(reverse ? Sql::kScanReverse : Sql::kScanForward, p,
-                 "scanning " + std::string(kCfNames[CfIndex(cf)]));
-    if (!r.ok()) return r.status();
-    PGresult* res = r->get();
-    const int rows = PQntuples(res);
-    for (int i = 0; i < rows; ++i) {
-      std::string_view key(PQgetvalue(res, i, 0), PQgetlength(res, i, 0));
-      std::string_view value(PQgetvalue(res, i, 1), PQgetlength(res, i, 1));
-      if (!visit(key.substr(1), value)) return absl::OkStatus();
-    }
-    if (rows < limit) return absl::OkStatus();
-    // The next page continues after the last row of this one.
-    std::string_view last(PQgetvalue(res, rows - 1, 0), PQgetlength(res, rows - 1, 0));
-    if (reverse) {
-      upper.assign(last);
-    } else {
-      after.assign(last);
+    Params p = PageParams(b, limit);
+    auto page = c ? RunOn(c, PageSql(b), p, what) : Run(PageSql(b), p, what);
+    if (!page.ok()) return page.status();
+    if (!VisitPage(page->get(), b, visit) || PQntuples(page->get()) < limit) {
+      return absl::OkStatus();
     }
     limit = kNextPage;
   }
+}
+
+absl::StatusOr<ConnectionPool::Lease> PostgresEngine::BeginSnapshot(bool nested) const {
+  auto lease = snapshots_.Acquire(std::chrono::steady_clock::now() +
+                                  (nested ? std::chrono::seconds(0) : kSnapshotWait));
+  if (!lease.ok()) {
+    return WithRetryAfter(
+        absl::UnavailableError("a long scan's snapshot: " + std::string(lease.status().message())),
+        kSnapshotRetrySeconds);
+  }
+  Result r(PQexec(lease->get(), kBeginSnapshot));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    return FromPq(lease->get(), r.get(), "starting a long scan's snapshot");
+  }
+  return lease;
+}
+
+absl::Status PostgresEngine::ScanRange(Cf cf, ScanBounds bounds, const ScanVisitor& visit) const {
+  const std::string what = "scanning " + std::string(kCfNames[CfIndex(cf)]);
+  const ScanBounds from_start = bounds;
+  // Most scans end within their first page: one statement on a shared connection, which
+  // reads one snapshot by itself.
+  Params p = PageParams(bounds, kFirstPage);
+  auto first = Run(PageSql(bounds), p, what);
+  if (!first.ok()) return first.status();
+  if (PQntuples(first->get()) < kFirstPage) {
+    VisitPage(first->get(), bounds, visit);
+    return absl::OkStatus();
+  }
+  // A long scan: read again from its start, every page in one REPEATABLE READ transaction, so
+  // a write committed meanwhile shows in all of its pages or in none (RocksDB's iterator reads
+  // one snapshot too). A scan nested in another's visitor takes a snapshot connection only if
+  // one is free at once: waiting, it could wait for ever on outer scans that all wait for
+  // their nested ones. Without one it reads page by page, each page its own snapshot.
+  const bool nested = snapshot_scans_entered > 0;
+  auto snapshot = BeginSnapshot(nested);
+  if (!snapshot.ok()) {
+    if (!nested) return snapshot.status();
+    if (!VisitPage(first->get(), bounds, visit)) return absl::OkStatus();
+    return VisitPages(nullptr, bounds, kNextPage, visit, what);
+  }
+  first->reset();
+  ++snapshot_scans_entered;
+  bounds = from_start;
+  auto status = VisitPages(snapshot->get(), bounds, kNextPage, visit, what);
+  --snapshot_scans_entered;
+  // Read only: COMMIT and ROLLBACK end it alike; its answer is read by the next user.
+  snapshot->ReleaseAfter("COMMIT");
+  return status;
 }
 
 absl::Status PostgresEngine::Scan(Cf cf, std::string_view prefix, std::string_view start_after,
@@ -989,8 +1106,7 @@ absl::Status PostgresEngine::Scan(Cf cf, std::string_view prefix, std::string_vi
   std::string upper = successor.empty() ? FamilyEnd(cf) : FamilyKey(cf, successor);
   // No start: '' is below every key (each has at least the family byte).
   std::string after = start_after.empty() ? std::string() : FamilyKey(cf, start_after);
-  return ScanRange(cf, /*reverse=*/false, FamilyKey(cf, prefix), std::move(after), std::move(upper),
-                   visit);
+  return ScanRange(cf, {false, FamilyKey(cf, prefix), std::move(after), std::move(upper)}, visit);
 }
 
 absl::Status PostgresEngine::ScanReverse(Cf cf, std::string_view prefix,
@@ -999,7 +1115,7 @@ absl::Status PostgresEngine::ScanReverse(Cf cf, std::string_view prefix,
   std::string successor = PrefixSuccessor(prefix);
   std::string upper = successor.empty() ? FamilyEnd(cf) : FamilyKey(cf, successor);
   if (!start_before.empty()) upper = std::min(upper, FamilyKey(cf, start_before));
-  return ScanRange(cf, /*reverse=*/true, FamilyKey(cf, prefix), {}, std::move(upper), visit);
+  return ScanRange(cf, {true, FamilyKey(cf, prefix), {}, std::move(upper)}, visit);
 }
 
 // One statement: the row lock of INSERT … ON CONFLICT DO UPDATE makes concurrent reservations,

@@ -86,8 +86,8 @@ class Store {
   // then runs each `done`: a done must be quick and must not block or commit itself.
   void CommitAsync(WriteSet batch, CommitDone done);
 
-  // Visits, in key order, the keys that start with `prefix` and sort strictly after
-  // `start_after` (ignored when empty) until the visitor returns false.
+  // Visits, in key order, the keys that start with `prefix` and sort strictly after `start_after`
+  // (ignored when empty) until the visitor returns false, all as of one snapshot.
   absl::Status Scan(Cf cf, std::string_view prefix, std::string_view start_after,
                     const ScanVisitor& visit) const;
   // Visits the same range in descending key order, strictly before `start_before` when set.

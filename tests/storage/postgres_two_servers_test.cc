@@ -216,6 +216,58 @@ TEST_F(TwoServers, TheMarkStopsBelowATransactionStillRunning) {
   EXPECT_EQ(pclose(other_database), 0);
 }
 
+// The mark stops at the newest commit that committed. Transactions that took an id and rolled
+// back, as those whose WAL a failover loses do, never carry it past themselves: the new
+// primary would hand their ids out again, below a mark readers had already passed. The next
+// commit moves it on.
+TEST_F(TwoServers, TheMarkNeverPassesTransactionsThatRolledBack) {
+  WriteSet w;
+  internal::v1::ChangeRecord change;
+  change.set_kind("test");
+  change.set_record_id(20);
+  change.set_organization_id(MakeId(kTenant, 1));
+  w.AddChange(kTenant, change);
+  w.PutIfAbsent(Cf::kMeta, "guard", "1");
+  ASSERT_TRUE(a_->Commit(std::move(w)).ok());
+  const uint64_t first = SequenceOf(*a_, 20);
+  const uint64_t cap = (((first >> kChangeSequenceShift) + 1) << kChangeSequenceShift) - 1;
+  // A commit refused on its guard (the statement ran, took an id and rolled back) …
+  WriteSet refused;
+  refused.PutIfAbsent(Cf::kMeta, "guard", "2");
+  refused.Put(Cf::kMeta, "other", "x");
+  ASSERT_EQ(b_->Commit(std::move(refused)).code(), absl::StatusCode::kAlreadyExists);
+  // … and sessions that take ids and roll back, as a commit cut off by a crash does.
+  FILE* session = popen((db_.psql + " > /dev/null").c_str(), "w");
+  ASSERT_NE(session, nullptr);
+  for (int i = 0; i < 3; ++i) fputs("BEGIN; SELECT pg_current_xact_id(); ROLLBACK;\n", session);
+  ASSERT_EQ(pclose(session), 0);
+
+  EXPECT_EQ(a_->StableChangeSequence(), cap);
+  EXPECT_EQ(b_->StableChangeSequence(), cap);
+
+  const uint64_t later = CommitChange(*b_, 21);
+  EXPECT_GT(later, cap);
+  EXPECT_GE(a_->StableChangeSequence(), later);
+}
+
+// A database whose commit table predates the transaction ids gets them at the next start;
+// the rows already there count as committed at that start, and the mark follows commits again.
+TEST_F(TwoServers, ACommitTableWithoutIdsGetsThemAtTheNextStart) {
+  CommitChange(*a_, 30);
+  a_.reset();
+  b_.reset();
+  testing::Psql(db_, "ALTER TABLE branchline_commits DROP COLUMN xid");
+  auto restarted = Open();
+  ASSERT_NE(restarted, nullptr);
+  EXPECT_EQ(testing::Psql(db_,
+                          "SELECT count(*) FROM branchline_commits WHERE xid IS NULL UNION ALL "
+                          "SELECT count(*) FROM pg_indexes WHERE indexname = "
+                          "'branchline_commits_xid'"),
+            "0\n1");
+  const uint64_t next = CommitChange(*restarted, 31);
+  EXPECT_GE(restarted->StableChangeSequence(), next);
+}
+
 // WatchChanges on one server (it waits on the store's sequencer) learns of a commit through
 // the other within the follower's poll (100 ms), and at once of its own. (The mark also moves
 // with other databases' transactions on a shared instance, so the wait is for the commit's

@@ -216,6 +216,124 @@ TEST_P(StoreContract, ForwardAndReverseScansHonourStartBoundsAndStops) {
   EXPECT_EQ(values, (std::vector<std::string>{"1499", "1498"}));
 }
 
+// A scan of many pages reads one snapshot: a write committed while it runs shows in none of
+// its pages (PostgreSQL reads past the first page in one REPEATABLE READ transaction, RocksDB's
+// iterator pins a snapshot), and the next scan sees it.
+TEST_P(StoreContract, ALongScanReadsOneSnapshotWhileOthersWrite) {
+  constexpr int kKeys = 1500;  // beyond the first page and a second page on PostgreSQL
+  WriteSet w;
+  for (int i = 0; i < kKeys; ++i) w.Put(Cf::kIndex, Numbered(i), "old");
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  const std::string prefix = KeyBuilder(7).key();
+
+  for (bool reverse : {false, true}) {
+    SCOPED_TRACE(reverse ? "reverse" : "forward");
+    // At the first row: a key far ahead of the scan rewritten, its neighbour deleted, and a
+    // key added between two others ahead of it.
+    const int ahead = reverse ? 10 : kKeys - 10;
+    const std::string added = Numbered(ahead - 5) + "x";
+    std::map<std::string, std::string> seen;
+    auto visit = [&](std::string_view k, std::string_view v) {
+      if (seen.empty()) {
+        WriteSet change;
+        change.Put(Cf::kIndex, Numbered(ahead), "new");
+        change.Delete(Cf::kIndex, Numbered(ahead + 1));
+        change.Put(Cf::kIndex, added, "new");
+        EXPECT_TRUE(store_->Commit(std::move(change)).ok());
+      }
+      seen.emplace(k, v);
+      return true;
+    };
+    auto status = reverse ? store_->ScanReverse(Cf::kIndex, prefix, "", visit)
+                          : store_->Scan(Cf::kIndex, prefix, "", visit);
+    ASSERT_TRUE(status.ok()) << status;
+    EXPECT_EQ(seen.size(), static_cast<size_t>(kKeys));
+    EXPECT_EQ(seen[Numbered(ahead)], "old");
+    EXPECT_EQ(seen.count(Numbered(ahead + 1)), 1u);
+    EXPECT_EQ(seen.count(added), 0u);
+
+    // The next scan reads what was committed; then it is undone for the other direction.
+    auto after = ScanAll(Cf::kIndex, prefix);
+    EXPECT_EQ(std::count(after.begin(), after.end(), Numbered(ahead + 1)), 0);
+    EXPECT_EQ(std::count(after.begin(), after.end(), added), 1);
+    WriteSet undo;
+    undo.Put(Cf::kIndex, Numbered(ahead), "old");
+    undo.Put(Cf::kIndex, Numbered(ahead + 1), "old");
+    undo.Delete(Cf::kIndex, added);
+    ASSERT_TRUE(store_->Commit(std::move(undo)).ok());
+  }
+}
+
+// A long scan inside another's visitor reads its own snapshot, taken when it starts, and
+// many such pairs at once finish (a nested scan never waits for a snapshot connection held by
+// an outer one, so they cannot wait on each other).
+TEST_P(StoreContract, NestedLongScansFinishAndEachReadsOneSnapshot) {
+  constexpr int kKeys = 300;
+  const std::string outer = KeyBuilder(7).key();
+  const std::string inner = KeyBuilder(6).key();
+  WriteSet w;
+  for (int i = 0; i < kKeys; ++i) {
+    w.Put(Cf::kIndex, Numbered(i), "");
+    w.Put(Cf::kIndex, KeyBuilder(6).U32(static_cast<uint32_t>(i)).key(), "");
+  }
+  ASSERT_TRUE(store_->Commit(std::move(w)).ok());
+  auto inner_key = [](int i) { return KeyBuilder(6).U32(static_cast<uint32_t>(i)).key(); };
+
+  // Before the inner scan starts, a key is added (seen); at its first row, another (not seen).
+  size_t inner_rows = 0;
+  bool saw_before = false, saw_during = false;
+  auto inner_visit = [&](std::string_view k, std::string_view) {
+    if (inner_rows++ == 0) {
+      WriteSet during;
+      during.Put(Cf::kIndex, inner_key(kKeys + 2), "");
+      EXPECT_TRUE(store_->Commit(std::move(during)).ok());
+    }
+    saw_before |= k == inner_key(kKeys + 1);
+    saw_during |= k == inner_key(kKeys + 2);
+    return true;
+  };
+  size_t outer_rows = 0;
+  ASSERT_TRUE(store_
+                  ->Scan(Cf::kIndex, outer, "",
+                         [&](std::string_view, std::string_view) {
+                           if (outer_rows++ == 0) {
+                             WriteSet before;
+                             before.Put(Cf::kIndex, inner_key(kKeys + 1), "");
+                             EXPECT_TRUE(store_->Commit(std::move(before)).ok());
+                             EXPECT_TRUE(store_->Scan(Cf::kIndex, inner, "", inner_visit).ok());
+                           }
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(outer_rows, static_cast<size_t>(kKeys));
+  EXPECT_EQ(inner_rows, static_cast<size_t>(kKeys + 1));
+  EXPECT_TRUE(saw_before);
+  EXPECT_FALSE(saw_during);
+
+  // More pairs at once than PostgreSQL's snapshot connections (half the pool's 16).
+  std::atomic<int> complete{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&] {
+      size_t outer_seen = 0, inner_seen = 0;
+      auto status = store_->Scan(Cf::kIndex, outer, "", [&](std::string_view, std::string_view) {
+        if (outer_seen++ == 0) {
+          auto s = store_->Scan(Cf::kIndex, inner, "", [&](std::string_view, std::string_view) {
+            ++inner_seen;
+            return true;
+          });
+          EXPECT_TRUE(s.ok()) << s;
+        }
+        return true;
+      });
+      EXPECT_TRUE(status.ok()) << status;
+      if (outer_seen == kKeys && inner_seen == kKeys + 2) complete.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(complete.load(), 12);
+}
+
 // A set that cannot be written leaves nothing behind, alone or inside a commit group, and
 // the other sets of its group are written.
 TEST_P(StoreContract, AFailingWriteSetWritesNothing) {
