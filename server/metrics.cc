@@ -63,14 +63,38 @@ class MigrationCollector final : public prometheus::Collectable {
   }
 };
 
-// RocksDB figures and per-tenant counts, computed when scraped.
+// The engine's figures (RocksDB's or PostgreSQL's) and per-tenant counts, computed when
+// scraped.
 class StoreCollector final : public prometheus::Collectable {
  public:
   explicit StoreCollector(const storage::Store& store) : store_(store) {}
 
   std::vector<MetricFamily> Collect() const override {
     const storage::StoreStats s = store_.Stats();
-    std::vector<MetricFamily> out = {
+    std::vector<MetricFamily> out =
+        store_.engine_name() == "postgres" ? PostgresFamilies(s) : RocksDbFamilies(s);
+    out.insert(
+        out.end(),
+        {
+            One("branchline_record_cache_hits_total",
+                "Reads of sessions, people, meetings and organisations answered from memory",
+                MetricType::Counter, static_cast<double>(s.record_cache_hits_total)),
+            One("branchline_record_cache_misses_total",
+                "Reads of those kinds that went to the engine", MetricType::Counter,
+                static_cast<double>(s.record_cache_misses_total)),
+            One("branchline_record_cache_bytes", "Memory charged to the record cache",
+                MetricType::Gauge, static_cast<double>(s.record_cache_bytes)),
+            // Store::Open migrated the database to this version before serving.
+            One("branchline_schema_version", "Schema version of the database (migrated at start)",
+                MetricType::Gauge, storage::kLatestSchemaVersion),
+        });
+    out.push_back(TenantCounts());
+    return out;
+  }
+
+ private:
+  static std::vector<MetricFamily> RocksDbFamilies(const storage::StoreStats& s) {
+    return {
         One("branchline_rocksdb_write_stopped", "1 while RocksDB stops writes (write stall)",
             MetricType::Gauge, s.write_stopped),
         One("branchline_rocksdb_delayed_write_rate_bytes",
@@ -100,22 +124,45 @@ class StoreCollector final : public prometheus::Collectable {
         One("branchline_rocksdb_block_cache_bytes",
             "Memory of the block cache (blocks and the memtable budget)", MetricType::Gauge,
             static_cast<double>(s.block_cache_bytes)),
-        One("branchline_record_cache_hits_total",
-            "Reads of sessions, people, meetings and organisations answered from memory",
-            MetricType::Counter, static_cast<double>(s.record_cache_hits_total)),
-        One("branchline_record_cache_misses_total", "Reads of those kinds that went to the engine",
-            MetricType::Counter, static_cast<double>(s.record_cache_misses_total)),
-        One("branchline_record_cache_bytes", "Memory charged to the record cache",
-            MetricType::Gauge, static_cast<double>(s.record_cache_bytes)),
-        // Store::Open migrated the database to this version before serving.
-        One("branchline_schema_version", "Schema version of the database (migrated at start)",
-            MetricType::Gauge, storage::kLatestSchemaVersion),
     };
-    out.push_back(TenantCounts());
-    return out;
   }
 
- private:
+  static std::vector<MetricFamily> PostgresFamilies(const storage::StoreStats& s) {
+    return {
+        One("branchline_postgres_up",
+            "1 when the server's last statistics query reached PostgreSQL", MetricType::Gauge,
+            s.postgres_up),
+        One("branchline_postgres_connections_open",
+            "This server's connections to PostgreSQL (reads and commits, record locks, long "
+            "scans)",
+            MetricType::Gauge, static_cast<double>(s.postgres_connections_open)),
+        One("branchline_postgres_connections_busy", "Of them, in use now", MetricType::Gauge,
+            static_cast<double>(s.postgres_connections_busy)),
+        One("branchline_postgres_commits_in_flight", "This server's commits not yet answered",
+            MetricType::Gauge, static_cast<double>(s.postgres_commits_in_flight)),
+        One("branchline_postgres_oldest_commit_seconds",
+            "How long the oldest commit in flight has run (writes are refused past 10 s)",
+            MetricType::Gauge, s.postgres_oldest_commit_seconds),
+        One("branchline_postgres_transactions_committed_total",
+            "Transactions committed in Branchline's database (all servers)", MetricType::Counter,
+            static_cast<double>(s.postgres_transactions_committed_total)),
+        One("branchline_postgres_transactions_rolled_back_total",
+            "Transactions rolled back in Branchline's database (all servers)", MetricType::Counter,
+            static_cast<double>(s.postgres_transactions_rolled_back_total)),
+        One("branchline_postgres_deadlocks_total", "Deadlocks PostgreSQL detected in the database",
+            MetricType::Counter, static_cast<double>(s.postgres_deadlocks_total)),
+        One("branchline_postgres_database_bytes", "Size of Branchline's database",
+            MetricType::Gauge, static_cast<double>(s.postgres_database_bytes)),
+        One("branchline_postgres_synchronous_standbys",
+            "Standbys a commit waits for (-1: the role lacks pg_read_all_stats)", MetricType::Gauge,
+            static_cast<double>(s.postgres_synchronous_standbys)),
+        One("branchline_postgres_replication_lag_bytes",
+            "WAL the standby furthest behind has yet to replay (-1: the role lacks "
+            "pg_read_all_stats)",
+            MetricType::Gauge, static_cast<double>(s.postgres_replication_lag_bytes)),
+    };
+  }
+
   MetricFamily TenantCounts() const {
     std::lock_guard lock(mu_);
     auto now = std::chrono::steady_clock::now();

@@ -119,6 +119,15 @@ constexpr char kPruneCommits[] =
     "DELETE FROM branchline_commits WHERE token < $1 "
     "AND (xid IS NULL OR xid < (SELECT max(xid) FROM branchline_commits))";
 constexpr char kGet[] = "SELECT v FROM branchline_kv WHERE k = $1";
+// Figures for monitoring (PostgresEngine::Stats). Replication is visible only to roles with
+// pg_read_all_stats (a superuser has it): -1 for the others rather than a misleading 0.
+constexpr char kStats[] =
+    "SELECT xact_commit, xact_rollback, deadlocks, pg_database_size(current_database()), "
+    "CASE WHEN pg_has_role('pg_read_all_stats', 'USAGE') THEN (SELECT count(*) FROM "
+    "pg_stat_replication WHERE sync_state IN ('sync', 'quorum')) ELSE -1 END, "
+    "CASE WHEN pg_has_role('pg_read_all_stats', 'USAGE') THEN (SELECT coalesce(max("
+    "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::int8 FROM pg_stat_replication) "
+    "ELSE -1 END FROM pg_stat_database WHERE datname = current_database()";
 constexpr char kScanForward[] =
     "SELECT k, v FROM branchline_kv WHERE k >= $1 AND k > $2 AND k < $3 ORDER BY k LIMIT $4";
 constexpr char kScanReverse[] =
@@ -144,7 +153,8 @@ enum class Sql {
   kCount,
   kFence,
   kPruneCommits,
-  kStable
+  kStable,
+  kStats
 };
 struct Statement {
   const char* name;
@@ -155,7 +165,7 @@ constexpr Statement kStatements[] = {
     {"branchline_scan", kScanForward}, {"branchline_scan_reverse", kScanReverse},
     {"branchline_reserve", kReserve},  {"branchline_count", kCount},
     {"branchline_fence", kFence},      {"branchline_prune_commits", kPruneCommits},
-    {"branchline_stable", kStable},
+    {"branchline_stable", kStable},    {"branchline_stats", kStats},
 };
 const Statement& StatementOf(Sql sql) { return kStatements[static_cast<int>(sql)]; }
 
@@ -469,6 +479,12 @@ class ConnectionPool {
   }
   void PrepareFromNowOn() { prepare_statements_ = true; }
 
+  // Connections open now, and how many of them are in use.
+  std::pair<int, int> OpenAndBusy() const {
+    std::lock_guard lock(mu_);
+    return {open_, open_ - static_cast<int>(idle_.size())};
+  }
+
  private:
   void Release(PGconn* c, bool answer_pending = false) {
     const auto state = PQtransactionStatus(c);
@@ -491,7 +507,7 @@ class ConnectionPool {
   const bool sync_writes_;
   const bool short_tcp_timeouts_;
   std::atomic<bool> prepare_statements_{false};
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable freed_;
   std::vector<PGconn*> idle_;
   int open_ = 0;
@@ -514,6 +530,7 @@ class AdvisoryLocks final : public SharedStripeLocks {
 
   AdvisoryLocks(std::string conninfo, int max)
       : pool_(std::move(conninfo), max, /*sync_writes=*/true) {}
+  const ConnectionPool& pool() const { return pool_; }
 
   absl::StatusOr<std::shared_ptr<void>> Lock(uint32_t space, const std::vector<uint32_t>& stripes,
                                              const std::shared_ptr<void>& with) override {
@@ -715,7 +732,7 @@ class PostgresEngine final : public Engine {
         "(pg_basebackup and WAL archiving for point-in-time recovery, docs/cluster.md)");
   }
   absl::Status FlushAndCompact() override { return absl::OkStatus(); }
-  StoreStats Stats() const override { return {}; }
+  StoreStats Stats() const override;
   absl::StatusOr<std::map<uint32_t, uint64_t>> CountKeysByTenant(Cf cf,
                                                                  size_t key_size) const override;
 
@@ -942,6 +959,40 @@ absl::Status PostgresEngine::AcceptingWrites() const {
       "in " +
       std::to_string(kStallRetrySeconds) + " s");
   return WithRetryAfter(std::move(status), kStallRetrySeconds);
+}
+
+StoreStats PostgresEngine::Stats() const {
+  StoreStats stats;
+  for (const ConnectionPool* pool :
+       std::initializer_list<const ConnectionPool*>{&pool_, &locks_.pool(), &snapshots_}) {
+    const auto [open, busy] = pool->OpenAndBusy();
+    stats.postgres_connections_open += open;
+    stats.postgres_connections_busy += busy;
+  }
+  {
+    std::lock_guard lock(in_flight_mu_);
+    stats.postgres_commits_in_flight = in_flight_.size();
+    if (!in_flight_.empty()) {
+      stats.postgres_oldest_commit_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - *in_flight_.begin())
+              .count();
+    }
+  }
+  Params p;
+  auto r = Run(Sql::kStats, p, "reading statistics");
+  if (!r.ok() || PQntuples(r->get()) != 1) return stats;
+  const PGresult* row = r->get();
+  auto number = [&](int column) {
+    return static_cast<int64_t>(Int8Cell(row, 0, column).value_or(0));
+  };
+  stats.postgres_up = true;
+  stats.postgres_transactions_committed_total = number(0);
+  stats.postgres_transactions_rolled_back_total = number(1);
+  stats.postgres_deadlocks_total = number(2);
+  stats.postgres_database_bytes = number(3);
+  stats.postgres_synchronous_standbys = number(4);
+  stats.postgres_replication_lag_bytes = number(5);
+  return stats;
 }
 
 absl::StatusOr<uint64_t> PostgresEngine::StableChangeSequence() const {

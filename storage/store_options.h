@@ -45,9 +45,10 @@ struct StoreOptions {
 };
 
 // Engine figures for monitoring (the server maps them to metrics; storage knows no metrics
-// library). Counters only grow while the process lives; the rest are current values. The
-// PostgreSQL backend leaves them 0: PostgreSQL's own statistics views are the place to look.
+// library). Counters only grow while the process lives; the rest are current values. Each
+// engine fills its own part and leaves the other's 0.
 struct StoreStats {
+  // RocksDB:
   bool write_stopped = false;          // writes are stopped by too many memtables or L0 files
   uint64_t delayed_write_rate = 0;     // bytes/s writes are slowed to; 0 when not slowed
   uint64_t stall_micros_total = 0;     // time writers spent stalled
@@ -64,6 +65,22 @@ struct StoreStats {
   uint64_t record_cache_hits_total = 0;    // reads the record cache answered (record_cache.h)
   uint64_t record_cache_misses_total = 0;  // reads of cached kinds it sent to the engine
   uint64_t record_cache_bytes = 0;         // what it holds, as charged against its bound
+
+  // PostgreSQL, this server's side:
+  uint64_t postgres_connections_open = 0;  // reads and commits, record locks, long scans
+  uint64_t postgres_connections_busy = 0;  // of them, in use now
+  uint64_t postgres_commits_in_flight = 0;
+  double postgres_oldest_commit_seconds = 0;  // how long the oldest of them has run
+  // PostgreSQL, read from the database when asked (one statement; false when it failed, and
+  // then the figures below are 0):
+  bool postgres_up = false;
+  uint64_t postgres_transactions_committed_total = 0;  // this database's, all servers'
+  uint64_t postgres_transactions_rolled_back_total = 0;
+  uint64_t postgres_deadlocks_total = 0;
+  uint64_t postgres_database_bytes = 0;
+  // -1 when the server's role may not see replication (it needs pg_read_all_stats).
+  int64_t postgres_synchronous_standbys = -1;
+  int64_t postgres_replication_lag_bytes = -1;  // the standby furthest behind in replay
 };
 
 // Visitor for Scan: return false to stop early. The views are valid only during the call.

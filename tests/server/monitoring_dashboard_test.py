@@ -88,16 +88,20 @@ def check_dashboard(dash):
     return exprs
 
 
-def start_server(binary, tmp):
+def start_server(binary, tmp, storage=None):
+    """A server on RocksDB with scheduled backups, or on `storage` (PostgreSQL), whose
+    backups are PostgreSQL's own."""
     log_path = os.path.join(tmp, "server.log")
     log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [binary, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
-         "--data-dir", os.path.join(tmp, "data"), "--backup-dir", os.path.join(tmp, "backups"),
-         "--backup-interval-minutes", "60", "--backup-copy-command", "true",
-         "--admin-password", "admin-password-1",
-         "--fast-password-hashing"],
-        stdout=log, stderr=subprocess.STDOUT)
+    args = [binary, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
+            "--data-dir", os.path.join(tmp, "data"), "--admin-password", "admin-password-1",
+            "--fast-password-hashing"]
+    if storage:
+        args += ["--storage", storage]
+    else:
+        args += ["--backup-dir", os.path.join(tmp, "backups"), "--backup-interval-minutes",
+                 "60", "--backup-copy-command", "true"]
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     port = metrics_port = None
     deadline = time.time() + 30
     while time.time() < deadline and not (port and metrics_port):
@@ -145,8 +149,32 @@ def live_names(metrics_port):
     return names
 
 
+def postgres_storage(fixture_env):
+    """A fresh database of the storage_postgres fixture as a --storage URI; None (and why)
+    when the fixture says PostgreSQL is unavailable."""
+    settings = dict(line.rstrip("\n").split("=", 1) for line in open(fixture_env) if "=" in line)
+    if "unavailable" in settings:
+        return None, settings["unavailable"]
+    socket, port = settings["socket"], settings.get("port", "5432")
+    name = f"dashboard_{os.getpid()}"
+    subprocess.run(["/usr/lib/postgresql/15/bin/createdb", "-h", socket, "-p", port, "-U",
+                    "postgres", "-T", "template0", name], check=True)
+    return f"postgresql://postgres@/{name}?host={socket}&port={port}", None
+
+
+def scrape(binary, storage=None):
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, port, metrics_port = start_server(binary, tmp, storage)
+        try:
+            one_call(port)
+            return live_names(metrics_port)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+
+
 def main():
-    binary, source = sys.argv[1], sys.argv[2]
+    binary, source, fixture_env = sys.argv[1], sys.argv[2], sys.argv[3]
     monitoring = os.path.join(source, "deploy", "monitoring")
     with open(os.path.join(monitoring, "branchline-dashboard.json")) as f:
         dash = json.load(f)
@@ -162,18 +190,19 @@ def main():
             if "for" not in rule or "severity" not in rule.get("labels", {}):
                 fail(f"alert {rule['alert']} lacks for: or a severity label")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        proc, port, metrics_port = start_server(binary, tmp)
-        try:
-            one_call(port)
-            live = live_names(metrics_port)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=60)
+    # Cluster mode's series (branchline_postgres_*) exist only on a server on PostgreSQL.
+    live = scrape(binary)
+    storage, unavailable = postgres_storage(fixture_env)
+    if storage:
+        live |= scrape(binary, storage)
+    else:
+        print(f"cluster-mode series not checked: PostgreSQL unavailable ({unavailable})")
     used = 0
     for where, expr in exprs:
         for name in sorted(metric_names(expr)):
             used += 1
+            if name.startswith("branchline_postgres_") and not storage:
+                continue
             if name not in live and not EXEMPT.match(name):
                 fail(f"{where}: metric {name} is not on a live server's /metrics")
     print(f"{len(exprs)} expressions, {used} metric uses, {len(live)} live series names")

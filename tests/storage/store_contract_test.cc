@@ -823,6 +823,28 @@ TEST_P(StoreContract, ARecordAnotherServerWritesIsSeenOnTheNextRead) {
   EXPECT_EQ(store_->Stats().record_cache_hits_total, 0u);
 }
 
+// Stats() reports the engine's own figures and leaves the other's at zero.
+TEST_P(StoreContract, StatsReportTheEnginesOwnFigures) {
+  Put(Cf::kMeta, "counted", "1");
+  const StoreStats stats = store_->Stats();
+  if (store_->engine_name() == "postgres") {
+    EXPECT_TRUE(stats.postgres_up);
+    EXPECT_GT(stats.postgres_transactions_committed_total, 0u);
+    EXPECT_GT(stats.postgres_database_bytes, 0u);
+    EXPECT_GT(stats.postgres_connections_open, 0u);
+    EXPECT_LE(stats.postgres_connections_busy, stats.postgres_connections_open);
+    EXPECT_EQ(stats.postgres_commits_in_flight, 0u);
+    // The fixture's role is a superuser and its server has no standby.
+    EXPECT_EQ(stats.postgres_synchronous_standbys, 0);
+    EXPECT_EQ(stats.postgres_replication_lag_bytes, 0);
+    EXPECT_EQ(stats.wal_bytes_total, 0u);
+  } else {
+    EXPECT_GT(stats.wal_bytes_total, 0u);
+    EXPECT_FALSE(stats.postgres_up);
+    EXPECT_EQ(stats.postgres_connections_open, 0u);
+  }
+}
+
 // The background passes run where the store leads: a lone store always does, on either
 // engine, and says so without asking again.
 TEST_P(StoreContract, ALoneStoreLeadsTheBackgroundWork) {
