@@ -88,9 +88,7 @@ TEST(CallCancellation, ASubtreeWalkStopsWhenItsCallIsCancelled) {
   }
   server.Stop();
 
-  storage::StoreOptions options;
-  options.path = server.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   Access access(**store);
   PasswordHasher hasher(PasswordHasher::Strength::kFastForTests);

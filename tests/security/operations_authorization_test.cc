@@ -285,9 +285,7 @@ class SignInAuthorizationTest : public OperationsAuthorizationTest {
     ASSERT_TRUE(ParseKey(refresh_token, "blr1", 2, &ids, &secret));
     server_.Stop();
     {
-      storage::StoreOptions options;
-      options.path = server_.dir().Sub("data/db");
-      auto store = storage::Store::Open(options);
+      auto store = storage::Store::Open(server_.StoredDataOptions());
       ASSERT_TRUE(store.ok()) << store.status();
       internal::v1::Session session;
       const std::string key = storage::SessionKey(ids[0], ids[1]);

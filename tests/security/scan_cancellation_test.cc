@@ -92,9 +92,7 @@ class ScanCancellationTest : public ::testing::Test {
     admin_token_ = admin;
     server_->Stop();
 
-    storage::StoreOptions options;
-    options.path = server_->dir().Sub("data/db");
-    auto store = storage::Store::Open(options);
+    auto store = storage::Store::Open(server_->StoredDataOptions());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = store->release();
   }

@@ -156,9 +156,7 @@ TEST_F(AuditTrailTest, AnonymousActionsLeaveNoRecordNamedOnesDo) {
   // In storage: the only letter record is the named one, and no record names the receipt.
   const size_t listed = StoredRecords();
   server_.Stop();
-  storage::StoreOptions options;
-  options.path = server_.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server_.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   size_t stored = 0, letters = 0;
   ASSERT_TRUE((*store)

@@ -139,9 +139,7 @@ TEST_F(EvaluationAnonymityTest, NoStoredByteOrLogLineTiesARatingToItsRater) {
   }
   EXPECT_EQ(ballot_lines, 4) << log;
 
-  storage::StoreOptions options;
-  options.path = server_.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server_.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   // The round's entries: the rater set ('r') and the ballots taken ('b') name people by
   // design; a submission ('s') names nobody and holds only the local day.

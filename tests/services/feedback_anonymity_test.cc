@@ -96,9 +96,7 @@ TEST_F(FeedbackAnonymityTest, NoStoredByteOrLogLineLinksTheLetterToItsAuthor) {
   EXPECT_EQ(submit_lines, 1u) << log;
   EXPECT_EQ(driver_lines, 1u) << log;
 
-  storage::StoreOptions options;
-  options.path = server_.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server_.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   int letter_records = 0, events = 0, indexes = 0, idempotency = 0, changes = 0;
 
@@ -461,9 +459,7 @@ TEST_F(FeedbackRegisteredAnonymityTest, NeitherWriterNorHandlerNorTimeIsStored) 
   }
   EXPECT_EQ(register_lines, 1) << log;
 
-  storage::StoreOptions options;
-  options.path = server_.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server_.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   const auto handler = Encodings(secretary_);
   const auto letter_ids = Encodings(letter);

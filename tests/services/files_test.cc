@@ -421,9 +421,7 @@ TEST_F(FilesTest, TheSameContentIsStoredOnce) {
   EXPECT_NE(first.id(), second.id());
   EXPECT_EQ(first.sha256(), second.sha256());
   server_.Stop();
-  storage::StoreOptions options;
-  options.path = server_.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server_.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   int contents = 0;
   const std::string tag = storage::KeyBuilder(storage::TenantOfId(first.id())).Str("content").key();
@@ -532,9 +530,7 @@ TEST_F(FilesTest, AnAnonymousPhotoKeepsNoAuthorNoTimeNoMetadataAndLeavesNoTrace)
 
   // Nothing stored with the file or its upload holds the author's id.
   server_.Stop();
-  storage::StoreOptions options;
-  options.path = server_.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server_.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   const auto author = Encodings(d1_id_);
   int values = 0;

@@ -113,9 +113,7 @@ TEST_F(NotificationsAnonymityTest, NothingAboutAnAnonymousLetterReachesAPerson) 
 
   // Byte by byte: no notification record or notification index entry names the letter.
   server_.Stop();
-  storage::StoreOptions options;
-  options.path = server_.dir().Sub("data/db");
-  auto store = storage::Store::Open(options);
+  auto store = storage::Store::Open(server_.StoredDataOptions());
   ASSERT_TRUE(store.ok()) << store.status();
   const std::string needle = BigEndian(anonymous);
   int records = 0;

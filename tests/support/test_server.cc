@@ -24,6 +24,13 @@ TestServer::TestServer(std::function<void(ServerOptions&)> configure)
 
 TestServer::~TestServer() { Stop(); }
 
+storage::StoreOptions TestServer::StoredDataOptions() const {
+  storage::StoreOptions options;
+  options.path = dir_.Sub("data/db");
+  options.postgres = postgres_uri_;  // empty: RocksDB at `path`, as the server opened it
+  return options;
+}
+
 void TestServer::StartServer() {
   ServerOptions options;
   options.listen = "127.0.0.1:0";

@@ -9,6 +9,7 @@
 #include "branchline/v1/people.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "server/server.h"
+#include "storage/store_options.h"
 #include "tests/support/temp_dir.h"
 
 namespace branchline::testing {
@@ -32,6 +33,9 @@ class TestServer {
   int port() const { return server_->port(); }
   std::string address() const { return "127.0.0.1:" + std::to_string(port()); }
   const TempDir& dir() const { return dir_; }
+  // Opens this server's database for a test that inspects what it stored, on whichever engine
+  // it runs (on RocksDB, one process at a time: Stop() the server first).
+  storage::StoreOptions StoredDataOptions() const;
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   BranchlineServer& server() { return *server_; }
 
