@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -70,6 +72,17 @@ class Engine {
   // False when absent, DATA_LOSS when the value does not parse.
   virtual absl::StatusOr<bool> GetMessage(Cf cf, std::string_view key,
                                           google::protobuf::MessageLite* message) const = 0;
+  // The first of `keys`, in their order, that exists: its place and value (nullopt: none).
+  // Read one by one up to it, unless the engine does better (PostgreSQL: one statement).
+  virtual absl::StatusOr<std::optional<std::pair<size_t, std::string>>> GetFirst(
+      Cf cf, const std::vector<std::string>& keys) const {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto value = Get(cf, keys[i]);
+      if (!value.ok()) return value.status();
+      if (*value) return std::make_pair(i, std::move(**value));
+    }
+    return std::nullopt;
+  }
 
   virtual std::unique_ptr<EngineBatch> NewBatch() const = 0;
   // Applies the batch atomically: all of it or (on error) none of it. Durable before it

@@ -119,6 +119,7 @@ constexpr char kPruneCommits[] =
     "DELETE FROM branchline_commits WHERE token < $1 "
     "AND (xid IS NULL OR xid < (SELECT max(xid) FROM branchline_commits))";
 constexpr char kGet[] = "SELECT v FROM branchline_kv WHERE k = $1";
+constexpr char kMultiGet[] = "SELECT k, v FROM branchline_kv WHERE k = ANY($1::bytea[])";
 // Figures for monitoring (PostgresEngine::Stats). Replication is visible only to roles with
 // pg_read_all_stats (a superuser has it): -1 for the others rather than a misleading 0.
 constexpr char kStats[] =
@@ -146,6 +147,7 @@ constexpr char kCount[] =
 // more per second than sent with its text each time, as PQexecParams does).
 enum class Sql {
   kGet,
+  kMultiGet,
   kWrite,
   kScanForward,
   kScanReverse,
@@ -161,11 +163,17 @@ struct Statement {
   const char* text;
 };
 constexpr Statement kStatements[] = {
-    {"branchline_get", kGet},          {"branchline_write", kWrite},
-    {"branchline_scan", kScanForward}, {"branchline_scan_reverse", kScanReverse},
-    {"branchline_reserve", kReserve},  {"branchline_count", kCount},
-    {"branchline_fence", kFence},      {"branchline_prune_commits", kPruneCommits},
-    {"branchline_stable", kStable},    {"branchline_stats", kStats},
+    {"branchline_get", kGet},
+    {"branchline_multi_get", kMultiGet},
+    {"branchline_write", kWrite},
+    {"branchline_scan", kScanForward},
+    {"branchline_scan_reverse", kScanReverse},
+    {"branchline_reserve", kReserve},
+    {"branchline_count", kCount},
+    {"branchline_fence", kFence},
+    {"branchline_prune_commits", kPruneCommits},
+    {"branchline_stable", kStable},
+    {"branchline_stats", kStats},
 };
 const Statement& StatementOf(Sql sql) { return kStatements[static_cast<int>(sql)]; }
 
@@ -703,6 +711,27 @@ class PostgresEngine final : public Engine {
       return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
     }
     return true;
+  }
+
+  // All of them in one statement, the first present picked here.
+  absl::StatusOr<std::optional<std::pair<size_t, std::string>>> GetFirst(
+      Cf cf, const std::vector<std::string>& keys) const override {
+    std::vector<std::string> family_keys;
+    family_keys.reserve(keys.size());
+    for (const auto& key : keys) family_keys.push_back(FamilyKey(cf, key));
+    Params p;
+    p.Binary(BinaryArray(kByteaOid, {family_keys.begin(), family_keys.end()}));
+    auto r = Run(Sql::kMultiGet, p, "reading " + std::string(kCfNames[CfIndex(cf)]));
+    if (!r.ok()) return r.status();
+    std::optional<std::pair<size_t, std::string>> first;
+    for (int row = 0; row < PQntuples(r->get()); ++row) {
+      const auto at = std::find(family_keys.begin(), family_keys.end(), Cell(r->get(), row, 0));
+      const size_t place = at - family_keys.begin();
+      if (at != family_keys.end() && (!first || place < first->first)) {
+        first.emplace(place, Cell(r->get(), row, 1));
+      }
+    }
+    return first;
   }
 
   std::unique_ptr<EngineBatch> NewBatch() const override {

@@ -249,6 +249,25 @@ absl::StatusOr<std::optional<std::string>> Store::Get(Cf cf, std::string_view ke
   return read;
 }
 
+absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
+    Cf cf, const std::vector<std::string>& keys, google::protobuf::MessageLite* message) const {
+  if (cache_ && RecordCache::Caches(cf)) {  // through the cache, one key at a time
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto found = GetMessage(cf, keys[i], message);
+      if (!found.ok()) return found.status();
+      if (*found) return i;
+    }
+    return std::nullopt;
+  }
+  auto first = engine_->GetFirst(cf, keys);
+  if (!first.ok()) return first.status();
+  if (!*first) return std::nullopt;
+  if (!message->ParseFromString((*first)->second)) {
+    return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+  }
+  return (*first)->first;
+}
+
 absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
                                        google::protobuf::MessageLite* message) const {
   if (!cache_ || !RecordCache::Caches(cf)) return engine_->GetMessage(cf, key, message);

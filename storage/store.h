@@ -74,6 +74,11 @@ class Store {
   // Reads and parses one record: false when absent, DATA_LOSS when it does not parse.
   absl::StatusOr<bool> GetMessage(Cf cf, std::string_view key,
                                   google::protobuf::MessageLite* message) const;
+  // The first of `keys`, in the order given, that exists, parsed into `message`: its place
+  // in `keys`, or nullopt when none does; DATA_LOSS when it does not parse. One round trip on
+  // PostgreSQL however many keys (settings inherited along an organisation's ancestors).
+  absl::StatusOr<std::optional<size_t>> GetFirstMessage(
+      Cf cf, const std::vector<std::string>& keys, google::protobuf::MessageLite* message) const;
 
   // Commits the set atomically; with sync_writes, durably before returning. Change-log
   // entries get consecutive sequences, and index entries by organisation and by each person

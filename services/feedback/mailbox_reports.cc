@@ -27,17 +27,15 @@ absl::Status CheckDays(int32_t days, std::string_view field) {
 absl::StatusOr<internal::v1::FeedbackSettingsRecord> Mailbox::EffectiveSettings(
     const v1::Organization& org, bool* inherited) const {
   internal::v1::FeedbackSettingsRecord settings;
-  // The organisation first, then its ancestors from the nearest up (depth is small).
-  std::vector<uint64_t> chain = {org.id()};
-  for (int i = org.ancestor_ids_size() - 1; i >= 0; --i) chain.push_back(org.ancestor_ids(i));
-  for (size_t i = 0; i < chain.size(); ++i) {
-    ASSIGN_OR_RETURN(
-        bool found, store_.GetMessage(storage::Cf::kLetters, storage::FeedbackSettingsKey(chain[i]),
-                                      &settings));
-    if (found) {
-      if (inherited) *inherited = i != 0;
-      return settings;
-    }
+  // The organisation first, then its ancestors from the nearest up, read at once.
+  std::vector<std::string> chain = {storage::FeedbackSettingsKey(org.id())};
+  for (int i = org.ancestor_ids_size() - 1; i >= 0; --i) {
+    chain.push_back(storage::FeedbackSettingsKey(org.ancestor_ids(i)));
+  }
+  ASSIGN_OR_RETURN(auto nearest, store_.GetFirstMessage(storage::Cf::kLetters, chain, &settings));
+  if (nearest) {
+    if (inherited) *inherited = *nearest != 0;
+    return settings;
   }
   if (inherited) *inherited = true;
   settings.set_acknowledge_within_days(feedback::kDefaultAcknowledgeDays);

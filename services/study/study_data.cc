@@ -1,5 +1,7 @@
 #include "services/study/study_data.h"
 
+#include <algorithm>
+
 #include "services/common/status_macros.h"
 #include "services/study/study_rules.h"
 #include "storage/keys.h"
@@ -24,17 +26,17 @@ bool StudyData::MayReport(const Caller& caller, const v1::Organization& org) {
 }
 
 absl::StatusOr<v1::StudySettings> StudyData::EffectiveSettings(const v1::Organization& org) const {
+  // Nearest first: the organisation itself, then its parent, up to the root; read at once.
   auto chain = SelfAndAncestors(org);
-  // Nearest first: the organisation itself, then its parent, up to the root.
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    v1::StudySettings own;
-    ASSIGN_OR_RETURN(bool found, store_.GetMessage(storage::Cf::kStudyPlans,
-                                                   storage::StudySettingsKey(*it), &own));
-    if (found) {
-      own.set_organization_id(org.id());
-      own.set_inherited_from(*it);
-      return WithDefaults(std::move(own));
-    }
+  std::reverse(chain.begin(), chain.end());
+  std::vector<std::string> keys;
+  for (uint64_t id : chain) keys.push_back(storage::StudySettingsKey(id));
+  v1::StudySettings own;
+  ASSIGN_OR_RETURN(auto nearest, store_.GetFirstMessage(storage::Cf::kStudyPlans, keys, &own));
+  if (nearest) {
+    own.set_organization_id(org.id());
+    own.set_inherited_from(chain[*nearest]);
+    return WithDefaults(std::move(own));
   }
   v1::StudySettings defaults;
   defaults.set_organization_id(org.id());
