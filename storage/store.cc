@@ -128,6 +128,11 @@ absl::Status CheckSchema(Engine& engine) {
   return MigrateSchema(engine, *version);
 }
 
+// What a read answers for a stored value that does not parse (as the engines' GetMessage do).
+absl::Status UnparseableRecord(Cf cf) {
+  return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+}
+
 }  // namespace
 
 void WriteSet::Put(Cf cf, std::string key, std::string value) {
@@ -263,7 +268,7 @@ absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
   if (!first.ok()) return first.status();
   if (!*first) return std::nullopt;
   if (!message->ParseFromString((*first)->second)) {
-    return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+    return UnparseableRecord(cf);
   }
   return (*first)->first;
 }
@@ -288,7 +293,7 @@ absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
     if (parsed) cache_->Fill(cf, key, **read, ticket);
   }
   if (!parsed) {
-    return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+    return UnparseableRecord(cf);
   }
   return true;
 }
