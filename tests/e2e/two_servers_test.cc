@@ -18,6 +18,7 @@
 #include "tests/services/attendance_fixture.h"
 #include "tests/services/notifications_fixture.h"
 #include "tests/storage/test_backends.h"
+#include "tests/support/error_details.h"
 #include "tests/support/metrics_scrape.h"
 
 namespace branchline::testing {
@@ -215,6 +216,39 @@ TEST_F(TwoServersTest, OneServerRunsTheBackgroundPassesAndTheOtherTakesOverWhenI
     EXPECT_EQ(Leader(leader), 0) << i;
     EXPECT_EQ(Leader(other), 1) << i;
   }
+}
+
+// A sign-out or a cancellation through one server takes effect on the very next call through
+// the other, which has just read those records: whatever a server keeps in memory
+// (storage/record_cache.h) must not delay it.
+TEST_F(TwoServersTest, ASignOutOrACancellationThroughOneServerHoldsOnTheOtherAtOnce) {
+  auto meeting = MustCreate(Draft(Now() + 10 * kMin));
+  v1::GetMeetingRequest get;
+  get.set_id(meeting.id());
+  v1::Meeting read;
+  for (const std::string* token : {&d1_, &d1_, &d2_, &d2_}) {
+    ASSERT_TRUE(second_stub_->GetMeeting(Ctx(*token).get(), get, &read).ok());
+  }
+
+  v1::CancelMeetingRequest cancel;
+  cancel.set_request_id(TestServer::RequestId());
+  cancel.set_id(meeting.id());
+  cancel.set_reason("暴雪封路");
+  v1::Meeting cancelled;
+  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &cancelled).ok());
+  v1::CheckInResponse out;
+  auto status = second_stub_->CheckIn(Ctx(d1_).get(), ByPlace(meeting.id(), kLat, kLon), &out);
+  EXPECT_EQ(status.error_code(), grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(DetailsOf(status).reason, "MEETING_CANCELLED");
+
+  v1::SignOutRequest sign_out;
+  sign_out.set_request_id(TestServer::RequestId());
+  v1::SignOutResponse signed_out;
+  ASSERT_TRUE(server_.auth().SignOut(Ctx(d2_).get(), sign_out, &signed_out).ok());
+  status = second_stub_->GetMeeting(Ctx(d2_).get(), get, &read);
+  EXPECT_EQ(status.error_code(), grpc::UNAUTHENTICATED);
+  EXPECT_EQ(DetailsOf(status).reason, "SESSION_ENDED");
+  EXPECT_TRUE(second_stub_->GetMeeting(Ctx(d1_).get(), get, &read).ok()) << "another session";
 }
 
 // The reminder pass through one server, then through the other (as after the background
