@@ -23,14 +23,19 @@ class MessageLite;
 
 namespace branchline::storage {
 
-// The writes of one atomic commit, buffered by an engine until Engine::Write. Save points
-// let a commit group drop one set that cannot be added without dropping the others. Not
-// thread-safe.
 // What Engine::Write returns when a key written with PutIfAbsent already has a value.
 inline absl::Status GuardTakenError() {
   return absl::AlreadyExistsError("commit: a key written only if absent already has a value");
 }
+// What a read answers for a stored value of `cf` that does not parse (GetMessage, and the
+// store's reads through its cache).
+inline absl::Status UnparseableRecordError(Cf cf) {
+  return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+}
 
+// The writes of one atomic commit, buffered by an engine until Engine::Write. Save points
+// let a commit group drop one set that cannot be added without dropping the others. Not
+// thread-safe.
 class EngineBatch {
  public:
   virtual ~EngineBatch() = default;

@@ -708,7 +708,7 @@ class PostgresEngine final : public Engine {
     if (!r.ok()) return r.status();
     if (PQntuples(r->get()) == 0) return false;
     if (!message->ParseFromArray(PQgetvalue(r->get(), 0, 0), PQgetlength(r->get(), 0, 0))) {
-      return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+      return UnparseableRecordError(cf);
     }
     return true;
   }

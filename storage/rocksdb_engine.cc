@@ -172,7 +172,7 @@ class RocksDbEngine final : public Engine {
     if (s.IsNotFound()) return false;
     if (!s.ok()) return FromRocks(s, "reading " + std::string(kCfNames[CfIndex(cf)]));
     if (!message->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
+      return UnparseableRecordError(cf);
     }
     return true;
   }

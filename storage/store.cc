@@ -128,11 +128,6 @@ absl::Status CheckSchema(Engine& engine) {
   return MigrateSchema(engine, *version);
 }
 
-// What a read answers for a stored value that does not parse (as the engines' GetMessage do).
-absl::Status UnparseableRecord(Cf cf) {
-  return absl::DataLossError("unparseable record in " + std::string(kCfNames[CfIndex(cf)]));
-}
-
 }  // namespace
 
 void WriteSet::Put(Cf cf, std::string key, std::string value) {
@@ -268,7 +263,7 @@ absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
   if (!first.ok()) return first.status();
   if (!*first) return std::nullopt;
   if (!message->ParseFromString((*first)->second)) {
-    return UnparseableRecord(cf);
+    return UnparseableRecordError(cf);
   }
   return (*first)->first;
 }
@@ -293,7 +288,7 @@ absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
     if (parsed) cache_->Fill(cf, key, **read, ticket);
   }
   if (!parsed) {
-    return UnparseableRecord(cf);
+    return UnparseableRecordError(cf);
   }
   return true;
 }
