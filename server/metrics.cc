@@ -77,7 +77,8 @@ class StoreCollector final : public prometheus::Collectable {
         out.end(),
         {
             One("branchline_record_cache_hits_total",
-                "Reads of sessions, people, meetings and organisations answered from memory",
+                "Reads of the record cache's kinds (sessions, people, meetings, organisations, "
+                "materials, study plans) answered from memory",
                 MetricType::Counter, static_cast<double>(s.record_cache_hits_total)),
             One("branchline_record_cache_misses_total",
                 "Reads of those kinds that went to the engine", MetricType::Counter,

@@ -63,7 +63,7 @@ struct ServerOptions {
   std::string admin_password;
   // Sync the WAL before acknowledging a write. Off only for benchmarks: loudly logged.
   bool sync_writes = true;
-  // Bound of the in-memory cache of sessions, people, meetings and organisations
+  // Bound of the in-memory cache of the records most calls read
   // (storage/record_cache.h); 0 turns it off. RocksDB only.
   size_t record_cache_bytes = storage::StoreOptions{}.record_cache_bytes;
   // How far phones' clocks are trusted for actions uploaded later (check-ins, study).

@@ -18,20 +18,19 @@ size_t RecordCache::ShardOf(std::string_view cache_key) {
   return std::hash<std::string_view>()(cache_key) % kShards;
 }
 
-void RecordCache::Fill(Cf cf, std::string_view key, std::string_view value, const Ticket& ticket) {
+void RecordCache::Keep(Cf cf, std::string_view key, Entry entry, const Ticket& ticket) {
   std::string k = CacheKey(cf, key);
   Shard& shard = shards_[ticket.shard];
   std::lock_guard lock(shard.mu);
   if (shard.invalidations != ticket.invalidations) return;
-  std::string v(value);
-  const size_t charge = Charge(k, v);
+  const size_t charge = Charge(k, entry);
   if (charge > shard_capacity_) return;
   while (shard.bytes + charge > shard_capacity_ && !shard.values.empty()) {
     auto victim = shard.values.begin();
     shard.bytes -= Charge(victim->first, victim->second);
     shard.values.erase(victim);
   }
-  auto [it, inserted] = shard.values.try_emplace(std::move(k), std::move(v));
+  auto [it, inserted] = shard.values.try_emplace(std::move(k), std::move(entry));
   if (inserted) shard.bytes += charge;
 }
 

@@ -64,6 +64,11 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(const StoreOptions& options,
   } else {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.cache_index_and_filter_blocks = false;
+    // The same for the memtable: a read of an absent key (the idempotency answer of a new
+    // request, a first check-in's record) skips the skip-list search, which was 3-5 % of a
+    // write call's CPU. 1 % of the write buffer: about 8 bits per 100-byte entry.
+    cf.memtable_prefix_bloom_size_ratio = 0.01;
+    cf.memtable_whole_key_filtering = true;
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Change-log keys grow with the sequence within a tenant, and change index keys within an

@@ -36,6 +36,37 @@ absl::Status PutSynced(Engine& engine, std::string_view key, std::string_view va
   return engine.Write(*batch, /*force_sync=*/true);
 }
 
+// Reads `key` of a cached column family through `cache`, parsing it into `message`; false when
+// absent. A miss fills the cache with what parses (a damaged record keeps answering DATA_LOSS
+// from the engine) and, with `keep_absence`, with the key's absence.
+absl::StatusOr<bool> ReadThrough(RecordCache& cache, const Engine& engine, Cf cf,
+                                 std::string_view key, google::protobuf::MessageLite* message,
+                                 bool keep_absence) {
+  bool found = false;
+  bool parsed = false;
+  RecordCache::Ticket ticket;
+  const bool hit = cache.Find(
+      cf, key,
+      [&](const std::string* cached) {
+        found = cached != nullptr;
+        parsed = found && message->ParseFromArray(cached->data(), static_cast<int>(cached->size()));
+      },
+      ticket);
+  if (!hit) {
+    auto read = engine.Get(cf, key);
+    if (!read.ok()) return read.status();
+    found = read->has_value();
+    if (found) {
+      parsed = message->ParseFromString(**read);
+      if (parsed) cache.Fill(cf, key, **read, ticket);
+    } else if (keep_absence) {
+      cache.FillAbsent(cf, key, ticket);
+    }
+  }
+  if (found && !parsed) return UnparseableRecordError(cf);
+  return found;
+}
+
 // The highest sequence in the change log: the last key of each tenant's range.
 absl::StatusOr<uint64_t> RecoverLastChange(const Engine& engine) {
   uint64_t last = 0;
@@ -241,7 +272,11 @@ absl::StatusOr<std::optional<std::string>> Store::Get(Cf cf, std::string_view ke
   std::optional<std::string> value;
   RecordCache::Ticket ticket;
   if (cache_->Find(
-          cf, key, [&](std::string_view cached) { value.emplace(cached); }, ticket)) {
+          cf, key,
+          [&](const std::string* cached) {
+            if (cached) value.emplace(*cached);
+          },
+          ticket)) {
     return value;
   }
   auto read = engine_->Get(cf, key);
@@ -253,7 +288,8 @@ absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
     Cf cf, const std::vector<std::string>& keys, google::protobuf::MessageLite* message) const {
   if (cache_ && RecordCache::Caches(cf)) {  // through the cache, one key at a time
     for (size_t i = 0; i < keys.size(); ++i) {
-      auto found = GetMessage(cf, keys[i], message);
+      // The keys name an organisation's chain, not a request: their absence is kept too.
+      auto found = ReadThrough(*cache_, *engine_, cf, keys[i], message, /*keep_absence=*/true);
       if (!found.ok()) return found.status();
       if (*found) return i;
     }
@@ -271,26 +307,7 @@ absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
 absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
                                        google::protobuf::MessageLite* message) const {
   if (!cache_ || !RecordCache::Caches(cf)) return engine_->GetMessage(cf, key, message);
-  bool parsed = false;
-  RecordCache::Ticket ticket;
-  bool found = cache_->Find(
-      cf, key,
-      [&](std::string_view cached) {
-        parsed = message->ParseFromArray(cached.data(), static_cast<int>(cached.size()));
-      },
-      ticket);
-  if (!found) {
-    auto read = engine_->Get(cf, key);
-    if (!read.ok()) return read.status();
-    if (!read->has_value()) return false;
-    parsed = message->ParseFromString(**read);
-    // Only what parses is kept: a damaged record keeps answering DATA_LOSS from the engine.
-    if (parsed) cache_->Fill(cf, key, **read, ticket);
-  }
-  if (!parsed) {
-    return UnparseableRecordError(cf);
-  }
-  return true;
+  return ReadThrough(*cache_, *engine_, cf, key, message, /*keep_absence=*/false);
 }
 
 absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb, uint32_t& places) {

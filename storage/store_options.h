@@ -34,7 +34,7 @@ struct StoreOptions {
   // The one cache of every column family's data, index and filter blocks, and of the memtable
   // budget: RocksDB's memory stays near this however large the database grows.
   size_t block_cache_bytes = 128 << 20;
-  // The in-memory cache of sessions, people, meetings and organisations (record_cache.h),
+  // The in-memory cache of the records most calls read (record_cache.h),
   // bounded by bytes; 0 turns it off. RocksDB only: on PostgreSQL other servers write too.
   // 16 MiB holds about 45,000 records (a 10,000-person fleet's sessions and people take 8)
   // and keeps the server within its 300 MiB at 10 million records (259-273 MiB without it).

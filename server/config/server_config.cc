@@ -84,9 +84,9 @@ const Setting kSettings[] = {
      "Megabytes of photos and files each organisation may store (its files' sizes added up)", 1,
      1024 * 1024},
     {"record_cache_mb", &C::record_cache_mb,
-     "Megabytes of memory for the sessions, people, meetings and organisations every call reads "
-     "(0: read them from the database each time; RocksDB storage only, cluster mode reads "
-     "through)",
+     "Megabytes of memory for the records most calls read (sessions, people, meetings, "
+     "organisations, study materials and plans; 0: read them from the database each time; "
+     "RocksDB storage only, cluster mode reads through)",
      0, 65536},
     {"reminder_interval_seconds", &C::reminder_interval_seconds,
      "How often the reminder pass runs (docs/notifications.md); \"check-in closes in 10 "

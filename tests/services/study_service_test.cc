@@ -503,6 +503,50 @@ TEST_F(StudyServiceTest, SettingsInheritAndApply) {
   EXPECT_EQ(ViolationField(status), "settings.max_notes_chars");
 }
 
+// Materials, plans and the settings a record inherits are read through the record cache
+// (storage/record_cache.h), the settings' empty levels included: each edit below is made after
+// a record has read (and so cached) what it changes, and must hold on the very next record.
+TEST_F(StudyServiceTest, AnEditOfWhatARecordIsCheckedAgainstHoldsOnTheNextRecord) {
+  auto material = CreateMaterial(sec_, branch_, "党章");
+  auto plan = CreatePlan(material.id());
+  const std::string twelve = "一二三四五六七八九十一二";
+  ASSERT_TRUE(Record(t1_, RecordRequest(material.id(), 10, twelve)).ok());
+  ASSERT_TRUE(Record(t1_, ItemRequest(plan, 1, 10, "")).ok());
+
+  // Settings on the team, a level that had none when the records above were checked.
+  v1::SetStudySettingsRequest set;
+  set.set_request_id(TestServer::RequestId());
+  set.mutable_settings()->set_organization_id(team_);
+  set.mutable_settings()->set_max_notes_chars(10);
+  set.mutable_update_mask()->add_paths("max_notes_chars");
+  v1::StudySettings settings;
+  ASSERT_TRUE(study_->SetStudySettings(Ctx(sec_).get(), set, &settings).ok());
+  auto status = Record(t1_, RecordRequest(material.id(), 10, twelve));
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(ViolationField(status), "notes");
+
+  // The plan's free topic handed to d2 only: d1's next record on it is refused.
+  v1::UpdateStudyPlanRequest update;
+  update.set_request_id(TestServer::RequestId());
+  *update.mutable_plan() = plan;
+  update.mutable_plan()->mutable_items(1)->mutable_audience()->clear_person_ids();
+  update.mutable_plan()->mutable_items(1)->mutable_audience()->add_person_ids(d2_);
+  update.mutable_update_mask()->add_paths("items");
+  v1::StudyPlan updated;
+  status = study_->UpdateStudyPlan(Ctx(sec_).get(), update, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(Record(t1_, ItemRequest(updated, 1, 10, "")).error_code(), grpc::PERMISSION_DENIED);
+
+  v1::ArchiveMaterialRequest archive;
+  archive.set_request_id(TestServer::RequestId());
+  archive.set_id(material.id());
+  v1::Material archived;
+  ASSERT_TRUE(study_->ArchiveMaterial(Ctx(sec_).get(), archive, &archived).ok());
+  status = Record(t1_, RecordRequest(material.id(), 10, ""));
+  EXPECT_EQ(status.error_code(), grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(ViolationField(status), "material_id");
+}
+
 TEST_F(StudyServiceTest, ReportAndLeaderboard) {
   auto material = CreateMaterial(sec_, branch_, "党章");
   auto plan = CreatePlan(material.id());

@@ -22,7 +22,7 @@ std::string Cached(RecordCache& cache, Cf cf, std::string_view key, bool* hit) {
   std::string value;
   RecordCache::Ticket ticket;
   *hit = cache.Find(
-      cf, key, [&](std::string_view v) { value = v; }, ticket);
+      cf, key, [&](const std::string* v) { value = v ? *v : "(absent)"; }, ticket);
   return value;
 }
 
@@ -31,6 +31,8 @@ TEST(RecordCache, CachesOnlyTheRecordsEveryCallReads) {
   EXPECT_TRUE(RecordCache::Caches(Cf::kPeople));
   EXPECT_TRUE(RecordCache::Caches(Cf::kMeetings));
   EXPECT_TRUE(RecordCache::Caches(Cf::kOrganizations));
+  EXPECT_TRUE(RecordCache::Caches(Cf::kMaterials));
+  EXPECT_TRUE(RecordCache::Caches(Cf::kStudyPlans));
   // Credentials are read at sign-in only; idempotency answers and attendance are written by
   // the very calls that read them.
   EXPECT_FALSE(RecordCache::Caches(Cf::kCredentials));
@@ -43,7 +45,7 @@ TEST(RecordCache, AFillIsFoundUntilTheKeyIsInvalidated) {
   bool hit = true;
   RecordCache::Ticket ticket;
   EXPECT_FALSE(cache.Find(
-      Cf::kPeople, "k", [](std::string_view) {}, ticket));
+      Cf::kPeople, "k", [](const std::string*) {}, ticket));
   cache.Fill(Cf::kPeople, "k", "alice", ticket);
   EXPECT_EQ(Cached(cache, Cf::kPeople, "k", &hit), "alice");
   EXPECT_TRUE(hit);
@@ -57,11 +59,33 @@ TEST(RecordCache, AFillIsFoundUntilTheKeyIsInvalidated) {
   EXPECT_EQ(cache.misses(), 3u);
 }
 
+TEST(RecordCache, AnAbsenceIsKeptUntilTheKeyIsWritten) {
+  RecordCache cache(1 << 20);
+  RecordCache::Ticket ticket;
+  ASSERT_FALSE(cache.Find(
+      Cf::kStudyPlans, "settings", [](const std::string*) {}, ticket));
+  cache.FillAbsent(Cf::kStudyPlans, "settings", ticket);
+  bool hit = false;
+  EXPECT_EQ(Cached(cache, Cf::kStudyPlans, "settings", &hit), "(absent)");
+  EXPECT_TRUE(hit);
+  EXPECT_GT(cache.bytes(), 0u);
+  cache.Invalidate(Cf::kStudyPlans, "settings");
+  Cached(cache, Cf::kStudyPlans, "settings", &hit);
+  EXPECT_FALSE(hit);
+  // An absence read before an invalidation is refused like a value.
+  ASSERT_FALSE(cache.Find(
+      Cf::kStudyPlans, "settings", [](const std::string*) {}, ticket));
+  cache.Invalidate(Cf::kStudyPlans, "settings");
+  cache.FillAbsent(Cf::kStudyPlans, "settings", ticket);
+  Cached(cache, Cf::kStudyPlans, "settings", &hit);
+  EXPECT_FALSE(hit);
+}
+
 TEST(RecordCache, AValueReadBeforeAnInvalidationIsNotKept) {
   RecordCache cache(1 << 20);
   RecordCache::Ticket ticket;
   ASSERT_FALSE(cache.Find(
-      Cf::kSessions, "s", [](std::string_view) {}, ticket));
+      Cf::kSessions, "s", [](const std::string*) {}, ticket));
   // The reader has read "old" from the engine; a commit lands and invalidates meanwhile.
   cache.Invalidate(Cf::kSessions, "s");
   cache.Fill(Cf::kSessions, "s", "old", ticket);
@@ -78,7 +102,7 @@ TEST(RecordCache, StaysWithinItsBound) {
     RecordCache::Ticket ticket;
     const std::string key = "key-" + std::to_string(i);
     ASSERT_FALSE(cache.Find(
-        Cf::kPeople, key, [](std::string_view) {}, ticket));
+        Cf::kPeople, key, [](const std::string*) {}, ticket));
     cache.Fill(Cf::kPeople, key, value, ticket);
     ASSERT_LE(cache.bytes(), bound);
   }
@@ -86,7 +110,7 @@ TEST(RecordCache, StaysWithinItsBound) {
   // A value larger than a shard's share is not cached at all.
   RecordCache::Ticket ticket;
   ASSERT_FALSE(cache.Find(
-      Cf::kPeople, "big", [](std::string_view) {}, ticket));
+      Cf::kPeople, "big", [](const std::string*) {}, ticket));
   cache.Fill(Cf::kPeople, "big", std::string(bound, 'b'), ticket);
   bool hit = true;
   Cached(cache, Cf::kPeople, "big", &hit);
@@ -168,6 +192,56 @@ TEST(StoreRecordCache, GetMessageParsesTheCachedRecord) {
   auto missing = store->GetMessage(Cf::kSessions, SessionKey(MakeId(1, 3), 43), &absent);
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(*missing);
+}
+
+// Settings an organisation inherits are looked up along its chain (GetFirstMessage): the
+// levels that have none are remembered as such, and a level that gets settings is seen at once.
+TEST(StoreRecordCache, AnInheritedLookupRemembersTheEmptyLevelsUntilOneIsWritten) {
+  TempDir dir;
+  auto store = MustOpen(Options(dir.Sub("db"), 1 << 20));
+  const std::vector<std::string> chain = {StudySettingsKey(MakeId(1, 30)),
+                                          StudySettingsKey(MakeId(1, 20)),
+                                          StudySettingsKey(MakeId(1, 10))};
+  internal::v1::Session root;  // any message: the store does not look inside
+  root.set_session_id(10);
+  WriteSet put_root;
+  put_root.PutMessage(Cf::kStudyPlans, chain[2], root);
+  ASSERT_TRUE(store->Commit(std::move(put_root)).ok());
+  auto first = [&](uint64_t* id) {
+    internal::v1::Session read;
+    auto found = store->GetFirstMessage(Cf::kStudyPlans, chain, &read);
+    EXPECT_TRUE(found.ok()) << found.status();
+    *id = read.session_id();
+    return found.ok() ? *found : std::nullopt;
+  };
+  uint64_t id = 0;
+  EXPECT_EQ(first(&id), 2u);
+  EXPECT_EQ(id, 10u);
+  const uint64_t misses = store->Stats().record_cache_misses_total;
+  EXPECT_EQ(first(&id), 2u);
+  EXPECT_EQ(store->Stats().record_cache_misses_total, misses);  // all three from memory
+  EXPECT_EQ(id, 10u);
+
+  internal::v1::Session middle;
+  middle.set_session_id(20);
+  WriteSet put_middle;
+  put_middle.PutMessage(Cf::kStudyPlans, chain[1], middle);
+  ASSERT_TRUE(store->Commit(std::move(put_middle)).ok());
+  EXPECT_EQ(first(&id), 1u);
+  EXPECT_EQ(id, 20u);
+
+  WriteSet remove_middle;
+  remove_middle.Delete(Cf::kStudyPlans, chain[1]);
+  ASSERT_TRUE(store->Commit(std::move(remove_middle)).ok());
+  EXPECT_EQ(first(&id), 2u);
+  EXPECT_EQ(id, 10u);
+  // A plain read of an absent key (its key from a request) is not remembered.
+  internal::v1::Session none;
+  const std::string requested = RecordKey(MakeId(1, 99));
+  ASSERT_FALSE(*store->GetMessage(Cf::kStudyPlans, requested, &none));
+  const uint64_t before = store->Stats().record_cache_misses_total;
+  ASSERT_FALSE(*store->GetMessage(Cf::kStudyPlans, requested, &none));
+  EXPECT_EQ(store->Stats().record_cache_misses_total, before + 1);
 }
 
 TEST(StoreRecordCache, ACacheOfZeroBytesReadsTheEngineEveryTime) {
