@@ -57,6 +57,11 @@ for b in server/branchline-server bench/branchline-bench bench/branchline-bench-
          bench/branchline-bench-datagen; do
   [ -x "$BIN/$b" ] || { echo "bench: $BIN/$b is missing (build first)"; exit 1; }
 done
+if [ $SMOKE = 0 ] && [ $QUICK = 0 ]; then
+  for tool in db_bench pgbench psql; do
+    command -v "$tool" > /dev/null || { echo "bench: $tool is missing (run bench/setup.sh once)"; exit 1; }
+  done
+fi
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
