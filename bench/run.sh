@@ -5,7 +5,8 @@
 #   2. RocksDB's own synced-write rate (db_bench fillrandom, sync=1) at the same concurrency;
 #   3. PostgreSQL 15: one durable single-row insert with a unique request id per transaction
 #      (pgbench, throwaway cluster on loopback);
-#   4. Branchline's workloads against the real server (durable, --no-access-log);
+#   4. Branchline's workloads against the real server (durable, --no-access-log), each on a
+#      settled server (restarted, no flush or compaction left from the workload before);
 #   5. data scale: a generated organisation (bench/datagen), its bytes per check-in, the
 #      server's open time and RSS, and the report latencies at that size.
 # Writes bench/results/<UTC date>.md (and .json lines). Needs bench/setup.sh once.
@@ -116,20 +117,38 @@ if [ $SMOKE = 0 ] && [ $QUICK = 0 ]; then
   PG_DATA=""
 fi
 
-# --- Branchline, durable, as deployed.
-start branchline "$BIN/server/branchline-server" --listen 127.0.0.1:0 --data-dir "$DATA" \
-  --backup-dir "$WORK/backups" --no-access-log
+# --- Branchline, durable, as deployed. Each workload is measured on a settled server, so the
+# CPU in its window is its own work and not what the workload before it left behind (the
+# RocksDB flushes and compactions of its writes were up to a tenth of the next window's CPU):
+# the server is restarted, which flushes the memtables at open, before it listens, and the
+# window waits until no flush or compaction is running or pending (its metrics, at most 60 s).
+METRICS_PORT=$(free_port)
+settled_load() {  # settled_load LABEL WORKLOAD CONCURRENCY
+  [ -z "${SERVER_PID:-}" ] || stop
+  start branchline "$BIN/server/branchline-server" --listen 127.0.0.1:0 --data-dir "$DATA" \
+    --backup-dir "$WORK/backups" --no-access-log --metrics-listen "127.0.0.1:$METRICS_PORT"
+  local metrics busy=1
+  for _ in $(seq 1 600); do
+    metrics=$(curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" || true)
+    busy=$(echo "$metrics" | awk '/^branchline_rocksdb_(compaction_pending|compactions_running|flushes_running) / && $2 > 0 {n++} END {print n + 0}')
+    [ -n "$metrics" ] && [ "$busy" = 0 ] && break
+    sleep 0.1
+  done
+  [ "$busy" = 0 ] || log "the server did not settle within 60 s; measuring anyway"
+  load "$@"
+}
+SERVER_PID=""
 if [ $QUICK = 1 ]; then
-  for w in checkin study letter upcoming; do load "$w" "$w" "$C"; done
+  for w in checkin study letter upcoming; do settled_load "$w" "$w" "$C"; done
   stop
   LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
   python3 bench/report.py "$RESULTS" --load "$LOAD_START" "$LOAD_END" \
     --commit "$(git rev-parse --short HEAD 2> /dev/null || echo unknown)" > "${BENCH_OUT:-/dev/stdout}"
   exit 0
 fi
-for w in checkin study letter upcoming pull morning; do load "$w" "$w" "$C"; done
-load roster roster 1
-load report report 1
+for w in checkin study letter upcoming pull morning; do settled_load "$w" "$w" "$C"; done
+settled_load roster roster 1
+settled_load report report 1
 stop
 
 # --- Data scale.
