@@ -44,6 +44,13 @@ CHANNEL_OPTIONS = [
 ]
 
 
+def closed_channel(error):
+    """True for grpcio's refusal to start a call on a closed channel ("Cannot invoke RPC:
+    Channel closed!"): another thread replaced the channel (App._call_failed) between reading
+    the stub and calling it. The next attempt reads the new stub."""
+    return isinstance(error, ValueError) and "Channel closed" in str(error)
+
+
 def resync_reason(error):
     """The ErrorInfo reason when `error` tells the client to resync, else None."""
     if error.code() != grpc.StatusCode.FAILED_PRECONDITION:
@@ -187,6 +194,9 @@ class DriverApp:
                     self._forget_token()
                 elif error.code() not in RETRYABLE:
                     raise
+            except ValueError as error:
+                if not closed_channel(error):
+                    raise
             time.sleep(self.backoff.delay(attempt))
         raise TimeoutError("gave up after %d attempts" % self.max_attempts)
 
@@ -236,6 +246,10 @@ class DriverApp:
                     self._forget_token()
                 elif error.code() not in RETRYABLE:
                     raise
+            except ValueError as error:
+                if not closed_channel(error):
+                    raise
+                self.stats["upload_failures"] += 1
             time.sleep(self.backoff.delay(attempt))
         raise TimeoutError("upload gave up after %d attempts" % self.max_attempts)
 
@@ -357,6 +371,10 @@ class DriverApp:
                         self._forget_token()
                     self.stats["stream_drops"] += 1
                 except TimeoutError:  # a resync that gave up: try again later
+                    self.stats["stream_drops"] += 1
+                except ValueError as error:  # the channel was replaced under this call
+                    if not closed_channel(error):
+                        raise
                     self.stats["stream_drops"] += 1
                 finally:
                     self._watch_call = None
