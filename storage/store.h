@@ -74,9 +74,9 @@ class Store {
   // Reads and parses one record: false when absent, DATA_LOSS when it does not parse.
   absl::StatusOr<bool> GetMessage(Cf cf, std::string_view key,
                                   google::protobuf::MessageLite* message) const;
-  // The first of `keys`, in the order given, that exists, parsed into `message`: its place
-  // in `keys`, or nullopt when none does; DATA_LOSS when it does not parse. One round trip on
-  // PostgreSQL however many keys (settings inherited along an organisation's ancestors).
+  // The first of `keys` in order that exists, parsed into `message`: its place, or nullopt;
+  // DATA_LOSS when it does not parse. One round trip on PostgreSQL. Only for a fixed chain (an
+  // organisation's ancestors): the cache also keeps each absence, so never a caller's keys.
   absl::StatusOr<std::optional<size_t>> GetFirstMessage(
       Cf cf, const std::vector<std::string>& keys, google::protobuf::MessageLite* message) const;
 

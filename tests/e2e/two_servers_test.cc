@@ -230,12 +230,7 @@ TEST_F(TwoServersTest, ASignOutOrACancellationThroughOneServerHoldsOnTheOtherAtO
     ASSERT_TRUE(second_stub_->GetMeeting(Ctx(*token).get(), get, &read).ok());
   }
 
-  v1::CancelMeetingRequest cancel;
-  cancel.set_request_id(TestServer::RequestId());
-  cancel.set_id(meeting.id());
-  cancel.set_reason("暴雪封路");
-  v1::Meeting cancelled;
-  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &cancelled).ok());
+  Cancel(meeting.id(), "暴雪封路");
   v1::CheckInResponse out;
   auto status = second_stub_->CheckIn(Ctx(d1_).get(), ByPlace(meeting.id(), kLat, kLon), &out);
   EXPECT_EQ(status.error_code(), grpc::FAILED_PRECONDITION);

@@ -80,6 +80,17 @@ class AttendanceTest : public ::testing::Test {
     return out;
   }
 
+  // Cancels `meeting` for `reason` as the secretary; must succeed.
+  void Cancel(uint64_t meeting, const std::string& reason) {
+    v1::CancelMeetingRequest r;
+    r.set_request_id(TestServer::RequestId());
+    r.set_id(meeting);
+    r.set_reason(reason);
+    v1::Meeting out;
+    auto status = stub_->CancelMeeting(Ctx(secretary_).get(), r, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
   v1::CheckInCode Code(uint64_t meeting, const std::string& token = "") {
     v1::GetCheckInCodeRequest r;
     r.set_meeting_id(meeting);

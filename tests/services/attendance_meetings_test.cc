@@ -184,12 +184,7 @@ TEST_F(MeetingsTest, MyUpcomingMeetingsMergeSubtreeAndListedAudiences) {
   MustCreate(Draft(now - 3 * kHour));  // already over
   auto running = MustCreate(Draft(now - 10 * kMin));
   auto cancelled = MustCreate(Draft(now + 4 * kHour));
-  v1::CancelMeetingRequest cancel;
-  cancel.set_request_id(TestServer::RequestId());
-  cancel.set_id(cancelled.id());
-  cancel.set_reason("暴雪");
-  v1::Meeting out;
-  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &out).ok());
+  Cancel(cancelled.id(), "暴雪");
   auto sibling_draft = Draft(now + kHour);
   sibling_draft.set_organization_id(sibling_);
   v1::Meeting sibling_meeting;

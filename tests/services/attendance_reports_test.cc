@@ -528,12 +528,7 @@ TEST_F(ReportsTest, ComplianceOverAPreparedYear) {
   };
   for (int q = 0; q < 3; ++q) hold(v1::MEETING_TYPE_GENERAL_MEETING, q * 3 + 2, 10, branch_);
   auto cancelled = hold(v1::MEETING_TYPE_GENERAL_MEETING, 11, 10, branch_);
-  v1::CancelMeetingRequest cancel;
-  cancel.set_request_id(TestServer::RequestId());
-  cancel.set_id(cancelled.id());
-  cancel.set_reason("改期");
-  v1::Meeting out;
-  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &out).ok());
+  Cancel(cancelled.id(), "改期");
   for (int month = 1; month <= 12; ++month) {
     if (month != 3) hold(v1::MEETING_TYPE_COMMITTEE_MEETING, month, 5, branch_);
     hold(v1::MEETING_TYPE_GROUP_MEETING, month, 20, group_);  // held by the group

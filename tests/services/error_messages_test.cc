@@ -131,12 +131,7 @@ TEST_F(ErrorMessagesTest, EachCheckInRefusalHasItsOwnReason) {
       "The meeting does not allow remote attendance.");
 
   auto cancelled = MustCreate(Draft(Now() + 10 * kMin));
-  v1::CancelMeetingRequest cancel;
-  cancel.set_request_id(TestServer::RequestId());
-  cancel.set_id(cancelled.id());
-  cancel.set_reason("暴雪");
-  v1::Meeting out;
-  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &out).ok());
+  Cancel(cancelled.id(), "暴雪");
   auto to_cancelled = ByPlace(cancelled.id(), kLat, kLon);
   ExpectRefusal(
       CheckInAs(d1_, to_cancelled), grpc::FAILED_PRECONDITION, "MEETING_CANCELLED", "会议已取消。",

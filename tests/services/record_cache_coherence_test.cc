@@ -120,12 +120,7 @@ TEST_F(RecordCacheCoherenceTest, AMeetingEditTakesEffectOnTheNextCheckIn) {
   ASSERT_TRUE(other_->GetMeeting(Ctx(d1_).get(), get, &read).ok());
   EXPECT_FALSE(read.cancelled());
 
-  v1::CancelMeetingRequest cancel;
-  cancel.set_request_id(TestServer::RequestId());
-  cancel.set_id(meeting.id());
-  cancel.set_reason("暴雪封路");
-  v1::Meeting cancelled;
-  ASSERT_TRUE(stub_->CancelMeeting(Ctx(secretary_).get(), cancel, &cancelled).ok());
+  Cancel(meeting.id(), "暴雪封路");
 
   ASSERT_TRUE(other_->GetMeeting(Ctx(d1_).get(), get, &read).ok());
   EXPECT_TRUE(read.cancelled());

@@ -314,12 +314,6 @@ TEST_F(TwoServers, EntriesOfOneCommitShareItsTransaction) {
   }
 }
 
-std::optional<std::string> Read(const Store& store, Cf cf, const std::string& key) {
-  auto v = store.Get(cf, key);
-  EXPECT_TRUE(v.ok()) << v.status();
-  return v.ok() ? *v : std::nullopt;
-}
-
 // Writes through one server of ever larger values while readers on the other read them: no
 // read returns a value older than the last commit acknowledged before it began. The values
 // are of the kinds a record cache keeps (record_cache.h): whatever the store keeps in memory
@@ -331,7 +325,7 @@ TEST_F(TwoServers, ReadersOnOneServerNeverSeeAValueOlderThanACommitThroughTheOth
   std::vector<std::atomic<uint64_t>> acknowledged(kKeys);
   for (int k = 0; k < kKeys; ++k) keys.push_back(RecordKey(MakeId(kTenant, 80 + k)));
   auto value_of = [&](int k) {
-    auto v = Read(*b_, k % 2 ? Cf::kMeetings : Cf::kSessions, keys[k]);
+    auto v = testing::ReadValue(*b_, k % 2 ? Cf::kMeetings : Cf::kSessions, keys[k]);
     return v ? KeyReader(*v).U64().value_or(0) : 0;
   };
   std::atomic<bool> done{false};

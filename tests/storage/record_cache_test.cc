@@ -11,12 +11,14 @@
 #include "storage/key_codec.h"
 #include "storage/keys.h"
 #include "storage/store.h"
+#include "tests/storage/test_backends.h"
 #include "tests/support/temp_dir.h"
 
 namespace branchline::storage {
 namespace {
 
 using branchline::testing::TempDir;
+using testing::ReadValue;
 
 std::string Cached(RecordCache& cache, Cf cf, std::string_view key, bool* hit) {
   std::string value;
@@ -132,12 +134,6 @@ std::unique_ptr<Store> MustOpen(const StoreOptions& o) {
   return store.ok() ? std::move(*store) : nullptr;
 }
 
-std::optional<std::string> Read(const Store& store, Cf cf, const std::string& key) {
-  auto v = store.Get(cf, key);
-  EXPECT_TRUE(v.ok()) << v.status();
-  return v.ok() ? *v : std::nullopt;
-}
-
 TEST(StoreRecordCache, ASecondReadIsServedFromMemoryAndEveryCommitIsSeenAtOnce) {
   TempDir dir;
   auto store = MustOpen(Options(dir.Sub("db"), 1 << 20));
@@ -145,8 +141,8 @@ TEST(StoreRecordCache, ASecondReadIsServedFromMemoryAndEveryCommitIsSeenAtOnce) 
   WriteSet put;
   put.Put(Cf::kPeople, key, "v1");
   ASSERT_TRUE(store->Commit(std::move(put)).ok());
-  EXPECT_EQ(Read(*store, Cf::kPeople, key), "v1");
-  EXPECT_EQ(Read(*store, Cf::kPeople, key), "v1");
+  EXPECT_EQ(ReadValue(*store, Cf::kPeople, key), "v1");
+  EXPECT_EQ(ReadValue(*store, Cf::kPeople, key), "v1");
   EXPECT_EQ(store->Stats().record_cache_hits_total, 1u);
   EXPECT_GT(store->Stats().record_cache_bytes, 0u);
 
@@ -154,19 +150,19 @@ TEST(StoreRecordCache, ASecondReadIsServedFromMemoryAndEveryCommitIsSeenAtOnce) 
   WriteSet update;
   update.Put(Cf::kPeople, key, "v2");
   ASSERT_TRUE(store->Commit(std::move(update)).ok());
-  EXPECT_EQ(Read(*store, Cf::kPeople, key), "v2");
+  EXPECT_EQ(ReadValue(*store, Cf::kPeople, key), "v2");
 
   // The committer's group commit: invalidated before `done` runs.
-  Read(*store, Cf::kPeople, key);
+  ReadValue(*store, Cf::kPeople, key);
   std::promise<std::optional<std::string>> seen_in_done;
   WriteSet remove;
   remove.Delete(Cf::kPeople, key);
   store->CommitAsync(std::move(remove), [&](absl::Status s) {
     EXPECT_TRUE(s.ok()) << s;
-    seen_in_done.set_value(Read(*store, Cf::kPeople, key));
+    seen_in_done.set_value(ReadValue(*store, Cf::kPeople, key));
   });
   EXPECT_EQ(seen_in_done.get_future().get(), std::nullopt);
-  EXPECT_EQ(Read(*store, Cf::kPeople, key), std::nullopt);
+  EXPECT_EQ(ReadValue(*store, Cf::kPeople, key), std::nullopt);
 }
 
 TEST(StoreRecordCache, GetMessageParsesTheCachedRecord) {
@@ -250,8 +246,8 @@ TEST(StoreRecordCache, ACacheOfZeroBytesReadsTheEngineEveryTime) {
   WriteSet put;
   put.Put(Cf::kMeetings, RecordKey(MakeId(1, 9)), "m");
   ASSERT_TRUE(store->Commit(std::move(put)).ok());
-  Read(*store, Cf::kMeetings, RecordKey(MakeId(1, 9)));
-  Read(*store, Cf::kMeetings, RecordKey(MakeId(1, 9)));
+  ReadValue(*store, Cf::kMeetings, RecordKey(MakeId(1, 9)));
+  ReadValue(*store, Cf::kMeetings, RecordKey(MakeId(1, 9)));
   EXPECT_EQ(store->Stats().record_cache_hits_total, 0u);
   EXPECT_EQ(store->Stats().record_cache_misses_total, 0u);
 }
@@ -270,7 +266,7 @@ TEST(StoreRecordCache, ReadersNeverSeeAValueOlderThanTheLastAcknowledgedCommit) 
   std::vector<std::atomic<uint64_t>> acknowledged(kKeys);
   for (int k = 0; k < kKeys; ++k) keys.push_back(RecordKey(MakeId(1, 100 + k)));
   auto value_of = [&](int k) {
-    auto v = Read(*store, Cf::kOrganizations, keys[k]);
+    auto v = ReadValue(*store, Cf::kOrganizations, keys[k]);
     return v ? KeyReader(*v).U64().value_or(0) : 0;
   };
   std::atomic<bool> done{false};

@@ -16,6 +16,12 @@ bool ServiceSuitesOnPostgres() {
   return engine != nullptr && std::string_view(engine) == kPostgres;
 }
 
+std::optional<std::string> ReadValue(const Store& store, Cf cf, const std::string& key) {
+  auto value = store.Get(cf, key);
+  EXPECT_TRUE(value.ok()) << value.status();
+  return value.ok() ? *value : std::nullopt;
+}
+
 absl::Status CommitAndWait(Store& store, WriteSet writes, bool async) {
   if (!async) return store.Commit(std::move(writes));
   absl::Status result;

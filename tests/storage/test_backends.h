@@ -28,6 +28,9 @@ std::optional<PostgresTestDatabase> NewPostgresDatabase(std::string* skip_reason
 // two paths every engine must serve alike.
 absl::Status CommitAndWait(Store& store, WriteSet writes, bool async);
 
+// Store::Get's value, nullopt when absent; a failed read fails the test (and is nullopt).
+std::optional<std::string> ReadValue(const Store& store, Cf cf, const std::string& key);
+
 // Runs SQL through `db`'s psql (tests never link libpq: only storage/ does) and returns its
 // unaligned output without the trailing newline; a failing command fails the test.
 std::string Psql(const PostgresTestDatabase& db, const std::string& sql);
