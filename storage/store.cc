@@ -36,20 +36,21 @@ absl::Status PutSynced(Engine& engine, std::string_view key, std::string_view va
   return engine.Write(*batch, /*force_sync=*/true);
 }
 
-// Reads `key` of a cached column family through `cache`, parsing it into `message`; false when
-// absent. A miss fills the cache with what parses (a damaged record keeps answering DATA_LOSS
-// from the engine) and, with `keep_absence`, with the key's absence.
+// Reads `key` of a cached column family through `cache`, from memory or else from the engine.
+// `use` gets the value and returns whether it is sound (parses); only a sound value is kept,
+// so a damaged record keeps answering DATA_LOSS from the engine. With `keep_absence` an absent
+// key is kept as such. Returns false when the key is absent.
+template <typename Use>
 absl::StatusOr<bool> ReadThrough(RecordCache& cache, const Engine& engine, Cf cf,
-                                 std::string_view key, google::protobuf::MessageLite* message,
-                                 bool keep_absence) {
+                                 std::string_view key, bool keep_absence, Use&& use) {
   bool found = false;
-  bool parsed = false;
+  bool sound = false;
   RecordCache::Ticket ticket;
   const bool hit = cache.Find(
       cf, key,
       [&](const std::string* cached) {
         found = cached != nullptr;
-        parsed = found && message->ParseFromArray(cached->data(), static_cast<int>(cached->size()));
+        sound = found && use(std::string_view(*cached));
       },
       ticket);
   if (!hit) {
@@ -57,14 +58,23 @@ absl::StatusOr<bool> ReadThrough(RecordCache& cache, const Engine& engine, Cf cf
     if (!read.ok()) return read.status();
     found = read->has_value();
     if (found) {
-      parsed = message->ParseFromString(**read);
-      if (parsed) cache.Fill(cf, key, **read, ticket);
+      sound = use(std::string_view(**read));
+      if (sound) cache.Fill(cf, key, **read, ticket);
     } else if (keep_absence) {
       cache.FillAbsent(cf, key, ticket);
     }
   }
-  if (found && !parsed) return UnparseableRecordError(cf);
+  if (found && !sound) return UnparseableRecordError(cf);
   return found;
+}
+
+// ReadThrough parsing into `message`.
+absl::StatusOr<bool> ReadMessageThrough(RecordCache& cache, const Engine& engine, Cf cf,
+                                        std::string_view key, bool keep_absence,
+                                        google::protobuf::MessageLite* message) {
+  return ReadThrough(cache, engine, cf, key, keep_absence, [message](std::string_view value) {
+    return message->ParseFromArray(value.data(), static_cast<int>(value.size()));
+  });
 }
 
 // The highest sequence in the change log: the last key of each tenant's range.
@@ -270,18 +280,13 @@ void Store::RaiseChangesPrunedThrough(uint32_t tenant, uint64_t sequence) {
 absl::StatusOr<std::optional<std::string>> Store::Get(Cf cf, std::string_view key) const {
   if (!cache_ || !RecordCache::Caches(cf)) return engine_->Get(cf, key);
   std::optional<std::string> value;
-  RecordCache::Ticket ticket;
-  if (cache_->Find(
-          cf, key,
-          [&](const std::string* cached) {
-            if (cached) value.emplace(*cached);
-          },
-          ticket)) {
-    return value;
-  }
-  auto read = engine_->Get(cf, key);
-  if (read.ok() && read->has_value()) cache_->Fill(cf, key, **read, ticket);
-  return read;
+  auto found =
+      ReadThrough(*cache_, *engine_, cf, key, /*keep_absence=*/false, [&](std::string_view bytes) {
+        value.emplace(bytes);
+        return true;
+      });
+  if (!found.ok()) return found.status();
+  return value;
 }
 
 absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
@@ -289,7 +294,8 @@ absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
   if (cache_ && RecordCache::Caches(cf)) {  // through the cache, one key at a time
     for (size_t i = 0; i < keys.size(); ++i) {
       // The keys name an organisation's chain, not a request: their absence is kept too.
-      auto found = ReadThrough(*cache_, *engine_, cf, keys[i], message, /*keep_absence=*/true);
+      auto found =
+          ReadMessageThrough(*cache_, *engine_, cf, keys[i], /*keep_absence=*/true, message);
       if (!found.ok()) return found.status();
       if (*found) return i;
     }
@@ -307,7 +313,7 @@ absl::StatusOr<std::optional<size_t>> Store::GetFirstMessage(
 absl::StatusOr<bool> Store::GetMessage(Cf cf, std::string_view key,
                                        google::protobuf::MessageLite* message) const {
   if (!cache_ || !RecordCache::Caches(cf)) return engine_->GetMessage(cf, key, message);
-  return ReadThrough(*cache_, *engine_, cf, key, message, /*keep_absence=*/false);
+  return ReadMessageThrough(*cache_, *engine_, cf, key, /*keep_absence=*/false, message);
 }
 
 absl::StatusOr<uint64_t> Store::AddToBatch(WriteSet& set, EngineBatch& wb, uint32_t& places) {
